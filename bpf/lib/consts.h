@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Constants shared by the XDP programs and, through dataplane/layout.ts,
+ * by userspace. test/unit/layout.test.ts checks that both sides agree.
+ */
+#ifndef XR_CONSTS_H
+#define XR_CONSTS_H
+
+#include <stdbool.h>
+
+/*
+ * Why the fast path did what it did with a frame. One counter per reason
+ * and ingress interface. Every PASS_* leaves the frame untouched for the
+ * kernel, which then forwards (or answers) it itself.
+ */
+enum xr_reason {
+	XR_FORWARDED = 0,	/* redirected to the egress interface */
+	XR_PASS_LOCAL,		/* destination is one of the router's addresses */
+	XR_PASS_NO_ROUTE,	/* no FIB entry: the kernel decides */
+	XR_PASS_NO_NEIGH,	/* next hop not resolved: the kernel resolves it */
+	XR_PASS_TTL,		/* TTL/hop limit <= 1: the kernel sends time exceeded */
+	XR_PASS_MTU,		/* too big for the egress MTU: the kernel fragments or sends frag-needed/PTB */
+	XR_PASS_OPTIONS,	/* IPv4 options or IPv6 hop-by-hop header */
+	XR_PASS_NOT_IP,		/* ARP, LLDP, QinQ, ... */
+	XR_PASS_UNREACHABLE,	/* unreachable/prohibit route: the kernel sends the ICMP error */
+	XR_DROP_BLACKHOLE,	/* blackhole route */
+	XR_MALFORMED,		/* truncated or inconsistent headers: passed, the kernel drops them */
+	XR_PASS_LINK_LOCAL,	/* link-local source or destination never leaves the link */
+	XR_PASS_MULTICAST,	/* multicast or broadcast, L2 or L3 */
+	XR_PASS_FRAGMENT,	/* fragments go up so one datagram takes one path and defrag sees it */
+	XR_PASS_OTHER_HOST,	/* unicast frame for another MAC address */
+	XR_PASS_NO_IFACE,	/* ingress or egress interface unknown to the fast path, or down */
+	XR_PASS_MARTIAN,	/* loopback, unspecified or reserved addresses: the kernel drops them */
+	XR_DROP_REWRITE,	/* no room to push a VLAN tag: dropped, the frame was already changed */
+	XR_REASON_MAX,
+};
+
+/* Route kinds, as in rtm_type, reduced to what the fast path distinguishes. */
+enum xr_route_type {
+	XR_ROUTE_UNICAST = 1,
+	XR_ROUTE_BLACKHOLE = 2,
+	XR_ROUTE_UNREACHABLE = 3,
+	XR_ROUTE_PROHIBIT = 4,
+};
+
+/* xr_route.flags */
+enum xr_route_flags {
+	XR_ROUTE_F_GROUP = 1 << 0,	/* nexthop names a next-hop group, not a next hop */
+};
+
+/* xr_iface.flags */
+enum xr_iface_flags {
+	XR_IFACE_F_UP = 1 << 0,
+};
+
+/* xr_neigh.flags */
+enum xr_neigh_flags {
+	XR_NEIGH_F_VALID = 1 << 0,	/* REACHABLE, STALE, DELAY, PROBE, PERMANENT or NOARP */
+};
+
+/* xr_nexthop.family: which neighbour table resolves the next hop */
+enum xr_nh_family {
+	XR_NH_CONNECTED = 0,	/* on-link: the packet's own destination is the neighbour */
+	XR_NH_INET = 4,
+	XR_NH_INET6 = 6,
+};
+
+#define XR_MAX_GROUP_MEMBERS	16
+#define XR_ETH_ALEN		6
+#define XR_IN6_ALEN		16
+
+#define XR_FIB4_MAX		2000000
+#define XR_FIB6_MAX		500000
+#define XR_NEXTHOP_MAX		65536
+#define XR_GROUP_MAX		16384
+#define XR_NEIGH_MAX		65536
+#define XR_IFACE_MAX		1024
+#define XR_VLAN_MAX		4096
+#define XR_LOCAL_MAX		4096
+#define XR_COUNTER_MAX		(XR_IFACE_MAX * XR_REASON_MAX)
+
+#endif /* XR_CONSTS_H */

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Route -> next hop -> egress interface -> neighbour. Lookups only: no writes. */
+#ifndef XR_FIB_H
+#define XR_FIB_H
+
+#include <bpf/bpf_helpers.h>
+#include "maps.h"
+
+/*
+ * Choose one member of a group by the flow hash. Cumulative weights make a
+ * member's share of flows its share of the total weight.
+ */
+static __always_inline const struct xr_nexthop *
+xr_select_nexthop(const struct xr_route *rt, __u32 hash)
+{
+	__u32 id = rt->nexthop;
+
+	if (rt->flags & XR_ROUTE_F_GROUP) {
+		const struct xr_group *g = bpf_map_lookup_elem(&xr_groups, &id);
+		__u32 point, i;
+
+		if (!g || !g->total_weight)
+			return NULL;
+		point = hash % g->total_weight;
+		for (i = 0; i < XR_MAX_GROUP_MEMBERS; i++) {
+			if (i >= g->count)
+				return NULL;
+			if (point < g->members[i].upper)
+				break;
+		}
+		if (i >= XR_MAX_GROUP_MEMBERS)
+			return NULL;
+		id = g->members[i].nexthop;
+	}
+	return bpf_map_lookup_elem(&xr_nexthops, &id);
+}
+
+/*
+ * The egress interface, if the fast path can send on it: known, up, and its
+ * transmit device present in the devmap (so the redirect cannot fail after
+ * the frame has been rewritten).
+ */
+static __always_inline const struct xr_iface *xr_egress_iface(__u32 ifindex)
+{
+	const struct xr_iface *out = bpf_map_lookup_elem(&xr_ifaces, &ifindex);
+	__u32 tx;
+
+	if (!out || !(out->flags & XR_IFACE_F_UP))
+		return NULL;
+	tx = out->tx_ifindex;
+	if (!bpf_map_lookup_elem(&xr_tx_ports, &tx))
+		return NULL;
+	return out;
+}
+
+/*
+ * The neighbour that receives the frame: the gateway, or on a connected
+ * route the destination itself. The gateway's family may differ from the
+ * packet's (IPv4 routes via an IPv6 next hop, RFC 5549).
+ */
+static __always_inline const struct xr_neigh *
+xr_resolve_neigh(const struct xr_nexthop *nh, __u32 pkt_family, const void *daddr)
+{
+	const struct xr_neigh *n;
+	const void *addr = nh->gateway;
+	__u32 family = nh->family;
+
+	if (family == XR_NH_CONNECTED) {
+		family = pkt_family;
+		addr = daddr;
+	}
+
+	if (family == XR_NH_INET) {
+		struct xr_neigh4_key k4 = { .ifindex = nh->ifindex };
+
+		__builtin_memcpy(&k4.addr, addr, sizeof(k4.addr));
+		n = bpf_map_lookup_elem(&xr_neigh4, &k4);
+	} else {
+		struct xr_neigh6_key k6 = { .ifindex = nh->ifindex };
+
+		__builtin_memcpy(k6.addr, addr, sizeof(k6.addr));
+		n = bpf_map_lookup_elem(&xr_neigh6, &k6);
+	}
+	if (!n || !(n->flags & XR_NEIGH_F_VALID))
+		return NULL;
+	return n;
+}
+
+/* What a unicast route resolved to: everything the rewrite needs. */
+struct xr_egress {
+	const struct xr_iface *iface;
+	const struct xr_neigh *neigh;
+};
+
+/*
+ * Resolve a route for a flow. Returns XR_FORWARDED with *eg filled in, or the
+ * reason the frame must go up (or be dropped) instead.
+ */
+static __always_inline enum xr_reason
+xr_resolve_route(const struct xr_route *rt, __u32 hash, __u32 pkt_family,
+		 const void *daddr, struct xr_egress *eg)
+{
+	const struct xr_nexthop *nh;
+
+	switch (rt->type) {
+	case XR_ROUTE_UNICAST:
+		break;
+	case XR_ROUTE_BLACKHOLE:
+		return XR_DROP_BLACKHOLE;
+	case XR_ROUTE_UNREACHABLE:
+	case XR_ROUTE_PROHIBIT:
+		/* the kernel owns the ICMP error and its rate limit */
+		return XR_PASS_UNREACHABLE;
+	default:
+		return XR_PASS_NO_ROUTE;
+	}
+
+	nh = xr_select_nexthop(rt, hash);
+	if (!nh)
+		return XR_PASS_NO_ROUTE;
+	eg->iface = xr_egress_iface(nh->ifindex);
+	if (!eg->iface)
+		return XR_PASS_NO_IFACE;
+	/* no neighbour yet: the kernel resolves it and netlink tells us */
+	eg->neigh = xr_resolve_neigh(nh, pkt_family, daddr);
+	if (!eg->neigh)
+		return XR_PASS_NO_NEIGH;
+	return XR_FORWARDED;
+}
+
+#endif /* XR_FIB_H */

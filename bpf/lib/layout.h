@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Key and value layouts of every map, the one definition on the C side.
+ * dataplane/layout.ts mirrors them; test/unit/layout.test.ts compares the
+ * two through the object's BTF. Fields are ordered so that no struct has
+ * implicit padding: what userspace writes is exactly what the program reads.
+ */
+#ifndef XR_LAYOUT_H
+#define XR_LAYOUT_H
+
+#include <linux/types.h>
+#include "consts.h"
+
+/* LPM trie keys: prefixlen first, as the kernel requires */
+struct xr_fib4_key {
+	__u32 prefixlen;
+	__be32 addr;
+};
+
+struct xr_fib6_key {
+	__u32 prefixlen;
+	__u8 addr[XR_IN6_ALEN];
+};
+
+struct xr_route {
+	__u32 type;		/* enum xr_route_type */
+	__u32 flags;		/* enum xr_route_flags */
+	__u32 nexthop;		/* next-hop id, or group id with XR_ROUTE_F_GROUP */
+	__u32 reserved;
+};
+
+struct xr_nexthop {
+	__u32 ifindex;		/* egress interface (a VLAN interface's own index) */
+	__u32 family;		/* enum xr_nh_family */
+	__u8 gateway[XR_IN6_ALEN]; /* IPv4 in the first four bytes */
+};
+
+struct xr_group_member {
+	__u32 nexthop;		/* next-hop id */
+	__u32 upper;		/* cumulative weight: chosen when hash % total < upper */
+};
+
+struct xr_group {
+	__u32 count;
+	__u32 total_weight;
+	struct xr_group_member members[XR_MAX_GROUP_MEMBERS];
+};
+
+struct xr_neigh4_key {
+	__u32 ifindex;
+	__be32 addr;
+};
+
+struct xr_neigh6_key {
+	__u32 ifindex;
+	__u8 addr[XR_IN6_ALEN];
+};
+
+struct xr_neigh {
+	__u8 mac[XR_ETH_ALEN];
+	__u16 flags;		/* enum xr_neigh_flags */
+};
+
+struct xr_iface {
+	__u8 mac[XR_ETH_ALEN];
+	__u16 vlan_id;		/* 0: untagged */
+	__u32 mtu;
+	__u32 tx_ifindex;	/* device frames leave by: the VLAN's lower device, or itself */
+	__u32 flags;		/* enum xr_iface_flags */
+};
+
+/* A tagged frame arriving on ifindex belongs to the VLAN interface found here. */
+struct xr_vlan_key {
+	__u32 ifindex;
+	__u32 vlan_id;
+};
+
+struct xr_counter_key {
+	__u32 ifindex;
+	__u32 reason;		/* enum xr_reason */
+};
+
+struct xr_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+#endif /* XR_LAYOUT_H */

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The fast path's maps. Names are the ones userspace opens and pins. */
+#ifndef XR_MAPS_H
+#define XR_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "layout.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XR_FIB4_MAX);
+	__type(key, struct xr_fib4_key);
+	__type(value, struct xr_route);
+} xr_fib4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XR_FIB6_MAX);
+	__type(key, struct xr_fib6_key);
+	__type(value, struct xr_route);
+} xr_fib6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XR_NEXTHOP_MAX);
+	__type(key, __u32);
+	__type(value, struct xr_nexthop);
+} xr_nexthops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XR_GROUP_MAX);
+	__type(key, __u32);
+	__type(value, struct xr_group);
+} xr_groups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XR_NEIGH_MAX);
+	__type(key, struct xr_neigh4_key);
+	__type(value, struct xr_neigh);
+} xr_neigh4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XR_NEIGH_MAX);
+	__type(key, struct xr_neigh6_key);
+	__type(value, struct xr_neigh);
+} xr_neigh6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XR_IFACE_MAX);
+	__type(key, __u32);
+	__type(value, struct xr_iface);
+} xr_ifaces SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XR_VLAN_MAX);
+	__type(key, struct xr_vlan_key);
+	__type(value, __u32);
+} xr_vlans SEC(".maps");
+
+/* Egress devices by ifindex: the only way XDP_REDIRECT reaches them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, XR_IFACE_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} xr_tx_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XR_LOCAL_MAX);
+	__type(key, __be32);
+	__type(value, __u32);	/* ifindex the address is on */
+} xr_local4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XR_LOCAL_MAX);
+	__type(key, struct in6_addr);
+	__type(value, __u32);
+} xr_local6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, XR_COUNTER_MAX);
+	__type(key, struct xr_counter_key);
+	__type(value, struct xr_counter);
+} xr_counters SEC(".maps");
+
+#endif /* XR_MAPS_H */

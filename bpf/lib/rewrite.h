@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The L2 rewrite and the redirect. Only called once every reason to pass the
+ * frame up has been ruled out; from the first write on, a failure is a drop,
+ * since the kernel must never see a half-rewritten frame.
+ */
+#ifndef XR_REWRITE_H
+#define XR_REWRITE_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "fib.h"
+#include "parse.h"
+
+#define XR_VLAN_HLEN	((int)sizeof(struct xr_vlan_hdr))
+
+static __always_inline void xr_write_macs(struct ethhdr *eth, const struct xr_egress *eg)
+{
+	__builtin_memcpy(eth->h_dest, eg->neigh->mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, eg->iface->mac, ETH_ALEN);
+}
+
+/*
+ * Make the frame's tag match the egress interface: keep, retag, strip or
+ * push one 802.1Q tag. The priority bits of an incoming tag are kept.
+ */
+static __always_inline int xr_rewrite_l2(struct xdp_md *ctx, const struct xr_frame *f,
+					 const struct xr_egress *eg)
+{
+	__u16 out_vid = eg->iface->vlan_id;
+	struct ethhdr *eth;
+	void *data, *data_end;
+
+	if (f->tagged && out_vid) {
+		struct xr_vlan_hdr *vh = (void *)((struct ethhdr *)f->data + 1);
+
+		if ((void *)(vh + 1) > f->data_end)
+			return -1;
+		vh->tci = bpf_htons((f->vlan_tci & XR_VLAN_PCP_DEI_MASK) | out_vid);
+		xr_write_macs(f->data, eg);
+		return 0;
+	}
+	if (!f->tagged && !out_vid) {
+		xr_write_macs(f->data, eg);
+		return 0;
+	}
+
+	/* the tag's 4 bytes go or come at the front; the MACs are rewritten anyway */
+	if (bpf_xdp_adjust_head(ctx, f->tagged ? XR_VLAN_HLEN : -XR_VLAN_HLEN))
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if (f->tagged) {
+		if ((void *)(eth + 1) > data_end)
+			return -1;
+		eth->h_proto = f->l3_proto;
+	} else {
+		struct xr_vlan_hdr *vh = (void *)(eth + 1);
+
+		if ((void *)(vh + 1) > data_end)
+			return -1;
+		eth->h_proto = bpf_htons(ETH_P_8021Q);
+		vh->tci = bpf_htons(out_vid);
+		vh->encapsulated_proto = f->l3_proto;
+	}
+	xr_write_macs(eth, eg);
+	return 0;
+}
+
+static __always_inline int xr_transmit(struct xdp_md *ctx, const struct xr_frame *f,
+				       const struct xr_egress *eg)
+{
+	if (xr_rewrite_l2(ctx, f, eg))
+		return XDP_DROP;
+	/* presence in the devmap was checked before the first write */
+	return bpf_redirect_map(&xr_tx_ports, eg->iface->tx_ifindex, XDP_DROP);
+}
+
+#endif /* XR_REWRITE_H */

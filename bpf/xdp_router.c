@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xdp-router's fast path: forward IPv4 and IPv6 by the FIB, next-hop and
+ * neighbour maps that the daemon keeps equal to the kernel's tables. Anything
+ * this program cannot finish goes up to the kernel untouched (XDP_PASS), so
+ * missing state here costs speed, never packets.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <xdp/xdp_helpers.h>
+#include "lib/consts.h"
+#include "lib/counters.h"
+#include "lib/csum.h"
+#include "lib/fib.h"
+#include "lib/ingress.h"
+#include "lib/ipv4.h"
+#include "lib/ipv6.h"
+#include "lib/parse.h"
+#include "lib/rewrite.h"
+
+/* Set by the loader: a per-router seed against hash polarisation. */
+volatile const __u32 xr_hash_seed = 0;
+
+/* libxdp multiprog: run early, and let a passed frame reach later programs. */
+struct {
+	__uint(priority, 20);
+	__uint(XDP_PASS, 1);
+} XDP_RUN_CONFIG(xdp_router);
+
+struct xr_verdict {
+	int action;
+	enum xr_reason reason;
+};
+
+static __always_inline struct xr_verdict xr_pass(enum xr_reason reason)
+{
+	return (struct xr_verdict){ .action = XDP_PASS, .reason = reason };
+}
+
+static __always_inline struct xr_verdict
+xr_finish(struct xdp_md *ctx, const struct xr_frame *f, enum xr_reason reason,
+	  const struct xr_egress *eg)
+{
+	int action;
+
+	if (reason == XR_DROP_BLACKHOLE)
+		return (struct xr_verdict){ .action = XDP_DROP, .reason = reason };
+	if (reason != XR_FORWARDED)
+		return xr_pass(reason);
+	action = xr_transmit(ctx, f, eg);
+	return (struct xr_verdict){
+		.action = action,
+		.reason = action == XDP_REDIRECT ? XR_FORWARDED : XR_DROP_REWRITE,
+	};
+}
+
+static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struct xr_frame *f)
+{
+	struct iphdr *iph = f->l3;
+	struct xr_fib4_key key = { .prefixlen = 32 };
+	struct xr_egress eg = {};
+	const struct xr_route *rt;
+	enum xr_reason reason;
+
+	reason = xr_ipv4_validate(iph, f->data_end);
+	if (reason != XR_FORWARDED)
+		return xr_pass(reason);
+	reason = xr_ipv4_not_forwardable(iph);
+	if (reason != XR_FORWARDED)
+		return xr_pass(reason);
+
+	key.addr = iph->daddr;
+	rt = bpf_map_lookup_elem(&xr_fib4, &key);
+	if (!rt)
+		return xr_pass(XR_PASS_NO_ROUTE);
+	reason = xr_resolve_route(rt, xr_ipv4_flow_hash(iph, f->data_end, xr_hash_seed),
+				  XR_NH_INET, &iph->daddr, &eg);
+	if (reason == XR_FORWARDED && bpf_ntohs(iph->tot_len) > eg.iface->mtu)
+		reason = XR_PASS_MTU;	/* the kernel fragments or sends frag-needed */
+	if (reason == XR_FORWARDED)
+		xr_ipv4_decrement_ttl(iph);
+	return xr_finish(ctx, f, reason, &eg);
+}
+
+static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struct xr_frame *f)
+{
+	struct ipv6hdr *ip6h = f->l3;
+	struct xr_fib6_key key = { .prefixlen = 128 };
+	struct xr_egress eg = {};
+	const struct xr_route *rt;
+	enum xr_reason reason;
+
+	reason = xr_ipv6_validate(ip6h, f->data_end);
+	if (reason != XR_FORWARDED)
+		return xr_pass(reason);
+	reason = xr_ipv6_not_forwardable(ip6h);
+	if (reason != XR_FORWARDED)
+		return xr_pass(reason);
+
+	__builtin_memcpy(key.addr, &ip6h->daddr, sizeof(key.addr));
+	rt = bpf_map_lookup_elem(&xr_fib6, &key);
+	if (!rt)
+		return xr_pass(XR_PASS_NO_ROUTE);
+	reason = xr_resolve_route(rt, xr_ipv6_flow_hash(ip6h, f->data_end, xr_hash_seed),
+				  XR_NH_INET6, &ip6h->daddr, &eg);
+	if (reason == XR_FORWARDED &&
+	    sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len) > eg.iface->mtu)
+		reason = XR_PASS_MTU;	/* the kernel sends packet-too-big */
+	if (reason == XR_FORWARDED)
+		ip6h->hop_limit--;
+	return xr_finish(ctx, f, reason, &eg);
+}
+
+static __always_inline struct xr_verdict xr_route_frame(struct xdp_md *ctx, struct xr_frame *f)
+{
+	enum xr_reason reason = xr_parse_l2(f);
+
+	if (reason != XR_FORWARDED)
+		return xr_pass(reason);
+	reason = xr_check_ingress(f);
+	if (reason != XR_FORWARDED)
+		return xr_pass(reason);
+	if (f->l3_proto == bpf_htons(ETH_P_IP))
+		return xr_route_ipv4(ctx, f);
+	return xr_route_ipv6(ctx, f);
+}
+
+SEC("xdp")
+int xdp_router(struct xdp_md *ctx)
+{
+	struct xr_frame f = {
+		.data = (void *)(long)ctx->data,
+		.data_end = (void *)(long)ctx->data_end,
+		.ifindex = ctx->ingress_ifindex,
+	};
+	struct xr_verdict v;
+
+	f.len = f.data_end - f.data;
+	v = xr_route_frame(ctx, &f);
+	xr_count(f.ifindex, v.reason, f.len);
+	return v.action;
+}
+
+char _license[] SEC("license") = "GPL";

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what xdp-router needs on a Debian machine, idempotently: Debian
+# packages, npm packages, and a mounted bpffs. Safe to run again and again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "setup: run as root: XDP, BPF and network namespaces need it" >&2
+	exit 1
+fi
+
+# clang/llvm build the BPF objects; libbpf/libxdp link the addon; iproute2,
+# ethtool, iputils-ping and tcpdump drive and observe the lab; bird2 peers BGP.
+PACKAGES=(clang llvm make g++ python3 pkg-config libbpf-dev libxdp-dev libelf-dev
+	zlib1g-dev iproute2 ethtool bpftool xdp-tools iputils-ping tcpdump)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "setup: installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when the lock file changed since the last install
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	echo "setup: installing npm packages"
+	npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if ! mountpoint -q /sys/fs/bpf; then
+	mount -t bpf bpf /sys/fs/bpf
+fi
