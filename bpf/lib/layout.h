@@ -22,16 +22,20 @@ struct xr_fib6_key {
 	__u8 addr[XR_IN6_ALEN];
 };
 
+/*
+ * Enum-typed fields are 4 bytes like __u32; typing them puts the enums in
+ * the object's BTF, where the layout test reads their values.
+ */
 struct xr_route {
-	__u32 type;		/* enum xr_route_type */
-	__u32 flags;		/* enum xr_route_flags */
+	enum xr_route_type type;
+	enum xr_route_flags flags;
 	__u32 nexthop;		/* next-hop id, or group id with XR_ROUTE_F_GROUP */
 	__u32 reserved;
 };
 
 struct xr_nexthop {
 	__u32 ifindex;		/* egress interface (a VLAN interface's own index) */
-	__u32 family;		/* enum xr_nh_family */
+	enum xr_nh_family family;
 	__u8 gateway[XR_IN6_ALEN]; /* IPv4 in the first four bytes */
 };
 
@@ -66,7 +70,7 @@ struct xr_iface {
 	__u16 vlan_id;		/* 0: untagged */
 	__u32 mtu;
 	__u32 tx_ifindex;	/* device frames leave by: the VLAN's lower device, or itself */
-	__u32 flags;		/* enum xr_iface_flags */
+	enum xr_iface_flags flags;
 };
 
 /* A tagged frame arriving on ifindex belongs to the VLAN interface found here. */
@@ -77,7 +81,7 @@ struct xr_vlan_key {
 
 struct xr_counter_key {
 	__u32 ifindex;
-	__u32 reason;		/* enum xr_reason */
+	enum xr_reason reason;
 };
 
 struct xr_counter {

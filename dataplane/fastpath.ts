@@ -1,0 +1,365 @@
+// FastPath: the typed facade over the XDP program and its maps. It knows
+// nothing about netlink or gRPC; the router tells it what to hold.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { randomInt } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { addon } from './native.js';
+import type { AttachMode, AttachRequest, NativeMap, NativeProgram, TestRunRequest, TestRunResult } from './native.js';
+import { AddressError, formatAddress, maskAddress, parseMac, parsePrefix, requireAddress } from './addr.js';
+import type { Prefix } from './addr.js';
+import * as L from './layout.js';
+import type { MapName, Reason, RouteTypeName } from './layout.js';
+
+const PACKAGE_ROOT = (() => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // dataplane/ in the source tree, dist/dataplane/ once compiled
+  return existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
+})();
+
+export const DEFAULT_OBJECT = join(PACKAGE_ROOT, 'bpf', 'xdp_router.o');
+export const PROGRAM_NAME = 'xdp_router';
+
+export interface FastPathOptions {
+  /** compiled BPF object; default bpf/xdp_router.o of this package */
+  objectPath?: string;
+  /** named network namespace the interfaces live in (ip netns NAME) */
+  netns?: string;
+  /** multipath hash seed; default random */
+  hashSeed?: number;
+  /** bpffs directory: maps found pinned there are adopted, the others are pinned there */
+  pinDir?: string;
+}
+
+export type RouteTarget =
+  | { type: 'unicast'; nexthop: number }
+  | { type: 'unicast'; group: number }
+  | { type: Exclude<RouteTypeName, 'unicast'> };
+
+export interface NexthopSpec {
+  ifindex: number;
+  /** absent: a connected route, the destination itself is the neighbour */
+  gateway?: string;
+}
+
+export interface GroupMemberSpec {
+  nexthop: number;
+  weight: number;
+}
+
+export interface InterfaceSpec {
+  mac: string;
+  mtu: number;
+  up: boolean;
+  /** for a VLAN interface: its tag and the device it sends through */
+  vlan?: { id: number; lowerIfindex: number };
+}
+
+export interface CounterRow {
+  ifindex: number;
+  reason: Reason;
+  packets: bigint;
+  bytes: bigint;
+}
+
+const ROUTE_TYPE_BY_VALUE = new Map<number, RouteTypeName>(
+  Object.entries(L.RouteType).map(([k, v]) => [v, k as RouteTypeName]),
+);
+
+export class FastPath {
+  private readonly maps: Record<MapName, NativeMap>;
+
+  private constructor(
+    readonly program: NativeProgram,
+    readonly pinDir: string | undefined,
+  ) {
+    const maps = {} as Record<MapName, NativeMap>;
+    for (const name of Object.keys(L.MAPS) as MapName[]) maps[name] = program.map(name);
+    this.maps = maps;
+  }
+
+  static async open(options: FastPathOptions = {}): Promise<FastPath> {
+    const netns = options.netns ? `/run/netns/${options.netns}` : undefined;
+    const program = new addon.XdpProgram(options.objectPath ?? DEFAULT_OBJECT, PROGRAM_NAME, netns ? { netns } : {});
+    try {
+      const seed = Buffer.alloc(4);
+      seed.writeUInt32LE(options.hashSeed ?? randomInt(0, 2 ** 32 - 1) >>> 0);
+      program.setConst('xr_hash_seed', seed);
+      const pinDir = options.pinDir;
+      if (pinDir) {
+        for (const name of Object.keys(L.MAPS)) {
+          if (existsSync(join(pinDir, name))) program.reuseMap(name, join(pinDir, name));
+        }
+      }
+      await program.load();
+      const fp = new FastPath(program, pinDir);
+      if (pinDir) fp.pinMaps(pinDir);
+      return fp;
+    } catch (err) {
+      program.close();
+      throw err;
+    }
+  }
+
+  map(name: MapName): NativeMap {
+    return this.maps[name];
+  }
+
+  private pinMaps(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    for (const [name, map] of Object.entries(this.maps)) {
+      if (!existsSync(join(dir, name))) map.pin(join(dir, name));
+    }
+  }
+
+  /** Remove the pins: the maps live on only as long as a program or fd holds them. */
+  unpin(): void {
+    if (!this.pinDir) return;
+    for (const [name, map] of Object.entries(this.maps)) {
+      if (existsSync(join(this.pinDir, name))) map.unpin(join(this.pinDir, name));
+    }
+  }
+
+  // --- routes -------------------------------------------------------------
+
+  private fibKey(p: Prefix): { map: NativeMap; key: Buffer } {
+    return p.family === 4
+      ? { map: this.maps.xr_fib4, key: L.fib4Key.encode({ prefixlen: p.length, addr: p.addr }) }
+      : { map: this.maps.xr_fib6, key: L.fib6Key.encode({ prefixlen: p.length, addr: p.addr }) };
+  }
+
+  private static encodeRoute(target: RouteTarget): Buffer {
+    if (target.type !== 'unicast') return L.route.encode({ type: L.RouteType[target.type] });
+    return 'group' in target
+      ? L.route.encode({ type: L.RouteType.unicast, flags: L.ROUTE_F_GROUP, nexthop: target.group })
+      : L.route.encode({ type: L.RouteType.unicast, nexthop: target.nexthop });
+  }
+
+  private static decodeRoute(buf: Buffer): RouteTarget {
+    const r = L.route.decode(buf);
+    const type = ROUTE_TYPE_BY_VALUE.get(r.type);
+    if (!type) throw new Error(`xr_fib: unknown route type ${r.type} in the map`);
+    if (type !== 'unicast') return { type };
+    return r.flags & L.ROUTE_F_GROUP ? { type, group: r.nexthop } : { type, nexthop: r.nexthop };
+  }
+
+  setRoute(prefix: string, target: RouteTarget): void {
+    const { map, key } = this.fibKey(parsePrefix(prefix));
+    map.update(key, FastPath.encodeRoute(target));
+  }
+
+  /** Many routes at once (a dump, a resync); one call into the addon. */
+  async setRoutes(routes: Array<{ prefix: string; target: RouteTarget }>): Promise<void> {
+    for (const family of [4, 6] as const) {
+      const batch = routes.map((r) => ({ p: parsePrefix(r.prefix), t: r.target })).filter((r) => r.p.family === family);
+      if (batch.length === 0) continue;
+      const keys = Buffer.concat(batch.map((r) => this.fibKey(r.p).key));
+      const values = Buffer.concat(batch.map((r) => FastPath.encodeRoute(r.t)));
+      await (family === 4 ? this.maps.xr_fib4 : this.maps.xr_fib6).updateBatch(keys, values, batch.length);
+    }
+  }
+
+  deleteRoute(prefix: string): boolean {
+    const { map, key } = this.fibKey(parsePrefix(prefix));
+    return map.delete(key);
+  }
+
+  async deleteRoutes(prefixes: string[]): Promise<number> {
+    let deleted = 0;
+    for (const family of [4, 6] as const) {
+      const batch = prefixes.map((p) => parsePrefix(p)).filter((p) => p.family === family);
+      if (batch.length === 0) continue;
+      const keys = Buffer.concat(batch.map((p) => this.fibKey(p).key));
+      deleted += await (family === 4 ? this.maps.xr_fib4 : this.maps.xr_fib6).deleteBatch(keys, batch.length);
+    }
+    return deleted;
+  }
+
+  /** Longest-prefix match for an address, as the program does it. */
+  lookupRoute(address: string): RouteTarget | null {
+    const a = requireAddress(address);
+    const { map, key } = this.fibKey({ family: a.family, addr: a.addr, length: a.family === 4 ? 32 : 128 });
+    const value = map.lookup(key);
+    return value ? FastPath.decodeRoute(value) : null;
+  }
+
+  /** Every route of both FIBs. */
+  async routes(): Promise<Array<{ prefix: string; target: RouteTarget }>> {
+    const out: Array<{ prefix: string; target: RouteTarget }> = [];
+    for (const [map, layout] of [
+      [this.maps.xr_fib4, L.fib4Key],
+      [this.maps.xr_fib6, L.fib6Key],
+    ] as const) {
+      for (const [k, v] of await map.dump()) {
+        const key = layout.decode(k);
+        out.push({
+          prefix: `${formatAddress(maskAddress(key.addr, key.prefixlen))}/${key.prefixlen}`,
+          target: FastPath.decodeRoute(v),
+        });
+      }
+    }
+    return out;
+  }
+
+  // --- next hops ----------------------------------------------------------
+
+  setNexthop(id: number, spec: NexthopSpec): void {
+    let family: number = L.NhFamily.connected;
+    let gateway: Buffer = Buffer.alloc(16);
+    if (spec.gateway !== undefined) {
+      const gw = requireAddress(spec.gateway, 'gateway');
+      family = gw.family === 4 ? L.NhFamily.inet : L.NhFamily.inet6;
+      gateway = gw.addr;
+    }
+    this.maps.xr_nexthops.update(L.u32.encode({ value: id }), L.nexthop.encode({ ifindex: spec.ifindex, family, gateway }));
+  }
+
+  deleteNexthop(id: number): boolean {
+    return this.maps.xr_nexthops.delete(L.u32.encode({ value: id }));
+  }
+
+  /** A multipath group: each member gets its weight's share of the flows. */
+  setGroup(id: number, members: GroupMemberSpec[]): void {
+    if (members.length < 1 || members.length > L.MAX_GROUP_MEMBERS) {
+      throw new RangeError(`next-hop group ${id}: ${members.length} members, must be 1 to ${L.MAX_GROUP_MEMBERS}`);
+    }
+    let upper = 0;
+    const encoded = members.map((m) => {
+      if (!Number.isInteger(m.weight) || m.weight < 1 || m.weight > 256) {
+        throw new RangeError(`next-hop group ${id}: weight ${m.weight} of next hop ${m.nexthop} must be 1 to 256`);
+      }
+      upper += m.weight;
+      return { nexthop: m.nexthop, upper };
+    });
+    this.maps.xr_groups.update(
+      L.u32.encode({ value: id }),
+      L.group.encode({ count: members.length, total_weight: upper, members: encoded }),
+    );
+  }
+
+  deleteGroup(id: number): boolean {
+    return this.maps.xr_groups.delete(L.u32.encode({ value: id }));
+  }
+
+  // --- neighbours ---------------------------------------------------------
+
+  private neighKey(ifindex: number, address: string): { map: NativeMap; key: Buffer } {
+    const a = requireAddress(address, 'neighbour');
+    return a.family === 4
+      ? { map: this.maps.xr_neigh4, key: L.neigh4Key.encode({ ifindex, addr: a.addr }) }
+      : { map: this.maps.xr_neigh6, key: L.neigh6Key.encode({ ifindex, addr: a.addr }) };
+  }
+
+  /** valid=false keeps the entry but makes the program pass traffic up (INCOMPLETE, FAILED). */
+  setNeighbour(ifindex: number, address: string, mac: string, valid = true): void {
+    const { map, key } = this.neighKey(ifindex, address);
+    map.update(key, L.neigh.encode({ mac: parseMac(mac), flags: valid ? L.NEIGH_F_VALID : 0 }));
+  }
+
+  deleteNeighbour(ifindex: number, address: string): boolean {
+    const { map, key } = this.neighKey(ifindex, address);
+    return map.delete(key);
+  }
+
+  // --- interfaces and local addresses ---------------------------------------
+
+  setInterface(ifindex: number, spec: InterfaceSpec): void {
+    const tx = spec.vlan ? spec.vlan.lowerIfindex : ifindex;
+    if (spec.vlan && (spec.vlan.id < 1 || spec.vlan.id > 4094)) {
+      throw new RangeError(`interface ${ifindex}: VLAN id ${spec.vlan.id} must be 1 to 4094`);
+    }
+    // the devmap first: the program checks it before it trusts an interface
+    this.maps.xr_tx_ports.update(L.u32.encode({ value: tx }), L.u32.encode({ value: tx }));
+    if (spec.vlan) {
+      this.maps.xr_vlans.update(
+        L.vlanKey.encode({ ifindex: spec.vlan.lowerIfindex, vlan_id: spec.vlan.id }),
+        L.u32.encode({ value: ifindex }),
+      );
+    }
+    this.maps.xr_ifaces.update(
+      L.u32.encode({ value: ifindex }),
+      L.iface.encode({
+        mac: parseMac(spec.mac),
+        vlan_id: spec.vlan?.id ?? 0,
+        mtu: spec.mtu,
+        tx_ifindex: tx,
+        flags: spec.up ? L.IFACE_F_UP : 0,
+      }),
+    );
+  }
+
+  deleteInterface(ifindex: number): boolean {
+    const key = L.u32.encode({ value: ifindex });
+    const raw = this.maps.xr_ifaces.lookup(key);
+    if (!raw) return false;
+    const iface = L.iface.decode(raw);
+    this.maps.xr_ifaces.delete(key);
+    if (iface.vlan_id) {
+      this.maps.xr_vlans.delete(L.vlanKey.encode({ ifindex: iface.tx_ifindex, vlan_id: iface.vlan_id }));
+    } else {
+      this.maps.xr_tx_ports.delete(key);
+    }
+    return true;
+  }
+
+  addLocalAddress(address: string, ifindex: number): void {
+    const a = requireAddress(address, 'local address');
+    const map = a.family === 4 ? this.maps.xr_local4 : this.maps.xr_local6;
+    map.update(a.addr, L.u32.encode({ value: ifindex }));
+  }
+
+  deleteLocalAddress(address: string): boolean {
+    const a = requireAddress(address, 'local address');
+    return (a.family === 4 ? this.maps.xr_local4 : this.maps.xr_local6).delete(a.addr);
+  }
+
+  // --- counters -------------------------------------------------------------
+
+  /** Packets and bytes per ingress interface and reason, summed over CPUs. */
+  async counters(): Promise<CounterRow[]> {
+    const ncpu = addon.possibleCpus();
+    const stride = Math.ceil(L.counter.size / 8) * 8;
+    const rows: CounterRow[] = [];
+    for (const [k, v] of await this.maps.xr_counters.dump()) {
+      const key = L.counterKey.decode(k);
+      const reason = L.REASONS[key.reason];
+      if (!reason) continue;
+      let packets = 0n;
+      let bytes = 0n;
+      for (let cpu = 0; cpu < ncpu; cpu++) {
+        const c = L.counter.decode(v, cpu * stride);
+        packets += c.packets;
+        bytes += c.bytes;
+      }
+      rows.push({ ifindex: key.ifindex, reason, packets, bytes });
+    }
+    return rows;
+  }
+
+  /** Sum of one reason's packets, over all interfaces or one. */
+  async packets(reason: Reason, ifindex?: number): Promise<bigint> {
+    return (await this.counters())
+      .filter((r) => r.reason === reason && (ifindex === undefined || r.ifindex === ifindex))
+      .reduce((sum, r) => sum + r.packets, 0n);
+  }
+
+  // --- program ----------------------------------------------------------------
+
+  testRun(req: TestRunRequest): Promise<TestRunResult> {
+    return this.program.testRun(req);
+  }
+
+  attach(ifindex: number, mode: AttachRequest = 'auto'): Promise<AttachMode> {
+    return this.program.attach(ifindex, mode);
+  }
+
+  detach(ifindex: number): Promise<void> {
+    return this.program.detach(ifindex);
+  }
+
+  close(): void {
+    this.program.close();
+  }
+}
+
+export { AddressError };

@@ -1,0 +1,93 @@
+// The TypeScript mirror of bpf/lib/consts.h and bpf/lib/layout.h: the one
+// place userspace knows the maps' key and value layouts. The layout test
+// compares every struct, field offset and enum value here with the BTF of
+// the compiled object.
+import { struct } from './struct.js';
+
+/** enum xr_reason, in order: a reason's index is its value in C. */
+export const REASONS = [
+  'forwarded',
+  'pass-local',
+  'pass-no-route',
+  'pass-no-neigh',
+  'pass-ttl',
+  'pass-mtu',
+  'pass-options',
+  'pass-not-ip',
+  'pass-unreachable',
+  'drop-blackhole',
+  'malformed',
+  'pass-link-local',
+  'pass-multicast',
+  'pass-fragment',
+  'pass-other-host',
+  'pass-no-iface',
+  'pass-martian',
+  'drop-rewrite',
+] as const;
+export type Reason = (typeof REASONS)[number];
+
+/** The C enumerator for a reason name: 'pass-no-route' -> 'XR_PASS_NO_ROUTE'. */
+export function reasonEnumerator(reason: Reason): string {
+  return `XR_${reason.toUpperCase().replace(/-/g, '_')}`;
+}
+
+export const RouteType = { unicast: 1, blackhole: 2, unreachable: 3, prohibit: 4 } as const;
+export type RouteTypeName = keyof typeof RouteType;
+
+export const ROUTE_F_GROUP = 1 << 0;
+export const IFACE_F_UP = 1 << 0;
+export const NEIGH_F_VALID = 1 << 0;
+export const NhFamily = { connected: 0, inet: 4, inet6: 6 } as const;
+
+export const MAX_GROUP_MEMBERS = 16;
+
+export const XdpAction = { aborted: 0, drop: 1, pass: 2, tx: 3, redirect: 4 } as const;
+
+const in6 = { bytes: 16 } as const;
+const be32 = { bytes: 4, align: 4 } as const;
+const mac = { bytes: 6 } as const;
+
+export const fib4Key = struct('xr_fib4_key', { prefixlen: 'u32', addr: be32 });
+export const fib6Key = struct('xr_fib6_key', { prefixlen: 'u32', addr: in6 });
+export const route = struct('xr_route', { type: 'u32', flags: 'u32', nexthop: 'u32', reserved: 'u32' });
+export const nexthop = struct('xr_nexthop', { ifindex: 'u32', family: 'u32', gateway: in6 });
+export const groupMember = struct('xr_group_member', { nexthop: 'u32', upper: 'u32' });
+export const group = struct('xr_group', {
+  count: 'u32',
+  total_weight: 'u32',
+  members: { array: groupMember, count: MAX_GROUP_MEMBERS },
+});
+export const neigh4Key = struct('xr_neigh4_key', { ifindex: 'u32', addr: be32 });
+export const neigh6Key = struct('xr_neigh6_key', { ifindex: 'u32', addr: in6 });
+export const neigh = struct('xr_neigh', { mac, flags: 'u16' });
+export const iface = struct('xr_iface', {
+  mac,
+  vlan_id: 'u16',
+  mtu: 'u32',
+  tx_ifindex: 'u32',
+  flags: 'u32',
+});
+export const vlanKey = struct('xr_vlan_key', { ifindex: 'u32', vlan_id: 'u32' });
+export const counterKey = struct('xr_counter_key', { ifindex: 'u32', reason: 'u32' });
+export const counter = struct('xr_counter', { packets: 'u64', bytes: 'u64' });
+export const u32 = struct('__u32', { value: 'u32' });
+export const localKey4 = struct('__be32', { addr: be32 });
+export const localKey6 = struct('in6_addr', { addr: in6 });
+
+/** Every map of bpf/lib/maps.h with its key and value layouts. */
+export const MAPS = {
+  xr_fib4: { key: fib4Key, value: route },
+  xr_fib6: { key: fib6Key, value: route },
+  xr_nexthops: { key: u32, value: nexthop },
+  xr_groups: { key: u32, value: group },
+  xr_neigh4: { key: neigh4Key, value: neigh },
+  xr_neigh6: { key: neigh6Key, value: neigh },
+  xr_ifaces: { key: u32, value: iface },
+  xr_vlans: { key: vlanKey, value: u32 },
+  xr_tx_ports: { key: u32, value: u32 },
+  xr_local4: { key: localKey4, value: u32 },
+  xr_local6: { key: localKey6, value: u32 },
+  xr_counters: { key: counterKey, value: counter },
+} as const;
+export type MapName = keyof typeof MAPS;

@@ -1,0 +1,162 @@
+// The fast path's decisions, one case per line: this frame, this map state
+// (fixture.ts), this verdict, these bytes out. Runs the real program through
+// BPF_PROG_TEST_RUN.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { XdpAction } from '../../dataplane/layout.js';
+import type { Reason } from '../../dataplane/layout.js';
+import { checksum, ethHeader, ETH_P_ARP, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, ipv4Frame, ipv4Packet, ipv6Frame, parseFrame } from '../helpers/packet.js';
+import type { EthSpec } from '../helpers/packet.js';
+import { createFixture, MAC } from './fixture.js';
+import type { Device, Fixture } from './fixture.js';
+
+const IN: EthSpec = { dst: MAC.routerIn, src: MAC.hostA };
+const IN_V200: EthSpec = { ...IN, vlan: 200, pcp: 5 };
+const A4 = '192.0.2.10';
+const A6 = '2001:db8:1::10';
+
+interface Forward {
+  dstMac: string;
+  srcMac: string;
+  vlan?: number;
+  pcp?: number;
+}
+
+interface Case {
+  name: string;
+  frame: Buffer;
+  ingress?: Device;
+  reason: Reason;
+  /** expected rewrite for forwarded frames */
+  forward?: Forward;
+}
+
+const pass = (name: string, frame: Buffer, reason: Reason, ingress?: Device): Case => ({ name, frame, reason, ...(ingress ? { ingress } : {}) });
+const fwd = (name: string, frame: Buffer, forward: Forward, ingress?: Device): Case => ({ name, frame, reason: 'forwarded', forward, ...(ingress ? { ingress } : {}) });
+
+const via1: Forward = { dstMac: MAC.gw1, srcMac: MAC.out1 };
+
+const ipv4Cases: Case[] = [
+  fwd('UDP via a gateway', ipv4Frame(IN, { src: A4, dst: '198.51.100.70' }), via1),
+  fwd('TCP via a gateway', ipv4Frame(IN, { src: A4, dst: '198.51.100.70', proto: IPPROTO_TCP }), via1),
+  fwd('ICMP echo via a gateway', ipv4Frame(IN, { src: A4, dst: '198.51.100.70', proto: IPPROTO_ICMP }), via1),
+  fwd('a host on a connected route gets its own MAC', ipv4Frame(IN, { src: A4, dst: '198.51.100.7' }), { dstMac: MAC.host1, srcMac: MAC.out1 }),
+  fwd('TTL 2 leaves with TTL 1', ipv4Frame(IN, { src: A4, dst: '198.51.100.70', ttl: 2 }), via1),
+  fwd('TTL 255 leaves with 254, checksum carries', ipv4Frame(IN, { src: A4, dst: '198.51.100.70', ttl: 255 }), via1),
+  fwd('IPv4 route via an IPv6 next hop (RFC 5549)', ipv4Frame(IN, { src: A4, dst: '192.0.2.200' }), { dstMac: MAC.gw2ll, srcMac: MAC.out2 }),
+  fwd('exactly the egress MTU', ipv4Frame(IN, { src: A4, dst: '198.51.100.70', payload: Buffer.alloc(1500 - 28, 7) }), via1),
+  fwd('Ethernet padding after the datagram is carried', Buffer.concat([ipv4Frame(IN, { src: A4, dst: '198.51.100.70', payload: Buffer.alloc(2) }), Buffer.alloc(16)]), via1),
+  fwd('untagged in, tagged out (push VLAN 100)', ipv4Frame(IN, { src: A4, dst: '198.51.100.140' }), { dstMac: MAC.vlanGw, srcMac: MAC.out1, vlan: 100, pcp: 0 }),
+  fwd('tagged in (VLAN 200), untagged out (strip)', ipv4Frame(IN_V200, { src: A4, dst: '198.51.100.70' }), via1),
+  fwd('tagged in, tagged out: retag 200 -> 100, priority kept', ipv4Frame(IN_V200, { src: A4, dst: '198.51.100.140' }), { dstMac: MAC.vlanGw, srcMac: MAC.out1, vlan: 100, pcp: 5 }),
+  pass('TTL 1: the kernel sends time exceeded', ipv4Frame(IN, { src: A4, dst: '198.51.100.70', ttl: 1 }), 'pass-ttl'),
+  pass('TTL 0', ipv4Frame(IN, { src: A4, dst: '198.51.100.70', ttl: 0 }), 'pass-ttl'),
+  pass('to the router itself', ipv4Frame(IN, { src: A4, dst: '192.0.2.1' }), 'pass-local'),
+  pass('tagged, to the router itself', ipv4Frame(IN_V200, { src: A4, dst: '192.0.2.1' }), 'pass-local'),
+  pass('no route', ipv4Frame(IN, { src: A4, dst: '192.0.2.5' }), 'pass-no-route'),
+  { name: 'blackhole route drops', frame: ipv4Frame(IN, { src: A4, dst: '203.0.113.200' }), reason: 'drop-blackhole' },
+  pass('unreachable route: the kernel answers', ipv4Frame(IN, { src: A4, dst: '203.0.113.230' }), 'pass-unreachable'),
+  pass('prohibit route: the kernel answers', ipv4Frame(IN, { src: A4, dst: '203.0.113.250' }), 'pass-unreachable'),
+  pass('neighbour not valid (INCOMPLETE/FAILED)', ipv4Frame(IN, { src: A4, dst: '192.0.2.70' }), 'pass-no-neigh'),
+  pass('neighbour absent', ipv4Frame(IN, { src: A4, dst: '192.0.2.130' }), 'pass-no-neigh'),
+  pass('egress interface down', ipv4Frame(IN, { src: A4, dst: '192.0.2.40' }), 'pass-no-iface'),
+  pass('one byte over the egress MTU', ipv4Frame(IN, { src: A4, dst: '198.51.100.70', payload: Buffer.alloc(1501 - 28) }), 'pass-mtu'),
+  pass('multicast destination', ipv4Frame({ ...IN, dst: '01:00:5e:00:00:05' }, { src: A4, dst: '224.0.0.5' }), 'pass-multicast'),
+  pass('multicast IP in a unicast frame', ipv4Frame(IN, { src: A4, dst: '239.1.1.1' }), 'pass-multicast'),
+  pass('limited broadcast', ipv4Frame(IN, { src: A4, dst: '255.255.255.255' }), 'pass-multicast'),
+  pass('broadcast MAC', ipv4Frame({ ...IN, dst: 'ff:ff:ff:ff:ff:ff' }, { src: A4, dst: '198.51.100.70' }), 'pass-multicast'),
+  pass('link-local destination', ipv4Frame(IN, { src: A4, dst: '169.254.1.1' }), 'pass-link-local'),
+  pass('link-local source', ipv4Frame(IN, { src: '169.254.1.1', dst: '198.51.100.70' }), 'pass-link-local'),
+  pass('loopback destination', ipv4Frame(IN, { src: A4, dst: '127.0.0.1' }), 'pass-martian'),
+  pass('frame for another MAC', ipv4Frame({ ...IN, dst: MAC.other }, { src: A4, dst: '198.51.100.70' }), 'pass-other-host'),
+  pass('ingress interface unknown to the fast path', ipv4Frame(IN, { src: A4, dst: '198.51.100.70' }), 'pass-no-iface', 'in9'),
+  pass('tagged with a VLAN the router does not have', ipv4Frame({ ...IN, vlan: 300 }, { src: A4, dst: '198.51.100.70' }), 'pass-no-iface'),
+  pass('ARP', Buffer.concat([ethHeader({ ...IN, dst: 'ff:ff:ff:ff:ff:ff' }, ETH_P_ARP), Buffer.alloc(28)]), 'pass-not-ip'),
+  pass('QinQ: a second tag is the kernel\'s', Buffer.concat([ethHeader({ ...IN, vlan: 200 }, ETH_P_8021Q), Buffer.from([0, 10, 0x08, 0]), ipv4Packet({ src: A4, dst: '198.51.100.70' })]), 'pass-not-ip'),
+  pass('IPv4 options', ipv4Frame(IN, { src: A4, dst: '198.51.100.70', options: Buffer.from([0x94, 4, 0, 0]) }), 'pass-options'),
+];
+
+const via6: Forward = { dstMac: MAC.gw1v6, srcMac: MAC.out1 };
+
+const ipv6Cases: Case[] = [
+  fwd('UDP via a gateway', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5' }), via6),
+  fwd('TCP via a gateway', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5', proto: IPPROTO_TCP }), via6),
+  fwd('ICMPv6 echo via a gateway', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5', proto: IPPROTO_ICMPV6 }), via6),
+  fwd('a host on a connected route', ipv6Frame(IN, { src: A6, dst: '2001:db8:2::7' }), { dstMac: MAC.host1v6, srcMac: MAC.out1 }),
+  fwd('via a link-local gateway', ipv6Frame(IN, { src: A6, dst: '2001:db8:30::1' }), { dstMac: MAC.gw1ll, srcMac: MAC.out1 }),
+  fwd('hop limit 2 leaves with 1', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5', hopLimit: 2 }), via6),
+  fwd('untagged in, tagged out', ipv6Frame(IN, { src: A6, dst: '2001:db8:100::5' }), { dstMac: MAC.vlanGwV6, srcMac: MAC.out1, vlan: 100, pcp: 0 }),
+  fwd('tagged in, untagged out', ipv6Frame(IN_V200, { src: A6, dst: '2001:db8:20::5' }), via6),
+  fwd('tagged in, tagged out', ipv6Frame(IN_V200, { src: A6, dst: '2001:db8:100::5' }), { dstMac: MAC.vlanGwV6, srcMac: MAC.out1, vlan: 100, pcp: 5 }),
+  fwd('exactly the egress MTU', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5', payload: Buffer.alloc(1500 - 48) }), via6),
+  pass('hop limit 1', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5', hopLimit: 1 }), 'pass-ttl'),
+  pass('to the router itself', ipv6Frame(IN, { src: A6, dst: '2001:db8:1::1' }), 'pass-local'),
+  pass('multicast', ipv6Frame({ ...IN, dst: '33:33:00:00:00:01' }, { src: A6, dst: 'ff02::1' }), 'pass-multicast'),
+  pass('link-local destination', ipv6Frame(IN, { src: A6, dst: 'fe80::1' }), 'pass-link-local'),
+  pass('link-local source', ipv6Frame(IN, { src: 'fe80::10', dst: '2001:db8:20::5' }), 'pass-link-local'),
+  pass('loopback destination', ipv6Frame(IN, { src: A6, dst: '::1' }), 'pass-martian'),
+  pass('no route', ipv6Frame(IN, { src: A6, dst: '2001:db8:ffff::1' }), 'pass-no-route'),
+  { name: 'blackhole route drops', frame: ipv6Frame(IN, { src: A6, dst: '2001:db8:dead::1' }), reason: 'drop-blackhole' },
+  pass('unreachable route', ipv6Frame(IN, { src: A6, dst: '2001:db8:beef::1' }), 'pass-unreachable'),
+  pass('neighbour absent', ipv6Frame(IN, { src: A6, dst: '2001:db8:5::1' }), 'pass-no-neigh'),
+  pass('one byte over the egress MTU', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5', payload: Buffer.alloc(1501 - 48) }), 'pass-mtu'),
+  pass('hop-by-hop options header', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5', nextHeader: 0 }), 'pass-options'),
+  pass('tagged, no route', ipv6Frame(IN_V200, { src: A6, dst: '2001:db8:ffff::1' }), 'pass-no-route'),
+];
+
+/** What the program must have done to a forwarded frame's L3 bytes: TTL/hop limit down by one, checksum right, the rest unchanged. */
+function expectedL3(frame: Buffer): Buffer {
+  const inFrame = parseFrame(frame);
+  const l3 = Buffer.from(inFrame.l3);
+  if (inFrame.ethertype === ETH_P_IP) {
+    l3[8]! -= 1;
+    l3.writeUInt16BE(0, 10);
+    l3.writeUInt16BE(checksum(l3.subarray(0, (l3[0]! & 0xf) * 4)), 10);
+  } else {
+    l3[7]! -= 1;
+  }
+  return l3;
+}
+
+function expectVerdict(fx: () => Fixture, c: Case): () => Promise<void> {
+  return async () => {
+    const { action, out, reasons } = await fx().run(c.frame, c.ingress);
+    expect(reasons).toEqual([c.reason]);
+    if (c.reason === 'drop-blackhole') {
+      expect(action).toBe(XdpAction.drop);
+      return;
+    }
+    if (!c.forward) {
+      expect(action).toBe(XdpAction.pass);
+      // bail while the frame is untouched
+      expect(out.equals(c.frame)).toBe(true);
+      return;
+    }
+    expect(action).toBe(XdpAction.redirect);
+    const got = parseFrame(out);
+    expect(got.dst).toBe(c.forward.dstMac);
+    expect(got.src).toBe(c.forward.srcMac);
+    expect(got.vlan).toBe(c.forward.vlan);
+    if (c.forward.vlan !== undefined) expect(got.pcp).toBe(c.forward.pcp);
+    expect(got.ethertype).toBe(parseFrame(c.frame).ethertype);
+    expect(got.l3.equals(expectedL3(c.frame))).toBe(true);
+    if (got.ethertype === ETH_P_IP) expect(checksum(got.l3.subarray(0, 20))).toBe(0);
+    else expect(got.ethertype).toBe(ETH_P_IPV6);
+  };
+}
+
+describe('fast path decisions (BPF_PROG_TEST_RUN)', () => {
+  let fixture: Fixture;
+  beforeAll(async () => {
+    fixture = await createFixture('fp');
+  });
+  afterAll(async () => {
+    await fixture?.teardown();
+  });
+
+  describe('IPv4', () => {
+    for (const c of ipv4Cases) it(c.name, expectVerdict(() => fixture, c));
+  });
+  describe('IPv6', () => {
+    for (const c of ipv6Cases) it(c.name, expectVerdict(() => fixture, c));
+  });
+});

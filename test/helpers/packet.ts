@@ -1,0 +1,184 @@
+// A small packet builder and reader for the fast-path tests: build a frame
+// (Ethernet, optional 802.1Q tag, IPv4 or IPv6, UDP/TCP/ICMP), run it, read
+// what comes out.
+import { parseIPv4, parseIPv6, parseMac, formatMac } from '../../dataplane/addr.js';
+
+export const ETH_P_IP = 0x0800;
+export const ETH_P_IPV6 = 0x86dd;
+export const ETH_P_ARP = 0x0806;
+export const ETH_P_8021Q = 0x8100;
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+export const IPPROTO_ICMPV6 = 58;
+
+export interface EthSpec {
+  dst: string;
+  src: string;
+  vlan?: number;
+  /** priority bits of the tag */
+  pcp?: number;
+}
+
+export interface L4Spec {
+  proto?: number;
+  sport?: number;
+  dport?: number;
+  payload?: Buffer;
+}
+
+export interface IPv4Spec extends L4Spec {
+  src: string;
+  dst: string;
+  ttl?: number;
+  /** raw frag_off field (flags and offset), host order */
+  fragOff?: number;
+  /** option bytes, a multiple of 4 */
+  options?: Buffer;
+}
+
+export interface IPv6Spec extends L4Spec {
+  src: string;
+  dst: string;
+  hopLimit?: number;
+  flowLabel?: number;
+  /** overrides the next-header field (the payload then follows as is) */
+  nextHeader?: number;
+}
+
+export function checksum(buf: Buffer, initial = 0): number {
+  let sum = initial;
+  for (let i = 0; i + 1 < buf.length; i += 2) sum += buf.readUInt16BE(i);
+  if (buf.length % 2) sum += buf[buf.length - 1]! << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+export function ethHeader(eth: EthSpec, ethertype: number): Buffer {
+  const h = Buffer.alloc(eth.vlan === undefined ? 14 : 18);
+  parseMac(eth.dst).copy(h, 0);
+  parseMac(eth.src).copy(h, 6);
+  if (eth.vlan === undefined) {
+    h.writeUInt16BE(ethertype, 12);
+  } else {
+    h.writeUInt16BE(ETH_P_8021Q, 12);
+    h.writeUInt16BE(((eth.pcp ?? 0) << 13) | eth.vlan, 14);
+    h.writeUInt16BE(ethertype, 16);
+  }
+  return h;
+}
+
+function l4Segment(spec: L4Spec, pseudo: (len: number, proto: number) => Buffer): Buffer {
+  const proto = spec.proto ?? IPPROTO_UDP;
+  const payload = spec.payload ?? Buffer.from('xdp-router test payload');
+  let seg: Buffer;
+  if (proto === IPPROTO_UDP) {
+    seg = Buffer.alloc(8 + payload.length);
+    seg.writeUInt16BE(spec.sport ?? 40000, 0);
+    seg.writeUInt16BE(spec.dport ?? 5201, 2);
+    seg.writeUInt16BE(seg.length, 4);
+    payload.copy(seg, 8);
+    seg.writeUInt16BE(checksum(Buffer.concat([pseudo(seg.length, proto), seg])) || 0xffff, 6);
+  } else if (proto === IPPROTO_TCP) {
+    seg = Buffer.alloc(20 + payload.length);
+    seg.writeUInt16BE(spec.sport ?? 40000, 0);
+    seg.writeUInt16BE(spec.dport ?? 80, 2);
+    seg.writeUInt8(5 << 4, 12);
+    seg.writeUInt8(0x18, 13); // PSH ACK
+    seg.writeUInt16BE(65535, 14);
+    payload.copy(seg, 20);
+    seg.writeUInt16BE(checksum(Buffer.concat([pseudo(seg.length, proto), seg])), 16);
+  } else if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) {
+    seg = Buffer.alloc(8 + payload.length);
+    seg.writeUInt8(proto === IPPROTO_ICMP ? 8 : 128, 0); // echo request
+    seg.writeUInt16BE(0x1234, 4);
+    seg.writeUInt16BE(1, 6);
+    payload.copy(seg, 8);
+    const pre = proto === IPPROTO_ICMPV6 ? pseudo(seg.length, proto) : Buffer.alloc(0);
+    seg.writeUInt16BE(checksum(Buffer.concat([pre, seg])), 2);
+  } else {
+    seg = Buffer.from(payload);
+  }
+  return seg;
+}
+
+export function ipv4Packet(spec: IPv4Spec): Buffer {
+  const src = parseIPv4(spec.src)!;
+  const dst = parseIPv4(spec.dst)!;
+  const proto = spec.proto ?? IPPROTO_UDP;
+  const options = spec.options ?? Buffer.alloc(0);
+  const seg = l4Segment(spec, (len, p) => {
+    const ph = Buffer.alloc(12);
+    src.copy(ph, 0);
+    dst.copy(ph, 4);
+    ph.writeUInt8(p, 9);
+    ph.writeUInt16BE(len, 10);
+    return ph;
+  });
+  const h = Buffer.alloc(20 + options.length);
+  h.writeUInt8(0x40 | (h.length / 4), 0);
+  h.writeUInt16BE(h.length + seg.length, 2);
+  h.writeUInt16BE(0x4242, 4);
+  h.writeUInt16BE(spec.fragOff ?? 0x4000, 6); // DF
+  h.writeUInt8(spec.ttl ?? 64, 8);
+  h.writeUInt8(proto, 9);
+  src.copy(h, 12);
+  dst.copy(h, 16);
+  options.copy(h, 20);
+  h.writeUInt16BE(checksum(h), 10);
+  return Buffer.concat([h, seg]);
+}
+
+export function ipv6Packet(spec: IPv6Spec): Buffer {
+  const src = parseIPv6(spec.src)!;
+  const dst = parseIPv6(spec.dst)!;
+  const proto = spec.proto ?? IPPROTO_UDP;
+  const seg =
+    spec.nextHeader === undefined
+      ? l4Segment(spec, (len, p) => {
+          const ph = Buffer.alloc(40);
+          src.copy(ph, 0);
+          dst.copy(ph, 16);
+          ph.writeUInt32BE(len, 32);
+          ph.writeUInt8(p, 39);
+          return ph;
+        })
+      : (spec.payload ?? Buffer.alloc(8));
+  const h = Buffer.alloc(40);
+  h.writeUInt32BE((6 << 28) | ((spec.flowLabel ?? 0) & 0xfffff), 0);
+  h.writeUInt16BE(seg.length, 4);
+  h.writeUInt8(spec.nextHeader ?? proto, 6);
+  h.writeUInt8(spec.hopLimit ?? 64, 7);
+  src.copy(h, 8);
+  dst.copy(h, 24);
+  return Buffer.concat([h, seg]);
+}
+
+export function ipv4Frame(eth: EthSpec, ip: IPv4Spec): Buffer {
+  return Buffer.concat([ethHeader(eth, ETH_P_IP), ipv4Packet(ip)]);
+}
+
+export function ipv6Frame(eth: EthSpec, ip: IPv6Spec): Buffer {
+  return Buffer.concat([ethHeader(eth, ETH_P_IPV6), ipv6Packet(ip)]);
+}
+
+export interface ParsedFrame {
+  dst: string;
+  src: string;
+  vlan?: number;
+  pcp?: number;
+  ethertype: number;
+  /** the frame from the IP header on */
+  l3: Buffer;
+}
+
+export function parseFrame(frame: Buffer): ParsedFrame {
+  const dst = formatMac(frame.subarray(0, 6));
+  const src = formatMac(frame.subarray(6, 12));
+  const type = frame.readUInt16BE(12);
+  if (type === ETH_P_8021Q) {
+    const tci = frame.readUInt16BE(14);
+    return { dst, src, vlan: tci & 0xfff, pcp: tci >> 13, ethertype: frame.readUInt16BE(16), l3: frame.subarray(18) };
+  }
+  return { dst, src, ethertype: type, l3: frame.subarray(14) };
+}

@@ -1,0 +1,43 @@
+// The TypeScript mirror of the map layouts (dataplane/layout.ts) against the
+// C definitions, read from the compiled object's BTF.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as L from '../../dataplane/layout.js';
+import { Btf } from '../helpers/btf.js';
+
+const btf = new Btf(join(__dirname, '..', '..', 'bpf', 'xdp_router.o'));
+
+describe('map layouts: C and TypeScript agree', () => {
+  const structs = [L.fib4Key, L.fib6Key, L.route, L.nexthop, L.groupMember, L.group, L.neigh4Key, L.neigh6Key, L.neigh, L.iface, L.vlanKey, L.counterKey, L.counter];
+  for (const s of structs) {
+    it(`struct ${s.name}: size and every field's offset and size`, () => {
+      const c = btf.struct(s.name);
+      expect(s.size).toBe(c.size);
+      expect(s.fields).toEqual(c.fields);
+    });
+  }
+
+  for (const [name, layout] of Object.entries(L.MAPS)) {
+    it(`map ${name}: key and value sizes`, () => {
+      expect({ key: layout.key.size, value: layout.value.size }).toEqual(btf.mapSizes(name));
+    });
+  }
+
+  it('enum xr_reason: same names in the same order', () => {
+    const c = btf.enumValues('xr_reason');
+    const ts = Object.fromEntries(L.REASONS.map((r, i) => [L.reasonEnumerator(r), i]));
+    expect(ts).toEqual(Object.fromEntries(Object.entries(c).filter(([k]) => k !== 'XR_REASON_MAX')));
+    expect(c.XR_REASON_MAX).toBe(L.REASONS.length);
+  });
+
+  it('enum xr_route_type', () => {
+    const ts = Object.fromEntries(Object.entries(L.RouteType).map(([k, v]) => [`XR_ROUTE_${k.toUpperCase()}`, v]));
+    expect(ts).toEqual(btf.enumValues('xr_route_type'));
+  });
+
+  it('enum xr_nh_family and the flag enums', () => {
+    expect(btf.enumValues('xr_nh_family')).toEqual({ XR_NH_CONNECTED: L.NhFamily.connected, XR_NH_INET: L.NhFamily.inet, XR_NH_INET6: L.NhFamily.inet6 });
+    expect(btf.enumValues('xr_route_flags')).toEqual({ XR_ROUTE_F_GROUP: L.ROUTE_F_GROUP });
+    expect(btf.enumValues('xr_iface_flags')).toEqual({ XR_IFACE_F_UP: L.IFACE_F_UP });
+  });
+});
