@@ -1,0 +1,95 @@
+// `xdp-router lab`: build the namespace lab, attach the fast path to the
+// router's interfaces, program it, send traffic across with kernel
+// forwarding off, and print the counters until Ctrl-C or --duration.
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FastPath } from '../../dataplane/fastpath.js';
+import type { CounterRow } from '../../dataplane/fastpath.js';
+import { listNetns, spawnIn } from './netns.js';
+import { attachLab, detachLab, programLab } from './program.js';
+import { createLab, destroyLab, setKernelForwarding } from './topology.js';
+
+export const LAB_PREFIX = 'xr-lab';
+const UDP_TOOL = join(fileURLToPath(new URL('.', import.meta.url)), 'udp.js');
+const UDP_RATE = 1000;
+
+export interface LabOptions {
+  /** seconds; 0 runs until a signal */
+  duration: number;
+  out: NodeJS.WritableStream;
+}
+
+function formatCounters(rows: CounterRow[], names: Map<number, string>, previous: Map<string, bigint>, seconds: number): string {
+  const lines: string[] = [];
+  for (const row of [...rows].sort((x, y) => x.ifindex - y.ifindex || x.reason.localeCompare(y.reason))) {
+    const key = `${row.ifindex}/${row.reason}`;
+    const rate = Number(row.packets - (previous.get(key) ?? 0n)) / seconds;
+    previous.set(key, row.packets);
+    lines.push(`  ${(names.get(row.ifindex) ?? String(row.ifindex)).padEnd(4)} ${row.reason.padEnd(18)} ${String(row.packets).padStart(10)} pkts ${String(row.bytes).padStart(12)} bytes ${rate.toFixed(0).padStart(7)} pkt/s`);
+  }
+  return lines.join('\n');
+}
+
+export async function runLab(options: LabOptions): Promise<number> {
+  const log = (line: string): void => void options.out.write(`${line}\n`);
+  for (const ns of await listNetns()) {
+    if (ns.startsWith(`${LAB_PREFIX}-`)) {
+      log(`lab: removing namespaces of an earlier lab run (${ns})`);
+      await destroyLab(LAB_PREFIX);
+      break;
+    }
+  }
+  log('lab: creating namespaces xr-lab-a (192.0.2.2, 2001:db8:a::2) - xr-lab-r - xr-lab-b (198.51.100.2, 2001:db8:b::2)');
+  const lab = await createLab(LAB_PREFIX);
+  const children: ChildProcess[] = [];
+  let fp: FastPath | undefined;
+  let attached = false;
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    fp = await FastPath.open({ netns: lab.router.ns });
+    await programLab(fp, lab);
+    const modes = await attachLab(fp, lab);
+    attached = true;
+    log(`lab: xdp_router attached through libxdp: ${Object.entries(modes).map(([d, m]) => `${d} ${m}`).join(', ')}`);
+    await setKernelForwarding(lab, false);
+    log('lab: kernel forwarding is OFF in xr-lab-r: whatever crosses, XDP forwarded');
+
+    children.push(spawnIn(lab.a.ns, ['ping', '-q', '-i', '0.5', lab.b.v4]));
+    children.push(spawnIn(lab.a.ns, ['ping', '-q', '-i', '0.5', lab.remote.v6]));
+    const receiver = spawnIn(lab.b.ns, ['node', UDP_TOOL, 'recv', '5201', String(options.duration > 0 ? options.duration + 2 : 86400)]);
+    children.push(receiver);
+    children.push(spawnIn(lab.a.ns, ['node', UDP_TOOL, 'send', lab.b.v4, '5201', String((options.duration || 86400) * UDP_RATE), String(UDP_RATE)]));
+    log(`lab: traffic: ping A -> ${lab.b.v4}, ping A -> ${lab.remote.v6} (via B), UDP A -> ${lab.b.v4}:5201 at ${UDP_RATE}/s; Ctrl-C stops`);
+
+    const names = new Map([
+      [lab.router.toA.ifindex, lab.router.toA.dev],
+      [lab.router.toB.ifindex, lab.router.toB.dev],
+    ]);
+    const previous = new Map<string, bigint>();
+    const started = Date.now();
+    const opened = fp;
+    const tick = setInterval(() => {
+      void opened.counters().then((rows) => {
+        log(`\n[${((Date.now() - started) / 1000).toFixed(0)} s] fast-path counters (ingress interface, reason):`);
+        log(formatCounters(rows, names, previous, 2));
+      });
+    }, 2000);
+    const timeout = options.duration > 0 ? setTimeout(stop, options.duration * 1000) : undefined;
+    await stopped;
+    clearInterval(tick);
+    if (timeout) clearTimeout(timeout);
+    log('\nlab: final counters:');
+    log(formatCounters(await fp.counters(), names, new Map(), Math.max(1, (Date.now() - started) / 1000)));
+    return 0;
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGINT');
+    if (fp && attached) await detachLab(fp, lab).catch((err: Error) => log(`lab: detach: ${err.message}`));
+    fp?.close();
+    await destroyLab(LAB_PREFIX);
+    log('lab: namespaces removed');
+  }
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The README's run command: install, build, then run the router on its
+# embedded default, the namespace lab. Arguments go to `xdp-router lab`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+exec node bin/xdp-router.js lab "$@"
