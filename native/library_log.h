@@ -1,6 +1,6 @@
 // What libbpf and libxdp print. While a LibraryLog lives, their output on the
 // same thread is kept in it, so that a failed load can quote the verifier log
-// and a failed attach can quote libxdp's reason; output from other threads is
+// and a failed attach can quote libxdp's reason; output of other threads is
 // not mixed in. Without one, warnings go to stderr and the rest is dropped.
 #ifndef XR_NATIVE_LIBRARY_LOG_H
 #define XR_NATIVE_LIBRARY_LOG_H
@@ -23,9 +23,11 @@ class LibraryLog {
   // Route libbpf's and libxdp's print callbacks here; once, at module init.
   static void Install();
 
- private:
-  friend void AppendToLibraryLog(int level, const char* format, va_list args);
+  // The innermost live log of the calling thread, or null.
+  static LibraryLog* Current();
+  void Append(const std::string& text) { text_ += text; }
 
+ private:
   std::string text_;
   LibraryLog* outer_;
 };

@@ -33,8 +33,10 @@ export const LAB_ADDRESSES = {
 } as const;
 
 async function quietVeth(ns: string, dev: string): Promise<void> {
-  // tags must stay in the frame XDP sees; GRO lets a veth accept redirected frames
-  await run(['ethtool', '-K', dev, 'rxvlan', 'off', 'txvlan', 'off', 'gro', 'on'], ns);
+  // Tags must stay in the frame XDP sees; GRO lets a veth accept redirected
+  // frames; and a veth otherwise hands over UDP/TCP with only a partial
+  // checksum that XDP_REDIRECT cannot finish, so the far host would drop them.
+  await run(['ethtool', '-K', dev, 'rxvlan', 'off', 'txvlan', 'off', 'gro', 'on', 'tx', 'off'], ns);
   // no duplicate address detection: the lab's addresses are unique and tests must not wait
   await sysctl(ns, `net.ipv6.conf.${dev}.accept_dad`, 0);
 }

@@ -1,0 +1,27 @@
+{
+  "targets": [
+    {
+      "target_name": "xdp_router",
+      "sources": [
+        "native/addon.cc",
+        "native/bpf_map.cc",
+        "native/bpf_object.cc",
+        "native/errors.cc",
+        "native/interface.cc",
+        "native/js_map.cc",
+        "native/js_program.cc",
+        "native/js_util.cc",
+        "native/library_log.cc",
+        "native/netns.cc",
+        "native/xdp_dispatcher.cc",
+        "native/xdp_program.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Werror"],
+      "libraries": ["<!@(pkg-config --libs libxdp libbpf)", "-lelf", "-lz"]
+    }
+  ]
+}

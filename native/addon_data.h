@@ -1,0 +1,17 @@
+// Per-environment state of the addon (one per Node.js worker thread).
+#ifndef XR_NATIVE_ADDON_DATA_H
+#define XR_NATIVE_ADDON_DATA_H
+
+#include <napi.h>
+
+namespace xr {
+
+struct AddonData {
+  Napi::FunctionReference mapConstructor;
+
+  static AddonData& Of(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
+};
+
+}  // namespace xr
+
+#endif

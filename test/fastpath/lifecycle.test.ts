@@ -1,0 +1,80 @@
+// Loading, attaching (native, and generic where the driver has no XDP),
+// pinning and adopting pinned maps, batch map operations.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FastPath } from '../../dataplane/fastpath.js';
+import { addon } from '../../dataplane/native.js';
+import { createFixture } from './fixture.js';
+import type { Fixture } from './fixture.js';
+
+const PIN_DIR = `/sys/fs/bpf/xrt-pin-${process.pid}`;
+
+describe('program lifecycle and map operations', () => {
+  let fixture: Fixture;
+  beforeAll(async () => {
+    fixture = await createFixture('life');
+  });
+  afterAll(async () => {
+    try {
+      await fixture?.teardown();
+    } finally {
+      rmSync(PIN_DIR, { recursive: true, force: true });
+    }
+  });
+
+  it('falls back to generic mode on a device without native XDP, and says so', async () => {
+    const dummy = fixture.ifindex.out3; // an ifb has no XDP driver hook
+    expect(await fixture.fp.attach(dummy, 'auto')).toBe('generic');
+    const q = addon.queryXdp(dummy, `/run/netns/${fixture.ns}`);
+    expect(q.mode).toBe('generic');
+    expect(q.programs.map((p) => p.name)).toContain('xdp_router');
+    await fixture.fp.detach(dummy);
+    expect(addon.queryXdp(dummy, `/run/netns/${fixture.ns}`).mode).toBe('none');
+  });
+
+  it('refuses native mode on such a device with an error naming it', async () => {
+    await expect(fixture.fp.attach(fixture.ifindex.out3, 'native')).rejects.toThrow(/out3|ifindex|interface/i);
+  });
+
+  it('pins its maps, and a second load adopts them with their contents', async () => {
+    const first = await FastPath.open({ netns: fixture.ns, pinDir: PIN_DIR });
+    try {
+      first.setRoute('198.51.100.0/24', { type: 'blackhole' });
+      expect(readdirSync(PIN_DIR).sort()).toContain('xr_fib4');
+      const second = await FastPath.open({ netns: fixture.ns, pinDir: PIN_DIR });
+      try {
+        expect(second.lookupRoute('198.51.100.9')).toEqual({ type: 'blackhole' });
+        second.deleteRoute('198.51.100.0/24');
+        expect(first.lookupRoute('198.51.100.9')).toBeNull();
+      } finally {
+        second.close();
+      }
+      first.unpin();
+      expect(existsSync(join(PIN_DIR, 'xr_fib4'))).toBe(false);
+    } finally {
+      first.close();
+    }
+  });
+
+  it('writes and removes 20,000 routes in batches, and dumps them back', async () => {
+    const fp = fixture.fp;
+    const routes = Array.from({ length: 20_000 }, (_, i) => ({
+      prefix: i % 2 ? `2001:db8:${(i >> 8).toString(16)}:${(i & 0xff).toString(16)}00::/56` : `10.${i >> 8}.${i & 0xff}.0/24`,
+      target: { type: 'unicast' as const, nexthop: 1 },
+    }));
+    const before = (await fp.routes()).length;
+    await fp.setRoutes(routes);
+    const all = await fp.routes();
+    expect(all.length).toBe(before + 20_000);
+    expect(all.map((r) => r.prefix)).toEqual(expect.arrayContaining(['10.0.2.0/24', '2001:db8:0:100::/56']));
+    expect(await fp.deleteRoutes(routes.map((r) => r.prefix))).toBe(20_000);
+    expect((await fp.routes()).length).toBe(before);
+  });
+
+  it('a map error carries errno and names the map', () => {
+    expect(() => fixture.fp.map('xr_tx_ports').update(Buffer.alloc(4, 0xff), Buffer.alloc(4, 0xff))).toThrow(
+      expect.objectContaining({ errno: expect.any(Number), message: expect.stringContaining('xr_tx_ports') }),
+    );
+  });
+});
