@@ -21,7 +21,7 @@ std::string NetnsArg(const Napi::Value& value, const std::string& what) {
 
 Napi::Value OpenPinnedMap(const Napi::CallbackInfo& info) {
   return CallSync(info.Env(), [&] {
-    return JsMap::New(info.Env(), BpfMap::OpenPinned(StringArg(info[0], "openPinnedMap: path")));
+    return WrapMap(info.Env(), BpfMap::OpenPinned(StringArg(info[0], "openPinnedMap: path")));
   });
 }
 
@@ -73,10 +73,10 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace xr;
   LibraryLog::Install();
   auto* data = new AddonData();
-  data->mapConstructor = Napi::Persistent(JsMap::Define(env));
+  data->mapConstructor = Napi::Persistent(DefineNativeMap(env));
   env.SetInstanceData(data);
 
-  exports.Set("XdpProgram", JsProgram::Define(env));
+  exports.Set("XdpProgram", DefineXdpProgram(env));
   exports.Set("openPinnedMap", Napi::Function::New<OpenPinnedMap>(env, "openPinnedMap"));
   exports.Set("possibleCpus", Napi::Function::New<PossibleCpus>(env, "possibleCpus"));
   exports.Set("ifIndex", Napi::Function::New<IfIndex>(env, "ifIndex"));

@@ -15,8 +15,6 @@
 namespace xr {
 namespace {
 
-// The kernel's ENOTSUPP, returned for map types without batch operations.
-constexpr int kKernelEnotsupp = 524;
 // Entries asked for per batch call; grown when a hash bucket does not fit.
 constexpr uint32_t kBatchEntries = 4096;
 

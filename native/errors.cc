@@ -6,10 +6,6 @@
 namespace xr {
 namespace {
 
-// The kernel's internal ENOTSUPP (524) leaks out of some bpf() commands; it
-// has no userspace name, so report it as the errno that means the same.
-constexpr int kKernelEnotsupp = 524;
-
 int Normalize(int err) {
   if (err == kKernelEnotsupp) return EOPNOTSUPP;
   return err > 0 ? err : EIO;

@@ -9,6 +9,11 @@
 
 namespace xr {
 
+// The kernel's internal ENOTSUPP, which leaks out of some bpf() commands (a
+// map type without batch operations); it has no userspace name, so SysError
+// reports it as EOPNOTSUPP.
+constexpr int kKernelEnotsupp = 524;
+
 class SysError : public std::runtime_error {
  public:
   // message: "<context>: <strerror>", then detail (a log tail) on the next lines

@@ -17,22 +17,26 @@ std::string StringArg(const Napi::Value& value, const std::string& what) {
   return value.As<Napi::String>().Utf8Value();
 }
 
-uint32_t Uint32Arg(const Napi::Value& value, const std::string& what) {
+namespace {
+
+uint32_t IntegerArg(const Napi::Value& value, double min, double max, const std::string& what,
+                    const char* expected) {
   if (value.IsNumber()) {
     double number = value.As<Napi::Number>().DoubleValue();
-    if (number >= 0 && number <= 4294967295.0 && std::floor(number) == number)
+    if (number >= min && number <= max && std::floor(number) == number)
       return static_cast<uint32_t>(number);
   }
-  throw SysError::Argument(what + " must be an integer from 0 to 2^32-1");
+  throw SysError::Argument(what + " must be " + expected);
+}
+
+}  // namespace
+
+uint32_t Uint32Arg(const Napi::Value& value, const std::string& what) {
+  return IntegerArg(value, 0, 4294967295.0, what, "an integer from 0 to 2^32-1");
 }
 
 uint32_t IfindexArg(const Napi::Value& value, const std::string& what) {
-  if (value.IsNumber()) {
-    double number = value.As<Napi::Number>().DoubleValue();
-    if (number >= 1 && number <= 2147483647.0 && std::floor(number) == number)
-      return static_cast<uint32_t>(number);
-  }
-  throw SysError::Argument(what + " must be an interface index (a positive integer)");
+  return IntegerArg(value, 1, 2147483647.0, what, "an interface index (a positive integer)");
 }
 
 ByteView BufferArg(const Napi::Value& value, const std::string& what) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "bytes.h"
@@ -18,11 +19,17 @@ namespace xr {
 // Error (TypeError for bad arguments) with .errno (positive) and .code.
 Napi::Error ToJsError(Napi::Env env, const SysError& error);
 
-// Run a synchronous method body; a SysError becomes the JS exception.
+// Run a synchronous method body: a SysError becomes the JS exception, a body
+// without a result answers undefined.
 template <typename Body>
-auto CallSync(Napi::Env env, Body&& body) -> decltype(body()) {
+Napi::Value CallSync(Napi::Env env, Body&& body) {
   try {
-    return body();
+    if constexpr (std::is_void_v<decltype(body())>) {
+      body();
+      return env.Undefined();
+    } else {
+      return body();
+    }
   } catch (const SysError& error) {
     throw ToJsError(env, error);
   }

@@ -11,8 +11,7 @@ namespace xr {
 namespace {
 
 thread_local LibraryLog* current = nullptr;
-// XDP_ROUTER_DEBUG=1: everything libbpf and libxdp say, debug included, also goes to stderr.
-bool verbose = false;
+bool verbose = false;  // XDP_ROUTER_DEBUG
 
 std::string Format(const char* format, va_list args) {
   va_list copy;
@@ -54,8 +53,6 @@ int PrintLibxdp(enum libxdp_print_level level, const char* format, va_list args)
 LibraryLog::LibraryLog() : outer_(current) { current = this; }
 
 LibraryLog::~LibraryLog() { current = outer_; }
-
-LibraryLog* LibraryLog::Current() { return current; }
 
 std::string LibraryLog::Tail(size_t maxBytes) const {
   if (text_.size() <= maxBytes) return text_;

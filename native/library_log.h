@@ -2,6 +2,8 @@
 // same thread is kept in it, so that a failed load can quote the verifier log
 // and a failed attach can quote libxdp's reason; output of other threads is
 // not mixed in. Without one, warnings go to stderr and the rest is dropped.
+// XDP_ROUTER_DEBUG=1 in the environment sends everything, debug output
+// included, to stderr as well.
 #ifndef XR_NATIVE_LIBRARY_LOG_H
 #define XR_NATIVE_LIBRARY_LOG_H
 
@@ -23,8 +25,6 @@ class LibraryLog {
   // Route libbpf's and libxdp's print callbacks here; once, at module init.
   static void Install();
 
-  // The innermost live log of the calling thread, or null.
-  static LibraryLog* Current();
   void Append(const std::string& text) { text_ += text; }
 
  private:

@@ -156,7 +156,8 @@ DispatcherComponent::DispatcherComponent(std::shared_ptr<const Bytes> elf,
   LibraryLog log;
   xdp_program* component = xdp_program__create(&opts);
   long err = libxdp_get_error(component);
-  if (err || !component) ThrowErrno(err ? static_cast<int>(-err) : ENOENT, "open " + Describe() + " for libxdp", log.Tail());
+  if (err || !component)
+    ThrowErrno(err ? static_cast<int>(-err) : ENOENT, "open " + Describe() + " for libxdp", log.Tail());
   program_.reset(component);
 }
 

@@ -51,7 +51,9 @@ void DetachByName(uint32_t ifindex, const std::string& programName);
 // verifier sees the same frozen .rodata, so it prunes the same branches) and
 // links that one kernel program into the dispatcher of every interface it is
 // attached to: one program id everywhere, and the maps the JS side reads and
-// writes are the maps every attachment uses.
+// writes are the maps every attachment uses. On a kernel without freplace
+// programs libxdp loads the copy as a plain XDP program instead and attaches
+// it directly (legacy: one program per interface), with the same maps.
 class DispatcherComponent {
  public:
   DispatcherComponent(std::shared_ptr<const Bytes> elf, const std::string& objectName,
