@@ -24,6 +24,7 @@ export const REASONS = [
   'pass-no-iface',
   'pass-martian',
   'drop-rewrite',
+  'pass-kernel-route',
 ] as const;
 export type Reason = (typeof REASONS)[number];
 
@@ -32,7 +33,7 @@ export function reasonEnumerator(reason: Reason): string {
   return `XR_${reason.toUpperCase().replace(/-/g, '_')}`;
 }
 
-export const RouteType = { unicast: 1, blackhole: 2, unreachable: 3, prohibit: 4 } as const;
+export const RouteType = { unicast: 1, blackhole: 2, unreachable: 3, prohibit: 4, kernel: 5 } as const;
 export type RouteTypeName = keyof typeof RouteType;
 
 export const ROUTE_F_GROUP = 1 << 0;

@@ -32,6 +32,7 @@ enum xr_reason {
 	XR_PASS_NO_IFACE,	/* ingress or egress interface unknown to the fast path, or down */
 	XR_PASS_MARTIAN,	/* loopback, unspecified or reserved addresses: the kernel drops them */
 	XR_DROP_REWRITE,	/* no room to push a VLAN tag: dropped, the frame was already changed */
+	XR_PASS_KERNEL_ROUTE,	/* a route the fast path leaves to the kernel (see XR_ROUTE_KERNEL) */
 	XR_REASON_MAX,
 };
 
@@ -41,6 +42,12 @@ enum xr_route_type {
 	XR_ROUTE_BLACKHOLE = 2,
 	XR_ROUTE_UNREACHABLE = 3,
 	XR_ROUTE_PROHIBIT = 4,
+	/*
+	 * The kernel's business: local/throw/nat routes, routes out of interfaces
+	 * the fast path does not drive. Installed rather than left out, so that
+	 * a shorter prefix the fast path does handle cannot capture its traffic.
+	 */
+	XR_ROUTE_KERNEL = 5,
 };
 
 /* xr_route.flags */

@@ -111,6 +111,8 @@ xr_resolve_route(const struct xr_route *rt, __u32 hash, __u32 pkt_family,
 	case XR_ROUTE_PROHIBIT:
 		/* the kernel owns the ICMP error and its rate limit */
 		return XR_PASS_UNREACHABLE;
+	case XR_ROUTE_KERNEL:
+		return XR_PASS_KERNEL_ROUTE;
 	default:
 		return XR_PASS_NO_ROUTE;
 	}

@@ -56,6 +56,7 @@ const ipv4Cases: Case[] = [
   { name: 'blackhole route drops', frame: ipv4Frame(IN, { src: A4, dst: '203.0.113.200' }), reason: 'drop-blackhole' },
   pass('unreachable route: the kernel answers', ipv4Frame(IN, { src: A4, dst: '203.0.113.230' }), 'pass-unreachable'),
   pass('prohibit route: the kernel answers', ipv4Frame(IN, { src: A4, dst: '203.0.113.250' }), 'pass-unreachable'),
+  pass('a route left to the kernel shadows the shorter one the fast path has', ipv4Frame(IN, { src: A4, dst: '198.51.100.100' }), 'pass-kernel-route'),
   pass('neighbour not valid (INCOMPLETE/FAILED)', ipv4Frame(IN, { src: A4, dst: '192.0.2.70' }), 'pass-no-neigh'),
   pass('neighbour absent', ipv4Frame(IN, { src: A4, dst: '192.0.2.130' }), 'pass-no-neigh'),
   pass('egress interface down', ipv4Frame(IN, { src: A4, dst: '192.0.2.40' }), 'pass-no-iface'),

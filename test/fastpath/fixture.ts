@@ -111,6 +111,7 @@ function fillMaps(fp: FastPath, ix: Record<Device, number>): void {
     ['203.0.113.192/27', { type: 'blackhole' }],
     ['203.0.113.224/28', { type: 'unreachable' }],
     ['203.0.113.240/28', { type: 'prohibit' }],
+    ['198.51.100.96/27', { type: 'kernel' }],
     ['192.0.2.64/26', { type: 'unicast', nexthop: 5 }],
     ['192.0.2.128/26', { type: 'unicast', nexthop: 12 }],
     ['192.0.2.192/26', { type: 'unicast', nexthop: 11 }],

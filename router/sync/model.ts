@@ -1,0 +1,123 @@
+// The kernel's state as the sync sees it: links, addresses, routes and
+// neighbours, already decoded from rtnetlink. The netlink source produces
+// these; the reconciler turns them into fast-path entries. Addresses are
+// canonical text (formatAddress), prefixes canonical CIDR (formatPrefix).
+import type { Family } from '../../dataplane/addr.js';
+
+export interface KernelLink {
+  ifindex: number;
+  name: string;
+  /** null for links without an Ethernet address (lo, tun) */
+  mac: string | null;
+  mtu: number;
+  /** administratively up (IFF_UP) */
+  adminUp: boolean;
+  /** carrier present (IFF_LOWER_UP) */
+  carrier: boolean;
+  /** for 802.1Q links: the tag and the device it rides on */
+  vlan?: { id: number; lowerIfindex: number };
+  /** IFLA_INFO_KIND: veth, vlan, bridge, ... ('' when none) */
+  kind: string;
+}
+
+export interface KernelAddress {
+  ifindex: number;
+  family: Family;
+  address: string;
+  prefixLength: number;
+  /** IPv4 subnet broadcast, when set */
+  broadcast?: string;
+}
+
+/** rtm_type, by iproute2's names */
+export type KernelRouteType =
+  | 'unicast'
+  | 'local'
+  | 'broadcast'
+  | 'anycast'
+  | 'multicast'
+  | 'blackhole'
+  | 'unreachable'
+  | 'prohibit'
+  | 'throw'
+  | 'nat'
+  | 'other';
+
+export interface KernelNexthop {
+  ifindex: number;
+  /** absent on a connected (on-link) route */
+  gateway?: string;
+  /** 1 to 256, as `ip route ... nexthop ... weight N` */
+  weight: number;
+}
+
+export interface KernelRoute {
+  family: Family;
+  /** the real table id, from RTA_TABLE (rtm_table is 8 bits) */
+  table: number;
+  prefix: string;
+  /** RTA_PRIORITY, 0 when absent */
+  metric: number;
+  /** rtm_protocol: kernel 2, boot 3, static 4, bird 12, ... */
+  protocol: number;
+  type: KernelRouteType;
+  /** empty for blackhole/unreachable/prohibit */
+  nexthops: KernelNexthop[];
+  /** rtm_tos / IPv6 traffic class selector; routes with one are left to the kernel */
+  tos: number;
+}
+
+/** NUD_* bits of ndm_state */
+export const NUD = {
+  INCOMPLETE: 0x01,
+  REACHABLE: 0x02,
+  STALE: 0x04,
+  DELAY: 0x08,
+  PROBE: 0x10,
+  FAILED: 0x20,
+  NOARP: 0x40,
+  PERMANENT: 0x80,
+} as const;
+
+/** The neighbour's MAC can be used: the kernel would send to it as well. */
+export const NUD_USABLE = NUD.REACHABLE | NUD.STALE | NUD.DELAY | NUD.PROBE | NUD.PERMANENT | NUD.NOARP;
+
+export interface KernelNeighbour {
+  ifindex: number;
+  family: Family;
+  address: string;
+  /** null when the kernel has no link-layer address (INCOMPLETE, FAILED) */
+  mac: string | null;
+  /** ndm_state bits */
+  state: number;
+}
+
+export interface KernelSnapshot {
+  links: KernelLink[];
+  addresses: KernelAddress[];
+  routes: KernelRoute[];
+  neighbours: KernelNeighbour[];
+}
+
+export type KernelEvent =
+  | { kind: 'link'; op: 'add' | 'del'; link: KernelLink }
+  | { kind: 'address'; op: 'add' | 'del'; address: KernelAddress }
+  /** 'add' carries NLM_F_REPLACE/APPEND semantics in `replace`: true replaces every route of (table, prefix, metric) */
+  | { kind: 'route'; op: 'add' | 'del'; route: KernelRoute; replace: boolean }
+  | { kind: 'neighbour'; op: 'add' | 'del'; neighbour: KernelNeighbour };
+
+/**
+ * Where the sync reads the kernel from. The netlink implementation is the
+ * real one; the reconciler's unit tests give it a scripted one.
+ */
+export interface KernelSource {
+  /**
+   * Subscribe to link, address, route and neighbour events, then dump. Events
+   * that arrive during the dump are held and delivered, in order, after the
+   * snapshot is returned.
+   */
+  start(onEvent: (e: KernelEvent) => void, onLost: (reason: string) => void): Promise<KernelSnapshot>;
+  /** A fresh dump, for a resync after lost events. */
+  dump(): Promise<KernelSnapshot>;
+  close(): void;
+}
