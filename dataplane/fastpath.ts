@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { addon } from './native.js';
 import type { AttachMode, AttachRequest, NativeMap, NativeProgram, TestRunRequest, TestRunResult } from './native.js';
-import { AddressError, formatAddress, maskAddress, parseMac, parsePrefix, requireAddress } from './addr.js';
+import { AddressError, formatAddress, formatMac, maskAddress, parseMac, parsePrefix, requireAddress } from './addr.js';
 import type { Prefix } from './addr.js';
 import * as L from './layout.js';
 import type { MapName, Reason, RouteTypeName } from './layout.js';
@@ -203,6 +203,34 @@ export class FastPath {
 
   // --- next hops ----------------------------------------------------------
 
+  async nexthops(): Promise<Map<number, NexthopSpec>> {
+    const out = new Map<number, NexthopSpec>();
+    for (const [k, v] of await this.maps.xr_nexthops.dump()) {
+      const nh = L.nexthop.decode(v);
+      const gateway =
+        nh.family === L.NhFamily.inet ? formatAddress(nh.gateway.subarray(0, 4)) : nh.family === L.NhFamily.inet6 ? formatAddress(nh.gateway) : undefined;
+      out.set(L.u32.decode(k).value, { ifindex: nh.ifindex, ...(gateway ? { gateway } : {}) });
+    }
+    return out;
+  }
+
+  async groups(): Promise<Map<number, GroupMemberSpec[]>> {
+    const out = new Map<number, GroupMemberSpec[]>();
+    for (const [k, v] of await this.maps.xr_groups.dump()) {
+      const g = L.group.decode(v);
+      let lower = 0;
+      out.set(
+        L.u32.decode(k).value,
+        g.members.slice(0, g.count).map((m) => {
+          const weight = m.upper - lower;
+          lower = m.upper;
+          return { nexthop: m.nexthop, weight };
+        }),
+      );
+    }
+    return out;
+  }
+
   setNexthop(id: number, spec: NexthopSpec): void {
     let family: number = L.NhFamily.connected;
     let gateway: Buffer = Buffer.alloc(16);
@@ -261,7 +289,43 @@ export class FastPath {
     return map.delete(key);
   }
 
+  /** Every neighbour entry: "ifindex|address" -> MAC and validity. */
+  async neighbours(): Promise<Map<string, { mac: string; valid: boolean }>> {
+    const out = new Map<string, { mac: string; valid: boolean }>();
+    for (const [map, layout] of [
+      [this.maps.xr_neigh4, L.neigh4Key],
+      [this.maps.xr_neigh6, L.neigh6Key],
+    ] as const) {
+      for (const [k, v] of await map.dump()) {
+        const key = layout.decode(k);
+        const n = L.neigh.decode(v);
+        out.set(`${key.ifindex}|${formatAddress(key.addr)}`, { mac: formatMac(n.mac), valid: (n.flags & L.NEIGH_F_VALID) !== 0 });
+      }
+    }
+    return out;
+  }
+
   // --- interfaces and local addresses ---------------------------------------
+
+  async interfaces(): Promise<Map<number, InterfaceSpec>> {
+    const out = new Map<number, InterfaceSpec>();
+    for (const [k, v] of await this.maps.xr_ifaces.dump()) {
+      const i = L.iface.decode(v);
+      out.set(L.u32.decode(k).value, {
+        mac: formatMac(i.mac),
+        mtu: i.mtu,
+        up: (i.flags & L.IFACE_F_UP) !== 0,
+        ...(i.vlan_id ? { vlan: { id: i.vlan_id, lowerIfindex: i.tx_ifindex } } : {}),
+      });
+    }
+    return out;
+  }
+
+  async localAddresses(): Promise<string[]> {
+    const out: string[] = [];
+    for (const map of [this.maps.xr_local4, this.maps.xr_local6]) for (const [k] of await map.dump()) out.push(formatAddress(k));
+    return out;
+  }
 
   setInterface(ifindex: number, spec: InterfaceSpec): void {
     const tx = spec.vlan ? spec.vlan.lowerIfindex : ifindex;

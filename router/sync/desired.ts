@@ -1,0 +1,107 @@
+// What the fast path should hold, derived from the kernel's state: the
+// one place that decides which routes, neighbours and interfaces the fast
+// path handles and which it leaves to the kernel. The reconciler writes it;
+// `verify` compares the maps with it.
+import type { InterfaceSpec, RouteTarget } from '../../dataplane/fastpath.js';
+import { MAX_GROUP_MEMBERS } from '../../dataplane/layout.js';
+import type { KernelState } from './kernel-state.js';
+import { NUD_USABLE } from './model.js';
+import type { KernelNexthop } from './model.js';
+
+/** A route as the fast path should hold it, with the shared entries it uses. */
+export interface DesiredRoute {
+  /** ids are filled in by whoever writes it */
+  target: RouteTarget;
+  nexthops: Array<{ key: string; ifindex: number; gateway?: string }>;
+  /** weighted members, when a group is needed */
+  group?: Array<{ key: string; weight: number }>;
+}
+
+export interface DesiredNeighbour {
+  ifindex: number;
+  address: string;
+  mac: string;
+  valid: boolean;
+}
+
+export const nexthopKey = (n: Pick<KernelNexthop, 'ifindex' | 'gateway'>): string => `${n.ifindex}|${n.gateway ?? ''}`;
+
+/** A route's meaning independent of ids: equal signatures forward alike. */
+export function signature(d: Pick<DesiredRoute, 'target' | 'nexthops' | 'group'>): string {
+  if (d.target.type !== 'unicast') return d.target.type;
+  if (!d.group) return `via ${d.nexthops[0]!.key}`;
+  return `group ${d.group.map((m) => `${m.key}*${m.weight}`).join(',')}`;
+}
+
+export class DesiredState {
+  private readonly interfaceNames: Set<string>;
+
+  constructor(
+    private readonly state: KernelState,
+    interfaces: string[],
+  ) {
+    this.interfaceNames = new Set(interfaces);
+  }
+
+  /** Links the fast path sends on: the attached interfaces and VLANs riding on them. */
+  drives(ifindex: number): boolean {
+    const link = this.state.links.get(ifindex);
+    if (!link) return false;
+    if (this.interfaceNames.has(link.name)) return true;
+    return link.vlan !== undefined && this.drives(link.vlan.lowerIfindex);
+  }
+
+  usable(ifindex: number): boolean {
+    const link = this.state.links.get(ifindex);
+    return !!link && link.adminUp && link.carrier && this.drives(ifindex);
+  }
+
+  iface(ifindex: number): InterfaceSpec | undefined {
+    const link = this.state.links.get(ifindex);
+    if (!link || !link.mac || !this.drives(ifindex)) return undefined;
+    return {
+      mac: link.mac,
+      mtu: link.mtu,
+      up: link.adminUp && link.carrier,
+      ...(link.vlan ? { vlan: { id: link.vlan.id, lowerIfindex: link.vlan.lowerIfindex } } : {}),
+    };
+  }
+
+  /** Every address of the router, on any link, is delivered locally by the kernel. */
+  locals(): Map<string, number> {
+    const wanted = new Map<string, number>();
+    for (const a of this.state.addresses.values()) {
+      wanted.set(a.address, a.ifindex);
+      if (a.broadcast) wanted.set(a.broadcast, a.ifindex);
+    }
+    return wanted;
+  }
+
+  /** A neighbour on a link that is down, or without a MAC, is left to the kernel. */
+  neighbour(key: string): DesiredNeighbour | undefined {
+    const n = this.state.neighbours.get(key);
+    if (!n || !n.mac || !this.usable(n.ifindex)) return undefined;
+    return { ifindex: n.ifindex, address: n.address, mac: n.mac, valid: (n.state & NUD_USABLE) !== 0 };
+  }
+
+  /** What the fast path should do for the kernel's best route of "family|prefix". */
+  route(familyPrefix: string): DesiredRoute | undefined {
+    const r = this.state.bestRoute(familyPrefix);
+    if (!r) return undefined;
+    const kernel: DesiredRoute = { target: { type: 'kernel' }, nexthops: [] };
+    if (r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit') return { target: { type: r.type }, nexthops: [] };
+    // TOS-selected routes and local/throw/nat/multicast routes stay the kernel's
+    if (r.type !== 'unicast' || r.tos !== 0 || r.nexthops.length === 0) return kernel;
+    // an egress the fast path does not drive: the kernel forwards, or flows would move
+    if (r.nexthops.some((n) => !this.drives(n.ifindex))) return kernel;
+    const alive = r.nexthops.filter((n) => this.usable(n.ifindex));
+    if (alive.length === 0 || alive.length > MAX_GROUP_MEMBERS) return kernel;
+    const nexthops = alive.map((n) => ({ key: nexthopKey(n), ifindex: n.ifindex, ...(n.gateway ? { gateway: n.gateway } : {}) }));
+    if (alive.length === 1) return { target: { type: 'unicast', nexthop: 0 }, nexthops };
+    return {
+      target: { type: 'unicast', group: 0 },
+      nexthops,
+      group: alive.map((n) => ({ key: nexthopKey(n), weight: n.weight })),
+    };
+  }
+}

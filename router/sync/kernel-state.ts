@@ -1,0 +1,162 @@
+// The sync's copy of the kernel's tables, kept by applying snapshots and
+// events. It also applies what the kernel does without telling: IPv4
+// routes through a link that went down, or lost its last IPv4 address,
+// vanish with no RTM_DELROUTE.
+import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelRoute, KernelSnapshot } from './model.js';
+
+export const routeFamilyKey = (r: Pick<KernelRoute, 'family' | 'prefix'>): string => `${r.family}|${r.prefix}`;
+/** A route's identity within its prefix: the kernel keys IPv6 routes by (table, prefix, metric) */
+const routeId = (r: KernelRoute): string => `${r.table}|${r.metric}|${r.tos}`;
+const addressKey = (a: KernelAddress): string => `${a.ifindex}|${a.address}`;
+export const neighbourKey = (n: Pick<KernelNeighbour, 'ifindex' | 'address'>): string => `${n.ifindex}|${n.address}`;
+
+/** What an event changed, so the reconciler redoes only that. */
+export interface Change {
+  links: Set<number>;
+  prefixes: Set<string>;
+  neighbours: Set<string>;
+  addresses: Set<string>;
+}
+
+export const emptyChange = (): Change => ({ links: new Set(), prefixes: new Set(), neighbours: new Set(), addresses: new Set() });
+
+export class KernelState {
+  readonly links = new Map<number, KernelLink>();
+  readonly addresses = new Map<string, KernelAddress>();
+  /** family|prefix -> route id -> route */
+  readonly routes = new Map<string, Map<string, KernelRoute>>();
+  readonly neighbours = new Map<string, KernelNeighbour>();
+
+  constructor(private readonly tables: number[]) {}
+
+  load(snap: KernelSnapshot): void {
+    this.links.clear();
+    this.addresses.clear();
+    this.routes.clear();
+    this.neighbours.clear();
+    for (const l of snap.links) this.links.set(l.ifindex, l);
+    for (const a of snap.addresses) this.addresses.set(addressKey(a), a);
+    for (const r of snap.routes) this.putRoute(r, true, emptyChange());
+    for (const n of snap.neighbours) this.neighbours.set(neighbourKey(n), n);
+  }
+
+  apply(e: KernelEvent): Change {
+    const change = emptyChange();
+    switch (e.kind) {
+      case 'link':
+        this.applyLink(e.op, e.link, change);
+        break;
+      case 'address':
+        this.applyAddress(e.op, e.address, change);
+        break;
+      case 'route':
+        if (!this.tables.includes(e.route.table)) break;
+        if (e.op === 'add') this.putRoute(e.route, e.replace, change);
+        else this.removeRoute(e.route, change);
+        break;
+      case 'neighbour':
+        if (e.op === 'add') this.neighbours.set(neighbourKey(e.neighbour), e.neighbour);
+        else this.neighbours.delete(neighbourKey(e.neighbour));
+        change.neighbours.add(neighbourKey(e.neighbour));
+        break;
+    }
+    return change;
+  }
+
+  /** The route the kernel uses for a prefix: first configured table, then lowest metric. */
+  bestRoute(familyPrefix: string): KernelRoute | undefined {
+    let best: KernelRoute | undefined;
+    for (const r of this.routes.get(familyPrefix)?.values() ?? []) {
+      if (
+        !best ||
+        this.tables.indexOf(r.table) < this.tables.indexOf(best.table) ||
+        (r.table === best.table && r.metric < best.metric)
+      ) {
+        best = r;
+      }
+    }
+    return best;
+  }
+
+  private putRoute(r: KernelRoute, replace: boolean, change: Change): void {
+    const key = routeFamilyKey(r);
+    let byId = this.routes.get(key);
+    if (!byId) this.routes.set(key, (byId = new Map()));
+    const existing = byId.get(routeId(r));
+    // IPv6 multipath grows by APPEND: one next hop more on the same (table, prefix, metric)
+    if (existing && !replace && r.family === 6 && existing.type === 'unicast' && r.type === 'unicast') {
+      const have = new Set(existing.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}`));
+      const added = r.nexthops.filter((n) => !have.has(`${n.ifindex}|${n.gateway ?? ''}`));
+      byId.set(routeId(r), { ...existing, nexthops: [...existing.nexthops, ...added] });
+    } else {
+      byId.set(routeId(r), r);
+    }
+    change.prefixes.add(key);
+  }
+
+  private removeRoute(r: KernelRoute, change: Change): void {
+    const key = routeFamilyKey(r);
+    const byId = this.routes.get(key);
+    const existing = byId?.get(routeId(r));
+    if (!byId || !existing) return;
+    // an IPv6 delete may take out single next hops of a multipath route
+    const gone = new Set(r.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}`));
+    const left = existing.nexthops.filter((n) => !gone.has(`${n.ifindex}|${n.gateway ?? ''}`));
+    if (r.family === 6 && r.nexthops.length > 0 && left.length > 0) byId.set(routeId(r), { ...existing, nexthops: left });
+    else byId.delete(routeId(r));
+    if (byId.size === 0) this.routes.delete(key);
+    change.prefixes.add(key);
+  }
+
+  private applyLink(op: 'add' | 'del', link: KernelLink, change: Change): void {
+    const before = this.links.get(link.ifindex);
+    change.links.add(link.ifindex);
+    if (op === 'del') {
+      this.links.delete(link.ifindex);
+      this.purgeRoutesVia(link.ifindex, [4, 6], change);
+      for (const [k, n] of this.neighbours) {
+        if (n.ifindex === link.ifindex) {
+          this.neighbours.delete(k);
+          change.neighbours.add(k);
+        }
+      }
+      for (const [k, a] of this.addresses) {
+        if (a.ifindex === link.ifindex) {
+          this.addresses.delete(k);
+          change.addresses.add(k);
+        }
+      }
+      return;
+    }
+    this.links.set(link.ifindex, link);
+    // admin down flushes the link's routes in the kernel, silently for IPv4
+    if (before?.adminUp && !link.adminUp) this.purgeRoutesVia(link.ifindex, [4, 6], change);
+    for (const [k, n] of this.neighbours) if (n.ifindex === link.ifindex) change.neighbours.add(k);
+  }
+
+  private applyAddress(op: 'add' | 'del', a: KernelAddress, change: Change): void {
+    change.addresses.add(addressKey(a));
+    if (op === 'add') {
+      this.addresses.set(addressKey(a), a);
+      return;
+    }
+    this.addresses.delete(addressKey(a));
+    const v4Left = [...this.addresses.values()].some((x) => x.ifindex === a.ifindex && x.family === 4);
+    // the last IPv4 address gone takes the link's IPv4 routes with it, unannounced
+    if (a.family === 4 && !v4Left) this.purgeRoutesVia(a.ifindex, [4], change);
+  }
+
+  private purgeRoutesVia(ifindex: number, families: number[], change: Change): void {
+    for (const [key, byId] of this.routes) {
+      for (const [id, r] of byId) {
+        if (!families.includes(r.family) || !r.nexthops.some((n) => n.ifindex === ifindex)) continue;
+        // a multipath route loses the dead next hops; it goes when none is left
+        const left = r.nexthops.filter((n) => n.ifindex !== ifindex);
+        if (left.length > 0) byId.set(id, { ...r, nexthops: left });
+        else byId.delete(id);
+        change.prefixes.add(key);
+      }
+      if (byId.size === 0) this.routes.delete(key);
+    }
+  }
+}

@@ -1,0 +1,245 @@
+// Keeps the fast path's maps equal to the kernel's tables: a full sync from
+// a snapshot (start, resync), then one small reconcile per event. Only what
+// changed is written; next hops and groups are shared and counted.
+import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
+import { KernelState, emptyChange } from './kernel-state.js';
+import type { Change } from './kernel-state.js';
+import { DesiredState, signature } from './desired.js';
+import type { DesiredRoute } from './desired.js';
+import type { KernelEvent, KernelSnapshot } from './model.js';
+import { RefCountedIds } from './nexthop-ids.js';
+
+/** What the reconciler writes through: the FastPath, or a recorder in unit tests. */
+export type FastPathWriter = Pick<
+  FastPath,
+  | 'setInterface'
+  | 'deleteInterface'
+  | 'addLocalAddress'
+  | 'deleteLocalAddress'
+  | 'setNexthop'
+  | 'deleteNexthop'
+  | 'setGroup'
+  | 'deleteGroup'
+  | 'setNeighbour'
+  | 'deleteNeighbour'
+  | 'setRoute'
+  | 'setRoutes'
+  | 'deleteRoute'
+  | 'deleteRoutes'
+>;
+
+export interface ReconcilerOptions {
+  /** routing tables mirrored, in precedence order */
+  tables: number[];
+  /** names of the interfaces the program is attached to */
+  interfaces: string[];
+}
+
+/** What the maps held when the daemon started (pinned by a previous run). */
+export interface AdoptedEntries {
+  routes: string[];
+  nexthops: number[];
+  groups: number[];
+  neighbours: string[];
+  interfaces: number[];
+  locals: string[];
+}
+
+interface AppliedRoute {
+  signature: string;
+  nexthopKeys: string[];
+  groupKey?: string;
+}
+
+export class Reconciler {
+  readonly state: KernelState;
+  readonly desired: DesiredState;
+  private readonly nexthopIds = new RefCountedIds();
+  private readonly groupIds = new RefCountedIds();
+  private readonly routes = new Map<string, AppliedRoute>();
+  private readonly ifaces = new Map<number, string>();
+  private readonly locals = new Map<string, number>();
+  private readonly neighbours = new Map<string, string>();
+
+  constructor(
+    private readonly fp: FastPathWriter,
+    options: ReconcilerOptions,
+  ) {
+    this.state = new KernelState(options.tables);
+    this.desired = new DesiredState(this.state, options.interfaces);
+  }
+
+  /**
+   * Replace everything from a snapshot. `adopted` is what the maps already
+   * hold from a previous run: it is kept until overwritten (no forwarding
+   * gap), new ids are numbered above its ids, and whatever the kernel no
+   * longer has is removed at the end.
+   */
+  async fullSync(snapshot: KernelSnapshot, adopted?: AdoptedEntries): Promise<{ routes: number }> {
+    this.state.load(snapshot);
+    if (adopted) this.adopt(adopted);
+    const all = emptyChange();
+    for (const l of this.state.links.keys()) all.links.add(l);
+    for (const [k] of this.ifaces) all.links.add(k);
+    for (const k of this.state.neighbours.keys()) all.neighbours.add(k);
+    for (const k of this.neighbours.keys()) all.neighbours.add(k);
+    this.reconcileLinks(all);
+    this.reconcileLocals();
+    this.reconcileNeighbours(all.neighbours);
+
+    const wanted = new Set(this.state.routes.keys());
+    const batch: Array<{ prefix: string; target: RouteTarget }> = [];
+    const released: Array<AppliedRoute | undefined> = [];
+    for (const key of wanted) {
+      const desired = this.desired.route(key);
+      if (!desired) continue;
+      const old = this.routes.get(key);
+      if (old?.signature === signature(desired)) continue;
+      batch.push({ prefix: key.slice(2), target: this.acquire(key, desired) });
+      released.push(old);
+    }
+    await this.fp.setRoutes(batch);
+    for (const old of released) this.release(old);
+
+    const stale = [...this.routes.keys()].filter((key) => !wanted.has(key));
+    await this.fp.deleteRoutes(stale.map((k) => k.slice(2)));
+    for (const key of stale) {
+      this.release(this.routes.get(key));
+      this.routes.delete(key);
+    }
+    // next hops and groups of the previous run that no route uses any more
+    for (const id of adopted?.nexthops ?? []) if (!this.nexthopIds.holds(id)) this.fp.deleteNexthop(id);
+    for (const id of adopted?.groups ?? []) if (!this.groupIds.holds(id)) this.fp.deleteGroup(id);
+    return { routes: this.routes.size };
+  }
+
+  /** Take the maps' current entries as applied, with signatures that force a rewrite. */
+  private adopt(adopted: AdoptedEntries): void {
+    const unknown: AppliedRoute = { signature: '(adopted)', nexthopKeys: [] };
+    for (const prefix of adopted.routes) this.routes.set(`${prefix.includes(':') ? 6 : 4}|${prefix}`, unknown);
+    for (const ifindex of adopted.interfaces) this.ifaces.set(ifindex, '(adopted)');
+    for (const key of adopted.neighbours) this.neighbours.set(key, '(adopted)');
+    for (const addr of adopted.locals) this.locals.set(addr, -1);
+    this.nexthopIds.skipTo(Math.max(0, ...adopted.nexthops));
+    this.groupIds.skipTo(Math.max(0, ...adopted.groups));
+  }
+
+  /** Apply one kernel event and write what it changed. */
+  applyEvent(e: KernelEvent): void {
+    const change = this.state.apply(e);
+    if (change.links.size > 0) {
+      this.reconcileLinks(change);
+      // a link's state changes whether routes through it can be forwarded
+      for (const [key, byId] of this.state.routes) {
+        for (const r of byId.values()) if (r.nexthops.some((n) => change.links.has(n.ifindex))) change.prefixes.add(key);
+      }
+    }
+    if (change.addresses.size > 0 || change.links.size > 0) this.reconcileLocals();
+    this.reconcileNeighbours(change.neighbours);
+    for (const key of change.prefixes) this.reconcileRoute(key);
+  }
+
+  private reconcileLinks(change: Change): void {
+    for (const ifindex of change.links) {
+      const spec = this.desired.iface(ifindex);
+      const sig = spec ? JSON.stringify(spec) : undefined;
+      if (sig === this.ifaces.get(ifindex)) continue;
+      if (spec) {
+        this.fp.setInterface(ifindex, spec);
+        this.ifaces.set(ifindex, sig!);
+      } else {
+        this.fp.deleteInterface(ifindex);
+        this.ifaces.delete(ifindex);
+      }
+      for (const [k, n] of this.state.neighbours) if (n.ifindex === ifindex) change.neighbours.add(k);
+      for (const k of this.neighbours.keys()) if (k.startsWith(`${ifindex}|`)) change.neighbours.add(k);
+    }
+  }
+
+  /** Every address of the router, on any link, is delivered locally by the kernel. */
+  private reconcileLocals(): void {
+    const wanted = this.desired.locals();
+    for (const [addr, ifindex] of wanted) {
+      if (this.locals.get(addr) === ifindex) continue;
+      this.fp.addLocalAddress(addr, ifindex);
+      this.locals.set(addr, ifindex);
+    }
+    for (const addr of [...this.locals.keys()]) {
+      if (wanted.has(addr)) continue;
+      this.fp.deleteLocalAddress(addr);
+      this.locals.delete(addr);
+    }
+  }
+
+  private reconcileNeighbours(keys: Set<string>): void {
+    for (const key of keys) {
+      const n = this.desired.neighbour(key);
+      const want = n ? `${n.mac}|${n.valid}` : undefined;
+      if (want === this.neighbours.get(key)) continue;
+      if (n && want) {
+        this.fp.setNeighbour(n.ifindex, n.address, n.mac, n.valid);
+        this.neighbours.set(key, want);
+      } else {
+        const [ifindex, address] = [Number(key.slice(0, key.indexOf('|'))), key.slice(key.indexOf('|') + 1)];
+        this.fp.deleteNeighbour(ifindex, address);
+        this.neighbours.delete(key);
+      }
+    }
+  }
+
+  /** Write the next hops and group a route needs; returns its target with real ids. */
+  private acquire(key: string, d: DesiredRoute): RouteTarget {
+    const nexthopKeys: string[] = [];
+    const ids = new Map<string, number>();
+    for (const nh of d.nexthops) {
+      const { id, created } = this.nexthopIds.acquire(nh.key);
+      if (created) this.fp.setNexthop(id, { ifindex: nh.ifindex, ...(nh.gateway ? { gateway: nh.gateway } : {}) });
+      ids.set(nh.key, id);
+      nexthopKeys.push(nh.key);
+    }
+    let target = d.target;
+    let groupKey: string | undefined;
+    if (d.group) {
+      groupKey = d.group.map((m) => `${m.key}*${m.weight}`).join(',');
+      const { id, created } = this.groupIds.acquire(groupKey);
+      if (created) this.fp.setGroup(id, d.group.map((m) => ({ nexthop: ids.get(m.key)!, weight: m.weight })));
+      target = { type: 'unicast', group: id };
+    } else if (d.target.type === 'unicast') {
+      target = { type: 'unicast', nexthop: ids.get(d.nexthops[0]!.key)! };
+    }
+    this.routes.set(key, { signature: signature(d), nexthopKeys, ...(groupKey ? { groupKey } : {}) });
+    return target;
+  }
+
+  /** Let go of what a route held; entries nobody holds leave the maps. */
+  private release(old: AppliedRoute | undefined): void {
+    if (!old) return;
+    if (old.groupKey) {
+      const id = this.groupIds.release(old.groupKey);
+      if (id !== undefined) this.fp.deleteGroup(id);
+    }
+    for (const k of old.nexthopKeys) {
+      const id = this.nexthopIds.release(k);
+      if (id !== undefined) this.fp.deleteNexthop(id);
+    }
+  }
+
+  private reconcileRoute(key: string): void {
+    const desired = this.desired.route(key);
+    const old = this.routes.get(key);
+    if (desired && old?.signature === signature(desired)) return;
+    const prefix = key.slice(2);
+    if (desired) {
+      // new entries first, then the route, then the old entries: never a dangling id
+      this.fp.setRoute(prefix, this.acquire(key, desired));
+    } else if (old) {
+      this.fp.deleteRoute(prefix);
+      this.routes.delete(key);
+    }
+    this.release(old);
+  }
+
+  get routeCount(): number {
+    return this.routes.size;
+  }
+}

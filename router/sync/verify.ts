@@ -1,0 +1,74 @@
+// `xdp-router verify`: compare what the fast path holds with what the
+// kernel's tables say it should hold, entry by entry.
+import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
+import { DesiredState, nexthopKey, signature } from './desired.js';
+import { KernelState } from './kernel-state.js';
+import type { KernelSnapshot } from './model.js';
+
+export interface Difference {
+  kind: 'route' | 'neighbour' | 'interface' | 'local-address';
+  key: string;
+  /** what the kernel's state asks for; undefined: nothing */
+  kernel?: string;
+  /** what the maps hold; undefined: nothing */
+  fastPath?: string;
+}
+
+function compare(kind: Difference['kind'], want: Map<string, string>, have: Map<string, string>): Difference[] {
+  const out: Difference[] = [];
+  for (const key of new Set([...want.keys(), ...have.keys()])) {
+    const kernel = want.get(key);
+    const fastPath = have.get(key);
+    if (kernel !== fastPath) out.push({ kind, key, ...(kernel !== undefined ? { kernel } : {}), ...(fastPath !== undefined ? { fastPath } : {}) });
+  }
+  return out;
+}
+
+export async function verify(fp: FastPath, snapshot: KernelSnapshot, options: { tables: number[]; interfaces: string[] }): Promise<Difference[]> {
+  const state = new KernelState(options.tables);
+  state.load(snapshot);
+  const desired = new DesiredState(state, options.interfaces);
+
+  const wantRoutes = new Map<string, string>();
+  for (const key of state.routes.keys()) {
+    const d = desired.route(key);
+    if (d) wantRoutes.set(key.slice(2), signature(d));
+  }
+  const nexthops = await fp.nexthops();
+  const groups = await fp.groups();
+  const nhKey = (id: number): string => {
+    const nh = nexthops.get(id);
+    return nh ? nexthopKey(nh) : `missing-nexthop-${id}`;
+  };
+  const describe = (t: RouteTarget): string => {
+    if (t.type !== 'unicast') return t.type;
+    if ('nexthop' in t) return `via ${nhKey(t.nexthop)}`;
+    const members = groups.get(t.group);
+    return members ? `group ${members.map((m) => `${nhKey(m.nexthop)}*${m.weight}`).join(',')}` : `missing-group-${t.group}`;
+  };
+  const haveRoutes = new Map((await fp.routes()).map((r) => [r.prefix, describe(r.target)]));
+
+  const wantNeigh = new Map<string, string>();
+  for (const key of state.neighbours.keys()) {
+    const n = desired.neighbour(key);
+    if (n) wantNeigh.set(key, `${n.mac} ${n.valid ? 'valid' : 'not-valid'}`);
+  }
+  const haveNeigh = new Map([...(await fp.neighbours())].map(([k, n]) => [k, `${n.mac} ${n.valid ? 'valid' : 'not-valid'}`]));
+
+  const wantIfaces = new Map<string, string>();
+  for (const ifindex of state.links.keys()) {
+    const spec = desired.iface(ifindex);
+    if (spec) wantIfaces.set(String(ifindex), JSON.stringify(spec));
+  }
+  const haveIfaces = new Map([...(await fp.interfaces())].map(([k, v]) => [String(k), JSON.stringify(v)]));
+
+  const wantLocal = new Map([...desired.locals().keys()].map((a) => [a, 'local']));
+  const haveLocal = new Map((await fp.localAddresses()).map((a) => [a, 'local']));
+
+  return [
+    ...compare('route', wantRoutes, haveRoutes),
+    ...compare('neighbour', wantNeigh, haveNeigh),
+    ...compare('interface', wantIfaces, haveIfaces),
+    ...compare('local-address', wantLocal, haveLocal),
+  ];
+}
