@@ -29,6 +29,8 @@ export interface FastPathOptions {
   hashSeed?: number;
   /** bpffs directory: maps found pinned there are adopted, the others are pinned there */
   pinDir?: string;
+  /** with pinDir: only adopt; fail when the maps are not pinned (nothing is running) */
+  adoptOnly?: boolean;
 }
 
 export type RouteTarget =
@@ -86,6 +88,9 @@ export class FastPath {
       seed.writeUInt32LE(options.hashSeed ?? randomInt(0, 2 ** 32 - 1) >>> 0);
       program.setConst('xr_hash_seed', seed);
       const pinDir = options.pinDir;
+      if (pinDir && options.adoptOnly && !existsSync(join(pinDir, 'xr_fib4'))) {
+        throw new Error(`no fast-path maps pinned under ${pinDir}: is xdp-router running with this config?`);
+      }
       if (pinDir) {
         for (const name of Object.keys(L.MAPS)) {
           if (existsSync(join(pinDir, name))) program.reuseMap(name, join(pinDir, name));

@@ -1,0 +1,47 @@
+// `xdp-router run --config FILE`: the daemon in the foreground, as systemd
+// runs it. SIGTERM and SIGINT stop it cleanly (XDP detached, pins removed).
+import type { RouterConfig } from '../../config/schema.js';
+import { Daemon } from '../daemon.js';
+import { createLogger } from '../log.js';
+import type { Logger } from '../log.js';
+import { isRunning, readPidFile, removePidFile, writePidFile } from './pidfile.js';
+
+export interface RunHandle {
+  daemon: Daemon;
+  /** resolves when the daemon has stopped */
+  stopped: Promise<void>;
+  stop(): void;
+}
+
+/** Start the daemon; the handle's promise settles when a signal (or stop()) has stopped it. */
+export async function startDaemon(config: RouterConfig, log: Logger = createLogger({ level: config.logLevel })): Promise<RunHandle> {
+  const previous = readPidFile(config);
+  if (previous !== undefined && previous !== process.pid && isRunning(previous)) {
+    throw new Error(`another xdp-router (pid ${previous}) is running with this config; stop it first (xdp-router stop)`);
+  }
+  const daemon = new Daemon(config, log);
+  try {
+    await daemon.start();
+  } catch (err) {
+    // what was loaded but not attached goes; what a previous run left attached stays
+    await daemon.stop(true).catch(() => undefined);
+    throw err;
+  }
+  writePidFile(config);
+  let requestStop: () => void = () => undefined;
+  const signalled = new Promise<void>((resolve) => (requestStop = resolve));
+  const onSignal = (sig: NodeJS.Signals): void => {
+    log.info('stopping', { signal: sig });
+    requestStop();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const stopped = signalled.then(async () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await daemon.stop();
+    removePidFile(config);
+    log.info('stopped: XDP detached, the kernel forwards alone');
+  });
+  return { daemon, stopped, stop: requestStop };
+}

@@ -1,0 +1,213 @@
+// The daemon's lifecycle: adopt or load the fast path, attach it, mirror
+// the kernel into it, and on a clean stop detach it so the kernel forwards
+// alone. A crash or kill -9 leaves the program attached and its pinned maps
+// in place: forwarding goes on, and the next start adopts both.
+import { readFileSync } from 'node:fs';
+import type { RouterConfig } from '../config/schema.js';
+import { FastPath } from '../dataplane/fastpath.js';
+import { addon } from '../dataplane/native.js';
+import type { AttachMode } from '../dataplane/native.js';
+import type { Logger } from './log.js';
+import { NetlinkSource } from './sync/netlink.js';
+import { Reconciler } from './sync/reconciler.js';
+import type { AdoptedEntries } from './sync/reconciler.js';
+import type { KernelEvent, KernelSource } from './sync/model.js';
+import { PROGRAM_NAME } from '../dataplane/fastpath.js';
+
+export class DaemonError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DaemonError';
+  }
+}
+
+export interface AttachedInterface {
+  name: string;
+  ifindex: number;
+  mode: AttachMode;
+  /** attached by a previous run and kept */
+  adopted: boolean;
+}
+
+const TABLE_IDS: Record<string, number> = { main: 254, local: 255, default: 253 };
+
+export function tableIds(tables: Array<string | number>): number[] {
+  return tables.map((t) => (typeof t === 'number' ? t : (TABLE_IDS[t] ?? Number(t))));
+}
+
+export class Daemon {
+  fp?: FastPath;
+  reconciler?: Reconciler;
+  private source?: KernelSource;
+  readonly attached: AttachedInterface[] = [];
+  private resyncing: Promise<void> | undefined;
+  /** events that arrived during a resync, applied after it */
+  private pending: KernelEvent[] = [];
+  private resyncAgain = false;
+  lastSync = 0;
+  resyncs = 0;
+
+  constructor(
+    readonly config: RouterConfig,
+    private readonly log: Logger,
+  ) {}
+
+  private get netnsPath(): string | undefined {
+    return this.config.netns ? `/run/netns/${this.config.netns}` : undefined;
+  }
+
+  /** Read a sysctl of the daemon's network namespace. */
+  private sysctl(path: string): string {
+    const read = (): string => readFileSync(`/proc/sys/${path}`, 'utf8').trim();
+    return this.netnsPath ? addon.inNetns(this.netnsPath, read) : read();
+  }
+
+  private warnIfForwardingOff(): void {
+    const v4 = this.sysctl('net/ipv4/ip_forward');
+    const v6 = this.sysctl('net/ipv6/conf/all/forwarding');
+    if (v4 !== '1' || v6 !== '1') {
+      this.log.warn('kernel forwarding is off: what the fast path passes up will not be forwarded', {
+        ipv4: v4 === '1',
+        ipv6: v6 === '1',
+        fix: 'sysctl -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1',
+      });
+    }
+  }
+
+  /** Interfaces to attach, resolved, each checked for a foreign XDP program. */
+  private resolveInterfaces(): Array<{ name: string; ifindex: number; mode: 'auto' | 'native' | 'generic'; ours: boolean }> {
+    return this.config.interfaces.map((i) => {
+      let ifindex: number;
+      try {
+        ifindex = addon.ifIndex(i.name, this.netnsPath);
+      } catch {
+        throw new DaemonError(`interface "${i.name}" (config interfaces) does not exist${this.config.netns ? ` in namespace ${this.config.netns}` : ''}`);
+      }
+      const q = addon.queryXdp(ifindex, this.netnsPath);
+      const foreign = q.programs.filter((p) => p.name !== PROGRAM_NAME);
+      if (foreign.length > 0 && (q.legacy || q.mode === 'hw') && !this.config.replaceForeignXdp) {
+        throw new DaemonError(
+          `interface ${i.name} already has XDP program ${foreign.map((p) => `"${p.name}" (id ${p.id})`).join(', ')} attached without libxdp; ` +
+            'xdp-router will not replace it. Remove it (xdp-loader unload / ip link set dev IF xdp off) or set replaceForeignXdp: true',
+        );
+      }
+      return { name: i.name, ifindex, mode: i.mode ?? this.config.xdpMode, ours: q.programs.some((p) => p.name === PROGRAM_NAME) };
+    });
+  }
+
+  private async adoptedEntries(fp: FastPath): Promise<AdoptedEntries> {
+    return {
+      routes: (await fp.routes()).map((r) => r.prefix),
+      nexthops: [...(await fp.nexthops()).keys()],
+      groups: [...(await fp.groups()).keys()],
+      neighbours: [...(await fp.neighbours()).keys()],
+      interfaces: [...(await fp.interfaces()).keys()],
+      locals: await fp.localAddresses(),
+    };
+  }
+
+  async start(source?: KernelSource): Promise<void> {
+    this.warnIfForwardingOff();
+    const interfaces = this.resolveInterfaces();
+    const tables = tableIds(this.config.tables);
+    const fp = await FastPath.open({
+      ...(this.config.netns ? { netns: this.config.netns } : {}),
+      pinDir: this.config.pinDir,
+      ...(this.config.hashSeed !== undefined ? { hashSeed: this.config.hashSeed } : {}),
+    });
+    this.fp = fp;
+    const adopted = await this.adoptedEntries(fp);
+    if (adopted.routes.length + adopted.interfaces.length > 0) {
+      this.log.info('adopting pinned maps of a previous run', { pinDir: this.config.pinDir, routes: adopted.routes.length });
+    }
+    const reconciler = new Reconciler(fp, { tables, interfaces: this.config.interfaces.map((i) => i.name) });
+    this.reconciler = reconciler;
+    this.source = source ?? new NetlinkSource({ ...(this.netnsPath ? { netns: this.netnsPath } : {}), tables });
+    const started = Date.now();
+    const snapshot = await this.source.start(
+      (e) => {
+        if (this.resyncing) this.pending.push(e);
+        else this.applyEvent(e);
+      },
+      (reason) => this.requestResync(reason),
+    );
+    const { routes } = await reconciler.fullSync(snapshot, adopted);
+    this.lastSync = Date.now();
+    this.log.info('fast path in sync with the kernel', { routes, ms: Date.now() - started });
+
+    for (const i of interfaces) {
+      if (i.ours) {
+        // attached by the previous run, and already reading the maps just synced
+        const q = addon.queryXdp(i.ifindex, this.netnsPath);
+        this.attached.push({ name: i.name, ifindex: i.ifindex, mode: q.mode === 'generic' ? 'generic' : 'native', adopted: true });
+        this.log.info('kept the program a previous run attached', { interface: i.name, mode: q.mode });
+        continue;
+      }
+      const mode = await fp.attach(i.ifindex, i.mode);
+      this.attached.push({ name: i.name, ifindex: i.ifindex, mode, adopted: false });
+      this.log.info('attached', { interface: i.name, mode, requested: i.mode });
+    }
+  }
+
+  private applyEvent(e: KernelEvent): void {
+    try {
+      this.reconciler!.applyEvent(e);
+      this.lastSync = Date.now();
+    } catch (err) {
+      this.requestResync(`applying a ${e.kind} event failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Events were lost or could not be applied: dump and reconcile everything. */
+  requestResync(reason: string): void {
+    if (this.resyncing) {
+      this.resyncAgain = true;
+      return;
+    }
+    this.log.warn('full resync', { reason });
+    this.resyncs++;
+    this.resyncing = (async () => {
+      try {
+        do {
+          this.resyncAgain = false;
+          const snap = await this.source!.dump();
+          await this.reconciler!.fullSync(snap);
+          this.lastSync = Date.now();
+        } while (this.resyncAgain);
+        // events that raced the dump: applying one the dump already had changes nothing
+        const raced = this.pending;
+        this.pending = [];
+        for (const e of raced) this.reconciler!.applyEvent(e);
+        this.log.info('resync done', { routes: this.reconciler!.routeCount });
+      } catch (err) {
+        this.log.error('resync failed; retrying in 1 s', { err: err as Error });
+        setTimeout(() => this.requestResync('previous resync failed'), 1000).unref();
+      } finally {
+        this.resyncing = undefined;
+      }
+    })();
+  }
+
+  /**
+   * Clean stop: detach from every interface and remove the pins, so the
+   * kernel forwards alone. `keepAttached` leaves everything for a restart.
+   */
+  async stop(keepAttached = false): Promise<void> {
+    this.source?.close();
+    await this.resyncing;
+    const fp = this.fp;
+    if (!fp) return;
+    if (!keepAttached) {
+      for (const i of this.attached) {
+        try {
+          await fp.detach(i.ifindex);
+          this.log.info('detached', { interface: i.name });
+        } catch (err) {
+          this.log.error('detach failed', { interface: i.name, err: err as Error });
+        }
+      }
+      fp.unpin();
+    }
+    fp.close();
+  }
+}

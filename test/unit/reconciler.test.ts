@@ -1,0 +1,180 @@
+// The reconciler's decisions without root: a scripted kernel state in, the
+// fast-path writes out (recorded). The namespace tests run the same code
+// against the real kernel and maps.
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { RouteTarget } from '../../dataplane/fastpath.js';
+import type { KernelLink, KernelRoute, KernelSnapshot } from '../../router/sync/model.js';
+import { NUD } from '../../router/sync/model.js';
+import { Reconciler } from '../../router/sync/reconciler.js';
+import type { FastPathWriter } from '../../router/sync/reconciler.js';
+
+/** Holds what was written, as the maps would. */
+class RecordingWriter implements FastPathWriter {
+  routes = new Map<string, RouteTarget>();
+  nexthops = new Map<number, { ifindex: number; gateway?: string }>();
+  groups = new Map<number, Array<{ nexthop: number; weight: number }>>();
+  neighbours = new Map<string, { mac: string; valid: boolean }>();
+  ifaces = new Map<number, { up: boolean }>();
+  locals = new Set<string>();
+  writes = 0;
+  setInterface(i: number, s: { up: boolean }): void { this.writes++; this.ifaces.set(i, s); }
+  deleteInterface(i: number): boolean { this.writes++; return this.ifaces.delete(i); }
+  addLocalAddress(a: string): void { this.writes++; this.locals.add(a); }
+  deleteLocalAddress(a: string): boolean { this.writes++; return this.locals.delete(a); }
+  setNexthop(id: number, s: { ifindex: number; gateway?: string }): void { this.writes++; this.nexthops.set(id, s); }
+  deleteNexthop(id: number): boolean { this.writes++; return this.nexthops.delete(id); }
+  setGroup(id: number, m: Array<{ nexthop: number; weight: number }>): void { this.writes++; this.groups.set(id, m); }
+  deleteGroup(id: number): boolean { this.writes++; return this.groups.delete(id); }
+  setNeighbour(i: number, a: string, mac: string, valid = true): void { this.writes++; this.neighbours.set(`${i}|${a}`, { mac, valid }); }
+  deleteNeighbour(i: number, a: string): boolean { this.writes++; return this.neighbours.delete(`${i}|${a}`); }
+  setRoute(p: string, t: RouteTarget): void { this.writes++; this.routes.set(p, t); }
+  async setRoutes(rs: Array<{ prefix: string; target: RouteTarget }>): Promise<void> { for (const r of rs) this.setRoute(r.prefix, r.target); }
+  deleteRoute(p: string): boolean { this.writes++; return this.routes.delete(p); }
+  async deleteRoutes(ps: string[]): Promise<number> { return ps.filter((p) => this.deleteRoute(p)).length; }
+
+  /** Where a route sends traffic, resolved through next hops and groups. */
+  resolve(prefix: string): string {
+    const t = this.routes.get(prefix);
+    if (!t) return 'none';
+    if (t.type !== 'unicast') return t.type;
+    const nh = (id: number): string => { const n = this.nexthops.get(id)!; return `${n.ifindex}/${n.gateway ?? 'onlink'}`; };
+    if ('nexthop' in t) return nh(t.nexthop);
+    return this.groups.get(t.group)!.map((m) => `${nh(m.nexthop)}*${m.weight}`).join(' ');
+  }
+}
+
+const link = (ifindex: number, name: string, extra: Partial<KernelLink> = {}): KernelLink => ({
+  ifindex, name, mac: `02:00:00:00:00:0${ifindex}`, mtu: 1500, adminUp: true, carrier: true, kind: 'veth', ...extra,
+});
+const route = (prefix: string, nexthops: KernelRoute['nexthops'], extra: Partial<KernelRoute> = {}): KernelRoute => ({
+  family: prefix.includes(':') ? 6 : 4, table: 254, prefix, metric: 0, protocol: 4, type: 'unicast', nexthops, tos: 0, ...extra,
+});
+
+function snapshot(): KernelSnapshot {
+  return {
+    links: [link(1, 'lo', { mac: null, kind: '' }), link(2, 'eth1'), link(3, 'eth2'), link(4, 'mgmt0')],
+    addresses: [
+      { ifindex: 2, family: 4, address: '192.0.2.1', prefixLength: 24, broadcast: '192.0.2.255' },
+      { ifindex: 3, family: 4, address: '198.51.100.1', prefixLength: 24 },
+      { ifindex: 3, family: 6, address: '2001:db8:b::1', prefixLength: 64 },
+    ],
+    routes: [
+      route('192.0.2.0/24', [{ ifindex: 2, weight: 1 }]),
+      route('198.51.100.0/24', [{ ifindex: 3, weight: 1 }]),
+      route('203.0.113.0/24', [{ ifindex: 3, gateway: '198.51.100.2', weight: 1 }]),
+      route('203.0.113.64/26', [{ ifindex: 4, gateway: '192.168.0.1', weight: 1 }]),
+      route('2001:db8:cafe::/48', [{ ifindex: 2, gateway: '2001:db8:a::2', weight: 1 }, { ifindex: 3, gateway: '2001:db8:b::2', weight: 3 }]),
+      route('198.51.100.128/25', [], { type: 'blackhole' }),
+    ],
+    neighbours: [
+      { ifindex: 3, family: 4, address: '198.51.100.2', mac: '02:00:00:00:bb:02', state: NUD.REACHABLE },
+      { ifindex: 3, family: 4, address: '198.51.100.9', mac: null, state: NUD.INCOMPLETE },
+      { ifindex: 2, family: 4, address: '192.0.2.2', mac: '02:00:00:00:aa:02', state: NUD.STALE },
+      { ifindex: 4, family: 4, address: '192.168.0.1', mac: '02:00:00:00:cc:01', state: NUD.REACHABLE },
+    ],
+  };
+}
+
+describe('reconciler', () => {
+  let w: RecordingWriter;
+  let r: Reconciler;
+  beforeEach(async () => {
+    w = new RecordingWriter();
+    r = new Reconciler(w, { tables: [254], interfaces: ['eth1', 'eth2'] });
+    await r.fullSync(snapshot());
+  });
+
+  it('mirrors connected, gateway, multipath and blackhole routes', () => {
+    expect(w.resolve('192.0.2.0/24')).toBe('2/onlink');
+    expect(w.resolve('203.0.113.0/24')).toBe('3/198.51.100.2');
+    expect(w.resolve('2001:db8:cafe::/48')).toBe('2/2001:db8:a::2*1 3/2001:db8:b::2*3');
+    expect(w.resolve('198.51.100.128/25')).toBe('blackhole');
+  });
+
+  it('leaves routes through interfaces it does not drive to the kernel, instead of leaving them out', () => {
+    expect(w.resolve('203.0.113.64/26')).toBe('kernel');
+  });
+
+  it('holds only attached interfaces, neighbours on them with a MAC, and every local address', () => {
+    expect([...w.ifaces.keys()].sort()).toEqual([2, 3]);
+    expect([...w.neighbours.keys()].sort()).toEqual(['2|192.0.2.2', '3|198.51.100.2']);
+    expect([...w.locals].sort()).toEqual(['192.0.2.1', '192.0.2.255', '198.51.100.1', '2001:db8:b::1']);
+  });
+
+  it('shares one next hop between routes and frees it with the last one', () => {
+    r.applyEvent({ kind: 'route', op: 'add', replace: false, route: route('203.0.113.128/25', [{ ifindex: 3, gateway: '198.51.100.2', weight: 1 }]) });
+    const ids = new Set([w.routes.get('203.0.113.0/24'), w.routes.get('203.0.113.128/25')].map((t) => JSON.stringify(t)));
+    expect(ids.size).toBe(1);
+    const before = w.nexthops.size;
+    r.applyEvent({ kind: 'route', op: 'del', replace: false, route: route('203.0.113.128/25', [{ ifindex: 3, gateway: '198.51.100.2', weight: 1 }]) });
+    expect(w.nexthops.size).toBe(before);
+    r.applyEvent({ kind: 'route', op: 'del', replace: false, route: route('203.0.113.0/24', [{ ifindex: 3, gateway: '198.51.100.2', weight: 1 }]) });
+    expect(w.nexthops.size).toBe(before - 1);
+    expect(w.resolve('203.0.113.0/24')).toBe('none');
+  });
+
+  it('a replace moves the route; an unchanged event writes nothing', () => {
+    r.applyEvent({ kind: 'route', op: 'add', replace: true, route: route('203.0.113.0/24', [{ ifindex: 2, gateway: '192.0.2.2', weight: 1 }]) });
+    expect(w.resolve('203.0.113.0/24')).toBe('2/192.0.2.2');
+    const writes = w.writes;
+    r.applyEvent({ kind: 'route', op: 'add', replace: true, route: route('203.0.113.0/24', [{ ifindex: 2, gateway: '192.0.2.2', weight: 1 }]) });
+    expect(w.writes).toBe(writes);
+  });
+
+  it('IPv6 multipath grows by APPEND and shrinks by deleting one next hop', () => {
+    r.applyEvent({ kind: 'route', op: 'add', replace: false, route: route('2001:db8:cafe::/48', [{ ifindex: 3, gateway: '2001:db8:b::3', weight: 1 }]) });
+    expect(w.resolve('2001:db8:cafe::/48')).toBe('2/2001:db8:a::2*1 3/2001:db8:b::2*3 3/2001:db8:b::3*1');
+    r.applyEvent({ kind: 'route', op: 'del', replace: false, route: route('2001:db8:cafe::/48', [{ ifindex: 2, gateway: '2001:db8:a::2', weight: 1 }]) });
+    expect(w.resolve('2001:db8:cafe::/48')).toBe('3/2001:db8:b::2*3 3/2001:db8:b::3*1');
+  });
+
+  it('the lowest metric wins; its removal brings the next one back', () => {
+    r.applyEvent({ kind: 'route', op: 'add', replace: false, route: route('203.0.113.0/24', [{ ifindex: 2, gateway: '192.0.2.2', weight: 1 }], { metric: 10 }) });
+    expect(w.resolve('203.0.113.0/24')).toBe('3/198.51.100.2');
+    r.applyEvent({ kind: 'route', op: 'del', replace: false, route: route('203.0.113.0/24', [], { metric: 0 }) });
+    expect(w.resolve('203.0.113.0/24')).toBe('2/192.0.2.2');
+  });
+
+  it('carrier loss: the interface goes down in the map, its routes go to the kernel, its neighbours leave', () => {
+    r.applyEvent({ kind: 'link', op: 'add', link: link(3, 'eth2', { carrier: false }) });
+    expect(w.ifaces.get(3)?.up).toBe(false);
+    expect(w.resolve('203.0.113.0/24')).toBe('kernel');
+    expect(w.resolve('2001:db8:cafe::/48')).toBe('2/2001:db8:a::2'); // one member left: a plain next hop
+    expect(w.neighbours.has('3|198.51.100.2')).toBe(false);
+    r.applyEvent({ kind: 'link', op: 'add', link: link(3, 'eth2') });
+    expect(w.resolve('203.0.113.0/24')).toBe('3/198.51.100.2');
+    expect(w.neighbours.has('3|198.51.100.2')).toBe(true);
+  });
+
+  it('admin down purges IPv4 routes through the link, as the kernel does without telling', () => {
+    r.applyEvent({ kind: 'link', op: 'add', link: link(3, 'eth2', { adminUp: false, carrier: false }) });
+    expect(w.resolve('203.0.113.0/24')).toBe('none');
+    expect(w.resolve('198.51.100.0/24')).toBe('none');
+  });
+
+  it('removing the last IPv4 address of a link purges its IPv4 routes', () => {
+    r.applyEvent({ kind: 'address', op: 'del', address: { ifindex: 3, family: 4, address: '198.51.100.1', prefixLength: 24 } });
+    expect(w.resolve('203.0.113.0/24')).toBe('none');
+    expect(w.locals.has('198.51.100.1')).toBe(false);
+    expect(w.resolve('2001:db8:cafe::/48')).not.toBe('none');
+  });
+
+  it('a neighbour that fails is kept but marked not valid; one deleted leaves', () => {
+    r.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: '02:00:00:00:bb:02', state: NUD.FAILED } });
+    expect(w.neighbours.get('3|198.51.100.2')).toEqual({ mac: '02:00:00:00:bb:02', valid: false });
+    r.applyEvent({ kind: 'neighbour', op: 'del', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: null, state: 0 } });
+    expect(w.neighbours.has('3|198.51.100.2')).toBe(false);
+  });
+
+  it('a full sync from an adopted state overwrites what changed and removes what is gone', async () => {
+    const w2 = new RecordingWriter();
+    w2.routes.set('10.99.0.0/16', { type: 'blackhole' });
+    w2.nexthops.set(7, { ifindex: 9 });
+    const r2 = new Reconciler(w2, { tables: [254], interfaces: ['eth1', 'eth2'] });
+    await r2.fullSync(snapshot(), { routes: ['10.99.0.0/16'], nexthops: [7], groups: [], neighbours: [], interfaces: [], locals: [] });
+    expect(w2.resolve('10.99.0.0/16')).toBe('none');
+    expect(w2.nexthops.has(7)).toBe(false);
+    expect(Math.min(...w2.nexthops.keys())).toBeGreaterThan(7);
+    expect(w2.resolve('203.0.113.0/24')).toBe('3/198.51.100.2');
+  });
+});
