@@ -1,34 +1,108 @@
-// The xdp-router command line. Each subcommand is a module of its own;
-// this file only dispatches and prints help.
+// The xdp-router command line. Each subcommand lives in router/commands/;
+// this file parses the arguments, dispatches and prints help.
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '../config/schema.js';
+import { loadConfig } from './commands/load-config.js';
+import { startDaemon } from './commands/run.js';
+import { stopDaemon } from './commands/stop.js';
+import { formatDifferences, verifyFastPath } from './commands/verify.js';
 import { runLab } from './lab/main.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const DEFAULT_CONFIG_FILE = '/etc/xdp-router/config.yaml';
 
 const HELP = `usage: xdp-router COMMAND [OPTIONS]
 
 An XDP fast path for a Linux router, kept equal to the kernel's tables.
 
 commands:
-  lab [--duration SECONDS]   build a namespace lab (host A - router - host B),
-                             attach the fast path, send traffic, print counters
+  run [--config FILE]        run the daemon in the foreground (SIGTERM stops it cleanly)
+  stop [--config FILE]       stop the running daemon: XDP detached, the kernel forwards alone
+  verify [--config FILE]     compare the fast path's maps with the kernel's tables
+  lab [--duration SECONDS]   the namespace lab: host A - router - host B, the daemon
+                             on the router, traffic across, live counters
   --version                  print the version
-  --help                     this text
+  --help                     this text; COMMAND --help for a command's
 
-exit codes: 0 success, 1 failure, 2 bad usage`;
+FILE defaults to ${DEFAULT_CONFIG_FILE}; config/example.yaml documents every key.
+exit codes: 0 success, 1 failure (or differences, for verify), 2 bad usage or config`;
 
-const LAB_HELP = `usage: xdp-router lab [--duration SECONDS]
+const COMMAND_HELP: Record<string, string> = {
+  run: `usage: xdp-router run [--config FILE]
+
+Loads the fast path (adopting maps pinned by a previous run), mirrors the
+kernel's links, addresses, routes and neighbours into it over rtnetlink,
+and attaches it to the configured interfaces. Logs one JSON line per event
+(human-readable on a terminal). SIGTERM or SIGINT: detach, remove the pins,
+exit 0. kill -9 leaves the program attached and forwarding; the next run
+adopts it without a gap.`,
+  stop: `usage: xdp-router stop [--config FILE]
+
+Sends SIGTERM to the daemon running with FILE and waits until it has
+detached XDP and exited.`,
+  verify: `usage: xdp-router verify [--config FILE]
+
+Dumps the kernel's tables and the fast path's maps and prints every
+difference (routes, neighbours, interfaces, local addresses). Exit 0 when
+they agree, 1 when they differ.`,
+  lab: `usage: xdp-router lab [--duration SECONDS]
 
 Creates namespaces xr-lab-a, xr-lab-r and xr-lab-b joined by veth pairs on
-192.0.2.0/24, 198.51.100.0/24 and 2001:db8:a::/64, 2001:db8:b::/64, attaches
-xdp_router to the router's interfaces through libxdp, fills its maps, turns
-kernel forwarding off in the router, and sends ping and UDP across while
-printing the fast path's counters every two seconds. Ctrl-C (or the end of
---duration) detaches the program and removes the namespaces.`;
+192.0.2.0/24, 198.51.100.0/24, 2001:db8:a::/64 and 2001:db8:b::/64, runs
+the daemon on xr-lab-r's interfaces, sends ping and UDP across and prints
+the fast path's counters every two seconds. Ctrl-C (or the end of
+--duration) stops the daemon and removes the namespaces.`,
+};
 
-function usage(message: string): number {
-  process.stderr.write(`xdp-router: ${message}\n(see xdp-router --help)\n`);
-  return 2;
+class UsageError extends Error {}
+
+function parseOptions(args: string[], allowed: Record<string, 'value' | 'flag'>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const kind = allowed[a];
+    if (!kind) throw new UsageError(`unknown option "${a}"`);
+    if (kind === 'flag') out.set(a, 'true');
+    else {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      out.set(a, v);
+    }
+  }
+  return out;
+}
+
+async function dispatch(command: string, args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${COMMAND_HELP[command]}\n`);
+    return 0;
+  }
+  if (command === 'lab') {
+    const opts = parseOptions(args, { '--duration': 'value' });
+    const duration = Number(opts.get('--duration') ?? 0);
+    if (!Number.isFinite(duration) || duration < 0) throw new UsageError(`--duration takes a number of seconds, not "${opts.get('--duration')}"`);
+    return runLab({ duration, out: process.stdout });
+  }
+  const opts = parseOptions(args, { '--config': 'value', '-c': 'value' });
+  const config = loadConfig(opts.get('--config') ?? opts.get('-c') ?? DEFAULT_CONFIG_FILE);
+  switch (command) {
+    case 'run': {
+      const handle = await startDaemon(config);
+      await handle.stopped;
+      return 0;
+    }
+    case 'stop': {
+      const pid = await stopDaemon(config);
+      process.stdout.write(`xdp-router (pid ${pid}) stopped\n`);
+      return 0;
+    }
+    case 'verify': {
+      const diffs = await verifyFastPath(config);
+      process.stdout.write(formatDifferences(diffs));
+      return diffs.length === 0 ? 0 : 1;
+    }
+  }
+  throw new UsageError(`unknown command "${command}"`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -41,27 +115,23 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`xdp-router ${VERSION}\n`);
     return 0;
   }
+  if (!(command in COMMAND_HELP)) {
+    process.stderr.write(`xdp-router: unknown command "${command}"\n(see xdp-router --help)\n`);
+    return 2;
+  }
   try {
-    if (command === 'lab') {
-      if (rest.includes('--help') || rest.includes('-h')) {
-        process.stdout.write(`${LAB_HELP}\n`);
-        return 0;
-      }
-      let duration = 0;
-      for (let i = 0; i < rest.length; i++) {
-        if (rest[i] === '--duration') {
-          duration = Number(rest[++i]);
-          if (!Number.isFinite(duration) || duration < 0) return usage(`--duration takes a number of seconds, not "${rest[i]}"`);
-        } else {
-          return usage(`lab: unknown option "${rest[i]}"`);
-        }
-      }
-      return await runLab({ duration, out: process.stdout });
-    }
-    return usage(`unknown command "${command}"`);
+    return await dispatch(command, rest);
   } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`xdp-router ${command}: ${err.message}\n(see xdp-router ${command} --help)\n`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`xdp-router: ${err.message}\n`);
+      return 2;
+    }
     const e = err as Error & { code?: string };
-    process.stderr.write(`xdp-router: ${e.message}${e.code ? ` (${e.code})` : ''}\n`);
+    process.stderr.write(`xdp-router: ${e.message}${e.code && !e.message.includes(e.code) ? ` (${e.code})` : ''}\n`);
     return 1;
   }
 }

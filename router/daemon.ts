@@ -29,12 +29,6 @@ export interface AttachedInterface {
   adopted: boolean;
 }
 
-const TABLE_IDS: Record<string, number> = { main: 254, local: 255, default: 253 };
-
-export function tableIds(tables: Array<string | number>): number[] {
-  return tables.map((t) => (typeof t === 'number' ? t : (TABLE_IDS[t] ?? Number(t))));
-}
-
 export class Daemon {
   fp?: FastPath;
   reconciler?: Reconciler;
@@ -91,7 +85,7 @@ export class Daemon {
             'xdp-router will not replace it. Remove it (xdp-loader unload / ip link set dev IF xdp off) or set replaceForeignXdp: true',
         );
       }
-      return { name: i.name, ifindex, mode: i.mode ?? this.config.xdpMode, ours: q.programs.some((p) => p.name === PROGRAM_NAME) };
+      return { name: i.name, ifindex, mode: i.mode, ours: q.programs.some((p) => p.name === PROGRAM_NAME) };
     });
   }
 
@@ -109,7 +103,7 @@ export class Daemon {
   async start(source?: KernelSource): Promise<void> {
     this.warnIfForwardingOff();
     const interfaces = this.resolveInterfaces();
-    const tables = tableIds(this.config.tables);
+    const tables = this.config.tables;
     const fp = await FastPath.open({
       ...(this.config.netns ? { netns: this.config.netns } : {}),
       pinDir: this.config.pinDir,

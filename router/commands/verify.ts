@@ -2,13 +2,12 @@
 // path's maps and the kernel's tables; exit 1 when there is one.
 import type { RouterConfig } from '../../config/schema.js';
 import { FastPath } from '../../dataplane/fastpath.js';
-import { tableIds } from '../daemon.js';
 import { NetlinkSource } from '../sync/netlink.js';
 import { verify } from '../sync/verify.js';
 import type { Difference } from '../sync/verify.js';
 
 export async function verifyFastPath(config: RouterConfig): Promise<Difference[]> {
-  const tables = tableIds(config.tables);
+  const tables = config.tables;
   const fp = await FastPath.open({ ...(config.netns ? { netns: config.netns } : {}), pinDir: config.pinDir, adoptOnly: true });
   const source = new NetlinkSource({ ...(config.netns ? { netns: `/run/netns/${config.netns}` } : {}), tables });
   try {

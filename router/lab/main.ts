@@ -1,18 +1,35 @@
-// `xdp-router lab`: build the namespace lab, attach the fast path to the
-// router's interfaces, program it, send traffic across with kernel
-// forwarding off, and print the counters until Ctrl-C or --duration.
+// `xdp-router lab`: build the namespace lab, run the daemon on the router
+// namespace (it attaches to the router's interfaces and mirrors the
+// kernel's tables over netlink), send traffic across, and print the fast
+// path's counters until Ctrl-C or --duration.
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FastPath } from '../../dataplane/fastpath.js';
+import { parseConfig } from '../../config/schema.js';
+import type { RouterConfig } from '../../config/schema.js';
 import type { CounterRow } from '../../dataplane/fastpath.js';
+import { startDaemon } from '../commands/run.js';
+import type { RunHandle } from '../commands/run.js';
+import { createLogger } from '../log.js';
 import { listNetns, spawnIn } from './netns.js';
-import { attachLab, detachLab, programLab } from './program.js';
 import { createLab, destroyLab, setKernelForwarding } from './topology.js';
 
 export const LAB_PREFIX = 'xr-lab';
 const UDP_TOOL = join(fileURLToPath(new URL('.', import.meta.url)), 'udp.js');
 const UDP_RATE = 1000;
+
+/** The daemon's config for the lab: the router namespace's two interfaces. */
+export function labConfig(prefix = LAB_PREFIX): RouterConfig {
+  const yaml = [
+    'interfaces: [r0, r1]',
+    `netns: ${prefix}-r`,
+    `pinDir: /sys/fs/bpf/${prefix}`,
+    'api:',
+    '  unix:',
+    `    path: /run/xdp-router/${prefix}.sock`,
+  ].join('\n');
+  return parseConfig(yaml, '(lab default)');
+}
 
 export interface LabOptions {
   /** seconds; 0 runs until a signal */
@@ -43,20 +60,17 @@ export async function runLab(options: LabOptions): Promise<number> {
   log('lab: creating namespaces xr-lab-a (192.0.2.2, 2001:db8:a::2) - xr-lab-r - xr-lab-b (198.51.100.2, 2001:db8:b::2)');
   const lab = await createLab(LAB_PREFIX);
   const children: ChildProcess[] = [];
-  let fp: FastPath | undefined;
-  let attached = false;
+  let handle: RunHandle | undefined;
   let stop: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    fp = await FastPath.open({ netns: lab.router.ns });
-    await programLab(fp, lab);
-    const modes = await attachLab(fp, lab);
-    attached = true;
-    log(`lab: xdp_router attached through libxdp: ${Object.entries(modes).map(([d, m]) => `${d} ${m}`).join(', ')}`);
-    await setKernelForwarding(lab, false);
-    log('lab: kernel forwarding is OFF in xr-lab-r: whatever crosses, XDP forwarded');
+    // the kernel stays the fallback for everything the fast path passes up
+    await setKernelForwarding(lab, true);
+    handle = await startDaemon(labConfig(), createLogger({ level: 'info' }));
+    const fp = handle.daemon.fp!;
+    log(`lab: daemon attached: ${handle.daemon.attached.map((i) => `${i.name} ${i.mode}`).join(', ')}; routes and neighbours come from the kernel over netlink`);
 
     children.push(spawnIn(lab.a.ns, ['ping', '-q', '-i', '0.5', lab.b.v4]));
     children.push(spawnIn(lab.a.ns, ['ping', '-q', '-i', '0.5', lab.remote.v6]));
@@ -71,9 +85,8 @@ export async function runLab(options: LabOptions): Promise<number> {
     ]);
     const previous = new Map<string, bigint>();
     const started = Date.now();
-    const opened = fp;
     const tick = setInterval(() => {
-      void opened.counters().then((rows) => {
+      void fp.counters().then((rows) => {
         log(`\n[${((Date.now() - started) / 1000).toFixed(0)} s] fast-path counters (ingress interface, reason):`);
         log(formatCounters(rows, names, previous, 2));
       });
@@ -87,8 +100,10 @@ export async function runLab(options: LabOptions): Promise<number> {
     return 0;
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGINT');
-    if (fp && attached) await detachLab(fp, lab).catch((err: Error) => log(`lab: detach: ${err.message}`));
-    fp?.close();
+    if (handle) {
+      handle.stop();
+      await handle.stopped.catch((err: Error) => log(`lab: stop: ${err.message}`));
+    }
     await destroyLab(LAB_PREFIX);
     log('lab: namespaces removed');
   }
