@@ -39,6 +39,8 @@ async function quietVeth(ns: string, dev: string): Promise<void> {
   await run(['ethtool', '-K', dev, 'rxvlan', 'off', 'txvlan', 'off', 'gro', 'on', 'tx', 'off'], ns);
   // no duplicate address detection: the lab's addresses are unique and tests must not wait
   await sysctl(ns, `net.ipv6.conf.${dev}.accept_dad`, 0);
+  // as on a router: IPv6 addresses survive a link going down and up
+  await sysctl(ns, `net.ipv6.conf.${dev}.keep_addr_on_down`, 1);
 }
 
 async function addAddresses(ns: string, dev: string, v4: string, v6: string, len4: number, len6: number): Promise<void> {

@@ -24,6 +24,12 @@ export interface DesiredNeighbour {
   valid: boolean;
 }
 
+function isMulticast(address: string): boolean {
+  if (address.includes(':')) return address.toLowerCase().startsWith('ff');
+  const first = Number(address.split('.')[0]);
+  return first >= 224 && first <= 239;
+}
+
 export const nexthopKey = (n: Pick<KernelNexthop, 'ifindex' | 'gateway'>): string => `${n.ifindex}|${n.gateway ?? ''}`;
 
 /** A route's meaning independent of ids: equal signatures forward alike. */
@@ -80,7 +86,8 @@ export class DesiredState {
   /** A neighbour on a link that is down, or without a MAC, is left to the kernel. */
   neighbour(key: string): DesiredNeighbour | undefined {
     const n = this.state.neighbours.get(key);
-    if (!n || !n.mac || !this.usable(n.ifindex)) return undefined;
+    // multicast "neighbours" (33:33:..., 01:00:5e:...) serve nothing the fast path forwards
+    if (!n || !n.mac || !this.usable(n.ifindex) || isMulticast(n.address)) return undefined;
     return { ifindex: n.ifindex, address: n.address, mac: n.mac, valid: (n.state & NUD_USABLE) !== 0 };
   }
 

@@ -5,8 +5,19 @@
 import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelRoute, KernelSnapshot } from './model.js';
 
 export const routeFamilyKey = (r: Pick<KernelRoute, 'family' | 'prefix'>): string => `${r.family}|${r.prefix}`;
-/** A route's identity within its prefix: the kernel keys IPv6 routes by (table, prefix, metric) */
-const routeId = (r: KernelRoute): string => `${r.table}|${r.metric}|${r.tos}`;
+/**
+ * A route's identity within its prefix. The kernel merges IPv6 routes into
+ * one multipath route by (table, prefix, metric) only when every next hop
+ * has a gateway; device routes with the same metric (fe80::/64 on each
+ * link) stay separate routes.
+ */
+const routeBase = (r: KernelRoute): string => `${r.table}|${r.metric}|${r.tos}`;
+const routeId = (r: KernelRoute): string =>
+  `${routeBase(r)}${qualifiesForEcmp(r) ? '' : `|${r.nexthops.map((n) => n.ifindex).join(',')}`}`;
+
+function qualifiesForEcmp(r: KernelRoute): boolean {
+  return r.family === 4 || (r.type === 'unicast' && r.nexthops.length > 0 && r.nexthops.every((n) => n.gateway !== undefined));
+}
 const addressKey = (a: KernelAddress): string => `${a.ifindex}|${a.address}`;
 export const neighbourKey = (n: Pick<KernelNeighbour, 'ifindex' | 'address'>): string => `${n.ifindex}|${n.address}`;
 
@@ -82,9 +93,14 @@ export class KernelState {
     const key = routeFamilyKey(r);
     let byId = this.routes.get(key);
     if (!byId) this.routes.set(key, (byId = new Map()));
+    if (replace) {
+      // REPLACE takes the place of whatever the kernel had on (table, prefix, metric)
+      const base = routeBase(r);
+      for (const id of [...byId.keys()]) if (id === base || id.startsWith(`${base}|`)) byId.delete(id);
+    }
     const existing = byId.get(routeId(r));
     // IPv6 multipath grows by APPEND: one next hop more on the same (table, prefix, metric)
-    if (existing && !replace && r.family === 6 && existing.type === 'unicast' && r.type === 'unicast') {
+    if (existing && !replace && r.family === 6 && qualifiesForEcmp(existing) && qualifiesForEcmp(r)) {
       const have = new Set(existing.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}`));
       const added = r.nexthops.filter((n) => !have.has(`${n.ifindex}|${n.gateway ?? ''}`));
       byId.set(routeId(r), { ...existing, nexthops: [...existing.nexthops, ...added] });

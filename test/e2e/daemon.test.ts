@@ -1,0 +1,198 @@
+// The daemon on the namespace lab: kernel changes reach the fast path,
+// neighbours are learned, links going down take their routes out, a
+// kill -9 and restart loses nothing, a clean stop hands over to the kernel.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastPath } from '../../dataplane/fastpath.js';
+import { addon } from '../../dataplane/native.js';
+import { ip } from '../../router/lab/netns.js';
+import { createLab, destroyLab, setKernelForwarding } from '../../router/lab/topology.js';
+import type { Lab } from '../../router/lab/topology.js';
+import { cli, openPinned, startDaemonProcess, stopProcess, within, writeLabConfig } from '../helpers/daemon.js';
+import type { DaemonProcess } from '../helpers/daemon.js';
+import { ping, udpStream } from '../helpers/traffic.js';
+
+const PREFIX = `xrt-d-${process.pid}`;
+const SYNC_MS = 100;
+
+/** Where the fast path sends an address: "IFINDEX/GATEWAY", a group, a route type, or "none". */
+async function routeOf(fp: FastPath, address: string): Promise<string> {
+  const t = fp.lookupRoute(address);
+  if (!t) return 'none';
+  if (t.type !== 'unicast') return t.type;
+  const nhs = await fp.nexthops();
+  const show = (id: number): string => `${nhs.get(id)?.ifindex}/${nhs.get(id)?.gateway ?? 'onlink'}`;
+  if ('nexthop' in t) return show(t.nexthop);
+  return ((await fp.groups()).get(t.group) ?? []).map((m) => show(m.nexthop)).join(' ');
+}
+
+describe('the daemon on the namespace lab', () => {
+  let lab: Lab;
+  let config: ReturnType<typeof writeLabConfig>;
+  let daemon: DaemonProcess | undefined;
+  let fp: FastPath;
+  let netns: string;
+  let r1: number;
+
+  beforeAll(async () => {
+    lab = await createLab(PREFIX);
+    netns = `/run/netns/${lab.router.ns}`;
+    r1 = lab.router.toB.ifindex;
+    await setKernelForwarding(lab, true);
+    config = writeLabConfig(PREFIX);
+    daemon = await startDaemonProcess(config.file);
+    fp = await openPinned(lab.router.ns, config.pinDir);
+  });
+
+  afterAll(async () => {
+    try {
+      fp?.close();
+      await stopProcess(daemon);
+      // a failed test may leave the program attached by a killed daemon
+      for (const side of [lab?.router.toA, lab?.router.toB]) {
+        if (side && addon.queryXdp(side.ifindex, netns).mode !== 'none') await ip(['link', 'set', side.dev, 'xdp', 'off'], lab.router.ns);
+      }
+    } finally {
+      config?.cleanup();
+      await destroyLab(PREFIX);
+    }
+  });
+
+  it('attaches to both router interfaces and agrees with the kernel (verify)', async () => {
+    expect(addon.queryXdp(lab.router.toA.ifindex, netns).programs.map((p) => p.name)).toEqual(['xdp_router']);
+    const v = await cli(['verify', '--config', config.file]);
+    expect(v.stdout).toContain('fast path and kernel agree');
+    expect(v.code).toBe(0);
+  });
+
+  it(`ip route add / replace / del (IPv4) reach the fast path within ${SYNC_MS} ms`, async () => {
+    await ip(['route', 'add', '203.0.113.128/25', 'via', lab.b.v4], lab.router.ns);
+    await within(SYNC_MS, async () => (await routeOf(fp, '203.0.113.130')) === `${r1}/${lab.b.v4}`, 'route add');
+    await ip(['neigh', 'replace', '198.51.100.3', 'lladdr', '02:00:00:00:00:33', 'dev', 'r1', 'nud', 'permanent'], lab.router.ns);
+    await ip(['route', 'replace', '203.0.113.128/25', 'via', '198.51.100.3'], lab.router.ns);
+    await within(SYNC_MS, async () => (await routeOf(fp, '203.0.113.130')) === `${r1}/198.51.100.3`, 'route replace');
+    await ip(['route', 'del', '203.0.113.128/25'], lab.router.ns);
+    // the /24 behind B takes over again
+    await within(SYNC_MS, async () => (await routeOf(fp, '203.0.113.130')) === `${r1}/${lab.b.v4}`, 'route del');
+  });
+
+  it(`ip -6 route add / replace / del reach the fast path within ${SYNC_MS} ms`, async () => {
+    await ip(['-6', 'route', 'add', '2001:db8:beef::/48', 'via', lab.b.v6], lab.router.ns);
+    await within(SYNC_MS, async () => (await routeOf(fp, '2001:db8:beef::1')) === `${r1}/${lab.b.v6}`, 'route add');
+    await ip(['-6', 'route', 'replace', 'blackhole', '2001:db8:beef::/48'], lab.router.ns);
+    await within(SYNC_MS, async () => (await routeOf(fp, '2001:db8:beef::1')) === 'blackhole', 'route replace');
+    await ip(['-6', 'route', 'del', '2001:db8:beef::/48'], lab.router.ns);
+    await within(SYNC_MS, async () => (await routeOf(fp, '2001:db8:beef::1')) === 'none', 'route del');
+  });
+
+  it('a multipath route becomes a group, and the XDP path spreads flows over both next hops', async () => {
+    await ip(['neigh', 'replace', '198.51.100.3', 'lladdr', '02:00:00:00:00:33', 'dev', 'r1', 'nud', 'permanent'], lab.router.ns);
+    expect(await ping(lab.a.ns, lab.b.v4, 1)).toBe(1); // the router resolves B
+    await ip(['route', 'add', '203.0.113.64/26', 'nexthop', 'via', lab.b.v4, 'weight', '1', 'nexthop', 'via', '198.51.100.3', 'weight', '1'], lab.router.ns);
+    await within(SYNC_MS, async () => (await routeOf(fp, '203.0.113.70')) === `${r1}/${lab.b.v4} ${r1}/198.51.100.3`, 'multipath');
+    const { ipv4Frame, parseFrame } = await import('../helpers/packet.js');
+    const macs = new Map<string, number>();
+    for (let port = 1000; port < 1400; port++) {
+      const frame = ipv4Frame({ dst: lab.router.toA.mac, src: lab.a.mac }, { src: lab.a.v4, dst: '203.0.113.70', sport: port });
+      const res = await fp.testRun({ data: frame, ingressIfindex: lab.router.toA.ifindex });
+      expect(res.retval).toBe(4);
+      const mac = parseFrame(res.data).dst;
+      macs.set(mac, (macs.get(mac) ?? 0) + 1);
+    }
+    expect([...macs.keys()].sort()).toEqual(['02:00:00:00:00:33', lab.b.mac].sort());
+    for (const n of macs.values()) expect(n).toBeGreaterThan(400 * 0.3);
+    await ip(['route', 'del', '203.0.113.64/26'], lab.router.ns);
+  });
+
+  it('a new neighbour: first packets go up (pass-no-neigh), later ones are forwarded by XDP', async () => {
+    await ip(['neigh', 'flush', 'dev', 'r1'], lab.router.ns);
+    await within(1000, async () => !(await fp.neighbours()).has(`${r1}|${lab.b.v4}`), 'neighbour flushed from the fast path');
+    const noNeigh = await fp.packets('pass-no-neigh', lab.router.toA.ifindex);
+    const forwarded = await fp.packets('forwarded', lab.router.toA.ifindex);
+    expect(await ping(lab.a.ns, lab.b.v4, 5)).toBe(5);
+    expect(await fp.packets('pass-no-neigh', lab.router.toA.ifindex)).toBeGreaterThan(noNeigh);
+    expect(await fp.packets('forwarded', lab.router.toA.ifindex)).toBeGreaterThanOrEqual(forwarded + 3n);
+    expect((await fp.neighbours()).get(`${r1}|${lab.b.v4}`)).toEqual({ mac: lab.b.mac, valid: true });
+  });
+
+  it('link down on the egress: its routes leave the fast path at once, traffic falls back to the kernel', async () => {
+    // carrier loss: take the peer down, the router's end stays administratively up
+    await ip(['link', 'set', 'b0', 'down'], lab.b.ns);
+    await within(SYNC_MS, async () => (await routeOf(fp, lab.remote.v4)) === 'kernel', 'routes via r1 handed to the kernel');
+    expect((await fp.interfaces()).get(r1)?.up).toBe(false);
+    expect((await fp.neighbours()).has(`${r1}|${lab.b.v4}`)).toBe(false);
+    await ip(['link', 'set', 'b0', 'up'], lab.b.ns);
+    // B's kernel flushed its default routes with the link: give them back
+    await within(5000, () => ip(['route', 'replace', 'default', 'via', lab.router.toB.v4], lab.b.ns).then(() => true, () => false), 'B default route');
+    await within(5000, () => ip(['-6', 'route', 'replace', 'default', 'via', lab.router.toB.v6], lab.b.ns).then(() => true, () => false), 'B IPv6 default route');
+    await within(2000, async () => (await routeOf(fp, lab.remote.v4)) === `${r1}/${lab.b.v4}`, 'routes back after carrier');
+    // administratively down: the kernel flushes the IPv4 routes without telling
+    await ip(['link', 'set', 'r1', 'down'], lab.router.ns);
+    await within(SYNC_MS, async () => (await routeOf(fp, lab.remote.v4)) === 'none', 'routes purged on admin down');
+    await ip(['link', 'set', 'r1', 'up'], lab.router.ns);
+    // the addresses and connected routes come back with the link; then the static ones can
+    await within(5000, () => ip(['route', 'replace', lab.remote.prefix4, 'via', lab.b.v4, 'dev', 'r1'], lab.router.ns).then(() => true, () => false), 'IPv4 static route re-added');
+    await within(5000, () => ip(['-6', 'route', 'replace', lab.remote.prefix6, 'via', lab.b.v6, 'dev', 'r1'], lab.router.ns).then(() => true, () => false), 'IPv6 static route re-added');
+    await within(3000, async () => (await routeOf(fp, lab.remote.v4)) === `${r1}/${lab.b.v4}`, 'routes back after admin up');
+    expect(await ping(lab.a.ns, lab.remote.v4, 3)).toBe(3);
+  });
+
+  it('10,000 route changes in one burst (ip -batch) end with verify reporting no difference', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 5000; i++) lines.push(`route add 10.${(i >> 8) & 0xff}.${i & 0xff}.0/24 via ${lab.b.v4}`);
+    for (let i = 0; i < 2500; i++) lines.push(`route replace blackhole 10.${(i >> 8) & 0xff}.${i & 0xff}.0/24`);
+    for (let i = 2500; i < 5000; i++) lines.push(`route del 10.${(i >> 8) & 0xff}.${i & 0xff}.0/24`);
+    const { writeFileSync, rmSync } = await import('node:fs');
+    const batch = `/tmp/${PREFIX}-batch`;
+    writeFileSync(batch, `${lines.join('\n')}\n`);
+    try {
+      await ip(['-batch', batch], lab.router.ns);
+    } finally {
+      rmSync(batch, { force: true });
+    }
+    let last = '';
+    await within(15_000, async () => {
+      const v = await cli(['verify', '--config', config.file]);
+      last = v.stdout;
+      return v.code === 0;
+    }, 'verify after the burst').catch((err: Error) => {
+      throw new Error(`${err.message}\n${last.split('\n').slice(-5).join('\n')}`);
+    });
+    expect(await routeOf(fp, '10.0.7.1')).toBe('blackhole');
+    expect(await routeOf(fp, '10.19.0.1')).toBe('none');
+  });
+
+  it('kill -9 and restart under a 20,000 packet/s UDP stream: zero packets lost', async () => {
+    // B resolved while the kernel still forwards; then only XDP forwards: a gap would lose packets
+    expect(await ping(lab.a.ns, lab.b.v4, 1)).toBe(1);
+    await within(1000, async () => (await fp.neighbours()).get(`${r1}|${lab.b.v4}`)?.valid === true, 'B in the fast path');
+    await setKernelForwarding(lab, false);
+    const stream = udpStream(lab.a.ns, lab.b.ns, lab.b.v4, 80_000, 20_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await stopProcess(daemon, 'SIGKILL')).toBeNull();
+    await new Promise((r) => setTimeout(r, 500));
+    daemon = await startDaemonProcess(config.file);
+    expect(daemon.log()).toContain('kept the program a previous run attached');
+    const r = await stream;
+    await setKernelForwarding(lab, true);
+    expect(r.sent).toBe(80_000);
+    expect(r.corrupt).toBe(0);
+    expect(r.unique).toBe(80_000);
+  });
+
+  it('a clean stop detaches XDP, removes the pins, and the kernel forwards alone', async () => {
+    const stream = udpStream(lab.a.ns, lab.b.ns, lab.b.v4, 20_000, 10_000);
+    await new Promise((r) => setTimeout(r, 700));
+    const stop = await cli(['stop', '--config', config.file]);
+    expect(stop.code).toBe(0);
+    expect(addon.queryXdp(lab.router.toA.ifindex, netns).mode).toBe('none');
+    expect(addon.queryXdp(lab.router.toB.ifindex, netns).mode).toBe('none');
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(`${config.pinDir}/xr_fib4`)).toBe(false);
+    const r = await stream;
+    // the figure for the issue note: loss while XDP hands over to the kernel
+    process.stdout.write(`clean stop under 10,000 pkt/s: sent ${r.sent}, received ${r.unique}, lost ${r.sent - r.unique}\n`);
+    expect(r.unique).toBeGreaterThan(r.sent * 0.95);
+    expect(await ping(lab.a.ns, lab.b.v4, 3)).toBe(3);
+    daemon = undefined;
+  });
+});

@@ -1,0 +1,98 @@
+// Run the real daemon (`xdp-router run`) as a separate process on a lab's
+// router namespace, and read the maps it pinned.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FastPath } from '../../dataplane/fastpath.js';
+
+const CLI = join(__dirname, '..', '..', 'bin', 'xdp-router.js');
+
+export interface DaemonProcess {
+  child: ChildProcess;
+  /** everything the daemon logged so far */
+  log(): string;
+}
+
+/** A config for the lab's router, with test-specific pins and socket. */
+export function writeLabConfig(prefix: string, extra = ''): { file: string; pinDir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'xrt-cfg-'));
+  const pinDir = `/sys/fs/bpf/${prefix}`;
+  const file = join(dir, 'config.yaml');
+  writeFileSync(
+    file,
+    [
+      'interfaces: [r0, r1]',
+      `netns: ${prefix}-r`,
+      `pinDir: ${pinDir}`,
+      'logLevel: debug',
+      'api:',
+      '  unix:',
+      `    path: ${dir}/xdp-router.sock`,
+      extra,
+    ].join('\n'),
+  );
+  return {
+    file,
+    pinDir,
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(pinDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Run a CLI command to completion. */
+export function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('node', [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Start `xdp-router run` and wait until it has attached to every interface. */
+export async function startDaemonProcess(configFile: string, interfaces = 2): Promise<DaemonProcess> {
+  const child = spawn('node', [CLI, 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+  const deadline = Date.now() + 20_000;
+  const ready = (): boolean =>
+    (log.match(/"msg":"(attached|kept the program a previous run attached)"/g) ?? []).length >= interfaces;
+  while (!ready()) {
+    if (child.exitCode !== null) throw new Error(`xdp-router run exited with ${child.exitCode}:\n${log}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`xdp-router run did not attach within 20 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, log: () => log };
+}
+
+export async function stopProcess(d: DaemonProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (!d || d.child.exitCode !== null) return d?.child.exitCode ?? null;
+  const exited = new Promise<number | null>((resolve) => d.child.once('exit', (code) => resolve(code)));
+  d.child.kill(signal);
+  return exited;
+}
+
+/** The daemon's maps, adopted from their pins (read-only use). */
+export function openPinned(ns: string, pinDir: string): Promise<FastPath> {
+  return FastPath.open({ netns: ns, pinDir, adoptOnly: true });
+}
+
+/** Poll until check() holds; resolves with the milliseconds it took, rejects after timeoutMs. */
+export async function within(timeoutMs: number, check: () => boolean | Promise<boolean>, what: string): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    if (await check()) return performance.now() - start;
+    if (performance.now() - start > timeoutMs) throw new Error(`${what}: not seen within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
