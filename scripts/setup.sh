@@ -12,7 +12,7 @@ fi
 # clang/llvm build the BPF objects; libbpf/libxdp link the addon; iproute2,
 # ethtool, iputils-ping and tcpdump drive and observe the lab; bird2 peers BGP.
 PACKAGES=(clang llvm make g++ python3 pkg-config libbpf-dev libxdp-dev libelf-dev
-	zlib1g-dev iproute2 ethtool bpftool xdp-tools iputils-ping tcpdump)
+	zlib1g-dev iproute2 ethtool bpftool xdp-tools iputils-ping tcpdump bird2)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
