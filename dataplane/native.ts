@@ -120,6 +120,29 @@ export interface Addon {
   ifIndex(name: string, netns?: string): number;
   /** what is attached to an interface (libxdp's view, legacy programs included) */
   queryXdp(ifindex: number, netns?: string): XdpQuery;
+  /**
+   * Run fn synchronously with the calling (JS) thread inside the network
+   * namespace at path (/run/netns/NAME; '' runs it where we are), then return
+   * the thread to its own namespace, also when fn throws. A socket keeps the
+   * namespace of the thread that created it, so sockets opened in fn (netlink,
+   * packet, ...) stay in that namespace. Whatever fn leaves to run later
+   * (callbacks, promises) runs outside it. Throws ENOENT for a missing path.
+   */
+  inNetns<T>(path: string, fn: () => T): T;
+  /**
+   * Prepare an rtnetlink event socket of the `netlink` package, found among
+   * this process's fds by its bound port: NETLINK_NO_ENOBUFS (with the package
+   * as it is, an overrun aborts the process; see netlinkDrops for how losses
+   * show instead) and a receive buffer of recvBufferBytes (SO_RCVBUFFORCE,
+   * beyond net.core.rmem_max; SO_RCVBUF without CAP_NET_ADMIN). Returns the fd.
+   */
+  tuneNetlinkEvents(port: number, recvBufferBytes: number): number;
+  /**
+   * How many messages the kernel has dropped for the rtnetlink socket at fd
+   * (bound to port) because its receive buffer was full (SO_MEMINFO); throws
+   * EBADF when fd is no longer that socket.
+   */
+  netlinkDrops(fd: number, port: number): number;
 }
 
 function findAddon(): string {

@@ -1,0 +1,322 @@
+// The kernel as the sync reads it, over rtnetlink: a subscribed socket for
+// events, and a second, unsubscribed one for dumps, because an event that
+// lands in the middle of a multipart dump on the same socket makes the
+// `netlink` package end the dump early. Both live in the configured network
+// namespace. Decoding is in rtnl-decode.ts; the traps it handles are listed in
+// DESIGN.md ("The control plane").
+//
+// Lost events: with `netlink` 0.3.0 a receive-buffer overrun does not arrive
+// as an 'error' event, it aborts the process (see tuneNetlinkEvents in
+// dataplane/native.ts). So the event socket gets NETLINK_NO_ENOBUFS, and a
+// loss shows as a rise of the socket's drop count, which is read after every
+// batch of events and reported to onLost as ENOBUFS.
+import { addon } from '../../dataplane/native.js';
+import type { KernelEvent, KernelSnapshot, KernelSource } from './model.js';
+import { decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeRoute, routesOfDump } from './rtnl-decode.js';
+import type { RouteFilter } from './rtnl-decode.js';
+import { dumpRequest } from './rtnl-encode.js';
+import { DumpInterruptedError, RtnlRequester, openRtnl, type NetlinkMessage, type NetlinkSocket } from './rtnl-socket.js';
+import { AF_INET, AF_INET6, AF_UNSPEC, HEADER, RTM, RTNLGRP } from './rtnl-wire.js';
+
+export type SyncLog = (msg: string, fields?: object) => void;
+
+export interface NetlinkSourceOptions {
+  /** a named namespace (/run/netns/NAME); absent: the daemon's own */
+  netns?: string;
+  /** the route tables to report, by real id (RTA_TABLE), e.g. [254] */
+  tables: number[];
+  log?: SyncLog;
+  /** the event socket's receive buffer (SO_RCVBUFFORCE); default 8 MiB */
+  eventBufferBytes?: number;
+}
+
+/**
+ * The event socket's default receive buffer. Route bursts (a full table
+ * arriving from a routing daemon) overflow the system's 208 KiB at once; an
+ * overflow still only costs a resync.
+ */
+const EVENT_BUFFER_BYTES = 8 * 1024 * 1024;
+const EVENT_GROUPS = [
+  RTNLGRP.LINK,
+  RTNLGRP.IPV4_IFADDR,
+  RTNLGRP.IPV6_IFADDR,
+  RTNLGRP.IPV4_ROUTE,
+  RTNLGRP.IPV6_ROUTE,
+  RTNLGRP.NEIGH,
+];
+/** A dump that the kernel flags inconsistent (tables changed meanwhile) is taken again, this many times at most. */
+const DUMP_ATTEMPTS = 5;
+
+type Pending = { event: KernelEvent } | { lost: string };
+
+interface EventSocket {
+  socket: NetlinkSocket;
+  /** the package's fd and bound port, for the drop count */
+  fd: number;
+  port: number;
+  /** drops seen so far */
+  drops: number;
+  /** a drop check is scheduled */
+  dropCheck: boolean;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class NetlinkSource implements KernelSource {
+  private readonly netns: string | undefined;
+  private readonly filter: RouteFilter;
+  private readonly log: SyncLog;
+  private readonly eventBufferBytes: number;
+  private events: EventSocket | null = null;
+  private dumper: RtnlRequester | null = null;
+  private onEvent: ((e: KernelEvent) => void) | null = null;
+  private onLost: ((reason: string) => void) | null = null;
+  /** while a dump runs (holds > 0), and until its snapshot is handed over, events wait here in order */
+  private held: Pending[] = [];
+  private holds = 0;
+  /** the kernel runs one dump per socket at a time (EBUSY otherwise), so dumps queue */
+  private lastDump: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(options: NetlinkSourceOptions) {
+    this.netns = options.netns;
+    this.log = options.log ?? (() => {});
+    this.eventBufferBytes = options.eventBufferBytes ?? EVENT_BUFFER_BYTES;
+    this.filter = { tables: new Set(options.tables), warn: this.log };
+  }
+
+  async start(onEvent: (e: KernelEvent) => void, onLost: (reason: string) => void): Promise<KernelSnapshot> {
+    if (this.closed) throw new Error('NetlinkSource: start after close');
+    if (this.onEvent) throw new Error('NetlinkSource: already started');
+    this.onEvent = onEvent;
+    this.onLost = onLost;
+    try {
+      // subscribe first: a change made while the dump runs is then either in
+      // the dump or in the held events, never in neither
+      this.openEvents();
+      return await this.dump();
+    } catch (err) {
+      this.onEvent = null;
+      this.onLost = null;
+      this.closeEvents();
+      throw err;
+    }
+  }
+
+  /**
+   * A full dump. Once started, events that arrive while it runs are held and
+   * delivered after the snapshot is returned, as start() does, so a resync
+   * does not apply an event and then overwrite it with an older dump.
+   */
+  async dump(): Promise<KernelSnapshot> {
+    if (this.closed) throw new Error('NetlinkSource: dump after close');
+    this.holds++;
+    try {
+      if (this.onEvent && !this.events) this.openEvents(); // the last one failed: see socketError
+      const run = this.lastDump.then(() => this.snapshot());
+      this.lastDump = run.catch(() => undefined);
+      return await run;
+    } finally {
+      // after the caller's continuation (a microtask) has taken the snapshot
+      setImmediate(() => this.release());
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.onEvent = null;
+    this.onLost = null;
+    this.held = [];
+    this.closeEvents();
+    this.dumper?.close();
+    this.dumper = null;
+  }
+
+  private openEvents(): void {
+    const socket = openRtnl({ netns: this.netns, ref: true });
+    const port = socket.address().port;
+    let fd: number;
+    try {
+      fd = addon.tuneNetlinkEvents(port, this.eventBufferBytes);
+      for (const group of EVENT_GROUPS) socket.addMembership(group);
+    } catch (err) {
+      socket.close();
+      throw err;
+    }
+    // the kernel reports twice what it grants (the doubling covers its bookkeeping)
+    const granted = socket.getRecvBufferSize() / 2;
+    if (granted < this.eventBufferBytes) {
+      this.log('netlink event buffer smaller than asked (no CAP_NET_ADMIN: net.core.rmem_max caps it)', {
+        asked: this.eventBufferBytes,
+        granted,
+      });
+    }
+    socket.on('message', (msgs) => this.receive(msgs));
+    socket.on('error', (err) => this.socketError(err));
+    socket.on('invalid', (err) => this.lose(`undecodable netlink datagram: ${message(err)}`));
+    socket.on('truncatedMessage', () => this.lose('a netlink datagram arrived truncated'));
+    this.events = { socket, fd, port, drops: 0, dropCheck: false };
+  }
+
+  private closeEvents(): void {
+    this.events?.socket.close();
+    this.events = null;
+  }
+
+  private receive(msgs: NetlinkMessage[]): void {
+    for (const msg of msgs) {
+      let event: KernelEvent | null;
+      try {
+        event = decodeEvent(msg, this.filter);
+      } catch (err) {
+        this.lose(`undecodable rtnetlink message (type ${msg.type}): ${message(err)}`);
+        continue;
+      }
+      if (event) this.deliver({ event });
+    }
+    // once per turn of the event loop, after the package has read what the socket holds
+    const events = this.events;
+    if (events && !events.dropCheck) {
+      events.dropCheck = true;
+      setImmediate(() => this.checkDrops(events));
+    }
+  }
+
+  /**
+   * With NETLINK_NO_ENOBUFS an overrun shows only in the socket's drop count
+   * (see tuneNetlinkEvents). A drop leaves the buffer full, so messages follow
+   * it and this check runs after them: no loss goes unseen.
+   */
+  private checkDrops(events: EventSocket): void {
+    events.dropCheck = false;
+    if (this.events !== events) return;
+    let drops: number;
+    try {
+      drops = addon.netlinkDrops(events.fd, events.port);
+    } catch (err) {
+      this.socketError({ code: (err as { code?: string }).code, message: message(err) });
+      return;
+    }
+    if (drops === events.drops) return;
+    const lost = drops - events.drops;
+    events.drops = drops;
+    this.lose(`netlink events lost (ENOBUFS): the kernel dropped ${lost} for a full receive buffer`);
+  }
+
+  /**
+   * The socket reported an error (ENOBUFS is not among them: see
+   * checkDrops), or its fd is gone. The package closes a socket whose poll
+   * fails, so take a new one before asking for a resync; if that fails, the
+   * resync's dump() tries again.
+   */
+  private socketError(err: { code?: string; message: string }): void {
+    this.closeEvents();
+    try {
+      this.openEvents();
+    } catch (reopen) {
+      this.log('netlink event socket cannot be reopened', { error: message(reopen) });
+    }
+    this.lose(`netlink event socket failed (${err.code ?? err.message}): events may be lost`);
+  }
+
+  private lose(reason: string): void {
+    this.log(reason);
+    this.deliver({ lost: reason });
+  }
+
+  private deliver(pending: Pending): void {
+    if (this.holds > 0) this.held.push(pending);
+    else this.dispatch(pending);
+  }
+
+  private release(): void {
+    this.holds--;
+    const held = this.held;
+    this.held = [];
+    for (let i = 0; i < held.length; i++) {
+      if (this.holds > 0) {
+        // a handler started another dump: what is left waits for that one
+        this.held = [...held.slice(i), ...this.held];
+        return;
+      }
+      this.dispatch(held[i]!);
+    }
+  }
+
+  /** Hands one item to the sync; nothing the handlers throw escapes into the socket's callback. */
+  private dispatch(pending: Pending): void {
+    const onEvent = this.onEvent;
+    const onLost = this.onLost;
+    if (!onEvent || !onLost) return;
+    if ('event' in pending) {
+      try {
+        onEvent(pending.event);
+      } catch (err) {
+        // the sync's state no longer follows the kernel: only a resync repairs that
+        this.lose(`applying a ${pending.event.kind} ${pending.event.op} event failed: ${message(err)}`);
+      }
+      return;
+    }
+    try {
+      onLost(pending.lost);
+    } catch (err) {
+      this.log('the lost-events handler threw', { error: message(err) });
+    }
+  }
+
+  private async snapshot(): Promise<KernelSnapshot> {
+    this.dumper ??= new RtnlRequester(this.netns, this.log);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.snapshotOnce(this.dumper);
+      } catch (err) {
+        if (!(err instanceof DumpInterruptedError) || attempt >= DUMP_ATTEMPTS) throw err;
+        this.log('netlink dump interrupted by changes, taking it again', { attempt });
+      }
+    }
+  }
+
+  private async snapshotOnce(dumper: RtnlRequester): Promise<KernelSnapshot> {
+    const both = [AF_INET, AF_INET6];
+    const links = await dumpAll(dumper, DUMPS.links, [AF_UNSPEC], decodeLink);
+    const addresses = await dumpAll(dumper, DUMPS.addresses, both, decodeAddress);
+    const routes = await dumpAll(dumper, DUMPS.routes, both, (data) => decodeRoute(data, this.filter));
+    const neighbours = await dumpAll(dumper, DUMPS.neighbours, both, decodeNeighbour);
+    return { links, addresses, routes: routesOfDump(routes), neighbours };
+  }
+}
+
+interface DumpKind {
+  what: string;
+  request: number;
+  /** the message type the dump answers with */
+  answer: number;
+  header: keyof typeof HEADER;
+}
+
+const DUMPS = {
+  links: { what: 'links', request: RTM.GETLINK, answer: RTM.NEWLINK, header: 'ifinfomsg' },
+  addresses: { what: 'addresses', request: RTM.GETADDR, answer: RTM.NEWADDR, header: 'ifaddrmsg' },
+  routes: { what: 'routes', request: RTM.GETROUTE, answer: RTM.NEWROUTE, header: 'rtmsg' },
+  neighbours: { what: 'neighbours', request: RTM.GETNEIGH, answer: RTM.NEWNEIGH, header: 'ndmsg' },
+} satisfies Record<string, DumpKind>;
+
+/** One dump per address family, decoded; decode's nulls (what the sync does not follow) left out. */
+async function dumpAll<T>(
+  dumper: RtnlRequester,
+  kind: DumpKind,
+  afs: number[],
+  decode: (data: Buffer) => T | null,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (const af of afs) {
+    const answer = await dumper.dump(kind.request, dumpRequest(kind.header, af), `dump ${kind.what}`);
+    for (const msg of answer) {
+      const item = msg.type === kind.answer ? decode(msg.data) : null;
+      if (item !== null) out.push(item);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,339 @@
+// rtnetlink messages -> the sync's model (model.ts). We decode the raw
+// messages ourselves rather than through the `netlink` package's parsers:
+// those drop the header flags (REPLACE/APPEND, DUMP_INTR) and throw on any
+// route with RTA_VIA (they expect a 3-byte struct rtvia), which would discard
+// the whole datagram it came in.
+import { formatAddress, formatMac, type Family } from '../../dataplane/addr.js';
+import type {
+  KernelAddress,
+  KernelEvent,
+  KernelLink,
+  KernelNeighbour,
+  KernelNexthop,
+  KernelRoute,
+  KernelRouteType,
+} from './model.js';
+import {
+  AF_UNSPEC,
+  ARPHRD_ETHER,
+  HEADER,
+  IFA,
+  IFF_LOWER_UP,
+  IFF_UP,
+  IFLA,
+  IFLA_INFO,
+  IFLA_VLAN_ID,
+  NDA,
+  NLM_F,
+  NTF_PROXY,
+  ROUTE_TYPES,
+  RTA,
+  RTM,
+  RTM_F_CLONED,
+  RTNH_F_DEAD,
+  RtnlDecodeError,
+  align4,
+  familyOf,
+  readAttrs,
+  readI32,
+  readU16,
+  readU32,
+} from './rtnl-wire.js';
+
+/** One netlink message: header type and flags, payload after the header. */
+export interface RtnlMessage {
+  type: number;
+  flags: number;
+  data: Buffer;
+}
+
+/** Which routes the sync reports. */
+export interface RouteFilter {
+  /** real table ids (RTA_TABLE) */
+  tables: ReadonlySet<number>;
+  /** told about routes that are in a reported table but that the model cannot carry */
+  warn?: (msg: string, fields?: object) => void;
+}
+
+export interface DecodedRoute {
+  /** next hops whose device is down (RTNH_F_DEAD) are in `dead`, not in route.nexthops */
+  route: KernelRoute;
+  dead: KernelNexthop[];
+  /** the message listed its next hops in RTA_MULTIPATH */
+  multipath: boolean;
+}
+
+function need(data: Buffer, size: number, what: string): void {
+  if (data.length < size) {
+    throw new RtnlDecodeError(`${what} message of ${data.length} bytes, shorter than its ${size}-byte header`);
+  }
+}
+
+function cString(b: Buffer): string {
+  const nul = b.indexOf(0);
+  return b.toString('utf8', 0, nul < 0 ? b.length : nul);
+}
+
+function address(b: Buffer, family: Family, what: string): string {
+  if (b.length !== (family === 4 ? 4 : 16)) {
+    throw new RtnlDecodeError(`${what} is ${b.length} bytes, not an IPv${family} address`);
+  }
+  return formatAddress(b);
+}
+
+function u32Attr(attrs: Map<number, Buffer>, type: number): number | undefined {
+  const b = attrs.get(type);
+  return b && b.length >= 4 ? readU32(b, 0) : undefined;
+}
+
+/** RTM_NEWLINK/DELLINK; null for other families (AF_BRIDGE port messages share the group) */
+export function decodeLink(data: Buffer): KernelLink | null {
+  need(data, HEADER.ifinfomsg, 'link');
+  if (data[0] !== AF_UNSPEC) return null;
+  const type = readU16(data, 2);
+  const ifindex = readI32(data, 4);
+  const flags = readU32(data, 8);
+  const attrs = readAttrs(data, HEADER.ifinfomsg);
+  const name = attrs.get(IFLA.IFNAME);
+  if (!name) throw new RtnlDecodeError(`link ${ifindex} has no IFLA_IFNAME`);
+  const lladdr = attrs.get(IFLA.ADDRESS);
+  const info = attrs.get(IFLA.LINKINFO);
+  const infoAttrs = info ? readAttrs(info) : new Map<number, Buffer>();
+  const kindAttr = infoAttrs.get(IFLA_INFO.KIND);
+  const kind = kindAttr ? cString(kindAttr) : '';
+  const link: KernelLink = {
+    ifindex,
+    name: cString(name),
+    mac: type === ARPHRD_ETHER && lladdr?.length === 6 ? formatMac(lladdr) : null,
+    mtu: u32Attr(attrs, IFLA.MTU) ?? 0,
+    adminUp: (flags & IFF_UP) !== 0,
+    carrier: (flags & IFF_LOWER_UP) !== 0,
+    kind,
+  };
+  const infoData = infoAttrs.get(IFLA_INFO.DATA);
+  if (kind === 'vlan' && infoData) {
+    const id = readAttrs(infoData).get(IFLA_VLAN_ID);
+    const lower = u32Attr(attrs, IFLA.LINK);
+    if (id && id.length >= 2 && lower !== undefined) link.vlan = { id: readU16(id, 0), lowerIfindex: lower };
+  }
+  return link;
+}
+
+/** RTM_NEWADDR/DELADDR; null for families other than IPv4/IPv6 */
+export function decodeAddress(data: Buffer): KernelAddress | null {
+  need(data, HEADER.ifaddrmsg, 'address');
+  const family = familyOf(data[0]!);
+  if (!family) return null;
+  const ifindex = readU32(data, 4);
+  const attrs = readAttrs(data, HEADER.ifaddrmsg);
+  // IFA_LOCAL is the local end on IPv4 and on point-to-point links, where
+  // IFA_ADDRESS is the peer; elsewhere IFA_ADDRESS is the only one
+  const local = attrs.get(IFA.LOCAL) ?? attrs.get(IFA.ADDRESS);
+  if (!local) throw new RtnlDecodeError(`address on ifindex ${ifindex} has neither IFA_LOCAL nor IFA_ADDRESS`);
+  const result: KernelAddress = {
+    ifindex,
+    family,
+    address: address(local, family, 'IFA_LOCAL'),
+    prefixLength: data[1]!,
+  };
+  const broadcast = attrs.get(IFA.BROADCAST);
+  if (broadcast && family === 4) result.broadcast = address(broadcast, 4, 'IFA_BROADCAST');
+  return result;
+}
+
+/** RTM_NEWNEIGH/DELNEIGH; null for bridge FDB entries, proxy entries and other families */
+export function decodeNeighbour(data: Buffer): KernelNeighbour | null {
+  need(data, HEADER.ndmsg, 'neighbour');
+  const family = familyOf(data[0]!);
+  if (!family || (data[10]! & NTF_PROXY) !== 0) return null;
+  const ifindex = readI32(data, 4);
+  const attrs = readAttrs(data, HEADER.ndmsg);
+  const dst = attrs.get(NDA.DST);
+  if (!dst) throw new RtnlDecodeError(`neighbour on ifindex ${ifindex} has no NDA_DST`);
+  const lladdr = attrs.get(NDA.LLADDR);
+  return {
+    ifindex,
+    family,
+    address: address(dst, family, 'NDA_DST'),
+    mac: lladdr?.length === 6 ? formatMac(lladdr) : null,
+    state: readU16(data, 8),
+  };
+}
+
+/** RTA_GATEWAY (same family as the route) or RTA_VIA (struct rtvia: u16 family, address) */
+function gatewayOf(attrs: Map<number, Buffer>, family: Family): string | undefined {
+  const gateway = attrs.get(RTA.GATEWAY);
+  if (gateway) return address(gateway, family, 'RTA_GATEWAY');
+  const via = attrs.get(RTA.VIA);
+  if (!via) return undefined;
+  if (via.length < 2) throw new RtnlDecodeError(`RTA_VIA of ${via.length} bytes`);
+  const viaFamily = familyOf(readU16(via, 0));
+  if (!viaFamily) throw new RtnlDecodeError(`RTA_VIA of address family ${readU16(via, 0)}`);
+  return address(via.subarray(2), viaFamily, 'RTA_VIA');
+}
+
+function nexthop(ifindex: number, gateway: string | undefined, weight: number): KernelNexthop {
+  return gateway === undefined ? { ifindex, weight } : { ifindex, gateway, weight };
+}
+
+interface Hop {
+  nexthop: KernelNexthop;
+  /** RTNH_F_DEAD: its device is down */
+  dead: boolean;
+}
+
+/**
+ * RTA_MULTIPATH: struct rtnexthop {u16 len; u8 flags; u8 hops (weight - 1);
+ * i32 ifindex} followed by its own attributes, each entry padded to 4.
+ */
+function multipathOf(mp: Buffer, family: Family): Hop[] {
+  const out: Hop[] = [];
+  let at = 0;
+  while (at + HEADER.rtnexthop <= mp.length) {
+    const len = readU16(mp, at);
+    if (len < HEADER.rtnexthop || at + len > mp.length) {
+      throw new RtnlDecodeError(`RTA_MULTIPATH entry at byte ${at} has length ${len}, beyond the ${mp.length}-byte attribute`);
+    }
+    const attrs = readAttrs(mp.subarray(at, at + len), HEADER.rtnexthop);
+    out.push({
+      nexthop: nexthop(readI32(mp, at + 4), gatewayOf(attrs, family), mp[at + 3]! + 1),
+      dead: (mp[at + 2]! & RTNH_F_DEAD) !== 0,
+    });
+    at += align4(len);
+  }
+  return out;
+}
+
+/** A route's next hops: RTA_MULTIPATH, else the single path of RTA_OIF and RTA_GATEWAY or RTA_VIA. */
+function hopsOf(attrs: Map<number, Buffer>, family: Family, rtmFlags: number): Hop[] {
+  const mp = attrs.get(RTA.MULTIPATH);
+  if (mp) return multipathOf(mp, family);
+  if (!attrs.has(RTA.OIF) && !attrs.has(RTA.GATEWAY) && !attrs.has(RTA.VIA)) return [];
+  // a single path keeps its next hop's flags in rtm_flags
+  return [{ nexthop: nexthop(u32Attr(attrs, RTA.OIF) ?? 0, gatewayOf(attrs, family), 1), dead: (rtmFlags & RTNH_F_DEAD) !== 0 }];
+}
+
+/** Route types that carry no next hop (the model leaves their list empty). */
+const NO_NEXTHOP: ReadonlySet<KernelRouteType> = new Set(['blackhole', 'unreachable', 'prohibit', 'throw']);
+
+/**
+ * RTM_NEWROUTE/DELROUTE. Null for what the sync does not report: other
+ * families, route-cache clones, tables not asked for, and (with a warning)
+ * routes the model cannot carry: source-specific routes and next-hop-object
+ * routes the kernel did not expand.
+ */
+export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | null {
+  need(data, HEADER.rtmsg, 'route');
+  const family = familyOf(data[0]!);
+  const rtmFlags = readU32(data, 8);
+  if (!family || (rtmFlags & RTM_F_CLONED) !== 0) return null;
+  const attrs = readAttrs(data, HEADER.rtmsg);
+  // rtm_table is 8 bits: tables above 255 are only in RTA_TABLE
+  const table = u32Attr(attrs, RTA.TABLE) ?? data[4]!;
+  if (!filter.tables.has(table)) return null;
+  const dst = attrs.get(RTA.DST);
+  const prefix = `${dst ? address(dst, family, 'RTA_DST') : family === 4 ? '0.0.0.0' : '::'}/${data[1]}`;
+  const type: KernelRouteType = ROUTE_TYPES[data[7]!] ?? 'other';
+  if (data[2]! > 0) {
+    filter.warn?.('route with a source prefix left to the kernel: the model has no field for it', { table, prefix });
+    return null;
+  }
+  const route: KernelRoute = {
+    family,
+    table,
+    prefix,
+    metric: u32Attr(attrs, RTA.PRIORITY) ?? 0,
+    protocol: data[5]!,
+    type,
+    nexthops: [],
+    tos: data[3]!,
+  };
+  const decoded: DecodedRoute = { route, dead: [], multipath: attrs.has(RTA.MULTIPATH) };
+  if (NO_NEXTHOP.has(type)) return decoded;
+  const hops = hopsOf(attrs, family, rtmFlags);
+  if (hops.length === 0 && attrs.has(RTA.NH_ID)) {
+    filter.warn?.('route through a next-hop object without its next hops (net.ipv4.nexthop_compat_mode=0?) left out', {
+      table,
+      prefix,
+    });
+    return null;
+  }
+  for (const h of hops) (h.dead ? decoded.dead : route.nexthops).push(h.nexthop);
+  return decoded;
+}
+
+/**
+ * A route message as an event. `replace` is true when the message stands for
+ * every route of its (table, prefix, metric): the kernel said NLM_F_REPLACE,
+ * or it is an IPv6 message with RTA_MULTIPATH, which lists the whole group of
+ * siblings even when a single next hop was appended. A 'del' carries the next
+ * hops that went away, dead ones included (an IPv6 delete of one next hop
+ * names just that one). An add whose next hops are all dead (the kernel
+ * refuses such routes today) is a 'del' of them: nothing can use it.
+ */
+function routeEvent(msg: RtnlMessage, filter: RouteFilter): KernelEvent | null {
+  const decoded = decodeRoute(msg.data, filter);
+  if (!decoded) return null;
+  const { route, dead } = decoded;
+  if (msg.type === RTM.DELROUTE || (route.type === 'unicast' && route.nexthops.length === 0 && dead.length > 0)) {
+    return { kind: 'route', op: 'del', route: { ...route, nexthops: [...route.nexthops, ...dead] }, replace: false };
+  }
+  const replace = (msg.flags & NLM_F.REPLACE) !== 0 || (route.family === 6 && decoded.multipath);
+  return { kind: 'route', op: 'add', route, replace };
+}
+
+/** One event message; null for the ones the sync does not follow. Throws RtnlDecodeError on a malformed one. */
+export function decodeEvent(msg: RtnlMessage, filter: RouteFilter): KernelEvent | null {
+  switch (msg.type) {
+    case RTM.NEWLINK:
+    case RTM.DELLINK: {
+      const link = decodeLink(msg.data);
+      return link && { kind: 'link', op: msg.type === RTM.NEWLINK ? 'add' : 'del', link };
+    }
+    case RTM.NEWADDR:
+    case RTM.DELADDR: {
+      const address = decodeAddress(msg.data);
+      return address && { kind: 'address', op: msg.type === RTM.NEWADDR ? 'add' : 'del', address };
+    }
+    case RTM.NEWNEIGH:
+    case RTM.DELNEIGH: {
+      const neighbour = decodeNeighbour(msg.data);
+      return neighbour && { kind: 'neighbour', op: msg.type === RTM.NEWNEIGH ? 'add' : 'del', neighbour };
+    }
+    case RTM.NEWROUTE:
+    case RTM.DELROUTE:
+      return routeEvent(msg, filter);
+    default:
+      return null;
+  }
+}
+
+/**
+ * The routes of a dump as the model holds them: dead next hops dropped, a
+ * unicast route without a live one dropped (the kernel's lookup skips it),
+ * and IPv6 routes that a kernel sent one message per next hop joined into one
+ * route per (table, prefix, metric) with all its gateways, as the kernel
+ * groups siblings (only next hops with a gateway join a group).
+ */
+export function routesOfDump(decoded: DecodedRoute[]): KernelRoute[] {
+  const out: KernelRoute[] = [];
+  const groups = new Map<string, KernelRoute>();
+  for (const { route } of decoded) {
+    if (route.type === 'unicast' && route.nexthops.length === 0) continue;
+    const sibling = route.family === 6 && route.type === 'unicast' && route.nexthops.every((n) => n.gateway !== undefined);
+    if (!sibling) {
+      out.push(route);
+      continue;
+    }
+    const key = `${route.table} ${route.prefix} ${route.metric} ${route.tos}`;
+    const group = groups.get(key);
+    if (group) {
+      group.nexthops.push(...route.nexthops);
+    } else {
+      const copy = { ...route, nexthops: [...route.nexthops] };
+      groups.set(key, copy);
+      out.push(copy);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,172 @@
+// The rtnetlink wire format that the decoder and the encoder share: message
+// types, flags and attribute numbers (from linux/rtnetlink.h, if_link.h,
+// if_addr.h, neighbour.h), and the TLV attribute layout. Netlink structs are
+// in host byte order; addresses inside attributes are in network order.
+import { endianness } from 'node:os';
+import type { Family } from '../../dataplane/addr.js';
+
+/** nlmsg_type values of the messages the sync sends and receives */
+export const RTM = {
+  NEWLINK: 16,
+  DELLINK: 17,
+  GETLINK: 18,
+  NEWADDR: 20,
+  DELADDR: 21,
+  GETADDR: 22,
+  NEWROUTE: 24,
+  DELROUTE: 25,
+  GETROUTE: 26,
+  NEWNEIGH: 28,
+  DELNEIGH: 29,
+  GETNEIGH: 30,
+} as const;
+
+export const NLMSG_ERROR = 2;
+
+/** nlmsg_flags (REQUEST and ACK the library adds); REPLACE/EXCL/CREATE/APPEND modify a NEW request */
+export const NLM_F = {
+  /** the dump changed under the kernel while it ran: its result is not consistent */
+  DUMP_INTR: 0x10,
+  DUMP: 0x300,
+  REPLACE: 0x100,
+  EXCL: 0x200,
+  CREATE: 0x400,
+  APPEND: 0x800,
+} as const;
+
+/** multicast groups (enum rtnetlink_groups) */
+export const RTNLGRP = {
+  LINK: 1,
+  NEIGH: 3,
+  IPV4_IFADDR: 5,
+  IPV4_ROUTE: 7,
+  IPV6_IFADDR: 9,
+  IPV6_ROUTE: 11,
+} as const;
+
+export const AF_UNSPEC = 0;
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+
+export function addressFamily(family: Family): number {
+  return family === 4 ? AF_INET : AF_INET6;
+}
+
+/** 4 or 6 for AF_INET/AF_INET6, null for every other family */
+export function familyOf(af: number): Family | null {
+  return af === AF_INET ? 4 : af === AF_INET6 ? 6 : null;
+}
+
+/** sizes of the fixed headers that come before each message's attributes */
+export const HEADER = { ifinfomsg: 16, ifaddrmsg: 8, rtmsg: 12, ndmsg: 12, rtnexthop: 8 } as const;
+
+export const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4, LINK: 5, LINKINFO: 18 } as const;
+export const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
+export const IFLA_VLAN_ID = 1;
+export const IFF_UP = 0x1;
+export const IFF_LOWER_UP = 0x10000;
+export const ARPHRD_ETHER = 1;
+
+export const IFA = { ADDRESS: 1, LOCAL: 2, BROADCAST: 4 } as const;
+
+export const RTA = {
+  DST: 1,
+  OIF: 4,
+  GATEWAY: 5,
+  PRIORITY: 6,
+  MULTIPATH: 9,
+  TABLE: 15,
+  VIA: 18,
+  NH_ID: 30,
+} as const;
+/** rtm_flags: a route-cache entry (IPv6 exceptions, PMTU), not a configured route */
+export const RTM_F_CLONED = 0x200;
+/** rtnh_flags, and rtm_flags of a single-path route: the next hop's device is down */
+export const RTNH_F_DEAD = 0x1;
+export const RT_SCOPE = { UNIVERSE: 0, LINK: 253, HOST: 254, NOWHERE: 255 } as const;
+export const RT_TABLE_UNSPEC = 0;
+
+export const NDA = { DST: 1, LLADDR: 2 } as const;
+/** ndm_flags: a proxy (pneigh) entry, not a neighbour */
+export const NTF_PROXY = 0x08;
+
+/** rtm_type by value; 0 (RTN_UNSPEC) and 11 (RTN_XRESOLVE) read as 'other' */
+export const ROUTE_TYPES = [
+  'other',
+  'unicast',
+  'local',
+  'broadcast',
+  'anycast',
+  'multicast',
+  'blackhole',
+  'unreachable',
+  'prohibit',
+  'throw',
+  'nat',
+] as const;
+
+// --- host-order integers -----------------------------------------------------
+
+const LE = endianness() === 'LE';
+
+export function readU16(b: Buffer, offset: number): number {
+  return LE ? b.readUInt16LE(offset) : b.readUInt16BE(offset);
+}
+export function readU32(b: Buffer, offset: number): number {
+  return LE ? b.readUInt32LE(offset) : b.readUInt32BE(offset);
+}
+export function readI32(b: Buffer, offset: number): number {
+  return LE ? b.readInt32LE(offset) : b.readInt32BE(offset);
+}
+export function writeU16(b: Buffer, value: number, offset: number): void {
+  if (LE) b.writeUInt16LE(value, offset);
+  else b.writeUInt16BE(value, offset);
+}
+export function writeU32(b: Buffer, value: number, offset: number): void {
+  if (LE) b.writeUInt32LE(value, offset);
+  else b.writeUInt32BE(value, offset);
+}
+
+// --- attributes (struct nlattr: u16 len, u16 type, payload, pad to 4) ---------
+
+/** A message the kernel sent that does not have the layout it should. */
+export class RtnlDecodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RtnlDecodeError';
+  }
+}
+
+const NLA_TYPE_MASK = 0x3fff; // strips NLA_F_NESTED and NLA_F_NET_BYTEORDER
+
+export const align4 = (n: number): number => (n + 3) & ~3;
+
+/** The attributes of buf from offset on, by type; a later duplicate wins. */
+export function readAttrs(buf: Buffer, offset = 0): Map<number, Buffer> {
+  const attrs = new Map<number, Buffer>();
+  let at = offset;
+  while (at + 4 <= buf.length) {
+    const len = readU16(buf, at);
+    if (len < 4 || at + len > buf.length) {
+      throw new RtnlDecodeError(`attribute at byte ${at} has length ${len}, beyond the ${buf.length}-byte message`);
+    }
+    attrs.set(readU16(buf, at + 2) & NLA_TYPE_MASK, buf.subarray(at + 4, at + len));
+    at += align4(len);
+  }
+  return attrs;
+}
+
+/** One attribute, padded to 4 bytes. */
+export function attr(type: number, payload: Buffer): Buffer {
+  const out = Buffer.alloc(align4(4 + payload.length));
+  writeU16(out, 4 + payload.length, 0);
+  writeU16(out, type, 2);
+  payload.copy(out, 4);
+  return out;
+}
+
+export function attrU32(type: number, value: number): Buffer {
+  const payload = Buffer.alloc(4);
+  writeU32(payload, value, 0);
+  return attr(type, payload);
+}
