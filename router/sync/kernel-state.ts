@@ -47,7 +47,12 @@ export class KernelState {
     this.neighbours.clear();
     for (const l of snap.links) this.links.set(l.ifindex, l);
     for (const a of snap.addresses) this.addresses.set(addressKey(a), a);
-    for (const r of snap.routes) this.putRoute(r, true, emptyChange());
+    // a dump lists every route whole, each once: no REPLACE or APPEND to play
+    for (const r of snap.routes) {
+      const key = routeFamilyKey(r);
+      if (!this.routes.has(key)) this.routes.set(key, new Map());
+      this.routes.get(key)!.set(routeId(r), r);
+    }
     for (const n of snap.neighbours) this.neighbours.set(neighbourKey(n), n);
   }
 
@@ -77,13 +82,13 @@ export class KernelState {
   /** The route the kernel uses for a prefix: first configured table, then lowest metric. */
   bestRoute(familyPrefix: string): KernelRoute | undefined {
     let best: KernelRoute | undefined;
-    for (const r of this.routes.get(familyPrefix)?.values() ?? []) {
-      if (
-        !best ||
-        this.tables.indexOf(r.table) < this.tables.indexOf(best.table) ||
-        (r.table === best.table && r.metric < best.metric)
-      ) {
+    let bestId = '';
+    for (const [id, r] of this.routes.get(familyPrefix) ?? []) {
+      const rank = best ? this.tables.indexOf(r.table) - this.tables.indexOf(best.table) || r.metric - best.metric : -1;
+      // equal device routes on several links (fe80::/64): any fixed choice, the same from events as from a dump
+      if (rank < 0 || (rank === 0 && id < bestId)) {
         best = r;
+        bestId = id;
       }
     }
     return best;

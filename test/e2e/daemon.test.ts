@@ -136,11 +136,12 @@ describe('the daemon on the namespace lab', () => {
     expect(await ping(lab.a.ns, lab.remote.v4, 3)).toBe(3);
   });
 
-  it('10,000 route changes in one burst (ip -batch) end with verify reporting no difference', async () => {
+  it('10,000 IPv6 route changes in one burst (ip -batch) end with verify reporting no difference', async () => {
     const lines: string[] = [];
-    for (let i = 0; i < 5000; i++) lines.push(`route add 10.${(i >> 8) & 0xff}.${i & 0xff}.0/24 via ${lab.b.v4}`);
-    for (let i = 0; i < 2500; i++) lines.push(`route replace blackhole 10.${(i >> 8) & 0xff}.${i & 0xff}.0/24`);
-    for (let i = 2500; i < 5000; i++) lines.push(`route del 10.${(i >> 8) & 0xff}.${i & 0xff}.0/24`);
+    const net = (i: number): string => `2001:db8:1${(i >> 8).toString(16).padStart(3, '0')}:${(i & 0xff).toString(16)}00::/56`;
+    for (let i = 0; i < 5000; i++) lines.push(`route add ${net(i)} via ${lab.b.v6}`);
+    for (let i = 0; i < 2500; i++) lines.push(`route replace blackhole ${net(i)}`);
+    for (let i = 2500; i < 5000; i++) lines.push(`route del ${net(i)}`);
     const { writeFileSync, rmSync } = await import('node:fs');
     const batch = `/tmp/${PREFIX}-batch`;
     writeFileSync(batch, `${lines.join('\n')}\n`);
@@ -157,8 +158,8 @@ describe('the daemon on the namespace lab', () => {
     }, 'verify after the burst').catch((err: Error) => {
       throw new Error(`${err.message}\n${last.split('\n').slice(-5).join('\n')}`);
     });
-    expect(await routeOf(fp, '10.0.7.1')).toBe('blackhole');
-    expect(await routeOf(fp, '10.19.0.1')).toBe('none');
+    expect(await routeOf(fp, '2001:db8:1000:700::1')).toBe('blackhole');
+    expect(await routeOf(fp, '2001:db8:1013:0::1')).toBe('none');
   });
 
   it('kill -9 and restart under a 20,000 packet/s UDP stream: zero packets lost', async () => {
