@@ -2,7 +2,9 @@
 // the kernel into it, and on a clean stop detach it so the kernel forwards
 // alone. A crash or kill -9 leaves the program attached and its pinned maps
 // in place: forwarding goes on, and the next start adopts both.
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import type { RouterConfig } from '../config/schema.js';
 import { FastPath } from '../dataplane/fastpath.js';
 import { addon } from '../dataplane/native.js';
@@ -13,6 +15,13 @@ import { Reconciler } from './sync/reconciler.js';
 import type { AdoptedEntries } from './sync/reconciler.js';
 import type { KernelEvent, KernelSource } from './sync/model.js';
 import { PROGRAM_NAME } from '../dataplane/fastpath.js';
+
+const execFileP = promisify(execFile);
+
+/** Detach whatever single XDP program an interface has, as `ip link set dev IF xdp off`. */
+async function removeXdp(ifname: string, netns: string | undefined): Promise<void> {
+  await execFileP('ip', [...(netns ? ['-n', netns] : []), 'link', 'set', 'dev', ifname, 'xdp', 'off']);
+}
 
 export class DaemonError extends Error {
   constructor(message: string) {
@@ -69,7 +78,7 @@ export class Daemon {
   }
 
   /** Interfaces to attach, resolved, each checked for a foreign XDP program. */
-  private resolveInterfaces(): Array<{ name: string; ifindex: number; mode: 'auto' | 'native' | 'generic'; ours: boolean }> {
+  private resolveInterfaces(): Array<{ name: string; ifindex: number; mode: 'auto' | 'native' | 'generic'; ours: boolean; foreign: string[] }> {
     return this.config.interfaces.map((i) => {
       let ifindex: number;
       try {
@@ -85,7 +94,8 @@ export class Daemon {
             'xdp-router will not replace it. Remove it (xdp-loader unload / ip link set dev IF xdp off) or set replaceForeignXdp: true',
         );
       }
-      return { name: i.name, ifindex, mode: i.mode, ours: q.programs.some((p) => p.name === PROGRAM_NAME) };
+      const standalone = q.legacy || q.mode === 'hw' ? foreign.map((p) => p.name) : [];
+      return { name: i.name, ifindex, mode: i.mode, ours: q.programs.some((p) => p.name === PROGRAM_NAME), foreign: standalone };
     });
   }
 
@@ -136,6 +146,11 @@ export class Daemon {
         this.attached.push({ name: i.name, ifindex: i.ifindex, mode: q.mode === 'generic' ? 'generic' : 'native', adopted: true });
         this.log.info('kept the program a previous run attached', { interface: i.name, mode: q.mode });
         continue;
+      }
+      if (i.foreign.length > 0) {
+        // replaceForeignXdp: the operator said the other program may go
+        await removeXdp(i.name, this.config.netns);
+        this.log.warn('removed a foreign XDP program (replaceForeignXdp)', { interface: i.name, programs: i.foreign });
       }
       const mode = await fp.attach(i.ifindex, i.mode);
       this.attached.push({ name: i.name, ifindex: i.ifindex, mode, adopted: false });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addon } from '../../dataplane/native.js';
 import { createNetns, deleteNetns, ifindexOf, ip, run } from '../../router/lab/netns.js';
-import { cli } from '../helpers/daemon.js';
+import { cli, startDaemonProcess, stopProcess } from '../helpers/daemon.js';
 
 const NS = `xrt-cfg-${process.pid}`;
 const PIN = `/sys/fs/bpf/${NS}`;
@@ -67,7 +67,7 @@ describe('bad config files stop the daemon before it touches anything', () => {
     expect(addon.queryXdp(r0, `/run/netns/${NS}`).mode).toBe('none');
   });
 
-  it('a foreign XDP program on an interface: refused unless replaceForeignXdp, and left in place', async () => {
+  it('a foreign XDP program on an interface: refused and left in place, replaced when replaceForeignXdp says so', async () => {
     // another tool's program, attached without libxdp's dispatcher
     await run(['xdp-loader', 'load', '-m', 'native', 'r0', '/usr/lib/x86_64-linux-gnu/bpf/xdpdump_xdp.o'], NS);
     try {
@@ -78,6 +78,17 @@ describe('bad config files stop the daemon before it touches anything', () => {
       expect(res.stderr).toMatch(/r0 already has XDP program "xdpdump".*replaceForeignXdp/);
       expect(addon.queryXdp(r0, `/run/netns/${NS}`).programs.map((p) => p.name)).toEqual(['xdpdump']);
       expect(existsSync(PIN)).toBe(false);
+
+      // told it may replace it, the daemon does
+      writeFileSync(file, base('interfaces: [r0]\nreplaceForeignXdp: true\n'));
+      const daemon = await startDaemonProcess(file, 1);
+      try {
+        expect(daemon.log()).toContain('removed a foreign XDP program');
+        expect(addon.queryXdp(r0, `/run/netns/${NS}`).programs.map((p) => p.name)).toEqual(['xdp_router']);
+      } finally {
+        await stopProcess(daemon);
+      }
+      expect(addon.queryXdp(r0, `/run/netns/${NS}`).mode).toBe('none');
     } finally {
       await ip(['link', 'set', 'dev', 'r0', 'xdp', 'off'], NS);
     }
