@@ -239,6 +239,18 @@ export class Reconciler {
     this.release(old);
   }
 
+  routeCounts(): { ipv4: number; ipv6: number } {
+    let ipv6 = 0;
+    for (const key of this.routes.keys()) if (key.startsWith('6|')) ipv6++;
+    return { ipv4: this.routes.size - ipv6, ipv6 };
+  }
+
+  neighbourCounts(): { ipv4: number; ipv6: number } {
+    let ipv6 = 0;
+    for (const key of this.neighbours.keys()) if (key.includes(':')) ipv6++;
+    return { ipv4: this.neighbours.size - ipv6, ipv6 };
+  }
+
   get routeCount(): number {
     return this.routes.size;
   }

@@ -1,0 +1,103 @@
+// Prometheus metrics (prom-client): the fast path's counters per interface
+// and reason, table sizes, sync health. Values are read from the maps at
+// scrape time, so a scrape costs one counter dump and nothing in between.
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Daemon } from './daemon.js';
+
+export interface MetricsEndpoint {
+  host: string;
+  port: number;
+}
+
+export function createMetrics(daemon: Daemon): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'xdp_router_process_' });
+  const names = (): Map<number, string> => new Map(daemon.attached.map((i) => [i.ifindex, i.name]));
+
+  for (const [field, help] of [
+    ['packets', 'Packets the fast path saw, by ingress interface and what it did with them (reason)'],
+    ['bytes', 'Bytes the fast path saw, by ingress interface and reason'],
+  ] as const) {
+    new Counter({
+      name: `xdp_router_${field}_total`,
+      help,
+      labelNames: ['interface', 'reason'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const ifnames = names();
+        for (const row of (await daemon.fp?.counters()) ?? []) {
+          this.inc({ interface: ifnames.get(row.ifindex) ?? String(row.ifindex), reason: row.reason }, Number(row[field]));
+        }
+      },
+    });
+  }
+  new Gauge({
+    name: 'xdp_router_routes',
+    help: 'Routes in the fast path, by family',
+    labelNames: ['family'],
+    registers: [registry],
+    collect() {
+      const counts = daemon.reconciler?.routeCounts() ?? { ipv4: 0, ipv6: 0 };
+      for (const [family, n] of Object.entries(counts)) this.set({ family }, n);
+    },
+  });
+  new Gauge({
+    name: 'xdp_router_neighbours',
+    help: 'Neighbours in the fast path, by family',
+    labelNames: ['family'],
+    registers: [registry],
+    collect() {
+      const counts = daemon.reconciler?.neighbourCounts() ?? { ipv4: 0, ipv6: 0 };
+      for (const [family, n] of Object.entries(counts)) this.set({ family }, n);
+    },
+  });
+  new Counter({
+    name: 'xdp_router_sync_resyncs_total',
+    help: 'Full resyncs with the kernel (lost netlink events, failed updates)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(daemon.resyncs);
+    },
+  });
+  new Gauge({
+    name: 'xdp_router_sync_last_age_seconds',
+    help: 'Seconds since the fast path last applied a kernel change',
+    registers: [registry],
+    collect() {
+      this.set(daemon.lastSync ? (Date.now() - daemon.lastSync) / 1000 : -1);
+    },
+  });
+  new Gauge({
+    name: 'xdp_router_interface_attached',
+    help: 'Interfaces the program is attached to, by attach mode (1 = attached)',
+    labelNames: ['interface', 'mode'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const i of daemon.attached) this.set({ interface: i.name, mode: i.mode }, 1);
+    },
+  });
+  return registry;
+}
+
+/** Serve /metrics; anything else is 404. */
+export function serveMetrics(registry: Registry, at: MetricsEndpoint): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end('not found: try /metrics\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
+      (err: Error) => res.writeHead(500).end(`${err.message}\n`),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => resolve(server));
+  });
+}
