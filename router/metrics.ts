@@ -34,26 +34,21 @@ export function createMetrics(daemon: Daemon): Registry {
       },
     });
   }
-  new Gauge({
-    name: 'xdp_router_routes',
-    help: 'Routes in the fast path, by family',
-    labelNames: ['family'],
-    registers: [registry],
-    collect() {
-      const counts = daemon.reconciler?.routeCounts() ?? { ipv4: 0, ipv6: 0 };
-      for (const [family, n] of Object.entries(counts)) this.set({ family }, n);
-    },
-  });
-  new Gauge({
-    name: 'xdp_router_neighbours',
-    help: 'Neighbours in the fast path, by family',
-    labelNames: ['family'],
-    registers: [registry],
-    collect() {
-      const counts = daemon.reconciler?.neighbourCounts() ?? { ipv4: 0, ipv6: 0 };
-      for (const [family, n] of Object.entries(counts)) this.set({ family }, n);
-    },
-  });
+  const tableSizes = {
+    routes: () => daemon.reconciler?.routeCounts(),
+    neighbours: () => daemon.reconciler?.neighbourCounts(),
+  };
+  for (const [what, read] of Object.entries(tableSizes)) {
+    new Gauge({
+      name: `xdp_router_${what}`,
+      help: `${what[0]!.toUpperCase()}${what.slice(1)} in the fast path, by family`,
+      labelNames: ['family'],
+      registers: [registry],
+      collect() {
+        for (const [family, n] of Object.entries(read() ?? { ipv4: 0, ipv6: 0 })) this.set({ family }, n);
+      },
+    });
+  }
   new Counter({
     name: 'xdp_router_sync_resyncs_total',
     help: 'Full resyncs with the kernel (lost netlink events, failed updates)',
