@@ -1,23 +1,17 @@
 // FastPath: the typed facade over the XDP program and its maps. It knows
 // nothing about netlink or gRPC; the router tells it what to hold.
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { addon } from './native.js';
+import { packageRoot } from './package-root.js';
 import type { AttachMode, AttachRequest, NativeMap, NativeProgram, TestRunRequest, TestRunResult } from './native.js';
 import { AddressError, formatAddress, formatMac, maskAddress, parseMac, parsePrefix, requireAddress } from './addr.js';
 import type { Prefix } from './addr.js';
 import * as L from './layout.js';
 import type { MapName, Reason, RouteTypeName } from './layout.js';
 
-const PACKAGE_ROOT = (() => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  // dataplane/ in the source tree, dist/dataplane/ once compiled
-  return existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
-})();
-
-export const DEFAULT_OBJECT = join(PACKAGE_ROOT, 'bpf', 'xdp_router.o');
+export const DEFAULT_OBJECT = join(packageRoot(), 'bpf', 'xdp_router.o');
 export const PROGRAM_NAME = 'xdp_router';
 
 export interface FastPathOptions {

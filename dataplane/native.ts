@@ -2,8 +2,8 @@
 // loaded once here; everything else in dataplane/ imports these types.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
 
 /** Error thrown by every addon call that fails. */
 export interface NativeError extends Error {
@@ -146,13 +146,9 @@ export interface Addon {
 }
 
 function findAddon(): string {
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-  // dataplane/ runs from the source tree (vitest) and from dist/dataplane (node)
-  for (const base of [root, join(root, '..')]) {
-    const candidate = join(base, 'build', 'Release', 'xdp_router.node');
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error('native addon build/Release/xdp_router.node not found: run `npm run build` first');
+  const candidate = join(packageRoot(), 'build', 'Release', 'xdp_router.node');
+  if (!existsSync(candidate)) throw new Error(`native addon ${candidate} not found: run \`npm run build\` first`);
+  return candidate;
 }
 
 const require = createRequire(import.meta.url);

@@ -1,0 +1,37 @@
+// `xdp-router install [--root DIR]`: put the systemd unit, the example config
+// (never over an existing one) and the iproute2 name of the route protocol in
+// place. --root writes under another directory (packaging, tests).
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DEFAULT_CONFIG } from '../../config/schema.js';
+import { packageRoot } from '../../dataplane/package-root.js';
+
+const PACKAGE_ROOT = packageRoot();
+
+export interface InstallResult {
+  written: string[];
+  kept: string[];
+}
+
+export function install(root = '/'): InstallResult {
+  const result: InstallResult = { written: [], kept: [] };
+  const put = (path: string, content: string | { copyFrom: string }, overwrite: boolean): void => {
+    const target = join(root, path);
+    if (!overwrite && existsSync(target)) {
+      result.kept.push(target);
+      return;
+    }
+    mkdirSync(dirname(target), { recursive: true });
+    if (typeof content === 'string') writeFileSync(target, content);
+    else copyFileSync(content.copyFrom, target);
+    result.written.push(target);
+  };
+  const unit = readFileSync(join(PACKAGE_ROOT, 'config', 'xdp-router.service'), 'utf8')
+    .replaceAll('@NODE@', process.execPath)
+    .replaceAll('@PACKAGE@', PACKAGE_ROOT);
+  put('etc/systemd/system/xdp-router.service', unit, true);
+  put('etc/xdp-router/config.yaml', { copyFrom: join(PACKAGE_ROOT, 'config', 'example.yaml') }, false);
+  // `ip route` then shows "proto xdp-router" for the routes the daemon installs
+  put('etc/iproute2/rt_protos.d/xdp-router.conf', `${DEFAULT_CONFIG.routeProtocol}\txdp-router\n`, true);
+  return result;
+}
