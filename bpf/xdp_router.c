@@ -16,10 +16,13 @@
 #include "lib/ipv4.h"
 #include "lib/ipv6.h"
 #include "lib/parse.h"
+#include "lib/punt.h"
 #include "lib/rewrite.h"
 
 /* Set by the loader: a per-router seed against hash polarisation. */
 volatile const __u32 xr_hash_seed = 0;
+/* Set by the loader when the slow path runs: without it the verifier drops the punt stage. */
+volatile const __u8 xr_punt_enabled = 0;
 
 /* libxdp multiprog: run early, and let a passed frame reach later programs. */
 struct {
@@ -54,6 +57,20 @@ xr_finish(struct xdp_md *ctx, const struct xr_frame *f, enum xr_reason reason,
 	};
 }
 
+/* The punt stage: a matching rule sends the frame to the slow path. */
+static __always_inline bool xr_try_punt(struct xdp_md *ctx, const struct xr_frame *f,
+					const struct xr_punt *rule, __u8 proto, const void *l4,
+					struct xr_verdict *v)
+{
+	int action = XDP_PASS;
+
+	if (!xr_punt_match(rule, proto, l4, f->data_end))
+		return false;
+	v->reason = xr_punt(ctx, rule, f->len, &action);
+	v->action = action;
+	return true;
+}
+
 static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struct xr_frame *f)
 {
 	struct iphdr *iph = f->l3;
@@ -70,6 +87,13 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 		return xr_pass(reason);
 
 	key.addr = iph->daddr;
+	if (xr_punt_enabled) {
+		struct xr_verdict v;
+
+		if (xr_try_punt(ctx, f, bpf_map_lookup_elem(&xr_punt4, &key), iph->protocol,
+				(void *)iph + iph->ihl * 4, &v))
+			return v;
+	}
 	rt = bpf_map_lookup_elem(&xr_fib4, &key);
 	if (!rt)
 		return xr_pass(XR_PASS_NO_ROUTE);
@@ -98,6 +122,13 @@ static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struc
 		return xr_pass(reason);
 
 	__builtin_memcpy(key.addr, &ip6h->daddr, sizeof(key.addr));
+	if (xr_punt_enabled) {
+		struct xr_verdict v;
+
+		if (xr_try_punt(ctx, f, bpf_map_lookup_elem(&xr_punt6, &key), ip6h->nexthdr,
+				ip6h + 1, &v))
+			return v;
+	}
 	rt = bpf_map_lookup_elem(&xr_fib6, &key);
 	if (!rt)
 		return xr_pass(XR_PASS_NO_ROUTE);

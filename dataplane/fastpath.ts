@@ -25,6 +25,16 @@ export interface FastPathOptions {
   pinDir?: string;
   /** with pinDir: only adopt; fail when the maps are not pinned (nothing is running) */
   adoptOnly?: boolean;
+  /** compile in the punt stage (AF_XDP slow path); off, the verifier removes it */
+  punt?: boolean;
+}
+
+export interface PuntRuleSpec {
+  prefix: string;
+  /** IPPROTO_* number; absent: any */
+  protocol?: number;
+  /** destination port (TCP/UDP); absent: any */
+  port?: number;
 }
 
 export type RouteTarget =
@@ -58,6 +68,19 @@ export interface CounterRow {
   bytes: bigint;
 }
 
+/** Sum a per-CPU xr_counter value over the CPUs. */
+function sumCounters(perCpu: Buffer): { packets: bigint; bytes: bigint } {
+  const stride = Math.ceil(L.counter.size / 8) * 8;
+  let packets = 0n;
+  let bytes = 0n;
+  for (let off = 0; off + L.counter.size <= perCpu.length; off += stride) {
+    const c = L.counter.decode(perCpu, off);
+    packets += c.packets;
+    bytes += c.bytes;
+  }
+  return { packets, bytes };
+}
+
 const ROUTE_TYPE_BY_VALUE = new Map<number, RouteTypeName>(
   Object.entries(L.RouteType).map(([k, v]) => [v, k as RouteTypeName]),
 );
@@ -81,6 +104,7 @@ export class FastPath {
       const seed = Buffer.alloc(4);
       seed.writeUInt32LE(options.hashSeed ?? randomInt(0, 2 ** 32 - 1) >>> 0);
       program.setConst('xr_hash_seed', seed);
+      program.setConst('xr_punt_enabled', Buffer.from([options.punt ? 1 : 0]));
       const pinDir = options.pinDir;
       if (pinDir && options.adoptOnly && !existsSync(join(pinDir, 'xr_fib4'))) {
         throw new Error(`no fast-path maps pinned under ${pinDir}: is xdp-router running with this config?`);
@@ -380,21 +404,11 @@ export class FastPath {
 
   /** Packets and bytes per ingress interface and reason, summed over CPUs. */
   async counters(): Promise<CounterRow[]> {
-    const ncpu = addon.possibleCpus();
-    const stride = Math.ceil(L.counter.size / 8) * 8;
     const rows: CounterRow[] = [];
     for (const [k, v] of await this.maps.xr_counters.dump()) {
       const key = L.counterKey.decode(k);
       const reason = L.REASONS[key.reason];
-      if (!reason) continue;
-      let packets = 0n;
-      let bytes = 0n;
-      for (let cpu = 0; cpu < ncpu; cpu++) {
-        const c = L.counter.decode(v, cpu * stride);
-        packets += c.packets;
-        bytes += c.bytes;
-      }
-      rows.push({ ifindex: key.ifindex, reason, packets, bytes });
+      if (reason) rows.push({ ifindex: key.ifindex, reason, ...sumCounters(v) });
     }
     return rows;
   }
@@ -404,6 +418,72 @@ export class FastPath {
     return (await this.counters())
       .filter((r) => r.reason === reason && (ifindex === undefined || r.ifindex === ifindex))
       .reduce((sum, r) => sum + r.packets, 0n);
+  }
+
+  // --- punt rules (AF_XDP slow path) ----------------------------------------
+
+  setPuntRule(id: number, rule: PuntRuleSpec): void {
+    if (!Number.isInteger(id) || id < 0 || id >= L.MAX_PUNT_RULES) throw new RangeError(`punt rule id ${id} must be 0 to ${L.MAX_PUNT_RULES - 1}`);
+    const { map, key } = this.puntKey(rule.prefix);
+    const port = Buffer.alloc(2);
+    port.writeUInt16BE(rule.port ?? 0);
+    map.update(key, L.punt.encode({ rule_id: id, protocol: rule.protocol ?? 0, port }));
+    // a new rule counts from zero
+    this.maps.xr_punt_stats.update(L.u32.encode({ value: id }), Buffer.alloc(this.perCpuSize(L.counter.size)));
+  }
+
+  deletePuntRule(prefix: string): boolean {
+    const { map, key } = this.puntKey(prefix);
+    return map.delete(key);
+  }
+
+  async puntRules(): Promise<Array<PuntRuleSpec & { id: number }>> {
+    const out: Array<PuntRuleSpec & { id: number }> = [];
+    for (const [map, layout] of [
+      [this.maps.xr_punt4, L.fib4Key],
+      [this.maps.xr_punt6, L.fib6Key],
+    ] as const) {
+      for (const [k, v] of await map.dump()) {
+        const key = layout.decode(k);
+        const rule = L.punt.decode(v);
+        const port = rule.port.readUInt16BE(0);
+        out.push({
+          id: rule.rule_id,
+          prefix: `${formatAddress(maskAddress(key.addr, key.prefixlen))}/${key.prefixlen}`,
+          ...(rule.protocol ? { protocol: rule.protocol } : {}),
+          ...(port ? { port } : {}),
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Packets and bytes punted by a rule, summed over CPUs. */
+  puntStats(id: number): { packets: bigint; bytes: bigint } {
+    const v = this.maps.xr_punt_stats.lookup(L.u32.encode({ value: id }));
+    return v ? sumCounters(v) : { packets: 0n, bytes: 0n };
+  }
+
+  /** Register an AF_XDP socket for the frames punted on (ifindex, queue). */
+  bindXsk(ifindex: number, queue: number, slot: number, socketFd: number): void {
+    // the socket first: a slot naming an empty XSKMAP entry is passed, never lost
+    this.maps.xr_xsks.update(L.u32.encode({ value: slot }), L.u32.encode({ value: socketFd }));
+    this.maps.xr_xsk_slots.update(L.xskKey.encode({ ifindex, queue }), L.u32.encode({ value: slot }));
+  }
+
+  unbindXsk(ifindex: number, queue: number, slot: number): void {
+    this.maps.xr_xsk_slots.delete(L.xskKey.encode({ ifindex, queue }));
+    this.maps.xr_xsks.delete(L.u32.encode({ value: slot }));
+  }
+
+  private puntKey(prefix: string): { map: NativeMap; key: Buffer } {
+    const p = parsePrefix(prefix);
+    const { key } = this.fibKey(p);
+    return { map: p.family === 4 ? this.maps.xr_punt4 : this.maps.xr_punt6, key };
+  }
+
+  private perCpuSize(valueSize: number): number {
+    return Math.ceil(valueSize / 8) * 8 * addon.possibleCpus();
   }
 
   // --- program ----------------------------------------------------------------

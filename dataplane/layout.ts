@@ -25,6 +25,8 @@ export const REASONS = [
   'pass-martian',
   'drop-rewrite',
   'pass-kernel-route',
+  'punted',
+  'pass-punt-no-socket',
 ] as const;
 export type Reason = (typeof REASONS)[number];
 
@@ -70,6 +72,8 @@ export const iface = struct('xr_iface', {
   flags: 'u32',
 });
 export const vlanKey = struct('xr_vlan_key', { ifindex: 'u32', vlan_id: 'u32' });
+export const punt = struct('xr_punt', { rule_id: 'u32', protocol: 'u8', reserved: 'u8', port: { bytes: 2, align: 2 } });
+export const xskKey = struct('xr_xsk_key', { ifindex: 'u32', queue: 'u32' });
 export const counterKey = struct('xr_counter_key', { ifindex: 'u32', reason: 'u32' });
 export const counter = struct('xr_counter', { packets: 'u64', bytes: 'u64' });
 export const u32 = struct('__u32', { value: 'u32' });
@@ -90,5 +94,12 @@ export const MAPS = {
   xr_local4: { key: localKey4, value: u32 },
   xr_local6: { key: localKey6, value: u32 },
   xr_counters: { key: counterKey, value: counter },
+  xr_punt4: { key: fib4Key, value: punt },
+  xr_punt6: { key: fib6Key, value: punt },
+  xr_punt_stats: { key: u32, value: counter },
+  xr_xsk_slots: { key: xskKey, value: u32 },
+  xr_xsks: { key: u32, value: u32 },
 } as const;
+
+export const MAX_PUNT_RULES = 1024;
 export type MapName = keyof typeof MAPS;

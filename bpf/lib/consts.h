@@ -33,6 +33,8 @@ enum xr_reason {
 	XR_PASS_MARTIAN,	/* loopback, unspecified or reserved addresses: the kernel drops them */
 	XR_DROP_REWRITE,	/* no room to push a VLAN tag: dropped, the frame was already changed */
 	XR_PASS_KERNEL_ROUTE,	/* a route the fast path leaves to the kernel (see XR_ROUTE_KERNEL) */
+	XR_PUNTED,		/* matched a punt rule: redirected to the AF_XDP slow path */
+	XR_PASS_PUNT_NO_SOCKET,	/* matched a punt rule, no AF_XDP socket on this queue: the kernel */
 	XR_REASON_MAX,
 };
 
@@ -85,5 +87,7 @@ enum xr_nh_family {
 #define XR_VLAN_MAX		4096
 #define XR_LOCAL_MAX		4096
 #define XR_COUNTER_MAX		(XR_IFACE_MAX * XR_REASON_MAX)
+#define XR_PUNT_MAX		1024
+#define XR_XSK_MAX		64	/* receive queues with an AF_XDP socket */
 
 #endif /* XR_CONSTS_H */

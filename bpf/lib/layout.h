@@ -79,6 +79,24 @@ struct xr_vlan_key {
 	__u32 vlan_id;
 };
 
+/*
+ * A punt rule, the value of xr_punt4/xr_punt6 (keyed like the FIBs): the
+ * longest matching punt prefix decides; its protocol and port, when set,
+ * must match too.
+ */
+struct xr_punt {
+	__u32 rule_id;		/* index in xr_punt_stats */
+	__u8 protocol;		/* IPPROTO_*, 0: any */
+	__u8 reserved;
+	__be16 port;		/* destination port (TCP/UDP), 0: any */
+};
+
+/* Where a receive queue's AF_XDP socket sits in xr_xsks. */
+struct xr_xsk_key {
+	__u32 ifindex;
+	__u32 queue;
+};
+
 struct xr_counter_key {
 	__u32 ifindex;
 	enum xr_reason reason;

@@ -94,4 +94,48 @@ struct {
 	__type(value, struct xr_counter);
 } xr_counters SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XR_PUNT_MAX);
+	__type(key, struct xr_fib4_key);
+	__type(value, struct xr_punt);
+} xr_punt4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XR_PUNT_MAX);
+	__type(key, struct xr_fib6_key);
+	__type(value, struct xr_punt);
+} xr_punt6 SEC(".maps");
+
+/* Packets and bytes per punt rule, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XR_PUNT_MAX);
+	__type(key, __u32);
+	__type(value, struct xr_counter);
+} xr_punt_stats SEC(".maps");
+
+/*
+ * The program serves several interfaces with one XSKMAP, and a socket only
+ * takes frames of the (interface, queue) it is bound to: this map names the
+ * slot of each.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XR_XSK_MAX);
+	__type(key, struct xr_xsk_key);
+	__type(value, __u32);
+} xr_xsk_slots SEC(".maps");
+
+/* The slow path's AF_XDP sockets, by slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, XR_XSK_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} xr_xsks SEC(".maps");
+
 #endif /* XR_MAPS_H */

@@ -145,6 +145,15 @@ function expectVerdict(fx: () => Fixture, c: Case): () => Promise<void> {
   };
 }
 
+const puntCases: Array<Case & { rule?: number }> = [
+  { ...pass('any protocol to a punted prefix, no socket bound', ipv4Frame(IN, { src: A4, dst: '198.51.100.81' }), 'pass-punt-no-socket'), rule: 1 },
+  { ...pass('TCP to a TCP-only punt rule', ipv4Frame(IN, { src: A4, dst: '203.0.113.5', proto: IPPROTO_TCP }), 'pass-punt-no-socket'), rule: 3 },
+  fwd('UDP to a TCP-only punt rule is forwarded', ipv4Frame(IN, { src: A4, dst: '203.0.113.5' }), { dstMac: MAC.gw2, srcMac: MAC.out2 }),
+  { ...pass('IPv6 UDP to the punted port', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5', dport: 5353 }), 'pass-punt-no-socket'), rule: 2 },
+  fwd('IPv6 UDP to another port is forwarded', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5', dport: 5201 }), via6),
+  pass('TTL 1 to a punted prefix: time exceeded comes first', ipv4Frame(IN, { src: A4, dst: '198.51.100.81', ttl: 1 }), 'pass-ttl'),
+];
+
 describe('fast path decisions (BPF_PROG_TEST_RUN)', () => {
   let fixture: Fixture;
   beforeAll(async () => {
@@ -159,5 +168,14 @@ describe('fast path decisions (BPF_PROG_TEST_RUN)', () => {
   });
   describe('IPv6', () => {
     for (const c of ipv6Cases) it(c.name, expectVerdict(() => fixture, c));
+  });
+  describe('punt rules', () => {
+    for (const c of puntCases) {
+      it(c.name, async () => {
+        const before = c.rule === undefined ? 0n : fixture.fp.puntStats(c.rule).packets;
+        await expectVerdict(() => fixture, c)();
+        if (c.rule !== undefined) expect(fixture.fp.puntStats(c.rule).packets).toBe(before + 1n);
+      });
+    }
   });
 });

@@ -126,6 +126,11 @@ function fillMaps(fp: FastPath, ix: Record<Device, number>): void {
     ['2001:db8:beef::/48', { type: 'unreachable' }],
   ];
   for (const [prefix, target] of routes) fp.setRoute(prefix, target);
+
+  // punt rules: test runs have no AF_XDP socket, so matches go up to the kernel
+  fp.setPuntRule(1, { prefix: '198.51.100.80/28' });
+  fp.setPuntRule(2, { prefix: '2001:db8:20::/64', protocol: 17, port: 5353 });
+  fp.setPuntRule(3, { prefix: '203.0.113.0/28', protocol: 6 });
 }
 
 export async function createFixture(tag: string): Promise<Fixture> {
@@ -137,7 +142,7 @@ export async function createFixture(tag: string): Promise<Fixture> {
     const ifindex = {} as Record<Device, number>;
     for (const dev of DEVICES) ifindex[dev] = await ifindexOf(ns, dev);
     Object.assign(ifindex, VLAN_IFINDEX);
-    fp = await FastPath.open({ netns: ns, hashSeed: 0x5eed });
+    fp = await FastPath.open({ netns: ns, hashSeed: 0x5eed, punt: true });
     fillMaps(fp, ifindex);
     const opened = fp;
     return {

@@ -8,7 +8,7 @@ import { Btf } from '../helpers/btf.js';
 const btf = new Btf(join(__dirname, '..', '..', 'bpf', 'xdp_router.o'));
 
 describe('map layouts: C and TypeScript agree', () => {
-  const structs = [L.fib4Key, L.fib6Key, L.route, L.nexthop, L.groupMember, L.group, L.neigh4Key, L.neigh6Key, L.neigh, L.iface, L.vlanKey, L.counterKey, L.counter];
+  const structs = [L.fib4Key, L.fib6Key, L.route, L.nexthop, L.groupMember, L.group, L.neigh4Key, L.neigh6Key, L.neigh, L.iface, L.vlanKey, L.counterKey, L.counter, L.punt, L.xskKey];
   for (const s of structs) {
     it(`struct ${s.name}: size and every field's offset and size`, () => {
       const c = btf.struct(s.name);
