@@ -68,6 +68,33 @@ export interface CounterRow {
   bytes: bigint;
 }
 
+function decodeNexthop(v: Buffer): NexthopSpec {
+  const nh = L.nexthop.decode(v);
+  const gateway =
+    nh.family === L.NhFamily.inet ? formatAddress(nh.gateway.subarray(0, 4)) : nh.family === L.NhFamily.inet6 ? formatAddress(nh.gateway) : undefined;
+  return { ifindex: nh.ifindex, ...(gateway ? { gateway } : {}) };
+}
+
+function decodeGroup(v: Buffer): GroupMemberSpec[] {
+  const g = L.group.decode(v);
+  let lower = 0;
+  return g.members.slice(0, g.count).map((m) => {
+    const weight = m.upper - lower;
+    lower = m.upper;
+    return { nexthop: m.nexthop, weight };
+  });
+}
+
+function decodeIface(v: Buffer): InterfaceSpec {
+  const i = L.iface.decode(v);
+  return {
+    mac: formatMac(i.mac),
+    mtu: i.mtu,
+    up: (i.flags & L.IFACE_F_UP) !== 0,
+    ...(i.vlan_id ? { vlan: { id: i.vlan_id, lowerIfindex: i.tx_ifindex } } : {}),
+  };
+}
+
 /** Sum a per-CPU xr_counter value over the CPUs. */
 function sumCounters(perCpu: Buffer): { packets: bigint; bytes: bigint } {
   const stride = Math.ceil(L.counter.size / 8) * 8;
@@ -226,31 +253,25 @@ export class FastPath {
 
   // --- next hops ----------------------------------------------------------
 
+  nexthop(id: number): NexthopSpec | null {
+    const v = this.maps.xr_nexthops.lookup(L.u32.encode({ value: id }));
+    return v ? decodeNexthop(v) : null;
+  }
+
+  group(id: number): GroupMemberSpec[] | null {
+    const v = this.maps.xr_groups.lookup(L.u32.encode({ value: id }));
+    return v ? decodeGroup(v) : null;
+  }
+
   async nexthops(): Promise<Map<number, NexthopSpec>> {
     const out = new Map<number, NexthopSpec>();
-    for (const [k, v] of await this.maps.xr_nexthops.dump()) {
-      const nh = L.nexthop.decode(v);
-      const gateway =
-        nh.family === L.NhFamily.inet ? formatAddress(nh.gateway.subarray(0, 4)) : nh.family === L.NhFamily.inet6 ? formatAddress(nh.gateway) : undefined;
-      out.set(L.u32.decode(k).value, { ifindex: nh.ifindex, ...(gateway ? { gateway } : {}) });
-    }
+    for (const [k, v] of await this.maps.xr_nexthops.dump()) out.set(L.u32.decode(k).value, decodeNexthop(v));
     return out;
   }
 
   async groups(): Promise<Map<number, GroupMemberSpec[]>> {
     const out = new Map<number, GroupMemberSpec[]>();
-    for (const [k, v] of await this.maps.xr_groups.dump()) {
-      const g = L.group.decode(v);
-      let lower = 0;
-      out.set(
-        L.u32.decode(k).value,
-        g.members.slice(0, g.count).map((m) => {
-          const weight = m.upper - lower;
-          lower = m.upper;
-          return { nexthop: m.nexthop, weight };
-        }),
-      );
-    }
+    for (const [k, v] of await this.maps.xr_groups.dump()) out.set(L.u32.decode(k).value, decodeGroup(v));
     return out;
   }
 
@@ -312,6 +333,14 @@ export class FastPath {
     return map.delete(key);
   }
 
+  neighbour(ifindex: number, address: string): { mac: string; valid: boolean } | null {
+    const { map, key } = this.neighKey(ifindex, address);
+    const v = map.lookup(key);
+    if (!v) return null;
+    const n = L.neigh.decode(v);
+    return { mac: formatMac(n.mac), valid: (n.flags & L.NEIGH_F_VALID) !== 0 };
+  }
+
   /** Every neighbour entry: "ifindex|address" -> MAC and validity. */
   async neighbours(): Promise<Map<string, { mac: string; valid: boolean }>> {
     const out = new Map<string, { mac: string; valid: boolean }>();
@@ -330,17 +359,14 @@ export class FastPath {
 
   // --- interfaces and local addresses ---------------------------------------
 
+  iface(ifindex: number): InterfaceSpec | null {
+    const v = this.maps.xr_ifaces.lookup(L.u32.encode({ value: ifindex }));
+    return v ? decodeIface(v) : null;
+  }
+
   async interfaces(): Promise<Map<number, InterfaceSpec>> {
     const out = new Map<number, InterfaceSpec>();
-    for (const [k, v] of await this.maps.xr_ifaces.dump()) {
-      const i = L.iface.decode(v);
-      out.set(L.u32.decode(k).value, {
-        mac: formatMac(i.mac),
-        mtu: i.mtu,
-        up: (i.flags & L.IFACE_F_UP) !== 0,
-        ...(i.vlan_id ? { vlan: { id: i.vlan_id, lowerIfindex: i.tx_ifindex } } : {}),
-      });
-    }
+    for (const [k, v] of await this.maps.xr_ifaces.dump()) out.set(L.u32.decode(k).value, decodeIface(v));
     return out;
   }
 
