@@ -11,10 +11,12 @@
         "native/js_map.cc",
         "native/js_program.cc",
         "native/js_util.cc",
+        "native/js_xsk.cc",
         "native/library_log.cc",
         "native/netns.cc",
         "native/xdp_dispatcher.cc",
-        "native/xdp_program.cc"
+        "native/xdp_program.cc",
+        "native/xsk_socket.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -112,8 +112,110 @@ export interface NativeProgram {
   close(): void;
 }
 
+export type XskBind = 'auto' | 'zerocopy' | 'copy';
+
+export interface XskSocketOptions {
+  ifindex: number;
+  /** the interface's rx queue the socket binds to (also its key in xskMap) */
+  queue: number;
+  /** /run/netns/NAME: the interface's namespace; the socket is created there */
+  netns?: string;
+  /** UMEM frames (default 4096, at least 2): half of them, at most ringSize, receive; the rest transmit */
+  frameCount?: number;
+  /**
+   * bytes per UMEM frame (default 2048): a power of two from 2048 to the page
+   * size. transmit() takes frames up to frameSize; the kernel keeps 256 bytes
+   * of headroom in each, so received frames longer than frameSize - 256 (1792
+   * by default) are dropped (counted in rxDropped).
+   */
+  frameSize?: number;
+  /** rx/tx/fill/completion ring sizes (default 2048, a power of two) */
+  ringSize?: number;
+  /** 'auto' (default) lets the kernel try zero-copy and fall back to copy; `mode` says which it got. 'zerocopy' fails where the driver has none. */
+  bind?: XskBind;
+  /**
+   * an XSKMAP (a map from XdpProgram.map()) to register the socket in, under
+   * the queue id. The kernel takes the socket out of every XSKMAP it is in
+   * when the socket closes, so an entry a newer socket put under the same key
+   * is left alone.
+   */
+  xskMap?: NativeMap;
+}
+
+export interface XskStats {
+  /** the kernel's XDP_STATISTICS: frames dropped for other reasons */
+  rxDropped: number;
+  /** dropped for an invalid descriptor on the fill ring */
+  rxInvalid: number;
+  /** invalid descriptors on the TX ring */
+  txInvalid: number;
+  /** dropped because the RX ring was full (nobody called receive() in time) */
+  rxRingFull: number;
+  /** times the kernel found the fill ring empty */
+  fillRingEmpty: number;
+  /** times the kernel found the TX ring empty (in copy mode every poll wakeup counts one) */
+  txRingEmpty: number;
+  /** frames receive() has returned */
+  received: number;
+  /** frames transmit() has queued (the sum of what it returned) */
+  transmitted: number;
+}
+
+export interface XskSocket {
+  /** the AF_XDP socket's fd (close-on-exec); -1 once closed */
+  readonly fd: number;
+  readonly ifindex: number;
+  readonly queue: number;
+  readonly mode: 'zerocopy' | 'copy';
+  /**
+   * Up to `max` received frames (default 64), each copied into its own
+   * Buffer; the UMEM frames go straight back to the fill ring. [] when none
+   * are waiting.
+   */
+  receive(max?: number): Buffer[];
+  /**
+   * Queue frames (each 14 bytes to frameSize, checked before any is queued)
+   * for transmit, copied into free UMEM frames, in order; kick the kernel
+   * when it asks (in copy mode this sends them, 32 per kick, before
+   * returning) and reclaim completed frames. Returns how many were queued:
+   * fewer when the TX ring or the free UMEM frames ran out; send the rest
+   * later. Frames a busy or down device could not take stay queued and go
+   * with the next call. Throws ENXIO once the interface is gone (what this
+   * call queued is then lost: close the socket).
+   */
+  transmit(frames: Buffer[]): number;
+  /**
+   * Call `listener` (on the JS thread, from the event loop) while the socket
+   * has received frames waiting: level-triggered, so it should drain them
+   * with receive(), or it is called again on the next loop turn. One
+   * listener: a new one replaces the old; `null` stops. While a listener is
+   * set the socket keeps itself (and the event loop) alive. A poll error
+   * stops polling and is passed to the listener. What the listener throws is
+   * an uncaught exception.
+   */
+  onReadable(listener: ((error?: NativeError) => void) | null): void;
+  /** kernel XDP_STATISTICS plus this socket's own received/transmitted counts; EBADF once closed */
+  stats(): XskStats;
+  /**
+   * Stop polling, close the socket (which takes it out of the XSKMAP),
+   * delete and unmap the UMEM. Idempotent; afterwards the other methods
+   * throw EBADF.
+   */
+  close(): void;
+}
+
 export interface Addon {
   XdpProgram: new (objectPath: string, programName: string, options?: NativeProgramOptions) => NativeProgram;
+  /**
+   * An AF_XDP socket on one rx queue, with its own UMEM, created (in
+   * options.netns) without loading libxdp's XDP program: frames arrive
+   * only through an XSKMAP our program redirects to. Needs CAP_NET_RAW.
+   * Errors name the interface and queue: "AF_XDP socket on ifindex 3
+   * queue 0: ...". EBUSY: the queue has a socket, or had one closed a
+   * moment ago (the kernel frees the queue tens of ms after close, after an
+   * RCU grace period): retry after a short delay.
+   */
+  XskSocket: new (options: XskSocketOptions) => XskSocket;
   openPinnedMap(path: string): NativeMap;
   possibleCpus(): number;
   /** if_nametoindex in the given namespace; throws ENODEV when absent */

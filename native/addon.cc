@@ -16,6 +16,7 @@
 #include "js_map.h"
 #include "js_program.h"
 #include "js_util.h"
+#include "js_xsk.h"
 #include "library_log.h"
 #include "netns.h"
 #include "xdp_dispatcher.h"
@@ -164,6 +165,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data);
 
   exports.Set("XdpProgram", DefineXdpProgram(env));
+  exports.Set("XskSocket", DefineXskSocket(env));
   exports.Set("openPinnedMap", Napi::Function::New<OpenPinnedMap>(env, "openPinnedMap"));
   exports.Set("possibleCpus", Napi::Function::New<PossibleCpus>(env, "possibleCpus"));
   exports.Set("ifIndex", Napi::Function::New<IfIndex>(env, "ifIndex"));

@@ -43,6 +43,9 @@ class JsMap : public Napi::ObjectWrap<JsMap> {
                         InstanceMethod<&JsMap::Close>("close")});
   }
 
+  // the map, or EBADF once closed
+  std::shared_ptr<BpfMap> Shared() const { return Open(); }
+
   explicit JsMap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<JsMap>(info) {
     Napi::Env env = info.Env();
     if (info.Length() != 1 || !info[0].IsExternal())
@@ -166,6 +169,13 @@ Napi::Function DefineNativeMap(Napi::Env env) { return JsMap::Define(env); }
 Napi::Object WrapMap(Napi::Env env, std::shared_ptr<BpfMap> map) {
   auto external = Napi::External<std::shared_ptr<BpfMap>>::New(env, &map);
   return AddonData::Of(env).mapConstructor.New({external});
+}
+
+std::shared_ptr<BpfMap> UnwrapMap(const Napi::Value& value, const std::string& what) {
+  Napi::Env env = value.Env();
+  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(AddonData::Of(env).mapConstructor.Value()))
+    throw SysError::Argument(what + " must be a NativeMap");
+  return JsMap::Unwrap(value.As<Napi::Object>())->Shared();
 }
 
 }  // namespace xr

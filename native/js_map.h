@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <string>
 
 #include "bpf_map.h"
 
@@ -14,6 +15,9 @@ namespace xr {
 // The class, once per environment (kept in AddonData).
 Napi::Function DefineNativeMap(Napi::Env env);
 Napi::Object WrapMap(Napi::Env env, std::shared_ptr<BpfMap> map);
+// The map behind a NativeMap passed in from JS; a TypeError (SysError
+// argument) naming `what` for anything else, EBADF once the map is closed.
+std::shared_ptr<BpfMap> UnwrapMap(const Napi::Value& value, const std::string& what);
 
 }  // namespace xr
 

@@ -10,6 +10,7 @@ import { FastPath } from '../dataplane/fastpath.js';
 import { addon } from '../dataplane/native.js';
 import type { AttachMode } from '../dataplane/native.js';
 import type { Logger } from './log.js';
+import { SlowPath } from './slowpath/service.js';
 import { NetlinkSource } from './sync/netlink.js';
 import { Reconciler } from './sync/reconciler.js';
 import type { AdoptedEntries } from './sync/reconciler.js';
@@ -41,6 +42,7 @@ export interface AttachedInterface {
 export class Daemon {
   fp?: FastPath;
   reconciler?: Reconciler;
+  slowPath?: SlowPath;
   private source?: KernelSource;
   readonly attached: AttachedInterface[] = [];
   private resyncing: Promise<void> | undefined;
@@ -118,6 +120,8 @@ export class Daemon {
       ...(this.config.netns ? { netns: this.config.netns } : {}),
       pinDir: this.config.pinDir,
       ...(this.config.hashSeed !== undefined ? { hashSeed: this.config.hashSeed } : {}),
+      // the punt stage costs a lookup per packet: compiled in only when there are rules
+      punt: this.config.punt.length > 0,
     });
     this.fp = fp;
     const adopted = await this.adoptedEntries(fp);
@@ -156,6 +160,23 @@ export class Daemon {
       this.attached.push({ name: i.name, ifindex: i.ifindex, mode, adopted: false });
       this.log.info('attached', { interface: i.name, mode, requested: i.mode });
     }
+    if (this.config.punt.length > 0) await this.startSlowPath(fp);
+  }
+
+  /** Punt rules from the config, and the AF_XDP sockets that take what they match. */
+  private async startSlowPath(fp: FastPath): Promise<void> {
+    const slowPath = new SlowPath(fp, {
+      ...(this.config.netns ? { netns: this.config.netns } : {}),
+      interfaces: this.attached.map((i) => ({ name: i.name, ifindex: i.ifindex })),
+      log: this.log,
+      forward: true,
+    });
+    await slowPath.start();
+    this.slowPath = slowPath;
+    // sockets first: a rule matching before they exist would send traffic to the kernel, not lose it
+    for (const p of await fp.puntRules()) fp.deletePuntRule(p.prefix);
+    this.config.punt.forEach((rule, id) => fp.setPuntRule(id, rule));
+    this.log.info('slow path running', { rules: this.config.punt.length, sockets: slowPath.stats().length });
   }
 
   private applyEvent(e: KernelEvent): void {
@@ -202,6 +223,8 @@ export class Daemon {
    * kernel forwards alone. `keepAttached` leaves everything for a restart.
    */
   async stop(keepAttached = false): Promise<void> {
+    // punted traffic goes back to the kernel before anything else stops
+    this.slowPath?.stop();
     this.source?.close();
     await this.resyncing;
     const fp = this.fp;

@@ -1,0 +1,129 @@
+// An AF_XDP socket bound to one queue of one interface, with its own UMEM:
+// the slow path's frames that the XDP program redirects through an XSKMAP
+// arrive here, and frames the daemon sends leave here.
+//
+// The UMEM is split in two: the first half (at most a fill ring's worth) is
+// lent to the kernel for receiving and goes straight back to the fill ring
+// once a frame has been copied out; the second half is a free list for
+// transmitting, refilled from the completion ring.
+//
+// Threads: one thread at a time (the JS thread); the rings have no locks.
+#ifndef XR_NATIVE_XSK_SOCKET_H
+#define XR_NATIVE_XSK_SOCKET_H
+
+#include <xdp/xsk.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bpf_map.h"
+#include "bytes.h"
+
+namespace xr {
+
+enum class XskBind { kAuto, kZeroCopy, kCopy };
+
+struct XskConfig {
+  uint32_t ifindex = 0;
+  uint32_t queue = 0;
+  // /run/netns/NAME, where ifindex lives; empty for the caller's namespace
+  std::string netns;
+  uint32_t frameCount = 4096;
+  uint32_t frameSize = 2048;
+  uint32_t ringSize = 2048;
+  XskBind bind = XskBind::kAuto;
+  // an XSKMAP to register the socket in, under the queue id; may be null
+  std::shared_ptr<BpfMap> xskMap;
+};
+
+struct XskStats {
+  // the kernel's XDP_STATISTICS
+  uint64_t rxDropped = 0;
+  uint64_t rxInvalid = 0;
+  uint64_t txInvalid = 0;
+  uint64_t rxRingFull = 0;
+  uint64_t fillRingEmpty = 0;
+  uint64_t txRingEmpty = 0;
+  // frames this socket handed out by Receive and queued by Transmit
+  uint64_t received = 0;
+  uint64_t transmitted = 0;
+};
+
+class XskSocket {
+ public:
+  // An Ethernet header: the least a frame to transmit can be.
+  static constexpr size_t kMinFrameBytes = 14;
+
+  // Creates the UMEM and the socket (inside config.netns), binds it and, when
+  // given a map, registers it there. Throws SysError, with nothing left
+  // behind, naming the interface and queue.
+  explicit XskSocket(XskConfig config);
+  ~XskSocket();
+  XskSocket(const XskSocket&) = delete;
+  XskSocket& operator=(const XskSocket&) = delete;
+
+  // -1 once closed
+  int fd() const;
+  uint32_t ifindex() const { return config_.ifindex; }
+  uint32_t queue() const { return config_.queue; }
+  uint32_t frameSize() const { return config_.frameSize; }
+  bool zeroCopy() const { return zeroCopy_; }
+  bool closed() const { return xsk_ == nullptr; }
+
+  // Hands up to max received frames to each (data, length; valid during the
+  // call), then gives their UMEM frames back to the fill ring, also when
+  // each throws. Returns how many it handed out.
+  using FrameVisitor = std::function<void(const uint8_t*, size_t)>;
+  uint32_t Receive(uint32_t max, const FrameVisitor& each);
+
+  // Copies frames into free UMEM frames and queues them on the TX ring, as
+  // many as the ring and the free frames allow, in order; kicks the kernel
+  // when it asks for it and reclaims completed frames. Each frame must be
+  // kMinFrameBytes..frameSize bytes (the caller checks). Returns how many
+  // were queued.
+  uint32_t Transmit(const std::vector<ByteView>& frames);
+
+  XskStats Stats() const;
+
+  // "AF_XDP socket on ifindex 3 queue 0", for messages
+  std::string Describe() const;
+
+  // Closes the socket (the kernel then removes it from every XSKMAP it is
+  // in), deletes the UMEM and unmaps its memory. Idempotent.
+  void Close();
+
+ private:
+  struct UmemArea;
+
+  [[noreturn]] void Fail(int err, const std::string& operation) const;
+  void Create();
+  void FillRxFrames();
+  void ReclaimCompletions();
+  void KickTx();
+  void KickFill();
+  bool TxRingDrained();
+
+  XskConfig config_;
+  std::unique_ptr<UmemArea> area_;
+  xsk_umem* umem_ = nullptr;
+  xsk_socket* xsk_ = nullptr;
+  // The rings are read by libxdp's inline helpers through these structs,
+  // which must not move: an XskSocket lives where it was made.
+  xsk_ring_prod fill_{};
+  xsk_ring_cons completion_{};
+  xsk_ring_cons rx_{};
+  xsk_ring_prod tx_{};
+  bool zeroCopy_ = false;
+  uint32_t rxFrames_ = 0;
+  // UMEM addresses of the TX half not in the kernel's hands
+  std::vector<uint64_t> txFree_;
+  uint64_t received_ = 0;
+  uint64_t transmitted_ = 0;
+};
+
+}  // namespace xr
+
+#endif

@@ -1,0 +1,121 @@
+// The AF_XDP slow path: one socket per receive queue of every attached
+// interface, registered in the program's XSKMAP slots; punted frames are
+// handed to the forward handler and to capture subscribers. Stopping it
+// unregisters the sockets first, so punted traffic goes back to the kernel.
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+import type { FastPath } from '../../dataplane/fastpath.js';
+import { addon } from '../../dataplane/native.js';
+import type { XskSocket, XskStats } from '../../dataplane/native.js';
+import type { Logger } from '../log.js';
+import { UserspaceForwarder } from './forward.js';
+
+const execFileP = promisify(execFile);
+const RX_BATCH = 64;
+
+export interface SlowPathInterface {
+  name: string;
+  ifindex: number;
+}
+
+export interface CapturedFrame {
+  ifindex: number;
+  queue: number;
+  /** nanoseconds since the epoch */
+  timeNs: bigint;
+  data: Buffer;
+}
+
+export type CaptureListener = (frame: CapturedFrame) => void;
+
+interface Bound {
+  socket: XskSocket;
+  ifindex: number;
+  queue: number;
+  slot: number;
+}
+
+/**
+ * The interface's active receive queues (real_num_rx_queues): sysfs lists
+ * them. netlink's num_rx_queues counts allocated ones, which veth sizes by
+ * CPUs while using one, and a socket cannot bind to an inactive queue.
+ */
+async function rxQueues(name: string, netns: string | undefined): Promise<number> {
+  // a namespace's devices show in a sysfs mounted inside it: `ip netns exec` does that
+  const dir = `/sys/class/net/${name}/queues`;
+  const entries = netns ? (await execFileP('ip', ['netns', 'exec', netns, 'ls', dir])).stdout.split('\n') : readdirSync(dir);
+  return Math.max(1, entries.filter((e) => e.startsWith('rx-')).length);
+}
+
+export class SlowPath {
+  private readonly bound: Bound[] = [];
+  private readonly listeners = new Set<CaptureListener>();
+  readonly forwarder: UserspaceForwarder;
+  private readonly transmitters = new Map<number, XskSocket>();
+  private readonly epochOffsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
+  constructor(
+    private readonly fp: FastPath,
+    private readonly options: { netns?: string; interfaces: SlowPathInterface[]; log: Logger; forward: boolean },
+  ) {
+    this.forwarder = new UserspaceForwarder(fp, this.transmitters);
+  }
+
+  async start(): Promise<void> {
+    const netnsPath = this.options.netns ? `/run/netns/${this.options.netns}` : undefined;
+    try {
+      for (const iface of this.options.interfaces) {
+        const queues = await rxQueues(iface.name, this.options.netns);
+        for (let queue = 0; queue < queues; queue++) {
+          const socket = new addon.XskSocket({ ifindex: iface.ifindex, queue, ...(netnsPath ? { netns: netnsPath } : {}) });
+          const b: Bound = { socket, ifindex: iface.ifindex, queue, slot: this.bound.length };
+          this.bound.push(b);
+          // queue 0 of each interface transmits what the slow path forwards out of it
+          if (queue === 0) this.transmitters.set(iface.ifindex, socket);
+          this.fp.bindXsk(b.ifindex, b.queue, b.slot, socket.fd);
+          socket.onReadable(() => this.drain(b));
+          this.options.log.info('AF_XDP socket bound', { interface: iface.name, queue, mode: socket.mode });
+        }
+      }
+    } catch (err) {
+      this.stop();
+      throw err;
+    }
+  }
+
+  private drain(b: Bound): void {
+    const frames = b.socket.receive(RX_BATCH);
+    if (frames.length === 0) return;
+    if (this.listeners.size > 0) {
+      const timeNs = this.epochOffsetNs + process.hrtime.bigint();
+      for (const data of frames) for (const l of this.listeners) l({ ifindex: b.ifindex, queue: b.queue, timeNs, data });
+    }
+    if (this.options.forward) for (const data of frames) this.forwarder.forward(data);
+  }
+
+  /** Frames punted from now on, until the returned function is called. */
+  capture(listener: CaptureListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  stats(): Array<{ ifindex: number; queue: number; mode: string } & XskStats> {
+    return this.bound.map((b) => ({ ifindex: b.ifindex, queue: b.queue, mode: b.socket.mode, ...b.socket.stats() }));
+  }
+
+  /** Unregister every socket (punted traffic goes to the kernel again), then close them. */
+  stop(): void {
+    for (const b of this.bound) {
+      try {
+        this.fp.unbindXsk(b.ifindex, b.queue, b.slot);
+      } catch (err) {
+        this.options.log.warn('AF_XDP slot already gone', { ifindex: b.ifindex, queue: b.queue, err: err as Error });
+      }
+      b.socket.close();
+    }
+    this.bound.length = 0;
+    this.transmitters.clear();
+    this.listeners.clear();
+  }
+}

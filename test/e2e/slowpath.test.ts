@@ -1,0 +1,111 @@
+// The AF_XDP slow path on the namespace lab: a punted prefix is received on
+// AF_XDP sockets, forwarded in userspace and arrives whole; a capture of it
+// is a pcap file tcpdump reads; with the sockets gone, punted traffic goes
+// up to the kernel; stopping leaves no socket, UMEM or XSKMAP entry behind.
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FastPath } from '../../dataplane/fastpath.js';
+import { run } from '../../router/lab/netns.js';
+import { attachLab, detachLab, programLab } from '../../router/lab/program.js';
+import { createLab, destroyLab, setKernelForwarding } from '../../router/lab/topology.js';
+import type { Lab } from '../../router/lab/topology.js';
+import { createLogger } from '../../router/log.js';
+import { pcapHeader, pcapRecord } from '../../router/slowpath/pcap.js';
+import { SlowPath } from '../../router/slowpath/service.js';
+import type { CapturedFrame } from '../../router/slowpath/service.js';
+import { ping, udpStream } from '../helpers/traffic.js';
+
+const PREFIX = `xrt-xsk-${process.pid}`;
+const PCAP = `/tmp/${PREFIX}.pcap`;
+
+/** What this process holds: open fds and mapped memory regions (a UMEM is one). */
+function resources(): { fds: number; maps: number } {
+  return { fds: readdirSync('/proc/self/fd').length, maps: readdirSync('/proc/self/map_files').length };
+}
+
+describe('the AF_XDP slow path', () => {
+  let lab: Lab;
+  let fp: FastPath;
+  let slow: SlowPath | undefined;
+  let attached = false;
+  let before: { fds: number; maps: number };
+
+  beforeAll(async () => {
+    lab = await createLab(PREFIX);
+    fp = await FastPath.open({ netns: lab.router.ns, punt: true });
+    await programLab(fp, lab);
+    await attachLab(fp, lab);
+    attached = true;
+    await setKernelForwarding(lab, false);
+    fp.setPuntRule(0, { prefix: lab.remote.prefix4 });
+    before = resources();
+    slow = new SlowPath(fp, {
+      netns: lab.router.ns,
+      interfaces: [lab.router.toA, lab.router.toB].map((s) => ({ name: s.dev, ifindex: s.ifindex })),
+      log: createLogger({ level: 'warn' }),
+      forward: true,
+    });
+    await slow.start();
+  });
+
+  afterAll(async () => {
+    try {
+      slow?.stop();
+      if (attached) await detachLab(fp, lab);
+      fp?.close();
+    } finally {
+      rmSync(PCAP, { force: true });
+      await destroyLab(PREFIX);
+    }
+  });
+
+  it('binds a socket on every receive queue of both interfaces and reports its mode', () => {
+    const stats = slow!.stats();
+    expect(stats.length).toBeGreaterThanOrEqual(2);
+    for (const s of stats) expect(['copy', 'zerocopy']).toContain(s.mode);
+  });
+
+  it('a punted UDP flow is forwarded in userspace and arrives whole; every counter accounts for it', async () => {
+    const punted = fp.puntStats(0).packets;
+    const r = await udpStream(lab.a.ns, lab.b.ns, lab.remote.v4, 2000, 1000);
+    expect(r).toMatchObject({ sent: 2000, received: 2000, unique: 2000, corrupt: 0 });
+    expect(fp.puntStats(0).packets - punted).toBeGreaterThanOrEqual(2000n);
+    expect(await fp.packets('punted', lab.router.toA.ifindex)).toBeGreaterThanOrEqual(2000n);
+    expect(slow!.forwarder.outcomes.get('forwarded')).toBeGreaterThanOrEqual(2000);
+    const rx = slow!.stats().filter((s) => s.ifindex === lab.router.toA.ifindex).reduce((n, s) => n + s.received, 0);
+    const tx = slow!.stats().filter((s) => s.ifindex === lab.router.toB.ifindex).reduce((n, s) => n + s.transmitted, 0);
+    expect(rx).toBeGreaterThanOrEqual(2000);
+    expect(tx).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('ping through the slow path one way and XDP the other', async () => {
+    expect(await ping(lab.a.ns, lab.remote.v4, 3)).toBe(3);
+  });
+
+  it('a capture of the punted flow is a pcap file tcpdump reads, packet for packet', async () => {
+    const frames: CapturedFrame[] = [];
+    const stop = slow!.capture((f) => frames.push(f));
+    await udpStream(lab.a.ns, lab.b.ns, lab.remote.v4, 50, 500);
+    stop();
+    writeFileSync(PCAP, Buffer.concat([pcapHeader(), ...frames.map((f) => pcapRecord(f.data, f.timeNs))]));
+    const out = await run(['tcpdump', '-nn', '-r', PCAP]);
+    const lines = out.trim().split('\n');
+    expect(frames.length).toBe(50);
+    expect(lines).toHaveLength(50);
+    expect(lines[0]).toMatch(new RegExp(`${lab.a.v4.replace(/\./g, '\\.')}\\.\\d+ > ${lab.remote.v4.replace(/\./g, '\\.')}\\.5201: UDP, length 64`));
+  });
+
+  it('stopped, it leaves no socket, UMEM or XSKMAP entry, and punted traffic crosses via the kernel', async () => {
+    slow!.stop();
+    slow = undefined;
+    // XSKMAP entries cannot be read from userspace (EOPNOTSUPP); the slots that
+    // name them are gone, and the kernel drops a socket from every XSKMAP as it closes
+    expect(await fp.map('xr_xsk_slots').dump()).toEqual([]);
+    expect(resources()).toEqual(before);
+    await setKernelForwarding(lab, true);
+    const passed = await fp.packets('pass-punt-no-socket', lab.router.toA.ifindex);
+    const r = await udpStream(lab.a.ns, lab.b.ns, lab.remote.v4, 500, 1000);
+    expect(r.unique).toBe(500);
+    expect(await fp.packets('pass-punt-no-socket', lab.router.toA.ifindex)).toBeGreaterThanOrEqual(passed + 500n);
+  });
+});
