@@ -105,8 +105,9 @@ void XskSocket::Create() {
     int err = xsk_umem__create(&umem_, area_->data, bytes, &fill_, &completion_, &umemConfig);
     if (err) {
       umem_ = nullptr;
-      Fail(-err, "register " + std::to_string(c.frameCount) + " UMEM frames of " +
-                     std::to_string(c.frameSize) + " bytes");
+      // the socket is made here: EPERM is the missing CAP_NET_RAW
+      Fail(-err, "create the socket and its UMEM (" + std::to_string(c.frameCount) + " frames of " +
+                     std::to_string(c.frameSize) + " bytes" + (err == -EPERM ? "; needs CAP_NET_RAW)" : ")"));
     }
 
     char ifname[IF_NAMESIZE];

@@ -25,7 +25,7 @@ describe('xdp-router install', () => {
     expect(unit).toContain(`ExecStart=${process.execPath} `);
     expect(unit).toMatch(/bin\/xdp-router\.js run --config \/etc\/xdp-router\/config\.yaml/);
     expect(unit).not.toContain('@');
-    expect(unit).toMatch(/^CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_PERFMON CAP_SYS_ADMIN$/m);
+    expect(unit).toMatch(/^CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW CAP_PERFMON CAP_SYS_ADMIN$/m);
     for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'ReadWritePaths=/sys/fs/bpf', 'KillSignal=SIGTERM']) {
       expect(unit).toContain(line);
     }
