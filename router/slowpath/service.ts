@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { FastPath } from '../../dataplane/fastpath.js';
 import { addon } from '../../dataplane/native.js';
-import type { XskSocket, XskStats } from '../../dataplane/native.js';
+import type { XskSocket, XskSocketOptions, XskStats } from '../../dataplane/native.js';
 import type { Logger } from '../log.js';
 import { UserspaceForwarder } from './forward.js';
 
@@ -48,6 +48,21 @@ async function rxQueues(name: string, netns: string | undefined): Promise<number
   return Math.max(1, entries.filter((e) => e.startsWith('rx-')).length);
 }
 
+const BUSY_RETRIES = 20;
+const BUSY_WAIT_MS = 25;
+
+/** A queue stays busy for tens of milliseconds after its previous socket closed (a restart): wait for it. */
+async function openSocket(options: XskSocketOptions): Promise<XskSocket> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return new addon.XskSocket(options);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EBUSY' || attempt >= BUSY_RETRIES) throw err;
+      await new Promise((r) => setTimeout(r, BUSY_WAIT_MS));
+    }
+  }
+}
+
 export class SlowPath {
   private readonly bound: Bound[] = [];
   private readonly listeners = new Set<CaptureListener>();
@@ -68,7 +83,7 @@ export class SlowPath {
       for (const iface of this.options.interfaces) {
         const queues = await rxQueues(iface.name, this.options.netns);
         for (let queue = 0; queue < queues; queue++) {
-          const socket = new addon.XskSocket({ ifindex: iface.ifindex, queue, ...(netnsPath ? { netns: netnsPath } : {}) });
+          const socket = await openSocket({ ifindex: iface.ifindex, queue, ...(netnsPath ? { netns: netnsPath } : {}) });
           const b: Bound = { socket, ifindex: iface.ifindex, queue, slot: this.bound.length };
           this.bound.push(b);
           // queue 0 of each interface transmits what the slow path forwards out of it
