@@ -519,7 +519,8 @@ function isHostName(host: string): boolean {
   return host.length <= 253 && host.split('.').every((l) => label.test(l));
 }
 
-function isLoopback(host: string): boolean {
+/** A loopback host (127/8, ::1, ::ffff:127/104, localhost): plain-text TCP is allowed only there. */
+export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   const v4 = parseIPv4(host);
   if (v4) return v4[0] === 127;

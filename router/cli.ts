@@ -1,15 +1,15 @@
-// The xdp-router command line. Each subcommand lives in router/commands/;
-// this file parses the arguments, dispatches and prints help.
-import { readFileSync } from 'node:fs';
+// The xdp-router command line. Each subcommand lives in router/commands/
+// (the daemon's lifecycle) or router/cli/ (clients of the running daemon's
+// API); this file parses the arguments, dispatches and prints help.
 import { ConfigError } from '../config/schema.js';
-import { loadConfig } from './commands/load-config.js';
+import { API_COMMANDS, processIo } from './cli/main.js';
+import { UsageError } from './cli/usage.js';
+import { DEFAULT_CONFIG_FILE, loadConfig } from './commands/load-config.js';
 import { startDaemon } from './commands/run.js';
 import { stopDaemon } from './commands/stop.js';
 import { formatDifferences, verifyFastPath } from './commands/verify.js';
 import { runLab } from './lab/main.js';
-
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-const DEFAULT_CONFIG_FILE = '/etc/xdp-router/config.yaml';
+import { VERSION } from './version.js';
 
 const HELP = `usage: xdp-router COMMAND [OPTIONS]
 
@@ -21,6 +21,14 @@ commands:
   verify [--config FILE]     compare the fast path's maps with the kernel's tables
   lab [--duration SECONDS]   the namespace lab: host A - router - host B, the daemon
                              on the router, traffic across, live counters
+
+commands that ask the running daemon, over its gRPC API:
+  route add|replace|del|list|get|watch
+                             routes, in iproute2's words; add and del change the
+                             kernel and return once the fast path has the change
+  neigh                      the neighbours, and which the fast path uses
+  stats [--watch]            the fast path's counters, per reason and interface
+  status                     health, table sizes, attached interfaces
   --version                  print the version
   --help                     this text; COMMAND --help for a command's
 
@@ -54,8 +62,6 @@ the fast path's counters every two seconds. Ctrl-C (or the end of
 --duration) stops the daemon and removes the namespaces.`,
 };
 
-class UsageError extends Error {}
-
 function parseOptions(args: string[], allowed: Record<string, 'value' | 'flag'>): Map<string, string> {
   const out = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
@@ -73,6 +79,9 @@ function parseOptions(args: string[], allowed: Record<string, 'value' | 'flag'>)
 }
 
 async function dispatch(command: string, args: string[]): Promise<number> {
+  const client = API_COMMANDS[command];
+  // these print their own help: `route add --help` is route's
+  if (client) return client.run(args, processIo);
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`${COMMAND_HELP[command]}\n`);
     return 0;
@@ -115,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`xdp-router ${VERSION}\n`);
     return 0;
   }
-  if (!(command in COMMAND_HELP)) {
+  if (!(command in COMMAND_HELP) && !(command in API_COMMANDS)) {
     process.stderr.write(`xdp-router: unknown command "${command}"\n(see xdp-router --help)\n`);
     return 2;
   }

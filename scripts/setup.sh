@@ -10,9 +10,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # clang/llvm build the BPF objects; libbpf/libxdp link the addon; iproute2,
-# ethtool, iputils-ping and tcpdump drive and observe the lab; bird2 peers BGP.
+# ethtool, iputils-ping and tcpdump drive and observe the lab; bird2 peers BGP;
+# openssl makes the certificates of the API's TLS tests.
 PACKAGES=(clang llvm make g++ python3 pkg-config libbpf-dev libxdp-dev libelf-dev
-	zlib1g-dev iproute2 ethtool bpftool xdp-tools iputils-ping tcpdump bird2)
+	zlib1g-dev iproute2 ethtool bpftool xdp-tools iputils-ping tcpdump bird2 openssl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -28,6 +29,15 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 	echo "setup: installing npm packages"
 	npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# the name of the router's route protocol (config routeProtocol, 250 by
+# default), so `ip route` shows "proto xdp-router" for the routes it installs;
+# the same line `xdp-router install` writes
+protos=/etc/iproute2/rt_protos.d/xdp-router.conf
+if ! grep -qs '^250[[:space:]]\+xdp-router$' "$protos"; then
+	mkdir -p "$(dirname "$protos")"
+	printf '250\txdp-router\n' >"$protos"
 fi
 
 if ! mountpoint -q /sys/fs/bpf; then

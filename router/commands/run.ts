@@ -1,6 +1,8 @@
 // `xdp-router run --config FILE`: the daemon in the foreground, as systemd
 // runs it. SIGTERM and SIGINT stop it cleanly (XDP detached, pins removed).
 import type { RouterConfig } from '../../config/schema.js';
+import { openBackends } from '../api/backends.js';
+import { ApiServer } from '../api/server.js';
 import { Daemon } from '../daemon.js';
 import { createLogger } from '../log.js';
 import type { Logger } from '../log.js';
@@ -8,6 +10,7 @@ import { isRunning, readPidFile, removePidFile, writePidFile } from './pidfile.j
 
 export interface RunHandle {
   daemon: Daemon;
+  api: ApiServer;
   /** resolves when the daemon has stopped */
   stopped: Promise<void>;
   stop(): void;
@@ -19,14 +22,20 @@ export async function startDaemon(config: RouterConfig, log: Logger = createLogg
   if (previous !== undefined && previous !== process.pid && isRunning(previous)) {
     throw new Error(`another xdp-router (pid ${previous}) is running with this config; stop it first (xdp-router stop)`);
   }
+  // listen first: a socket in use or a bad certificate stops us before the fast path is touched
+  const api = await ApiServer.listen(config.api, log);
   const daemon = new Daemon(config, log);
   try {
     await daemon.start();
   } catch (err) {
+    await api.close();
     // what was loaded but not attached goes; what a previous run left attached stays
     await daemon.stop(true).catch(() => undefined);
     throw err;
   }
+  // answered only now that the fast path is in sync with the kernel
+  const backends = openBackends(daemon);
+  api.serve(backends);
   writePidFile(config);
   let requestStop: () => void = () => undefined;
   const signalled = new Promise<void>((resolve) => (requestStop = resolve));
@@ -39,9 +48,12 @@ export async function startDaemon(config: RouterConfig, log: Logger = createLogg
   const stopped = signalled.then(async () => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    // watchers' streams end first, so the API's drain does not wait on them
+    backends.close();
+    await api.close();
     await daemon.stop();
     removePidFile(config);
     log.info('stopped: XDP detached, the kernel forwards alone');
   });
-  return { daemon, stopped, stop: requestStop };
+  return { daemon, api, stopped, stop: requestStop };
 }

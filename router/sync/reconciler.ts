@@ -45,6 +45,13 @@ export interface AdoptedEntries {
   locals: string[];
 }
 
+/**
+ * Told, right after the maps were written, which routes ("family|prefix")
+ * the fast path now holds as `state` says: the API answers a route change
+ * once the fast path has it, and streams changes to watchers, from this.
+ */
+export type RoutesAppliedListener = (keys: ReadonlySet<string>) => void;
+
 interface AppliedRoute {
   signature: string;
   nexthopKeys: string[];
@@ -60,6 +67,7 @@ export class Reconciler {
   private readonly ifaces = new Map<number, string>();
   private readonly locals = new Map<string, number>();
   private readonly neighbours = new Map<string, string>();
+  private readonly routeListeners = new Set<RoutesAppliedListener>();
 
   constructor(
     private readonly fp: FastPathWriter,
@@ -110,6 +118,7 @@ export class Reconciler {
     // next hops and groups of the previous run that no route uses any more
     for (const id of adopted?.nexthops ?? []) if (!this.nexthopIds.holds(id)) this.fp.deleteNexthop(id);
     for (const id of adopted?.groups ?? []) if (!this.groupIds.holds(id)) this.fp.deleteGroup(id);
+    this.routesApplied(new Set([...wanted, ...stale]));
     return { routes: this.routes.size };
   }
 
@@ -137,6 +146,17 @@ export class Reconciler {
     if (change.addresses.size > 0 || change.links.size > 0) this.reconcileLocals();
     this.reconcileNeighbours(change.neighbours);
     for (const key of change.prefixes) this.reconcileRoute(key);
+    if (change.prefixes.size > 0) this.routesApplied(change.prefixes);
+  }
+
+  /** Listen for routes reaching the maps; returns the function that stops it. */
+  onRoutesApplied(listener: RoutesAppliedListener): () => void {
+    this.routeListeners.add(listener);
+    return () => this.routeListeners.delete(listener);
+  }
+
+  private routesApplied(keys: ReadonlySet<string>): void {
+    for (const listener of this.routeListeners) listener(keys);
   }
 
   private reconcileLinks(change: Change): void {

@@ -5,25 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastPath } from '../../dataplane/fastpath.js';
 import { addon } from '../../dataplane/native.js';
 import { ip } from '../../router/lab/netns.js';
-import { createLab, destroyLab, setKernelForwarding } from '../../router/lab/topology.js';
+import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
-import { cli, openPinned, startDaemonProcess, stopProcess, within, writeLabConfig } from '../helpers/daemon.js';
+import { cli, openPinned, routeOf, startDaemonProcess, stopProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
 import { ping, udpStream } from '../helpers/traffic.js';
 
 const PREFIX = `xrt-d-${process.pid}`;
 const SYNC_MS = 100;
-
-/** Where the fast path sends an address: "IFINDEX/GATEWAY", a group, a route type, or "none". */
-async function routeOf(fp: FastPath, address: string): Promise<string> {
-  const t = fp.lookupRoute(address);
-  if (!t) return 'none';
-  if (t.type !== 'unicast') return t.type;
-  const nhs = await fp.nexthops();
-  const show = (id: number): string => `${nhs.get(id)?.ifindex}/${nhs.get(id)?.gateway ?? 'onlink'}`;
-  if ('nexthop' in t) return show(t.nexthop);
-  return ((await fp.groups()).get(t.group) ?? []).map((m) => show(m.nexthop)).join(' ');
-}
 
 describe('the daemon on the namespace lab', () => {
   let lab: Lab;
@@ -44,17 +33,8 @@ describe('the daemon on the namespace lab', () => {
   });
 
   afterAll(async () => {
-    try {
-      fp?.close();
-      await stopProcess(daemon);
-      // a failed test may leave the program attached by a killed daemon
-      for (const side of [lab?.router.toA, lab?.router.toB]) {
-        if (side && addon.queryXdp(side.ifindex, netns).mode !== 'none') await ip(['link', 'set', side.dev, 'xdp', 'off'], lab.router.ns);
-      }
-    } finally {
-      config?.cleanup();
-      await destroyLab(PREFIX);
-    }
+    fp?.close();
+    await tearDownLab(PREFIX, lab, config, daemon);
   });
 
   it('attaches to both router interfaces and agrees with the kernel (verify)', async () => {

@@ -6,6 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FastPath } from '../../dataplane/fastpath.js';
+import { addon } from '../../dataplane/native.js';
+import { ip } from '../../router/lab/netns.js';
+import { destroyLab, type Lab } from '../../router/lab/topology.js';
 
 const CLI = join(__dirname, '..', '..', 'bin', 'xdp-router.js');
 
@@ -96,3 +99,31 @@ export async function within(timeoutMs: number, check: () => boolean | Promise<b
     await new Promise((r) => setTimeout(r, 2));
   }
 }
+
+/** Where the fast path sends an address: "IFINDEX/GATEWAY", the members of a group, a route type, or "none". */
+export async function routeOf(fp: FastPath, address: string): Promise<string> {
+  const t = fp.lookupRoute(address);
+  if (!t) return 'none';
+  if (t.type !== 'unicast') return t.type;
+  const nhs = await fp.nexthops();
+  const show = (id: number): string => `${nhs.get(id)?.ifindex}/${nhs.get(id)?.gateway ?? 'onlink'}`;
+  if ('nexthop' in t) return show(t.nexthop);
+  return ((await fp.groups()).get(t.group) ?? []).map((m) => show(m.nexthop)).join(' ');
+}
+
+/**
+ * The end of a lab test: stop the daemon, take off the program a killed
+ * daemon or a failed test left attached, remove the config and the lab.
+ */
+export async function tearDownLab(prefix: string, lab: Lab | undefined, config: { cleanup(): void } | undefined, daemon: DaemonProcess | undefined): Promise<void> {
+  try {
+    await stopProcess(daemon);
+    for (const side of [lab?.router.toA, lab?.router.toB]) {
+      if (side && addon.queryXdp(side.ifindex, `/run/netns/${lab!.router.ns}`).mode !== 'none') await ip(['link', 'set', side.dev, 'xdp', 'off'], lab!.router.ns);
+    }
+  } finally {
+    config?.cleanup();
+    await destroyLab(prefix);
+  }
+}
+

@@ -1,0 +1,42 @@
+// What the API serves, made from a started daemon: route management over
+// its reconciler and a route writer in its namespace, and the status reader.
+import type { Daemon } from '../daemon.js';
+import { RouteManager } from '../routes/manager.js';
+import { StatusReader } from '../status/reader.js';
+import { KernelRouteWriter } from '../sync/routes-writer.js';
+import { VERSION } from '../version.js';
+import type { ApiBackends } from './server.js';
+
+export function openBackends(daemon: Daemon): ApiBackends & { close(): void } {
+  const { fp, reconciler, config } = daemon;
+  if (!fp || !reconciler) throw new Error('the API needs a started daemon');
+  const writer = new KernelRouteWriter(config.netns ? { netns: `/run/netns/${config.netns}` } : {});
+  const routes = new RouteManager({
+    state: reconciler.state,
+    desired: reconciler.desired,
+    onRoutesApplied: (listener) => reconciler.onRoutesApplied(listener),
+    fp,
+    writer,
+    tables: config.tables,
+    routeProtocol: config.routeProtocol,
+  });
+  const status = new StatusReader({
+    daemon,
+    fp,
+    state: reconciler.state,
+    desired: reconciler.desired,
+    fastPathRoutes: () => reconciler.routeCount,
+    tables: config.tables,
+    routeProtocol: config.routeProtocol,
+    version: VERSION,
+    startedAt: Date.now() - process.uptime() * 1000,
+  });
+  return {
+    routes,
+    status,
+    close() {
+      routes.close();
+      writer.close();
+    },
+  };
+}

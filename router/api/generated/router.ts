@@ -1,0 +1,80 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { AddRouteRequest as _xdprouter_v1_AddRouteRequest, AddRouteRequest__Output as _xdprouter_v1_AddRouteRequest__Output } from './xdprouter/v1/AddRouteRequest.js';
+import type { AddRouteResponse as _xdprouter_v1_AddRouteResponse, AddRouteResponse__Output as _xdprouter_v1_AddRouteResponse__Output } from './xdprouter/v1/AddRouteResponse.js';
+import type { AddRoutesResponse as _xdprouter_v1_AddRoutesResponse, AddRoutesResponse__Output as _xdprouter_v1_AddRoutesResponse__Output } from './xdprouter/v1/AddRoutesResponse.js';
+import type { Counter as _xdprouter_v1_Counter, Counter__Output as _xdprouter_v1_Counter__Output } from './xdprouter/v1/Counter.js';
+import type { DeleteRouteRequest as _xdprouter_v1_DeleteRouteRequest, DeleteRouteRequest__Output as _xdprouter_v1_DeleteRouteRequest__Output } from './xdprouter/v1/DeleteRouteRequest.js';
+import type { DeleteRouteResponse as _xdprouter_v1_DeleteRouteResponse, DeleteRouteResponse__Output as _xdprouter_v1_DeleteRouteResponse__Output } from './xdprouter/v1/DeleteRouteResponse.js';
+import type { GetStatsRequest as _xdprouter_v1_GetStatsRequest, GetStatsRequest__Output as _xdprouter_v1_GetStatsRequest__Output } from './xdprouter/v1/GetStatsRequest.js';
+import type { GetStatsResponse as _xdprouter_v1_GetStatsResponse, GetStatsResponse__Output as _xdprouter_v1_GetStatsResponse__Output } from './xdprouter/v1/GetStatsResponse.js';
+import type { GetStatusRequest as _xdprouter_v1_GetStatusRequest, GetStatusRequest__Output as _xdprouter_v1_GetStatusRequest__Output } from './xdprouter/v1/GetStatusRequest.js';
+import type { GetStatusResponse as _xdprouter_v1_GetStatusResponse, GetStatusResponse__Output as _xdprouter_v1_GetStatusResponse__Output } from './xdprouter/v1/GetStatusResponse.js';
+import type { Interface as _xdprouter_v1_Interface, Interface__Output as _xdprouter_v1_Interface__Output } from './xdprouter/v1/Interface.js';
+import type { InterfaceCounters as _xdprouter_v1_InterfaceCounters, InterfaceCounters__Output as _xdprouter_v1_InterfaceCounters__Output } from './xdprouter/v1/InterfaceCounters.js';
+import type { ListInterfacesRequest as _xdprouter_v1_ListInterfacesRequest, ListInterfacesRequest__Output as _xdprouter_v1_ListInterfacesRequest__Output } from './xdprouter/v1/ListInterfacesRequest.js';
+import type { ListInterfacesResponse as _xdprouter_v1_ListInterfacesResponse, ListInterfacesResponse__Output as _xdprouter_v1_ListInterfacesResponse__Output } from './xdprouter/v1/ListInterfacesResponse.js';
+import type { ListNeighborsRequest as _xdprouter_v1_ListNeighborsRequest, ListNeighborsRequest__Output as _xdprouter_v1_ListNeighborsRequest__Output } from './xdprouter/v1/ListNeighborsRequest.js';
+import type { ListNeighborsResponse as _xdprouter_v1_ListNeighborsResponse, ListNeighborsResponse__Output as _xdprouter_v1_ListNeighborsResponse__Output } from './xdprouter/v1/ListNeighborsResponse.js';
+import type { ListRoutesRequest as _xdprouter_v1_ListRoutesRequest, ListRoutesRequest__Output as _xdprouter_v1_ListRoutesRequest__Output } from './xdprouter/v1/ListRoutesRequest.js';
+import type { LookupRouteRequest as _xdprouter_v1_LookupRouteRequest, LookupRouteRequest__Output as _xdprouter_v1_LookupRouteRequest__Output } from './xdprouter/v1/LookupRouteRequest.js';
+import type { LookupRouteResponse as _xdprouter_v1_LookupRouteResponse, LookupRouteResponse__Output as _xdprouter_v1_LookupRouteResponse__Output } from './xdprouter/v1/LookupRouteResponse.js';
+import type { Neighbor as _xdprouter_v1_Neighbor, Neighbor__Output as _xdprouter_v1_Neighbor__Output } from './xdprouter/v1/Neighbor.js';
+import type { NextHop as _xdprouter_v1_NextHop, NextHop__Output as _xdprouter_v1_NextHop__Output } from './xdprouter/v1/NextHop.js';
+import type { Route as _xdprouter_v1_Route, Route__Output as _xdprouter_v1_Route__Output } from './xdprouter/v1/Route.js';
+import type { RouteError as _xdprouter_v1_RouteError, RouteError__Output as _xdprouter_v1_RouteError__Output } from './xdprouter/v1/RouteError.js';
+import type { RouteEvent as _xdprouter_v1_RouteEvent, RouteEvent__Output as _xdprouter_v1_RouteEvent__Output } from './xdprouter/v1/RouteEvent.js';
+import type { RouteServiceClient as _xdprouter_v1_RouteServiceClient, RouteServiceDefinition as _xdprouter_v1_RouteServiceDefinition } from './xdprouter/v1/RouteService.js';
+import type { StatusServiceClient as _xdprouter_v1_StatusServiceClient, StatusServiceDefinition as _xdprouter_v1_StatusServiceDefinition } from './xdprouter/v1/StatusService.js';
+import type { WatchRoutesRequest as _xdprouter_v1_WatchRoutesRequest, WatchRoutesRequest__Output as _xdprouter_v1_WatchRoutesRequest__Output } from './xdprouter/v1/WatchRoutesRequest.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  xdprouter: {
+    v1: {
+      AddRouteRequest: MessageTypeDefinition<_xdprouter_v1_AddRouteRequest, _xdprouter_v1_AddRouteRequest__Output>
+      AddRouteResponse: MessageTypeDefinition<_xdprouter_v1_AddRouteResponse, _xdprouter_v1_AddRouteResponse__Output>
+      AddRoutesResponse: MessageTypeDefinition<_xdprouter_v1_AddRoutesResponse, _xdprouter_v1_AddRoutesResponse__Output>
+      AttachMode: EnumTypeDefinition
+      Counter: MessageTypeDefinition<_xdprouter_v1_Counter, _xdprouter_v1_Counter__Output>
+      DeleteRouteRequest: MessageTypeDefinition<_xdprouter_v1_DeleteRouteRequest, _xdprouter_v1_DeleteRouteRequest__Output>
+      DeleteRouteResponse: MessageTypeDefinition<_xdprouter_v1_DeleteRouteResponse, _xdprouter_v1_DeleteRouteResponse__Output>
+      GetStatsRequest: MessageTypeDefinition<_xdprouter_v1_GetStatsRequest, _xdprouter_v1_GetStatsRequest__Output>
+      GetStatsResponse: MessageTypeDefinition<_xdprouter_v1_GetStatsResponse, _xdprouter_v1_GetStatsResponse__Output>
+      GetStatusRequest: MessageTypeDefinition<_xdprouter_v1_GetStatusRequest, _xdprouter_v1_GetStatusRequest__Output>
+      GetStatusResponse: MessageTypeDefinition<_xdprouter_v1_GetStatusResponse, _xdprouter_v1_GetStatusResponse__Output>
+      Interface: MessageTypeDefinition<_xdprouter_v1_Interface, _xdprouter_v1_Interface__Output>
+      InterfaceCounters: MessageTypeDefinition<_xdprouter_v1_InterfaceCounters, _xdprouter_v1_InterfaceCounters__Output>
+      LinkState: EnumTypeDefinition
+      ListInterfacesRequest: MessageTypeDefinition<_xdprouter_v1_ListInterfacesRequest, _xdprouter_v1_ListInterfacesRequest__Output>
+      ListInterfacesResponse: MessageTypeDefinition<_xdprouter_v1_ListInterfacesResponse, _xdprouter_v1_ListInterfacesResponse__Output>
+      ListNeighborsRequest: MessageTypeDefinition<_xdprouter_v1_ListNeighborsRequest, _xdprouter_v1_ListNeighborsRequest__Output>
+      ListNeighborsResponse: MessageTypeDefinition<_xdprouter_v1_ListNeighborsResponse, _xdprouter_v1_ListNeighborsResponse__Output>
+      ListRoutesRequest: MessageTypeDefinition<_xdprouter_v1_ListRoutesRequest, _xdprouter_v1_ListRoutesRequest__Output>
+      LookupRouteRequest: MessageTypeDefinition<_xdprouter_v1_LookupRouteRequest, _xdprouter_v1_LookupRouteRequest__Output>
+      LookupRouteResponse: MessageTypeDefinition<_xdprouter_v1_LookupRouteResponse, _xdprouter_v1_LookupRouteResponse__Output>
+      Neighbor: MessageTypeDefinition<_xdprouter_v1_Neighbor, _xdprouter_v1_Neighbor__Output>
+      NextHop: MessageTypeDefinition<_xdprouter_v1_NextHop, _xdprouter_v1_NextHop__Output>
+      Route: MessageTypeDefinition<_xdprouter_v1_Route, _xdprouter_v1_Route__Output>
+      RouteError: MessageTypeDefinition<_xdprouter_v1_RouteError, _xdprouter_v1_RouteError__Output>
+      RouteEvent: MessageTypeDefinition<_xdprouter_v1_RouteEvent, _xdprouter_v1_RouteEvent__Output>
+      /**
+       * Routes: installed in the kernel over rtnetlink with the router's own
+       * protocol id, and carried into the XDP fast path by the daemon's sync, so
+       * the kernel and the fast path never disagree.
+       */
+      RouteService: SubtypeConstructor<typeof grpc.Client, _xdprouter_v1_RouteServiceClient> & { service: _xdprouter_v1_RouteServiceDefinition }
+      RouteType: EnumTypeDefinition
+      /**
+       * The daemon's state: counters, interfaces, neighbours. Read only.
+       */
+      StatusService: SubtypeConstructor<typeof grpc.Client, _xdprouter_v1_StatusServiceClient> & { service: _xdprouter_v1_StatusServiceDefinition }
+      WatchRoutesRequest: MessageTypeDefinition<_xdprouter_v1_WatchRoutesRequest, _xdprouter_v1_WatchRoutesRequest__Output>
+    }
+  }
+}
+

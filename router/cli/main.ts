@@ -1,0 +1,30 @@
+// The commands that talk to the running daemon over its API, one file per
+// noun, each just another client of the gRPC contract.
+import { neighCommand } from './neigh.js';
+import { routeCommand } from './route.js';
+import { statsCommand } from './stats.js';
+import { statusCommand } from './status.js';
+
+/** Where a command writes, and how it learns of Ctrl-C (watch modes). */
+export interface CommandIo {
+  out(line: string): void;
+  onInterrupt(stop: () => void): void;
+  isTTY: boolean;
+}
+
+/** Each prints its own --help. */
+export const API_COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise<number> }> = {
+  route: { run: routeCommand },
+  neigh: { run: neighCommand },
+  stats: { run: statsCommand },
+  status: { run: statusCommand },
+};
+
+export const processIo: CommandIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  onInterrupt: (stop) => {
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  },
+  isTTY: process.stdout.isTTY === true,
+};

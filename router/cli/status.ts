@@ -1,0 +1,51 @@
+// `xdp-router status`: is the daemon serving, how big are its tables, which
+// interfaces carry the fast path.
+import { unary } from '../api/client.js';
+import type { Interface__Output } from '../api/generated/xdprouter/v1/Interface.js';
+import type { GetStatusResponse__Output } from '../api/generated/xdprouter/v1/GetStatusResponse.js';
+import { CONNECTION_HELP, readCommandLine, withApi } from './connection.js';
+import { formatTable, toJson } from './format.js';
+import type { CommandIo } from './main.js';
+
+export const STATUS_HELP = `usage: xdp-router status [--json]
+
+The daemon's health, version and uptime, its route and neighbour counts (the
+kernel's mirrored tables and the fast path), resyncs, and the interfaces the
+fast path is attached to. Exit 0 when it serves, 1 otherwise.
+
+${CONNECTION_HELP}`;
+
+const word = (enumName: string, prefix: string): string => enumName.replace(prefix, '').toLowerCase().replace(/_/g, '-');
+
+export function interfaceRows(interfaces: Interface__Output[]): string[][] {
+  return interfaces.map((i) => [
+    i.name,
+    `index ${i.index}`,
+    word(i.attachMode, 'ATTACH_MODE_'),
+    word(i.state, 'LINK_STATE_'),
+    i.mac,
+    `mtu ${i.mtu}`,
+    i.adopted ? 'adopted' : '',
+  ]);
+}
+
+export async function statusCommand(args: string[], io: CommandIo): Promise<number> {
+  const line = readCommandLine(args, { '--json': 'flag' }, STATUS_HELP, io);
+  if (!line) return 0;
+  const { options } = line;
+  return withApi(options, async (api) => {
+    const health = await unary<{ status: string }>((cb) => api.health.check({ service: '' }, cb));
+    const s = await unary<GetStatusResponse__Output>((cb) => api.status.GetStatus({}, cb));
+    if (options.has('--json')) {
+      io.out(toJson({ health: health.status, ...s }));
+      return health.status === 'SERVING' ? 0 : 1;
+    }
+    io.out(`xdp-router ${s.version}: ${health.status}, up ${s.uptimeSeconds} s`);
+    io.out(`routes: ${s.kernelRoutes} in the kernel's mirrored tables (${s.tables.join(', ')}), ${s.fastPathRoutes} in the fast path`);
+    io.out(`neighbours: ${s.neighbors}; resyncs: ${s.resyncs}; last change applied ${s.lastSyncMsAgo} ms ago`);
+    io.out(`route protocol: ${s.routeProtocol} (xdp-router)`);
+    io.out('interfaces:');
+    io.out(formatTable(interfaceRows(s.interfaces)).replace(/^/gm, '  '));
+    return health.status === 'SERVING' ? 0 : 1;
+  });
+}

@@ -1,0 +1,404 @@
+// Route management for the API: validate a request, install or remove the
+// route in the kernel over rtnetlink with the router's own protocol, and
+// answer once the fast path has it (the daemon's sync carries it there, and
+// the reconciler says when it has written it). Reads come from the sync's
+// copy of the kernel, which is what the fast path is made from.
+import { formatPrefix } from '../../dataplane/addr.js';
+import type { AddRouteOptions, RouteKey } from '../sync/routes-writer.js';
+import type { DesiredState } from '../sync/desired.js';
+import { routeFamilyKey, type KernelState } from '../sync/kernel-state.js';
+import type { KernelRoute } from '../sync/model.js';
+import type { RoutesAppliedListener } from '../sync/reconciler.js';
+import { AppliedRoutes, type Wait } from './applied.js';
+import { RequestError, fromKernel, invalid, type RequestStatus } from './errors.js';
+import { RouteFeed, type RouteChange } from './feed.js';
+import { RouteLookup, type FastPathReader } from './lookup.js';
+import type { NexthopView, RouteSpec, RouteView } from './model.js';
+import { RouteProtocols } from './protocols.js';
+import { checkPrefix, checkTable, kernelMetric, routeFromSpec, type RoutePolicy } from './validate.js';
+
+/** How long a change may take from the kernel's ACK to the fast path before the client is told. */
+export const APPLY_TIMEOUT_MS = 10_000;
+/**
+ * Kernel requests in flight at once, over all calls. Each answer waits in
+ * the request socket's receive buffer (system default, about 200 KiB) as a
+ * buffer of about 1 KiB, and an overrun there aborts the process (netlink
+ * 0.3.0, see sync/netlink.ts). 32 also measured faster than 128 in
+ * bench/grpc.ts.
+ */
+const KERNEL_WINDOW = 32;
+/** A bulk add lists this many refusals at most; `failed` counts them all. */
+const MAX_LISTED_ERRORS = 1000;
+
+export interface RouteWriter {
+  addRoute(route: KernelRoute, options: AddRouteOptions): Promise<void>;
+  deleteRoute(key: RouteKey): Promise<void>;
+}
+
+export interface RouteManagerDeps {
+  state: KernelState;
+  desired: DesiredState;
+  onRoutesApplied: (listener: RoutesAppliedListener) => () => void;
+  fp: FastPathReader;
+  writer: RouteWriter;
+  tables: readonly number[];
+  routeProtocol: number;
+}
+
+export interface ChangeOptions {
+  /** default APPLY_TIMEOUT_MS */
+  timeoutMs?: number;
+  /** the client went away */
+  signal?: AbortSignal;
+}
+
+export interface DeleteRequest {
+  prefix: string;
+  /** 0: main */
+  table: number;
+  metric?: number;
+  force: boolean;
+}
+
+export interface ListFilter {
+  /** 0: every mirrored table */
+  table: number;
+  /** '', 'ipv4' or 'ipv6' */
+  family: string;
+  /** '' or a protocol name or id */
+  protocol: string;
+}
+
+export interface BulkError {
+  index: number;
+  prefix: string;
+  status: RequestStatus;
+  message: string;
+}
+
+/** One request of a bulk add: a route, or the refusal its translation already met. */
+export type BulkItem = { spec: RouteSpec; replace: boolean } | { refused: RequestError; prefix: string };
+
+export interface BulkResult {
+  added: number;
+  failed: number;
+  errors: BulkError[];
+}
+
+export interface LookupView {
+  route?: RouteView;
+  selected?: NexthopView;
+  neighborMac: string;
+  action: string;
+}
+
+/** Everything that makes a route what it is, to tell "the fast path has this one" from "has another". */
+function identity(r: KernelRoute): string {
+  const hops = r.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}|${n.weight}`).sort();
+  return `${r.table}|${r.metric}|${r.tos}|${r.type}|${r.protocol}|${hops.join(',')}`;
+}
+
+const routeText = (r: Pick<KernelRoute, 'prefix' | 'table' | 'metric'>): string => `${r.prefix} (table ${r.table}, metric ${r.metric})`;
+
+/** Routes in `ip route` order: IPv4 first, then by address, length, table, metric. */
+function sortRoutes(routes: KernelRoute[]): KernelRoute[] {
+  // parse each prefix once: a full table is 100,000s of routes
+  const keyed = routes.map((r) => ({ r, p: checkPrefix(r.prefix, 'prefix') }));
+  keyed.sort(({ r: a, p: pa }, { r: b, p: pb }) => a.family - b.family || pa.addr.compare(pb.addr) || pa.length - pb.length || a.table - b.table || a.metric - b.metric);
+  return keyed.map((k) => k.r);
+}
+
+export class RouteManager {
+  readonly protocols: RouteProtocols;
+  private readonly policy: RoutePolicy;
+  private readonly applied: AppliedRoutes;
+  private readonly feed: RouteFeed;
+  private readonly lookup: RouteLookup;
+  private readonly kernel = new Window(KERNEL_WINDOW);
+
+  constructor(private readonly deps: RouteManagerDeps) {
+    this.protocols = new RouteProtocols(deps.routeProtocol);
+    this.policy = { tables: deps.tables, protocols: this.protocols };
+    this.applied = new AppliedRoutes(deps.onRoutesApplied);
+    this.feed = new RouteFeed(deps.state, deps.onRoutesApplied);
+    this.lookup = new RouteLookup(deps.fp, deps.state, deps.desired);
+  }
+
+  private routesOf(key: string): KernelRoute[] {
+    return [...(this.deps.state.routes.get(key)?.values() ?? [])];
+  }
+
+  /** The route as clients see it: interface and protocol names. */
+  view(r: KernelRoute): RouteView {
+    return {
+      prefix: r.prefix,
+      type: r.type,
+      table: r.table,
+      metric: r.metric,
+      protocol: this.protocols.name(r.protocol),
+      nexthops: r.nexthops.map((n) => this.nexthopView(n)),
+    };
+  }
+
+  private nexthopView(n: KernelRoute['nexthops'][number]): NexthopView {
+    const name = this.deps.state.links.get(n.ifindex)?.name ?? String(n.ifindex);
+    return { ...(n.gateway ? { gateway: n.gateway } : {}), interface: name, weight: n.weight };
+  }
+
+  /** Refuse what the kernel would refuse, with the reason in the client's words. */
+  private checkSlot(route: KernelRoute, replace: boolean): void {
+    const existing = this.routesOf(routeFamilyKey(route)).find((r) => r.table === route.table && r.metric === route.metric && r.tos === 0);
+    if (!existing) return;
+    const owner = this.protocols.name(existing.protocol);
+    if (!replace) {
+      throw new RequestError('ALREADY_EXISTS', `route: ${routeText(route)} already exists, installed by ${owner}; set replace to take its place`);
+    }
+    if (existing.protocol !== this.protocols.own) {
+      throw new RequestError(
+        'FAILED_PRECONDITION',
+        `route: ${routeText(route)} belongs to ${owner}; replace takes over only the router's own routes (delete it with force first)`,
+      );
+    }
+  }
+
+  /** Ask the kernel; resolves with the wait for the fast path once the kernel has acknowledged. */
+  private async install(route: KernelRoute, replace: boolean): Promise<Wait> {
+    const key = routeFamilyKey(route);
+    const want = identity(route);
+    const wait = this.applied.waitFor(key, () => this.routesOf(key).some((r) => identity(r) === want));
+    try {
+      await this.kernel.run(() => this.deps.writer.addRoute(route, { replace, protocol: this.protocols.own }));
+    } catch (err) {
+      wait.cancel();
+      throw fromKernel(err, 'route');
+    }
+    wait.check();
+    return wait;
+  }
+
+  async addRoute(spec: RouteSpec, replace: boolean, options: ChangeOptions = {}): Promise<RouteView> {
+    const route = routeFromSpec(spec, this.deps.state, this.policy);
+    this.checkSlot(route, replace);
+    const wait = await this.install(route, replace);
+    await settle(wait, options, `route ${routeText(route)} is in the kernel, but the fast path did not apply it`);
+    return this.view(route);
+  }
+
+  async deleteRoute(req: DeleteRequest, options: ChangeOptions = {}): Promise<void> {
+    const parsed = checkPrefix(req.prefix, 'prefix');
+    const prefix = formatPrefix(parsed);
+    const table = checkTable(req.table, this.deps.tables, 'table');
+    const key = `${parsed.family}|${prefix}`;
+    const metric = req.metric === undefined ? undefined : kernelMetric(parsed.family, req.metric);
+    const candidates = this.routesOf(key).filter((r) => r.table === table && (metric === undefined || r.metric === metric));
+    const route = candidates[0];
+    if (!route) {
+      throw new RequestError('NOT_FOUND', `prefix: no route ${prefix} in table ${table}${req.metric === undefined ? '' : ` with metric ${metric}`}`);
+    }
+    if (candidates.length > 1 && metric === undefined) {
+      throw invalid('metric', `${prefix} has ${candidates.length} routes in table ${table} (metrics ${candidates.map((r) => r.metric).join(', ')}); name one`);
+    }
+    if (route.protocol !== this.protocols.own && !req.force) {
+      throw new RequestError(
+        'FAILED_PRECONDITION',
+        `prefix: ${routeText(route)} belongs to ${this.protocols.name(route.protocol)}, not to the router; set force to delete it anyway`,
+      );
+    }
+    const gone = (): boolean => !this.routesOf(key).some((r) => r.table === route.table && r.metric === route.metric && r.protocol === route.protocol);
+    const wait = this.applied.waitFor(key, gone);
+    try {
+      await this.kernel.run(() => this.deps.writer.deleteRoute({ family: route.family, table, prefix, metric: route.metric, protocol: route.protocol }));
+    } catch (err) {
+      wait.cancel();
+      throw fromKernel(err, 'prefix');
+    }
+    wait.check();
+    await settle(wait, options, `route ${routeText(route)} is gone from the kernel, but the fast path did not follow`);
+  }
+
+  /**
+   * AddRoute for each request of a stream, many kernel requests in flight.
+   * Refusals are collected, not thrown; resolves once every route that went
+   * in is in the fast path (or made no progress for APPLY_TIMEOUT_MS).
+   */
+  async addRoutes(requests: AsyncIterable<BulkItem>): Promise<BulkResult> {
+    const errors: BulkError[] = [];
+    const fail = (index: number, prefix: string, err: unknown): void => {
+      const e = err instanceof RequestError ? err : fromKernel(err, 'route');
+      errors.push({ index, prefix, status: e.status, message: e.message });
+    };
+    const waits: Array<{ index: number; prefix: string; done: boolean; wait: Wait }> = [];
+    const progress = new Progress();
+    const pending = new Set<Promise<void>>();
+    let index = 0;
+    for await (const item of requests) {
+      const i = index++;
+      if ('refused' in item) {
+        fail(i, item.prefix, item.refused);
+        continue;
+      }
+      const { spec, replace } = item;
+      let route: KernelRoute;
+      try {
+        route = routeFromSpec(spec, this.deps.state, this.policy);
+        this.checkSlot(route, replace);
+      } catch (err) {
+        fail(i, spec.prefix, err);
+        continue;
+      }
+      // read no further while the kernel has its hands full: the client's stream waits
+      await this.kernel.free();
+      const request: Promise<void> = this.install(route, replace)
+        .then(
+          (wait) => {
+            const entry = { index: i, prefix: spec.prefix, done: false, wait };
+            waits.push(entry);
+            progress.started();
+            void wait.done.then(() => {
+              entry.done = true;
+              progress.finished();
+            });
+          },
+          (err: unknown) => fail(i, spec.prefix, err),
+        )
+        .finally(() => pending.delete(request));
+      pending.add(request);
+    }
+    await Promise.all(pending);
+    await progress.settled(APPLY_TIMEOUT_MS);
+    let added = 0;
+    for (const w of waits) {
+      if (w.done) {
+        added++;
+        continue;
+      }
+      w.wait.cancel();
+      fail(w.index, w.prefix, new RequestError('DEADLINE_EXCEEDED', `in the kernel, but the fast path did not apply it within ${APPLY_TIMEOUT_MS} ms`));
+    }
+    errors.sort((a, b) => a.index - b.index);
+    return { added, failed: errors.length, errors: errors.slice(0, MAX_LISTED_ERRORS) };
+  }
+
+  listRoutes(filter: ListFilter): RouteView[] {
+    const table = filter.table === 0 ? undefined : checkTable(filter.table, this.deps.tables, 'table');
+    const families: Record<string, number | undefined> = { '': undefined, ipv4: 4, ipv6: 6 };
+    if (!(filter.family in families)) throw invalid('family', `"${filter.family}"; expected "ipv4", "ipv6" or "" for both`);
+    const family = families[filter.family];
+    const protocol = filter.protocol === '' ? undefined : this.protocols.id(filter.protocol);
+    if (filter.protocol !== '' && protocol === undefined) {
+      throw invalid('protocol', `"${filter.protocol}" is neither a route protocol name (kernel, boot, static, xdp-router, ...) nor an id 0..255`);
+    }
+    const out: KernelRoute[] = [];
+    for (const byId of this.deps.state.routes.values()) {
+      for (const r of byId.values()) {
+        if ((table === undefined || r.table === table) && (family === undefined || r.family === family) && (protocol === undefined || r.protocol === protocol)) {
+          out.push(r);
+        }
+      }
+    }
+    return sortRoutes(out).map((r) => this.view(r));
+  }
+
+  async lookupRoute(address: string): Promise<LookupView> {
+    const r = await this.lookup.lookup(address);
+    return {
+      ...(r.route ? { route: this.view(r.route) } : {}),
+      ...(r.selected ? { selected: this.nexthopView(r.selected) } : {}),
+      neighborMac: r.neighborMac,
+      action: r.action,
+    };
+  }
+
+  /** The current routes, then each change, as views; `ended` when the manager closes. */
+  watchRoutes(
+    listener: (change: { type: RouteChange['type']; route: RouteView }) => void,
+    ended?: () => void,
+  ): { snapshot: RouteView[]; close(): void } {
+    const watch = this.feed.watch((c) => listener({ type: c.type, route: this.view(c.route) }), ended);
+    return { snapshot: sortRoutes(watch.snapshot).map((r) => this.view(r)), close: () => watch.close() };
+  }
+
+  close(): void {
+    this.applied.close();
+    this.feed.close();
+  }
+}
+
+/** Wait for the fast path, within the time allowed and while the client is there. */
+async function settle(wait: Wait, options: ChangeOptions, late: string): Promise<void> {
+  const ms = options.timeoutMs ?? APPLY_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const limits = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RequestError('DEADLINE_EXCEEDED', `${late} within ${ms} ms`)), ms);
+    onAbort = () => reject(new RequestError('CANCELLED', 'the client cancelled the call'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([wait.done, limits]);
+  } catch (err) {
+    wait.cancel();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** At most `size` jobs at once; the others wait their turn. */
+class Window {
+  private used = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  /** Until a job could start at once. */
+  async free(): Promise<void> {
+    while (this.used >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  async run<T>(job: () => Promise<T>): Promise<T> {
+    await this.free();
+    this.used++;
+    try {
+      return await job();
+    } finally {
+      this.used--;
+      // every waiter checks again: one of them gets the slot, the others wait anew
+      for (const wake of this.waiting.splice(0)) wake();
+    }
+  }
+}
+
+/** Counts the waits of a bulk add that are still open. */
+class Progress {
+  private open = 0;
+  private last = Date.now();
+  private wake: (() => void) | undefined;
+
+  started(): void {
+    this.open++;
+  }
+
+  finished(): void {
+    this.open--;
+    this.last = Date.now();
+    if (this.open === 0) this.wake?.();
+  }
+
+  /** Until nothing is open, or nothing finished for idleMs. */
+  async settled(idleMs: number): Promise<void> {
+    while (this.open > 0) {
+      const idle = Date.now() - this.last;
+      if (idle >= idleMs) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, idleMs - idle);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+}

@@ -1,0 +1,207 @@
+// Route management without root: a scripted kernel (a writer whose changes
+// come back as netlink events a moment later, as the real ones do) under
+// the real reconciler and RouteManager. The namespace tests run the same
+// code against the real kernel and maps.
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { RouteTarget } from '../../dataplane/fastpath.js';
+import { RequestError } from '../../router/routes/errors.js';
+import type { RouteSpec } from '../../router/routes/model.js';
+import { RouteManager, type RouteWriter } from '../../router/routes/manager.js';
+import { routeFamilyKey } from '../../router/sync/kernel-state.js';
+import type { KernelRoute, KernelSnapshot } from '../../router/sync/model.js';
+import { Reconciler, type FastPathWriter } from '../../router/sync/reconciler.js';
+import type { AddRouteOptions, RouteKey } from '../../router/sync/routes-writer.js';
+
+const OWN = 250;
+const BOOT = 3;
+
+/** The fast path's routes as the reconciler wrote them; the rest of the maps are not looked at here. */
+class Maps implements FastPathWriter {
+  routes = new Map<string, RouteTarget>();
+  setInterface(): void {}
+  deleteInterface(): boolean { return true; }
+  addLocalAddress(): void {}
+  deleteLocalAddress(): boolean { return true; }
+  setNexthop(): void {}
+  deleteNexthop(): boolean { return true; }
+  setGroup(): void {}
+  deleteGroup(): boolean { return true; }
+  setNeighbour(): void {}
+  deleteNeighbour(): boolean { return true; }
+  setRoute(p: string, t: RouteTarget): void { this.routes.set(p, t); }
+  async setRoutes(rs: Array<{ prefix: string; target: RouteTarget }>): Promise<void> { for (const r of rs) this.setRoute(r.prefix, r.target); }
+  deleteRoute(p: string): boolean { return this.routes.delete(p); }
+  async deleteRoutes(ps: string[]): Promise<number> { return ps.filter((p) => this.deleteRoute(p)).length; }
+}
+
+/** The kernel: answers at once, and tells the sync a moment later (unless told to lose the event). */
+class ScriptedKernel implements RouteWriter {
+  lose = false;
+  requests = 0;
+  constructor(private readonly reconciler: Reconciler) {}
+
+  private existing(r: { family: 4 | 6; prefix: string; table: number; metric?: number }): KernelRoute | undefined {
+    const byId = this.reconciler.state.routes.get(routeFamilyKey(r));
+    return [...(byId?.values() ?? [])].find((x) => x.table === r.table && (r.metric === undefined || x.metric === r.metric));
+  }
+
+  async addRoute(route: KernelRoute, options: AddRouteOptions): Promise<void> {
+    this.requests++;
+    if (!options.replace && this.existing(route)) throw Object.assign(new Error('File exists'), { name: 'NetlinkError' });
+    const added = { ...route, protocol: options.protocol };
+    if (!this.lose) setTimeout(() => this.reconciler.applyEvent({ kind: 'route', op: 'add', route: added, replace: options.replace }), 1);
+  }
+
+  async deleteRoute(key: RouteKey): Promise<void> {
+    this.requests++;
+    const r = this.existing(key);
+    if (!r) throw new Error('No such process');
+    if (!this.lose) setTimeout(() => this.reconciler.applyEvent({ kind: 'route', op: 'del', route: r, replace: false }), 1);
+  }
+}
+
+const lab = (): KernelSnapshot => ({
+  links: [
+    { ifindex: 2, name: 'eth1', mac: '02:00:00:00:00:02', mtu: 1500, adminUp: true, carrier: true, kind: 'veth' },
+    { ifindex: 3, name: 'eth2', mac: '02:00:00:00:00:03', mtu: 1500, adminUp: true, carrier: true, kind: 'veth' },
+  ],
+  addresses: [
+    { ifindex: 2, family: 4, address: '192.0.2.1', prefixLength: 24 },
+    { ifindex: 3, family: 4, address: '198.51.100.1', prefixLength: 24 },
+    { ifindex: 3, family: 6, address: '2001:db8:b::1', prefixLength: 64 },
+    { ifindex: 3, family: 6, address: 'fe80::3', prefixLength: 64 },
+  ],
+  routes: [
+    { family: 4, table: 254, prefix: '203.0.113.0/24', metric: 0, protocol: BOOT, type: 'unicast', nexthops: [{ ifindex: 3, gateway: '198.51.100.2', weight: 1 }], tos: 0 },
+  ],
+  neighbours: [],
+});
+
+describe('RouteManager over a scripted kernel', () => {
+  let maps: Maps;
+  let reconciler: Reconciler;
+  let kernel: ScriptedKernel;
+  let manager: RouteManager;
+
+  beforeEach(async () => {
+    maps = new Maps();
+    reconciler = new Reconciler(maps, { tables: [254], interfaces: ['eth1', 'eth2'] });
+    await reconciler.fullSync(lab());
+    kernel = new ScriptedKernel(reconciler);
+    manager = new RouteManager({
+      state: reconciler.state,
+      desired: reconciler.desired,
+      onRoutesApplied: (l) => reconciler.onRoutesApplied(l),
+      fp: {} as never,
+      writer: kernel,
+      tables: [254],
+      routeProtocol: OWN,
+    });
+  });
+
+  const via = (gateway: string, more: Partial<RouteSpec['nexthops'][number]> = {}) => ({ gateway, ...more });
+
+  it('AddRoute answers once the maps have the route, with names filled in', async () => {
+    const view = await manager.addRoute({ prefix: '198.51.100.128/25', nexthops: [via('198.51.100.2')] }, false);
+    expect(maps.routes.get('198.51.100.128/25')).toMatchObject({ type: 'unicast' });
+    expect(view).toEqual({
+      prefix: '198.51.100.128/25',
+      type: 'unicast',
+      table: 254,
+      metric: 0,
+      protocol: 'xdp-router',
+      nexthops: [{ gateway: '198.51.100.2', interface: 'eth2', weight: 1 }],
+    });
+  });
+
+  it('an IPv6 route takes the kernel default metric 1024; a multipath route keeps its weights', async () => {
+    const view = await manager.addRoute({ prefix: '2001:db8:f00d::/48', nexthops: [via('2001:db8:b::2', { weight: 1 }), via('fe80::9', { interface: 'eth2', weight: 3 })] }, false);
+    expect(view).toMatchObject({ metric: 1024, nexthops: [{ interface: 'eth2', weight: 1 }, { gateway: 'fe80::9', weight: 3 }] });
+    expect(maps.routes.get('2001:db8:f00d::/48')).toMatchObject({ type: 'unicast', group: expect.any(Number) });
+  });
+
+  it('DEADLINE_EXCEEDED when the fast path never gets the route; CANCELLED when the client leaves', async () => {
+    kernel.lose = true;
+    const late = manager.addRoute({ prefix: '198.51.100.128/25', nexthops: [via('198.51.100.2')] }, false, { timeoutMs: 30 });
+    await expect(late).rejects.toMatchObject({ status: 'DEADLINE_EXCEEDED', message: expect.stringMatching(/is in the kernel, but the fast path did not apply it within 30 ms/) });
+    const abort = new AbortController();
+    const gone = manager.addRoute({ prefix: '198.51.100.64/26', nexthops: [via('198.51.100.2')] }, false, { signal: abort.signal });
+    setTimeout(() => abort.abort(), 5);
+    await expect(gone).rejects.toMatchObject({ status: 'CANCELLED' });
+  });
+
+  it.each<[string, RouteSpec, boolean, string, RegExp]>([
+    ['host bits', { prefix: '198.51.100.1/25', nexthops: [via('198.51.100.2')] }, false, 'INVALID_ARGUMENT', /^route\.prefix: .*did you mean 198\.51\.100\.0\/25/],
+    ['unknown interface', { prefix: '198.51.100.128/25', nexthops: [via('198.51.100.2', { interface: 'eth7' })] }, false, 'INVALID_ARGUMENT', /^route\.nexthops\[0\]\.interface/],
+    ['gateway off-link', { prefix: '198.51.100.128/25', nexthops: [via('203.0.113.9')] }, false, 'INVALID_ARGUMENT', /^route\.nexthops\[0\]\.gateway: 203\.0\.113\.9 is not on a connected network/],
+    ['connected next hop without interface', { prefix: '198.51.100.128/25', nexthops: [{}] }, false, 'INVALID_ARGUMENT', /^route\.nexthops\[0\]: neither a gateway nor an interface/],
+    ['IPv6 multipath with a device-only hop', { prefix: '2001:db8:f00d::/48', nexthops: [via('2001:db8:b::2'), { interface: 'eth2' }] }, false, 'INVALID_ARGUMENT', /^route\.nexthops\[1\]\.gateway: empty; every next hop of an IPv6 multipath route/],
+    ['too many next hops', { prefix: '198.51.100.128/25', nexthops: Array.from({ length: 257 }, () => via('198.51.100.2')) }, false, 'INVALID_ARGUMENT', /^route\.nexthops: 257 next hops; at most 256/],
+    ['a slot taken', { prefix: '203.0.113.0/24', nexthops: [via('198.51.100.2')] }, false, 'ALREADY_EXISTS', /installed by boot; set replace/],
+    ['replace of a foreign route', { prefix: '203.0.113.0/24', nexthops: [via('198.51.100.2')] }, true, 'FAILED_PRECONDITION', /belongs to boot/],
+  ])('refuses %s before asking the kernel', async (_name, spec, replace, status, message) => {
+    const err = await manager.addRoute(spec, replace).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RequestError);
+    expect(err).toMatchObject({ status, message: expect.stringMatching(message) });
+    expect(kernel.requests).toBe(0);
+  });
+
+  it('DeleteRoute: NOT_FOUND, FAILED_PRECONDITION without force, a metric to choose, then gone from the maps', async () => {
+    await expect(manager.deleteRoute({ prefix: '198.51.100.128/25', table: 0, force: false })).rejects.toMatchObject({ status: 'NOT_FOUND' });
+    await expect(manager.deleteRoute({ prefix: '203.0.113.0/24', table: 0, force: false })).rejects.toMatchObject({ status: 'FAILED_PRECONDITION' });
+    await manager.addRoute({ prefix: '198.51.100.128/25', metric: 10, nexthops: [via('198.51.100.2')] }, false);
+    await manager.addRoute({ prefix: '198.51.100.128/25', metric: 20, nexthops: [via('192.0.2.2')] }, false);
+    await expect(manager.deleteRoute({ prefix: '198.51.100.128/25', table: 0, force: false })).rejects.toMatchObject({
+      status: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/^metric: .* 2 routes in table 254 \(metrics 10, 20\)/),
+    });
+    await manager.deleteRoute({ prefix: '198.51.100.128/25', table: 0, metric: 10, force: false });
+    expect(manager.listRoutes({ table: 0, family: 'ipv4', protocol: 'xdp-router' }).map((r) => r.metric)).toEqual([20]);
+    await manager.deleteRoute({ prefix: '198.51.100.128/25', table: 0, force: false });
+    expect(maps.routes.has('198.51.100.128/25')).toBe(false);
+    await manager.deleteRoute({ prefix: '203.0.113.0/24', table: 0, force: true });
+    expect(maps.routes.has('203.0.113.0/24')).toBe(false);
+  });
+
+  it('WatchRoutes: the table, then added and deleted routes, including those a link takes down with it', async () => {
+    const seen: string[] = [];
+    const watch = manager.watchRoutes((c) => seen.push(`${c.type} ${c.route.prefix} ${c.route.protocol}`));
+    expect(watch.snapshot.map((r) => r.prefix)).toEqual(['203.0.113.0/24']);
+    await manager.addRoute({ prefix: '198.51.100.128/25', nexthops: [via('198.51.100.2')] }, false);
+    await manager.addRoute({ prefix: '198.51.100.128/25', nexthops: [via('192.0.2.2')] }, true);
+    // admin down: the kernel drops the IPv4 routes through eth2 without a word
+    reconciler.applyEvent({ kind: 'link', op: 'add', link: { ...lab().links[1]!, adminUp: false } });
+    watch.close();
+    await manager.deleteRoute({ prefix: '198.51.100.128/25', table: 0, force: false });
+    expect(seen).toEqual(['added 198.51.100.128/25 xdp-router', 'added 198.51.100.128/25 xdp-router', 'deleted 203.0.113.0/24 boot']);
+  });
+
+  it('AddRoutes: installs the good ones, reports the refused ones by index', async () => {
+    async function* stream() {
+      yield { spec: { prefix: '198.51.100.128/26', nexthops: [via('198.51.100.2')] }, replace: false };
+      yield { refused: new RequestError('INVALID_ARGUMENT', 'route: missing'), prefix: '' };
+      yield { spec: { prefix: '198.51.100.192/26', nexthops: [via('198.51.100.2', { weight: 0 })] }, replace: false };
+      yield { spec: { prefix: '2001:db8:1::/64', nexthops: [via('2001:db8:b::2')] }, replace: false };
+    }
+    const result = await manager.addRoutes(stream());
+    expect(result).toMatchObject({
+      added: 2,
+      failed: 2,
+      errors: [
+        { index: 1, status: 'INVALID_ARGUMENT', message: 'route: missing' },
+        { index: 2, prefix: '198.51.100.192/26', status: 'INVALID_ARGUMENT', message: expect.stringMatching(/^route\.nexthops\[0\]\.weight: 0/) },
+      ],
+    });
+    expect([...maps.routes.keys()]).toEqual(expect.arrayContaining(['198.51.100.128/26', '2001:db8:1::/64']));
+  });
+
+  it('ListRoutes filters by table, family and protocol, and refuses what it does not know', async () => {
+    await manager.addRoute({ prefix: '2001:db8:1::/64', nexthops: [via('2001:db8:b::2')] }, false);
+    expect(manager.listRoutes({ table: 0, family: '', protocol: '' }).map((r) => r.prefix)).toEqual(['203.0.113.0/24', '2001:db8:1::/64']);
+    expect(manager.listRoutes({ table: 254, family: 'ipv6', protocol: '' }).map((r) => r.prefix)).toEqual(['2001:db8:1::/64']);
+    expect(manager.listRoutes({ table: 0, family: '', protocol: 'boot' }).map((r) => r.prefix)).toEqual(['203.0.113.0/24']);
+    expect(manager.listRoutes({ table: 0, family: '', protocol: '3' }).map((r) => r.prefix)).toEqual(['203.0.113.0/24']);
+    expect(() => manager.listRoutes({ table: 100, family: '', protocol: '' })).toThrow(/^table: table 100 is not mirrored/);
+    expect(() => manager.listRoutes({ table: 0, family: 'inet', protocol: '' })).toThrow(/^family: "inet"/);
+  });
+});
