@@ -3,7 +3,9 @@
 import type { RouterConfig } from '../../config/schema.js';
 import { openBackends } from '../api/backends.js';
 import { ApiServer } from '../api/server.js';
+import { formatEndpoint } from '../../config/schema.js';
 import { Daemon } from '../daemon.js';
+import { createMetrics, serveMetrics } from '../metrics.js';
 import { createLogger } from '../log.js';
 import type { Logger } from '../log.js';
 import { isRunning, readPidFile, removePidFile, writePidFile } from './pidfile.js';
@@ -25,9 +27,16 @@ export async function startDaemon(config: RouterConfig, log: Logger = createLogg
   // listen first: a socket in use or a bad certificate stops us before the fast path is touched
   const api = await ApiServer.listen(config.api, log);
   const daemon = new Daemon(config, log);
+  // the metrics port too is taken before anything is touched
+  const metrics = await serveMetrics(createMetrics(daemon), config.metrics.listen).catch(async (err: Error) => {
+    await api.close();
+    throw new Error(`metrics: cannot listen on ${formatEndpoint(config.metrics.listen)} (config metrics.listen): ${err.message}`);
+  });
+  log.info('metrics served', { url: `http://${formatEndpoint(config.metrics.listen)}/metrics` });
   try {
     await daemon.start();
   } catch (err) {
+    await new Promise((resolve) => metrics.close(resolve));
     await api.close();
     // what was loaded but not attached goes; what a previous run left attached stays
     await daemon.stop(true).catch(() => undefined);
@@ -36,6 +45,7 @@ export async function startDaemon(config: RouterConfig, log: Logger = createLogg
   // answered only now that the fast path is in sync with the kernel
   const backends = openBackends(daemon);
   api.serve(backends);
+
   writePidFile(config);
   let requestStop: () => void = () => undefined;
   const signalled = new Promise<void>((resolve) => (requestStop = resolve));
@@ -51,6 +61,7 @@ export async function startDaemon(config: RouterConfig, log: Logger = createLogg
     // watchers' streams end first, so the API's drain does not wait on them
     backends.close();
     await api.close();
+    await new Promise((resolve) => metrics.close(resolve));
     await daemon.stop();
     removePidFile(config);
     log.info('stopped: XDP detached, the kernel forwards alone');
