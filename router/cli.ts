@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG_FILE, loadConfig } from './commands/load-config.js';
 import { startDaemon } from './commands/run.js';
 import { stopDaemon } from './commands/stop.js';
 import { formatDifferences, verifyFastPath } from './commands/verify.js';
+import { install } from './commands/install.js';
 import { runLab } from './lab/main.js';
 import { VERSION } from './version.js';
 
@@ -19,6 +20,8 @@ commands:
   run [--config FILE]        run the daemon in the foreground (SIGTERM stops it cleanly)
   stop [--config FILE]       stop the running daemon: XDP detached, the kernel forwards alone
   verify [--config FILE]     compare the fast path's maps with the kernel's tables
+  install [--root DIR]       put the systemd unit, the example config and the
+                             rt_protos name in place
   lab [--duration SECONDS]   the namespace lab: host A - router - host B, the daemon
                              on the router, traffic across, live counters
 
@@ -53,6 +56,13 @@ detached XDP and exited.`,
 Dumps the kernel's tables and the fast path's maps and prints every
 difference (routes, neighbours, interfaces, local addresses). Exit 0 when
 they agree, 1 when they differ.`,
+  install: `usage: xdp-router install [--root DIR]
+
+Writes the systemd unit (/etc/systemd/system/xdp-router.service, running this
+package with this node), the example config (/etc/xdp-router/config.yaml,
+never over an existing one) and the iproute2 name of the route protocol
+(/etc/iproute2/rt_protos.d/xdp-router.conf). --root writes under DIR instead
+of / (packaging).`,
   lab: `usage: xdp-router lab [--duration SECONDS]
 
 Creates namespaces xr-lab-a, xr-lab-r and xr-lab-b joined by veth pairs on
@@ -84,6 +94,14 @@ async function dispatch(command: string, args: string[]): Promise<number> {
   if (client) return client.run(args, processIo);
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`${COMMAND_HELP[command]}\n`);
+    return 0;
+  }
+  if (command === 'install') {
+    const opts = parseOptions(args, { '--root': 'value' });
+    const result = install(opts.get('--root') ?? '/');
+    for (const f of result.written) process.stdout.write(`wrote ${f}\n`);
+    for (const f of result.kept) process.stdout.write(`kept ${f} (exists; not overwritten)\n`);
+    process.stdout.write('next: list your interfaces in /etc/xdp-router/config.yaml, then `systemctl daemon-reload && systemctl enable --now xdp-router`\n');
     return 0;
   }
   if (command === 'lab') {
