@@ -207,10 +207,11 @@ const U32_MAX = 2 ** 32 - 1;
 const BPFFS = '/sys/fs/bpf';
 // sockaddr_un.sun_path is 108 bytes with its terminating NUL
 const UNIX_PATH_MAX = 107;
-const PROTO_TCP = 6;
-const PROTO_UDP = 17;
-const PROTO_ICMPV6 = 58;
-const PUNT_PROTOCOLS = { tcp: PROTO_TCP, udp: PROTO_UDP, icmp: 1 } as const;
+export const PROTO_TCP = 6;
+export const PROTO_UDP = 17;
+export const PROTO_ICMPV6 = 58;
+/** The protocols a punt rule (config or API) names in words; others by number. */
+export const PUNT_PROTOCOLS = { tcp: PROTO_TCP, udp: PROTO_UDP, icmp: 1 } as const;
 
 const INTERFACES_EXPECTED = 'a non-empty list of interface names, or of maps {name, mode}';
 const LISTEN_EXPECTED = 'host:port, with an IPv6 host in brackets ("127.0.0.1:9469", "[::1]:50051")';

@@ -32,6 +32,8 @@ commands that ask the running daemon, over its gRPC API:
   neigh                      the neighbours, and which the fast path uses
   stats [--watch]            the fast path's counters, per reason and interface
   status                     health, table sizes, attached interfaces
+  punt add|del|list          the rules that send traffic to the slow path (AF_XDP)
+  capture [-w FILE] [-c N]   the punted frames, as lines or a pcap file
   --version                  print the version
   --help                     this text; COMMAND --help for a command's
 

@@ -1,6 +1,8 @@
 // What the API serves, made from a started daemon: route management over
-// its reconciler and a route writer in its namespace, and the status reader.
+// its reconciler and a route writer in its namespace, the status reader, and
+// punt rules and capture over its fast path and slow path.
 import type { Daemon } from '../daemon.js';
+import { PuntManager } from '../punt/manager.js';
 import { RouteManager } from '../routes/manager.js';
 import { StatusReader } from '../status/reader.js';
 import { KernelRouteWriter } from '../sync/routes-writer.js';
@@ -31,9 +33,15 @@ export function openBackends(daemon: Daemon): ApiBackends & { close(): void } {
     version: VERSION,
     startedAt: Date.now() - process.uptime() * 1000,
   });
+  const punt = new PuntManager({
+    fp,
+    slowPath: () => daemon.slowPath,
+    interfaceName: (ifindex) => daemon.attached.find((i) => i.ifindex === ifindex)?.name ?? String(ifindex),
+  });
   return {
     routes,
     status,
+    punt,
     close() {
       routes.close();
       writer.close();

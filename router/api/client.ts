@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { loadApi } from './proto.js';
+import type { PuntServiceClient } from './generated/xdprouter/v1/PuntService.js';
 import type { RouteServiceClient } from './generated/xdprouter/v1/RouteService.js';
 import type { StatusServiceClient } from './generated/xdprouter/v1/StatusService.js';
 
@@ -23,6 +24,7 @@ export interface HealthClient extends grpc.Client {
 export interface ApiClients {
   routes: RouteServiceClient;
   status: StatusServiceClient;
+  punt: PuntServiceClient;
   health: HealthClient;
   close(): void;
 }
@@ -41,14 +43,16 @@ export function connect(target: ClientTarget): ApiClients {
   // buffer on every message sent: its default 1 MiB makes a long AddRoutes
   // stream quadratic (100,000 routes: 6 s instead of 1 s in grpc-js alone)
   const routes = new api.RouteService(address, creds, { 'grpc.per_rpc_retry_buffer_size': 8192 });
-  // one channel for all three: the clients share it
+  // one channel for all of them: the clients share it
   const channelOverride = routes.getChannel();
   const status = new api.StatusService(address, creds, { channelOverride });
+  const punt = new api.PuntService(address, creds, { channelOverride });
   const Health = grpc.makeGenericClientConstructor(healthService, 'Health') as unknown as new (...a: ConstructorParameters<typeof grpc.Client>) => HealthClient;
   const health = new Health(address, creds, { channelOverride });
   return {
     routes,
     status,
+    punt,
     health,
     close() {
       routes.close();

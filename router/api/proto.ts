@@ -10,7 +10,7 @@ import type { ProtoGrpcType } from './generated/router.js';
 export const PROTO_DIR = join(packageRoot(), 'proto');
 export const PROTO_FILE = 'xdprouter/v1/router.proto';
 export const PACKAGE = 'xdprouter.v1';
-export const SERVICE_NAMES = [`${PACKAGE}.RouteService`, `${PACKAGE}.StatusService`] as const;
+export const SERVICE_NAMES = [`${PACKAGE}.RouteService`, `${PACKAGE}.StatusService`, `${PACKAGE}.PuntService`] as const;
 
 /** camelCase fields, 64-bit integers and enums as strings, defaults filled in, `_field` for set optionals. */
 export const LOADER_OPTIONS: protoLoader.Options = {

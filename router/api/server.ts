@@ -1,4 +1,4 @@
-// The API server: RouteService and StatusService, grpc.health.v1 and server
+// The API server: RouteService, StatusService and PuntService, grpc.health.v1 and server
 // reflection, on the unix socket and the optional TCP listener. It listens
 // before the daemon starts, so a bad listen stops the daemon before it
 // touches anything; until serve() it answers UNAVAILABLE and health says
@@ -10,11 +10,13 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { formatEndpoint, type ApiConfig } from '../../config/schema.js';
 import type { Logger } from '../log.js';
+import type { PuntManager } from '../punt/manager.js';
 import type { RouteManager } from '../routes/manager.js';
 import type { StatusReader } from '../status/reader.js';
 import { notReady } from './errors.js';
 import { ApiListenError, prepareUnixSocket, tcpCredentials } from './listen.js';
 import { LOADER_OPTIONS, MAX_MESSAGE_BYTES, SERVICE_NAMES, loadApi } from './proto.js';
+import { capturePackets, puntService } from './punt-service.js';
 import { routeService } from './route-service.js';
 import { statusService } from './status-service.js';
 
@@ -23,6 +25,7 @@ export { ApiListenError };
 export interface ApiBackends {
   routes: RouteManager;
   status: StatusReader;
+  punt: PuntManager;
 }
 
 /** How long a stop waits for calls in progress before it cuts them. */
@@ -79,7 +82,9 @@ export class ApiServer {
   private addServices(): void {
     const { api, definition } = loadApi();
     this.server.addService(api.RouteService.service, routeService(() => this.backend().routes, this.log));
-    this.server.addService(api.StatusService.service, statusService(() => this.backend().status, this.log));
+    const punt = (): PuntManager => this.backend().punt;
+    this.server.addService(api.StatusService.service, { ...statusService(() => this.backend().status, this.log), CapturePackets: capturePackets(punt) });
+    this.server.addService(api.PuntService.service, puntService(punt, this.log));
     this.health.addToServer(this.server);
     // reflection describes the health service too, for grpcurl and friends
     const health = protoLoader.loadSync(healthProtoPath, LOADER_OPTIONS);

@@ -17,7 +17,8 @@ function interfaceToProto(i: InterfaceStatus): Interface {
   return { name: i.name, index: i.index, attachMode: ATTACH_MODE[i.attachMode], state: LINK_STATE[i.state], mac: i.mac, mtu: i.mtu, adopted: i.adopted };
 }
 
-export function statusService(status: () => StatusReader, log: Logger): StatusServiceHandlers {
+/** All but CapturePackets, which is the slow path's (punt-service.ts). */
+export function statusService(status: () => StatusReader, log: Logger): Pick<StatusServiceHandlers, 'GetStats' | 'ListInterfaces' | 'ListNeighbors' | 'GetStatus'> {
   const reply = replier(log);
 
   return {

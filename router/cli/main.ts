@@ -1,6 +1,8 @@
 // The commands that talk to the running daemon over its API, one file per
 // noun, each just another client of the gRPC contract.
+import { captureCommand } from './capture.js';
 import { neighCommand } from './neigh.js';
+import { puntCommand } from './punt.js';
 import { routeCommand } from './route.js';
 import { statsCommand } from './stats.js';
 import { statusCommand } from './status.js';
@@ -18,6 +20,8 @@ export const API_COMMANDS: Record<string, { run: (args: string[], io: CommandIo)
   neigh: { run: neighCommand },
   stats: { run: statsCommand },
   status: { run: statusCommand },
+  punt: { run: puntCommand },
+  capture: { run: captureCommand },
 };
 
 export const processIo: CommandIo = {

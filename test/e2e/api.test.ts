@@ -186,6 +186,19 @@ describe('the gRPC API on the namespace lab', () => {
     await ip(['-6', 'route', 'flush', 'proto', '250'], lab.router.ns);
   });
 
+  it('without punt rules in the config, punt calls and capture answer FAILED_PRECONDITION; the list is empty', async () => {
+    for (const call of [
+      unary((cb) => api.punt.AddPuntRule({ rule: { prefix: lab.remote.prefix4, protocol: 'udp' } }, cb)),
+      unary((cb) => api.punt.DeletePuntRule({ prefix: lab.remote.prefix4 }, cb)),
+      collect(api.status.CapturePackets({ filter: { maxPackets: 1 } })),
+    ]) {
+      const r = await refusal(call);
+      expect(r.code).toBe('FAILED_PRECONDITION');
+      expect(r.details).toMatch(/slow path is not running: the punt stage is only compiled into the fast path when the config has at least one punt rule/);
+    }
+    expect(await unary((cb) => api.punt.ListPuntRules({}, cb))).toEqual({ rules: [] });
+  });
+
   it('StatusService: counters, attached interfaces, neighbours, status', async () => {
     expect(await ping(lab.a.ns, lab.b.v4, 2)).toBe(2);
     const stats = await unary<GetStatsResponse__Output>((cb) => api.status.GetStats({}, cb));
@@ -231,7 +244,7 @@ describe('the gRPC API on the namespace lab', () => {
         });
       const listed = (await ask({ list_services: '*' })) as { list_services_response: { service: Array<{ name: string }> } };
       expect(listed.list_services_response.service.map((s) => s.name)).toEqual(
-        expect.arrayContaining(['xdprouter.v1.RouteService', 'xdprouter.v1.StatusService', 'grpc.health.v1.Health']),
+        expect.arrayContaining(['xdprouter.v1.RouteService', 'xdprouter.v1.StatusService', 'xdprouter.v1.PuntService', 'grpc.health.v1.Health']),
       );
       const file = (await ask({ file_containing_symbol: 'xdprouter.v1.RouteService' })) as { file_descriptor_response: { file_descriptor_proto: Buffer[] } };
       const described = Buffer.concat(file.file_descriptor_response.file_descriptor_proto).toString('latin1');

@@ -42,6 +42,11 @@ describe('the API contract', () => {
     expect(routes.methods.ListRoutes).toMatchObject({ requestType: 'ListRoutesRequest', responseType: 'Route', responseStream: true });
     expect(routes.methods.AddRoutes).toMatchObject({ requestType: 'AddRouteRequest', requestStream: true, responseType: 'AddRoutesResponse' });
     expect(Object.keys(pkg.lookupService('StatusService').methods)).toEqual(expect.arrayContaining(['GetStats', 'ListInterfaces', 'ListNeighbors']));
+    expect(Object.keys(pkg.lookupService('PuntService').methods)).toEqual(['AddPuntRule', 'DeletePuntRule', 'ListPuntRules']);
+    expect(pkg.lookupService('StatusService').methods.CapturePackets).toMatchObject({ requestType: 'CapturePacketsRequest', responseType: 'CapturedPacket', responseStream: true });
+    expect(Object.keys(pkg.lookupType('PuntRule').fields)).toEqual(['prefix', 'protocol', 'port', 'id', 'packets', 'bytes']);
+    expect(Object.keys(pkg.lookupType('CaptureFilter').fields)).toEqual(['prefix', 'protocol', 'port', 'maxPackets']);
+    expect(Object.keys(pkg.lookupType('CapturedPacket').fields)).toEqual(['interface', 'queue', 'timeNs', 'data', 'originalLength']);
     expect(Object.keys(pkg.lookupType('Route').fields)).toEqual(['prefix', 'nexthops', 'type', 'table', 'metric', 'protocol']);
     expect(Object.keys(pkg.lookupType('NextHop').fields)).toEqual(['gateway', 'interface', 'weight']);
     expect(Object.keys(pkg.lookupType('LookupRouteResponse').fields)).toEqual(['route', 'selected', 'neighborMac', 'action']);
@@ -66,7 +71,7 @@ describe('the API contract', () => {
 
   it('every RPC documents the status codes it answers, or has nothing to refuse', () => {
     const text = readFileSync(join(PROTO_DIR, PROTO_FILE), 'utf8');
-    for (const rpc of ['AddRoute', 'DeleteRoute', 'ListRoutes', 'LookupRoute', 'WatchRoutes']) {
+    for (const rpc of ['AddRoute', 'DeleteRoute', 'ListRoutes', 'LookupRoute', 'WatchRoutes', 'CapturePackets', 'AddPuntRule', 'DeletePuntRule']) {
       const comment = new RegExp(`((?:\\s*//.*\\n)+)\\s*rpc ${rpc}\\(`).exec(text)?.[1] ?? '';
       expect(comment, rpc).toMatch(/[A-Z_]{9,}:/);
     }

@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { CapturePacketsRequest as _xdprouter_v1_CapturePacketsRequest, CapturePacketsRequest__Output as _xdprouter_v1_CapturePacketsRequest__Output } from '../../xdprouter/v1/CapturePacketsRequest.js';
+import type { CapturedPacket as _xdprouter_v1_CapturedPacket, CapturedPacket__Output as _xdprouter_v1_CapturedPacket__Output } from '../../xdprouter/v1/CapturedPacket.js';
 import type { GetStatsRequest as _xdprouter_v1_GetStatsRequest, GetStatsRequest__Output as _xdprouter_v1_GetStatsRequest__Output } from '../../xdprouter/v1/GetStatsRequest.js';
 import type { GetStatsResponse as _xdprouter_v1_GetStatsResponse, GetStatsResponse__Output as _xdprouter_v1_GetStatsResponse__Output } from '../../xdprouter/v1/GetStatsResponse.js';
 import type { GetStatusRequest as _xdprouter_v1_GetStatusRequest, GetStatusRequest__Output as _xdprouter_v1_GetStatusRequest__Output } from '../../xdprouter/v1/GetStatusRequest.js';
@@ -15,6 +17,35 @@ import type { ListNeighborsResponse as _xdprouter_v1_ListNeighborsResponse, List
  * The daemon's state: counters, interfaces, neighbours. Read only.
  */
 export interface StatusServiceClient extends grpc.Client {
+  /**
+   * The frames the punt rules send to the slow path (AF_XDP), from now on,
+   * as they arrive: until the client cancels, or `filter.max_packets` have
+   * been sent (then the stream ends). Frames a slow client cannot keep up
+   * with (10,000 waiting) are skipped, as tcpdump's "dropped by kernel".
+   * Capturing does not change forwarding: the slow path still forwards them.
+   * INVALID_ARGUMENT: malformed prefix or host bits set, unknown
+   * protocol, port above 65535 or with a protocol other than tcp/udp.
+   * FAILED_PRECONDITION: the slow path is not running (the daemon's
+   * config has no punt rule).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   */
+  CapturePackets(argument: _xdprouter_v1_CapturePacketsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_xdprouter_v1_CapturedPacket__Output>;
+  CapturePackets(argument: _xdprouter_v1_CapturePacketsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_xdprouter_v1_CapturedPacket__Output>;
+  /**
+   * The frames the punt rules send to the slow path (AF_XDP), from now on,
+   * as they arrive: until the client cancels, or `filter.max_packets` have
+   * been sent (then the stream ends). Frames a slow client cannot keep up
+   * with (10,000 waiting) are skipped, as tcpdump's "dropped by kernel".
+   * Capturing does not change forwarding: the slow path still forwards them.
+   * INVALID_ARGUMENT: malformed prefix or host bits set, unknown
+   * protocol, port above 65535 or with a protocol other than tcp/udp.
+   * FAILED_PRECONDITION: the slow path is not running (the daemon's
+   * config has no punt rule).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   */
+  capturePackets(argument: _xdprouter_v1_CapturePacketsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_xdprouter_v1_CapturedPacket__Output>;
+  capturePackets(argument: _xdprouter_v1_CapturePacketsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_xdprouter_v1_CapturedPacket__Output>;
+  
   /**
    * Packets and bytes per verdict reason, in total and per interface.
    */
@@ -82,6 +113,20 @@ export interface StatusServiceClient extends grpc.Client {
  */
 export interface StatusServiceHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * The frames the punt rules send to the slow path (AF_XDP), from now on,
+   * as they arrive: until the client cancels, or `filter.max_packets` have
+   * been sent (then the stream ends). Frames a slow client cannot keep up
+   * with (10,000 waiting) are skipped, as tcpdump's "dropped by kernel".
+   * Capturing does not change forwarding: the slow path still forwards them.
+   * INVALID_ARGUMENT: malformed prefix or host bits set, unknown
+   * protocol, port above 65535 or with a protocol other than tcp/udp.
+   * FAILED_PRECONDITION: the slow path is not running (the daemon's
+   * config has no punt rule).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   */
+  CapturePackets: grpc.handleServerStreamingCall<_xdprouter_v1_CapturePacketsRequest__Output, _xdprouter_v1_CapturedPacket>;
+  
+  /**
    * Packets and bytes per verdict reason, in total and per interface.
    */
   GetStats: grpc.handleUnaryCall<_xdprouter_v1_GetStatsRequest__Output, _xdprouter_v1_GetStatsResponse>;
@@ -104,6 +149,7 @@ export interface StatusServiceHandlers extends grpc.UntypedServiceImplementation
 }
 
 export interface StatusServiceDefinition extends grpc.ServiceDefinition {
+  CapturePackets: MethodDefinition<_xdprouter_v1_CapturePacketsRequest, _xdprouter_v1_CapturedPacket, _xdprouter_v1_CapturePacketsRequest__Output, _xdprouter_v1_CapturedPacket__Output>
   GetStats: MethodDefinition<_xdprouter_v1_GetStatsRequest, _xdprouter_v1_GetStatsResponse, _xdprouter_v1_GetStatsRequest__Output, _xdprouter_v1_GetStatsResponse__Output>
   GetStatus: MethodDefinition<_xdprouter_v1_GetStatusRequest, _xdprouter_v1_GetStatusResponse, _xdprouter_v1_GetStatusRequest__Output, _xdprouter_v1_GetStatusResponse__Output>
   ListInterfaces: MethodDefinition<_xdprouter_v1_ListInterfacesRequest, _xdprouter_v1_ListInterfacesResponse, _xdprouter_v1_ListInterfacesRequest__Output, _xdprouter_v1_ListInterfacesResponse__Output>

@@ -1,0 +1,51 @@
+// Original file: proto/xdprouter/v1/router.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface CapturedPacket {
+  /**
+   * the interface it came in on
+   */
+  'interface'?: (string);
+  /**
+   * the receive queue (and AF_XDP socket) that took it
+   */
+  'queue'?: (number);
+  /**
+   * arrival, nanoseconds since the Unix epoch
+   */
+  'timeNs'?: (number | string | Long);
+  /**
+   * the whole Ethernet frame
+   */
+  'data'?: (Buffer | Uint8Array | string);
+  /**
+   * the frame's length on the wire (equal to data's length: frames are
+   * never cut)
+   */
+  'originalLength'?: (number);
+}
+
+export interface CapturedPacket__Output {
+  /**
+   * the interface it came in on
+   */
+  'interface': (string);
+  /**
+   * the receive queue (and AF_XDP socket) that took it
+   */
+  'queue': (number);
+  /**
+   * arrival, nanoseconds since the Unix epoch
+   */
+  'timeNs': (string);
+  /**
+   * the whole Ethernet frame
+   */
+  'data': (Buffer);
+  /**
+   * the frame's length on the wire (equal to data's length: frames are
+   * never cut)
+   */
+  'originalLength': (number);
+}
