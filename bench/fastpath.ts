@@ -1,0 +1,218 @@
+// `npm run bench -- fastpath`: nanoseconds per packet of xdp-router's XDP
+// program under BPF_PROG_TEST_RUN, beside a bpf_fib_lookup reference on the
+// same frames and the same routes, as the FIB grows.
+//
+// Each figure comes from test runs of a million repetitions of a program
+// "driven" (bpf/bench/driver.h): before each repetition the driver copies in
+// the next of 4096 frames, whose destinations are spread over the whole
+// table. A driven no-op gives the cost of the harness and the driver, which
+// is taken off. Beside it, the same with all 4096 frames to one destination:
+// its lookup path stays warm in the caches, as a plain repeated test run
+// would measure it.
+import { requireAddress } from '../dataplane/addr.js';
+import { XdpAction } from '../dataplane/layout.js';
+import { addon } from '../dataplane/native.js';
+import type { NativeProgram } from '../dataplane/native.js';
+import { deleteNetns } from '../router/lab/netns.js';
+import { onInterrupt } from './cleanup.js';
+import { FibNamespace, INGRESS_MAC, SOURCE } from './fib-namespace.js';
+import { udpFrame } from './frames.js';
+import { addressIn4, addressIn6, ipv4Table, ipv6Table, seededRandom } from './prefixes.js';
+import type { Prefix4, Prefix6 } from './prefixes.js';
+import { profileWhile } from './profile.js';
+import type { ProfileEntry } from './profile.js';
+import { progress } from './progress.js';
+
+/** XRB_FRAMES and XRB_FRAME_LEN of bpf/bench/driver.h */
+const DRIVER_FRAMES = 4096;
+const FRAME_LENGTH = 64;
+
+export interface FastpathOptions {
+  sizes4: number[];
+  sizes6: number[];
+  /** repetitions of one driven test run (each takes the next of 4096 frames) */
+  repeat: number;
+  /** driven runs per program, size and spread; the median is reported */
+  rounds: number;
+  /** profile both programs (perf) at the largest IPv4 table */
+  profile: boolean;
+}
+
+export const FASTPATH_DEFAULTS: FastpathOptions = {
+  sizes4: [1_000, 100_000, 1_000_000],
+  sizes6: [1_000, 100_000],
+  repeat: 1_000_000,
+  rounds: 3,
+  profile: true,
+};
+
+export interface FastpathRow {
+  family: 4 | 6;
+  routes: number;
+  /** ns per packet, destinations spread over the table, harness and driver taken off */
+  xdpRouterNs: number;
+  referenceNs: number;
+  /** xdpRouterNs / referenceNs */
+  ratio: number;
+  /** ns per packet, every frame to one destination, harness and driver taken off */
+  xdpRouterOneDestNs: number;
+  referenceOneDestNs: number;
+  /** what was taken off: the driven no-op, ns per run */
+  overheadNs: number;
+  /** time to install this step's routes: the kernel's (ip -batch) and xdp-router's map */
+  kernelInstallMs: number;
+  mapInstallMs: number;
+}
+
+export interface FastpathProfile {
+  family: 4 | 6;
+  routes: number;
+  xdpRouter: ProfileEntry[] | null;
+  reference: ProfileEntry[] | null;
+}
+
+export interface FastpathResult {
+  options: FastpathOptions;
+  rows: FastpathRow[];
+  profile?: FastpathProfile;
+}
+
+/** Frames to destinations spread over the whole table: a random route, a random address in it. */
+function framesFor(family: 4 | 6, table: Prefix4[] | Prefix6[], routes: number, count: number, seed: number): Buffer[] {
+  const random = seededRandom(seed);
+  const src = requireAddress(family === 4 ? SOURCE.v4 : SOURCE.v6).addr;
+  const out: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const route = Math.floor(random() * routes);
+    let dst: Buffer;
+    if (family === 4) {
+      dst = Buffer.alloc(4);
+      dst.writeUInt32BE(addressIn4((table as Prefix4[])[route]!, random));
+    } else {
+      dst = addressIn6((table as Prefix6[])[route]!, random);
+    }
+    const sport = 1024 + Math.floor(random() * 60000);
+    out.push(udpFrame({ dstMac: INGRESS_MAC, srcMac: '02:00:00:00:00:0a', src, dst, sport, dport: 9, frameLength: FRAME_LENGTH }));
+  }
+  return out;
+}
+
+async function loadDriverFrames(program: NativeProgram, frames: Buffer[]): Promise<void> {
+  const keys = Buffer.alloc(4 * frames.length);
+  frames.forEach((_, i) => keys.writeUInt32LE(i, i * 4));
+  await program.map('xrb_frames').updateBatch(keys, Buffer.concat(frames), frames.length);
+}
+
+function redirectVerdicts(program: NativeProgram): bigint {
+  const key = Buffer.alloc(4);
+  key.writeUInt32LE(XdpAction.redirect);
+  const perCpu = program.map('xrb_verdicts').lookup(key)!;
+  let total = 0n;
+  for (let cpu = 0; cpu < addon.possibleCpus(); cpu++) total += perCpu.readBigUInt64LE(cpu * 8);
+  return total;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+type ProgramName = keyof FibNamespace['programs'];
+const PROGRAMS: ProgramName[] = ['xdpRouter', 'reference', 'noop'];
+
+export class FastpathBench {
+  constructor(
+    private readonly fib: FibNamespace,
+    private readonly options: FastpathOptions,
+  ) {}
+
+  /** ns per repetition of one driven run; every repetition must have been forwarded */
+  private async driven(name: ProgramName, what: string): Promise<number> {
+    const program = this.fib.programs[name];
+    const before = redirectVerdicts(program);
+    const res = await program.testRun({ data: Buffer.alloc(FRAME_LENGTH), repeat: this.options.repeat, ingressIfindex: this.fib.ingressIfindex });
+    const forwarded = redirectVerdicts(program) - before;
+    if (forwarded !== BigInt(this.options.repeat)) {
+      throw new Error(`${what}, ${name}: ${forwarded} of ${this.options.repeat} frames forwarded: the setup is wrong, and so would the figure be`);
+    }
+    return res.durationNs;
+  }
+
+  /** median ns per packet of each program over these frames, the no-op's taken off */
+  private async over(frames: Buffer[], what: string): Promise<Record<ProgramName, number>> {
+    for (const name of PROGRAMS) await loadDriverFrames(this.fib.programs[name], frames);
+    const runs: Record<ProgramName, number[]> = { xdpRouter: [], reference: [], noop: [] };
+    for (let round = 0; round < this.options.rounds; round++) {
+      // rotate who goes first, so no one always finds the caches another warmed
+      for (let k = 0; k < PROGRAMS.length; k++) {
+        const name = PROGRAMS[(round + k) % PROGRAMS.length]!;
+        runs[name].push(await this.driven(name, what));
+      }
+    }
+    const noop = median(runs.noop);
+    return { xdpRouter: median(runs.xdpRouter) - noop, reference: median(runs.reference) - noop, noop };
+  }
+
+  async measure(family: 4 | 6, table: Prefix4[] | Prefix6[], routes: number, install: { kernelMs: number; mapMs: number }): Promise<FastpathRow> {
+    const what = `IPv${family} ${routes} routes`;
+    const frames = framesFor(family, table, routes, DRIVER_FRAMES, routes * 10 + family);
+    const one = await this.over(new Array<Buffer>(DRIVER_FRAMES).fill(frames[0]!), `${what}, one destination`);
+    const spread = await this.over(frames, what);
+    const row: FastpathRow = {
+      family,
+      routes,
+      xdpRouterNs: spread.xdpRouter,
+      referenceNs: spread.reference,
+      ratio: spread.xdpRouter / spread.reference,
+      xdpRouterOneDestNs: one.xdpRouter,
+      referenceOneDestNs: one.reference,
+      overheadNs: spread.noop,
+      kernelInstallMs: install.kernelMs,
+      mapInstallMs: install.mapMs,
+    };
+    progress(
+      `fastpath: ${what}: xdp-router ${row.xdpRouterNs} ns, bpf_fib_lookup ${row.referenceNs} ns per packet ` +
+        `(one destination: ${row.xdpRouterOneDestNs} / ${row.referenceOneDestNs} ns; ${row.overheadNs} ns of harness taken off)`,
+    );
+    return row;
+  }
+
+  /** perf over one more driven run of each forwarder, on the frames measure() left loaded */
+  async profile(family: 4 | 6, routes: number): Promise<FastpathProfile> {
+    const xdpRouter = await profileWhile(() => this.driven('xdpRouter', 'profile'));
+    const reference = await profileWhile(() => this.driven('reference', 'profile'));
+    return { family, routes, xdpRouter: xdpRouter.profile, reference: reference.profile };
+  }
+}
+
+export async function runFastpath(options: FastpathOptions = FASTPATH_DEFAULTS): Promise<FastpathResult> {
+  const ns = `xrb-fib-${process.pid}`;
+  const release = onInterrupt(() => deleteNetns(ns));
+  const fib = await FibNamespace.create(ns);
+  try {
+    const bench = new FastpathBench(fib, options);
+    const result: FastpathResult = { options, rows: [] };
+    const steps: Array<{ family: 4 | 6; sizes: number[] }> = [
+      { family: 4, sizes: options.sizes4 },
+      { family: 6, sizes: options.sizes6 },
+    ];
+    for (const { family, sizes } of steps) {
+      if (sizes.length === 0) continue;
+      const largest = Math.max(...sizes);
+      const table = family === 4 ? ipv4Table(largest) : ipv6Table(largest);
+      for (const size of [...sizes].sort((a, b) => a - b)) {
+        progress(`fastpath: installing IPv${family} routes up to ${size} (kernel and map)`);
+        const install = family === 4 ? await fib.grow4(table as Prefix4[], size) : await fib.grow6(table as Prefix6[], size);
+        result.rows.push(await bench.measure(family, table, size, install));
+        if (options.profile && family === 4 && size === largest) {
+          progress(`fastpath: profiling both programs at ${size} IPv4 routes (perf)`);
+          result.profile = await bench.profile(family, size);
+        }
+      }
+    }
+    return result;
+  } finally {
+    await fib.destroy();
+    release();
+  }
+}

@@ -1,0 +1,228 @@
+// The results as Markdown tables (printed on stdout and written beside the
+// JSON under bench/results/) and the targets of issue 6, checked and
+// explained, never asserted.
+import type { FastpathResult } from './fastpath.js';
+import type { ForwardResult, ForwardRow } from './forward.js';
+import type { Machine } from './machine.js';
+import type { ProfileEntry } from './profile.js';
+import type { GrpcResult } from './grpc.js';
+import type { SyncResult } from './sync.js';
+
+export interface PartResults {
+  fastpath: FastpathResult;
+  forward: ForwardResult;
+  sync: SyncResult;
+  grpc: GrpcResult;
+}
+export type PartName = keyof PartResults;
+
+export interface RunInfo {
+  machine: Machine;
+  date: string;
+  command: string;
+  seconds: number;
+}
+
+const fmt = (n: number | null | undefined, digits = 1): string => (n === null || n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
+const count = (n: number): string => n.toLocaleString('en-US');
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function profileLine(entries: ProfileEntry[] | null | undefined): string {
+  if (!entries) return 'no profile (perf unavailable)';
+  return entries.map((e) => `${e.symbol} ${e.percent.toFixed(1)}%`).join(', ');
+}
+
+export function machineLine(run: RunInfo): string {
+  const m = run.machine;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}, node ${m.node}; ${run.date}; \`${run.command}\` (${run.seconds.toFixed(0)} s)`;
+}
+
+export function fastpathMarkdown(r: FastpathResult): string {
+  const rows = r.rows.map((row) => [
+    `IPv${row.family}`,
+    count(row.routes),
+    fmt(row.xdpRouterNs, 0),
+    fmt(row.referenceNs, 0),
+    fmt(row.ratio, 2),
+    `${fmt(row.xdpRouterOneDestNs, 0)} / ${fmt(row.referenceOneDestNs, 0)}`,
+    fmt(row.overheadNs, 0),
+    `${secs(row.kernelInstallMs)} / ${secs(row.mapInstallMs)}`,
+  ]);
+  const parts = [
+    '### fastpath: ns per packet in BPF_PROG_TEST_RUN',
+    '',
+    table(
+      ['family', 'routes', 'xdp-router ns', 'bpf_fib_lookup ns', 'ratio', 'one destination ns (xdp-router / ref)', 'harness ns (taken off)', 'install kernel / map'],
+      rows,
+    ),
+    '',
+    `Spread: ${4096} frames to destinations spread over the table, taken in turn, ${count(r.options.repeat)} runs per test run, median of ${r.options.rounds}. ` +
+      'Harness: the driven no-op (test-run loop and the driver that copies each frame in), taken off both forwarders.',
+  ];
+  if (r.profile) {
+    parts.push(
+      '',
+      `Profile at ${count(r.profile.routes)} IPv${r.profile.family} routes (perf, cpu-clock, share of the bench process's samples):`,
+      '',
+      `- xdp-router: ${profileLine(r.profile.xdpRouter)}`,
+      `- bpf_fib_lookup reference: ${profileLine(r.profile.reference)}`,
+    );
+  }
+  return parts.join('\n');
+}
+
+export function forwardMarkdown(r: ForwardResult): string {
+  const row = (x: ForwardRow): string[] => [
+    x.path,
+    x.traffic,
+    x.mpps === null ? (x.note ?? 'not measured') : fmt(x.mpps, 2),
+    fmt(x.offeredMpps, 2),
+    x.sent === null ? '–' : count(x.sent),
+    x.received === null ? '–' : count(x.received),
+    x.dropped === null ? '–' : `${count(x.dropped)} (${fmt((100 * x.dropped) / x.sent!, 0)}%)`,
+  ];
+  const parts = [
+    '### forward: throughput in the namespace lab (64-byte UDP frames)',
+    '',
+    table(['path', 'traffic', 'received Mpps', 'offered Mpps', 'sent', 'received', 'dropped'], r.rows.map(row)),
+    '',
+    table(
+      ['traffic', 'xdp-router / kernel', 'xdp-router / ceiling'],
+      r.ratios.map((x) => [x.traffic, fmt(x.overKernel, 2), x.overCeiling === null ? '–' : `${fmt(100 * x.overCeiling, 0)}%`]),
+    ),
+    '',
+    `Each case ${r.options.seconds} s; flow mix: ${count(r.options.flows)} flows (UDP source ports) over ${r.options.destinations} destinations. ` +
+      'Received: counted by the sink in the measured window; sent, received and dropped: the whole run of the generator.',
+  ];
+  if (r.profile) {
+    parts.push('', `Profile of the receiving core (CPU ${r.profile.cpu}: router and sink) during ${r.profile.path}, ${r.profile.traffic}: ${profileLine(r.profile.entries)}`);
+  }
+  return parts.join('\n');
+}
+
+export function syncMarkdown(r: SyncResult): string {
+  const mib = (b: number): string => `${fmt(b / 2 ** 20, 0)} MiB`;
+  return [
+    '### sync: the daemon at table scale',
+    '',
+    table(
+      ['change', 'routes', 'kernel (ip)', 'verify passes after', 'verify runs', 'last verify took'],
+      [
+        ['install', count(r.options.routes), secs(r.install.kernelMs), secs(r.install.verifiedMs), String(r.install.verifyRuns), secs(r.install.verifyRunMs)],
+        ['remove', count(r.options.routes), secs(r.remove.kernelMs), secs(r.remove.verifiedMs), String(r.remove.verifyRuns), secs(r.remove.verifyRunMs)],
+      ],
+    ),
+    '',
+    `Daemon resident memory: ${mib(r.rssBeforeBytes)} before the routes, peak ${mib(r.peakRssBytes)}.`,
+  ].join('\n');
+}
+
+export function grpcMarkdown(r: GrpcResult): string {
+  const lat = (name: string, l: GrpcResult['addRoute'], what: string): string[] => [name, String(l.calls), fmt(l.p50Ms, 2), fmt(l.p99Ms, 2), fmt(l.meanMs, 2), what];
+  return [
+    '### grpc: the API on the lab\'s router (unix socket)',
+    '',
+    table(
+      ['call', 'calls', 'p50 ms', 'p99 ms', 'mean ms', 'answered when'],
+      [
+        lat('AddRoute', r.addRoute, 'the route is in the kernel and the fast path'),
+        lat('LookupRoute', r.lookupRoute, 'read from the fast path'),
+        lat('GetStats', r.getStats, 'counters summed'),
+        lat('DeleteRoute', r.deleteRoute, 'the route is out of the fast path'),
+      ],
+    ),
+    '',
+    `AddRoutes, one stream of ${count(r.addRoutes.routes)} IPv4 routes: ${count(r.addRoutes.added)} added, ${count(r.addRoutes.failed)} refused, ` +
+      `${secs(r.addRoutes.ms)} until all were in the fast path (${count(Math.round(r.addRoutes.routesPerSecond))} routes/s).`,
+  ].join('\n');
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+  /** how far off, and why */
+  note: string;
+}
+
+function worst<T>(items: T[], by: (t: T) => number): T | undefined {
+  return [...items].sort((a, b) => by(a) - by(b))[0];
+}
+
+/** Issue 6's targets against what was measured (absent parts are left out). */
+export function checkTargets(parts: Partial<PartResults>): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const fp = parts.fastpath;
+  const at1M = fp?.rows.find((r) => r.family === 4 && r.routes === 1_000_000);
+  if (fp && at1M) {
+    const limit = fp.profile ? `; profile: ${profileLine(fp.profile.xdpRouter)}` : '';
+    out.push({
+      target: 'fast path at 1,000,000 IPv4 routes: at most 100 ns per packet',
+      measured: `${fmt(at1M.xdpRouterNs, 0)} ns`,
+      met: at1M.xdpRouterNs <= 100,
+      note: at1M.xdpRouterNs <= 100 ? '' : `missed by ${fmt(at1M.xdpRouterNs - 100, 0)} ns (${fmt(at1M.xdpRouterNs / 100, 1)}x the target)${limit}`,
+    });
+    out.push({
+      target: 'fast path at 1,000,000 IPv4 routes: no slower than bpf_fib_lookup',
+      measured: `${fmt(at1M.xdpRouterNs, 0)} ns vs ${fmt(at1M.referenceNs, 0)} ns (ratio ${fmt(at1M.ratio, 2)})`,
+      met: at1M.ratio <= 1,
+      note: at1M.ratio <= 1 ? '' : `${fmt(at1M.ratio, 1)}x slower; the kernel's FIB is a level-compressed trie, the BPF LPM trie a binary one (one cache miss per level)`,
+    });
+  }
+  const fw = parts.forward;
+  if (fw) {
+    const overKernel = worst(fw.ratios.filter((r) => r.overKernel !== null), (r) => r.overKernel!);
+    const overCeiling = worst(fw.ratios.filter((r) => r.overCeiling !== null), (r) => r.overCeiling!);
+    const limit = fw.profile ? `; receiving core: ${profileLine(fw.profile.entries)}` : '';
+    if (overKernel) {
+      out.push({
+        target: 'lab: xdp-router at least 3x the kernel path',
+        measured: fw.ratios.map((r) => `${r.traffic} ${fmt(r.overKernel, 2)}x`).join(', '),
+        met: overKernel.overKernel! >= 3,
+        note: overKernel.overKernel! >= 3 ? '' : `missed by ${fmt(3 - overKernel.overKernel!, 2)}x (${overKernel.traffic})${limit}`,
+      });
+    }
+    if (overCeiling) {
+      out.push({
+        target: 'lab: xdp-router at least 70% of the ceiling',
+        measured: fw.ratios.map((r) => `${r.traffic} ${fmt(100 * r.overCeiling!, 0)}%`).join(', '),
+        met: overCeiling.overCeiling! >= 0.7,
+        note:
+          overCeiling.overCeiling! >= 0.7
+            ? ''
+            : `missed by ${fmt(70 - 100 * overCeiling.overCeiling!, 0)} points (${overCeiling.traffic}): the ceiling's receiving core only counts and drops, the router's also runs xdp-router and the redirect${limit}`,
+      });
+    }
+  }
+  return out;
+}
+
+export function targetsMarkdown(checks: TargetCheck[]): string {
+  if (checks.length === 0) return '';
+  return [
+    '### targets (reported, not asserted)',
+    '',
+    table(
+      ['target', 'measured', 'met', 'note'],
+      checks.map((c) => [c.target, c.measured, c.met === null ? '–' : c.met ? 'yes' : 'no', c.note || '–']),
+    ),
+  ].join('\n');
+}
+
+export function partMarkdown<K extends PartName>(name: K, result: PartResults[K]): string {
+  switch (name) {
+    case 'fastpath':
+      return fastpathMarkdown(result as FastpathResult);
+    case 'forward':
+      return forwardMarkdown(result as ForwardResult);
+    case 'sync':
+      return syncMarkdown(result as SyncResult);
+    default:
+      return grpcMarkdown(result as GrpcResult);
+  }
+}
