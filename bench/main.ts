@@ -1,5 +1,7 @@
 // `npm run bench -- [PART...] [OPTIONS]`: run the benchmarks, print the
 // tables, write bench/results/ and BENCHMARKS.md's latest results.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { installSignalHandlers } from './cleanup.js';
 import { FASTPATH_DEFAULTS, runFastpath } from './fastpath.js';
 import type { FastpathOptions } from './fastpath.js';
@@ -11,13 +13,15 @@ import { describeMachine } from './machine.js';
 import { progress } from './progress.js';
 import { latestTargets, PARTS, updateBenchmarksDoc, writePart } from './results.js';
 import type { PartName, PartResults, RunInfo } from './report.js';
+import { waitForQuiet } from './settle.js';
 import { SYNC_DEFAULTS, runSync } from './sync.js';
 import type { SyncOptions } from './sync.js';
 
 const HELP = `usage: npm run bench -- [PART...] [OPTIONS]
 
-PART: fastpath, forward, sync, grpc; none runs them all (under 10 minutes
-on 2 cores). Results: a table on stdout; bench/results/PART.{json,md}
+PART: fastpath, forward, sync, grpc (afxdp: forward, whose table has the
+AF_XDP slow path beside XDP and the kernel); none runs them all (under 10
+minutes on 2 cores). Results: a table on stdout; bench/results/PART.{json,md}
 (fastpath.svg too); BENCHMARKS.md's latest-results section.
 
 options:
@@ -86,12 +90,16 @@ export function parseArgs(args: string[]): Plan | 'help' {
         plan.sync.routes = 10_000;
         plan.grpc = { calls: 100, bulkRoutes: 10_000 };
         break;
+      case 'afxdp':
+        // the AF_XDP forward handler is measured beside XDP and the kernel in `forward`
+        plan.parts.push('forward');
+        break;
       default:
         if (!(PARTS as string[]).includes(a)) throw new UsageError(`unknown part or option "${a}"`);
         plan.parts.push(a as PartName);
     }
   }
-  if (plan.parts.length === 0) plan.parts = [...PARTS];
+  plan.parts = PARTS.filter((p) => plan.parts.length === 0 || plan.parts.includes(p));
   return plan;
 }
 
@@ -125,22 +133,55 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write('bench: run as root: namespaces, XDP and BPF need it\n');
     return 1;
   }
-  installSignalHandlers();
-  const machine = describeMachine();
-  const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
   const started = performance.now();
-  for (const part of plan.parts) {
-    progress(`${part}: starting`);
-    const t0 = performance.now();
-    const result = await runPart(part, plan);
-    const run: RunInfo = { machine, date: new Date().toISOString(), command, seconds: (performance.now() - t0) / 1000 };
-    process.stdout.write(`\n${writePart(part, result, run)}\n`);
+  if (plan.parts.length > 1) {
+    // each part in a process of its own: what one leaves behind (a heap of a
+    // million prefixes, its garbage collection on the generator's core) must
+    // not weigh on the next one's figures
+    const options = args.filter((a) => !(PARTS as string[]).includes(a));
+    for (const part of plan.parts) {
+      const code = await runChild([fileURLToPath(import.meta.url), part, ...options], `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`);
+      if (code !== 0) return code;
+    }
+  } else {
+    installSignalHandlers();
+    await runOnePart(plan.parts[0]!, plan, process.env[COMMAND_ENV] ?? `npm run bench -- ${args.join(' ')}`);
+    if (process.env[COMMAND_ENV]) return 0; // the parent reports the targets
   }
   const targets = latestTargets();
   if (targets) process.stdout.write(`\n${targets}\n`);
   updateBenchmarksDoc();
   progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; results in bench/results/`);
   return 0;
+}
+
+/** the command line a child reports as the run's (the parent's) */
+const COMMAND_ENV = 'XRB_BENCH_COMMAND';
+
+async function runOnePart(part: PartName, plan: Plan, command: string): Promise<void> {
+  const waited = await waitForQuiet();
+  progress(`${part}: starting${waited > 3000 ? ` (waited ${(waited / 1000).toFixed(0)} s for the CPUs to go idle)` : ''}`);
+  const t0 = performance.now();
+  const result = await runPart(part, plan);
+  const run: RunInfo = { machine: describeMachine(), date: new Date().toISOString(), command, seconds: (performance.now() - t0) / 1000 };
+  process.stdout.write(`\n${writePart(part, result, run)}\n`);
+}
+
+function runChild(args: string[], command: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, [COMMAND_ENV]: command } });
+    // the child cleans up after itself on a signal; wait for it to have done so
+    const pass = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    process.on('SIGINT', pass);
+    process.on('SIGTERM', pass);
+    child.on('exit', (code) => {
+      process.off('SIGINT', pass);
+      process.off('SIGTERM', pass);
+      resolve(code ?? 1);
+    });
+  });
 }
 
 process.exitCode = await main(process.argv.slice(2));

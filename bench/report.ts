@@ -61,7 +61,7 @@ export function fastpathMarkdown(r: FastpathResult): string {
       rows,
     ),
     '',
-    `Spread: ${4096} frames to destinations spread over the table, taken in turn, ${count(r.options.repeat)} runs per test run, median of ${r.options.rounds}. ` +
+    `Spread: 4,096 frames to destinations spread over the table, taken in turn, ${count(r.options.repeat)} runs per test run, median of ${r.options.rounds}. ` +
       'Harness: the driven no-op (test-run loop and the driver that copies each frame in), taken off both forwarders.',
   ];
   if (r.profile) {
