@@ -1,6 +1,6 @@
 // FastPath: the typed facade over the XDP program and its maps. It knows
 // nothing about netlink or gRPC; the router tells it what to hold.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { addon } from './native.js';
@@ -167,6 +167,12 @@ export class FastPath {
     if (!this.pinDir) return;
     for (const [name, map] of Object.entries(this.maps)) {
       if (existsSync(join(this.pinDir, name))) map.unpin(join(this.pinDir, name));
+    }
+    // the directory goes too when nothing else is pinned in it
+    try {
+      rmdirSync(this.pinDir);
+    } catch {
+      /* not empty, or already gone: leave it */
     }
   }
 
