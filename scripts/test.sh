@@ -10,4 +10,10 @@ for ns in $(ip netns list | awk '{print $1}' | grep '^xrt-' || true); do
 	echo "test: removing leftover namespace $ns"
 	ip netns del "$ns"
 done
-exec npx vitest run "$@"
+# libxdp makes /sys/fs/bpf/xdp for its dispatcher pins: remove it after the
+# run when the run made it and it is empty again
+libxdp_dir_existed=$([ -e /sys/fs/bpf/xdp ] && echo yes || echo no)
+rc=0
+npx vitest run "$@" || rc=$?
+if [ "$libxdp_dir_existed" = no ]; then rmdir /sys/fs/bpf/xdp 2>/dev/null || true; fi
+exit $rc
