@@ -1,20 +1,24 @@
 // Prometheus metrics (prom-client): the fast path's counters per interface
-// and reason, table sizes, sync health. Values are read from the maps at
-// scrape time, so a scrape costs one counter dump and nothing in between.
+// and reason, table sizes, sync health, and the slow path's (its own module).
+// Values are read from the maps at scrape time, so a scrape costs one counter
+// dump and nothing in between. The API server's request metrics share the
+// registry (router/api/metrics-interceptor.ts).
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Daemon } from './daemon.js';
+import { registerSlowPathMetrics } from './slowpath/metrics.js';
 
 export interface MetricsEndpoint {
   host: string;
   port: number;
 }
 
-export function createMetrics(daemon: Daemon): Registry {
-  const registry = new Registry();
+/** The daemon's metrics, added to `registry`; returns it. */
+export function createMetrics(daemon: Daemon, registry: Registry): Registry {
   collectDefaultMetrics({ register: registry, prefix: 'xdp_router_process_' });
-  const names = (): Map<number, string> => new Map(daemon.attached.map((i) => [i.ifindex, i.name]));
+  const interfaceName = (ifindex: number): string => daemon.attached.find((i) => i.ifindex === ifindex)?.name ?? String(ifindex);
 
   for (const [field, help] of [
     ['packets', 'Packets the fast path saw, by ingress interface and what it did with them (reason)'],
@@ -27,9 +31,8 @@ export function createMetrics(daemon: Daemon): Registry {
       registers: [registry],
       async collect() {
         this.reset();
-        const ifnames = names();
         for (const row of (await daemon.fp?.counters()) ?? []) {
-          this.inc({ interface: ifnames.get(row.ifindex) ?? String(row.ifindex), reason: row.reason }, Number(row[field]));
+          this.inc({ interface: interfaceName(row.ifindex), reason: row.reason }, Number(row[field]));
         }
       },
     });
@@ -76,6 +79,7 @@ export function createMetrics(daemon: Daemon): Registry {
       for (const i of daemon.attached) this.set({ interface: i.name, mode: i.mode }, 1);
     },
   });
+  registerSlowPathMetrics(registry, { slowPath: () => daemon.slowPath, fastPath: () => daemon.fp, interfaceName });
   return registry;
 }
 

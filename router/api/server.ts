@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import type { Registry } from 'prom-client';
 import { formatEndpoint, type ApiConfig } from '../../config/schema.js';
 import type { Logger } from '../log.js';
 import type { PuntManager } from '../punt/manager.js';
@@ -15,6 +16,7 @@ import type { RouteManager } from '../routes/manager.js';
 import type { StatusReader } from '../status/reader.js';
 import { notReady } from './errors.js';
 import { ApiListenError, prepareUnixSocket, tcpCredentials } from './listen.js';
+import { metricsInterceptor } from './metrics-interceptor.js';
 import { LOADER_OPTIONS, MAX_MESSAGE_BYTES, SERVICE_NAMES, loadApi } from './proto.js';
 import { capturePackets, puntService } from './punt-service.js';
 import { routeService } from './route-service.js';
@@ -49,11 +51,15 @@ export class ApiServer {
     this.health = new HealthImplementation(Object.fromEntries(['', ...SERVICE_NAMES].map((s) => [s, 'NOT_SERVING'])));
   }
 
-  /** Listen as configured; throws ApiListenError with the config key at fault. */
-  static async listen(config: ApiConfig, log: Logger): Promise<ApiServer> {
+  /**
+   * Listen as configured; throws ApiListenError with the config key at fault.
+   * Calls are counted into `metrics`, the registry /metrics serves.
+   */
+  static async listen(config: ApiConfig, log: Logger, metrics: Registry): Promise<ApiServer> {
     const tcpCreds = config.tcp ? tcpCredentials(config.tcp) : undefined;
     const server = new grpc.Server({
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      interceptors: [metricsInterceptor(metrics)],
     });
     const api = new ApiServer(server, config, log);
     api.addServices();

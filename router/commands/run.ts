@@ -1,5 +1,6 @@
 // `xdp-router run --config FILE`: the daemon in the foreground, as systemd
 // runs it. SIGTERM and SIGINT stop it cleanly (XDP detached, pins removed).
+import { Registry } from 'prom-client';
 import type { RouterConfig } from '../../config/schema.js';
 import { openBackends } from '../api/backends.js';
 import { ApiServer } from '../api/server.js';
@@ -24,11 +25,13 @@ export async function startDaemon(config: RouterConfig, log: Logger = createLogg
   if (previous !== undefined && previous !== process.pid && isRunning(previous)) {
     throw new Error(`another xdp-router (pid ${previous}) is running with this config; stop it first (xdp-router stop)`);
   }
+  // one registry for /metrics: the API server, made before the daemon, counts its calls into it too
+  const registry = new Registry();
   // listen first: a socket in use or a bad certificate stops us before the fast path is touched
-  const api = await ApiServer.listen(config.api, log);
+  const api = await ApiServer.listen(config.api, log, registry);
   const daemon = new Daemon(config, log);
   // the metrics port too is taken before anything is touched
-  const metrics = await serveMetrics(createMetrics(daemon), config.metrics.listen).catch(async (err: Error) => {
+  const metrics = await serveMetrics(createMetrics(daemon, registry), config.metrics.listen).catch(async (err: Error) => {
     await api.close();
     throw new Error(`metrics: cannot listen on ${formatEndpoint(config.metrics.listen)} (config metrics.listen): ${err.message}`);
   });
@@ -49,22 +52,29 @@ export async function startDaemon(config: RouterConfig, log: Logger = createLogg
   writePidFile(config);
   let requestStop: () => void = () => undefined;
   const signalled = new Promise<void>((resolve) => (requestStop = resolve));
+  let stopping = false;
   const onSignal = (sig: NodeJS.Signals): void => {
-    log.info('stopping', { signal: sig });
+    log.info(stopping ? 'already stopping' : 'stopping', { signal: sig });
+    stopping = true;
     requestStop();
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-  const stopped = signalled.then(async () => {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    // watchers' streams end first, so the API's drain does not wait on them
-    backends.close();
-    await api.close();
-    await new Promise((resolve) => metrics.close(resolve));
-    await daemon.stop();
-    removePidFile(config);
-    log.info('stopped: XDP detached, the kernel forwards alone');
-  });
+  // handled until the stop is done: a second Ctrl-C (npm relays one too)
+  // must not kill the daemon half-way, with XDP attached and pins left
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const stopped = signalled
+    .then(async () => {
+      // watchers' streams end first, so the API's drain does not wait on them
+      backends.close();
+      await api.close();
+      await new Promise((resolve) => metrics.close(resolve));
+      await daemon.stop();
+      removePidFile(config);
+      log.info('stopped: XDP detached, the kernel forwards alone');
+    })
+    .finally(() => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    });
   return { daemon, api, stopped, stop: requestStop };
 }

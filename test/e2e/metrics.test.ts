@@ -1,49 +1,40 @@
 // Prometheus metrics of a running daemon: scraped over HTTP on loopback,
-// the fast path's counters move with the traffic that crosses the lab.
+// the fast path's counters move with the traffic that crosses the lab, and
+// the API's request counters with the calls made to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, destroyLab, setKernelForwarding } from '../../router/lab/topology.js';
+import type { ApiClients } from '../../router/api/client.js';
+import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
-import { startDaemonProcess, stopProcess, writeLabConfig } from '../helpers/daemon.js';
+import { addRoute, apiClients, refusal, unary } from '../helpers/api.js';
+import { startDaemonProcess, tearDownLab, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
+import { freePort, samples, scrape, sum, value } from '../helpers/metrics.js';
 import { ping, udpStream } from '../helpers/traffic.js';
 
 const PREFIX = `xrt-m-${process.pid}`;
-const PORT = 20000 + (process.pid % 20000);
-
-async function scrape(): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${PORT}/metrics`);
-  expect(res.status).toBe(200);
-  return res.text();
-}
-
-function value(text: string, series: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
 
 describe('metrics', () => {
   let lab: Lab;
   let config: ReturnType<typeof writeLabConfig>;
   let daemon: DaemonProcess | undefined;
+  let port: number;
+  let api: ApiClients | undefined;
 
   beforeAll(async () => {
     lab = await createLab(PREFIX);
     await setKernelForwarding(lab, true);
-    config = writeLabConfig(PREFIX, `metrics:\n  listen: "127.0.0.1:${PORT}"\n`);
+    port = await freePort();
+    config = writeLabConfig(PREFIX, `metrics:\n  listen: "127.0.0.1:${port}"\n`);
     daemon = await startDaemonProcess(config.file);
   });
 
   afterAll(async () => {
-    try {
-      await stopProcess(daemon);
-    } finally {
-      config?.cleanup();
-      await destroyLab(PREFIX);
-    }
+    api?.close();
+    await tearDownLab(PREFIX, lab, config, daemon);
   });
 
   it('serves the fast path, sync and table metrics under Prometheus names', async () => {
-    const text = await scrape();
+    const text = await scrape(port);
     for (const name of ['xdp_router_packets_total', 'xdp_router_bytes_total', 'xdp_router_routes', 'xdp_router_neighbours', 'xdp_router_sync_resyncs_total', 'xdp_router_sync_last_age_seconds', 'xdp_router_interface_attached']) {
       expect(text).toContain(`# TYPE ${name} `);
     }
@@ -54,11 +45,43 @@ describe('metrics', () => {
   it('forwarded packets and bytes move with the traffic', async () => {
     expect(await ping(lab.a.ns, lab.b.v4, 1)).toBe(1);
     const series = 'xdp_router_packets_total{interface="r0",reason="forwarded"}';
-    const before = value(await scrape(), series);
+    const before = value(await scrape(port), series);
     const r = await udpStream(lab.a.ns, lab.b.ns, lab.b.v4, 1000, 1000);
     expect(r.unique).toBe(1000);
-    const text = await scrape();
+    const text = await scrape(port);
     expect(value(text, series) - before).toBeGreaterThanOrEqual(1000);
     expect(value(text, 'xdp_router_bytes_total{interface="r0",reason="forwarded"}')).toBeGreaterThan(0);
+  });
+
+  it('without punt rules the slow path families are there, with no series', async () => {
+    const text = await scrape(port);
+    for (const name of ['xdp_router_xsk_rx_packets_total', 'xdp_router_xsk_tx_packets_total', 'xdp_router_xsk_rx_ring_full_total', 'xdp_router_slowpath_packets_total', 'xdp_router_punt_packets_total']) {
+      expect(text).toContain(`# TYPE ${name} counter`);
+      expect(samples(text, name)).toEqual([]);
+    }
+  });
+
+  it('counts gRPC calls by service, method and status code, once each, and times them', async () => {
+    api = apiClients(config.file);
+    const status = { service: 'xdprouter.v1.StatusService', method: 'GetStatus' };
+    const add = { service: 'xdprouter.v1.RouteService', method: 'AddRoute' };
+    const before = await scrape(port);
+    expect(before).toContain('# TYPE xdp_router_grpc_requests_total counter');
+    expect(before).toContain('# TYPE xdp_router_grpc_request_duration_seconds histogram');
+
+    await unary((cb) => api!.status.GetStatus({}, cb));
+    await unary((cb) => api!.status.GetStatus({}, cb));
+    expect(await refusal(addRoute(api, { route: { prefix: '203.0.113.300/32', nexthops: [{ gateway: lab.b.v4 }] } }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
+
+    const after = await scrape(port);
+    const rise = (name: string, labels: Record<string, string> = {}): number => sum(after, name, labels) - sum(before, name, labels);
+    expect(rise('xdp_router_grpc_requests_total', { ...status, code: 'OK' })).toBe(2);
+    expect(rise('xdp_router_grpc_requests_total', { ...add, code: 'INVALID_ARGUMENT' })).toBe(1);
+    // nothing else was called, and nothing counted twice
+    expect(rise('xdp_router_grpc_requests_total')).toBe(3);
+    expect(rise('xdp_router_grpc_request_duration_seconds_count', status)).toBe(2);
+    expect(rise('xdp_router_grpc_request_duration_seconds_count', add)).toBe(1);
+    expect(rise('xdp_router_grpc_request_duration_seconds_bucket', { ...status, le: '+Inf' })).toBe(2);
+    expect(rise('xdp_router_grpc_request_duration_seconds_sum', status)).toBeGreaterThan(0);
   });
 });
