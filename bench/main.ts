@@ -12,6 +12,7 @@ import type { GrpcOptions } from './grpc.js';
 import { describeMachine } from './machine.js';
 import { progress } from './progress.js';
 import { latestTargets, PARTS, updateBenchmarksDoc, writePart } from './results.js';
+import { partMarkdown } from './report.js';
 import type { PartName, PartResults, RunInfo } from './report.js';
 import { waitForQuiet } from './settle.js';
 import { SYNC_DEFAULTS, runSync } from './sync.js';
@@ -31,7 +32,8 @@ options:
   --seconds N        forward: seconds per case (default ${FORWARD_DEFAULTS.seconds})
   --routes N         sync: IPv4 routes to install (default ${SYNC_DEFAULTS.routes})
   --no-profile       skip the perf profiles
-  --quick            small sizes, short cases: a smoke run, not figures
+  --quick            small sizes, short cases: a smoke run, not figures; it
+                     prints its tables and writes no results
   --help`;
 
 interface Plan {
@@ -40,6 +42,8 @@ interface Plan {
   forward: ForwardOptions;
   sync: SyncOptions;
   grpc: GrpcOptions;
+  /** false for --quick: a smoke run prints its tables but leaves the committed results alone */
+  write: boolean;
 }
 
 class UsageError extends Error {}
@@ -57,7 +61,7 @@ function positive(text: string | undefined, what: string): number {
 }
 
 export function parseArgs(args: string[]): Plan | 'help' {
-  const plan: Plan = { parts: [], fastpath: { ...FASTPATH_DEFAULTS }, forward: { ...FORWARD_DEFAULTS }, sync: { ...SYNC_DEFAULTS }, grpc: { ...GRPC_DEFAULTS } };
+  const plan: Plan = { parts: [], fastpath: { ...FASTPATH_DEFAULTS }, forward: { ...FORWARD_DEFAULTS }, sync: { ...SYNC_DEFAULTS }, grpc: { ...GRPC_DEFAULTS }, write: true };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const value = (): string | undefined => args[++i];
@@ -89,6 +93,7 @@ export function parseArgs(args: string[]): Plan | 'help' {
         plan.forward.seconds = 2;
         plan.sync.routes = 10_000;
         plan.grpc = { calls: 100, bulkRoutes: 10_000 };
+        plan.write = false;
         break;
       case 'afxdp':
         // the AF_XDP forward handler is measured beside XDP and the kernel in `forward`
@@ -148,6 +153,10 @@ async function main(args: string[]): Promise<number> {
     await runOnePart(plan.parts[0]!, plan, process.env[COMMAND_ENV] ?? `npm run bench -- ${args.join(' ')}`);
     if (process.env[COMMAND_ENV]) return 0; // the parent reports the targets
   }
+  if (!plan.write) {
+    progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; a --quick run writes no results`);
+    return 0;
+  }
   const targets = latestTargets();
   if (targets) process.stdout.write(`\n${targets}\n`);
   updateBenchmarksDoc();
@@ -164,7 +173,7 @@ async function runOnePart(part: PartName, plan: Plan, command: string): Promise<
   const t0 = performance.now();
   const result = await runPart(part, plan);
   const run: RunInfo = { machine: describeMachine(), date: new Date().toISOString(), command, seconds: (performance.now() - t0) / 1000 };
-  process.stdout.write(`\n${writePart(part, result, run)}\n`);
+  process.stdout.write(`\n${plan.write ? writePart(part, result, run) : partMarkdown(part, result)}\n`);
 }
 
 function runChild(args: string[], command: string): Promise<number> {

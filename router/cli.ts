@@ -20,8 +20,8 @@ commands:
   run [--config FILE]        run the daemon in the foreground (SIGTERM stops it cleanly)
   stop [--config FILE]       stop the running daemon: XDP detached, the kernel forwards alone
   verify [--config FILE]     compare the fast path's maps with the kernel's tables
-  install [--root DIR]       put the systemd unit, the example config and the
-                             rt_protos name in place
+  install [--root DIR]       put the systemd unit, the example config, the
+                             rt_protos name and the command on the PATH in place
   lab [--duration SECONDS]   the namespace lab: host A - router - host B, the daemon
                              on the router, traffic across, live counters
 
@@ -63,15 +63,20 @@ they agree, 1 when they differ.`,
 Writes the systemd unit (/etc/systemd/system/xdp-router.service, running this
 package with this node), the example config (/etc/xdp-router/config.yaml,
 never over an existing one) and the iproute2 name of the route protocol
-(/etc/iproute2/rt_protos.d/xdp-router.conf). --root writes under DIR instead
-of / (packaging).`,
+(/etc/iproute2/rt_protos.d/xdp-router.conf), and links
+/usr/local/bin/xdp-router to this package's command (an earlier link is
+replaced, a real file kept). --root writes under DIR instead of /
+(packaging).`,
   lab: `usage: xdp-router lab [--duration SECONDS]
 
 Creates namespaces xr-lab-a, xr-lab-r and xr-lab-b joined by veth pairs on
 192.0.2.0/24, 198.51.100.0/24, 2001:db8:a::/64 and 2001:db8:b::/64, runs
 the daemon on xr-lab-r's interfaces, sends ping and UDP across and prints
-the fast path's counters every two seconds. Ctrl-C (or the end of
---duration) stops the daemon and removes the namespaces.`,
+the fast path's counters every two seconds. The daemon serves the API on
+the default socket and /metrics on the default address, so the other
+commands reach it with no options. The router has no route to B's
+203.0.113.0/24 yet: add it with \`xdp-router route add\`. Ctrl-C (or the
+end of --duration) stops the daemon and removes the namespaces.`,
 };
 
 function parseOptions(args: string[], allowed: Record<string, 'value' | 'flag'>): Map<string, string> {

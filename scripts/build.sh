@@ -6,5 +6,10 @@ make -s -C bpf
 # build against the headers of the node that runs us, never a download
 nodedir=$(dirname "$(dirname "$(command -v node)")")
 if [ -f /usr/include/node/node_api.h ]; then nodedir=/usr; fi
-npx node-gyp rebuild --silent --nodedir="$nodedir" >/dev/null
+# incremental: reconfigure only when the binding changed, and leave an
+# unchanged addon in place, since a running daemon or test has it mapped
+if [ ! -f build/Makefile ] || [ binding.gyp -nt build/Makefile ]; then
+	npx node-gyp configure --silent --nodedir="$nodedir" >/dev/null
+fi
+npx node-gyp build --silent --nodedir="$nodedir" >/dev/null
 npx tsc -p tsconfig.json

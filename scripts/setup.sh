@@ -11,9 +11,10 @@ fi
 
 # clang/llvm build the BPF objects; libbpf/libxdp link the addon; iproute2,
 # ethtool, iputils-ping and tcpdump drive and observe the lab; bird2 peers BGP;
-# openssl makes the certificates of the API's TLS tests.
+# openssl makes the certificates of the API's TLS tests; curl scrapes /metrics
+# in the README's tour.
 PACKAGES=(clang llvm make g++ python3 pkg-config libbpf-dev libxdp-dev libelf-dev
-	zlib1g-dev iproute2 ethtool bpftool xdp-tools iputils-ping tcpdump bird2 openssl)
+	zlib1g-dev iproute2 ethtool bpftool xdp-tools iputils-ping tcpdump bird2 openssl curl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -29,6 +30,13 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 	echo "setup: installing npm packages"
 	npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# `xdp-router` on the PATH, as the README's commands use it: a link to this
+# checkout (an earlier link is replaced, a real file never)
+link=/usr/local/bin/xdp-router
+if [ ! -e "$link" ] || [ -L "$link" ]; then
+	ln -sfn "$PWD/bin/xdp-router.js" "$link"
 fi
 
 # the name of the router's route protocol (config routeProtocol, 250 by

@@ -20,7 +20,7 @@ export class ApiListenError extends Error {
 }
 
 /** Does something accept connections on this unix socket? */
-function answers(path: string): Promise<boolean> {
+export function socketAnswers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(path);
     s.once('connect', () => {
@@ -53,7 +53,7 @@ export async function prepareUnixSocket(unix: UnixApiConfig): Promise<() => void
   }
   if (isSocket === false) throw new ApiListenError(`api.unix.path: ${unix.path} exists and is not a socket; not removing it`);
   if (isSocket) {
-    if (await answers(unix.path)) {
+    if (await socketAnswers(unix.path)) {
       throw new ApiListenError(`api.unix.path: another process serves ${unix.path}; stop it, or give this daemon another path`);
     }
     // left by a daemon that did not stop cleanly

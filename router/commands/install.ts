@@ -1,7 +1,7 @@
 // `xdp-router install [--root DIR]`: put the systemd unit, the example config
 // (never over an existing one) and the iproute2 name of the route protocol in
 // place. --root writes under another directory (packaging, tests).
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../config/schema.js';
 import { packageRoot } from '../../dataplane/package-root.js';
@@ -33,5 +33,24 @@ export function install(root = '/'): InstallResult {
   put('etc/xdp-router/config.yaml', { copyFrom: join(PACKAGE_ROOT, 'config', 'example.yaml') }, false);
   // `ip route` then shows "proto xdp-router" for the routes the daemon installs
   put('etc/iproute2/rt_protos.d/xdp-router.conf', `${DEFAULT_CONFIG.routeProtocol}\txdp-router\n`, true);
+  linkCommand(root, result);
   return result;
+}
+
+/**
+ * `xdp-router` on the PATH: a symlink to this checkout's entry point. An
+ * earlier link is replaced (another checkout); a real file is somebody
+ * else's command and is kept.
+ */
+function linkCommand(root: string, result: InstallResult): void {
+  const target = join(root, 'usr/local/bin/xdp-router');
+  const stat = lstatSync(target, { throwIfNoEntry: false });
+  if (stat && !stat.isSymbolicLink()) {
+    result.kept.push(target);
+    return;
+  }
+  mkdirSync(dirname(target), { recursive: true });
+  if (stat) rmSync(target);
+  symlinkSync(join(PACKAGE_ROOT, 'bin', 'xdp-router.js'), target);
+  result.written.push(target);
 }

@@ -8,25 +8,32 @@ import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../config/schema.js';
 import type { RouterConfig } from '../../config/schema.js';
 import type { CounterRow } from '../../dataplane/fastpath.js';
+import { socketAnswers } from '../api/listen.js';
 import { startDaemon } from '../commands/run.js';
 import type { RunHandle } from '../commands/run.js';
 import { createLogger } from '../log.js';
 import { listNetns, spawnIn } from './netns.js';
-import { createLab, destroyLab, setKernelForwarding } from './topology.js';
+import { LAB_ADDRESSES, createLab, destroyLab, setKernelForwarding } from './topology.js';
 
 export const LAB_PREFIX = 'xr-lab';
 const UDP_TOOL = join(fileURLToPath(new URL('.', import.meta.url)), 'udp.js');
 const UDP_RATE = 1000;
 
-/** The daemon's config for the lab: the router namespace's two interfaces. */
+/**
+ * The daemon's config for the lab: the router namespace's two interfaces.
+ * The API socket and metrics address stay the defaults, so the CLI and a
+ * scrape reach the lab's daemon with no options, as the README's tour does.
+ */
 export function labConfig(prefix = LAB_PREFIX): RouterConfig {
   const yaml = [
     'interfaces: [r0, r1]',
     `netns: ${prefix}-r`,
     `pinDir: /sys/fs/bpf/${prefix}`,
-    'api:',
-    '  unix:',
-    `    path: /run/xdp-router/${prefix}.sock`,
+    // the lab's ping to B's loopback crosses the AF_XDP slow path, so
+    // `xdp-router punt list` and `capture` have something to show
+    'punt:',
+    `  - prefix: ${LAB_ADDRESSES.remote.prefix6}`,
+    '    protocol: icmp',
   ].join('\n');
   return parseConfig(yaml, '(lab default)');
 }
@@ -50,6 +57,12 @@ function formatCounters(rows: CounterRow[], names: Map<number, string>, previous
 
 export async function runLab(options: LabOptions): Promise<number> {
   const log = (line: string): void => void options.out.write(`${line}\n`);
+  const config = labConfig();
+  // a running lab (or daemon) owns the namespaces and the socket: leave them be
+  if (await socketAnswers(config.api.unix.path)) {
+    log(`lab: a daemon already serves ${config.api.unix.path} (another lab?); stop it first`);
+    return 1;
+  }
   for (const ns of await listNetns()) {
     if (ns.startsWith(`${LAB_PREFIX}-`)) {
       log(`lab: removing namespaces of an earlier lab run (${ns})`);
@@ -58,17 +71,20 @@ export async function runLab(options: LabOptions): Promise<number> {
     }
   }
   log('lab: creating namespaces xr-lab-a (192.0.2.2, 2001:db8:a::2) - xr-lab-r - xr-lab-b (198.51.100.2, 2001:db8:b::2)');
-  const lab = await createLab(LAB_PREFIX);
+  // the route to B's 203.0.113.0/24 is left for the tour's `xdp-router route add`
+  const lab = await createLab(LAB_PREFIX, { remoteRoute4: false });
   const children: ChildProcess[] = [];
   let handle: RunHandle | undefined;
   let stop: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // `on`, not `once`: Ctrl-C under npm arrives twice (from the terminal and
+  // relayed by npm), and a second one must not cut the clean-up short
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     // the kernel stays the fallback for everything the fast path passes up
     await setKernelForwarding(lab, true);
-    handle = await startDaemon(labConfig(), createLogger({ level: 'info' }));
+    handle = await startDaemon(config, createLogger({ level: 'info' }));
     const fp = handle.daemon.fp!;
     log(`lab: daemon attached: ${handle.daemon.attached.map((i) => `${i.name} ${i.mode}`).join(', ')}; routes and neighbours come from the kernel over netlink`);
 
@@ -77,7 +93,8 @@ export async function runLab(options: LabOptions): Promise<number> {
     const receiver = spawnIn(lab.b.ns, ['node', UDP_TOOL, 'recv', '5201', String(options.duration > 0 ? options.duration + 2 : 86400)]);
     children.push(receiver);
     children.push(spawnIn(lab.a.ns, ['node', UDP_TOOL, 'send', lab.b.v4, '5201', String((options.duration || 86400) * UDP_RATE), String(UDP_RATE)]));
-    log(`lab: traffic: ping A -> ${lab.b.v4}, ping A -> ${lab.remote.v6} (via B), UDP A -> ${lab.b.v4}:5201 at ${UDP_RATE}/s; Ctrl-C stops`);
+    log(`lab: traffic: ping A -> ${lab.b.v4}, ping A -> ${lab.remote.v6} (via B, punted: the AF_XDP slow path forwards it), UDP A -> ${lab.b.v4}:5201 at ${UDP_RATE}/s; Ctrl-C stops`);
+    log(`lab: ready; from another terminal: xdp-router status, xdp-router route add ${lab.remote.prefix4} via ${lab.b.v4}, ip netns exec ${lab.a.ns} ping ${lab.remote.v4}, xdp-router stats`);
 
     const names = new Map([
       [lab.router.toA.ifindex, lab.router.toA.dev],
@@ -106,5 +123,7 @@ export async function runLab(options: LabOptions): Promise<number> {
     }
     await destroyLab(LAB_PREFIX);
     log('lab: namespaces removed');
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
 }

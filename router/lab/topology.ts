@@ -49,11 +49,16 @@ async function addAddresses(ns: string, dev: string, v4: string, v6: string, len
   await ip(['link', 'set', dev, 'up'], ns);
 }
 
+export interface CreateLabOptions {
+  /** install the router's route to B's IPv4 loopback prefix (default true) */
+  remoteRoute4?: boolean;
+}
+
 /**
  * Create the lab. Namespaces are named PREFIX-a, PREFIX-r, PREFIX-b; on any
  * failure whatever was made is removed before the error is thrown.
  */
-export async function createLab(prefix: string): Promise<Lab> {
+export async function createLab(prefix: string, options: CreateLabOptions = {}): Promise<Lab> {
   const names = { a: `${prefix}-a`, r: `${prefix}-r`, b: `${prefix}-b` };
   try {
     for (const ns of Object.values(names)) await createNetns(ns);
@@ -73,7 +78,7 @@ export async function createLab(prefix: string): Promise<Lab> {
     await ip(['-6', 'route', 'add', 'default', 'via', L.routerA.v6], names.a);
     await ip(['route', 'add', 'default', 'via', L.routerB.v4], names.b);
     await ip(['-6', 'route', 'add', 'default', 'via', L.routerB.v6], names.b);
-    await ip(['route', 'add', L.remote.prefix4, 'via', L.b.v4, 'dev', 'r1'], names.r);
+    if (options.remoteRoute4 ?? true) await ip(['route', 'add', L.remote.prefix4, 'via', L.b.v4, 'dev', 'r1'], names.r);
     await ip(['-6', 'route', 'add', L.remote.prefix6, 'via', L.b.v6, 'dev', 'r1'], names.r);
 
     const host = async (ns: string, dev: string, v4: string, v6: string): Promise<LabHost> => ({

@@ -1,6 +1,6 @@
 // `xdp-router install` into a scratch root: the unit, the config, the
 // iproute2 protocol name; an operator's config is never overwritten.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -42,6 +42,19 @@ describe('xdp-router install', () => {
     const root = scratch();
     install(root);
     expect(readFileSync(join(root, 'etc/iproute2/rt_protos.d/xdp-router.conf'), 'utf8')).toBe('250\txdp-router\n');
+  });
+
+  it('links the command onto the PATH, replacing an old link but never a real file', () => {
+    const root = scratch();
+    const bin = join(root, 'usr/local/bin/xdp-router');
+    mkdirSync(join(root, 'usr/local/bin'), { recursive: true });
+    symlinkSync('/nonexistent/old-checkout/bin/xdp-router.js', bin);
+    install(root);
+    expect(readlinkSync(bin)).toBe(join(process.cwd(), 'bin', 'xdp-router.js'));
+    rmSync(bin);
+    writeFileSync(bin, '#!/bin/sh\n');
+    expect(install(root).kept).toContain(bin);
+    expect(readFileSync(bin, 'utf8')).toBe('#!/bin/sh\n');
   });
 
   it('never overwrites an existing config', () => {
