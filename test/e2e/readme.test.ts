@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { REASONS } from '../../dataplane/layout.js';
 import { createNetns, deleteNetns, ip, listNetns } from '../../router/lab/netns.js';
 import { destroyLab } from '../../router/lab/topology.js';
 import { readmeBlocks, shell, withoutComment, type BlockKind } from '../helpers/readme.js';
@@ -53,6 +54,11 @@ describe('README', () => {
     for (const kind of ['lab', 'in-lab', 'ci', 'host', 'systemd', 'bench'] as const) {
       expect(blocks.some((b) => b.kind === kind), `a "${kind}" block`).toBe(true);
     }
+  });
+
+  it('explains every reason a counter can have, once, in the order of the enum', () => {
+    const rows = [...readme().matchAll(/^\| `([a-z-]+)` \| /gm)].map((m) => m[1]!).filter((r) => (REASONS as readonly string[]).includes(r));
+    expect(rows).toEqual([...REASONS]);
   });
 
   it('names the command CI runs as the test command', () => {
