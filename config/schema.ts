@@ -136,6 +136,8 @@ export class ConfigError extends Error {
   readonly path: string;
   readonly line: number | undefined;
   readonly column: number | undefined;
+  /** the message without its location: "found ..., expected ...; hint" */
+  readonly problem: string;
 
   constructor(at: ConfigLocation, problem: string) {
     const where = at.line !== undefined ? `${at.file}:${at.line}:${at.column ?? 1}` : at.file;
@@ -145,6 +147,7 @@ export class ConfigError extends Error {
     this.path = at.path;
     this.line = at.line;
     this.column = at.column;
+    this.problem = problem;
   }
 }
 
@@ -168,7 +171,7 @@ export function parseConfig(text: string, file: string): RouterConfig {
   }
   const r = new Reader(file, doc, lines);
   const root = r.root();
-  const f = r.fields(root, TOP_KEYS, 'a map of settings with at least "interfaces"');
+  const f = r.fields(root, CONFIG_KEYS[''], 'a map of settings with at least "interfaces"');
   const d = defaults();
   const xdpMode = or(f.xdpMode, (s) => r.choice(s, XDP_MODES), d.xdpMode);
   const config: RouterConfig = {
@@ -202,6 +205,22 @@ const TOP_KEYS = [
   'metrics',
   'punt',
 ] as const satisfies readonly (keyof RouterConfig)[];
+
+/**
+ * Every key the file accepts, by the key path of the map that holds it
+ * (`[]`: each item of a list). The reader takes its keys from here, so the
+ * generated reference (docs/config.md) cannot list fewer.
+ */
+export const CONFIG_KEYS = {
+  '': TOP_KEYS,
+  'interfaces[]': ['name', 'mode'] as const satisfies readonly (keyof InterfaceConfig)[],
+  api: ['unix', 'tcp'] as const satisfies readonly (keyof ApiConfig)[],
+  'api.unix': ['path', 'mode', 'group'] as const satisfies readonly (keyof UnixApiConfig)[],
+  'api.tcp': ['listen', 'tls', 'insecure'] as const satisfies readonly (keyof TcpApiConfig)[],
+  'api.tcp.tls': ['cert', 'key', 'clientCa'] as const satisfies readonly (keyof TlsConfig)[],
+  metrics: ['listen'] as const satisfies readonly (keyof RouterConfig['metrics'])[],
+  'punt[]': ['prefix', 'protocol', 'port'] as const satisfies readonly (keyof PuntRule)[],
+} as const;
 
 const U32_MAX = 2 ** 32 - 1;
 const BPFFS = '/sys/fs/bpf';
@@ -344,7 +363,7 @@ function readInterfaces(r: Reader, site: Site, defaultMode: XdpMode): InterfaceC
     let nameSite = item;
     let mode = defaultMode;
     if (isMap(item.node)) {
-      const f = r.fields(item, ['name', 'mode'] as const, 'an interface: a name, or a map {name, mode}');
+      const f = r.fields(item, CONFIG_KEYS['interfaces[]'], 'an interface: a name, or a map {name, mode}');
       nameSite = r.need(item, f.name, 'name', IFNAME.what);
       mode = or(f.mode, (s) => r.choice(s, XDP_MODES), defaultMode);
     }
@@ -411,14 +430,14 @@ function readRouteProtocol(r: Reader, site: Site): number {
 }
 
 function readApi(r: Reader, site: Site, d: ApiConfig): ApiConfig {
-  const f = r.fields(site, ['unix', 'tcp'] as const, 'a map {unix, tcp}');
+  const f = r.fields(site, CONFIG_KEYS.api, 'a map {unix, tcp}');
   const api: ApiConfig = { unix: or(f.unix, (s) => readUnixApi(r, s, d.unix), d.unix) };
   if (f.tcp) api.tcp = readTcpApi(r, f.tcp);
   return api;
 }
 
 function readUnixApi(r: Reader, site: Site, d: UnixApiConfig): UnixApiConfig {
-  const f = r.fields(site, ['path', 'mode', 'group'] as const, 'a map {path, mode, group}');
+  const f = r.fields(site, CONFIG_KEYS['api.unix'], 'a map {path, mode, group}');
   const unix: UnixApiConfig = {
     path: or(f.path, (s) => readSocketPath(r, s), d.path),
     mode: or(f.mode, (s) => readSocketMode(r, s), d.mode),
@@ -455,7 +474,7 @@ function readGroup(r: Reader, site: Site): string {
 }
 
 function readTcpApi(r: Reader, site: Site): TcpApiConfig {
-  const f = r.fields(site, ['listen', 'tls', 'insecure'] as const, 'a map {listen, tls, insecure}');
+  const f = r.fields(site, CONFIG_KEYS['api.tcp'], 'a map {listen, tls, insecure}');
   const listen = readEndpoint(r, r.need(site, f.listen, 'listen', LISTEN_EXPECTED));
   const insecure = or(f.insecure, (s) => r.flag(s), false);
   const tcp: TcpApiConfig = { listen, insecure };
@@ -484,7 +503,7 @@ function readTcpApi(r: Reader, site: Site): TcpApiConfig {
 }
 
 function readTls(r: Reader, site: Site): TlsConfig {
-  const f = r.fields(site, ['cert', 'key', 'clientCa'] as const, 'a map {cert, key, clientCa}');
+  const f = r.fields(site, CONFIG_KEYS['api.tcp.tls'], 'a map {cert, key, clientCa}');
   const tls: TlsConfig = {
     cert: readAbsolutePath(r, r.need(site, f.cert, 'cert', 'the path of the server certificate (PEM)')),
     key: readAbsolutePath(r, r.need(site, f.key, 'key', 'the path of the private key (PEM)')),
@@ -494,7 +513,7 @@ function readTls(r: Reader, site: Site): TlsConfig {
 }
 
 function readMetrics(r: Reader, site: Site, d: RouterConfig['metrics']): RouterConfig['metrics'] {
-  const f = r.fields(site, ['listen'] as const, 'a map {listen}');
+  const f = r.fields(site, CONFIG_KEYS.metrics, 'a map {listen}');
   return { listen: or(f.listen, (s) => readEndpoint(r, s), d.listen) };
 }
 
@@ -534,7 +553,7 @@ export function isLoopback(host: string): boolean {
 function readPunt(r: Reader, site: Site): PuntRule[] {
   const entry = 'a map {prefix, protocol, port}';
   return r.list(site, `a list of punt rules, each ${entry}`).map((item) => {
-    const f = r.fields(item, ['prefix', 'protocol', 'port'] as const, entry);
+    const f = r.fields(item, CONFIG_KEYS['punt[]'], entry);
     const prefix = readPrefix(r, r.need(item, f.prefix, 'prefix', PREFIX_EXPECTED));
     const rule: PuntRule = { prefix: formatPrefix(prefix) };
     if (f.protocol) rule.protocol = readPuntProtocol(r, f.protocol, prefix.family);

@@ -1,17 +1,12 @@
 // The configuration reader: the shipped example, defaults, and the
 // refusals an operator meets, each of which must say where (file, line,
 // key path) and what would have been accepted.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readExampleConfig, switchOptionalsOn } from '../../config/example.js';
 import { ConfigError, DEFAULT_CONFIG, defaults, parseConfig, type RouterConfig } from '../../config/schema.js';
 
-const EXAMPLE = readFileSync(new URL('../../config/example.yaml', import.meta.url), 'utf8');
+const EXAMPLE = readExampleConfig();
 const FILE = 'router.yaml';
-
-/** The example with its switched-off settings (`#key: ...`, no space after #) switched on. */
-function exampleWithOptionalsOn(): string {
-  return EXAMPLE.replace(/^(\s*)#(?=[^\s#])/gm, '$1');
-}
 
 function parse(...lines: string[]): RouterConfig {
   return parseConfig(lines.join('\n'), FILE);
@@ -40,7 +35,7 @@ describe('config: the example file', () => {
   });
 
   it('parses with every optional setting switched on, and shows every key', () => {
-    const config = parseConfig(exampleWithOptionalsOn(), 'example.yaml');
+    const config = parseConfig(switchOptionalsOn(EXAMPLE), 'example.yaml');
     expect(config.netns).toBe('router');
     expect(config.hashSeed).toBe(2654435769);
     expect(config.api.unix).toEqual({ path: '/run/xdp-router/xdp-router.sock', mode: 0o660, group: 'xdp-router' });
