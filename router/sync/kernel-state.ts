@@ -2,7 +2,8 @@
 // events. It also applies what the kernel does without telling: IPv4
 // routes through a link that went down, or lost its last IPv4 address,
 // vanish with no RTM_DELROUTE.
-import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelRoute, KernelSnapshot } from './model.js';
+import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelNexthop, KernelRoute, KernelSnapshot } from './model.js';
+import { RouteSlots } from './route-slots.js';
 
 export const routeFamilyKey = (r: Pick<KernelRoute, 'family' | 'prefix'>): string => `${r.family}|${r.prefix}`;
 /**
@@ -35,8 +36,15 @@ export class KernelState {
   readonly links = new Map<number, KernelLink>();
   readonly addresses = new Map<string, KernelAddress>();
   /** family|prefix -> route id -> route */
-  readonly routes = new Map<string, Map<string, KernelRoute>>();
+  readonly routes = new Map<string, RouteSlots>();
   readonly neighbours = new Map<string, KernelNeighbour>();
+  /**
+   * Next-hop lists by content. A full table has a million routes through a
+   * handful of next hops: routes with the same list share one array (never
+   * changed in place; a route that changes gets another). Cleared with
+   * each load, so lists no route uses any more do not pile up.
+   */
+  private hopLists = new Map<string, KernelNexthop[]>();
 
   constructor(private readonly tables: number[]) {}
 
@@ -45,13 +53,15 @@ export class KernelState {
     this.addresses.clear();
     this.routes.clear();
     this.neighbours.clear();
+    this.hopLists.clear();
     for (const l of snap.links) this.links.set(l.ifindex, l);
     for (const a of snap.addresses) this.addresses.set(addressKey(a), a);
     // a dump lists every route whole, each once: no REPLACE or APPEND to play
     for (const r of snap.routes) {
       const key = routeFamilyKey(r);
-      if (!this.routes.has(key)) this.routes.set(key, new Map());
-      this.routes.get(key)!.set(routeId(r), r);
+      let slots = this.routes.get(key);
+      if (!slots) this.routes.set(key, (slots = new RouteSlots()));
+      slots.set(routeId(r), this.shared(r));
     }
     for (const n of snap.neighbours) this.neighbours.set(neighbourKey(n), n);
   }
@@ -97,7 +107,7 @@ export class KernelState {
   private putRoute(r: KernelRoute, replace: boolean, change: Change): void {
     const key = routeFamilyKey(r);
     let byId = this.routes.get(key);
-    if (!byId) this.routes.set(key, (byId = new Map()));
+    if (!byId) this.routes.set(key, (byId = new RouteSlots()));
     if (replace) {
       // REPLACE takes the place of whatever the kernel had on (table, prefix, metric)
       const base = routeBase(r);
@@ -108,9 +118,9 @@ export class KernelState {
     if (existing && !replace && r.family === 6 && qualifiesForEcmp(existing) && qualifiesForEcmp(r)) {
       const have = new Set(existing.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}`));
       const added = r.nexthops.filter((n) => !have.has(`${n.ifindex}|${n.gateway ?? ''}`));
-      byId.set(routeId(r), { ...existing, nexthops: [...existing.nexthops, ...added] });
+      byId.set(routeId(r), this.shared({ ...existing, nexthops: [...existing.nexthops, ...added] }));
     } else {
-      byId.set(routeId(r), r);
+      byId.set(routeId(r), this.shared(r));
     }
     change.prefixes.add(key);
   }
@@ -123,10 +133,20 @@ export class KernelState {
     // an IPv6 delete may take out single next hops of a multipath route
     const gone = new Set(r.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}`));
     const left = existing.nexthops.filter((n) => !gone.has(`${n.ifindex}|${n.gateway ?? ''}`));
-    if (r.family === 6 && r.nexthops.length > 0 && left.length > 0) byId.set(routeId(r), { ...existing, nexthops: left });
+    if (r.family === 6 && r.nexthops.length > 0 && left.length > 0) byId.set(routeId(r), this.shared({ ...existing, nexthops: left }));
     else byId.delete(routeId(r));
     if (byId.size === 0) this.routes.delete(key);
     change.prefixes.add(key);
+  }
+
+  /** The route, its next-hop list swapped for the shared one of the same content. */
+  private shared(r: KernelRoute): KernelRoute {
+    if (r.nexthops.length === 0) return r;
+    const key = r.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}|${n.weight}`).join(',');
+    let list = this.hopLists.get(key);
+    if (!list) this.hopLists.set(key, (list = r.nexthops.slice()));
+    r.nexthops = list;
+    return r;
   }
 
   private applyLink(op: 'add' | 'del', link: KernelLink, change: Change): void {
@@ -173,7 +193,7 @@ export class KernelState {
         if (!families.includes(r.family) || !r.nexthops.some((n) => n.ifindex === ifindex)) continue;
         // a multipath route loses the dead next hops; it goes when none is left
         const left = r.nexthops.filter((n) => n.ifindex !== ifindex);
-        if (left.length > 0) byId.set(id, { ...r, nexthops: left });
+        if (left.length > 0) byId.set(id, this.shared({ ...r, nexthops: left }));
         else byId.delete(id);
         change.prefixes.add(key);
       }

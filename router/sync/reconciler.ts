@@ -53,9 +53,9 @@ export interface AdoptedEntries {
 export type RoutesAppliedListener = (keys: ReadonlySet<string>) => void;
 
 interface AppliedRoute {
-  signature: string;
-  nexthopKeys: string[];
-  groupKey?: string;
+  readonly signature: string;
+  readonly nexthopKeys: readonly string[];
+  readonly groupKey?: string;
 }
 
 export class Reconciler {
@@ -64,6 +64,7 @@ export class Reconciler {
   private readonly nexthopIds = new RefCountedIds();
   private readonly groupIds = new RefCountedIds();
   private readonly routes = new Map<string, AppliedRoute>();
+  private readonly appliedBySignature = new Map<string, AppliedRoute>();
   private readonly ifaces = new Map<number, string>();
   private readonly locals = new Map<string, number>();
   private readonly neighbours = new Map<string, string>();
@@ -85,6 +86,7 @@ export class Reconciler {
    */
   async fullSync(snapshot: KernelSnapshot, adopted?: AdoptedEntries): Promise<{ routes: number }> {
     this.state.load(snapshot);
+    this.appliedBySignature.clear();
     if (adopted) this.adopt(adopted);
     const all = emptyChange();
     for (const l of this.state.links.keys()) all.links.add(l);
@@ -209,13 +211,11 @@ export class Reconciler {
 
   /** Write the next hops and group a route needs; returns its target with real ids. */
   private acquire(key: string, d: DesiredRoute): RouteTarget {
-    const nexthopKeys: string[] = [];
     const ids = new Map<string, number>();
     for (const nh of d.nexthops) {
       const { id, created } = this.nexthopIds.acquire(nh.key);
       if (created) this.fp.setNexthop(id, { ifindex: nh.ifindex, ...(nh.gateway ? { gateway: nh.gateway } : {}) });
       ids.set(nh.key, id);
-      nexthopKeys.push(nh.key);
     }
     let target = d.target;
     let groupKey: string | undefined;
@@ -227,8 +227,23 @@ export class Reconciler {
     } else if (d.target.type === 'unicast') {
       target = { type: 'unicast', nexthop: ids.get(d.nexthops[0]!.key)! };
     }
-    this.routes.set(key, { signature: signature(d), nexthopKeys, ...(groupKey ? { groupKey } : {}) });
+    this.routes.set(key, this.appliedFor(d, groupKey));
     return target;
+  }
+
+  /**
+   * What a route holds is fixed by its signature, and a full table has a
+   * million routes over a few signatures: they share one frozen record.
+   * Records no route holds any more go at the next full sync.
+   */
+  private appliedFor(d: DesiredRoute, groupKey: string | undefined): AppliedRoute {
+    const sig = signature(d);
+    let applied = this.appliedBySignature.get(sig);
+    if (!applied) {
+      applied = Object.freeze({ signature: sig, nexthopKeys: d.nexthops.map((nh) => nh.key), ...(groupKey ? { groupKey } : {}) });
+      this.appliedBySignature.set(sig, applied);
+    }
+    return applied;
   }
 
   /** Let go of what a route held; entries nobody holds leave the maps. */

@@ -258,7 +258,9 @@ export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | n
     });
     return null;
   }
-  for (const h of hops) (h.dead ? decoded.dead : route.nexthops).push(h.nexthop);
+  // exact-size arrays: one grown by push keeps room for 17 entries, per route
+  route.nexthops = hops.filter((h) => !h.dead).map((h) => h.nexthop);
+  decoded.dead = hops.filter((h) => h.dead).map((h) => h.nexthop);
   return decoded;
 }
 
