@@ -13,6 +13,12 @@ import type { MapName, Reason, RouteTypeName } from './layout.js';
 
 export const DEFAULT_OBJECT = join(packageRoot(), 'bpf', 'xdp_router.o');
 export const PROGRAM_NAME = 'xdp_router';
+/**
+ * Routes per batch map call: a full table in one call would hold two small
+ * buffers per route at once, some 300 MB at a million routes, for no gain
+ * in speed over calls of this size.
+ */
+const BATCH_CHUNK = 65_536;
 
 export interface FastPathOptions {
   /** compiled BPF object; default bpf/xdp_router.o of this package */
@@ -206,12 +212,15 @@ export class FastPath {
 
   /** Many routes at once (a dump, a resync); one call into the addon. */
   async setRoutes(routes: Array<{ prefix: string; target: RouteTarget }>): Promise<void> {
-    for (const family of [4, 6] as const) {
-      const batch = routes.map((r) => ({ p: parsePrefix(r.prefix), t: r.target })).filter((r) => r.p.family === family);
-      if (batch.length === 0) continue;
-      const keys = Buffer.concat(batch.map((r) => this.fibKey(r.p).key));
-      const values = Buffer.concat(batch.map((r) => FastPath.encodeRoute(r.t)));
-      await (family === 4 ? this.maps.xr_fib4 : this.maps.xr_fib6).updateBatch(keys, values, batch.length);
+    for (let at = 0; at < routes.length; at += BATCH_CHUNK) {
+      const chunk = routes.slice(at, at + BATCH_CHUNK);
+      for (const family of [4, 6] as const) {
+        const batch = chunk.map((r) => ({ p: parsePrefix(r.prefix), t: r.target })).filter((r) => r.p.family === family);
+        if (batch.length === 0) continue;
+        const keys = Buffer.concat(batch.map((r) => this.fibKey(r.p).key));
+        const values = Buffer.concat(batch.map((r) => FastPath.encodeRoute(r.t)));
+        await (family === 4 ? this.maps.xr_fib4 : this.maps.xr_fib6).updateBatch(keys, values, batch.length);
+      }
     }
   }
 
@@ -222,11 +231,14 @@ export class FastPath {
 
   async deleteRoutes(prefixes: string[]): Promise<number> {
     let deleted = 0;
-    for (const family of [4, 6] as const) {
-      const batch = prefixes.map((p) => parsePrefix(p)).filter((p) => p.family === family);
-      if (batch.length === 0) continue;
-      const keys = Buffer.concat(batch.map((p) => this.fibKey(p).key));
-      deleted += await (family === 4 ? this.maps.xr_fib4 : this.maps.xr_fib6).deleteBatch(keys, batch.length);
+    for (let at = 0; at < prefixes.length; at += BATCH_CHUNK) {
+      const chunk = prefixes.slice(at, at + BATCH_CHUNK);
+      for (const family of [4, 6] as const) {
+        const batch = chunk.map((p) => parsePrefix(p)).filter((p) => p.family === family);
+        if (batch.length === 0) continue;
+        const keys = Buffer.concat(batch.map((p) => this.fibKey(p).key));
+        deleted += await (family === 4 ? this.maps.xr_fib4 : this.maps.xr_fib6).deleteBatch(keys, batch.length);
+      }
     }
     return deleted;
   }

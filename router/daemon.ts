@@ -132,14 +132,19 @@ export class Daemon {
     this.reconciler = reconciler;
     this.source = source ?? new NetlinkSource({ ...(this.netnsPath ? { netns: this.netnsPath } : {}), tables });
     const started = Date.now();
+    let initialSync = true;
     const snapshot = await this.source.start(
       (e) => {
-        if (this.resyncing) this.pending.push(e);
+        // the full sync writes in chunks: an event applied between two would
+        // be overwritten by the snapshot's older view of its prefix
+        if (this.resyncing || initialSync) this.pending.push(e);
         else this.applyEvent(e);
       },
       (reason) => this.requestResync(reason),
     );
     const { routes } = await reconciler.fullSync(snapshot, adopted);
+    initialSync = false;
+    for (const e of this.pending.splice(0)) this.applyEvent(e);
     this.lastSync = Date.now();
     this.log.info('fast path in sync with the kernel', { routes, ms: Date.now() - started });
 

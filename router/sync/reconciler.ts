@@ -9,6 +9,9 @@ import type { DesiredRoute } from './desired.js';
 import type { KernelEvent, KernelSnapshot } from './model.js';
 import { RefCountedIds } from './nexthop-ids.js';
 
+/** Routes a full sync writes per batch: bounds what it holds at once on a full table. */
+const FULL_SYNC_CHUNK = 65_536;
+
 /** What the reconciler writes through: the FastPath, or a recorder in unit tests. */
 export type FastPathWriter = Pick<
   FastPath,
@@ -97,20 +100,27 @@ export class Reconciler {
     this.reconcileLocals();
     this.reconcileNeighbours(all.neighbours);
 
-    const wanted = new Set(this.state.routes.keys());
-    const batch: Array<{ prefix: string; target: RouteTarget }> = [];
-    const released: Array<AppliedRoute | undefined> = [];
-    for (const key of wanted) {
+    let batch: Array<{ prefix: string; target: RouteTarget }> = [];
+    let released: Array<AppliedRoute | undefined> = [];
+    // written as it goes, so a full table is never held twice over in batches
+    const flush = async (): Promise<void> => {
+      await this.fp.setRoutes(batch);
+      for (const old of released) this.release(old);
+      batch = [];
+      released = [];
+    };
+    for (const key of this.state.routes.keys()) {
       const desired = this.desired.route(key);
       if (!desired) continue;
       const old = this.routes.get(key);
       if (old?.signature === signature(desired)) continue;
       batch.push({ prefix: key.slice(2), target: this.acquire(key, desired) });
       released.push(old);
+      if (batch.length >= FULL_SYNC_CHUNK) await flush();
     }
-    await this.fp.setRoutes(batch);
-    for (const old of released) this.release(old);
+    await flush();
 
+    const wanted = this.state.routes;
     const stale = [...this.routes.keys()].filter((key) => !wanted.has(key));
     await this.fp.deleteRoutes(stale.map((k) => k.slice(2)));
     for (const key of stale) {
@@ -120,7 +130,7 @@ export class Reconciler {
     // next hops and groups of the previous run that no route uses any more
     for (const id of adopted?.nexthops ?? []) if (!this.nexthopIds.holds(id)) this.fp.deleteNexthop(id);
     for (const id of adopted?.groups ?? []) if (!this.groupIds.holds(id)) this.fp.deleteGroup(id);
-    this.routesApplied(new Set([...wanted, ...stale]));
+    this.routesApplied(new Set([...wanted.keys(), ...stale]));
     return { routes: this.routes.size };
   }
 
