@@ -124,6 +124,8 @@ export class FastPath {
   private constructor(
     readonly program: NativeProgram,
     readonly pinDir: string | undefined,
+    /** the maps were pinned already, by a previous run: they are its as much as ours */
+    readonly adoptedPins = false,
   ) {
     const maps = {} as Record<MapName, NativeMap>;
     for (const name of Object.keys(L.MAPS) as MapName[]) maps[name] = program.map(name);
@@ -142,13 +144,14 @@ export class FastPath {
       if (pinDir && options.adoptOnly && !existsSync(join(pinDir, 'xr_fib4'))) {
         throw new Error(`no fast-path maps pinned under ${pinDir}: is xdp-router running with this config?`);
       }
+      const adoptedPins = !!pinDir && existsSync(join(pinDir, 'xr_fib4'));
       if (pinDir) {
         for (const name of Object.keys(L.MAPS)) {
           if (existsSync(join(pinDir, name))) program.reuseMap(name, join(pinDir, name));
         }
       }
       await program.load();
-      const fp = new FastPath(program, pinDir);
+      const fp = new FastPath(program, pinDir, adoptedPins);
       if (pinDir) fp.pinMaps(pinDir);
       return fp;
     } catch (err) {

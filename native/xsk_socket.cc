@@ -105,9 +105,13 @@ void XskSocket::Create() {
     int err = xsk_umem__create(&umem_, area_->data, bytes, &fill_, &completion_, &umemConfig);
     if (err) {
       umem_ = nullptr;
-      // the socket is made here: EPERM is the missing CAP_NET_RAW
+      // the socket is made here: EPERM is the missing CAP_NET_RAW; the
+      // UMEM's pages count against RLIMIT_MEMLOCK (ENOBUFS past it)
+      const char *hint = err == -EPERM     ? "; needs CAP_NET_RAW)"
+                         : err == -ENOBUFS ? "; beyond RLIMIT_MEMLOCK: raise it, as the unit's LimitMEMLOCK=infinity does)"
+                                           : ")";
       Fail(-err, "create the socket and its UMEM (" + std::to_string(c.frameCount) + " frames of " +
-                     std::to_string(c.frameSize) + " bytes" + (err == -EPERM ? "; needs CAP_NET_RAW)" : ")"));
+                     std::to_string(c.frameSize) + " bytes" + hint);
     }
 
     char ifname[IF_NAMESIZE];

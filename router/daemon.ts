@@ -228,23 +228,34 @@ export class Daemon {
    * kernel forwards alone. `keepAttached` leaves everything for a restart.
    */
   async stop(keepAttached = false): Promise<void> {
+    await this.shutDown(keepAttached ? 'none' : 'all');
+  }
+
+  /**
+   * A start that failed part-way: undo what this run did, so a half-started
+   * router does not forward from maps nobody keeps in sync. What a previous
+   * run left (its attached program, the pins it reads) stays as found.
+   */
+  async abortStart(): Promise<void> {
+    await this.shutDown('ours');
+  }
+
+  private async shutDown(detach: 'all' | 'ours' | 'none'): Promise<void> {
     // punted traffic goes back to the kernel before anything else stops
     this.slowPath?.stop();
     this.source?.close();
     await this.resyncing;
     const fp = this.fp;
     if (!fp) return;
-    if (!keepAttached) {
-      for (const i of this.attached) {
-        try {
-          await fp.detach(i.ifindex);
-          this.log.info('detached', { interface: i.name });
-        } catch (err) {
-          this.log.error('detach failed', { interface: i.name, err: err as Error });
-        }
+    for (const i of detach === 'none' ? [] : this.attached.filter((a) => detach === 'all' || !a.adopted)) {
+      try {
+        await fp.detach(i.ifindex);
+        this.log.info('detached', { interface: i.name });
+      } catch (err) {
+        this.log.error('detach failed', { interface: i.name, err: err as Error });
       }
-      fp.unpin();
     }
+    if (detach === 'all' || (detach === 'ours' && !fp.adoptedPins)) fp.unpin();
     fp.close();
   }
 }

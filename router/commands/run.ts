@@ -41,8 +41,8 @@ export async function startDaemon(config: RouterConfig, log: Logger = createLogg
   } catch (err) {
     await new Promise((resolve) => metrics.close(resolve));
     await api.close();
-    // what was loaded but not attached goes; what a previous run left attached stays
-    await daemon.stop(true).catch(() => undefined);
+    // what this run attached and pinned goes; what a previous run left stays
+    await daemon.abortStart().catch((e: Error) => log.error('undoing the failed start', { err: e }));
     throw err;
   }
   // answered only now that the fast path is in sync with the kernel

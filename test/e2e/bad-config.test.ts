@@ -67,6 +67,20 @@ describe('bad config files stop the daemon before it touches anything', () => {
     expect(addon.queryXdp(r0, `/run/netns/${NS}`).mode).toBe('none');
   });
 
+  it('a start that fails after attaching undoes itself: exit 1, the cause named, XDP detached, no pins', async () => {
+    // the slow path starts after the program is attached; its UMEM counts
+    // against RLIMIT_MEMLOCK (for a process without CAP_IPC_LOCK, as under
+    // the systemd unit), which a 1 MiB limit cannot hold
+    const file = join(dir, 'memlock.yaml');
+    writeFileSync(file, base('interfaces: [r0]\npunt:\n  - prefix: 198.51.100.0/24\n'));
+    const res = await cli(['run', '--config', file], ['prlimit', '--memlock=1048576', 'setpriv', '--bounding-set=-ipc_lock']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/UMEM.*RLIMIT_MEMLOCK.*ENOBUFS/);
+    expect(res.stderr).toMatch(/"msg":"attached"[\s\S]*"msg":"detached","interface":"r0"/);
+    expect(addon.queryXdp(r0, `/run/netns/${NS}`).mode).toBe('none');
+    expect(existsSync(PIN)).toBe(false);
+  });
+
   it('a foreign XDP program on an interface: refused and left in place, replaced when replaceForeignXdp says so', async () => {
     // another tool's program, attached without libxdp's dispatcher
     await run(['xdp-loader', 'load', '-m', 'native', 'r0', '/usr/lib/x86_64-linux-gnu/bpf/xdpdump_xdp.o'], NS);

@@ -46,10 +46,11 @@ export function writeLabConfig(prefix: string, extra = ''): { file: string; pinD
   };
 }
 
-/** Run a CLI command to completion. */
-export function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Run a CLI command to completion; `wrapper` goes in front of node (prlimit, setpriv...). */
+export function cli(args: string[], wrapper: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('node', [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, ...rest] = [...wrapper, 'node', CLI, ...args];
+    const child = spawn(command!, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -58,9 +59,10 @@ export function cli(args: string[]): Promise<{ code: number; stdout: string; std
   });
 }
 
-/** Start `xdp-router run` and wait until it has attached to every interface. */
-export async function startDaemonProcess(configFile: string, interfaces = 2): Promise<DaemonProcess> {
-  const child = spawn('node', [CLI, 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Start `xdp-router run` (behind `wrapper`, if any) and wait until it has attached to every interface. */
+export async function startDaemonProcess(configFile: string, interfaces = 2, wrapper: string[] = []): Promise<DaemonProcess> {
+  const [command, ...rest] = [...wrapper, 'node', CLI, 'run', '--config', configFile];
+  const child = spawn(command!, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
