@@ -25,6 +25,14 @@ function pickMember(p: ParsedPacket, members: Array<{ nexthop: number; weight: n
   return members[members.length - 1]!.nexthop;
 }
 
+/** Where a destination's packets go: resolved once per batch, since map lookups are system calls. */
+type Resolution =
+  | { outcome: Exclude<ForwardOutcome, 'forwarded' | 'mtu' | 'no-socket' | 'tx-full'> }
+  | { nexthop: NexthopSpec }
+  | { members: Array<{ nexthop: number; weight: number }> };
+
+type Egress = { outcome: 'no-iface' | 'no-neigh' } | { socket: Transmitter | undefined; mtu: number; dstMac: string; srcMac: string; vlanId: number };
+
 export class UserspaceForwarder {
   readonly outcomes = new Map<ForwardOutcome, number>();
 
@@ -34,35 +42,73 @@ export class UserspaceForwarder {
     private readonly sockets: Map<number, Transmitter>,
   ) {}
 
-  private count(o: ForwardOutcome): ForwardOutcome {
-    this.outcomes.set(o, (this.outcomes.get(o) ?? 0) + 1);
-    return o;
+  private count(o: ForwardOutcome, n = 1): void {
+    if (n > 0) this.outcomes.set(o, (this.outcomes.get(o) ?? 0) + n);
   }
 
   forward(frame: Buffer): ForwardOutcome {
-    const p = parsePacket(frame);
-    if (!p) return this.count('not-ip');
-    if (p.ttl <= 1) return this.count('ttl');
-    const route = this.fp.lookupRoute(p.dst);
-    if (!route) return this.count('no-route');
-    if (route.type === 'blackhole') return this.count('blackhole');
-    if (route.type !== 'unicast') return this.count('kernel-route');
-    let nh: NexthopSpec | null;
+    return this.forwardBatch([frame])[0]!;
+  }
+
+  /**
+   * Forward a receive batch: a destination's route, and a next hop's
+   * interface and neighbour, are read from the maps once per batch rather
+   * than per packet, and each egress socket gets one transmit call.
+   */
+  forwardBatch(frames: Buffer[]): ForwardOutcome[] {
+    const routes = new Map<string, Resolution>();
+    const egresses = new Map<string, Egress>();
+    const queued = new Map<Transmitter, { frames: Buffer[]; at: number[] }>();
+    const results: ForwardOutcome[] = frames.map((frame, i) => {
+      const p = parsePacket(frame);
+      if (!p) return 'not-ip';
+      if (p.ttl <= 1) return 'ttl';
+      let r = routes.get(p.dst);
+      if (!r) routes.set(p.dst, (r = this.resolve(p.dst)));
+      if ('outcome' in r) return r.outcome;
+      const nh = 'nexthop' in r ? r.nexthop : this.fp.nexthop(pickMember(p, r.members));
+      if (!nh) return 'no-route';
+      const target = nh.gateway ?? p.dst;
+      const egressKey = `${nh.ifindex}|${target}`;
+      let e = egresses.get(egressKey);
+      if (!e) egresses.set(egressKey, (e = this.egress(nh.ifindex, target)));
+      if ('outcome' in e) return e.outcome;
+      if (p.ipLength > e.mtu) return 'mtu';
+      if (!e.socket) return 'no-socket';
+      let q = queued.get(e.socket);
+      if (!q) queued.set(e.socket, (q = { frames: [], at: [] }));
+      q.frames.push(rewriteFrame(frame, p, { dstMac: e.dstMac, srcMac: e.srcMac, vlanId: e.vlanId }));
+      q.at.push(i);
+      return 'forwarded';
+    });
+    // a full TX ring takes the first frames it has room for
+    for (const [socket, q] of queued) {
+      const sent = socket.transmit(q.frames);
+      for (const i of q.at.slice(sent)) results[i] = 'tx-full';
+    }
+    for (const o of results) this.count(o);
+    return results;
+  }
+
+  private resolve(dst: string): Resolution {
+    const route = this.fp.lookupRoute(dst);
+    if (!route) return { outcome: 'no-route' };
+    if (route.type === 'blackhole') return { outcome: 'blackhole' };
+    if (route.type !== 'unicast') return { outcome: 'kernel-route' };
     if ('group' in route) {
       const members = this.fp.group(route.group);
-      nh = members && members.length > 0 ? this.fp.nexthop(pickMember(p, members)) : null;
-    } else {
-      nh = this.fp.nexthop(route.nexthop);
+      return members && members.length > 0 ? { members } : { outcome: 'no-route' };
     }
-    if (!nh) return this.count('no-route');
-    const out = this.fp.iface(nh.ifindex);
-    if (!out || !out.up) return this.count('no-iface');
-    const neigh = this.fp.neighbour(nh.ifindex, nh.gateway ?? p.dst);
-    if (!neigh || !neigh.valid) return this.count('no-neigh');
-    if (p.ipLength > out.mtu) return this.count('mtu');
-    const socket = this.sockets.get(out.vlan ? out.vlan.lowerIfindex : nh.ifindex);
-    if (!socket) return this.count('no-socket');
-    const rewritten = rewriteFrame(frame, p, { dstMac: neigh.mac, srcMac: out.mac, vlanId: out.vlan?.id ?? 0 });
-    return this.count(socket.transmit([rewritten]) === 1 ? 'forwarded' : 'tx-full');
+    const nexthop = this.fp.nexthop(route.nexthop);
+    return nexthop ? { nexthop } : { outcome: 'no-route' };
+  }
+
+  private egress(ifindex: number, target: string): Egress {
+    const out = this.fp.iface(ifindex);
+    if (!out || !out.up) return { outcome: 'no-iface' };
+    const neigh = this.fp.neighbour(ifindex, target);
+    if (!neigh || !neigh.valid) return { outcome: 'no-neigh' };
+    const socket = this.sockets.get(out.vlan ? out.vlan.lowerIfindex : ifindex);
+    return { socket, mtu: out.mtu, dstMac: neigh.mac, srcMac: out.mac, vlanId: out.vlan?.id ?? 0 };
   }
 }

@@ -106,7 +106,7 @@ export class SlowPath {
       const timeNs = this.epochOffsetNs + process.hrtime.bigint();
       for (const data of frames) for (const l of this.listeners) l({ ifindex: b.ifindex, queue: b.queue, timeNs, data });
     }
-    if (this.options.forward) for (const data of frames) this.forwarder.forward(data);
+    if (this.options.forward) this.forwarder.forwardBatch(frames);
   }
 
   /** Frames punted from now on, until the returned function is called. */

@@ -60,6 +60,46 @@ describe('slow-path forwarding matches the fast path', () => {
     });
   }
 
+  it('a batch mixing every case: each frame as alone, one transmit per egress socket', async () => {
+    const frames = [...SAME_AS_XDP.map(([, f]) => f), ...DROPPED.map(([, f]) => f), ...SAME_AS_XDP.map(([, f]) => f)];
+    const alone: Array<{ outcome: ForwardOutcome; out: string[] }> = [];
+    for (const frame of frames) {
+      sent.length = 0;
+      alone.push({ outcome: forwarder.forward(frame), out: sent.map((x) => `${x.ifindex}:${x.frame.toString('hex')}`) });
+    }
+    const calls: number[] = [];
+    const batchSent: string[] = [];
+    const counting = new UserspaceForwarder(
+      fixture.fp,
+      new Map(
+        (['out1', 'out2'] as const).map((dev) => [
+          fixture.ifindex[dev],
+          {
+            transmit: (out: Buffer[]) => {
+              calls.push(out.length);
+              for (const f of out) batchSent.push(`${fixture.ifindex[dev]}:${f.toString('hex')}`);
+              return out.length;
+            },
+          },
+        ]),
+      ),
+    );
+    expect(counting.forwardBatch(frames)).toEqual(alone.map((a) => a.outcome));
+    expect(batchSent.sort()).toEqual(alone.flatMap((a) => a.out).sort());
+    expect(calls.length).toBeLessThanOrEqual(2);
+    expect(counting.outcomes.get('forwarded')).toBe(2 * SAME_AS_XDP.length);
+  });
+
+  it('a full TX ring: the frames beyond its room are tx-full, in order', () => {
+    const frame = SAME_AS_XDP[0]![1];
+    const out1 = fixture.ifindex.out1;
+    const out2 = fixture.ifindex.out2;
+    const room = (n: number) => ({ transmit: (f: Buffer[]) => Math.min(n, f.length) });
+    const limited = new UserspaceForwarder(fixture.fp, new Map([[out1, room(2)], [out2, room(2)]]));
+    expect(limited.forwardBatch([frame, frame, frame, frame])).toEqual(['forwarded', 'forwarded', 'tx-full', 'tx-full']);
+    expect(limited.outcomes.get('tx-full')).toBe(2);
+  });
+
   for (const [name, frame, outcome] of DROPPED) {
     it(`${name}: dropped as ${outcome}, nothing sent`, () => {
       sent.length = 0;
