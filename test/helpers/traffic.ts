@@ -1,5 +1,5 @@
-// Real traffic between lab hosts: ping and a UDP stream whose receiver
-// counts and checks every datagram.
+// Real traffic between lab hosts: ping, a UDP stream whose receiver
+// counts and checks every datagram, and a TCP transfer checked by digest.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, spawnIn } from '../../router/lab/netns.js';
@@ -51,5 +51,56 @@ export async function udpStream(from: string, to: string, addr: string, count: n
     return { sent: sent.sent, ...result };
   } finally {
     if (receiver.exitCode === null) receiver.kill();
+  }
+}
+
+export interface TcpResult {
+  /** what the client sent, and the digest of it */
+  sent: { bytes: number; sha256: string };
+  /** what the server read until the client's FIN */
+  received: { bytes: number; sha256: string };
+}
+
+const TCP_SERVER = `
+const net = require('node:net'), crypto = require('node:crypto');
+const hash = crypto.createHash('sha256'); let bytes = 0;
+const server = net.createServer((c) => {
+  c.on('data', (d) => { hash.update(d); bytes += d.length; });
+  c.on('end', () => { console.log(JSON.stringify({ bytes, sha256: hash.digest('hex') })); server.close(); });
+});
+server.listen(Number(process.argv[1]), '::', () => console.log('ready'));`;
+
+const TCP_CLIENT = `
+const net = require('node:net'), crypto = require('node:crypto');
+const data = crypto.randomBytes(Number(process.argv[3]));
+const c = net.connect(Number(process.argv[2]), process.argv[1], () => c.end(data));
+c.on('error', (e) => { console.error(e.message); process.exit(1); });
+c.on('close', () => console.log(JSON.stringify({ bytes: data.length, sha256: crypto.createHash('sha256').update(data).digest('hex') })));`;
+
+/** One TCP connection from a namespace to an address in another, `bytes` of random data; both ends' digests. */
+export async function tcpTransfer(from: string, to: string, addr: string, bytes: number, port = 5202): Promise<TcpResult> {
+  const server = spawnIn(to, ['node', '-e', TCP_SERVER, String(port)]);
+  let out = '';
+  server.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const done = new Promise<void>((resolve, reject) => {
+    server.on('error', reject);
+    server.on('exit', () => resolve());
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('TCP server did not start')), 10_000);
+      server.stdout!.on('data', () => {
+        if (out.includes('ready')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const sent = JSON.parse(await run(['node', '-e', TCP_CLIENT, addr, String(port), String(bytes)], from)) as TcpResult['sent'];
+    await done;
+    const received = JSON.parse(out.split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as TcpResult['received'];
+    return { sent, received };
+  } finally {
+    if (server.exitCode === null) server.kill();
   }
 }
