@@ -129,6 +129,13 @@ describe('README', () => {
       const served = [...exposition.matchAll(/^# TYPE (xdp_router_\w+)/gm)].map((m) => m[1]!).filter((n) => !n.startsWith('xdp_router_process_'));
       const documented = [...readme().matchAll(/`(xdp_router_\w+)`/g)].map((m) => m[1]!).filter((n) => !n.startsWith('xdp_router_process_'));
       expect(served.length).toBeGreaterThan(10);
+      // Prometheus conventions: counters end in _total, durations in _seconds, nothing else ends in _total
+      // (the process metrics are prom-client's own, named as its defaults are)
+      for (const [, name, type] of exposition.matchAll(/^# TYPE (xdp_router_(?!process_)\w+) (\w+)$/gm)) {
+        if (type === 'counter') expect(name, name).toMatch(/_total$/);
+        else expect(name, name).not.toMatch(/_total$/);
+        if (type === 'histogram') expect(name, name).toMatch(/_seconds$/);
+      }
       expect([...new Set(documented)].sort()).toEqual([...new Set(served)].sort());
 
       process.kill(-running.pid!, 'SIGINT');
