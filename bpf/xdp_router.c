@@ -76,7 +76,7 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 	struct iphdr *iph = f->l3;
 	struct xr_fib4_key key = { .prefixlen = 32 };
 	struct xr_egress eg = {};
-	const struct xr_route *rt;
+	struct xr_route rt;
 	enum xr_reason reason;
 
 	reason = xr_ipv4_validate(iph, f->data_end);
@@ -94,10 +94,9 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 				(void *)iph + iph->ihl * 4, &v))
 			return v;
 	}
-	rt = bpf_map_lookup_elem(&xr_fib4, &key);
-	if (!rt)
+	if (!xr_fib4_lookup(iph->daddr, &rt))
 		return xr_pass(XR_PASS_NO_ROUTE);
-	reason = xr_resolve_route(rt, xr_ipv4_flow_hash(iph, f->data_end, xr_hash_seed),
+	reason = xr_resolve_route(&rt, xr_ipv4_flow_hash(iph, f->data_end, xr_hash_seed),
 				  XR_NH_INET, &iph->daddr, &eg);
 	if (reason == XR_FORWARDED && bpf_ntohs(iph->tot_len) > eg.iface->mtu)
 		reason = XR_PASS_MTU;	/* the kernel fragments or sends frag-needed */

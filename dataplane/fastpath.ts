@@ -8,6 +8,7 @@ import { packageRoot } from './package-root.js';
 import type { AttachMode, AttachRequest, NativeMap, NativeProgram, TestRunRequest, TestRunResult } from './native.js';
 import { AddressError, formatAddress, formatMac, maskAddress, parseMac, parsePrefix, requireAddress } from './addr.js';
 import type { Prefix } from './addr.js';
+import { Dir24 } from './dir24.js';
 import * as L from './layout.js';
 import type { MapName, Reason, RouteTypeName } from './layout.js';
 
@@ -121,6 +122,8 @@ const ROUTE_TYPE_BY_VALUE = new Map<number, RouteTypeName>(
 export class FastPath {
   private readonly maps: Record<MapName, NativeMap>;
 
+  private fib4: Dir24 | undefined;
+
   private constructor(
     readonly program: NativeProgram,
     readonly pinDir: string | undefined,
@@ -153,6 +156,8 @@ export class FastPath {
       await program.load();
       const fp = new FastPath(program, pinDir, adoptedPins);
       if (pinDir) fp.pinMaps(pinDir);
+      // a read-only open (verify, tests) has no use for the index, nor the memory it takes
+      if (!options.adoptOnly) await fp.indexFib4();
       return fp;
     } catch (err) {
       program.close();
@@ -162,6 +167,44 @@ export class FastPath {
 
   map(name: MapName): NativeMap {
     return this.maps[name];
+  }
+
+  /**
+   * The program's IPv4 FIB: DIR-24-8 arrays it reads with one or two loads,
+   * written here through their mapping. The trie xr_fib4 stays the record
+   * of IPv4 routes (dumps, verify, lookups from userspace) and is written
+   * alongside. Fresh maps are all zero and are filled in place; maps a
+   * previous run left pinned are rebuilt from its trie and moved in.
+   */
+  private async indexFib4(): Promise<void> {
+    const memory = {
+      tbl24: new Uint32Array(this.maps.xr_fib4_tbl24.memory(), 0, L.Dir24Layout.tbl24Entries),
+      tbl8: new Uint32Array(this.maps.xr_fib4_tbl8.memory(), 0, L.Dir24Layout.tbl8Groups * L.Dir24Layout.tbl8GroupSize),
+    };
+    if (!this.adoptedPins) {
+      this.fib4 = new Dir24(memory);
+      return;
+    }
+    const rebuilt = new Dir24({ tbl24: new Uint32Array(memory.tbl24.length), tbl8: new Uint32Array(memory.tbl8.length) });
+    for (const [key, value] of await this.maps.xr_fib4.dump()) {
+      const k = L.fib4Key.decode(key);
+      rebuilt.set(k.addr.readUInt32BE(0), k.prefixlen, FastPath.fib4Entry(FastPath.decodeRoute(value)));
+    }
+    rebuilt.moveTo(memory);
+    this.fib4 = rebuilt;
+  }
+
+  private index4(): Dir24 {
+    if (!this.fib4) throw new Error('IPv4 routes cannot be written through a fast path opened to read (adoptOnly), nor after close()');
+    return this.fib4;
+  }
+
+  /** A route as a DIR-24-8 entry: type, group bit, next-hop or group id. */
+  private static fib4Entry(target: RouteTarget): number {
+    const D = L.Dir24Layout;
+    const type = L.RouteType[target.type] << D.typeShift;
+    if (target.type !== 'unicast') return type;
+    return 'group' in target ? type | (1 << D.groupBit) | target.group : type | target.nexthop;
   }
 
   private pinMaps(dir: string): void {
@@ -209,8 +252,24 @@ export class FastPath {
   }
 
   setRoute(prefix: string, target: RouteTarget): void {
-    const { map, key } = this.fibKey(parsePrefix(prefix));
-    map.update(key, FastPath.encodeRoute(target));
+    const p = parsePrefix(prefix);
+    const { map, key } = this.fibKey(p);
+    if (p.family === 6) {
+      map.update(key, FastPath.encodeRoute(target));
+      return;
+    }
+    // the index first: it refuses (no tbl8 group free) before it changes anything
+    const index = this.index4();
+    const addr = p.addr.readUInt32BE(0);
+    const before = index.get(addr, p.length);
+    index.set(addr, p.length, FastPath.fib4Entry(target));
+    try {
+      map.update(key, FastPath.encodeRoute(target));
+    } catch (err) {
+      if (before === undefined) index.delete(addr, p.length);
+      else index.set(addr, p.length, before);
+      throw err;
+    }
   }
 
   /** Many routes at once (a dump, a resync); one call into the addon. */
@@ -223,12 +282,15 @@ export class FastPath {
         const keys = Buffer.concat(batch.map((r) => this.fibKey(r.p).key));
         const values = Buffer.concat(batch.map((r) => FastPath.encodeRoute(r.t)));
         await (family === 4 ? this.maps.xr_fib4 : this.maps.xr_fib6).updateBatch(keys, values, batch.length);
+        if (family === 4) for (const r of batch) this.index4().set(r.p.addr.readUInt32BE(0), r.p.length, FastPath.fib4Entry(r.t));
       }
     }
   }
 
   deleteRoute(prefix: string): boolean {
-    const { map, key } = this.fibKey(parsePrefix(prefix));
+    const p = parsePrefix(prefix);
+    const { map, key } = this.fibKey(p);
+    if (p.family === 4) this.index4().delete(p.addr.readUInt32BE(0), p.length);
     return map.delete(key);
   }
 
@@ -239,6 +301,7 @@ export class FastPath {
       for (const family of [4, 6] as const) {
         const batch = chunk.map((p) => parsePrefix(p)).filter((p) => p.family === family);
         if (batch.length === 0) continue;
+        if (family === 4) for (const p of batch) this.index4().delete(p.addr.readUInt32BE(0), p.length);
         const keys = Buffer.concat(batch.map((p) => this.fibKey(p).key));
         deleted += await (family === 4 ? this.maps.xr_fib4 : this.maps.xr_fib6).deleteBatch(keys, batch.length);
       }
@@ -548,6 +611,10 @@ export class FastPath {
   }
 
   close(): void {
+    this.fib4 = undefined;
+    // unmaps the index's memory now, rather than when the collector gets to it
+    this.maps.xr_fib4_tbl24.close();
+    this.maps.xr_fib4_tbl8.close();
     this.program.close();
   }
 }

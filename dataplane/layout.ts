@@ -45,6 +45,12 @@ export const NhFamily = { connected: 0, inet: 4, inet6: 6 } as const;
 
 export const MAX_GROUP_MEMBERS = 16;
 
+/**
+ * enum xr_dir24: the IPv4 FIB the program reads (DIR-24-8 arrays) and how
+ * an entry holds a route: type << typeShift | group bit | next-hop or group id.
+ */
+export const Dir24Layout = { tbl24Entries: 1 << 24, tbl8GroupSize: 256, tbl8Groups: 65536, tbl8Bit: 31, typeShift: 27, typeMask: 7, groupBit: 26, entriesPerElem: 2 } as const;
+
 export const XdpAction = { aborted: 0, drop: 1, pass: 2, tx: 3, redirect: 4 } as const;
 
 const in6 = { bytes: 16 } as const;
@@ -53,6 +59,8 @@ const mac = { bytes: 6 } as const;
 
 export const fib4Key = struct('xr_fib4_key', { prefixlen: 'u32', addr: be32 });
 export const fib6Key = struct('xr_fib6_key', { prefixlen: 'u32', addr: in6 });
+/** two DIR-24-8 entries per array element (elements are 8-byte aligned); the mapping reads as a flat u32 array */
+export const entryPair = struct('xr_entry_pair', { entry: { bytes: 8, align: 4 } });
 export const route = struct('xr_route', { type: 'u32', flags: 'u32', nexthop: 'u32', reserved: 'u32' });
 export const nexthop = struct('xr_nexthop', { ifindex: 'u32', family: 'u32', gateway: in6 });
 export const groupMember = struct('xr_group_member', { nexthop: 'u32', upper: 'u32' });
@@ -83,6 +91,8 @@ export const localKey6 = struct('in6_addr', { addr: in6 });
 /** Every map of bpf/lib/maps.h with its key and value layouts. */
 export const MAPS = {
   xr_fib4: { key: fib4Key, value: route },
+  xr_fib4_tbl24: { key: u32, value: entryPair },
+  xr_fib4_tbl8: { key: u32, value: entryPair },
   xr_fib6: { key: fib6Key, value: route },
   xr_nexthops: { key: u32, value: nexthop },
   xr_groups: { key: u32, value: group },

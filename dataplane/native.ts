@@ -45,6 +45,12 @@ export interface NativeMap extends MapInfo {
   deleteBatch(keys: Buffer, count: number): Promise<number>;
   pin(path: string): void;
   unpin(path: string): void;
+  /**
+   * The values of an array made with BPF_F_MMAPABLE, mapped read-write:
+   * stores land in the map with no system call. The same ArrayBuffer on
+   * every call; close() detaches it. EINVAL for other maps.
+   */
+  memory(): ArrayBuffer;
   close(): void;
 }
 

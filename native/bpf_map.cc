@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <limits.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -75,6 +76,22 @@ std::shared_ptr<BpfMap> BpfMap::OpenPinned(const std::string& path) {
   if (!fd) ThrowErrno(errno, "open pinned map " + path);
   if (!IsMapFd(fd.get())) ThrowErrno(EINVAL, "open pinned map " + path + ": not a map");
   return std::make_shared<BpfMap>(std::move(fd), "", "");
+}
+
+MappedMemory::~MappedMemory() { munmap(data_, size_); }
+
+std::shared_ptr<MappedMemory> BpfMap::Map() const {
+  bpf_map_info info{};
+  uint32_t length = sizeof(info);
+  if (bpf_obj_get_info_by_fd(fd_.get(), &info, &length) < 0) Fail(errno, "read map info");
+  if (type_ != BPF_MAP_TYPE_ARRAY || !(info.map_flags & BPF_F_MMAPABLE))
+    Fail(EINVAL, "map into memory: only arrays made with BPF_F_MMAPABLE can be");
+  long page = sysconf(_SC_PAGESIZE);
+  size_t bytes = static_cast<size_t>(valueSize_) * maxEntries_;
+  bytes = (bytes + page - 1) / page * page;
+  void* data = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
+  if (data == MAP_FAILED) Fail(errno, "map into memory (" + std::to_string(bytes) + " bytes)");
+  return std::make_shared<MappedMemory>(data, bytes);
 }
 
 void BpfMap::Fail(int err, const std::string& operation) const {

@@ -19,6 +19,24 @@ struct MapEntries {
   size_t count = 0;
 };
 
+// A BPF_F_MMAPABLE array's values mapped into this process: stores land in
+// the map itself, with no system call. Unmapped when the last owner goes;
+// the mapping keeps the map alive even after its fd is closed.
+class MappedMemory {
+ public:
+  MappedMemory(void* data, size_t size) : data_(data), size_(size) {}
+  MappedMemory(const MappedMemory&) = delete;
+  MappedMemory& operator=(const MappedMemory&) = delete;
+  ~MappedMemory();
+
+  uint8_t* data() const { return static_cast<uint8_t*>(data_); }
+  size_t size() const { return size_; }
+
+ private:
+  void* data_;
+  size_t size_;
+};
+
 class BpfMap {
  public:
   // fd: owned from now on. name: for messages and JS (the kernel keeps only 15
@@ -50,6 +68,9 @@ class BpfMap {
   void UpdateBatch(ByteView keys, ByteView values, uint32_t count) const;
   // How many of the count keys were deleted; absent keys are skipped.
   uint32_t DeleteBatch(ByteView keys, uint32_t count) const;
+
+  // The values of an array map made with BPF_F_MMAPABLE, read-write.
+  std::shared_ptr<MappedMemory> Map() const;
 
   void Pin(const std::string& path) const;
   void Unpin(const std::string& path) const;

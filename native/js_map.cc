@@ -40,7 +40,7 @@ class JsMap : public Napi::ObjectWrap<JsMap> {
                         InstanceMethod<&JsMap::UpdateBatch>("updateBatch"),
                         InstanceMethod<&JsMap::DeleteBatch>("deleteBatch"),
                         InstanceMethod<&JsMap::Pin>("pin"), InstanceMethod<&JsMap::Unpin>("unpin"),
-                        InstanceMethod<&JsMap::Close>("close")});
+                        InstanceMethod<&JsMap::Memory>("memory"), InstanceMethod<&JsMap::Close>("close")});
   }
 
   // the map, or EBADF once closed
@@ -152,14 +152,36 @@ class JsMap : public Napi::ObjectWrap<JsMap> {
     return CallSync(info.Env(), [&] { Open()->Unpin(StringArg(info[0], What("unpin", "path"))); });
   }
 
-  // Work still running on the map holds its own reference: the fd closes after it.
+  // One ArrayBuffer over the mapping, made on first use. Its backing store
+  // holds the mapping too, so the memory outlives neither.
+  Napi::Value Memory(const Napi::CallbackInfo& info) {
+    return CallSync(info.Env(), [&]() -> Napi::Value {
+      if (!buffer_.IsEmpty()) return buffer_.Value();
+      auto memory = Open()->Map();
+      auto* owner = new std::shared_ptr<MappedMemory>(memory);
+      auto buffer = Napi::ArrayBuffer::New(info.Env(), memory->data(), memory->size(),
+                                           [](Napi::Env, void*, std::shared_ptr<MappedMemory>* held) { delete held; },
+                                           owner);
+      buffer_ = Napi::Persistent(buffer);
+      return buffer;
+    });
+  }
+
+  // Work still running on the map holds its own reference: the fd closes
+  // after it. The memory's ArrayBuffer is detached, so no view of it can
+  // touch the mapping once it goes.
   Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (!buffer_.IsEmpty()) {
+      buffer_.Value().Detach();
+      buffer_.Reset();
+    }
     map_.reset();
     return info.Env().Undefined();
   }
 
   std::shared_ptr<BpfMap> map_;
   std::string name_;
+  Napi::Reference<Napi::ArrayBuffer> buffer_;
 };
 
 }  // namespace

@@ -74,6 +74,26 @@ enum xr_nh_family {
 	XR_NH_INET6 = 6,
 };
 
+/*
+ * The IPv4 FIB the program reads, DIR-24-8 as in DPDK's rte_lpm: a /24
+ * table of one entry per 256 addresses, and groups of 256 entries for the
+ * /24s that hold longer prefixes. One or two array reads per packet
+ * against the LPM trie's walk of up to 32 nodes. An entry is 0 (no route),
+ * a route (below), or, with the tbl8 bit, the index of a group.
+ * Userspace keeps the trie xr_fib4 as its own record and writes both.
+ */
+enum xr_dir24 {
+	XR_TBL24_ENTRIES = 1 << 24,
+	XR_TBL8_GROUP_SIZE = 256,
+	XR_TBL8_GROUPS = 65536,
+	XR_ENTRY_TBL8_BIT = 31,
+	/* a route: type << XR_ENTRY_TYPE_SHIFT | group bit | next-hop or group id */
+	XR_ENTRY_TYPE_SHIFT = 27,
+	XR_ENTRY_TYPE_MASK = 0x7,
+	XR_ENTRY_GROUP_BIT = 26,
+	XR_ENTRIES_PER_ELEM = 2,
+};
+
 #define XR_MAX_GROUP_MEMBERS	16
 #define XR_ETH_ALEN		6
 #define XR_IN6_ALEN		16

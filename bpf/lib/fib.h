@@ -3,8 +3,45 @@
 #ifndef XR_FIB_H
 #define XR_FIB_H
 
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include "maps.h"
+
+/*
+ * IPv4 longest-prefix match in the DIR-24-8 arrays: the /24's entry, and
+ * when it names a group, the address's entry in that group. Array lookups
+ * are inlined by the verifier: no hashing, at most two dependent loads.
+ */
+static __always_inline bool xr_fib4_entry(void *map, __u32 index, __u32 *e)
+{
+	__u32 elem = index / XR_ENTRIES_PER_ELEM;
+	const struct xr_entry_pair *pair = bpf_map_lookup_elem(map, &elem);
+
+	if (!pair)
+		return false;
+	*e = pair->entry[index % XR_ENTRIES_PER_ELEM];
+	return true;
+}
+
+static __always_inline bool xr_fib4_lookup(__be32 daddr, struct xr_route *rt)
+{
+	__u32 addr = bpf_ntohl(daddr);
+	__u32 e;
+
+	if (!xr_fib4_entry(&xr_fib4_tbl24, addr >> 8, &e))
+		return false;
+	if (e & (1U << XR_ENTRY_TBL8_BIT) &&
+	    !xr_fib4_entry(&xr_fib4_tbl8,
+			   (e & ~(1U << XR_ENTRY_TBL8_BIT)) * XR_TBL8_GROUP_SIZE + (addr & 0xff), &e))
+		return false;
+	if (!e)
+		return false;
+	rt->type = (e >> XR_ENTRY_TYPE_SHIFT) & XR_ENTRY_TYPE_MASK;
+	rt->flags = e & (1U << XR_ENTRY_GROUP_BIT) ? XR_ROUTE_F_GROUP : 0;
+	rt->nexthop = e & ((1U << XR_ENTRY_GROUP_BIT) - 1);
+	rt->reserved = 0;
+	return true;
+}
 
 /*
  * Choose one member of a group by the flow hash. Cumulative weights make a

@@ -26,6 +26,11 @@ struct xr_fib6_key {
  * Enum-typed fields are 4 bytes like __u32; typing them puts the enums in
  * the object's BTF, where the layout test reads their values.
  */
+/* two DIR-24-8 entries: an array element is 8-byte aligned, so none is wasted */
+struct xr_entry_pair {
+	__u32 entry[XR_ENTRIES_PER_ELEM];
+};
+
 struct xr_route {
 	enum xr_route_type type;
 	enum xr_route_flags flags;

@@ -15,6 +15,27 @@ struct {
 	__type(value, struct xr_route);
 } xr_fib4 SEC(".maps");
 
+/*
+ * DIR-24-8 (see consts.h), written by userspace through mmap. An array's
+ * elements are 8-byte aligned, so each holds two 4-byte entries: element
+ * i is entries 2i and 2i + 1, and the mapping reads as one flat u32 array.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, XR_TBL24_ENTRIES / XR_ENTRIES_PER_ELEM);
+	__type(key, __u32);
+	__type(value, struct xr_entry_pair);
+} xr_fib4_tbl24 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, XR_TBL8_GROUPS * XR_TBL8_GROUP_SIZE / XR_ENTRIES_PER_ELEM);
+	__type(key, __u32);
+	__type(value, struct xr_entry_pair);
+} xr_fib4_tbl8 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

@@ -51,6 +51,14 @@ export class Btf {
     return Object.fromEntries(this.find('ENUM', name).values!.map((v) => [v.name, v.val]));
   }
 
+  /** A map's __uint(field, N) setting, such as max_entries: BTF keeps it as a pointer to an array of N. */
+  mapSetting(mapName: string, field: string): number {
+    const def = this.resolve(this.find('VAR', mapName).type_id!);
+    const m = def.members!.find((x) => x.name === field);
+    if (!m) throw new Error(`map ${mapName} has no ${field} setting`);
+    return this.resolve(this.resolve(m.type_id).type_id!).nr_elems!;
+  }
+
   /** Key and value sizes of a map defined with __type(key, ...) / __type(value, ...). */
   mapSizes(mapName: string): { key: number; value: number } {
     const def = this.resolve(this.find('VAR', mapName).type_id!);

@@ -8,7 +8,7 @@ import { Btf } from '../helpers/btf.js';
 const btf = new Btf(join(__dirname, '..', '..', 'bpf', 'xdp_router.o'));
 
 describe('map layouts: C and TypeScript agree', () => {
-  const structs = [L.fib4Key, L.fib6Key, L.route, L.nexthop, L.groupMember, L.group, L.neigh4Key, L.neigh6Key, L.neigh, L.iface, L.vlanKey, L.counterKey, L.counter, L.punt, L.xskKey];
+  const structs = [L.fib4Key, L.fib6Key, L.entryPair, L.route, L.nexthop, L.groupMember, L.group, L.neigh4Key, L.neigh6Key, L.neigh, L.iface, L.vlanKey, L.counterKey, L.counter, L.punt, L.xskKey];
   for (const s of structs) {
     it(`struct ${s.name}: size and every field's offset and size`, () => {
       const c = btf.struct(s.name);
@@ -22,6 +22,15 @@ describe('map layouts: C and TypeScript agree', () => {
       expect({ key: layout.key.size, value: layout.value.size }).toEqual(btf.mapSizes(name));
     });
   }
+
+  it('the IPv4 DIR-24-8 arrays: one entry per /24, groups of 256, mappable', () => {
+    const D = L.Dir24Layout;
+    expect(L.entryPair.size).toBe(4 * D.entriesPerElem);
+    expect(btf.mapSetting('xr_fib4_tbl24', 'max_entries') * D.entriesPerElem).toBe(D.tbl24Entries);
+    expect(btf.mapSetting('xr_fib4_tbl8', 'max_entries') * D.entriesPerElem).toBe(D.tbl8Groups * D.tbl8GroupSize);
+    const BPF_F_MMAPABLE = 1 << 10;
+    for (const map of ['xr_fib4_tbl24', 'xr_fib4_tbl8']) expect(btf.mapSetting(map, 'map_flags')).toBe(BPF_F_MMAPABLE);
+  });
 
   it('enum xr_reason: same names in the same order', () => {
     const c = btf.enumValues('xr_reason');

@@ -1,0 +1,291 @@
+// The userspace side of the IPv4 DIR-24-8 table (DPDK's rte_lpm layout): it
+// keeps every prefix and writes the two arrays the XDP program reads, so the
+// program answers a longest-prefix match with at most two array loads.
+//
+// The arrays are memory-mapped BPF maps the program reads while we write, so
+// every update is a sequence of single u32 stores ordered such that a reader
+// at any moment sees, for each address, either the old or the new answer.
+
+export const TBL24_ENTRIES = 1 << 24; // one u32 per /24
+export const TBL8_GROUP_SIZE = 256; // one u32 per address of a /24
+/** bit 31 of a tbl24 entry: the low 31 bits are a tbl8 group index, not a value */
+export const TBL8_FLAG = 0x8000_0000;
+
+export interface Dir24Memory {
+  /** length TBL24_ENTRIES */
+  tbl24: Uint32Array;
+  /** length groups * TBL8_GROUP_SIZE */
+  tbl8: Uint32Array;
+}
+
+const GROUP_INDEX = 0x7fff_ffff;
+const MAX_VALUE = 0x7fff_ffff;
+
+/**
+ * What an entry holds and which prefix put it there. depth is the prefix
+ * length + 1 so that 0 can mean "no prefix": /0 is a real prefix.
+ */
+interface Cover {
+  depth: number;
+  value: number;
+}
+
+const NO_COVER: Cover = { depth: 0, value: 0 };
+
+function maskTo(addr: number, len: number): number {
+  return len === 0 ? 0 : (addr & (-1 << (32 - len))) >>> 0;
+}
+
+function dotted(addr: number): string {
+  return `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;
+}
+
+function checkAddress(addr: number): void {
+  if (!Number.isInteger(addr) || addr < 0 || addr > 0xffff_ffff) {
+    throw new RangeError(`Dir24: address must be an integer 0..0xffffffff (host order), got ${addr}`);
+  }
+}
+
+function checkPrefix(addr: number, len: number): void {
+  checkAddress(addr);
+  if (!Number.isInteger(len) || len < 0 || len > 32) {
+    throw new RangeError(`Dir24: prefix length must be an integer 0..32, got ${len}`);
+  }
+  if (maskTo(addr, len) !== addr) {
+    throw new RangeError(`Dir24: ${dotted(addr)}/${len} has host bits set (the prefix is ${dotted(maskTo(addr, len))}/${len})`);
+  }
+}
+
+function checkValue(value: number): void {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_VALUE) {
+    // 0 is how the program reads "no route" and bit 31 marks a tbl8 pointer
+    throw new RangeError(`Dir24: value must be an integer 1..0x7fffffff, got ${value}`);
+  }
+}
+
+export class Dir24 {
+  private tbl24: Uint32Array;
+  private tbl8: Uint32Array;
+  /** per tbl24 entry: depth of the longest ≤24 prefix covering it, even when the entry points at a group */
+  private readonly depth24 = new Uint8Array(TBL24_ENTRIES);
+  /** per tbl8 entry: depth of the prefix whose value it holds */
+  private readonly depth8: Uint8Array;
+  /** per group: how many >24 prefixes live in it, so we know when to free it */
+  private readonly groupPrefixes: Uint16Array;
+  /** prefixes[len]: network address -> value */
+  private readonly prefixes: Array<Map<number, number>> = Array.from({ length: 33 }, () => new Map<number, number>());
+  private free: number[] = [];
+  private count = 0;
+
+  /** The memory must be zero everywhere (call clear() if it is not). */
+  constructor(memory: Dir24Memory) {
+    if (memory.tbl24.length !== TBL24_ENTRIES) {
+      throw new RangeError(`Dir24: tbl24 must have ${TBL24_ENTRIES} entries, got ${memory.tbl24.length}`);
+    }
+    if (memory.tbl8.length % TBL8_GROUP_SIZE !== 0) {
+      throw new RangeError(`Dir24: tbl8 must be a whole number of ${TBL8_GROUP_SIZE}-entry groups, got ${memory.tbl8.length} entries`);
+    }
+    this.tbl24 = memory.tbl24;
+    this.tbl8 = memory.tbl8;
+    this.depth8 = new Uint8Array(memory.tbl8.length);
+    this.groupPrefixes = new Uint16Array(memory.tbl8.length / TBL8_GROUP_SIZE);
+    this.resetFreeList();
+  }
+
+  /** add or replace prefix addr/len (addr: u32 in host order, no host bits set; len 0..32); value: 1..0x7fffffff */
+  set(addr: number, len: number, value: number): void {
+    checkPrefix(addr, len);
+    checkValue(value);
+    const cover: Cover = { depth: len + 1, value };
+    const added = !this.prefixes[len].has(addr);
+    if (len <= 24) {
+      this.repaint24(addr >>> 8, 1 << (24 - len), 0, cover.depth, cover);
+    } else {
+      this.setLong(addr, len, cover, added);
+    }
+    if (added) this.count++;
+    this.prefixes[len].set(addr, value);
+  }
+
+  /** remove the prefix; false when it was not there */
+  delete(addr: number, len: number): boolean {
+    checkPrefix(addr, len);
+    if (!this.prefixes[len].delete(addr)) return false;
+    this.count--;
+    const depth = len + 1;
+    if (len <= 24) {
+      this.repaint24(addr >>> 8, 1 << (24 - len), depth, depth, this.covering(addr, len));
+      return true;
+    }
+    const index = addr >>> 8;
+    const group = this.tbl24[index] & GROUP_INDEX;
+    if (--this.groupPrefixes[group] === 0) {
+      this.freeGroup(index, group);
+    } else {
+      this.repaint8(group * TBL8_GROUP_SIZE + (addr & 255), 1 << (32 - len), depth, depth, this.covering(addr, len));
+    }
+    return true;
+  }
+
+  /** the value of exactly this prefix, undefined when it is not held */
+  get(addr: number, len: number): number | undefined {
+    checkPrefix(addr, len);
+    return this.prefixes[len]!.get(addr);
+  }
+
+  /** longest-prefix match as the XDP program does it: 0 when no prefix covers addr */
+  lookup(addr: number): number {
+    checkAddress(addr);
+    const entry = this.tbl24[addr >>> 8];
+    if (entry & TBL8_FLAG) return this.tbl8[(entry & GROUP_INDEX) * TBL8_GROUP_SIZE + (addr & 255)];
+    return entry;
+  }
+
+  /** number of prefixes held */
+  get size(): number {
+    return this.count;
+  }
+
+  /** tbl8 groups in use: one per /24 that holds a prefix longer than 24 */
+  get groupsUsed(): number {
+    return this.groupsTotal - this.free.length;
+  }
+
+  /** tbl8 groups available in all */
+  get groupsTotal(): number {
+    return this.groupPrefixes.length;
+  }
+
+  /** zero both arrays and forget every prefix */
+  clear(): void {
+    // tbl24 first, as when freeing one group: no pointer outlives its group's contents
+    this.tbl24.fill(0);
+    this.tbl8.fill(0);
+    this.depth24.fill(0);
+    this.depth8.fill(0);
+    this.groupPrefixes.fill(0);
+    for (const byAddr of this.prefixes) byAddr.clear();
+    this.count = 0;
+    this.resetFreeList();
+  }
+
+  /**
+   * Make other memory hold this table and use it from now on: the mapped
+   * arrays of maps a previous run left pinned, whose program may still be
+   * reading them. A reader sees, per address, its old answer, the new one,
+   * or no route (which the program leaves to the kernel), never a group
+   * that belongs to another /24: the old group pointers go first, then the
+   * groups are written, then every /24 entry.
+   */
+  moveTo(memory: Dir24Memory): void {
+    if (memory.tbl24.length !== this.tbl24.length || memory.tbl8.length !== this.tbl8.length) {
+      throw new RangeError(`Dir24: moveTo needs arrays of ${this.tbl24.length} and ${this.tbl8.length} entries`);
+    }
+    for (let i = 0; i < TBL24_ENTRIES; i++) if (memory.tbl24[i]! & TBL8_FLAG) memory.tbl24[i] = 0;
+    memory.tbl8.set(this.tbl8);
+    memory.tbl24.set(this.tbl24);
+    this.tbl24 = memory.tbl24;
+    this.tbl8 = memory.tbl8;
+  }
+
+  private resetFreeList(): void {
+    const total = this.groupsTotal;
+    // popped from the end: hand out group 0 first, which keeps dumps readable
+    this.free = Array.from({ length: total }, (_, k) => total - 1 - k);
+  }
+
+  private setLong(addr: number, len: number, cover: Cover, added: boolean): void {
+    const index = addr >>> 8;
+    const entry = this.tbl24[index];
+    const fresh = (entry & TBL8_FLAG) === 0;
+    if (fresh && this.free.length === 0) {
+      // before any write, so a failed set leaves the table as it was
+      throw new Error(
+        `Dir24: cannot add ${dotted(addr)}/${len}: no free tbl8 group (all ${this.groupsTotal} groups are in use)`,
+      );
+    }
+    const group = fresh ? this.buildGroup(index) : entry & GROUP_INDEX;
+    this.repaint8(group * TBL8_GROUP_SIZE + (addr & 255), 1 << (32 - len), 0, cover.depth, cover);
+    if (fresh) {
+      // Published only now: the program follows the pointer the moment it
+      // sees it, so all 256 entries must already hold their final values.
+      this.tbl24[index] = (TBL8_FLAG | group) >>> 0;
+    }
+    if (added) this.groupPrefixes[group]++;
+  }
+
+  /** Take a free group and fill it with what the /24 answers today; the caller publishes it. */
+  private buildGroup(index: number): number {
+    const group = this.free.pop()!;
+    const start = group * TBL8_GROUP_SIZE;
+    this.tbl8.fill(this.tbl24[index], start, start + TBL8_GROUP_SIZE);
+    this.depth8.fill(this.depth24[index], start, start + TBL8_GROUP_SIZE);
+    return group;
+  }
+
+  private freeGroup(index: number, group: number): void {
+    // The plain value goes in first so the program stops following the
+    // pointer before the group is zeroed: zeroing first would make every
+    // address of the /24 miss for a moment.
+    this.tbl24[index] = this.background(index).value;
+    const start = group * TBL8_GROUP_SIZE;
+    this.tbl8.fill(0, start, start + TBL8_GROUP_SIZE);
+    this.depth8.fill(0, start, start + TBL8_GROUP_SIZE);
+    this.free.push(group);
+  }
+
+  /**
+   * Give cover to the tbl24 entries [first, first + count) whose depth is in
+   * lo..hi, and to the matching entries of their groups. Group entries of
+   * ≤24 depth always equal their tbl24 entry's depth and >24 ones lie above
+   * any ≤24 hi, so the same bounds pick exactly the entries to change there.
+   */
+  private repaint24(first: number, count: number, lo: number, hi: number, cover: Cover): void {
+    const end = first + count;
+    for (let index = first; index < end; index++) {
+      const depth = this.depth24[index];
+      if (depth < lo || depth > hi) continue;
+      this.depth24[index] = cover.depth;
+      const entry = this.tbl24[index];
+      if (entry & TBL8_FLAG) {
+        this.repaint8((entry & GROUP_INDEX) * TBL8_GROUP_SIZE, TBL8_GROUP_SIZE, lo, hi, cover);
+      } else {
+        this.tbl24[index] = cover.value;
+      }
+    }
+  }
+
+  /** Give cover to the tbl8 entries [first, first + count) whose depth is in lo..hi. */
+  private repaint8(first: number, count: number, lo: number, hi: number, cover: Cover): void {
+    const end = first + count;
+    for (let i = first; i < end; i++) {
+      const depth = this.depth8[i];
+      if (depth < lo || depth > hi) continue;
+      this.depth8[i] = cover.depth;
+      this.tbl8[i] = cover.value;
+    }
+  }
+
+  /**
+   * The longest prefix shorter than len that covers addr/len: what its
+   * entries fall back to when it is deleted. Any such prefix covers the
+   * whole range, so one answer serves every entry.
+   */
+  private covering(addr: number, len: number): Cover {
+    for (let l = len - 1; l >= 0; l--) {
+      // depth24 already records the longest ≤24 cover of this /24
+      if (l === 24) return this.background(addr >>> 8);
+      const value = this.prefixes[l].get(maskTo(addr, l));
+      if (value !== undefined) return { depth: l + 1, value };
+    }
+    return NO_COVER;
+  }
+
+  /** What the ≤24 prefixes give tbl24 entry index. */
+  private background(index: number): Cover {
+    const depth = this.depth24[index];
+    if (depth === 0) return NO_COVER;
+    const len = depth - 1;
+    return { depth, value: this.prefixes[len].get(maskTo((index << 8) >>> 0, len))! };
+  }
+}

@@ -1,0 +1,131 @@
+// The program reads IPv4 routes from DIR-24-8 arrays that userspace writes
+// beside the trie: after any mix of nested adds, replaces and deletes, the
+// program's verdict for an address is the one the trie's longest match
+// says; a restart on pinned maps rebuilds the arrays from the trie.
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FastPath } from '../../dataplane/fastpath.js';
+import type { RouteTarget } from '../../dataplane/fastpath.js';
+import { Dir24Layout as D } from '../../dataplane/layout.js';
+import type { Reason } from '../../dataplane/layout.js';
+import { ipv4Frame } from '../helpers/packet.js';
+import { createFixture, MAC } from './fixture.js';
+import type { Fixture } from './fixture.js';
+
+/** Route types whose verdict names them, so a verdict tells which route matched. */
+const TYPES = ['blackhole', 'unreachable', 'kernel'] as const;
+const REASON: Record<(typeof TYPES)[number] | 'none', Reason> = {
+  blackhole: 'drop-blackhole',
+  unreachable: 'pass-unreachable',
+  kernel: 'pass-kernel-route',
+  none: 'pass-no-route',
+};
+
+/** A deterministic PRNG (mulberry32), so a failure can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+const ipv4 = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+/** The documentation /24s, where every address below falls. */
+const BASES = [0xc0000200, 0xc6336400, 0xcb007100];
+
+function randomAddress(rand: () => number): number {
+  return (BASES[Math.floor(rand() * BASES.length)]! + Math.floor(rand() * 256)) >>> 0;
+}
+
+function randomPrefix(rand: () => number): string {
+  // mostly inside the /24s (tbl8 groups), some covering them (/8 to /23)
+  const len = rand() < 0.7 ? 24 + Math.floor(rand() * 9) : 8 + Math.floor(rand() * 16);
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return `${ipv4((randomAddress(rand) & mask) >>> 0)}/${len}`;
+}
+
+/** What the program reads for an address, decoded as the program does. */
+function readIndex(fp: FastPath, addr: number): number {
+  const tbl24 = new Uint32Array(fp.map('xr_fib4_tbl24').memory());
+  const tbl8 = new Uint32Array(fp.map('xr_fib4_tbl8').memory());
+  const e = tbl24[addr >>> 8]!;
+  return e & (1 << D.tbl8Bit) ? tbl8[(e & ~(1 << D.tbl8Bit)) * D.tbl8GroupSize + (addr & 255)]! : e;
+}
+
+describe('the IPv4 DIR-24-8 index', () => {
+  let fixture: Fixture;
+
+  beforeAll(async () => {
+    fixture = await createFixture('fib4');
+    // punt rules are matched before the FIB: this file's fixture goes without
+    for (const rule of await fixture.fp.puntRules()) fixture.fp.deletePuntRule(rule.prefix);
+  });
+  afterAll(async () => {
+    await fixture?.teardown();
+  });
+
+  it('gives the program the trie\'s longest match after 1,500 random nested changes', async () => {
+    const rand = prng(24);
+    const held = new Set<string>();
+    // the router's own addresses are delivered before any route is looked at
+    const locals = new Set(await fixture.fp.localAddresses());
+    for (let step = 1; step <= 1500; step++) {
+      if (held.size > 0 && rand() < 0.35) {
+        const victim = [...held][Math.floor(rand() * held.size)]!;
+        fixture.fp.deleteRoute(victim);
+        held.delete(victim);
+      } else {
+        const prefix = randomPrefix(rand);
+        fixture.fp.setRoute(prefix, { type: TYPES[Math.floor(rand() * TYPES.length)]! });
+        held.add(prefix);
+      }
+      if (step % 300 !== 0) continue;
+      for (let i = 0; i < 60; i++) {
+        const addr = randomAddress(rand);
+        if (locals.has(ipv4(addr))) continue;
+        const route = fixture.fp.lookupRoute(ipv4(addr));
+        // the fixture's own unicast routes resolve further; only the typed verdicts name their route
+        if (route && !(TYPES as readonly string[]).includes(route.type)) continue;
+        const expected = REASON[(route?.type ?? 'none') as keyof typeof REASON];
+        const r = await fixture.run(ipv4Frame({ dst: MAC.routerIn, src: MAC.hostA }, { src: '192.0.2.10', dst: ipv4(addr) }));
+        expect(r.reasons, `${ipv4(addr)} after ${step} changes (trie: ${JSON.stringify(route)})`).toEqual([expected]);
+      }
+    }
+  });
+
+  it('is rebuilt from the trie when a restart adopts pinned maps, and stays writable', async () => {
+    const pinDir = `/sys/fs/bpf/xrt-fib4-${process.pid}`;
+    const rand = prng(7);
+    const targets: RouteTarget[] = [{ type: 'blackhole' }, { type: 'unicast', nexthop: 3 }, { type: 'unicast', group: 2 }];
+    try {
+      const first = await FastPath.open({ netns: fixture.ns, pinDir });
+      const routes = new Map<string, RouteTarget>();
+      for (let i = 0; i < 400; i++) routes.set(randomPrefix(rand), targets[i % targets.length]!);
+      await first.setRoutes([...routes].map(([prefix, target]) => ({ prefix, target })));
+      const addresses = Array.from({ length: 3000 }, () => randomAddress(rand));
+      const before = addresses.map((a) => readIndex(first, a));
+      expect(before.some((e) => e !== 0)).toBe(true);
+      first.close();
+
+      const second = await FastPath.open({ netns: fixture.ns, pinDir });
+      try {
+        expect(second.adoptedPins).toBe(true);
+        expect(addresses.map((a) => readIndex(second, a))).toEqual(before);
+        // and it goes on from there: a /32 inside an existing group, then gone again
+        const host = addresses.find((a) => readIndex(second, a) !== 0)!;
+        second.setRoute(`${ipv4(host)}/32`, { type: 'kernel' });
+        expect(readIndex(second, host) >>> D.typeShift).toBe(5);
+        second.deleteRoute(`${ipv4(host)}/32`);
+        expect(readIndex(second, host)).toBe(before[addresses.indexOf(host)]);
+      } finally {
+        second.unpin();
+        second.close();
+      }
+    } finally {
+      rmSync(pinDir, { recursive: true, force: true });
+    }
+  });
+});
