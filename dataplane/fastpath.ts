@@ -199,6 +199,51 @@ export class FastPath {
     return this.fib4;
   }
 
+  /** The program's view of the IPv4 index: the entry for an address (0: no route). */
+  private fib4Read(tbl24: Uint32Array, tbl8: Uint32Array, addr: number): number {
+    const D = L.Dir24Layout;
+    const e = tbl24[addr >>> 8]!;
+    return e & (1 << D.tbl8Bit) ? tbl8[(e & ~(1 << D.tbl8Bit)) * D.tbl8GroupSize + (addr & 0xff)]! : e;
+  }
+
+  /**
+   * Where the program's IPv4 index and the trie disagree: at the first and
+   * the last address of every IPv4 prefix, the route the program would use
+   * against the trie's longest match. Empty when they agree.
+   */
+  async fib4IndexMismatches(): Promise<Array<{ address: string; trie: RouteTarget | null; index: RouteTarget | null }>> {
+    const D = L.Dir24Layout;
+    const tbl24 = new Uint32Array(this.maps.xr_fib4_tbl24.memory(), 0, D.tbl24Entries);
+    const tbl8 = new Uint32Array(this.maps.xr_fib4_tbl8.memory(), 0, D.tbl8Groups * D.tbl8GroupSize);
+    const out: Array<{ address: string; trie: RouteTarget | null; index: RouteTarget | null }> = [];
+    const probe = Buffer.alloc(4);
+    for (const [key] of await this.maps.xr_fib4.dump()) {
+      const k = L.fib4Key.decode(key);
+      const first = k.addr.readUInt32BE(0);
+      const last = (first | (k.prefixlen === 0 ? 0xffffffff : ~(0xffffffff << (32 - k.prefixlen)))) >>> 0;
+      for (const addr of first === last ? [first] : [first, last]) {
+        probe.writeUInt32BE(addr);
+        const value = this.maps.xr_fib4.lookup(L.fib4Key.encode({ prefixlen: 32, addr: probe }));
+        const trie = value ? FastPath.decodeRoute(value) : null;
+        const entry = this.fib4Read(tbl24, tbl8, addr);
+        if ((trie ? FastPath.fib4Entry(trie) : 0) !== entry) {
+          out.push({ address: formatAddress(probe), trie, index: entry ? FastPath.fib4Target(entry) : null });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A DIR-24-8 entry back as a route. */
+  private static fib4Target(entry: number): RouteTarget {
+    const D = L.Dir24Layout;
+    const type = ROUTE_TYPE_BY_VALUE.get((entry >>> D.typeShift) & D.typeMask);
+    if (!type) throw new Error(`xr_fib4_tbl24: unknown route type in entry 0x${entry.toString(16)}`);
+    if (type !== 'unicast') return { type };
+    const id = entry & ((1 << D.groupBit) - 1);
+    return entry & (1 << D.groupBit) ? { type, group: id } : { type, nexthop: id };
+  }
+
   /** A route as a DIR-24-8 entry: type, group bit, next-hop or group id. */
   private static fib4Entry(target: RouteTarget): number {
     const D = L.Dir24Layout;

@@ -6,7 +6,8 @@ import { KernelState } from './kernel-state.js';
 import type { KernelSnapshot } from './model.js';
 
 export interface Difference {
-  kind: 'route' | 'neighbour' | 'interface' | 'local-address';
+  /** ipv4-index: the program's DIR-24-8 arrays against the trie, at an address ("kernel" is the trie's answer) */
+  kind: 'route' | 'ipv4-index' | 'neighbour' | 'interface' | 'local-address';
   key: string;
   /** what the kernel's state asks for; undefined: nothing */
   kernel?: string;
@@ -65,8 +66,13 @@ export async function verify(fp: FastPath, snapshot: KernelSnapshot, options: { 
   const wantLocal = new Map([...desired.locals().keys()].map((a) => [a, 'local']));
   const haveLocal = new Map((await fp.localAddresses()).map((a) => [a, 'local']));
 
+  const index = (await fp.fib4IndexMismatches()).map(
+    (m): Difference => ({ kind: 'ipv4-index', key: m.address, kernel: m.trie ? describe(m.trie) : 'none', fastPath: m.index ? describe(m.index) : 'none' }),
+  );
+
   return [
     ...compare('route', wantRoutes, haveRoutes),
+    ...index,
     ...compare('neighbour', wantNeigh, haveNeigh),
     ...compare('interface', wantIfaces, haveIfaces),
     ...compare('local-address', wantLocal, haveLocal),

@@ -120,6 +120,12 @@ describe('the IPv4 DIR-24-8 index', () => {
         expect(readIndex(second, host) >>> D.typeShift).toBe(5);
         second.deleteRoute(`${ipv4(host)}/32`);
         expect(readIndex(second, host)).toBe(before[addresses.indexOf(host)]);
+        expect(await second.fib4IndexMismatches()).toEqual([]);
+        // what `xdp-router verify` reports when the arrays and the trie part ways
+        new Uint32Array(second.map('xr_fib4_tbl24').memory())[host >>> 8] = 0;
+        const mismatches = await second.fib4IndexMismatches();
+        expect(mismatches.length).toBeGreaterThan(0);
+        expect(mismatches.every((m) => m.address.startsWith(ipv4(host).replace(/\.\d+$/, '.')) && m.index === null && m.trie !== null)).toBe(true);
       } finally {
         second.unpin();
         second.close();
