@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "errors.h"
@@ -20,6 +21,14 @@
 
 namespace xr {
 namespace {
+
+// What makes two maps interchangeable, for messages: "type 2, key 4 B, ...".
+std::string MapShape(uint32_t type, uint32_t key, uint32_t value, uint32_t entries, uint32_t flags) {
+  char text[128];
+  snprintf(text, sizeof(text), "type %u, key %u B, value %u B, %u entries, flags 0x%x", type, key, value, entries,
+           flags);
+  return text;
+}
 
 // The test-run context the kernel accepts: no metadata before the frame, the
 // frame ends where the data ends.
@@ -117,6 +126,21 @@ void XdpProgram::ReuseMap(const std::string& name, const std::string& pinPath) {
   if (!map) ThrowErrno(ENOENT, context + " (no such map)");
   UniqueFd fd(bpf_obj_get(pinPath.c_str()));
   if (!fd) ThrowErrno(errno, context);
+  // bpf_map__reuse_fd takes the pinned map's shape over the object's: a map
+  // of another version (another type or size) would be verified and used
+  // as if it were this one's, so refuse it and say what differs.
+  bpf_map_info info{};
+  uint32_t length = sizeof(info);
+  if (bpf_obj_get_info_by_fd(fd.get(), &info, &length) < 0) ThrowErrno(errno, context + " (read its info)");
+  // the kernel marks devmaps read-only to programs on its own
+  const uint32_t kernelFlags = BPF_F_RDONLY_PROG;
+  std::string pinned = MapShape(info.type, info.key_size, info.value_size, info.max_entries,
+                                info.map_flags & ~kernelFlags);
+  std::string wanted = MapShape(bpf_map__type(map), bpf_map__key_size(map), bpf_map__value_size(map),
+                                bpf_map__max_entries(map), bpf_map__map_flags(map) & ~kernelFlags);
+  if (pinned != wanted)
+    ThrowErrno(EINVAL, context + ": the pinned map was made by another version (" + pinned + "; this program's: " +
+                           wanted + "); stop the fast path that uses it, or remove the pins if none runs");
   int ret = bpf_map__reuse_fd(map, fd.get());
   if (ret < 0) ThrowErrno(-ret, context);
 }

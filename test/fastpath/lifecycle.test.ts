@@ -1,5 +1,6 @@
 // Loading, attaching (native, and generic where the driver has no XDP),
 // pinning and adopting pinned maps, batch map operations.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,23 @@ describe('program lifecycle and map operations', () => {
       expect(existsSync(join(PIN_DIR, 'xr_fib4'))).toBe(false);
     } finally {
       first.close();
+    }
+  });
+
+  it('refuses a pinned map of another shape (another version\'s), naming it, and leaves the pins alone', async () => {
+    const first = await FastPath.open({ netns: fixture.ns, pinDir: PIN_DIR });
+    first.close();
+    try {
+      // xr_nexthops as an older build might have left it: another type and size
+      rmSync(join(PIN_DIR, 'xr_nexthops'));
+      execFileSync('bpftool', ['map', 'create', join(PIN_DIR, 'xr_nexthops'), 'type', 'array', 'key', '4', 'value', '8', 'entries', '16', 'name', 'xr_nexthops']);
+      const pins = readdirSync(PIN_DIR).sort();
+      await expect(FastPath.open({ netns: fixture.ns, pinDir: PIN_DIR })).rejects.toThrow(
+        /reuse .*xr_nexthops.*made by another version \(type 2, key 4 B, value 8 B, 16 entries.*this program's: type 1,/,
+      );
+      expect(readdirSync(PIN_DIR).sort()).toEqual(pins);
+    } finally {
+      rmSync(PIN_DIR, { recursive: true, force: true });
     }
   });
 
