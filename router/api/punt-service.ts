@@ -39,11 +39,18 @@ export function capturePackets(punt: () => PuntManager): grpc.handleServerStream
   return (call) => {
     const f = call.request.filter;
     let stop: () => void;
+    // told with the next frame that gets through, so the client can say how many it missed
+    let skipped = 0;
     try {
       stop = punt().capture(
         { prefix: f?.prefix ?? '', protocol: f?.protocol ?? '', port: f?.port ?? 0, maxPackets: f?.maxPackets ?? 0 },
         (p) => {
-          if (call.writableLength < CAPTURE_BACKLOG) call.write({ interface: p.interface, queue: p.queue, timeNs: p.timeNs.toString(), data: p.data, originalLength: p.data.length });
+          if (call.writableLength >= CAPTURE_BACKLOG) {
+            skipped++;
+            return;
+          }
+          call.write({ interface: p.interface, queue: p.queue, timeNs: p.timeNs.toString(), data: p.data, originalLength: p.data.length, skippedBefore: String(skipped) });
+          skipped = 0;
         },
         () => call.end(),
       );

@@ -53,11 +53,13 @@ export async function captureCommand(args: string[], io: CommandIo): Promise<num
     const stream = api.status.CapturePackets({ filter: { ...match, maxPackets: count } });
     const fd = file === undefined ? undefined : openSync(file, 'w');
     let captured = 0;
+    let skipped = 0;
     try {
       if (fd !== undefined) writeSync(fd, pcapHeader());
       await new Promise<void>((resolve, reject) => {
         stream.on('data', (p: CapturedPacket__Output) => {
           captured++;
+          skipped += Number(p.skippedBefore);
           if (fd === undefined) io.out(summarise(p));
           else writeSync(fd, pcapRecord(p.data, BigInt(p.timeNs)));
         });
@@ -71,7 +73,9 @@ export async function captureCommand(args: string[], io: CommandIo): Promise<num
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
-    if (fd !== undefined) io.out(`${captured} packets captured to ${file}`);
+    const missed = skipped > 0 ? `; ${skipped} skipped: this client fell behind the slow path` : '';
+    if (fd !== undefined) io.out(`${captured} packets captured to ${file}${missed}`);
+    else if (missed) io.out(`${captured} packets captured${missed}`);
     return 0;
   });
 }

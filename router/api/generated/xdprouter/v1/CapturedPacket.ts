@@ -24,6 +24,11 @@ export interface CapturedPacket {
    * never cut)
    */
   'originalLength'?: (number);
+  /**
+   * frames matching the filter that this client missed just before this
+   * one, because it fell 10,000 behind (as tcpdump's "dropped by kernel")
+   */
+  'skippedBefore'?: (number | string | Long);
 }
 
 export interface CapturedPacket__Output {
@@ -48,4 +53,9 @@ export interface CapturedPacket__Output {
    * never cut)
    */
   'originalLength': (number);
+  /**
+   * frames matching the filter that this client missed just before this
+   * one, because it fell 10,000 behind (as tcpdump's "dropped by kernel")
+   */
+  'skippedBefore': (string);
 }
