@@ -96,7 +96,9 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 	}
 	if (!xr_fib4_lookup(iph->daddr, &rt))
 		return xr_pass(XR_PASS_NO_ROUTE);
-	reason = xr_resolve_route(&rt, xr_ipv4_flow_hash(iph, f->data_end, xr_hash_seed),
+	/* only a group needs the flow hash, and it reads into L4 */
+	reason = xr_resolve_route(&rt, rt.flags & XR_ROUTE_F_GROUP ?
+				  xr_ipv4_flow_hash(iph, f->data_end, xr_hash_seed) : 0,
 				  XR_NH_INET, &iph->daddr, &eg);
 	if (reason == XR_FORWARDED && bpf_ntohs(iph->tot_len) > eg.iface->mtu)
 		reason = XR_PASS_MTU;	/* the kernel fragments or sends frag-needed */
@@ -131,7 +133,8 @@ static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struc
 	rt = bpf_map_lookup_elem(&xr_fib6, &key);
 	if (!rt)
 		return xr_pass(XR_PASS_NO_ROUTE);
-	reason = xr_resolve_route(rt, xr_ipv6_flow_hash(ip6h, f->data_end, xr_hash_seed),
+	reason = xr_resolve_route(rt, rt->flags & XR_ROUTE_F_GROUP ?
+				  xr_ipv6_flow_hash(ip6h, f->data_end, xr_hash_seed) : 0,
 				  XR_NH_INET6, &ip6h->daddr, &eg);
 	if (reason == XR_FORWARDED &&
 	    sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len) > eg.iface->mtu)
