@@ -24,11 +24,12 @@ export interface UdpResult {
   corrupt: number;
 }
 
-/** Send `count` datagrams at `rate` per second from one namespace to an address in another. */
-export async function udpStream(from: string, to: string, addr: string, count: number, rate: number, port = 5201): Promise<UdpResult> {
-  if (!existsSync(UDP_TOOL)) throw new Error(`${UDP_TOOL} is missing: run \`npm run build\` before the end-to-end tests`);
-  const seconds = Math.ceil(count / rate) + 2;
-  const receiver = spawnIn(to, ['node', UDP_TOOL, 'recv', String(port), String(seconds)]);
+/**
+ * Start a receiver in namespace `to` (it prints "ready", then one JSON line
+ * of what it got when it exits), run the sender, and return both results.
+ */
+async function receiveWhile<S, R>(to: string, receiverArgv: string[], what: string, send: () => Promise<S>): Promise<{ sent: S; received: R }> {
+  const receiver = spawnIn(to, receiverArgv);
   let out = '';
   receiver.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const done = new Promise<void>((resolve, reject) => {
@@ -37,7 +38,7 @@ export async function udpStream(from: string, to: string, addr: string, count: n
   });
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('UDP receiver did not start')), 10_000);
+      const timer = setTimeout(() => reject(new Error(`${what} did not start`)), 10_000);
       receiver.stdout!.on('data', () => {
         if (out.includes('ready')) {
           clearTimeout(timer);
@@ -45,13 +46,25 @@ export async function udpStream(from: string, to: string, addr: string, count: n
         }
       });
     });
-    const sent = JSON.parse(await run(['node', UDP_TOOL, 'send', addr, String(port), String(count), String(rate)], from)) as { sent: number };
+    const sent = await send();
     await done;
-    const result = JSON.parse(out.split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as Omit<UdpResult, 'sent'>;
-    return { sent: sent.sent, ...result };
+    return { sent, received: JSON.parse(out.split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as R };
   } finally {
     if (receiver.exitCode === null) receiver.kill();
   }
+}
+
+/** Send `count` datagrams at `rate` per second from one namespace to an address in another. */
+export async function udpStream(from: string, to: string, addr: string, count: number, rate: number, port = 5201): Promise<UdpResult> {
+  if (!existsSync(UDP_TOOL)) throw new Error(`${UDP_TOOL} is missing: run \`npm run build\` before the end-to-end tests`);
+  const seconds = Math.ceil(count / rate) + 2;
+  const { sent, received } = await receiveWhile<{ sent: number }, Omit<UdpResult, 'sent'>>(
+    to,
+    ['node', UDP_TOOL, 'recv', String(port), String(seconds)],
+    'UDP receiver',
+    async () => JSON.parse(await run(['node', UDP_TOOL, 'send', addr, String(port), String(count), String(rate)], from)) as { sent: number },
+  );
+  return { sent: sent.sent, ...received };
 }
 
 export interface TcpResult {
@@ -78,29 +91,11 @@ c.on('error', (e) => { console.error(e.message); process.exit(1); });
 c.on('close', () => console.log(JSON.stringify({ bytes: data.length, sha256: crypto.createHash('sha256').update(data).digest('hex') })));`;
 
 /** One TCP connection from a namespace to an address in another, `bytes` of random data; both ends' digests. */
-export async function tcpTransfer(from: string, to: string, addr: string, bytes: number, port = 5202): Promise<TcpResult> {
-  const server = spawnIn(to, ['node', '-e', TCP_SERVER, String(port)]);
-  let out = '';
-  server.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const done = new Promise<void>((resolve, reject) => {
-    server.on('error', reject);
-    server.on('exit', () => resolve());
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('TCP server did not start')), 10_000);
-      server.stdout!.on('data', () => {
-        if (out.includes('ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    const sent = JSON.parse(await run(['node', '-e', TCP_CLIENT, addr, String(port), String(bytes)], from)) as TcpResult['sent'];
-    await done;
-    const received = JSON.parse(out.split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as TcpResult['received'];
-    return { sent, received };
-  } finally {
-    if (server.exitCode === null) server.kill();
-  }
+export function tcpTransfer(from: string, to: string, addr: string, bytes: number, port = 5202): Promise<TcpResult> {
+  return receiveWhile<TcpResult['sent'], TcpResult['received']>(
+    to,
+    ['node', '-e', TCP_SERVER, String(port)],
+    'TCP server',
+    async () => JSON.parse(await run(['node', '-e', TCP_CLIENT, addr, String(port), String(bytes)], from)) as TcpResult['sent'],
+  );
 }
