@@ -194,6 +194,11 @@ export class FastPath {
     this.fib4 = rebuilt;
   }
 
+  /** tbl8 groups of the IPv4 index in use, of how many; undefined on a read-only open */
+  fib4Groups(): { used: number; total: number } | undefined {
+    return this.fib4 && { used: this.fib4.groupsUsed, total: this.fib4.groupsTotal };
+  }
+
   private index4(): Dir24 {
     if (!this.fib4) throw new Error('IPv4 routes cannot be written through a fast path opened to read (adoptOnly), nor after close()');
     return this.fib4;

@@ -79,6 +79,19 @@ export function createMetrics(daemon: Daemon, registry: Registry): Registry {
       for (const i of daemon.attached) this.set({ interface: i.name, mode: i.mode }, 1);
     },
   });
+  new Gauge({
+    name: 'xdp_router_fib4_groups',
+    help: 'Groups of 256 entries in the IPv4 index, one per /24 that holds longer prefixes: used and free (a route that needs one when none is free is refused)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const groups = daemon.fp?.fib4Groups();
+      if (!groups) return;
+      this.set({ state: 'used' }, groups.used);
+      this.set({ state: 'free' }, groups.total - groups.used);
+    },
+  });
   registerSlowPathMetrics(registry, { slowPath: () => daemon.slowPath, fastPath: () => daemon.fp, interfaceName });
   return registry;
 }

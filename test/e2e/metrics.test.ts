@@ -3,10 +3,11 @@
 // the API's request counters with the calls made to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClients } from '../../router/api/client.js';
+import { ip } from '../../router/lab/netns.js';
 import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { addRoute, apiClients, refusal, unary } from '../helpers/api.js';
-import { startDaemonProcess, tearDownLab, writeLabConfig } from '../helpers/daemon.js';
+import { startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
 import { freePort, samples, scrape, sum, value } from '../helpers/metrics.js';
 import { ping, udpStream } from '../helpers/traffic.js';
@@ -35,11 +36,24 @@ describe('metrics', () => {
 
   it('serves the fast path, sync and table metrics under Prometheus names', async () => {
     const text = await scrape(port);
-    for (const name of ['xdp_router_packets_total', 'xdp_router_bytes_total', 'xdp_router_routes', 'xdp_router_neighbours', 'xdp_router_sync_resyncs_total', 'xdp_router_sync_last_age_seconds', 'xdp_router_interface_attached']) {
+    for (const name of ['xdp_router_packets_total', 'xdp_router_bytes_total', 'xdp_router_routes', 'xdp_router_neighbours', 'xdp_router_sync_resyncs_total', 'xdp_router_sync_last_age_seconds', 'xdp_router_interface_attached', 'xdp_router_fib4_groups']) {
       expect(text).toContain(`# TYPE ${name} `);
     }
     expect(value(text, 'xdp_router_routes{family="ipv4"}')).toBeGreaterThanOrEqual(3);
     expect(value(text, 'xdp_router_interface_attached{interface="r0",mode="native"}')).toBe(1);
+  });
+
+  it('the IPv4 index\'s groups follow the routes longer than /24', async () => {
+    const used = async (): Promise<number> => value(await scrape(port), 'xdp_router_fib4_groups{state="used"}');
+    const free = async (): Promise<number> => value(await scrape(port), 'xdp_router_fib4_groups{state="free"}');
+    const total = (await used()) + (await free());
+    expect(total).toBe(65536);
+    const before = await used();
+    await ip(['route', 'add', '203.0.113.77/32', 'via', lab.b.v4], lab.router.ns);
+    await within(2000, async () => (await used()) === before + 1, 'a group for 203.0.113.0/24');
+    expect(await free()).toBe(total - before - 1);
+    await ip(['route', 'del', '203.0.113.77/32'], lab.router.ns);
+    await within(2000, async () => (await used()) === before, 'the group freed');
   });
 
   it('forwarded packets and bytes move with the traffic', async () => {
