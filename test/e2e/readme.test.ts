@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASONS } from '../../dataplane/layout.js';
 import { createNetns, deleteNetns, ip, listNetns } from '../../router/lab/netns.js';
 import { destroyLab } from '../../router/lab/topology.js';
@@ -71,7 +71,11 @@ describe('README', () => {
   describe('in the lab', () => {
     let lab: ChildProcess | undefined;
     let labOutput = '';
-    const scratch = mkdtempSync(join(tmpdir(), 'xrt-readme-lab-'));
+    let scratch = '';
+    // made when the tests run, not when they are collected: a filtered run must leave nothing
+    beforeAll(() => {
+      scratch = mkdtempSync(join(tmpdir(), 'xrt-readme-lab-'));
+    });
 
     afterAll(async () => {
       if (lab && lab.exitCode === null && lab.signalCode === null) {
@@ -82,7 +86,7 @@ describe('README', () => {
       await destroyLab('xr-lab');
       rmSync('/sys/fs/bpf/xr-lab', { recursive: true, force: true });
       if (lab?.signalCode === 'SIGKILL') rmSync('/run/xdp-router/xdp-router.sock', { force: true });
-      rmSync(scratch, { recursive: true, force: true });
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     });
 
     it('runs the set-up lab, every in-lab command, and stops on Ctrl-C', { timeout: LAB_READY_MS + 240_000 }, async () => {
@@ -151,12 +155,15 @@ describe('README', () => {
   describe('on a host', () => {
     const router = 'xrt-readme-r';
     const peer = 'xrt-readme-h';
-    const scratch = mkdtempSync(join(tmpdir(), 'xrt-readme-host-'));
+    let scratch = '';
+    beforeAll(() => {
+      scratch = mkdtempSync(join(tmpdir(), 'xrt-readme-host-'));
+    });
 
     afterAll(async () => {
       await deleteNetns(router);
       await deleteNetns(peer);
-      rmSync(scratch, { recursive: true, force: true });
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     });
 
     it('systemd blocks hold only systemctl commands, checked by systemd-analyze in the host run', () => {
