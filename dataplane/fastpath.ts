@@ -75,6 +75,10 @@ export interface CounterRow {
   bytes: bigint;
 }
 
+/** An array slot in use: a next hop always has an egress interface, a group members. */
+const isNexthop = (v: Buffer): boolean => L.nexthop.decode(v).ifindex !== 0;
+const isGroup = (v: Buffer): boolean => L.group.decode(v).count !== 0;
+
 function decodeNexthop(v: Buffer): NexthopSpec {
   const nh = L.nexthop.decode(v);
   const gateway =
@@ -387,25 +391,28 @@ export class FastPath {
 
   // --- next hops ----------------------------------------------------------
 
+  // Next hops and groups live in arrays: a slot of zeros (no interface, no
+  // members) is an absent entry, as the program reads it.
+
   nexthop(id: number): NexthopSpec | null {
-    const v = this.maps.xr_nexthops.lookup(L.u32.encode({ value: id }));
-    return v ? decodeNexthop(v) : null;
+    const v = id < L.NEXTHOP_MAX ? this.maps.xr_nexthops.lookup(L.u32.encode({ value: id })) : null;
+    return v && isNexthop(v) ? decodeNexthop(v) : null;
   }
 
   group(id: number): GroupMemberSpec[] | null {
-    const v = this.maps.xr_groups.lookup(L.u32.encode({ value: id }));
-    return v ? decodeGroup(v) : null;
+    const v = id < L.GROUP_MAX ? this.maps.xr_groups.lookup(L.u32.encode({ value: id })) : null;
+    return v && isGroup(v) ? decodeGroup(v) : null;
   }
 
   async nexthops(): Promise<Map<number, NexthopSpec>> {
     const out = new Map<number, NexthopSpec>();
-    for (const [k, v] of await this.maps.xr_nexthops.dump()) out.set(L.u32.decode(k).value, decodeNexthop(v));
+    for (const [k, v] of await this.maps.xr_nexthops.dump()) if (isNexthop(v)) out.set(L.u32.decode(k).value, decodeNexthop(v));
     return out;
   }
 
   async groups(): Promise<Map<number, GroupMemberSpec[]>> {
     const out = new Map<number, GroupMemberSpec[]>();
-    for (const [k, v] of await this.maps.xr_groups.dump()) out.set(L.u32.decode(k).value, decodeGroup(v));
+    for (const [k, v] of await this.maps.xr_groups.dump()) if (isGroup(v)) out.set(L.u32.decode(k).value, decodeGroup(v));
     return out;
   }
 
@@ -421,7 +428,9 @@ export class FastPath {
   }
 
   deleteNexthop(id: number): boolean {
-    return this.maps.xr_nexthops.delete(L.u32.encode({ value: id }));
+    const had = this.nexthop(id) !== null;
+    if (had) this.maps.xr_nexthops.update(L.u32.encode({ value: id }), Buffer.alloc(L.nexthop.size));
+    return had;
   }
 
   /** A multipath group: each member gets its weight's share of the flows. */
@@ -444,7 +453,9 @@ export class FastPath {
   }
 
   deleteGroup(id: number): boolean {
-    return this.maps.xr_groups.delete(L.u32.encode({ value: id }));
+    const had = this.group(id) !== null;
+    if (had) this.maps.xr_groups.update(L.u32.encode({ value: id }), Buffer.alloc(L.group.size));
+    return had;
   }
 
   // --- neighbours ---------------------------------------------------------

@@ -44,6 +44,9 @@ export const NEIGH_F_VALID = 1 << 0;
 export const NhFamily = { connected: 0, inet: 4, inet6: 6 } as const;
 
 export const MAX_GROUP_MEMBERS = 16;
+/** entries of the xr_nexthops and xr_groups arrays: ids run below these */
+export const NEXTHOP_MAX = 65536;
+export const GROUP_MAX = 16384;
 
 /**
  * enum xr_dir24: the IPv4 FIB the program reads (DIR-24-8 arrays) and how

@@ -50,6 +50,7 @@ static __always_inline bool xr_fib4_lookup(__be32 daddr, struct xr_route *rt)
 static __always_inline const struct xr_nexthop *
 xr_select_nexthop(const struct xr_route *rt, __u32 hash)
 {
+	const struct xr_nexthop *nh;
 	__u32 id = rt->nexthop;
 
 	if (rt->flags & XR_ROUTE_F_GROUP) {
@@ -69,7 +70,8 @@ xr_select_nexthop(const struct xr_route *rt, __u32 hash)
 			return NULL;
 		id = g->members[i].nexthop;
 	}
-	return bpf_map_lookup_elem(&xr_nexthops, &id);
+	nh = bpf_map_lookup_elem(&xr_nexthops, &id);
+	return nh && nh->ifindex ? nh : NULL;
 }
 
 /*

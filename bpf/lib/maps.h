@@ -44,15 +44,20 @@ struct {
 	__type(value, struct xr_route);
 } xr_fib6 SEC(".maps");
 
+/*
+ * Next hops and groups by id: arrays, whose lookups the verifier inlines.
+ * Userspace keeps the ids dense; an unused slot is all zero (no interface,
+ * no weight), which the lookups treat as absent.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XR_NEXTHOP_MAX);
 	__type(key, __u32);
 	__type(value, struct xr_nexthop);
 } xr_nexthops SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XR_GROUP_MAX);
 	__type(key, __u32);
 	__type(value, struct xr_group);

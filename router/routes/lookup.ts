@@ -9,7 +9,7 @@ import type { KernelState } from '../sync/kernel-state.js';
 import type { KernelNexthop, KernelRoute } from '../sync/model.js';
 import { invalid } from './errors.js';
 
-export type FastPathReader = Pick<FastPath, 'lookupRoute' | 'nexthops' | 'groups' | 'neighbours' | 'interfaces' | 'localAddresses'>;
+export type FastPathReader = Pick<FastPath, 'lookupRoute' | 'nexthop' | 'group' | 'neighbours' | 'interfaces' | 'localAddresses'>;
 
 export interface LookupResult {
   /** the kernel's route of the longest prefix the fast path matches */
@@ -83,12 +83,11 @@ export class RouteLookup {
       case 'kernel':
         return result('pass-kernel-route');
     }
-    const nexthops = await this.fp.nexthops();
     let id: number | undefined;
     if ('nexthop' in target) id = target.nexthop;
     // multipath: the member depends on the flow's hash; the first one stands for the group
-    else id = (await this.fp.groups()).get(target.group)?.[0]?.nexthop;
-    const nh: NexthopSpec | undefined = id === undefined ? undefined : nexthops.get(id);
+    else id = this.fp.group(target.group)?.[0]?.nexthop;
+    const nh: NexthopSpec | undefined = id === undefined ? undefined : (this.fp.nexthop(id) ?? undefined);
     if (!nh) return result('pass-no-route');
     const weight = route?.nexthops.find((n) => n.ifindex === nh.ifindex && n.gateway === nh.gateway)?.weight ?? 1;
     const selected: KernelNexthop = { ifindex: nh.ifindex, weight, ...(nh.gateway ? { gateway: nh.gateway } : {}) };

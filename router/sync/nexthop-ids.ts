@@ -1,15 +1,22 @@
 // Next hops and groups are shared by many routes: one id per distinct next
 // hop (interface, gateway) and per distinct weighted member list, counted,
-// and freed when the last route lets go.
+// and freed when the last route lets go. Ids index array maps, so they stay
+// below a limit: freed ids are used again, and a restart that adopts the
+// maps of a previous run keeps that run's ids out of use until its full
+// sync has replaced them, then takes them back.
 
 export class RefCountedIds<K extends string = string> {
   private readonly ids = new Map<K, { id: number; refs: number }>();
   private readonly live = new Set<number>();
-  private nextId: number;
+  private readonly reserved = new Set<number>();
+  private readonly free: number[] = [];
+  private nextId = 1;
 
-  constructor(firstId = 1) {
-    this.nextId = firstId;
-  }
+  /** ids run from 1 to limit - 1 (0 is never handed out) */
+  constructor(
+    private readonly limit: number,
+    private readonly what = 'id',
+  ) {}
 
   /** The id for key, and whether it is new (its map entry must be written). */
   acquire(key: K): { id: number; created: boolean } {
@@ -18,7 +25,7 @@ export class RefCountedIds<K extends string = string> {
       have.refs++;
       return { id: have.id, created: false };
     }
-    const id = this.nextId++;
+    const id = this.take();
     this.ids.set(key, { id, refs: 1 });
     this.live.add(id);
     return { id, created: true };
@@ -31,12 +38,18 @@ export class RefCountedIds<K extends string = string> {
     if (--have.refs > 0) return undefined;
     this.ids.delete(key);
     this.live.delete(have.id);
+    this.free.push(have.id);
     return have.id;
   }
 
-  /** Continue numbering above ids already in use (adopted maps). */
-  skipTo(id: number): void {
-    this.nextId = Math.max(this.nextId, id + 1);
+  /** Ids a previous run's maps use: not handed out until unreserve(). */
+  reserve(ids: Iterable<number>): void {
+    for (const id of ids) this.reserved.add(id);
+  }
+
+  /** A reserved id whose entry is gone: free for use. */
+  unreserve(id: number): void {
+    if (this.reserved.delete(id) && !this.live.has(id)) this.free.push(id);
   }
 
   holds(id: number): boolean {
@@ -45,5 +58,13 @@ export class RefCountedIds<K extends string = string> {
 
   get size(): number {
     return this.ids.size;
+  }
+
+  private take(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    while (this.reserved.has(this.nextId)) this.nextId++;
+    if (this.nextId >= this.limit) throw new Error(`no free ${this.what}: all ${this.limit - 1} are in use`);
+    return this.nextId++;
   }
 }

@@ -2,6 +2,7 @@
 // a snapshot (start, resync), then one small reconcile per event. Only what
 // changed is written; next hops and groups are shared and counted.
 import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
+import * as L from '../../dataplane/layout.js';
 import { KernelState, emptyChange } from './kernel-state.js';
 import type { Change } from './kernel-state.js';
 import { DesiredState, signature } from './desired.js';
@@ -64,8 +65,8 @@ interface AppliedRoute {
 export class Reconciler {
   readonly state: KernelState;
   readonly desired: DesiredState;
-  private readonly nexthopIds = new RefCountedIds();
-  private readonly groupIds = new RefCountedIds();
+  private readonly nexthopIds = new RefCountedIds(L.NEXTHOP_MAX, 'next-hop id');
+  private readonly groupIds = new RefCountedIds(L.GROUP_MAX, 'next-hop group id');
   private readonly routes = new Map<string, AppliedRoute>();
   private readonly appliedBySignature = new Map<string, AppliedRoute>();
   private readonly ifaces = new Map<number, string>();
@@ -128,8 +129,15 @@ export class Reconciler {
       this.routes.delete(key);
     }
     // next hops and groups of the previous run that no route uses any more
-    for (const id of adopted?.nexthops ?? []) if (!this.nexthopIds.holds(id)) this.fp.deleteNexthop(id);
-    for (const id of adopted?.groups ?? []) if (!this.groupIds.holds(id)) this.fp.deleteGroup(id);
+    // (their ids were kept out of use while the sync replaced them)
+    for (const id of adopted?.nexthops ?? []) {
+      this.fp.deleteNexthop(id);
+      this.nexthopIds.unreserve(id);
+    }
+    for (const id of adopted?.groups ?? []) {
+      this.fp.deleteGroup(id);
+      this.groupIds.unreserve(id);
+    }
     this.routesApplied(new Set([...wanted.keys(), ...stale]));
     return { routes: this.routes.size };
   }
@@ -141,8 +149,8 @@ export class Reconciler {
     for (const ifindex of adopted.interfaces) this.ifaces.set(ifindex, '(adopted)');
     for (const key of adopted.neighbours) this.neighbours.set(key, '(adopted)');
     for (const addr of adopted.locals) this.locals.set(addr, -1);
-    this.nexthopIds.skipTo(Math.max(0, ...adopted.nexthops));
-    this.groupIds.skipTo(Math.max(0, ...adopted.groups));
+    this.nexthopIds.reserve(adopted.nexthops);
+    this.groupIds.reserve(adopted.groups);
   }
 
   /** Apply one kernel event and write what it changed. */

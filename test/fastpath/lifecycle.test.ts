@@ -64,10 +64,10 @@ describe('program lifecycle and map operations', () => {
     try {
       // xr_nexthops as an older build might have left it: another type and size
       rmSync(join(PIN_DIR, 'xr_nexthops'));
-      execFileSync('bpftool', ['map', 'create', join(PIN_DIR, 'xr_nexthops'), 'type', 'array', 'key', '4', 'value', '8', 'entries', '16', 'name', 'xr_nexthops']);
+      execFileSync('bpftool', ['map', 'create', join(PIN_DIR, 'xr_nexthops'), 'type', 'hash', 'key', '4', 'value', '8', 'entries', '16', 'name', 'xr_nexthops']);
       const pins = readdirSync(PIN_DIR).sort();
       await expect(FastPath.open({ netns: fixture.ns, pinDir: PIN_DIR })).rejects.toThrow(
-        /reuse .*xr_nexthops.*made by another version \(type 2, key 4 B, value 8 B, 16 entries.*this program's: type 1,/,
+        /reuse .*xr_nexthops.*made by another version \(type 1, key 4 B, value 8 B, 16 entries.*this program's: type 2,/,
       );
       expect(readdirSync(PIN_DIR).sort()).toEqual(pins);
     } finally {

@@ -107,10 +107,12 @@ export async function routeOf(fp: FastPath, address: string): Promise<string> {
   const t = fp.lookupRoute(address);
   if (!t) return 'none';
   if (t.type !== 'unicast') return t.type;
-  const nhs = await fp.nexthops();
-  const show = (id: number): string => `${nhs.get(id)?.ifindex}/${nhs.get(id)?.gateway ?? 'onlink'}`;
+  const show = (id: number): string => {
+    const nh = fp.nexthop(id);
+    return `${nh?.ifindex}/${nh?.gateway ?? 'onlink'}`;
+  };
   if ('nexthop' in t) return show(t.nexthop);
-  return ((await fp.groups()).get(t.group) ?? []).map((m) => show(m.nexthop)).join(' ');
+  return (fp.group(t.group) ?? []).map((m) => show(m.nexthop)).join(' ');
 }
 
 /**

@@ -32,6 +32,13 @@ describe('map layouts: C and TypeScript agree', () => {
     for (const map of ['xr_fib4_tbl24', 'xr_fib4_tbl8']) expect(btf.mapSetting(map, 'map_flags')).toBe(BPF_F_MMAPABLE);
   });
 
+  it('next hops and groups: arrays indexed by id, as large as the ids go', () => {
+    expect(btf.mapSetting('xr_nexthops', 'max_entries')).toBe(L.NEXTHOP_MAX);
+    expect(btf.mapSetting('xr_groups', 'max_entries')).toBe(L.GROUP_MAX);
+    const BPF_MAP_TYPE_ARRAY = 2;
+    for (const map of ['xr_nexthops', 'xr_groups']) expect(btf.mapSetting(map, 'type')).toBe(BPF_MAP_TYPE_ARRAY);
+  });
+
   it('enum xr_reason: same names in the same order', () => {
     const c = btf.enumValues('xr_reason');
     const ts = Object.fromEntries(L.REASONS.map((r, i) => [L.reasonEnumerator(r), i]));
