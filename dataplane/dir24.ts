@@ -6,10 +6,14 @@
 // every update is a sequence of single u32 stores ordered such that a reader
 // at any moment sees, for each address, either the old or the new answer.
 
-export const TBL24_ENTRIES = 1 << 24; // one u32 per /24
-export const TBL8_GROUP_SIZE = 256; // one u32 per address of a /24
-/** bit 31 of a tbl24 entry: the low 31 bits are a tbl8 group index, not a value */
-export const TBL8_FLAG = 0x8000_0000;
+import { Dir24Layout } from './layout.js';
+
+/** one u32 per /24 */
+export const TBL24_ENTRIES = Dir24Layout.tbl24Entries;
+/** one u32 per address of a /24 */
+export const TBL8_GROUP_SIZE = Dir24Layout.tbl8GroupSize;
+/** the tbl8 bit of a tbl24 entry: the other bits are a tbl8 group index, not a value */
+export const TBL8_FLAG = 2 ** Dir24Layout.tbl8Bit;
 
 export interface Dir24Memory {
   /** length TBL24_ENTRIES */
@@ -18,8 +22,8 @@ export interface Dir24Memory {
   tbl8: Uint32Array;
 }
 
-const GROUP_INDEX = 0x7fff_ffff;
-const MAX_VALUE = 0x7fff_ffff;
+const GROUP_INDEX = TBL8_FLAG - 1;
+const MAX_VALUE = TBL8_FLAG - 1;
 
 /**
  * What an entry holds and which prefix put it there. depth is the prefix
@@ -136,8 +140,13 @@ export class Dir24 {
   /** longest-prefix match as the XDP program does it: 0 when no prefix covers addr */
   lookup(addr: number): number {
     checkAddress(addr);
-    const entry = this.tbl24[addr >>> 8];
-    if (entry & TBL8_FLAG) return this.tbl8[(entry & GROUP_INDEX) * TBL8_GROUP_SIZE + (addr & 255)];
+    return Dir24.read({ tbl24: this.tbl24, tbl8: this.tbl8 }, addr);
+  }
+
+  /** The entry for addr in arrays laid out as this class writes them, read as the program reads them. */
+  static read(memory: Dir24Memory, addr: number): number {
+    const entry = memory.tbl24[addr >>> 8]!;
+    if (entry & TBL8_FLAG) return memory.tbl8[(entry & GROUP_INDEX) * TBL8_GROUP_SIZE + (addr & 255)]!;
     return entry;
   }
 

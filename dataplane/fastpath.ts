@@ -8,7 +8,7 @@ import { packageRoot } from './package-root.js';
 import type { AttachMode, AttachRequest, NativeMap, NativeProgram, TestRunRequest, TestRunResult } from './native.js';
 import { AddressError, formatAddress, formatMac, maskAddress, parseMac, parsePrefix, requireAddress } from './addr.js';
 import type { Prefix } from './addr.js';
-import { Dir24 } from './dir24.js';
+import { Dir24, type Dir24Memory } from './dir24.js';
 import * as L from './layout.js';
 import type { MapName, Reason, RouteTypeName } from './layout.js';
 
@@ -181,10 +181,7 @@ export class FastPath {
    * previous run left pinned are rebuilt from its trie and moved in.
    */
   private async indexFib4(): Promise<void> {
-    const memory = {
-      tbl24: new Uint32Array(this.maps.xr_fib4_tbl24.memory(), 0, L.Dir24Layout.tbl24Entries),
-      tbl8: new Uint32Array(this.maps.xr_fib4_tbl8.memory(), 0, L.Dir24Layout.tbl8Groups * L.Dir24Layout.tbl8GroupSize),
-    };
+    const memory = this.fib4Memory();
     if (!this.adoptedPins) {
       this.fib4 = new Dir24(memory);
       return;
@@ -203,16 +200,18 @@ export class FastPath {
     return this.fib4 && { used: this.fib4.groupsUsed, total: this.fib4.groupsTotal };
   }
 
+  /** The program's IPv4 index, mapped: stores land in the maps. */
+  private fib4Memory(): Dir24Memory {
+    const D = L.Dir24Layout;
+    return {
+      tbl24: new Uint32Array(this.maps.xr_fib4_tbl24.memory(), 0, D.tbl24Entries),
+      tbl8: new Uint32Array(this.maps.xr_fib4_tbl8.memory(), 0, D.tbl8Groups * D.tbl8GroupSize),
+    };
+  }
+
   private index4(): Dir24 {
     if (!this.fib4) throw new Error('IPv4 routes cannot be written through a fast path opened to read (adoptOnly), nor after close()');
     return this.fib4;
-  }
-
-  /** The program's view of the IPv4 index: the entry for an address (0: no route). */
-  private fib4Read(tbl24: Uint32Array, tbl8: Uint32Array, addr: number): number {
-    const D = L.Dir24Layout;
-    const e = tbl24[addr >>> 8]!;
-    return e & (1 << D.tbl8Bit) ? tbl8[(e & ~(1 << D.tbl8Bit)) * D.tbl8GroupSize + (addr & 0xff)]! : e;
   }
 
   /**
@@ -221,9 +220,7 @@ export class FastPath {
    * against the trie's longest match. Empty when they agree.
    */
   async fib4IndexMismatches(): Promise<Array<{ address: string; trie: RouteTarget | null; index: RouteTarget | null }>> {
-    const D = L.Dir24Layout;
-    const tbl24 = new Uint32Array(this.maps.xr_fib4_tbl24.memory(), 0, D.tbl24Entries);
-    const tbl8 = new Uint32Array(this.maps.xr_fib4_tbl8.memory(), 0, D.tbl8Groups * D.tbl8GroupSize);
+    const memory = this.fib4Memory();
     const out: Array<{ address: string; trie: RouteTarget | null; index: RouteTarget | null }> = [];
     const probe = Buffer.alloc(4);
     for (const [key] of await this.maps.xr_fib4.dump()) {
@@ -234,7 +231,7 @@ export class FastPath {
         probe.writeUInt32BE(addr);
         const value = this.maps.xr_fib4.lookup(L.fib4Key.encode({ prefixlen: 32, addr: probe }));
         const trie = value ? FastPath.decodeRoute(value) : null;
-        const entry = this.fib4Read(tbl24, tbl8, addr);
+        const entry = Dir24.read(memory, addr);
         if ((trie ? FastPath.fib4Entry(trie) : 0) !== entry) {
           out.push({ address: formatAddress(probe), trie, index: entry ? FastPath.fib4Target(entry) : null });
         }

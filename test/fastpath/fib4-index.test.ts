@@ -4,6 +4,8 @@
 // says; a restart on pinned maps rebuilds the arrays from the trie.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../bench/prefixes.js';
+import { Dir24 } from '../../dataplane/dir24.js';
 import { FastPath } from '../../dataplane/fastpath.js';
 import type { RouteTarget } from '../../dataplane/fastpath.js';
 import { Dir24Layout as D } from '../../dataplane/layout.js';
@@ -21,16 +23,6 @@ const REASON: Record<(typeof TYPES)[number] | 'none', Reason> = {
   none: 'pass-no-route',
 };
 
-/** A deterministic PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const ipv4 = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 /** The documentation /24s, where every address below falls. */
@@ -47,12 +39,9 @@ function randomPrefix(rand: () => number): string {
   return `${ipv4((randomAddress(rand) & mask) >>> 0)}/${len}`;
 }
 
-/** What the program reads for an address, decoded as the program does. */
+/** What the program reads for an address. */
 function readIndex(fp: FastPath, addr: number): number {
-  const tbl24 = new Uint32Array(fp.map('xr_fib4_tbl24').memory());
-  const tbl8 = new Uint32Array(fp.map('xr_fib4_tbl8').memory());
-  const e = tbl24[addr >>> 8]!;
-  return e & (1 << D.tbl8Bit) ? tbl8[(e & ~(1 << D.tbl8Bit)) * D.tbl8GroupSize + (addr & 255)]! : e;
+  return Dir24.read({ tbl24: new Uint32Array(fp.map('xr_fib4_tbl24').memory()), tbl8: new Uint32Array(fp.map('xr_fib4_tbl8').memory()) }, addr);
 }
 
 describe('the IPv4 DIR-24-8 index', () => {
@@ -68,7 +57,7 @@ describe('the IPv4 DIR-24-8 index', () => {
   });
 
   it('gives the program the trie\'s longest match after 1,500 random nested changes', async () => {
-    const rand = prng(24);
+    const rand = seededRandom(24);
     const held = new Set<string>();
     // the router's own addresses are delivered before any route is looked at
     const locals = new Set(await fixture.fp.localAddresses());
@@ -98,7 +87,7 @@ describe('the IPv4 DIR-24-8 index', () => {
 
   it('is rebuilt from the trie when a restart adopts pinned maps, and stays writable', async () => {
     const pinDir = `/sys/fs/bpf/xrt-fib4-${process.pid}`;
-    const rand = prng(7);
+    const rand = seededRandom(7);
     const targets: RouteTarget[] = [{ type: 'blackhole' }, { type: 'unicast', nexthop: 3 }, { type: 'unicast', group: 2 }];
     try {
       const first = await FastPath.open({ netns: fixture.ns, pinDir });

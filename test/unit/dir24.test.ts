@@ -3,6 +3,7 @@
 // program reads, gives back the tbl8 groups it no longer needs, and orders
 // its stores so a concurrent reader never sees a half-made update.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../bench/prefixes.js';
 import { Dir24, TBL24_ENTRIES, TBL8_FLAG, TBL8_GROUP_SIZE, type Dir24Memory } from '../../dataplane/dir24.js';
 
 const ip = (text: string): number => text.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
@@ -53,17 +54,6 @@ class Reference {
   }
 }
 
-/** mulberry32: small, seeded, good enough to pick test cases */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 // Every instance needs 64 MiB of tbl24 and 16 MiB of depths: share one and
 // clear it between tests.
@@ -127,7 +117,7 @@ describe('Dir24', () => {
     expect(table.size).toBe(33);
     expect(table.groupsUsed).toBe(1);
 
-    const rand = prng(24);
+    const rand = seededRandom(24);
     const order = Array.from({ length: 33 }, (_, len) => len);
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
@@ -325,7 +315,7 @@ describe('Dir24', () => {
   });
 
   it('agrees with a naive longest-prefix match over thousands of random nested updates', () => {
-    const rand = prng(0x5eed);
+    const rand = seededRandom(0x5eed);
     const below = (n: number): number => Math.floor(rand() * n);
     const ref = new Reference();
     // a few /8s, and in each a couple of /16s with a few /24s, so prefixes
