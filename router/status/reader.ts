@@ -13,11 +13,12 @@ export interface StatusSource {
   readonly attached: readonly AttachedInterface[];
   readonly lastSync: number;
   readonly resyncs: number;
+  readonly slowPath?: { stats(): unknown[] } | undefined;
 }
 
 export interface StatusDeps {
   daemon: StatusSource;
-  fp: Pick<FastPath, 'counters' | 'neighbours'>;
+  fp: Pick<FastPath, 'counters' | 'neighbours' | 'fib4Groups'>;
   state: KernelState;
   desired: DesiredState;
   fastPathRoutes: () => number;
@@ -69,6 +70,9 @@ export interface RouterStatus {
   routeProtocol: number;
   tables: number[];
   interfaces: InterfaceStatus[];
+  ipv4IndexGroupsUsed: number;
+  ipv4IndexGroupsTotal: number;
+  slowPathSockets: number;
 }
 
 /** Counters summed by reason, in the order of the canonical list, zero rows left out. */
@@ -138,6 +142,7 @@ export class StatusReader {
   status(): RouterStatus {
     let kernelRoutes = 0;
     for (const byId of this.deps.state.routes.values()) kernelRoutes += byId.size;
+    const groups = this.deps.fp.fib4Groups();
     return {
       version: this.deps.version,
       uptimeSeconds: Math.floor((Date.now() - this.deps.startedAt) / 1000),
@@ -149,6 +154,9 @@ export class StatusReader {
       routeProtocol: this.deps.routeProtocol,
       tables: [...this.deps.tables],
       interfaces: this.interfaces(),
+      ipv4IndexGroupsUsed: groups?.used ?? 0,
+      ipv4IndexGroupsTotal: groups?.total ?? 0,
+      slowPathSockets: this.deps.daemon.slowPath?.stats().length ?? 0,
     };
   }
 }

@@ -23,6 +23,17 @@ export interface GetStatusResponse {
   'routeProtocol'?: (number);
   'tables'?: (number)[];
   'interfaces'?: (_xdprouter_v1_Interface)[];
+  /**
+   * the IPv4 index's groups of 256 entries, one per /24 that holds longer
+   * prefixes: in use, and in all (a route needing one when none is free is
+   * refused)
+   */
+  'ipv4IndexGroupsUsed'?: (number);
+  'ipv4IndexGroupsTotal'?: (number);
+  /**
+   * AF_XDP sockets of the slow path; 0 when it does not run (no punt rule)
+   */
+  'slowPathSockets'?: (number);
 }
 
 export interface GetStatusResponse__Output {
@@ -45,4 +56,15 @@ export interface GetStatusResponse__Output {
   'routeProtocol': (number);
   'tables': (number)[];
   'interfaces': (_xdprouter_v1_Interface__Output)[];
+  /**
+   * the IPv4 index's groups of 256 entries, one per /24 that holds longer
+   * prefixes: in use, and in all (a route needing one when none is free is
+   * refused)
+   */
+  'ipv4IndexGroupsUsed': (number);
+  'ipv4IndexGroupsTotal': (number);
+  /**
+   * AF_XDP sockets of the slow path; 0 when it does not run (no punt rule)
+   */
+  'slowPathSockets': (number);
 }
