@@ -80,9 +80,21 @@ export class Dir24 {
   private readonly prefixes: Array<Map<number, number>> = Array.from({ length: 33 }, () => new Map<number, number>());
   private free: number[] = [];
   private count = 0;
+  /**
+   * /24s that hold longer prefixes but found no free group, with how many:
+   * their tbl24 entry holds overflowValue until a group frees up.
+   */
+  private readonly overflowing = new Map<number, number>();
+  private readonly overflowValue: number | undefined;
 
-  /** The memory must be zero everywhere (call clear() if it is not). */
-  constructor(memory: Dir24Memory) {
+  /**
+   * The memory must be zero everywhere (call clear() if it is not).
+   * overflowValue: what a /24 answers for all its addresses while it needs a
+   * group and none is free (the program's "leave it to the kernel"), rather
+   * than its shorter cover, which would send its longer prefixes' traffic
+   * the wrong way. Without it, such a set throws.
+   */
+  constructor(memory: Dir24Memory, options: { overflowValue?: number } = {}) {
     if (memory.tbl24.length !== TBL24_ENTRIES) {
       throw new RangeError(`Dir24: tbl24 must have ${TBL24_ENTRIES} entries, got ${memory.tbl24.length}`);
     }
@@ -93,6 +105,8 @@ export class Dir24 {
     this.tbl8 = memory.tbl8;
     this.depth8 = new Uint8Array(memory.tbl8.length);
     this.groupPrefixes = new Uint16Array(memory.tbl8.length / TBL8_GROUP_SIZE);
+    if (options.overflowValue !== undefined) checkValue(options.overflowValue);
+    this.overflowValue = options.overflowValue;
     this.resetFreeList();
   }
 
@@ -122,6 +136,15 @@ export class Dir24 {
       return true;
     }
     const index = addr >>> 8;
+    const waiting = this.overflowing.get(index);
+    if (waiting !== undefined) {
+      if (waiting > 1) this.overflowing.set(index, waiting - 1);
+      else {
+        this.overflowing.delete(index);
+        this.tbl24[index] = this.background(index).value;
+      }
+      return true;
+    }
     const group = this.tbl24[index] & GROUP_INDEX;
     if (--this.groupPrefixes[group] === 0) {
       this.freeGroup(index, group);
@@ -165,6 +188,11 @@ export class Dir24 {
     return this.groupPrefixes.length;
   }
 
+  /** /24s waiting for a group, answering overflowValue meanwhile */
+  get overflowed(): number {
+    return this.overflowing.size;
+  }
+
   /** zero both arrays and forget every prefix */
   clear(): void {
     // tbl24 first, as when freeing one group: no pointer outlives its group's contents
@@ -173,6 +201,7 @@ export class Dir24 {
     this.depth24.fill(0);
     this.depth8.fill(0);
     this.groupPrefixes.fill(0);
+    this.overflowing.clear();
     for (const byAddr of this.prefixes) byAddr.clear();
     this.count = 0;
     this.resetFreeList();
@@ -205,13 +234,23 @@ export class Dir24 {
 
   private setLong(addr: number, len: number, cover: Cover, added: boolean): void {
     const index = addr >>> 8;
+    const waiting = this.overflowing.get(index);
+    if (waiting !== undefined) {
+      if (added) this.overflowing.set(index, waiting + 1);
+      return;
+    }
     const entry = this.tbl24[index];
     const fresh = (entry & TBL8_FLAG) === 0;
     if (fresh && this.free.length === 0) {
-      // before any write, so a failed set leaves the table as it was
-      throw new Error(
-        `Dir24: cannot add ${dotted(addr)}/${len}: no free tbl8 group (all ${this.groupsTotal} groups are in use)`,
-      );
+      if (this.overflowValue === undefined) {
+        // before any write, so a failed set leaves the table as it was
+        throw new Error(
+          `Dir24: cannot add ${dotted(addr)}/${len}: no free tbl8 group (all ${this.groupsTotal} groups are in use)`,
+        );
+      }
+      this.overflowing.set(index, 1);
+      this.tbl24[index] = this.overflowValue;
+      return;
     }
     const group = fresh ? this.buildGroup(index) : entry & GROUP_INDEX;
     this.repaint8(group * TBL8_GROUP_SIZE + (addr & 255), 1 << (32 - len), 0, cover.depth, cover);
@@ -241,6 +280,23 @@ export class Dir24 {
     this.tbl8.fill(0, start, start + TBL8_GROUP_SIZE);
     this.depth8.fill(0, start, start + TBL8_GROUP_SIZE);
     this.free.push(group);
+    this.unblockOne();
+  }
+
+  /** A group came free: give it to a /24 that was waiting, with all its longer prefixes. */
+  private unblockOne(): void {
+    const next = this.overflowing.entries().next();
+    if (next.done) return;
+    const [index, waiting] = next.value;
+    this.overflowing.delete(index);
+    // its ≤24 answer first, as if it never had longer prefixes; then each of them, shortest first
+    this.tbl24[index] = this.background(index).value;
+    for (let len = 25; len <= 32; len++) {
+      for (const [addr, value] of this.prefixes[len]) {
+        if (addr >>> 8 === index) this.setLong(addr, len, { depth: len + 1, value }, false);
+      }
+    }
+    this.groupPrefixes[this.tbl24[index]! & GROUP_INDEX] = waiting;
   }
 
   /**
@@ -255,6 +311,8 @@ export class Dir24 {
       const depth = this.depth24[index];
       if (depth < lo || depth > hi) continue;
       this.depth24[index] = cover.depth;
+      // a /24 waiting for a group keeps answering overflowValue; its depth still follows
+      if (this.overflowing.has(index)) continue;
       const entry = this.tbl24[index];
       if (entry & TBL8_FLAG) {
         this.repaint8((entry & GROUP_INDEX) * TBL8_GROUP_SIZE, TBL8_GROUP_SIZE, lo, hi, cover);

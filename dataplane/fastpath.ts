@@ -182,11 +182,14 @@ export class FastPath {
    */
   private async indexFib4(): Promise<void> {
     const memory = this.fib4Memory();
+    // a /24 that needs a group when none is free sends its traffic to the
+    // kernel rather than letting a shorter prefix take it the wrong way
+    const options = { overflowValue: FastPath.fib4Entry({ type: 'kernel' }) };
     if (!this.adoptedPins) {
-      this.fib4 = new Dir24(memory);
+      this.fib4 = new Dir24(memory, options);
       return;
     }
-    const rebuilt = new Dir24({ tbl24: new Uint32Array(memory.tbl24.length), tbl8: new Uint32Array(memory.tbl8.length) });
+    const rebuilt = new Dir24({ tbl24: new Uint32Array(memory.tbl24.length), tbl8: new Uint32Array(memory.tbl8.length) }, options);
     for (const [key, value] of await this.maps.xr_fib4.dump()) {
       const k = L.fib4Key.decode(key);
       rebuilt.set(k.addr.readUInt32BE(0), k.prefixlen, FastPath.fib4Entry(FastPath.decodeRoute(value)));
@@ -195,9 +198,12 @@ export class FastPath {
     this.fib4 = rebuilt;
   }
 
-  /** tbl8 groups of the IPv4 index in use, of how many; undefined on a read-only open */
-  fib4Groups(): { used: number; total: number } | undefined {
-    return this.fib4 && { used: this.fib4.groupsUsed, total: this.fib4.groupsTotal };
+  /**
+   * tbl8 groups of the IPv4 index in use, of how many, and the /24s waiting
+   * for one (sent to the kernel meanwhile); undefined on a read-only open
+   */
+  fib4Groups(): { used: number; total: number; waiting: number } | undefined {
+    return this.fib4 && { used: this.fib4.groupsUsed, total: this.fib4.groupsTotal, waiting: this.fib4.overflowed };
   }
 
   /** The program's IPv4 index, mapped: stores land in the maps. */
@@ -309,7 +315,6 @@ export class FastPath {
       map.update(key, FastPath.encodeRoute(target));
       return;
     }
-    // the index first: it refuses (no tbl8 group free) before it changes anything
     const index = this.index4();
     const addr = p.addr.readUInt32BE(0);
     const before = index.get(addr, p.length);

@@ -81,7 +81,7 @@ export function createMetrics(daemon: Daemon, registry: Registry): Registry {
   });
   new Gauge({
     name: 'xdp_router_fib4_groups',
-    help: 'Groups of 256 entries in the IPv4 index, one per /24 that holds longer prefixes: used and free (a route that needs one when none is free is refused)',
+    help: 'Groups of 256 entries in the IPv4 index, one per /24 that holds longer prefixes: used and free',
     labelNames: ['state'],
     registers: [registry],
     collect() {
@@ -90,6 +90,14 @@ export function createMetrics(daemon: Daemon, registry: Registry): Registry {
       if (!groups) return;
       this.set({ state: 'used' }, groups.used);
       this.set({ state: 'free' }, groups.total - groups.used);
+    },
+  });
+  new Gauge({
+    name: 'xdp_router_fib4_waiting_slash24s',
+    help: '/24s holding prefixes longer than /24 that found no free group: the kernel forwards their traffic until one frees',
+    registers: [registry],
+    collect() {
+      this.set(daemon.fp?.fib4Groups()?.waiting ?? 0);
     },
   });
   registerSlowPathMetrics(registry, { slowPath: () => daemon.slowPath, fastPath: () => daemon.fp, interfaceName });

@@ -85,6 +85,35 @@ describe('the IPv4 DIR-24-8 index', () => {
     }
   });
 
+  it('with every group taken, a /24 that needs one goes to the kernel, not to its shorter cover, until one frees', async () => {
+    const fp = fixture.fp;
+    // what the fixture and the test above left holds some groups already: take the rest
+    const free = D.tbl8Groups - fp.fib4Groups()!.used;
+    const fillers = Array.from({ length: free }, (_, i) => `10.${i >>> 8}.${i & 255}.1/32`);
+    const verdict = async (dst: string): Promise<Reason[]> =>
+      (await fixture.run(ipv4Frame({ dst: MAC.routerIn, src: MAC.hostA }, { src: '192.0.2.10', dst }))).reasons;
+    try {
+      await fp.setRoutes(fillers.map((prefix) => ({ prefix, target: { type: 'blackhole' } })));
+      expect(fp.fib4Groups()).toMatchObject({ used: D.tbl8Groups, waiting: 0 });
+      // a /24 with no longer prefix yet (the test above used the documentation /24s)
+      fp.setRoute('100.64.7.0/24', { type: 'unreachable' });
+      fp.setRoute('100.64.7.77/32', { type: 'blackhole' });
+      expect(fp.fib4Groups()?.waiting).toBe(1);
+      // the whole /24 goes up: the /32 is not lost to the /24's route
+      expect(await verdict('100.64.7.77')).toEqual(['pass-kernel-route']);
+      expect(await verdict('100.64.7.5')).toEqual(['pass-kernel-route']);
+      expect((await fp.fib4IndexMismatches()).length).toBeGreaterThan(0);
+      fp.deleteRoute(fillers[0]!);
+      expect(fp.fib4Groups()).toMatchObject({ used: D.tbl8Groups, waiting: 0 });
+      expect(await verdict('100.64.7.77')).toEqual(['drop-blackhole']);
+      expect(await verdict('100.64.7.5')).toEqual(['pass-unreachable']);
+    } finally {
+      await fp.deleteRoutes([...fillers, '100.64.7.0/24', '100.64.7.77/32']);
+    }
+    expect(fp.fib4Groups()).toMatchObject({ waiting: 0 });
+    expect(await fp.fib4IndexMismatches()).toEqual([]);
+  });
+
   it('is rebuilt from the trie when a restart adopts pinned maps, and stays writable', async () => {
     const pinDir = `/sys/fs/bpf/xrt-fib4-${process.pid}`;
     const rand = seededRandom(7);

@@ -375,6 +375,79 @@ describe('Dir24', () => {
     expect(countOther(memory.tbl8, 0)).toBe(0);
   });
 
+  it('with an overflow value, a /24 that finds no group answers it, then takes the next group that frees', () => {
+    const OVERFLOW = 0x2800_0000;
+    const small = new Dir24({ tbl24: memory.tbl24, tbl8: memory.tbl8.subarray(0, TBL8_GROUP_SIZE) }, { overflowValue: OVERFLOW });
+    try {
+      small.set(ip('10.0.0.0'), 8, 5);
+      small.set(ip('10.1.1.7'), 32, 6); // takes the only group
+      small.set(ip('10.2.2.9'), 32, 7); // none left
+      small.set(ip('10.2.2.128'), 25, 8);
+      expect([small.groupsUsed, small.overflowed]).toEqual([1, 1]);
+      for (const a of ['10.2.2.9', '10.2.2.1', '10.2.2.200']) expect(small.lookup(ip(a)), a).toBe(OVERFLOW);
+      // a shorter prefix over the waiting /24 leaves it waiting, and covers the rest
+      small.set(ip('10.2.0.0'), 16, 9);
+      expect([small.lookup(ip('10.2.2.1')), small.lookup(ip('10.2.3.1'))]).toEqual([OVERFLOW, 9]);
+      // the group frees: the waiting /24 gets it, with both its longer prefixes
+      small.delete(ip('10.1.1.7'), 32);
+      expect([small.groupsUsed, small.overflowed]).toEqual([1, 0]);
+      expect(['10.2.2.9', '10.2.2.200', '10.2.2.1', '10.1.1.7'].map((a) => small.lookup(ip(a)))).toEqual([7, 8, 9, 5]);
+      small.delete(ip('10.2.2.9'), 32);
+      small.delete(ip('10.2.2.128'), 25);
+      expect(small.groupsUsed).toBe(0);
+      expect(small.lookup(ip('10.2.2.9'))).toBe(9);
+      // a waiting /24 whose longer prefixes all go answers its cover again
+      small.set(ip('10.3.3.3'), 32, 10);
+      small.set(ip('10.4.4.4'), 32, 11);
+      expect(small.lookup(ip('10.4.4.4'))).toBe(OVERFLOW);
+      small.delete(ip('10.4.4.4'), 32);
+      expect([small.lookup(ip('10.4.4.4')), small.overflowed]).toEqual([5, 0]);
+    } finally {
+      small.clear();
+    }
+  });
+
+  it('with an overflow value, any mix of updates answers as the naive match, or the overflow value where a /24 waits', () => {
+    const OVERFLOW = 0x2800_0000;
+    const GROUPS_HERE = 3;
+    const small = new Dir24({ tbl24: memory.tbl24, tbl8: memory.tbl8.subarray(0, GROUPS_HERE * TBL8_GROUP_SIZE) }, { overflowValue: OVERFLOW });
+    const rand = seededRandom(0xf10);
+    const below = (n: number): number => Math.floor(rand() * n);
+    const ref = new Reference();
+    const clustered = (): number => ((10 << 24) | (below(2) << 16) | (below(5) << 8) | below(256)) >>> 0;
+    try {
+      for (let op = 1; op <= 3000; op++) {
+        const live = ref.prefixes();
+        if (live.length === 0 || rand() < 0.6) {
+          const len = 16 + below(17);
+          const addr = mask(clustered(), len);
+          const value = 1 + below(1000);
+          small.set(addr, len, value);
+          ref.set(addr, len, value);
+        } else {
+          const [addr, len] = live[below(live.length)];
+          small.delete(addr, len);
+          ref.delete(addr, len);
+        }
+        if (op % 100 !== 0) continue;
+        const needing = ref.slash24sWithLong();
+        expect(small.groupsUsed, `op ${op}`).toBe(Math.min(GROUPS_HERE, needing));
+        expect(small.overflowed, `op ${op}`).toBe(needing - small.groupsUsed);
+        const longIn = new Set(ref.prefixes().filter(([, len]) => len > 24).map(([addr]) => addr >>> 8));
+        for (let i = 0; i < 500; i++) {
+          const addr = clustered();
+          const [got, want] = [small.lookup(addr), ref.lookup(addr)];
+          if (got !== want) {
+            expect(got, `op ${op}`).toBe(OVERFLOW);
+            expect(longIn.has(addr >>> 8), `op ${op}`).toBe(true);
+          }
+        }
+      }
+    } finally {
+      small.clear();
+    }
+  });
+
   // Last on purpose: once Dir24's code has run on Proxy-wrapped arrays its
   // element accesses are no longer specialised to Uint32Array, and every
   // later test would run several times slower.
