@@ -27,6 +27,8 @@ export const REASONS = [
   'pass-kernel-route',
   'punted',
   'pass-punt-no-socket',
+  'pass-bad-checksum',
+  'drop-redirect',
 ] as const;
 export type Reason = (typeof REASONS)[number];
 

@@ -35,6 +35,8 @@ enum xr_reason {
 	XR_PASS_KERNEL_ROUTE,	/* a route the fast path leaves to the kernel (see XR_ROUTE_KERNEL) */
 	XR_PUNTED,		/* matched a punt rule: redirected to the AF_XDP slow path */
 	XR_PASS_PUNT_NO_SOCKET,	/* matched a punt rule, no AF_XDP socket on this queue: the kernel */
+	XR_PASS_BAD_CHECKSUM,	/* IPv4 header checksum wrong: the kernel drops and counts it */
+	XR_DROP_REDIRECT,	/* redirected, but the egress device refused the frame */
 	XR_REASON_MAX,
 };
 
