@@ -7,6 +7,7 @@
         "native/bpf_map.cc",
         "native/bpf_object.cc",
         "native/errors.cc",
+        "native/grace_period.cc",
         "native/interface.cc",
         "native/js_map.cc",
         "native/js_program.cc",

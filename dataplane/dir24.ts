@@ -4,7 +4,15 @@
 //
 // The arrays are memory-mapped BPF maps the program reads while we write, so
 // every update is a sequence of single u32 stores ordered such that a reader
-// at any moment sees, for each address, either the old or the new answer.
+// at any moment sees, for each address, either the old or the new answer:
+// - every store to a table a reader can reach is an Atomics.store, so a
+//   group is whole before the pointer that publishes it (a release store on
+//   weakly ordered CPUs too);
+// - a group is built aside (its tbl24 entry not yet pointing at it) and
+//   published with one store;
+// - a group the table lets go of is reused only after a grace period (the
+//   `retire` option): a program run that read the old pointer may still
+//   load from it, and must find the old answers there, never another /24's.
 
 import { Dir24Layout } from './layout.js';
 
@@ -67,9 +75,33 @@ function checkValue(value: number): void {
   }
 }
 
+/** Stores a u32 where a reader may see it: Atomics.store unless a test watches. */
+export type Dir24Store = (array: Uint32Array, index: number, value: number) => void;
+
+export interface Dir24Options {
+  /**
+   * What a /24 answers for all its addresses while it needs a group and
+   * none is free (the program's "leave it to the kernel"), rather than its
+   * shorter cover, which would send its longer prefixes' traffic the wrong
+   * way. Without it, such a set throws.
+   */
+  overflowValue?: number;
+  /**
+   * Called with the reclaim of a group the table let go of: run it once no
+   * program run that began before can still be reading the group (an RCU
+   * grace period). Without it, groups are reclaimed at once, which is only
+   * right for tables no program reads.
+   */
+  retire?: (reclaim: () => void) => void;
+  /** every store to the arrays goes through it (tests watch them); default Atomics.store */
+  store?: Dir24Store;
+}
+
+const atomicStore: Dir24Store = (array, index, value) => void Atomics.store(array, index, value);
+
 export class Dir24 {
-  private tbl24: Uint32Array;
-  private tbl8: Uint32Array;
+  private readonly tbl24: Uint32Array;
+  private readonly tbl8: Uint32Array;
   /** per tbl24 entry: depth of the longest ≤24 prefix covering it, even when the entry points at a group */
   private readonly depth24 = new Uint8Array(TBL24_ENTRIES);
   /** per tbl8 entry: depth of the prefix whose value it holds */
@@ -79,6 +111,10 @@ export class Dir24 {
   /** prefixes[len]: network address -> value */
   private readonly prefixes: Array<Map<number, number>> = Array.from({ length: 33 }, () => new Map<number, number>());
   private free: number[] = [];
+  /** groups let go of, waiting for their grace period */
+  private retiring = 0;
+  /** bumped by clear(): a reclaim from before it has nothing left to give back */
+  private generation = 0;
   private count = 0;
   /**
    * /24s that hold longer prefixes but found no free group, with how many:
@@ -86,15 +122,11 @@ export class Dir24 {
    */
   private readonly overflowing = new Map<number, number>();
   private readonly overflowValue: number | undefined;
+  private readonly retire: (reclaim: () => void) => void;
+  private readonly store: Dir24Store;
 
-  /**
-   * The memory must be zero everywhere (call clear() if it is not).
-   * overflowValue: what a /24 answers for all its addresses while it needs a
-   * group and none is free (the program's "leave it to the kernel"), rather
-   * than its shorter cover, which would send its longer prefixes' traffic
-   * the wrong way. Without it, such a set throws.
-   */
-  constructor(memory: Dir24Memory, options: { overflowValue?: number } = {}) {
+  /** The memory must be zero everywhere (call clear() if it is not; adopt() takes memory that is in use). */
+  constructor(memory: Dir24Memory, options: Dir24Options = {}) {
     if (memory.tbl24.length !== TBL24_ENTRIES) {
       throw new RangeError(`Dir24: tbl24 must have ${TBL24_ENTRIES} entries, got ${memory.tbl24.length}`);
     }
@@ -107,6 +139,8 @@ export class Dir24 {
     this.groupPrefixes = new Uint16Array(memory.tbl8.length / TBL8_GROUP_SIZE);
     if (options.overflowValue !== undefined) checkValue(options.overflowValue);
     this.overflowValue = options.overflowValue;
+    this.retire = options.retire ?? ((reclaim) => reclaim());
+    this.store = options.store ?? atomicStore;
     this.resetFreeList();
   }
 
@@ -141,7 +175,7 @@ export class Dir24 {
       if (waiting > 1) this.overflowing.set(index, waiting - 1);
       else {
         this.overflowing.delete(index);
-        this.tbl24[index] = this.background(index).value;
+        this.store(this.tbl24, index, this.background(index).value);
       }
       return true;
     }
@@ -178,9 +212,14 @@ export class Dir24 {
     return this.count;
   }
 
-  /** tbl8 groups in use: one per /24 that holds a prefix longer than 24 */
+  /** tbl8 groups in use: one per /24 that holds a prefix longer than 24 (and those waiting for their grace period) */
   get groupsUsed(): number {
     return this.groupsTotal - this.free.length;
+  }
+
+  /** groups let go of and not yet reclaimed: their grace period is running */
+  get groupsRetiring(): number {
+    return this.retiring;
   }
 
   /** tbl8 groups available in all */
@@ -204,26 +243,77 @@ export class Dir24 {
     this.overflowing.clear();
     for (const byAddr of this.prefixes) byAddr.clear();
     this.count = 0;
+    this.retiring = 0;
+    this.generation++;
     this.resetFreeList();
   }
 
   /**
-   * Make other memory hold this table and use it from now on: the mapped
-   * arrays of maps a previous run left pinned, whose program may still be
-   * reading them. A reader sees, per address, its old answer, the new one,
-   * or no route (which the program leaves to the kernel), never a group
-   * that belongs to another /24: the old group pointers go first, then the
-   * groups are written, then every /24 entry.
+   * Take over arrays a previous run left pinned, which its program is still
+   * reading, for the prefixes that run recorded (its trie): the table is
+   * computed aside, then each entry that differs is stored in place. A /24
+   * that keeps needing a group keeps the one it has, so its addresses go
+   * from their old answer to their new one and never through "no route";
+   * a /24 that needs a new group gets one nobody points at, filled before
+   * it is published; groups no /24 points at any more are retired.
    */
-  moveTo(memory: Dir24Memory): void {
-    if (memory.tbl24.length !== this.tbl24.length || memory.tbl8.length !== this.tbl8.length) {
-      throw new RangeError(`Dir24: moveTo needs arrays of ${this.tbl24.length} and ${this.tbl8.length} entries`);
+  static adopt(memory: Dir24Memory, prefixes: Iterable<{ addr: number; len: number; value: number }>, options: Dir24Options = {}): Dir24 {
+    const aside = new Dir24({ tbl24: new Uint32Array(memory.tbl24.length), tbl8: new Uint32Array(memory.tbl8.length) }, { ...options, retire: undefined, store: undefined });
+    for (const p of prefixes) aside.set(p.addr, p.len, p.value);
+    const table = new Dir24(memory, options);
+    table.takeOver(aside);
+    return table;
+  }
+
+  private takeOver(aside: Dir24): void {
+    if (this.overflowValue === undefined) throw new Error('Dir24.adopt needs an overflowValue: a /24 may have to wait for a group');
+    const groups = this.groupsTotal;
+    // which /24 each live group belongs to: the first pointer to it wins
+    const owner = new Int32Array(groups).fill(-1);
+    for (let index = 0; index < TBL24_ENTRIES; index++) {
+      const entry = this.tbl24[index]!;
+      if (entry & TBL8_FLAG && (entry & GROUP_INDEX) < groups && owner[entry & GROUP_INDEX] === -1) owner[entry & GROUP_INDEX] = index;
     }
-    for (let i = 0; i < TBL24_ENTRIES; i++) if (memory.tbl24[i]! & TBL8_FLAG) memory.tbl24[i] = 0;
-    memory.tbl8.set(this.tbl8);
-    memory.tbl24.set(this.tbl24);
-    this.tbl24 = memory.tbl24;
-    this.tbl8 = memory.tbl8;
+    const released: number[] = [];
+    for (let index = 0; index < TBL24_ENTRIES; index++) {
+      const want = aside.tbl24[index]!;
+      const have = this.tbl24[index]!;
+      const haveGroup = have & TBL8_FLAG && (have & GROUP_INDEX) < groups && owner[have & GROUP_INDEX] === index ? have & GROUP_INDEX : -1;
+      if (want & TBL8_FLAG && haveGroup >= 0) {
+        this.copyGroup(aside, want & GROUP_INDEX, haveGroup);
+      } else if (want & TBL8_FLAG) {
+        // no group of its own in the live table (the previous run died
+        // half-way through giving it one): the kernel answers for the /24
+        // until a group has had its grace period
+        this.overflowing.set(index, aside.groupPrefixes[want & GROUP_INDEX]!);
+        if (have !== this.overflowValue) this.store(this.tbl24, index, this.overflowValue);
+      } else {
+        if (have !== want) this.store(this.tbl24, index, want);
+        if (haveGroup >= 0) released.push(haveGroup);
+      }
+    }
+    // Groups nobody points at go through a grace period before use, like
+    // the ones let go of here: a run that died between freeing one and
+    // its grace period may have left a reader in it.
+    const unowned: number[] = [];
+    for (let g = 0; g < groups; g++) if (owner[g] === -1) unowned.push(g);
+    this.depth24.set(aside.depth24);
+    for (let len = 0; len <= 32; len++) for (const [addr, value] of aside.prefixes[len]) this.prefixes[len].set(addr, value);
+    this.count = aside.count;
+    for (const [index, waiting] of aside.overflowing) this.overflowing.set(index, waiting);
+    this.free = [];
+    for (const group of [...released, ...unowned]) this.retireGroup(group);
+  }
+
+  /** Make live group `to` hold what group `from` of `aside` holds, one differing entry at a time. */
+  private copyGroup(aside: Dir24, from: number, to: number): void {
+    const src = from * TBL8_GROUP_SIZE;
+    const dst = to * TBL8_GROUP_SIZE;
+    for (let k = 0; k < TBL8_GROUP_SIZE; k++) {
+      if (this.tbl8[dst + k] !== aside.tbl8[src + k]) this.store(this.tbl8, dst + k, aside.tbl8[src + k]!);
+    }
+    this.depth8.set(aside.depth8.subarray(src, src + TBL8_GROUP_SIZE), dst);
+    this.groupPrefixes[to] = aside.groupPrefixes[from]!;
   }
 
   private resetFreeList(): void {
@@ -249,54 +339,76 @@ export class Dir24 {
         );
       }
       this.overflowing.set(index, 1);
-      this.tbl24[index] = this.overflowValue;
+      this.store(this.tbl24, index, this.overflowValue);
       return;
     }
-    const group = fresh ? this.buildGroup(index) : entry & GROUP_INDEX;
+    const group = fresh ? this.buildGroup(this.background(index)) : entry & GROUP_INDEX;
     this.repaint8(group * TBL8_GROUP_SIZE + (addr & 255), 1 << (32 - len), 0, cover.depth, cover);
-    if (fresh) {
-      // Published only now: the program follows the pointer the moment it
-      // sees it, so all 256 entries must already hold their final values.
-      this.tbl24[index] = (TBL8_FLAG | group) >>> 0;
-    }
+    // Published only now: the program follows the pointer the moment it
+    // sees it, so all 256 entries must already hold their final values.
+    if (fresh) this.store(this.tbl24, index, (TBL8_FLAG | group) >>> 0);
     if (added) this.groupPrefixes[group]++;
   }
 
-  /** Take a free group and fill it with what the /24 answers today; the caller publishes it. */
-  private buildGroup(index: number): number {
+  /** Take a free group and fill it with the /24's ≤24 answer; the caller publishes it. */
+  private buildGroup(background: Cover): number {
     const group = this.free.pop()!;
     const start = group * TBL8_GROUP_SIZE;
-    this.tbl8.fill(this.tbl24[index], start, start + TBL8_GROUP_SIZE);
-    this.depth8.fill(this.depth24[index], start, start + TBL8_GROUP_SIZE);
+    // Nothing points at a free group (its grace period is over): these
+    // stores are unseen until the pointer is published.
+    for (let i = start; i < start + TBL8_GROUP_SIZE; i++) this.store(this.tbl8, i, background.value);
+    this.depth8.fill(background.depth, start, start + TBL8_GROUP_SIZE);
+    this.groupPrefixes[group] = 0;
     return group;
   }
 
   private freeGroup(index: number, group: number): void {
-    // The plain value goes in first so the program stops following the
-    // pointer before the group is zeroed: zeroing first would make every
-    // address of the /24 miss for a moment.
-    this.tbl24[index] = this.background(index).value;
+    // Readers stop following the pointer from this store on; one that read
+    // it just before still finds the group's old answers, since the group
+    // is neither cleared nor reused before its grace period is over.
+    this.store(this.tbl24, index, this.background(index).value);
+    this.retireGroup(group);
+  }
+
+  private retireGroup(group: number): void {
+    this.retiring++;
+    const generation = this.generation;
+    this.retire(() => {
+      if (generation === this.generation) this.reclaimGroup(group);
+    });
+  }
+
+  /** A retired group's grace period is over: no reader holds it, it can be used again. */
+  private reclaimGroup(group: number): void {
+    this.retiring--;
     const start = group * TBL8_GROUP_SIZE;
+    // cleared so a dump of the map shows only live groups
     this.tbl8.fill(0, start, start + TBL8_GROUP_SIZE);
     this.depth8.fill(0, start, start + TBL8_GROUP_SIZE);
+    this.groupPrefixes[group] = 0;
     this.free.push(group);
     this.unblockOne();
   }
 
-  /** A group came free: give it to a /24 that was waiting, with all its longer prefixes. */
+  /**
+   * A group came free: give it to a /24 that was waiting, with all its
+   * longer prefixes. The group is built whole before the one store that
+   * publishes it: until then the /24 keeps answering the overflow value.
+   */
   private unblockOne(): void {
     const next = this.overflowing.entries().next();
-    if (next.done) return;
+    if (next.done || this.free.length === 0) return;
     const [index, waiting] = next.value;
     this.overflowing.delete(index);
-    // its ≤24 answer first, as if it never had longer prefixes; then each of them, shortest first
-    this.tbl24[index] = this.background(index).value;
+    const group = this.buildGroup(this.background(index));
+    const start = group * TBL8_GROUP_SIZE;
     for (let len = 25; len <= 32; len++) {
       for (const [addr, value] of this.prefixes[len]) {
-        if (addr >>> 8 === index) this.setLong(addr, len, { depth: len + 1, value }, false);
+        if (addr >>> 8 === index) this.repaint8(start + (addr & 255), 1 << (32 - len), 0, len + 1, { depth: len + 1, value });
       }
     }
-    this.groupPrefixes[this.tbl24[index]! & GROUP_INDEX] = waiting;
+    this.groupPrefixes[group] = waiting;
+    this.store(this.tbl24, index, (TBL8_FLAG | group) >>> 0);
   }
 
   /**
@@ -317,7 +429,7 @@ export class Dir24 {
       if (entry & TBL8_FLAG) {
         this.repaint8((entry & GROUP_INDEX) * TBL8_GROUP_SIZE, TBL8_GROUP_SIZE, lo, hi, cover);
       } else {
-        this.tbl24[index] = cover.value;
+        this.store(this.tbl24, index, cover.value);
       }
     }
   }
@@ -329,7 +441,7 @@ export class Dir24 {
       const depth = this.depth8[i];
       if (depth < lo || depth > hi) continue;
       this.depth8[i] = cover.depth;
-      this.tbl8[i] = cover.value;
+      this.store(this.tbl8, i, cover.value);
     }
   }
 

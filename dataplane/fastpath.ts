@@ -9,6 +9,7 @@ import type { AttachMode, AttachRequest, NativeMap, NativeProgram, TestRunReques
 import { AddressError, formatAddress, formatMac, maskAddress, parseMac, parsePrefix, requireAddress } from './addr.js';
 import type { Prefix } from './addr.js';
 import { Dir24, type Dir24Memory } from './dir24.js';
+import { GraceQueue } from './grace.js';
 import * as L from './layout.js';
 import type { MapName, Reason, RouteTypeName } from './layout.js';
 
@@ -128,6 +129,15 @@ export class FastPath {
 
   private fib4: Dir24 | undefined;
 
+  /** reclaims of slots the program may still be reading: after a grace period */
+  private readonly grace = new GraceQueue(
+    () => addon.waitGracePeriod(),
+    (err) => (this.graceError = err),
+  );
+
+  /** the last failure to wait for a grace period (what waits is retried) */
+  graceError: Error | undefined;
+
   private constructor(
     readonly program: NativeProgram,
     readonly pinDir: string | undefined,
@@ -178,32 +188,48 @@ export class FastPath {
    * written here through their mapping. The trie xr_fib4 stays the record
    * of IPv4 routes (dumps, verify, lookups from userspace) and is written
    * alongside. Fresh maps are all zero and are filled in place; maps a
-   * previous run left pinned are rebuilt from its trie and moved in.
+   * previous run left pinned are adopted in place from its trie, entry by
+   * entry, so their program keeps forwarding through the restart.
    */
   private async indexFib4(): Promise<void> {
     const memory = this.fib4Memory();
-    // a /24 that needs a group when none is free sends its traffic to the
-    // kernel rather than letting a shorter prefix take it the wrong way
-    const options = { overflowValue: FastPath.fib4Entry({ type: 'kernel' }) };
+    const options = {
+      // a /24 that needs a group when none is free sends its traffic to the
+      // kernel rather than letting a shorter prefix take it the wrong way
+      overflowValue: FastPath.fib4Entry({ type: 'kernel' }),
+      retire: (reclaim: () => void) => this.grace.defer(reclaim),
+    };
     if (!this.adoptedPins) {
       this.fib4 = new Dir24(memory, options);
       return;
     }
-    const rebuilt = new Dir24({ tbl24: new Uint32Array(memory.tbl24.length), tbl8: new Uint32Array(memory.tbl8.length) }, options);
-    for (const [key, value] of await this.maps.xr_fib4.dump()) {
+    const prefixes = (await this.maps.xr_fib4.dump()).map(([key, value]) => {
       const k = L.fib4Key.decode(key);
-      rebuilt.set(k.addr.readUInt32BE(0), k.prefixlen, FastPath.fib4Entry(FastPath.decodeRoute(value)));
-    }
-    rebuilt.moveTo(memory);
-    this.fib4 = rebuilt;
+      return { addr: k.addr.readUInt32BE(0), len: k.prefixlen, value: FastPath.fib4Entry(FastPath.decodeRoute(value)) };
+    });
+    this.fib4 = Dir24.adopt(memory, prefixes, options);
+  }
+
+  /**
+   * Run `reclaim` once no program run that began before this call can still
+   * be reading what it frees (a next-hop or group slot, an id): after an RCU
+   * grace period, so a reader never follows a reused id to another entry.
+   */
+  afterGracePeriod(reclaim: () => void): void {
+    this.grace.defer(reclaim);
+  }
+
+  /** Resolves once every reclaim deferred so far has run. */
+  gracePeriodsSettled(): Promise<void> {
+    return this.grace.settled();
   }
 
   /**
    * tbl8 groups of the IPv4 index in use, of how many, and the /24s waiting
    * for one (sent to the kernel meanwhile); undefined on a read-only open
    */
-  fib4Groups(): { used: number; total: number; waiting: number } | undefined {
-    return this.fib4 && { used: this.fib4.groupsUsed, total: this.fib4.groupsTotal, waiting: this.fib4.overflowed };
+  fib4Groups(): { used: number; total: number; waiting: number; retiring: number } | undefined {
+    return this.fib4 && { used: this.fib4.groupsUsed, total: this.fib4.groupsTotal, waiting: this.fib4.overflowed, retiring: this.fib4.groupsRetiring };
   }
 
   /** The program's IPv4 index, mapped: stores land in the maps. */
@@ -674,6 +700,8 @@ export class FastPath {
   }
 
   close(): void {
+    // what still waits for its grace period would write to unmapped arrays
+    this.grace.close();
     this.fib4 = undefined;
     // unmaps the index's memory now, rather than when the collector gets to it
     this.maps.xr_fib4_tbl24.close();

@@ -251,6 +251,11 @@ export interface Addon {
    * EBADF when fd is no longer that socket.
    */
   netlinkDrops(fd: number, port: number): number;
+  /**
+   * Resolves once every XDP program run that began before the call has
+   * finished (an RCU grace period; milliseconds, off the JS thread).
+   */
+  waitGracePeriod(): Promise<void>;
 }
 
 function findAddon(): string {

@@ -12,6 +12,7 @@
 
 #include "addon_data.h"
 #include "bpf_map.h"
+#include "grace_period.h"
 #include "interface.h"
 #include "js_map.h"
 #include "js_program.h"
@@ -154,6 +155,13 @@ Napi::Value NetlinkDrops(const Napi::CallbackInfo& info) {
   });
 }
 
+// One for the process: grace periods of all tables are the same kernel event.
+GracePeriod gracePeriod;
+
+Napi::Value WaitGracePeriod(const Napi::CallbackInfo& info) {
+  return RunVoid(info.Env(), [] { gracePeriod.Wait(); });
+}
+
 }  // namespace
 }  // namespace xr
 
@@ -173,6 +181,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("inNetns", Napi::Function::New<InNetns>(env, "inNetns"));
   exports.Set("tuneNetlinkEvents", Napi::Function::New<TuneNetlinkEvents>(env, "tuneNetlinkEvents"));
   exports.Set("netlinkDrops", Napi::Function::New<NetlinkDrops>(env, "netlinkDrops"));
+  exports.Set("waitGracePeriod", Napi::Function::New<WaitGracePeriod>(env, "waitGracePeriod"));
   return exports;
 }
 

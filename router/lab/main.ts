@@ -3,8 +3,6 @@
 // kernel's tables over netlink), send traffic across, and print the fast
 // path's counters until Ctrl-C or --duration.
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../config/schema.js';
 import type { RouterConfig } from '../../config/schema.js';
 import type { CounterRow } from '../../dataplane/fastpath.js';
@@ -14,9 +12,9 @@ import type { RunHandle } from '../commands/run.js';
 import { createLogger } from '../log.js';
 import { listNetns, spawnIn } from './netns.js';
 import { LAB_ADDRESSES, createLab, destroyLab, setKernelForwarding } from './topology.js';
+import { UDP_SENDER, UDP_SINK } from './traffic.js';
 
 export const LAB_PREFIX = 'xr-lab';
-const UDP_TOOL = join(fileURLToPath(new URL('.', import.meta.url)), 'udp.js');
 const UDP_RATE = 1000;
 
 /**
@@ -90,9 +88,9 @@ export async function runLab(options: LabOptions): Promise<number> {
 
     children.push(spawnIn(lab.a.ns, ['ping', '-q', '-i', '0.5', lab.b.v4]));
     children.push(spawnIn(lab.a.ns, ['ping', '-q', '-i', '0.5', lab.remote.v6]));
-    const receiver = spawnIn(lab.b.ns, ['node', UDP_TOOL, 'recv', '5201', String(options.duration > 0 ? options.duration + 2 : 86400)]);
+    const receiver = spawnIn(lab.b.ns, [UDP_SINK, '5201', String(options.duration > 0 ? options.duration + 2 : 86400)]);
     children.push(receiver);
-    children.push(spawnIn(lab.a.ns, ['node', UDP_TOOL, 'send', lab.b.v4, '5201', String((options.duration || 86400) * UDP_RATE), String(UDP_RATE)]));
+    children.push(spawnIn(lab.a.ns, ['node', UDP_SENDER, lab.b.v4, '5201', String((options.duration || 86400) * UDP_RATE), String(UDP_RATE)]));
     log(`lab: traffic: ping A -> ${lab.b.v4}, ping A -> ${lab.remote.v6} (via B, punted: the AF_XDP slow path forwards it), UDP A -> ${lab.b.v4}:5201 at ${UDP_RATE}/s; Ctrl-C stops`);
     log(`lab: ready; from another terminal: xdp-router status, xdp-router route add ${lab.remote.prefix4} via ${lab.b.v4}, ip netns exec ${lab.a.ns} ping ${lab.remote.v4}, xdp-router stats`);
 

@@ -1,14 +1,17 @@
 // Next hops and groups are shared by many routes: one id per distinct next
 // hop (interface, gateway) and per distinct weighted member list, counted,
-// and freed when the last route lets go. Ids index array maps, so they stay
-// below a limit: freed ids are used again, and a restart that adopts the
-// maps of a previous run keeps that run's ids out of use until its full
-// sync has replaced them, then takes them back.
+// and let go of when the last route does. Ids index array maps, so they stay
+// below a limit and are used again, but only once recycled: after the grace
+// period that guarantees no program run still holds one. A restart that
+// adopts the maps of a previous run keeps that run's ids out of use until
+// its full sync has replaced them, then takes them back.
 
 export class RefCountedIds<K extends string = string> {
   private readonly ids = new Map<K, { id: number; refs: number }>();
   private readonly live = new Set<number>();
   private readonly reserved = new Set<number>();
+  /** released, waiting for recycle() */
+  private readonly retiring = new Set<number>();
   private readonly free: number[] = [];
   private nextId = 1;
 
@@ -31,15 +34,23 @@ export class RefCountedIds<K extends string = string> {
     return { id, created: true };
   }
 
-  /** The id released, or undefined while others still hold it. */
+  /**
+   * The id released, or undefined while others still hold it. A released
+   * id is not handed out again until recycle(id).
+   */
   release(key: K): number | undefined {
     const have = this.ids.get(key);
     if (!have) return undefined;
     if (--have.refs > 0) return undefined;
     this.ids.delete(key);
     this.live.delete(have.id);
-    this.free.push(have.id);
+    this.retiring.add(have.id);
     return have.id;
+  }
+
+  /** A released id whose grace period is over: free for use. */
+  recycle(id: number): void {
+    if (this.retiring.delete(id)) this.free.push(id);
   }
 
   /** Ids a previous run's maps use: not handed out until unreserve(). */
@@ -63,7 +74,7 @@ export class RefCountedIds<K extends string = string> {
   private take(): number {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
-    while (this.reserved.has(this.nextId)) this.nextId++;
+    while (this.reserved.has(this.nextId) || this.retiring.has(this.nextId)) this.nextId++;
     if (this.nextId >= this.limit) throw new Error(`no free ${this.what}: all ${this.limit - 1} are in use`);
     return this.nextId++;
   }

@@ -30,6 +30,7 @@ export type FastPathWriter = Pick<
   | 'setRoutes'
   | 'deleteRoute'
   | 'deleteRoutes'
+  | 'afterGracePeriod'
 >;
 
 export interface ReconcilerOptions {
@@ -129,14 +130,19 @@ export class Reconciler {
       this.routes.delete(key);
     }
     // next hops and groups of the previous run that no route uses any more
-    // (their ids were kept out of use while the sync replaced them)
+    // (their ids were kept out of use while the sync replaced them); a
+    // program run may still have read a route that named one
     for (const id of adopted?.nexthops ?? []) {
-      this.fp.deleteNexthop(id);
-      this.nexthopIds.unreserve(id);
+      this.fp.afterGracePeriod(() => {
+        this.fp.deleteNexthop(id);
+        this.nexthopIds.unreserve(id);
+      });
     }
     for (const id of adopted?.groups ?? []) {
-      this.fp.deleteGroup(id);
-      this.groupIds.unreserve(id);
+      this.fp.afterGracePeriod(() => {
+        this.fp.deleteGroup(id);
+        this.groupIds.unreserve(id);
+      });
     }
     this.routesApplied(new Set([...wanted.keys(), ...stale]));
     return { routes: this.routes.size };
@@ -264,16 +270,31 @@ export class Reconciler {
     return applied;
   }
 
-  /** Let go of what a route held; entries nobody holds leave the maps. */
+  /**
+   * Let go of what a route held. Entries nobody holds leave the maps, and
+   * their ids are used again, only after a grace period: a program run that
+   * read the old route may still follow its id, and must find the old entry
+   * there, not another next hop.
+   */
   private release(old: AppliedRoute | undefined): void {
     if (!old) return;
     if (old.groupKey) {
       const id = this.groupIds.release(old.groupKey);
-      if (id !== undefined) this.fp.deleteGroup(id);
+      if (id !== undefined) {
+        this.fp.afterGracePeriod(() => {
+          this.fp.deleteGroup(id);
+          this.groupIds.recycle(id);
+        });
+      }
     }
     for (const k of old.nexthopKeys) {
       const id = this.nexthopIds.release(k);
-      if (id !== undefined) this.fp.deleteNexthop(id);
+      if (id !== undefined) {
+        this.fp.afterGracePeriod(() => {
+          this.fp.deleteNexthop(id);
+          this.nexthopIds.recycle(id);
+        });
+      }
     }
   }
 

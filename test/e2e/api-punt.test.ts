@@ -18,7 +18,7 @@ import { parsePacket } from '../../router/slowpath/frame.js';
 import { apiClients, collect, refusal, unary } from '../helpers/api.js';
 import { cli, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
-import { ping, udpStream } from '../helpers/traffic.js';
+import { ping, udpStream } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-apipunt-${process.pid}`;
 const execFileP = promisify(execFile);

@@ -21,7 +21,7 @@ import type { ListInterfacesResponse__Output } from '../../router/api/generated/
 import type { ListNeighborsResponse__Output } from '../../router/api/generated/xdprouter/v1/ListNeighborsResponse.js';
 import type { RouteEvent__Output } from '../../router/api/generated/xdprouter/v1/RouteEvent.js';
 import { addRoute, apiClients, collect, kernelRoutes, refusal, socketOf, streamQueue, unary } from '../helpers/api.js';
-import { ping } from '../helpers/traffic.js';
+import { ping } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-api-${process.pid}`;
 

@@ -11,7 +11,7 @@ import { birdConfig, startBird } from '../helpers/bird.js';
 import type { Bird } from '../helpers/bird.js';
 import { openPinned, startDaemonProcess, stopProcess, within, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
-import { ping } from '../helpers/traffic.js';
+import { ping } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-bgp-${process.pid}`;
 const FROM_B = { prefix: '203.0.113.64/26', host: '203.0.113.65' };

@@ -10,7 +10,7 @@ import type { Lab } from '../../router/lab/topology.js';
 import { cli, startDaemonProcess, stopProcess, within, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
 import { freePort } from '../helpers/metrics.js';
-import { ping } from '../helpers/traffic.js';
+import { ping } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-cap-${process.pid}`;
 

@@ -9,7 +9,7 @@ import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { cli, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
-import { ping } from '../helpers/traffic.js';
+import { ping } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-cli-${process.pid}`;
 const BIN = join(__dirname, '..', '..', 'bin', 'xdp-router.js');

@@ -8,7 +8,7 @@ import type { Lab } from '../../router/lab/topology.js';
 import { openPinned, startDaemonProcess, stopProcess, within, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
 import { freePort, samples, scrape, sum } from '../helpers/metrics.js';
-import { ping, udpStream } from '../helpers/traffic.js';
+import { ping, udpStream } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-dp-${process.pid}`;
 

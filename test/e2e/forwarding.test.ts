@@ -8,7 +8,7 @@ import { attachLab, detachLab, programLab } from '../../router/lab/program.js';
 import { createLab, destroyLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { kernelSupportsFreplace } from '../helpers/kernel.js';
-import { ping, tcpTransfer, udpStream } from '../helpers/traffic.js';
+import { ping, tcpTransfer, udpStream } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-e2e-${process.pid}`;
 

@@ -10,7 +10,7 @@ import { addRoute, apiClients, refusal, unary } from '../helpers/api.js';
 import { startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
 import { freePort, samples, scrape, sum, value } from '../helpers/metrics.js';
-import { ping, udpStream } from '../helpers/traffic.js';
+import { ping, udpStream } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-m-${process.pid}`;
 

@@ -13,7 +13,7 @@ import { createLogger } from '../../router/log.js';
 import { pcapHeader, pcapRecord } from '../../router/slowpath/pcap.js';
 import { SlowPath } from '../../router/slowpath/service.js';
 import type { CapturedFrame } from '../../router/slowpath/service.js';
-import { ping, udpStream } from '../helpers/traffic.js';
+import { ping, udpStream } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-xsk-${process.pid}`;
 const PCAP = `/tmp/${PREFIX}.pcap`;

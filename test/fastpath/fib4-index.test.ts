@@ -104,13 +104,17 @@ describe('the IPv4 DIR-24-8 index', () => {
       expect(await verdict('100.64.7.5')).toEqual(['pass-kernel-route']);
       expect((await fp.fib4IndexMismatches()).length).toBeGreaterThan(0);
       fp.deleteRoute(fillers[0]!);
-      expect(fp.fib4Groups()).toMatchObject({ used: D.tbl8Groups, waiting: 0 });
+      // the freed group is the /24's only after its grace period
+      expect(fp.fib4Groups()).toMatchObject({ used: D.tbl8Groups, waiting: 1, retiring: 1 });
+      await fp.gracePeriodsSettled();
+      expect(fp.fib4Groups()).toMatchObject({ used: D.tbl8Groups, waiting: 0, retiring: 0 });
       expect(await verdict('100.64.7.77')).toEqual(['drop-blackhole']);
       expect(await verdict('100.64.7.5')).toEqual(['pass-unreachable']);
     } finally {
       await fp.deleteRoutes([...fillers, '100.64.7.0/24', '100.64.7.77/32']);
+      await fp.gracePeriodsSettled();
     }
-    expect(fp.fib4Groups()).toMatchObject({ waiting: 0 });
+    expect(fp.fib4Groups()).toMatchObject({ waiting: 0, retiring: 0 });
     expect(await fp.fib4IndexMismatches()).toEqual([]);
   });
 

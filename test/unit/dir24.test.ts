@@ -1,7 +1,9 @@
 // The DIR-24-8 builder answers every address as a longest-prefix match over
 // the prefixes it holds, for any order of updates, reads the way the XDP
-// program reads, gives back the tbl8 groups it no longer needs, and orders
-// its stores so a concurrent reader never sees a half-made update.
+// program reads, gives back the tbl8 groups it no longer needs (only after
+// their grace period), orders its stores so a concurrent reader never sees
+// a half-made update, and adopts arrays a program is reading without
+// changing an answer that stays the same.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../bench/prefixes.js';
 import { Dir24, TBL24_ENTRIES, TBL8_FLAG, TBL8_GROUP_SIZE, type Dir24Memory } from '../../dataplane/dir24.js';
@@ -44,6 +46,10 @@ class Reference {
 
   prefixes(): Array<[number, number]> {
     return this.byLength.flatMap((byAddr, len) => [...byAddr.keys()].map((addr): [number, number] => [addr, len]));
+  }
+
+  entries(): Array<{ addr: number; len: number; value: number }> {
+    return this.byLength.flatMap((byAddr, len) => [...byAddr].map(([addr, value]) => ({ addr, len, value })));
   }
 
   /** /24s holding a prefix longer than 24: each needs exactly one tbl8 group */
@@ -448,32 +454,15 @@ describe('Dir24', () => {
     }
   });
 
-  // Last on purpose: once Dir24's code has run on Proxy-wrapped arrays its
-  // element accesses are no longer specialised to Uint32Array, and every
-  // later test would run several times slower.
   it('orders its stores so a reader between any two sees each address answer as before or as after the update', () => {
     const target: Dir24Memory = { tbl24: new Uint32Array(TBL24_ENTRIES), tbl8: new Uint32Array(4 * TBL8_GROUP_SIZE) };
     let onStore = (): void => {};
-    const observed = (array: Uint32Array): Uint32Array =>
-      new Proxy(array, {
-        // typed-array getters and methods need the real array as receiver,
-        // and methods such as fill() store without passing through set
-        get(real, key) {
-          const member: unknown = Reflect.get(real, key, real);
-          if (typeof member !== 'function') return member;
-          return (...args: unknown[]): unknown => {
-            const result: unknown = member.apply(real, args);
-            onStore();
-            return result;
-          };
-        },
-        set(real, key, value) {
-          const stored = Reflect.set(real, key, value, real);
-          onStore();
-          return stored;
-        },
-      });
-    const watched = new Dir24({ tbl24: observed(target.tbl24), tbl8: observed(target.tbl8) });
+    const watched = new Dir24(target, {
+      store: (array, index, value) => {
+        Atomics.store(array, index, value);
+        onStore();
+      },
+    });
     const ref = new Reference();
     const probes = Array.from({ length: 512 }, (_, i) => ip('10.1.2.0') + i);
     const steps: Array<['set', string, number, number] | ['delete', string, number]> = [
@@ -510,5 +499,141 @@ describe('Dir24', () => {
     }
     expect(torn.slice(0, 5)).toEqual([]);
     expect(stores).toBeGreaterThan(steps.length);
+  });
+
+  describe('with grace periods', () => {
+    const OVERFLOW = 0x2800_0000;
+    /** reclaims wait here, as they would while a program run is in flight */
+    let graceQueue: Array<() => void> = [];
+    const retire = (reclaim: () => void): void => void graceQueue.push(reclaim);
+    const endGracePeriod = (): void => graceQueue.splice(0).forEach((reclaim) => reclaim());
+    beforeEach(() => {
+      graceQueue = [];
+    });
+
+    it('a slow reader holding a tbl24 entry across any number of updates reads its address\'s old or new answer, never another prefix\'s', () => {
+      const GROUPS_HERE = 4;
+      const small = new Dir24({ tbl24: memory.tbl24, tbl8: memory.tbl8.subarray(0, GROUPS_HERE * TBL8_GROUP_SIZE) }, { overflowValue: OVERFLOW, retire });
+      const rand = seededRandom(0x5104);
+      const below = (n: number): number => Math.floor(rand() * n);
+      const ref = new Reference();
+      const clustered = (): number => ((10 << 24) | (below(6) << 8) | below(256)) >>> 0;
+      const wrong: string[] = [];
+      try {
+        for (let reader = 0; reader < 300; reader++) {
+          // the reader: one load of tbl24 now, its tbl8 load after many writes
+          const addr = clustered();
+          const held = memory.tbl24[addr >>> 8]!;
+          const answerThen = readAsProgram(memory, addr);
+          const answersSince = new Set([answerThen, OVERFLOW]);
+          for (let op = 0; op < 40; op++) {
+            const live = ref.prefixes();
+            if (live.length === 0 || rand() < 0.55) {
+              const len = 22 + below(11);
+              const a = mask(clustered(), len);
+              const value = 1 + below(1000);
+              small.set(a, len, value);
+              ref.set(a, len, value);
+            } else {
+              const [a, len] = live[below(live.length)]!;
+              small.delete(a, len);
+              ref.delete(a, len);
+            }
+            answersSince.add(ref.lookup(addr));
+          }
+          const seen = held & TBL8_FLAG ? memory.tbl8[(held & 0x7fff_ffff) * TBL8_GROUP_SIZE + (addr & 0xff)]! : held;
+          if (!answersSince.has(seen)) wrong.push(`reader ${reader}: ${addr} read ${seen}, answers were ${[...answersSince].join(',')}`);
+          // the reader is done: the groups it could hold may be used again
+          endGracePeriod();
+        }
+        expect(wrong.slice(0, 5)).toEqual([]);
+      } finally {
+        endGracePeriod();
+        small.clear();
+      }
+    });
+
+    it('a group let go of is not reused before its grace period; a waiting /24 then gets it built whole, in one store', () => {
+      const stores: Array<[Uint32Array, number, number]> = [];
+      const small = new Dir24(
+        { tbl24: memory.tbl24, tbl8: memory.tbl8.subarray(0, TBL8_GROUP_SIZE) },
+        { overflowValue: OVERFLOW, retire, store: (array, index, value) => (Atomics.store(array, index, value), stores.push([array, index, value])) },
+      );
+      try {
+        small.set(ip('10.0.0.0'), 8, 5);
+        small.set(ip('10.1.1.7'), 32, 6); // takes the only group
+        const held = memory.tbl24[ip('10.1.1.7') >>> 8]!;
+        small.set(ip('10.2.2.9'), 32, 7); // waits
+        small.set(ip('10.2.2.128'), 25, 8);
+        small.delete(ip('10.1.1.7'), 32); // the group retires
+        expect([small.groupsUsed, small.groupsRetiring, small.overflowed]).toEqual([1, 1, 1]);
+        expect(small.lookup(ip('10.2.2.9'))).toBe(OVERFLOW);
+        // a reader that loaded the old pointer still finds 10.1.1.7's answers
+        expect(memory.tbl8[(held & 0x7fff_ffff) * TBL8_GROUP_SIZE + 7]).toBe(6);
+        stores.length = 0;
+        endGracePeriod();
+        expect([small.groupsUsed, small.groupsRetiring, small.overflowed]).toEqual([1, 0, 0]);
+        expect(['10.2.2.9', '10.2.2.200', '10.2.2.1', '10.1.1.7'].map((a) => small.lookup(ip(a)))).toEqual([7, 8, 5, 5]);
+        // the waiting /24's entry was stored once, last, after its whole group
+        const pointerStores = stores.filter(([array, index]) => array === memory.tbl24 && index === ip('10.2.2.0') >>> 8);
+        expect(pointerStores.length).toBe(1);
+        expect(stores.at(-1)).toBe(pointerStores[0]);
+      } finally {
+        endGracePeriod();
+        small.clear();
+      }
+    });
+
+    it('adopting arrays a program reads changes no answer that stays the same, keeps each /24 its group, and retires the rest', () => {
+      const GROUPS_HERE = 8;
+      const live: Dir24Memory = { tbl24: memory.tbl24, tbl8: memory.tbl8.subarray(0, GROUPS_HERE * TBL8_GROUP_SIZE) };
+      // the previous run: groups handed out in an order of its own history
+      const previous = new Dir24(live, { overflowValue: OVERFLOW });
+      const prefixes: Array<[string, number, number]> = [
+        ['10.0.0.0', 8, 5], ['10.3.3.0', 24, 9], ['10.5.5.99', 32, 12], ['10.1.1.128', 25, 6], ['10.1.1.7', 32, 7], ['10.2.2.0', 26, 8], ['10.4.4.4', 32, 11],
+      ];
+      for (const [a, len, value] of prefixes) previous.set(ip(a), len, value);
+      previous.delete(ip('10.5.5.99'), 32); // frees a group in the middle of the list
+      const probes = [...new Set(['10.1.1', '10.2.2', '10.3.3', '10.4.4', '10.5.5', '10.6.6'].flatMap((n) => [0, 7, 63, 64, 128, 200, 255].map((h) => ip(`${n}.${h}`))))];
+      const before = probes.map((addr) => readAsProgram(live, addr));
+      const groupOf = (net: string): number => live.tbl24[ip(net) >>> 8]! & 0x7fff_ffff;
+      const groupsBefore = ['10.1.1.0', '10.2.2.0', '10.4.4.0'].map(groupOf);
+      // the trie the run recorded differs a little: 10.4.4.4/32 was deleted, 10.6.6.6/32 added
+      const ref = new Reference();
+      for (const [a, len, value] of prefixes) if (a !== '10.5.5.99' && a !== '10.4.4.4') ref.set(ip(a), len, value);
+      ref.set(ip('10.6.6.6'), 32, 13);
+      const after = probes.map((addr) => ref.lookup(addr));
+      const torn: string[] = [];
+      const adopted = Dir24.adopt(live, ref.entries(), {
+        overflowValue: OVERFLOW,
+        retire,
+        store: (array, index, value) => {
+          Atomics.store(array, index, value);
+          probes.forEach((addr, i) => {
+            const seen = readAsProgram(live, addr);
+            if (seen !== before[i] && seen !== after[i] && seen !== OVERFLOW) torn.push(`${addr}: ${seen}, not ${before[i]} or ${after[i]}`);
+          });
+        },
+      });
+      try {
+        expect(torn).toEqual([]);
+        // the /24s that keep longer prefixes keep their groups; 10.4.4.0 lets go of its own
+        expect(['10.1.1.0', '10.2.2.0'].map(groupOf)).toEqual(groupsBefore.slice(0, 2));
+        expect(live.tbl24[ip('10.4.4.0') >>> 8]).toBe(5);
+        // 10.6.6.0 had no group: it waits for one that has had its grace period
+        expect(adopted.lookup(ip('10.6.6.6'))).toBe(OVERFLOW);
+        endGracePeriod();
+        expect(probes.map((addr) => adopted.lookup(addr))).toEqual(after);
+        expect([adopted.groupsUsed, adopted.overflowed, adopted.groupsRetiring]).toEqual([3, 0, 0]);
+        // and it goes on as a table of its own
+        adopted.delete(ip('10.1.1.7'), 32);
+        adopted.delete(ip('10.1.1.128'), 25);
+        endGracePeriod();
+        expect([adopted.lookup(ip('10.1.1.7')), adopted.groupsUsed]).toEqual([5, 2]);
+      } finally {
+        endGracePeriod();
+        adopted.clear();
+      }
+    });
   });
 });

@@ -1,6 +1,7 @@
 // Next-hop and group ids index array maps: they stay below the limit, are
-// used again once free, and a previous run's ids stay out of use until the
-// sync that replaces them gives them back.
+// used again once recycled after their grace period (never before), and a
+// previous run's ids stay out of use until the sync that replaces them
+// gives them back.
 import { describe, expect, it } from 'vitest';
 import { RefCountedIds } from '../../router/sync/nexthop-ids.js';
 
@@ -13,7 +14,10 @@ describe('RefCountedIds', () => {
     expect(ids.release('a')).toBeUndefined();
     expect(ids.release('a')).toBe(1);
     expect(ids.holds(1)).toBe(false);
-    expect(ids.acquire('c')).toEqual({ id: 1, created: true });
+    // a reader may still follow id 1 to a's entry: not reused yet
+    expect(ids.acquire('c')).toEqual({ id: 3, created: true });
+    ids.recycle(1);
+    expect(ids.acquire('d')).toEqual({ id: 1, created: true });
   });
 
   it('stays below its limit however long the churn goes on', () => {
@@ -21,8 +25,8 @@ describe('RefCountedIds', () => {
     for (let round = 0; round < 1000; round++) {
       const key = `k${round}`;
       expect(ids.acquire(key).id).toBeLessThan(8);
-      // a few stay held, the rest come and go
-      if (round % 200 !== 0) ids.release(key);
+      // a few stay held, the rest come and go, each grace period over by the next round
+      if (round % 200 !== 0) ids.recycle(ids.release(key)!);
     }
     expect(ids.size).toBe(5);
     ids.acquire('x');

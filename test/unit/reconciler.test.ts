@@ -17,6 +17,16 @@ class RecordingWriter implements FastPathWriter {
   ifaces = new Map<number, { up: boolean }>();
   locals = new Set<string>();
   writes = 0;
+  /** with holdGrace, reclaims wait here until endGracePeriod(), as readers in flight would make them */
+  holdGrace = false;
+  private graceQueue: Array<() => void> = [];
+  afterGracePeriod(reclaim: () => void): void {
+    if (this.holdGrace) this.graceQueue.push(reclaim);
+    else reclaim();
+  }
+  endGracePeriod(): void {
+    for (const reclaim of this.graceQueue.splice(0)) reclaim();
+  }
   setInterface(i: number, s: { up: boolean }): void { this.writes++; this.ifaces.set(i, s); }
   deleteInterface(i: number): boolean { this.writes++; return this.ifaces.delete(i); }
   addLocalAddress(a: string): void { this.writes++; this.locals.add(a); }
@@ -111,6 +121,26 @@ describe('reconciler', () => {
     r.applyEvent({ kind: 'route', op: 'del', replace: false, route: route('203.0.113.0/24', [{ ifindex: 3, gateway: '198.51.100.2', weight: 1 }]) });
     expect(w.nexthops.size).toBe(before - 1);
     expect(w.resolve('203.0.113.0/24')).toBe('none');
+  });
+
+  it('a next hop let go of keeps its entry, and its id stays unused, until the grace period ends', () => {
+    w.holdGrace = true;
+    const via = (gateway: string): KernelRoute['nexthops'] => [{ ifindex: 3, gateway, weight: 1 }];
+    const targetOf = (prefix: string): string => JSON.stringify(w.routes.get(prefix));
+    r.applyEvent({ kind: 'route', op: 'add', replace: false, route: route('203.0.113.128/25', via('198.51.100.7')) });
+    const oldTarget = targetOf('203.0.113.128/25');
+    const oldId = (w.routes.get('203.0.113.128/25') as { nexthop: number }).nexthop;
+    // a reader holding the old route's id still finds the old next hop
+    r.applyEvent({ kind: 'route', op: 'del', replace: false, route: route('203.0.113.128/25', via('198.51.100.7')) });
+    expect(w.nexthops.get(oldId)).toEqual({ ifindex: 3, gateway: '198.51.100.7' });
+    // a new next hop meanwhile takes another id
+    r.applyEvent({ kind: 'route', op: 'add', replace: false, route: route('203.0.113.64/26', via('198.51.100.8')) });
+    expect(targetOf('203.0.113.64/26')).not.toBe(oldTarget);
+    w.endGracePeriod();
+    expect(w.nexthops.has(oldId)).toBe(false);
+    // now the id is free for the next one
+    r.applyEvent({ kind: 'route', op: 'add', replace: false, route: route('203.0.113.32/27', via('198.51.100.9')) });
+    expect(targetOf('203.0.113.32/27')).toBe(oldTarget);
   });
 
   it('a replace moves the route; an unchanged event writes nothing', () => {

@@ -32,6 +32,7 @@ class Maps implements FastPathWriter {
   async setRoutes(rs: Array<{ prefix: string; target: RouteTarget }>): Promise<void> { for (const r of rs) this.setRoute(r.prefix, r.target); }
   deleteRoute(p: string): boolean { return this.routes.delete(p); }
   async deleteRoutes(ps: string[]): Promise<number> { return ps.filter((p) => this.deleteRoute(p)).length; }
+  afterGracePeriod(reclaim: () => void): void { reclaim(); }
 }
 
 /** The kernel: answers at once, and tells the sync a moment later (unless told to lose the event). */

@@ -2,9 +2,11 @@
 // counts and checks every datagram, and a TCP transfer checked by digest.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, spawnIn } from '../../router/lab/netns.js';
+import { packageRoot } from '../../dataplane/package-root.js';
+import { run, spawnIn } from './netns.js';
 
-const UDP_TOOL = join(__dirname, '..', '..', 'dist', 'router', 'lab', 'udp.js');
+export const UDP_SENDER = join(packageRoot(), 'dist', 'router', 'lab', 'udp.js');
+export const UDP_SINK = join(packageRoot(), 'build', 'udp-sink');
 
 /** Ping from a namespace; resolves with how many replies came back. */
 export async function ping(ns: string, addr: string, count = 3): Promise<number> {
@@ -22,13 +24,17 @@ export interface UdpResult {
   received: number;
   unique: number;
   corrupt: number;
+  /** datagrams the receiving socket itself dropped (the kernel's count): a loss of the harness, not the router */
+  dropped: number;
 }
 
 /**
  * Start a receiver in namespace `to` (it prints "ready", then one JSON line
  * of what it got when it exits), run the sender, and return both results.
+ * `stopAfterMs`: the receiver runs until told to stop (SIGTERM) this long
+ * after the sender finished, for what is still on its way.
  */
-async function receiveWhile<S, R>(to: string, receiverArgv: string[], what: string, send: () => Promise<S>): Promise<{ sent: S; received: R }> {
+async function receiveWhile<S, R>(to: string, receiverArgv: string[], what: string, send: () => Promise<S>, stopAfterMs?: number): Promise<{ sent: S; received: R }> {
   const receiver = spawnIn(to, receiverArgv);
   let out = '';
   receiver.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -47,7 +53,9 @@ async function receiveWhile<S, R>(to: string, receiverArgv: string[], what: stri
       });
     });
     const sent = await send();
+    const stop = stopAfterMs === undefined ? undefined : setTimeout(() => receiver.kill('SIGTERM'), stopAfterMs);
     await done;
+    clearTimeout(stop);
     return { sent, received: JSON.parse(out.split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as R };
   } finally {
     if (receiver.exitCode === null) receiver.kill();
@@ -56,13 +64,17 @@ async function receiveWhile<S, R>(to: string, receiverArgv: string[], what: stri
 
 /** Send `count` datagrams at `rate` per second from one namespace to an address in another. */
 export async function udpStream(from: string, to: string, addr: string, count: number, rate: number, port = 5201): Promise<UdpResult> {
-  if (!existsSync(UDP_TOOL)) throw new Error(`${UDP_TOOL} is missing: run \`npm run build\` before the end-to-end tests`);
-  const seconds = Math.ceil(count / rate) + 2;
+  for (const tool of [UDP_SENDER, UDP_SINK]) {
+    if (!existsSync(tool)) throw new Error(`${tool} is missing: run \`npm run build\` before the end-to-end tests`);
+  }
+  // a limit only: the sink is stopped once the sender is done
+  const seconds = Math.ceil((3 * count) / rate) + 10;
   const { sent, received } = await receiveWhile<{ sent: number }, Omit<UdpResult, 'sent'>>(
     to,
-    ['node', UDP_TOOL, 'recv', String(port), String(seconds)],
+    [UDP_SINK, String(port), String(seconds)],
     'UDP receiver',
-    async () => JSON.parse(await run(['node', UDP_TOOL, 'send', addr, String(port), String(count), String(rate)], from)) as { sent: number },
+    async () => JSON.parse(await run(['node', UDP_SENDER, addr, String(port), String(count), String(rate)], from)) as { sent: number },
+    500,
   );
   return { sent: sent.sent, ...received };
 }
