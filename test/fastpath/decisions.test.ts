@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XdpAction } from '../../dataplane/layout.js';
 import type { Reason } from '../../dataplane/layout.js';
-import { checksum, ethHeader, ETH_P_ARP, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, ipv4Frame, ipv4Packet, ipv6Frame, parseFrame } from '../helpers/packet.js';
+import { checksum, ethHeader, ETH_P_ARP, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, ipv4Frame, ipv4Packet, ipv6Frame, parseFrame, withBadIpv4Checksum } from '../helpers/packet.js';
 import type { EthSpec } from '../helpers/packet.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Device, Fixture } from './fixture.js';
@@ -145,6 +145,13 @@ function expectVerdict(fx: () => Fixture, c: Case): () => Promise<void> {
   };
 }
 
+/** A bad IPv4 header checksum goes up for the kernel to drop and count, as ip_rcv does, before local delivery or routing. */
+const checksumCases: Case[] = [
+  pass('bad IPv4 header checksum: the kernel drops and counts it', withBadIpv4Checksum(ipv4Frame(IN, { src: A4, dst: '198.51.100.70' })), 'pass-bad-checksum'),
+  pass('bad IPv4 header checksum to the router itself: checked before local delivery', withBadIpv4Checksum(ipv4Frame(IN, { src: A4, dst: '192.0.2.1' })), 'pass-bad-checksum'),
+  pass('bad IPv4 header checksum, no route: checked before routing', withBadIpv4Checksum(ipv4Frame(IN, { src: A4, dst: '192.0.2.5' })), 'pass-bad-checksum'),
+];
+
 const puntCases: Array<Case & { rule?: number }> = [
   { ...pass('any protocol to a punted prefix, no socket bound', ipv4Frame(IN, { src: A4, dst: '198.51.100.81' }), 'pass-punt-no-socket'), rule: 1 },
   { ...pass('TCP to a TCP-only punt rule', ipv4Frame(IN, { src: A4, dst: '203.0.113.5', proto: IPPROTO_TCP }), 'pass-punt-no-socket'), rule: 3 },
@@ -168,6 +175,9 @@ describe('fast path decisions (BPF_PROG_TEST_RUN)', () => {
   });
   describe('IPv6', () => {
     for (const c of ipv6Cases) it(c.name, expectVerdict(() => fixture, c));
+  });
+  describe('IPv4 header checksum', () => {
+    for (const c of checksumCases) it(c.name, expectVerdict(() => fixture, c));
   });
   describe('punt rules', () => {
     for (const c of puntCases) {
