@@ -35,7 +35,8 @@ static __always_inline bool xr_ipv4_is_martian(__be32 a)
 
 /*
  * Check the header is whole, consistent and intact. The total length may be
- * shorter than the frame (Ethernet padding) but never longer.
+ * shorter than the frame (Ethernet padding, junk) but never longer; what
+ * follows the datagram is cut off when the frame is forwarded.
  */
 static __always_inline enum xr_reason
 xr_ipv4_validate(const struct iphdr *iph, const void *data_end)
