@@ -26,12 +26,12 @@ static __always_inline void xr_ipv4_decrement_ttl(struct iphdr *iph)
 }
 
 /*
- * Whether a header without options is intact, as ip_rcv checks it. A fixed
- * ten-word sum: the loop unrolls, and the caller's bounds check on the
- * fixed header covers every load. Ten words carry into at most four bits
- * above the low 16, so two folds are enough.
+ * The one's complement sum of a header without options, its checksum field
+ * included, folded to 16 bits. A fixed ten-word sum: the loop unrolls, and
+ * the caller's bounds check on the fixed header covers every load. Ten words
+ * carry into at most four bits above the low 16, so two folds are enough.
  */
-static __always_inline bool xr_ipv4_csum_ok(const struct iphdr *iph)
+static __always_inline __u16 xr_ipv4_hdr_sum(const struct iphdr *iph)
 {
 	const __u16 *w = (const __u16 *)iph;
 	__u32 sum = 0;
@@ -42,7 +42,13 @@ static __always_inline bool xr_ipv4_csum_ok(const struct iphdr *iph)
 		sum += w[i];
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == XR_CSUM_INTACT;
+	return sum;
+}
+
+/* Whether a header without options is intact, as ip_rcv checks it. */
+static __always_inline bool xr_ipv4_csum_ok(const struct iphdr *iph)
+{
+	return xr_ipv4_hdr_sum(iph) == XR_CSUM_INTACT;
 }
 
 #endif /* XR_CSUM_H */
