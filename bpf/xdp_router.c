@@ -85,6 +85,7 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 	reason = xr_ipv4_not_forwardable(iph);
 	if (reason != XR_FORWARDED)
 		return xr_pass(reason);
+	f->datagram_len = bpf_ntohs(iph->tot_len);
 
 	key.addr = iph->daddr;
 	if (xr_punt_enabled) {
@@ -100,7 +101,7 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 	reason = xr_resolve_route(&rt, rt.flags & XR_ROUTE_F_GROUP ?
 				  xr_ipv4_flow_hash(iph, f->data_end, xr_hash_seed) : 0,
 				  XR_NH_INET, &iph->daddr, &eg);
-	if (reason == XR_FORWARDED && bpf_ntohs(iph->tot_len) > eg.iface->mtu)
+	if (reason == XR_FORWARDED && f->datagram_len > eg.iface->mtu)
 		reason = XR_PASS_MTU;	/* the kernel fragments or sends frag-needed */
 	if (reason == XR_FORWARDED)
 		xr_ipv4_decrement_ttl(iph);
@@ -121,6 +122,7 @@ static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struc
 	reason = xr_ipv6_not_forwardable(ip6h);
 	if (reason != XR_FORWARDED)
 		return xr_pass(reason);
+	f->datagram_len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
 
 	__builtin_memcpy(key.addr, &ip6h->daddr, sizeof(key.addr));
 	if (xr_punt_enabled) {
@@ -136,8 +138,7 @@ static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struc
 	reason = xr_resolve_route(rt, rt->flags & XR_ROUTE_F_GROUP ?
 				  xr_ipv6_flow_hash(ip6h, f->data_end, xr_hash_seed) : 0,
 				  XR_NH_INET6, &ip6h->daddr, &eg);
-	if (reason == XR_FORWARDED &&
-	    sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len) > eg.iface->mtu)
+	if (reason == XR_FORWARDED && f->datagram_len > eg.iface->mtu)
 		reason = XR_PASS_MTU;	/* the kernel sends packet-too-big */
 	if (reason == XR_FORWARDED)
 		ip6h->hop_limit--;

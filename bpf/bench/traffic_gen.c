@@ -14,6 +14,7 @@
 #include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "../lib/csum.h"
 
 /* the Ethernet, IPv4 and UDP headers (42 bytes) and the payload's first 6 */
 #define GEN_TEMPLATE_WORDS	6
@@ -35,19 +36,6 @@ volatile const __u32 gen_destinations = 1;
 /* frames built so far (one test run runs on one CPU) */
 __u64 gen_frames = 0;
 
-static __always_inline __u16 gen_ipv4_checksum(const struct iphdr *iph)
-{
-	const __u16 *w = (const __u16 *)iph;
-	__u32 sum = 0;
-	int i;
-
-	for (i = 0; i < (int)(sizeof(*iph) / 2); i++)
-		sum += w[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
-}
-
 SEC("xdp")
 int xdp_traffic_gen(struct xdp_md *ctx)
 {
@@ -68,8 +56,9 @@ int xdp_traffic_gen(struct xdp_md *ctx)
 		udp->source = bpf_htons(bpf_ntohs(udp->source) + flow);
 		iph->daddr = bpf_htonl(bpf_ntohl(iph->daddr) + flow % gen_destinations);
 	}
+	/* the sum over a zero checksum field, complemented, is the checksum */
 	iph->check = 0;
-	iph->check = gen_ipv4_checksum(iph);
+	iph->check = (__sum16)~xr_ipv4_hdr_sum(iph);
 	gen_frames++;
 	return XDP_TX;
 }

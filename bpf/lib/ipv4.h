@@ -5,6 +5,7 @@
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <bpf/bpf_endian.h>
+#include "csum.h"
 #include "hash.h"
 #include "l4.h"
 #include "maps.h"
@@ -33,8 +34,9 @@ static __always_inline bool xr_ipv4_is_martian(__be32 a)
 }
 
 /*
- * Check the header is whole and consistent. The total length may be
- * shorter than the frame (Ethernet padding) but never longer.
+ * Check the header is whole, consistent and intact. The total length may be
+ * shorter than the frame (Ethernet padding, junk) but never longer; what
+ * follows the datagram is cut off when the frame is forwarded.
  */
 static __always_inline enum xr_reason
 xr_ipv4_validate(const struct iphdr *iph, const void *data_end)
@@ -49,6 +51,13 @@ xr_ipv4_validate(const struct iphdr *iph, const void *data_end)
 	tot_len = bpf_ntohs(iph->tot_len);
 	if (tot_len < hlen || (void *)iph + tot_len > data_end)
 		return XR_MALFORMED;
+	/*
+	 * ip_rcv drops a bad checksum before it routes (IpInCsumErrors), so it
+	 * goes up ahead of the local and route decisions. A header with options
+	 * goes up anyway (pass-options) and the kernel checks its sum there.
+	 */
+	if (iph->ihl == XR_IPV4_MIN_IHL && !xr_ipv4_csum_ok(iph))
+		return XR_PASS_BAD_CHECKSUM;
 	return XR_FORWARDED;
 }
 

@@ -70,10 +70,26 @@ static __always_inline int xr_rewrite_l2(struct xdp_md *ctx, const struct xr_fra
 	return 0;
 }
 
+/*
+ * Cut what follows the datagram (Ethernet padding, junk), as ip_rcv and
+ * ipv6_rcv trim the skb: what leaves is the L2 header and the datagram,
+ * which the MTU check measured. The last change to the frame, since it
+ * invalidates every packet pointer and nothing after it reads the frame.
+ */
+static __always_inline int xr_trim_tail(struct xdp_md *ctx, __u32 excess)
+{
+	return excess ? bpf_xdp_adjust_tail(ctx, -(int)excess) : 0;
+}
+
 static __always_inline int xr_transmit(struct xdp_md *ctx, const struct xr_frame *f,
 				       const struct xr_egress *eg)
 {
+	/* measured while f's pointers hold: a VLAN push or strip moves the head */
+	__u32 excess = f->data_end - f->l3 - f->datagram_len;
+
 	if (xr_rewrite_l2(ctx, f, eg))
+		return XDP_DROP;
+	if (xr_trim_tail(ctx, excess))
 		return XDP_DROP;
 	/* presence in the devmap was checked before the first write */
 	return bpf_redirect_map(&xr_tx_ports, eg->iface->tx_ifindex, XDP_DROP);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XdpAction } from '../../dataplane/layout.js';
 import type { Reason } from '../../dataplane/layout.js';
-import { checksum, ethHeader, ETH_P_ARP, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, ipv4Frame, ipv4Packet, ipv6Frame, parseFrame } from '../helpers/packet.js';
+import { checksum, ethHeader, ETH_P_ARP, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, ETH_ZLEN, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, ipv4Frame, ipv4Packet, ipv6Frame, parseFrame, withBadIpv4Checksum, withTrailer } from '../helpers/packet.js';
 import type { EthSpec } from '../helpers/packet.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Device, Fixture } from './fixture.js';
@@ -44,7 +44,6 @@ const ipv4Cases: Case[] = [
   fwd('TTL 255 leaves with 254, checksum carries', ipv4Frame(IN, { src: A4, dst: '198.51.100.70', ttl: 255 }), via1),
   fwd('IPv4 route via an IPv6 next hop (RFC 5549)', ipv4Frame(IN, { src: A4, dst: '192.0.2.200' }), { dstMac: MAC.gw2ll, srcMac: MAC.out2 }),
   fwd('exactly the egress MTU', ipv4Frame(IN, { src: A4, dst: '198.51.100.70', payload: Buffer.alloc(1500 - 28, 7) }), via1),
-  fwd('Ethernet padding after the datagram is carried', Buffer.concat([ipv4Frame(IN, { src: A4, dst: '198.51.100.70', payload: Buffer.alloc(2) }), Buffer.alloc(16)]), via1),
   fwd('untagged in, tagged out (push VLAN 100)', ipv4Frame(IN, { src: A4, dst: '198.51.100.140' }), { dstMac: MAC.vlanGw, srcMac: MAC.out1, vlan: 100, pcp: 0 }),
   fwd('tagged in (VLAN 200), untagged out (strip)', ipv4Frame(IN_V200, { src: A4, dst: '198.51.100.70' }), via1),
   fwd('tagged in, tagged out: retag 200 -> 100, priority kept', ipv4Frame(IN_V200, { src: A4, dst: '198.51.100.140' }), { dstMac: MAC.vlanGw, srcMac: MAC.out1, vlan: 100, pcp: 5 }),
@@ -104,11 +103,19 @@ const ipv6Cases: Case[] = [
   pass('tagged, no route', ipv6Frame(IN_V200, { src: A6, dst: '2001:db8:ffff::1' }), 'pass-no-route'),
 ];
 
-/** What the program must have done to a forwarded frame's L3 bytes: TTL/hop limit down by one, checksum right, the rest unchanged. */
+const IPV6_HLEN = 40;
+
+/**
+ * What the program must have done to a forwarded frame's L3 bytes: cut to the
+ * datagram (what follows it is padding or junk), TTL/hop limit down by one,
+ * checksum right, the rest unchanged.
+ */
 function expectedL3(frame: Buffer): Buffer {
   const inFrame = parseFrame(frame);
-  const l3 = Buffer.from(inFrame.l3);
-  if (inFrame.ethertype === ETH_P_IP) {
+  const v4 = inFrame.ethertype === ETH_P_IP;
+  const datagram = v4 ? inFrame.l3.readUInt16BE(2) : IPV6_HLEN + inFrame.l3.readUInt16BE(4);
+  const l3 = Buffer.from(inFrame.l3.subarray(0, datagram));
+  if (v4) {
     l3[8]! -= 1;
     l3.writeUInt16BE(0, 10);
     l3.writeUInt16BE(checksum(l3.subarray(0, (l3[0]! & 0xf) * 4)), 10);
@@ -145,6 +152,36 @@ function expectVerdict(fx: () => Fixture, c: Case): () => Promise<void> {
   };
 }
 
+const JUNK = 10;
+/** a short datagram its sender pads up to the minimum Ethernet frame */
+const short4 = ipv4Frame(IN, { src: A4, dst: '198.51.100.70', payload: Buffer.alloc(2) });
+const minimumFrame = withTrailer(short4, ETH_ZLEN - short4.length, 0);
+
+/**
+ * What follows the datagram (Ethernet padding, junk) is cut off a forwarded
+ * frame, as ip_rcv/ipv6_rcv trim the skb: it leaves as L2 header and
+ * datagram. A passed frame goes up whole.
+ */
+const trimCases: Case[] = [
+  fwd('IPv4 with 10 bytes of junk after the datagram leaves without them', withTrailer(ipv4Frame(IN, { src: A4, dst: '198.51.100.70' }), JUNK), via1),
+  fwd('a minimum-size frame (60 bytes) leaves as its short datagram', minimumFrame, via1),
+  fwd('junk after the datagram, tagged in, untagged out (strip, then cut)', withTrailer(ipv4Frame(IN_V200, { src: A4, dst: '198.51.100.70' }), JUNK), via1),
+  fwd('junk after the datagram, untagged in, tagged out (push, then cut)', withTrailer(ipv4Frame(IN, { src: A4, dst: '198.51.100.140' }), JUNK), { dstMac: MAC.vlanGw, srcMac: MAC.out1, vlan: 100, pcp: 0 }),
+  fwd('IPv4: the MTU counts the datagram, not the junk after it', withTrailer(ipv4Frame(IN, { src: A4, dst: '198.51.100.70', payload: Buffer.alloc(1500 - 28, 7) }), JUNK), via1),
+  fwd('IPv6 with padding after the datagram leaves without it', withTrailer(ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5' }), JUNK, 0), via6),
+  fwd('IPv6: the MTU counts the datagram, not the padding after it', withTrailer(ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5', payload: Buffer.alloc(1500 - 48) }), JUNK, 0), via6),
+  pass('IPv4 padded, TTL 1: goes up whole', withTrailer(ipv4Frame(IN, { src: A4, dst: '198.51.100.70', ttl: 1 }), JUNK), 'pass-ttl'),
+  pass('IPv6 padded, hop limit 1: goes up whole', withTrailer(ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5', hopLimit: 1 }), JUNK), 'pass-ttl'),
+];
+
+/** A bad IPv4 header checksum goes up for the kernel to drop and count, as ip_rcv does, before local delivery or routing. */
+const checksumCases: Case[] = [
+  pass('bad IPv4 header checksum: the kernel drops and counts it', withBadIpv4Checksum(ipv4Frame(IN, { src: A4, dst: '198.51.100.70' })), 'pass-bad-checksum'),
+  pass('bad IPv4 header checksum, tagged and padded: goes up whole', withTrailer(withBadIpv4Checksum(ipv4Frame(IN_V200, { src: A4, dst: '198.51.100.70' })), JUNK), 'pass-bad-checksum'),
+  pass('bad IPv4 header checksum to the router itself: checked before local delivery', withBadIpv4Checksum(ipv4Frame(IN, { src: A4, dst: '192.0.2.1' })), 'pass-bad-checksum'),
+  pass('bad IPv4 header checksum, no route: checked before routing', withBadIpv4Checksum(ipv4Frame(IN, { src: A4, dst: '192.0.2.5' })), 'pass-bad-checksum'),
+];
+
 const puntCases: Array<Case & { rule?: number }> = [
   { ...pass('any protocol to a punted prefix, no socket bound', ipv4Frame(IN, { src: A4, dst: '198.51.100.81' }), 'pass-punt-no-socket'), rule: 1 },
   { ...pass('TCP to a TCP-only punt rule', ipv4Frame(IN, { src: A4, dst: '203.0.113.5', proto: IPPROTO_TCP }), 'pass-punt-no-socket'), rule: 3 },
@@ -168,6 +205,17 @@ describe('fast path decisions (BPF_PROG_TEST_RUN)', () => {
   });
   describe('IPv6', () => {
     for (const c of ipv6Cases) it(c.name, expectVerdict(() => fixture, c));
+  });
+  describe('what follows the datagram', () => {
+    it('the minimum-size case is a 60-byte frame around a shorter datagram', () => {
+      expect(minimumFrame.length).toBe(ETH_ZLEN);
+      const { l3 } = parseFrame(minimumFrame);
+      expect(l3.readUInt16BE(2)).toBeLessThan(l3.length);
+    });
+    for (const c of trimCases) it(c.name, expectVerdict(() => fixture, c));
+  });
+  describe('IPv4 header checksum', () => {
+    for (const c of checksumCases) it(c.name, expectVerdict(() => fixture, c));
   });
   describe('punt rules', () => {
     for (const c of puntCases) {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XdpAction } from '../../dataplane/layout.js';
 import type { Reason } from '../../dataplane/layout.js';
-import { ethHeader, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, ipv4Frame, ipv4Packet, ipv6Frame, ipv6Packet } from '../helpers/packet.js';
+import { ethHeader, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, ipv4Frame, ipv4Packet, ipv6Frame, ipv6Packet, withBadIpv4Checksum } from '../helpers/packet.js';
 import type { EthSpec } from '../helpers/packet.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Fixture } from './fixture.js';
@@ -38,7 +38,11 @@ const cases: Array<{ name: string; frame: Buffer; reason: Reason }> = [
   { name: 'IPv4 total length beyond the frame (truncated payload)', frame: good4.subarray(0, good4.length - 4), reason: 'malformed' },
   { name: 'IPv4 total length shorter than its header', frame: patch(good4, L3 + 2, [0, 16]), reason: 'malformed' },
   { name: 'IPv4 cut inside the UDP header', frame: good4.subarray(0, L3 + 24), reason: 'malformed' },
+  // a broken header stays malformed whatever its checksum
+  { name: 'IPv4 truncated payload and a bad header checksum', frame: withBadIpv4Checksum(good4).subarray(0, good4.length - 4), reason: 'malformed' },
   { name: 'IPv4 options (IHL 6)', frame: ipv4Frame(IN, { ...v4, options: Buffer.from([1, 1, 1, 0]) }), reason: 'pass-options' },
+  // options go up anyway, and the kernel checks the longer header's sum
+  { name: 'IPv4 options with a bad header checksum', frame: withBadIpv4Checksum(ipv4Frame(IN, { ...v4, options: Buffer.from([1, 1, 1, 0]) })), reason: 'pass-options' },
   { name: 'IPv4 first fragment (MF)', frame: ipv4Frame(IN, { ...v4, fragOff: 0x2000 }), reason: 'pass-fragment' },
   { name: 'IPv4 later fragment (offset)', frame: ipv4Frame(IN, { ...v4, fragOff: 0x00b9 }), reason: 'pass-fragment' },
   { name: 'IPv6 cut inside the header (20 of 40 bytes)', frame: good6.subarray(0, L3 + 20), reason: 'malformed' },

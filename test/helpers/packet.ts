@@ -162,6 +162,24 @@ export function ipv6Frame(eth: EthSpec, ip: IPv6Spec): Buffer {
   return Buffer.concat([ethHeader(eth, ETH_P_IPV6), ipv6Packet(ip)]);
 }
 
+/** The shortest Ethernet frame on the wire without its FCS: shorter ones are padded to it. */
+export const ETH_ZLEN = 60;
+/** Where the IPv4 header checksum sits in the header. */
+const IPV4_CHECK_OFFSET = 10;
+
+/** A frame with bytes after its IP datagram, as a sender's padding or junk puts them there. */
+export function withTrailer(frame: Buffer, length: number, fill = 0xa5): Buffer {
+  return Buffer.concat([frame, Buffer.alloc(length, fill)]);
+}
+
+/** An IPv4 frame (tagged or not) whose header checksum is one off: the rest stays as built. */
+export function withBadIpv4Checksum(frame: Buffer): Buffer {
+  const out = Buffer.from(frame);
+  const at = frame.length - parseFrame(frame).l3.length + IPV4_CHECK_OFFSET;
+  out.writeUInt16BE(out.readUInt16BE(at) ^ 1, at);
+  return out;
+}
+
 export interface ParsedFrame {
   dst: string;
   src: string;
