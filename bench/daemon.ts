@@ -29,13 +29,17 @@ export class RouterDaemon {
   private release: () => void = () => undefined;
 
   private constructor(
-    private readonly child: ChildProcess,
+    private child: ChildProcess,
     private readonly dir: string,
     readonly configFile: string,
     readonly pinDir: string,
   ) {
-    child.stdout!.on('data', (d: Buffer) => (this.log += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
+    this.listen();
+  }
+
+  private listen(): void {
+    this.child.stdout!.on('data', (d: Buffer) => (this.log += d.toString()));
+    this.child.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
   }
 
   /** Start the daemon; resolves once it has attached to every interface. */
@@ -63,17 +67,40 @@ export class RouterDaemon {
     const child = spawn('node', [CLI, 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     const daemon = new RouterDaemon(child, dir, configFile, pinDir);
     daemon.release = onInterrupt(() => daemon.stop());
-    const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
     const awaited = [{ msg: 'attached', count: options.interfaces.length }, { msg: 'API listening', count: 1 }, ...(options.waitFor ?? [])];
-    const seen = (msg: string): number => daemon.log.split(`"msg":"${msg}"`).length - 1;
+    await daemon.waitForLog(awaited, options.startTimeoutMs ?? 60_000);
+    return daemon;
+  }
+
+  /** Resolves once the log holds each message as often as asked; stops the daemon and throws when it exits or time runs out. */
+  private async waitForLog(awaited: Array<{ msg: string; count: number }>, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const seen = (msg: string): number => this.log.split(`"msg":"${msg}"`).length - 1;
     while (awaited.some((w) => seen(w.msg) < w.count)) {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        await daemon.stop();
-        throw new Error(`xdp-router run did not log ${awaited.map((w) => `${w.count} "${w.msg}"`).join(', ')} in time:\n${daemon.log}`);
+      if (this.child.exitCode !== null || Date.now() > deadline) {
+        await this.stop();
+        throw new Error(`xdp-router run did not log ${awaited.map((w) => `${w.count} "${w.msg}"`).join(', ')} in time:\n${this.log}`);
       }
       await sleep(50);
     }
-    return daemon;
+  }
+
+  /**
+   * kill -9, as a crash or the OOM killer would, then start again on the same
+   * config: the new run adopts the attached program and the pinned maps.
+   * Resolves with the milliseconds from the kill to the new run serving its
+   * API with the fast path in sync.
+   */
+  async crashAndRestart(interfaces: number, timeoutMs = 60_000): Promise<number> {
+    const started = performance.now();
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGKILL');
+    await exited;
+    this.log = '';
+    this.child = spawn('node', [CLI, 'run', '--config', this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.listen();
+    await this.waitForLog([{ msg: 'kept the program a previous run attached', count: interfaces }, { msg: 'API listening', count: 1 }], timeoutMs);
+    return performance.now() - started;
   }
 
   /** the API's unix socket */
