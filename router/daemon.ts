@@ -181,7 +181,7 @@ export class Daemon {
     // sockets first: a rule matching before they exist would send traffic to the kernel, not lose it
     for (const p of await fp.puntRules()) fp.deletePuntRule(p.prefix);
     this.config.punt.forEach((rule, id) => fp.setPuntRule(id, rule));
-    this.log.info('slow path running', { rules: this.config.punt.length, sockets: slowPath.stats().length });
+    this.log.info('slow path running', { rules: this.config.punt.length, sockets: slowPath.stats().length, returnsToKernel: slowPath.returnsToKernel });
   }
 
   private applyEvent(e: KernelEvent): void {

@@ -10,6 +10,7 @@ import { addon } from '../../dataplane/native.js';
 import type { XskSocket, XskSocketOptions, XskStats } from '../../dataplane/native.js';
 import type { Logger } from '../log.js';
 import { UserspaceForwarder } from './forward.js';
+import { KernelHandoff } from './kernel.js';
 
 const execFileP = promisify(execFile);
 const RX_BATCH = 64;
@@ -69,18 +70,26 @@ export class SlowPath {
   readonly forwarder: UserspaceForwarder;
   private readonly transmitters = new Map<number, XskSocket>();
   private readonly epochOffsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+  /** the way back to the kernel for what the forwarder cannot send; absent where the kernel refuses live frames */
+  private handoff: KernelHandoff | undefined;
 
   constructor(
     private readonly fp: FastPath,
     private readonly options: { netns?: string; interfaces: SlowPathInterface[]; log: Logger; forward: boolean },
   ) {
-    this.forwarder = new UserspaceForwarder(fp, this.transmitters);
+    this.forwarder = new UserspaceForwarder(fp, this.transmitters, {
+      pass: (frame, ingressIfindex, failed) => this.handoff?.pass(frame, ingressIfindex, failed) ?? false,
+    });
   }
 
   async start(): Promise<void> {
     const netnsPath = this.options.netns ? `/run/netns/${this.options.netns}` : undefined;
     try {
-      for (const iface of this.options.interfaces) {
+      const interfaces = this.options.interfaces;
+      if (this.options.forward && interfaces.length > 0) {
+        this.handoff = await KernelHandoff.open({ ...(netnsPath ? { netns: netnsPath } : {}), probeIfindex: interfaces[0]!.ifindex, log: this.options.log });
+      }
+      for (const iface of interfaces) {
         const queues = await rxQueues(iface.name, this.options.netns);
         for (let queue = 0; queue < queues; queue++) {
           const socket = await openSocket({ ifindex: iface.ifindex, queue, ...(netnsPath ? { netns: netnsPath } : {}) });
@@ -99,6 +108,11 @@ export class SlowPath {
     }
   }
 
+  /** Whether a punted frame the forwarder cannot send goes back to the kernel (else it is dropped): false where the kernel refuses live frames. */
+  get returnsToKernel(): boolean {
+    return this.handoff !== undefined;
+  }
+
   private drain(b: Bound): void {
     const frames = b.socket.receive(RX_BATCH);
     if (frames.length === 0) return;
@@ -106,7 +120,7 @@ export class SlowPath {
       const timeNs = this.epochOffsetNs + process.hrtime.bigint();
       for (const data of frames) for (const l of this.listeners) l({ ifindex: b.ifindex, queue: b.queue, timeNs, data });
     }
-    if (this.options.forward) this.forwarder.forwardBatch(frames);
+    if (this.options.forward) this.forwarder.forwardBatch(frames, b.ifindex);
   }
 
   /** Frames punted from now on, until the returned function is called. */
@@ -132,5 +146,7 @@ export class SlowPath {
     this.bound.length = 0;
     this.transmitters.clear();
     this.listeners.clear();
+    this.handoff?.close();
+    this.handoff = undefined;
   }
 }
