@@ -57,7 +57,15 @@ xr_finish(struct xdp_md *ctx, const struct xr_frame *f, enum xr_reason reason,
 	};
 }
 
-/* The punt stage: a matching rule sends the frame to the slow path. */
+/*
+ * The punt stage, for a frame the fast path is about to forward: route, next
+ * hop, egress interface, neighbour and MTU are resolved and every PASS/DROP
+ * decision is taken. So what the kernel must see (a neighbour to resolve, a
+ * frame that needs frag-needed or packet-too-big, an unreachable route) goes
+ * up exactly as without punt rules, and the slow path only gets frames it can
+ * forward itself. Runs before the first write: the socket or, without one,
+ * the kernel gets the frame as it arrived.
+ */
 static __always_inline bool xr_try_punt(struct xdp_md *ctx, const struct xr_frame *f,
 					const struct xr_punt *rule, __u8 proto, const void *l4,
 					struct xr_verdict *v)
@@ -74,7 +82,6 @@ static __always_inline bool xr_try_punt(struct xdp_md *ctx, const struct xr_fram
 static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struct xr_frame *f)
 {
 	struct iphdr *iph = f->l3;
-	struct xr_fib4_key key = { .prefixlen = 32 };
 	struct xr_egress eg = {};
 	struct xr_route rt;
 	enum xr_reason reason;
@@ -87,14 +94,6 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 		return xr_pass(reason);
 	f->datagram_len = bpf_ntohs(iph->tot_len);
 
-	key.addr = iph->daddr;
-	if (xr_punt_enabled) {
-		struct xr_verdict v;
-
-		if (xr_try_punt(ctx, f, bpf_map_lookup_elem(&xr_punt4, &key), iph->protocol,
-				(void *)iph + iph->ihl * 4, &v))
-			return v;
-	}
 	if (!xr_fib4_lookup(iph->daddr, &rt))
 		return xr_pass(XR_PASS_NO_ROUTE);
 	/* only a group needs the flow hash, and it reads into L4 */
@@ -103,6 +102,14 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 				  XR_NH_INET, &iph->daddr, &eg);
 	if (reason == XR_FORWARDED && f->datagram_len > eg.iface->mtu)
 		reason = XR_PASS_MTU;	/* the kernel fragments or sends frag-needed */
+	if (xr_punt_enabled && reason == XR_FORWARDED) {
+		struct xr_fib4_key key = { .prefixlen = 32, .addr = iph->daddr };
+		struct xr_verdict v;
+
+		if (xr_try_punt(ctx, f, bpf_map_lookup_elem(&xr_punt4, &key), iph->protocol,
+				(void *)iph + iph->ihl * 4, &v))
+			return v;
+	}
 	if (reason == XR_FORWARDED)
 		xr_ipv4_decrement_ttl(iph);
 	return xr_finish(ctx, f, reason, &eg);
@@ -125,13 +132,6 @@ static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struc
 	f->datagram_len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
 
 	__builtin_memcpy(key.addr, &ip6h->daddr, sizeof(key.addr));
-	if (xr_punt_enabled) {
-		struct xr_verdict v;
-
-		if (xr_try_punt(ctx, f, bpf_map_lookup_elem(&xr_punt6, &key), ip6h->nexthdr,
-				ip6h + 1, &v))
-			return v;
-	}
 	rt = bpf_map_lookup_elem(&xr_fib6, &key);
 	if (!rt)
 		return xr_pass(XR_PASS_NO_ROUTE);
@@ -140,6 +140,14 @@ static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struc
 				  XR_NH_INET6, &ip6h->daddr, &eg);
 	if (reason == XR_FORWARDED && f->datagram_len > eg.iface->mtu)
 		reason = XR_PASS_MTU;	/* the kernel sends packet-too-big */
+	/* the punt trie is keyed like the FIB: the same key finds the rule */
+	if (xr_punt_enabled && reason == XR_FORWARDED) {
+		struct xr_verdict v;
+
+		if (xr_try_punt(ctx, f, bpf_map_lookup_elem(&xr_punt6, &key), ip6h->nexthdr,
+				ip6h + 1, &v))
+			return v;
+	}
 	if (reason == XR_FORWARDED)
 		ip6h->hop_limit--;
 	return xr_finish(ctx, f, reason, &eg);

@@ -117,4 +117,6 @@ export const MAPS = {
 } as const;
 
 export const MAX_PUNT_RULES = 1024;
+/** XR_XSK_MAX: slots of xr_xsks, so AF_XDP sockets (one per receive queue) the slow path can bind */
+export const XSK_MAX = 64;
 export type MapName = keyof typeof MAPS;

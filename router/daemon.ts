@@ -10,7 +10,7 @@ import { FastPath } from '../dataplane/fastpath.js';
 import { addon } from '../dataplane/native.js';
 import type { AttachMode } from '../dataplane/native.js';
 import type { Logger } from './log.js';
-import { SlowPath } from './slowpath/service.js';
+import { planInterfaceSockets, SlowPath } from './slowpath/service.js';
 import { NetlinkSource } from './sync/netlink.js';
 import { Reconciler } from './sync/reconciler.js';
 import type { AdoptedEntries } from './sync/reconciler.js';
@@ -115,6 +115,8 @@ export class Daemon {
   async start(source?: KernelSource): Promise<void> {
     this.warnIfForwardingOff();
     const interfaces = this.resolveInterfaces();
+    // the slow path binds after the attach: sockets the XSK map cannot hold must stop us before anything is touched
+    if (this.config.punt.length > 0) await planInterfaceSockets(interfaces, this.config.netns);
     const tables = this.config.tables;
     const fp = await FastPath.open({
       ...(this.config.netns ? { netns: this.config.netns } : {}),
@@ -181,7 +183,7 @@ export class Daemon {
     // sockets first: a rule matching before they exist would send traffic to the kernel, not lose it
     for (const p of await fp.puntRules()) fp.deletePuntRule(p.prefix);
     this.config.punt.forEach((rule, id) => fp.setPuntRule(id, rule));
-    this.log.info('slow path running', { rules: this.config.punt.length, sockets: slowPath.stats().length });
+    this.log.info('slow path running', { rules: this.config.punt.length, sockets: slowPath.stats().length, returnsToKernel: slowPath.returnsToKernel });
   }
 
   private applyEvent(e: KernelEvent): void {

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Punt rules: traffic an operator wants handled in userspace goes to the
- * AF_XDP socket of the queue it arrived on, before the FIB is consulted.
- * With no socket bound (slow path stopped) it goes up to the kernel, which
- * forwards it: a stopped slow path never black-holes.
+ * AF_XDP socket of the queue it arrived on. Only a frame the fast path would
+ * forward itself is punted (the program asks after the route, neighbour and
+ * MTU are resolved), so whatever needs the kernel (neighbour resolution,
+ * ICMP errors) still reaches it. With no socket bound (slow path stopped) a
+ * match goes up to the kernel, which forwards it: a stopped slow path never
+ * black-holes.
  */
 #ifndef XR_PUNT_H
 #define XR_PUNT_H

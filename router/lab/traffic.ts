@@ -10,13 +10,24 @@ export const UDP_SINK = join(packageRoot(), 'build', 'udp-sink');
 
 /** Ping from a namespace; resolves with how many replies came back. */
 export async function ping(ns: string, addr: string, count = 3): Promise<number> {
-  try {
-    const out = await run(['ping', '-c', String(count), '-i', '0.2', '-W', '1', '-q', addr], ns);
-    return Number(/(\d+) received/.exec(out)?.[1] ?? 0);
-  } catch (err) {
-    const m = /(\d+) received/.exec(String((err as Error).message));
-    return m ? Number(m[1]) : 0;
-  }
+  return (await pingOutput(ns, addr, count, ['-q'])).received;
+}
+
+/**
+ * Ping from a namespace with more options (`-M do -s 1400`...): how many
+ * replies came back, and everything ping printed, errors such as "Frag
+ * needed" or "message too long" included (ping fails when none came back).
+ */
+export async function pingOutput(ns: string, addr: string, count: number, options: string[] = []): Promise<{ received: number; output: string }> {
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawnIn(ns, ['ping', '-c', String(count), '-i', '0.2', '-W', '1', ...options, addr]);
+    let text = '';
+    child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+    child.on('error', reject);
+    child.on('close', () => resolve(text));
+  });
+  return { received: Number(/(\d+) received/.exec(output)?.[1] ?? 0), output };
 }
 
 export interface UdpResult {

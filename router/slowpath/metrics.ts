@@ -45,12 +45,14 @@ export function registerSlowPathMetrics(registry: Registry, source: SlowPathMetr
   }
   new Counter({
     name: 'xdp_router_slowpath_packets_total',
-    help: 'Punted frames the userspace forwarder handled, by result: forwarded, or why it dropped them',
-    labelNames: ['result'] as const,
+    help:
+      'Punted frames the userspace forwarder handled, by result (forwarded, or the reason XDP would now give: the tables changed after it punted the frame) ' +
+      'and action: transmit (sent on by the slow path), kernel (given back to the kernel, as XDP passes), drop',
+    labelNames: ['result', 'action'] as const,
     registers: [registry],
     collect() {
       this.reset();
-      for (const [result, n] of source.slowPath()?.forwarder.outcomes ?? []) this.inc({ result }, n);
+      for (const r of source.slowPath()?.forwarder.results() ?? []) this.inc({ result: r.outcome, action: r.action }, r.packets);
     },
   });
   for (const field of ['packets', 'bytes'] as const) {

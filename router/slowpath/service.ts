@@ -6,10 +6,12 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { FastPath } from '../../dataplane/fastpath.js';
+import { XSK_MAX } from '../../dataplane/layout.js';
 import { addon } from '../../dataplane/native.js';
 import type { XskSocket, XskSocketOptions, XskStats } from '../../dataplane/native.js';
 import type { Logger } from '../log.js';
 import { UserspaceForwarder } from './forward.js';
+import { KernelHandoff } from './kernel.js';
 
 const execFileP = promisify(execFile);
 const RX_BATCH = 64;
@@ -48,6 +50,58 @@ async function rxQueues(name: string, netns: string | undefined): Promise<number
   return Math.max(1, entries.filter((e) => e.startsWith('rx-')).length);
 }
 
+export class SlowPathError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SlowPathError';
+  }
+}
+
+/** One socket of the slow path: its interface and receive queue. Its XSKMAP slot is its index in the plan. */
+export interface PlannedSocket {
+  name: string;
+  ifindex: number;
+  queue: number;
+}
+
+/** "r0 queues 0-39", "r1 queue 0" */
+function queueList(name: string, queues: number[]): string {
+  const first = queues[0]!;
+  const last = queues[queues.length - 1]!;
+  return first === last ? `${name} queue ${first}` : `${name} queues ${first}-${last}`;
+}
+
+/** The sockets of a plan, grouped by interface in plan order: "r0 queues 0-39, r1 queues 0-23". */
+function describeSockets(sockets: readonly PlannedSocket[]): string {
+  const byInterface = new Map<string, number[]>();
+  for (const s of sockets) byInterface.set(s.name, [...(byInterface.get(s.name) ?? []), s.queue]);
+  return [...byInterface].map(([name, queues]) => queueList(name, queues)).join(', ');
+}
+
+/**
+ * The slow path's sockets: one per active receive queue of each interface,
+ * since the program punts a frame to the socket of the queue it arrived
+ * on. Each takes a slot of the program's XSKMAP, which has `limit` (XSK_MAX):
+ * more is refused here, before anything is bound, naming what does not fit.
+ */
+export function planSockets(interfaces: ReadonlyArray<SlowPathInterface & { queues: number }>, limit = XSK_MAX): PlannedSocket[] {
+  const plan = interfaces.flatMap((i) => Array.from({ length: i.queues }, (_, queue) => ({ name: i.name, ifindex: i.ifindex, queue })));
+  if (plan.length <= limit) return plan;
+  throw new SlowPathError(
+    `the slow path needs an AF_XDP socket on every receive queue of its interfaces: ${plan.length}, for ${describeSockets(plan)}; ` +
+      `the fast path's XSK map has ${limit} slots (XR_XSK_MAX), so ${describeSockets(plan.slice(limit))} would have none. ` +
+      'Give the interfaces fewer receive queues (ethtool -L IF combined N, or rx N), attach fewer interfaces, or raise XR_XSK_MAX ' +
+      '(bpf/lib/consts.h, and XSK_MAX in dataplane/layout.ts) and rebuild',
+  );
+}
+
+/** planSockets over the interfaces' active receive queues, as sysfs has them now. */
+export async function planInterfaceSockets(interfaces: readonly SlowPathInterface[], netns: string | undefined): Promise<PlannedSocket[]> {
+  const withQueues = [];
+  for (const i of interfaces) withQueues.push({ ...i, queues: await rxQueues(i.name, netns) });
+  return planSockets(withQueues);
+}
+
 const BUSY_RETRIES = 20;
 const BUSY_WAIT_MS = 25;
 
@@ -69,34 +123,45 @@ export class SlowPath {
   readonly forwarder: UserspaceForwarder;
   private readonly transmitters = new Map<number, XskSocket>();
   private readonly epochOffsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+  /** the way back to the kernel for what the forwarder cannot send; absent where the kernel refuses live frames */
+  private handoff: KernelHandoff | undefined;
 
   constructor(
     private readonly fp: FastPath,
     private readonly options: { netns?: string; interfaces: SlowPathInterface[]; log: Logger; forward: boolean },
   ) {
-    this.forwarder = new UserspaceForwarder(fp, this.transmitters);
+    this.forwarder = new UserspaceForwarder(fp, this.transmitters, {
+      pass: (frame, ingressIfindex, failed) => this.handoff?.pass(frame, ingressIfindex, failed) ?? false,
+    });
   }
 
   async start(): Promise<void> {
     const netnsPath = this.options.netns ? `/run/netns/${this.options.netns}` : undefined;
+    // every socket is planned before the first is bound: a plan the XSKMAP cannot hold binds nothing
+    const plan = await planInterfaceSockets(this.options.interfaces, this.options.netns);
     try {
-      for (const iface of this.options.interfaces) {
-        const queues = await rxQueues(iface.name, this.options.netns);
-        for (let queue = 0; queue < queues; queue++) {
-          const socket = await openSocket({ ifindex: iface.ifindex, queue, ...(netnsPath ? { netns: netnsPath } : {}) });
-          const b: Bound = { socket, ifindex: iface.ifindex, queue, slot: this.bound.length };
-          this.bound.push(b);
-          // queue 0 of each interface transmits what the slow path forwards out of it
-          if (queue === 0) this.transmitters.set(iface.ifindex, socket);
-          this.fp.bindXsk(b.ifindex, b.queue, b.slot, socket.fd);
-          socket.onReadable(() => this.drain(b));
-          this.options.log.info('AF_XDP socket bound', { interface: iface.name, queue, mode: socket.mode });
-        }
+      if (this.options.forward && plan.length > 0) {
+        this.handoff = await KernelHandoff.open({ ...(netnsPath ? { netns: netnsPath } : {}), probeIfindex: plan[0]!.ifindex, log: this.options.log });
+      }
+      for (const { name, ifindex, queue } of plan) {
+        const socket = await openSocket({ ifindex, queue, ...(netnsPath ? { netns: netnsPath } : {}) });
+        const b: Bound = { socket, ifindex, queue, slot: this.bound.length };
+        this.bound.push(b);
+        // queue 0 of each interface transmits what the slow path forwards out of it
+        if (queue === 0) this.transmitters.set(ifindex, socket);
+        this.fp.bindXsk(b.ifindex, b.queue, b.slot, socket.fd);
+        socket.onReadable(() => this.drain(b));
+        this.options.log.info('AF_XDP socket bound', { interface: name, queue, mode: socket.mode });
       }
     } catch (err) {
       this.stop();
       throw err;
     }
+  }
+
+  /** Whether a punted frame the forwarder cannot send goes back to the kernel (else it is dropped): false where the kernel refuses live frames. */
+  get returnsToKernel(): boolean {
+    return this.handoff !== undefined;
   }
 
   private drain(b: Bound): void {
@@ -106,7 +171,7 @@ export class SlowPath {
       const timeNs = this.epochOffsetNs + process.hrtime.bigint();
       for (const data of frames) for (const l of this.listeners) l({ ifindex: b.ifindex, queue: b.queue, timeNs, data });
     }
-    if (this.options.forward) this.forwarder.forwardBatch(frames);
+    if (this.options.forward) this.forwarder.forwardBatch(frames, b.ifindex);
   }
 
   /** Frames punted from now on, until the returned function is called. */
@@ -132,5 +197,7 @@ export class SlowPath {
     this.bound.length = 0;
     this.transmitters.clear();
     this.listeners.clear();
+    this.handoff?.close();
+    this.handoff = undefined;
   }
 }

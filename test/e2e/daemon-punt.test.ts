@@ -1,14 +1,33 @@
 // Punt rules from the config file: the daemon compiles the punt stage in,
 // binds its AF_XDP sockets and forwards the punted flow in userspace, and
 // its /metrics shows the flow in the sockets' and the rule's counters.
+// What needs the kernel still reaches it: a punted flow to a neighbour
+// nobody has resolved crosses (the kernel resolves it, then the slow path
+// forwards), and an over-MTU punted packet gets its frag-needed or
+// packet-too-big from the kernel.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastPath } from '../../dataplane/fastpath.js';
-import { createLab, destroyLab, setKernelForwarding } from '../../router/lab/topology.js';
+import { ip } from '../../router/lab/netns.js';
+import { createLab, destroyLab, LAB_ADDRESSES, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { openPinned, startDaemonProcess, stopProcess, within, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
 import { freePort, samples, scrape, sum } from '../helpers/metrics.js';
-import { ping, udpStream } from '../../router/lab/traffic.js';
+import { ping, pingOutput, udpStream } from '../../router/lab/traffic.js';
+
+/** The config's punt rules, by id: the UDP flow to B's loopback, and ICMP to B's loopback (IPv6) and to B itself (IPv4). */
+const RULES = [
+  { id: 0, prefix: LAB_ADDRESSES.remote.prefix4, protocol: 17 },
+  { id: 1, prefix: LAB_ADDRESSES.remote.prefix6, protocol: 58 },
+  { id: 2, prefix: `${LAB_ADDRESSES.b.v4}/32`, protocol: 1 },
+];
+/** Destinations of the ICMP rules: [family, address, rule id] */
+const ICMP_PUNTED = [
+  ['IPv6', LAB_ADDRESSES.remote.v6, 1],
+  ['IPv4', LAB_ADDRESSES.b.v4, 2],
+] as const;
+/** r1's MTU in the over-MTU test: the least IPv6 allows */
+const SMALL_MTU = 1280;
 
 const PREFIX = `xrt-dp-${process.pid}`;
 
@@ -23,7 +42,8 @@ describe('the daemon with punt rules in its config', () => {
     lab = await createLab(PREFIX);
     await setKernelForwarding(lab, true);
     port = await freePort();
-    config = writeLabConfig(PREFIX, `punt:\n  - prefix: ${lab.remote.prefix4}\n    protocol: udp\nmetrics:\n  listen: "127.0.0.1:${port}"\n`);
+    const rules = ['udp', 'icmp', 'icmp'].map((protocol, id) => `  - prefix: ${RULES[id]!.prefix}\n    protocol: ${protocol}\n`).join('');
+    config = writeLabConfig(PREFIX, `punt:\n${rules}metrics:\n  listen: "127.0.0.1:${port}"\n`);
     daemon = await startDaemonProcess(config.file);
     fp = await openPinned(lab.router.ns, config.pinDir);
   });
@@ -40,7 +60,7 @@ describe('the daemon with punt rules in its config', () => {
 
   it('loads the rule and binds a socket per queue', async () => {
     await within(5000, () => daemon!.log().includes('"msg":"slow path running"'), 'slow path started');
-    expect(await fp!.puntRules()).toEqual([{ id: 0, prefix: lab.remote.prefix4, protocol: 17 }]);
+    expect((await fp!.puntRules()).sort((x, y) => x.id - y.id)).toEqual(RULES);
     expect(daemon!.log()).toMatch(/"msg":"AF_XDP socket bound","interface":"r0","queue":0,"mode":"(copy|zerocopy)"/);
   });
 
@@ -78,6 +98,58 @@ describe('the daemon with punt rules in its config', () => {
     expect(sockets.every((l) => l.interface === 'r0' || l.interface === 'r1')).toBe(true);
     for (const name of ['tx_packets', 'rx_dropped', 'rx_ring_full', 'fill_ring_empty', 'rx_invalid_descs', 'tx_invalid_descs', 'tx_ring_empty']) {
       expect(samples(text, `xdp_router_xsk_${name}_total`).map((x) => x.labels)).toEqual(sockets);
+    }
+  });
+
+  it('a punted flow to a neighbour nobody has resolved: the kernel resolves it, then the slow path forwards; nothing is dropped', async () => {
+    const { toA, toB } = lab.router;
+    for (const [family, address, rule] of ICMP_PUNTED) {
+      await ip(['neigh', 'flush', 'dev', 'r1'], lab.router.ns);
+      const target = family === 'IPv6' ? lab.b.v6 : lab.b.v4;
+      await within(1000, async () => !fp!.neighbour(toB.ifindex, target)?.valid, `${family} neighbour flushed from the fast path`);
+      const before = await scrape(port);
+      const noNeigh = await fp!.packets('pass-no-neigh', toA.ifindex);
+      const punted = fp!.puntStats(rule).packets;
+      expect(await ping(lab.a.ns, address, 5), `${family} ping to ${address}`).toBe(5);
+      const after = await scrape(port);
+      const rise = (labels: Record<string, string>): number => sum(after, 'xdp_router_slowpath_packets_total', labels) - sum(before, 'xdp_router_slowpath_packets_total', labels);
+      // the first echo went up to the kernel, which resolved B; the daemon learned B, and the rest were punted
+      expect(await fp!.packets('pass-no-neigh', toA.ifindex), family).toBeGreaterThan(noNeigh);
+      expect(fp!.neighbour(toB.ifindex, target)).toEqual({ mac: lab.b.mac, valid: true });
+      expect(fp!.puntStats(rule).packets - punted, family).toBeGreaterThanOrEqual(1n);
+      expect(rise({ result: 'forwarded' }), family).toBeGreaterThanOrEqual(1);
+      expect(rise({ action: 'drop' }), family).toBe(0);
+      expect(rise({ result: 'no-neigh' }), family).toBe(0);
+    }
+  });
+
+  it('an over-MTU punted packet gets its frag-needed / packet-too-big from the kernel', async () => {
+    const { toA, toB } = lab.router;
+    await ip(['link', 'set', 'r1', 'mtu', String(SMALL_MTU)], lab.router.ns);
+    try {
+      await within(2000, async () => fp!.iface(toB.ifindex)?.mtu === SMALL_MTU, 'the fast path learns the MTU');
+      for (const [family, address, rule] of ICMP_PUNTED) {
+        // punted and forwarded at this size
+        expect(await ping(lab.a.ns, address, 1), `${family} ping to ${address}`).toBe(1);
+        const before = await scrape(port);
+        const tooBig = await fp!.packets('pass-mtu', toA.ifindex);
+        const punted = fp!.puntStats(rule).packets;
+        const r = await pingOutput(lab.a.ns, address, 2, ['-M', 'do', '-s', '1400']);
+        expect(r.received, r.output).toBe(0);
+        // the router's kernel answered the first; A's kernel refused the second itself
+        expect(r.output).toMatch(new RegExp(`Frag needed and DF set \\(mtu = ${SMALL_MTU}\\)|Packet too big: mtu=${SMALL_MTU}`));
+        expect(r.output).toMatch(/message too long/);
+        expect(await ip(['route', 'get', address], lab.a.ns), family).toMatch(new RegExp(`mtu ${SMALL_MTU}`));
+        expect(await fp!.packets('pass-mtu', toA.ifindex), family).toBeGreaterThan(tooBig);
+        expect(fp!.puntStats(rule).packets, family).toBe(punted);
+        const after = await scrape(port);
+        expect(sum(after, 'xdp_router_slowpath_packets_total', { result: 'mtu' }) - sum(before, 'xdp_router_slowpath_packets_total', { result: 'mtu' })).toBe(0);
+      }
+    } finally {
+      await ip(['link', 'set', 'r1', 'mtu', '1500'], lab.router.ns);
+      // A keeps the learned path MTU for minutes: forget it
+      await ip(['route', 'flush', 'cache'], lab.a.ns);
+      await ip(['-6', 'route', 'flush', 'cache'], lab.a.ns);
     }
   });
 });

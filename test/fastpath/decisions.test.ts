@@ -191,6 +191,56 @@ const puntCases: Array<Case & { rule?: number }> = [
   pass('TTL 1 to a punted prefix: time exceeded comes first', ipv4Frame(IN, { src: A4, dst: '198.51.100.81', ttl: 1 }), 'pass-ttl'),
 ];
 
+/**
+ * More punt rules, over prefixes whose frames the fast path cannot forward
+ * (fixture.ts has the routes), by id.
+ */
+const NOT_FORWARDABLE_RULES: Record<number, string> = {
+  10: '192.0.2.0/25',
+  11: '192.0.2.128/27',
+  12: '203.0.113.192/26',
+  13: '198.51.100.96/27',
+  14: '2001:db8:5::/48',
+  15: '2001:db8:ffff::/48',
+  16: '2001:db8:dead::/48',
+  17: '2001:db8:beef::/48',
+};
+
+/**
+ * Frames the fast path cannot forward, to a punted prefix: the punt stage
+ * comes after every pass and drop decision, so the rule changes nothing.
+ * The kernel still resolves the neighbour, sends frag-needed or
+ * packet-too-big, answers for an unreachable route; a blackhole still drops.
+ */
+const notForwardablePunted: Array<Case & { rule: number }> = [
+  { ...pass('no route', ipv4Frame(IN, { src: A4, dst: '192.0.2.5' }), 'pass-no-route'), rule: 10 },
+  { ...pass('neighbour not valid (INCOMPLETE/FAILED)', ipv4Frame(IN, { src: A4, dst: '192.0.2.70' }), 'pass-no-neigh'), rule: 10 },
+  { ...pass('neighbour absent', ipv4Frame(IN, { src: A4, dst: '192.0.2.130' }), 'pass-no-neigh'), rule: 11 },
+  { ...pass('egress interface down', ipv4Frame(IN, { src: A4, dst: '192.0.2.40' }), 'pass-no-iface'), rule: 10 },
+  { ...pass('to the router itself', ipv4Frame(IN, { src: A4, dst: '192.0.2.1' }), 'pass-local'), rule: 10 },
+  { ...pass('one byte over the egress MTU', ipv4Frame(IN, { src: A4, dst: '198.51.100.81', payload: Buffer.alloc(1501 - 28) }), 'pass-mtu'), rule: 1 },
+  { name: 'blackhole route', frame: ipv4Frame(IN, { src: A4, dst: '203.0.113.200' }), reason: 'drop-blackhole', rule: 12 },
+  { ...pass('unreachable route', ipv4Frame(IN, { src: A4, dst: '203.0.113.230' }), 'pass-unreachable'), rule: 12 },
+  { ...pass('prohibit route', ipv4Frame(IN, { src: A4, dst: '203.0.113.250' }), 'pass-unreachable'), rule: 12 },
+  { ...pass('a route left to the kernel', ipv4Frame(IN, { src: A4, dst: '198.51.100.100' }), 'pass-kernel-route'), rule: 13 },
+  { ...pass('IPv6 neighbour absent', ipv6Frame(IN, { src: A6, dst: '2001:db8:5::1' }), 'pass-no-neigh'), rule: 14 },
+  { ...pass('IPv6 no route', ipv6Frame(IN, { src: A6, dst: '2001:db8:ffff::1' }), 'pass-no-route'), rule: 15 },
+  { ...pass('IPv6 one byte over the egress MTU, to the punted port', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5', dport: 5353, payload: Buffer.alloc(1501 - 48) }), 'pass-mtu'), rule: 2 },
+  { name: 'IPv6 blackhole route', frame: ipv6Frame(IN, { src: A6, dst: '2001:db8:dead::1' }), reason: 'drop-blackhole', rule: 16 },
+  { ...pass('IPv6 unreachable route', ipv6Frame(IN, { src: A6, dst: '2001:db8:beef::1' }), 'pass-unreachable'), rule: 17 },
+];
+
+/** Run `work` with rule `id` taken out of the maps, and put it back (its counter restarts at zero). */
+async function withoutRule<T>(fp: Fixture['fp'], id: number, work: () => Promise<T>): Promise<T> {
+  const { id: _id, ...rule } = (await fp.puntRules()).find((r) => r.id === id)!;
+  expect(fp.deletePuntRule(rule.prefix)).toBe(true);
+  try {
+    return await work();
+  } finally {
+    fp.setPuntRule(id, rule);
+  }
+}
+
 describe('fast path decisions (BPF_PROG_TEST_RUN)', () => {
   let fixture: Fixture;
   beforeAll(async () => {
@@ -223,6 +273,24 @@ describe('fast path decisions (BPF_PROG_TEST_RUN)', () => {
         const before = c.rule === undefined ? 0n : fixture.fp.puntStats(c.rule).packets;
         await expectVerdict(() => fixture, c)();
         if (c.rule !== undefined) expect(fixture.fp.puntStats(c.rule).packets).toBe(before + 1n);
+      });
+    }
+  });
+  describe('punt rules over frames the fast path cannot forward: the verdict without the rule', () => {
+    beforeAll(() => {
+      for (const [id, prefix] of Object.entries(NOT_FORWARDABLE_RULES)) fixture.fp.setPuntRule(Number(id), { prefix });
+    });
+    afterAll(() => {
+      for (const prefix of Object.values(NOT_FORWARDABLE_RULES)) fixture.fp.deletePuntRule(prefix);
+    });
+    for (const c of notForwardablePunted) {
+      it(c.name, async () => {
+        const before = fixture.fp.puntStats(c.rule).packets;
+        await expectVerdict(() => fixture, c)();
+        // not punted: the rule's counter stays
+        expect(fixture.fp.puntStats(c.rule).packets).toBe(before);
+        const withRule = await fixture.run(c.frame, c.ingress);
+        expect(await withoutRule(fixture.fp, c.rule, () => fixture.run(c.frame, c.ingress))).toEqual(withRule);
       });
     }
   });

@@ -39,6 +39,10 @@ describe('map layouts: C and TypeScript agree', () => {
     for (const map of ['xr_nexthops', 'xr_groups']) expect(btf.mapSetting(map, 'type')).toBe(BPF_MAP_TYPE_ARRAY);
   });
 
+  it('the slow path\'s AF_XDP sockets: as many slots as XR_XSK_MAX, in both maps', () => {
+    for (const map of ['xr_xsks', 'xr_xsk_slots']) expect(btf.mapSetting(map, 'max_entries')).toBe(L.XSK_MAX);
+  });
+
   it('enum xr_reason: same names in the same order', () => {
     const c = btf.enumValues('xr_reason');
     const ts = Object.fromEntries(L.REASONS.map((r, i) => [L.reasonEnumerator(r), i]));
