@@ -14,7 +14,9 @@ import type { ListPuntRulesResponse as _xdprouter_v1_ListPuntRulesResponse, List
  * (AF_XDP sockets, forwarded in userspace and seen by CapturePackets)
  * instead of forwarding it in XDP. A packet is punted when its destination
  * is in a rule's prefix (the longest prefix with a rule decides) and its
- * protocol and destination port match the rule's.
+ * protocol and destination port match the rule's, and only when the fast
+ * path could forward it: a packet with no route, an unresolved neighbour
+ * or too big for the egress MTU goes to the kernel as without the rule.
  * 
  * The punt stage is compiled into the fast path only when the config has
  * at least one punt rule (config `punt`); without one the slow path does
@@ -93,7 +95,9 @@ export interface PuntServiceClient extends grpc.Client {
  * (AF_XDP sockets, forwarded in userspace and seen by CapturePackets)
  * instead of forwarding it in XDP. A packet is punted when its destination
  * is in a rule's prefix (the longest prefix with a rule decides) and its
- * protocol and destination port match the rule's.
+ * protocol and destination port match the rule's, and only when the fast
+ * path could forward it: a packet with no route, an unresolved neighbour
+ * or too big for the egress MTU goes to the kernel as without the rule.
  * 
  * The punt stage is compiled into the fast path only when the config has
  * at least one punt rule (config `punt`); without one the slow path does
