@@ -105,9 +105,7 @@ describe('the AF_XDP slow path', () => {
     expect(lines[0]).toMatch(new RegExp(`${lab.a.v4.replace(/\./g, '\\.')}\\.\\d+ > ${lab.remote.v4.replace(/\./g, '\\.')}\\.5201: UDP, length 64`));
   });
 
-  it('a punted frame whose neighbour went away before the slow path read it goes back to the kernel, which forwards it', async (ctx) => {
-    // some kernels refuse BPF_PROG_TEST_RUN live frames (EPERM): the slow path then drops such frames, as the unit tests check
-    if (!slow!.returnsToKernel) ctx.skip();
+  it('a punted frame whose neighbour went away before the slow path read it goes back to the kernel, which forwards it', async () => {
     const { toA, toB } = lab.router;
     // as XDP punted it: from A, to B's loopback (the punted prefix)
     const frame = ipv4Frame({ dst: toA.mac, src: lab.a.mac }, { src: lab.a.v4, dst: lab.remote.v4, proto: IPPROTO_ICMP });
@@ -116,12 +114,18 @@ describe('the AF_XDP slow path', () => {
     expect(fp.deleteNeighbour(toB.ifindex, lab.b.v4)).toBe(true);
     try {
       expect(slow!.forwarder.forwardBatch([frame], toA.ifindex)).toEqual(['no-neigh']);
-      await within(3000, async () => (await icmpInEchos(lab.b.ns)) > echos, 'the echo request at B, forwarded by the kernel');
+      if (slow!.returnsToKernel) {
+        await within(3000, async () => (await icmpInEchos(lab.b.ns)) > echos, 'the echo request at B, forwarded by the kernel');
+      }
     } finally {
       fp.setNeighbour(toB.ifindex, lab.b.v4, lab.b.mac);
       await setKernelForwarding(lab, false);
     }
-    expect(slow!.forwarder.results()).toContainEqual({ outcome: 'no-neigh', action: 'kernel', packets: 1 });
+    // a kernel that refuses BPF_PROG_TEST_RUN live frames (EPERM on some
+    // machines) leaves no way back: the frame is dropped, and counted as such
+    const action = slow!.returnsToKernel ? 'kernel' : 'drop';
+    process.stdout.write(`slow path hand-back to the kernel on this machine: ${action === 'kernel' ? 'live frames' : 'refused, frames dropped and counted'}\n`);
+    expect(slow!.forwarder.results()).toContainEqual({ outcome: 'no-neigh', action, packets: 1 });
   });
 
   it('stopped, it leaves no socket, UMEM or XSKMAP entry, and punted traffic crosses via the kernel', async () => {
