@@ -79,7 +79,9 @@ export interface Rewrite {
 
 /**
  * A new frame as the router sends it: new MACs, the tag the egress needs
- * (priority bits kept), TTL or hop limit one less, IPv4 checksum patched.
+ * (priority bits kept), TTL or hop limit one less, IPv4 checksum patched,
+ * and nothing after the datagram (Ethernet padding, junk), as XDP and the
+ * kernel cut it off.
  */
 export function rewriteFrame(frame: Buffer, p: ParsedPacket, r: Rewrite): Buffer {
   const l2 = Buffer.alloc(r.vlanId ? ETH_HLEN + VLAN_HLEN : ETH_HLEN);
@@ -93,7 +95,7 @@ export function rewriteFrame(frame: Buffer, p: ParsedPacket, r: Rewrite): Buffer
   } else {
     l2.writeUInt16BE(etherType, 12);
   }
-  const ip = Buffer.from(frame.subarray(p.l3));
+  const ip = Buffer.from(frame.subarray(p.l3, p.l3 + p.ipLength));
   if (p.family === 4) {
     ip[8]! -= 1;
     // RFC 1624: the TTL is the high byte of its 16-bit word

@@ -10,7 +10,7 @@ import type { Reason } from '../../dataplane/layout.js';
 import { UserspaceForwarder } from '../../router/slowpath/forward.js';
 import type { ForwardOutcome } from '../../router/slowpath/forward.js';
 import type { KernelPass } from '../../router/slowpath/kernel.js';
-import { IPPROTO_TCP, ipv4Frame, ipv6Frame } from '../helpers/packet.js';
+import { IPPROTO_TCP, ipv4Frame, ipv6Frame, withTrailer } from '../helpers/packet.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Fixture } from './fixture.js';
 
@@ -26,6 +26,9 @@ const SAME_AS_XDP: Array<[string, Buffer]> = [
   ['IPv4 tagged in, tagged out', ipv4Frame(TAGGED, { src: '192.0.2.10', dst: '198.51.100.140' })],
   ['IPv6 via a link-local gateway', ipv6Frame(IN, { src: '2001:db8:1::10', dst: '2001:db8:30::1' })],
   ['IPv6 via a gateway', ipv6Frame(IN, { src: '2001:db8:1::10', dst: '2001:db8:20::5' })],
+  ['IPv4 with 10 bytes after the datagram (cut off)', withTrailer(ipv4Frame(IN, { src: '192.0.2.10', dst: '198.51.100.70' }), 10)],
+  ['IPv6 with padding after the datagram (cut off)', withTrailer(ipv6Frame(IN, { src: '2001:db8:1::10', dst: '2001:db8:20::5' }), 6, 0)],
+  ['IPv4 tagged in, tagged out, with padding (cut off)', withTrailer(ipv4Frame(TAGGED, { src: '192.0.2.10', dst: '198.51.100.140' }), 4, 0)],
 ];
 
 /** Frames the forwarder does not send, with XDP's reason for them, which names the outcome. */
