@@ -102,12 +102,14 @@ describe('the API over TCP', () => {
     const api = connect({ server: `127.0.0.1:${port}` });
     try {
       const watch = api.routes.WatchRoutes({});
+      // the stream is open once its first event (the current routes) arrives
+      const opened = new Promise<void>((resolve) => watch.once('data', () => resolve()));
       const ended = new Promise<string>((resolve) => {
         watch.on('data', () => undefined);
         watch.on('end', () => resolve('end'));
         watch.on('error', (err: Error) => resolve(err.message));
       });
-      await new Promise((r) => setTimeout(r, 200));
+      await opened;
       const t0 = performance.now();
       expect(await stopProcess(daemon)).toBe(0);
       expect(await ended).toBe('end');
