@@ -96,6 +96,8 @@ export class DesiredState {
     const r = this.state.bestRoute(familyPrefix);
     if (!r) return undefined;
     const kernel: DesiredRoute = { target: { type: 'kernel' }, nexthops: [] };
+    // whichever route wins: a source-specific one still takes its sources' traffic, so only the kernel can tell
+    if (this.state.hasKernelOnly(familyPrefix)) return kernel;
     if (r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit') return { target: { type: r.type }, nexthops: [] };
     // TOS-selected routes and local/throw/nat/multicast routes stay the kernel's
     if (r.type !== 'unicast' || r.tos !== 0 || r.nexthops.length === 0) return kernel;

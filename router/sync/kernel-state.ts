@@ -10,9 +10,10 @@ export const routeFamilyKey = (r: Pick<KernelRoute, 'family' | 'prefix'>): strin
  * A route's identity within its prefix. The kernel merges IPv6 routes into
  * one multipath route by (table, prefix, metric) only when every next hop
  * has a gateway; device routes with the same metric (fe80::/64 on each
- * link) stay separate routes.
+ * link) stay separate routes. A source-specific route is another route
+ * than the plain one of the same (table, prefix, metric).
  */
-const routeBase = (r: KernelRoute): string => `${r.table}|${r.metric}|${r.tos}`;
+const routeBase = (r: KernelRoute): string => `${r.table}|${r.metric}|${r.tos}${r.source === undefined ? '' : ` from ${r.source}`}`;
 const routeId = (r: KernelRoute): string =>
   `${routeBase(r)}${qualifiesForEcmp(r) ? '' : `|${r.nexthops.map((n) => n.ifindex).join(',')}`}`;
 
@@ -87,6 +88,12 @@ export class KernelState {
         break;
     }
     return change;
+  }
+
+  /** Some route of "family|prefix" is one the fast path cannot carry (KernelRoute.kernelOnly). */
+  hasKernelOnly(familyPrefix: string): boolean {
+    for (const r of this.routes.get(familyPrefix)?.values() ?? []) if (r.kernelOnly !== undefined) return true;
+    return false;
   }
 
   /** The route the kernel uses for a prefix: first configured table, then lowest metric. */

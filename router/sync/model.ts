@@ -65,6 +65,14 @@ export interface KernelRoute {
   nexthops: KernelNexthop[];
   /** rtm_tos / IPv6 traffic class selector; routes with one are left to the kernel */
   tos: number;
+  /** RTA_SRC: the source prefix of a source-specific route (`ip -6 route ... from`), part of its identity */
+  source?: string;
+  /**
+   * What the fast path cannot model about this route (its source prefix, a
+   * next-hop object the kernel did not expand, an encapsulation, its own
+   * MTU...): while it exists, its destination prefix is the kernel's.
+   */
+  kernelOnly?: string;
 }
 
 /** NUD_* bits of ndm_state */

@@ -84,7 +84,7 @@ export class NetlinkSource implements KernelSource {
     this.netns = options.netns;
     this.log = options.log ?? (() => {});
     this.eventBufferBytes = options.eventBufferBytes ?? EVENT_BUFFER_BYTES;
-    this.filter = { tables: new Set(options.tables), warn: this.log };
+    this.filter = { tables: new Set(options.tables) };
   }
 
   async start(onEvent: (e: KernelEvent) => void, onLost: (reason: string) => void): Promise<KernelSnapshot> {

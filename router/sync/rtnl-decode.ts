@@ -28,6 +28,7 @@ import {
   NTF_PROXY,
   ROUTE_TYPES,
   RTA,
+  RTAX_MTU,
   RTM,
   RTM_F_CLONED,
   RTNH_F_DEAD,
@@ -51,8 +52,6 @@ export interface RtnlMessage {
 export interface RouteFilter {
   /** real table ids (RTA_TABLE) */
   tables: ReadonlySet<number>;
-  /** told about routes that are in a reported table but that the model cannot carry */
-  warn?: (msg: string, fields?: object) => void;
 }
 
 export interface DecodedRoute {
@@ -180,7 +179,39 @@ interface Hop {
   nexthop: KernelNexthop;
   /** RTNH_F_DEAD: its device is down */
   dead: boolean;
+  /** an attribute of its own that the model has no field for */
+  unmodelled?: number;
 }
+
+/**
+ * Route attributes the model reads, or that change nothing about where the
+ * kernel sends a packet (preferred source, realms, cache info, RA
+ * preference and expiry). Any other (an encapsulation, MPLS, a mark or
+ * port selector, one newer than this list) leaves the route to the kernel.
+ */
+const MODELLED_ATTRS: ReadonlySet<number> = new Set([
+  RTA.DST,
+  RTA.SRC,
+  RTA.OIF,
+  RTA.GATEWAY,
+  RTA.PRIORITY,
+  RTA.PREFSRC,
+  RTA.METRICS,
+  RTA.MULTIPATH,
+  RTA.FLOW,
+  RTA.CACHEINFO,
+  RTA.TABLE,
+  RTA.VIA,
+  RTA.PREF,
+  RTA.EXPIRES,
+  RTA.PAD,
+  RTA.NH_ID,
+]);
+/** the same within one RTA_MULTIPATH entry */
+const MODELLED_HOP_ATTRS: ReadonlySet<number> = new Set([RTA.GATEWAY, RTA.VIA, RTA.FLOW]);
+
+const unmodelledAttr = (attrs: Map<number, Buffer>, modelled: ReadonlySet<number>): number | undefined =>
+  [...attrs.keys()].find((type) => !modelled.has(type));
 
 /**
  * RTA_MULTIPATH: struct rtnexthop {u16 len; u8 flags; u8 hops (weight - 1);
@@ -195,9 +226,11 @@ function multipathOf(mp: Buffer, family: Family): Hop[] {
       throw new RtnlDecodeError(`RTA_MULTIPATH entry at byte ${at} has length ${len}, beyond the ${mp.length}-byte attribute`);
     }
     const attrs = readAttrs(mp.subarray(at, at + len), HEADER.rtnexthop);
+    const unmodelled = unmodelledAttr(attrs, MODELLED_HOP_ATTRS);
     out.push({
       nexthop: nexthop(readI32(mp, at + 4), gatewayOf(attrs, family), mp[at + 3]! + 1),
       dead: (mp[at + 2]! & RTNH_F_DEAD) !== 0,
+      ...(unmodelled === undefined ? {} : { unmodelled }),
     });
     at += align4(len);
   }
@@ -216,11 +249,36 @@ function hopsOf(attrs: Map<number, Buffer>, family: Family, rtmFlags: number): H
 /** Route types that carry no next hop (the model leaves their list empty). */
 const NO_NEXTHOP: ReadonlySet<KernelRouteType> = new Set(['blackhole', 'unreachable', 'prohibit', 'throw']);
 
+/** RTA_DST or RTA_SRC and its length as CIDR; no attribute: the all-zero address (a default route) */
+const prefixOf = (b: Buffer | undefined, family: Family, length: number, what: string): string =>
+  `${b ? address(b, family, what) : family === 4 ? '0.0.0.0' : '::'}/${length}`;
+
+/** RTA_METRICS sets the route's own path MTU, which the fast path (it checks the egress link's) does not follow. */
+const hasOwnMtu = (attrs: Map<number, Buffer>): boolean => {
+  const metrics = attrs.get(RTA.METRICS);
+  return metrics !== undefined && readAttrs(metrics).has(RTAX_MTU);
+};
+
+/** Why the fast path cannot carry the route as the model holds it; undefined when it can. */
+function unmodelledOf(attrs: Map<number, Buffer>, source: string | undefined, hops: Hop[]): string | undefined {
+  if (source !== undefined) return `source prefix ${source}`;
+  const attr = unmodelledAttr(attrs, MODELLED_ATTRS);
+  if (attr !== undefined) return `route attribute ${attr}`;
+  if (hasOwnMtu(attrs)) return 'MTU of its own';
+  const hopAttr = hops.find((h) => h.unmodelled !== undefined)?.unmodelled;
+  if (hopAttr !== undefined) return `next-hop attribute ${hopAttr}`;
+  // net.ipv4.nexthop_compat_mode=0: the route names a next-hop object and nothing else
+  if (hops.length === 0 && attrs.has(RTA.NH_ID)) return 'next-hop object without its next hops';
+  return undefined;
+}
+
 /**
  * RTM_NEWROUTE/DELROUTE. Null for what the sync does not report: other
- * families, route-cache clones, tables not asked for, and (with a warning)
- * routes the model cannot carry: source-specific routes and next-hop-object
- * routes the kernel did not expand.
+ * families, route-cache clones, tables not asked for. A route the model
+ * cannot carry (source-specific, a next-hop object the kernel did not
+ * expand, attributes it has no field for) is reported with `kernelOnly`
+ * saying why, so its prefix is left to the kernel rather than to a
+ * covering route.
  */
 export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | null {
   need(data, HEADER.rtmsg, 'route');
@@ -231,13 +289,9 @@ export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | n
   // rtm_table is 8 bits: tables above 255 are only in RTA_TABLE
   const table = u32Attr(attrs, RTA.TABLE) ?? data[4]!;
   if (!filter.tables.has(table)) return null;
-  const dst = attrs.get(RTA.DST);
-  const prefix = `${dst ? address(dst, family, 'RTA_DST') : family === 4 ? '0.0.0.0' : '::'}/${data[1]}`;
+  const prefix = prefixOf(attrs.get(RTA.DST), family, data[1]!, 'RTA_DST');
   const type: KernelRouteType = ROUTE_TYPES[data[7]!] ?? 'other';
-  if (data[2]! > 0) {
-    filter.warn?.('route with a source prefix left to the kernel: the model has no field for it', { table, prefix });
-    return null;
-  }
+  const source = data[2]! > 0 ? prefixOf(attrs.get(RTA.SRC), family, data[2]!, 'RTA_SRC') : undefined;
   const route: KernelRoute = {
     family,
     table,
@@ -247,17 +301,12 @@ export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | n
     type,
     nexthops: [],
     tos: data[3]!,
+    ...(source === undefined ? {} : { source }),
   };
   const decoded: DecodedRoute = { route, dead: [], multipath: attrs.has(RTA.MULTIPATH) };
-  if (NO_NEXTHOP.has(type)) return decoded;
-  const hops = hopsOf(attrs, family, rtmFlags);
-  if (hops.length === 0 && attrs.has(RTA.NH_ID)) {
-    filter.warn?.('route through a next-hop object without its next hops (net.ipv4.nexthop_compat_mode=0?) left out', {
-      table,
-      prefix,
-    });
-    return null;
-  }
+  const hops = NO_NEXTHOP.has(type) ? [] : hopsOf(attrs, family, rtmFlags);
+  const kernelOnly = unmodelledOf(attrs, source, hops);
+  if (kernelOnly !== undefined) route.kernelOnly = kernelOnly;
   // exact-size arrays: one grown by push keeps room for 17 entries, per route
   route.nexthops = hops.filter((h) => !h.dead).map((h) => h.nexthop);
   decoded.dead = hops.filter((h) => h.dead).map((h) => h.nexthop);
@@ -321,13 +370,13 @@ export function routesOfDump(decoded: DecodedRoute[]): KernelRoute[] {
   const out: KernelRoute[] = [];
   const groups = new Map<string, KernelRoute>();
   for (const { route } of decoded) {
-    if (route.type === 'unicast' && route.nexthops.length === 0) continue;
+    if (route.type === 'unicast' && route.nexthops.length === 0 && route.kernelOnly === undefined) continue;
     const sibling = route.family === 6 && route.type === 'unicast' && route.nexthops.every((n) => n.gateway !== undefined);
     if (!sibling) {
       out.push(route);
       continue;
     }
-    const key = `${route.table} ${route.prefix} ${route.metric} ${route.tos}`;
+    const key = `${route.table} ${route.prefix} ${route.metric} ${route.tos} ${route.source ?? ''}`;
     const group = groups.get(key);
     if (group) {
       group.nexthops.push(...route.nexthops);

@@ -71,14 +71,24 @@ export const IFA = { ADDRESS: 1, LOCAL: 2, BROADCAST: 4 } as const;
 
 export const RTA = {
   DST: 1,
+  SRC: 2,
   OIF: 4,
   GATEWAY: 5,
   PRIORITY: 6,
+  PREFSRC: 7,
+  METRICS: 8,
   MULTIPATH: 9,
+  FLOW: 11,
+  CACHEINFO: 12,
   TABLE: 15,
   VIA: 18,
+  PREF: 20,
+  EXPIRES: 23,
+  PAD: 24,
   NH_ID: 30,
 } as const;
+/** RTA_METRICS' nested attribute for a route's own path MTU (`ip route ... mtu N`) */
+export const RTAX_MTU = 2;
 /** rtm_flags: a route-cache entry (IPv6 exceptions, PMTU), not a configured route */
 export const RTM_F_CLONED = 0x200;
 /** rtnh_flags, and rtm_flags of a single-path route: the next hop's device is down */

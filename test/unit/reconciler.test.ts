@@ -165,6 +165,23 @@ describe('reconciler', () => {
     expect(w.resolve('203.0.113.0/24')).toBe('2/192.0.2.2');
   });
 
+  it('a source-specific route leaves its whole prefix to the kernel while it exists, whatever the plain route does', () => {
+    const plainHops = [{ ifindex: 2, gateway: '2001:db8:a::2', weight: 1 }, { ifindex: 3, gateway: '2001:db8:b::2', weight: 3 }];
+    const fromRoute = route('2001:db8:cafe::/48', [{ ifindex: 3, gateway: '2001:db8:b::3', weight: 1 }], { source: '2001:db8:5::/48', kernelOnly: 'source prefix 2001:db8:5::/48' });
+    r.applyEvent({ kind: 'route', op: 'add', replace: false, route: fromRoute });
+    expect(w.resolve('2001:db8:cafe::/48')).toBe('kernel');
+    // replacing the plain route of the same (table, prefix, metric) leaves the source-specific one in place
+    r.applyEvent({ kind: 'route', op: 'add', replace: true, route: route('2001:db8:cafe::/48', [plainHops[0]!]) });
+    expect(w.resolve('2001:db8:cafe::/48')).toBe('kernel');
+    r.applyEvent({ kind: 'route', op: 'del', replace: false, route: fromRoute });
+    expect(w.resolve('2001:db8:cafe::/48')).toBe('2/2001:db8:a::2');
+  });
+
+  it('a route it cannot model is the kernel\'s, also with no route of its own under it', () => {
+    r.applyEvent({ kind: 'route', op: 'add', replace: false, route: route('203.0.113.128/25', [], { kernelOnly: 'next-hop object without its next hops' }) });
+    expect(w.resolve('203.0.113.128/25')).toBe('kernel');
+  });
+
   it('carrier loss: the interface goes down in the map, its routes go to the kernel, its neighbours leave', () => {
     r.applyEvent({ kind: 'link', op: 'add', link: link(3, 'eth2', { carrier: false }) });
     expect(w.ifaces.get(3)?.up).toBe(false);
