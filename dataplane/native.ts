@@ -226,6 +226,12 @@ export interface Addon {
   possibleCpus(): number;
   /** if_nametoindex in the given namespace; throws ENODEV when absent */
   ifIndex(name: string, netns?: string): number;
+  /**
+   * The NIC strips 802.1Q tags on receive (rx VLAN offload, ETHTOOL_GFLAGS
+   * ETH_FLAG_RXVLAN): XDP sees tagged frames as untagged. Throws with errno
+   * naming the interface.
+   */
+  rxVlanOffload(name: string, netns?: string): boolean;
   /** what is attached to an interface (libxdp's view, legacy programs included) */
   queryXdp(ifindex: number, netns?: string): XdpQuery;
   /**

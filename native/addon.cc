@@ -51,6 +51,14 @@ Napi::Value IfIndex(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Value RxVlanOffloadOf(const Napi::CallbackInfo& info) {
+  return CallSync(info.Env(), [&] {
+    std::string name = StringArg(info[0], "rxVlanOffload: name");
+    NetnsGuard guard(NetnsArg(info[1], "rxVlanOffload: netns"));
+    return Napi::Boolean::New(info.Env(), RxVlanOffload(name));
+  });
+}
+
 Napi::Value QueryXdpHook(const Napi::CallbackInfo& info) {
   return CallSync(info.Env(), [&] {
     Napi::Env env = info.Env();
@@ -177,6 +185,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openPinnedMap", Napi::Function::New<OpenPinnedMap>(env, "openPinnedMap"));
   exports.Set("possibleCpus", Napi::Function::New<PossibleCpus>(env, "possibleCpus"));
   exports.Set("ifIndex", Napi::Function::New<IfIndex>(env, "ifIndex"));
+  exports.Set("rxVlanOffload", Napi::Function::New<RxVlanOffloadOf>(env, "rxVlanOffload"));
   exports.Set("queryXdp", Napi::Function::New<QueryXdpHook>(env, "queryXdp"));
   exports.Set("inNetns", Napi::Function::New<InNetns>(env, "inNetns"));
   exports.Set("tuneNetlinkEvents", Napi::Function::New<TuneNetlinkEvents>(env, "tuneNetlinkEvents"));

@@ -79,7 +79,24 @@ export class Daemon {
     }
   }
 
-  /** Interfaces to attach, resolved, each checked for a foreign XDP program. */
+  /**
+   * A NIC that strips 802.1Q tags on receive hands XDP a tagged frame as
+   * an untagged one of the parent (the tag is in the descriptor, which the
+   * program does not read): it would forward a VLAN's traffic, or traffic
+   * of a VLAN the host does not have, as the parent's. VLANs ride on the
+   * configured interfaces, so checking them covers every driven VLAN's
+   * lower device.
+   */
+  private refuseRxVlanOffload(name: string): void {
+    if (!addon.rxVlanOffload(name, this.netnsPath)) return;
+    const where = this.config.netns ? `ip netns exec ${this.config.netns} ` : '';
+    throw new DaemonError(
+      `interface ${name} has rx VLAN offload on: the NIC strips 802.1Q tags before XDP, so the fast path would take tagged traffic for untagged. ` +
+        `Turn it off: ${where}ethtool -K ${name} rxvlan off`,
+    );
+  }
+
+  /** Interfaces to attach, resolved, each checked for rx VLAN offload and a foreign XDP program. */
   private resolveInterfaces(): Array<{ name: string; ifindex: number; mode: 'auto' | 'native' | 'generic'; ours: boolean; foreign: string[] }> {
     return this.config.interfaces.map((i) => {
       let ifindex: number;
@@ -88,6 +105,7 @@ export class Daemon {
       } catch {
         throw new DaemonError(`interface "${i.name}" (config interfaces) does not exist${this.config.netns ? ` in namespace ${this.config.netns}` : ''}`);
       }
+      this.refuseRxVlanOffload(i.name);
       const q = addon.queryXdp(ifindex, this.netnsPath);
       const foreign = q.programs.filter((p) => p.name !== PROGRAM_NAME);
       if (foreign.length > 0 && (q.legacy || q.mode === 'hw') && !this.config.replaceForeignXdp) {
