@@ -23,6 +23,15 @@
 volatile const __u32 xr_hash_seed = 0;
 /* Set by the loader when the slow path runs: without it the verifier drops the punt stage. */
 volatile const __u8 xr_punt_enabled = 0;
+/*
+ * Set by the loader on a second instance that is never attached: the one
+ * whose BPF_PROG_TEST_RUN of a made-up frame answers LookupRoute. It counts
+ * nothing, redirects nothing to a punt socket, and returns its reason (enum
+ * xr_reason) rather than the action, which follows from it; so the answer is
+ * this program's own decision. Off in the attached program, the verifier
+ * removes every branch on it.
+ */
+volatile const __u8 xr_dry_run = 0;
 
 /* libxdp multiprog: run early, and let a passed frame reach later programs. */
 struct {
@@ -74,6 +83,12 @@ static __always_inline bool xr_try_punt(struct xdp_md *ctx, const struct xr_fram
 
 	if (!xr_punt_match(rule, proto, l4, f->data_end))
 		return false;
+	if (xr_dry_run) {
+		__u32 slot;
+
+		v->reason = xr_punt_socket(ctx, &slot) ? XR_PUNTED : XR_PASS_PUNT_NO_SOCKET;
+		return true;
+	}
 	v->reason = xr_punt(ctx, rule, f->len, &action);
 	v->action = action;
 	return true;
@@ -179,6 +194,8 @@ int xdp_router(struct xdp_md *ctx)
 
 	f.len = f.data_end - f.data;
 	v = xr_route_frame(ctx, &f);
+	if (xr_dry_run)
+		return v.reason;
 	xr_count(f.ifindex, v.reason, f.len);
 	return v.action;
 }

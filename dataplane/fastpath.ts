@@ -69,6 +69,21 @@ export interface InterfaceSpec {
   vlan?: { id: number; lowerIfindex: number };
 }
 
+/** What the program decides for a frame, from a dry run: nothing counted, nothing sent. */
+export interface Decision {
+  reason: Reason;
+  /** the frame as the program left it: rewritten (MACs, TTL, tag) when forwarded */
+  frame: Buffer;
+}
+
+/** The constants a program instance was loaded with; a dry-run instance takes the same. */
+interface LoadedWith {
+  objectPath: string;
+  netns: string | undefined;
+  seed: Buffer;
+  punt: boolean;
+}
+
 export interface CounterRow {
   ifindex: number;
   reason: Reason;
@@ -138,8 +153,12 @@ export class FastPath {
   /** the last failure to wait for a grace period (what waits is retried) */
   graceError: Error | undefined;
 
+  /** the never-attached instance that answers decide(), loaded at its first use */
+  private dryRun: Promise<NativeProgram> | undefined;
+
   private constructor(
     readonly program: NativeProgram,
+    private readonly loadedWith: LoadedWith,
     readonly pinDir: string | undefined,
     /** the maps were pinned already, by a previous run: they are its as much as ours */
     readonly adoptedPins = false,
@@ -150,13 +169,16 @@ export class FastPath {
   }
 
   static async open(options: FastPathOptions = {}): Promise<FastPath> {
-    const netns = options.netns ? `/run/netns/${options.netns}` : undefined;
-    const program = new addon.XdpProgram(options.objectPath ?? DEFAULT_OBJECT, PROGRAM_NAME, netns ? { netns } : {});
+    const seed = Buffer.alloc(4);
+    seed.writeUInt32LE(options.hashSeed ?? randomInt(0, 2 ** 32 - 1) >>> 0);
+    const loadedWith: LoadedWith = {
+      objectPath: options.objectPath ?? DEFAULT_OBJECT,
+      netns: options.netns ? `/run/netns/${options.netns}` : undefined,
+      seed,
+      punt: options.punt ?? false,
+    };
+    const program = FastPath.openProgram(loadedWith, false);
     try {
-      const seed = Buffer.alloc(4);
-      seed.writeUInt32LE(options.hashSeed ?? randomInt(0, 2 ** 32 - 1) >>> 0);
-      program.setConst('xr_hash_seed', seed);
-      program.setConst('xr_punt_enabled', Buffer.from([options.punt ? 1 : 0]));
       const pinDir = options.pinDir;
       if (pinDir && options.adoptOnly && !existsSync(join(pinDir, 'xr_fib4'))) {
         throw new Error(`no fast-path maps pinned under ${pinDir}: is xdp-router running with this config?`);
@@ -168,7 +190,7 @@ export class FastPath {
         }
       }
       await program.load();
-      const fp = new FastPath(program, pinDir, adoptedPins);
+      const fp = new FastPath(program, loadedWith, pinDir, adoptedPins);
       if (pinDir) fp.pinMaps(pinDir);
       // a read-only open (verify, tests) has no use for the index, nor the memory it takes
       if (!options.adoptOnly) await fp.indexFib4();
@@ -179,8 +201,50 @@ export class FastPath {
     }
   }
 
+  /** An instance of the program with its constants set, not yet loaded. */
+  private static openProgram(w: LoadedWith, dryRun: boolean): NativeProgram {
+    const program = new addon.XdpProgram(w.objectPath, PROGRAM_NAME, w.netns ? { netns: w.netns } : {});
+    try {
+      program.setConst('xr_hash_seed', w.seed);
+      program.setConst('xr_punt_enabled', Buffer.from([w.punt ? 1 : 0]));
+      program.setConst('xr_dry_run', Buffer.from([dryRun ? 1 : 0]));
+      return program;
+    } catch (err) {
+      program.close();
+      throw err;
+    }
+  }
+
   map(name: MapName): NativeMap {
     return this.maps[name];
+  }
+
+  /**
+   * What the program does with `frame` arriving on `ingressIfindex`, asked
+   * of the program itself: a second instance, loaded with the same
+   * constants over these same maps and never attached, whose xr_dry_run
+   * makes a test run count nothing, send nothing to a punt socket and
+   * return its reason. Queue 0: a punt verdict is for a frame on queue 0.
+   */
+  async decide(frame: Buffer, ingressIfindex: number): Promise<Decision> {
+    this.dryRun ??= this.loadDryRun();
+    const res = await (await this.dryRun).testRun({ data: frame, ingressIfindex });
+    const reason = L.REASONS[res.retval];
+    if (reason === undefined) throw new Error(`the dry-run program returned ${res.retval}, not a reason (0..${L.REASONS.length - 1}): is bpf/xdp_router.o older than dataplane/layout.ts?`);
+    return { reason, frame: res.data };
+  }
+
+  private async loadDryRun(): Promise<NativeProgram> {
+    const program = FastPath.openProgram(this.loadedWith, true);
+    try {
+      for (const name of Object.keys(L.MAPS) as MapName[]) program.reuseMap(name, this.maps[name]);
+      await program.load();
+      return program;
+    } catch (err) {
+      program.close();
+      this.dryRun = undefined;
+      throw err;
+    }
   }
 
   /**
@@ -707,6 +771,7 @@ export class FastPath {
     this.maps.xr_fib4_tbl24.close();
     this.maps.xr_fib4_tbl8.close();
     this.program.close();
+    void this.dryRun?.then((p) => p.close(), () => undefined);
   }
 }
 

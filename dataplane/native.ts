@@ -101,8 +101,8 @@ export interface NativeProgram {
   readonly loaded: boolean;
   /** set a `volatile const` of the object before load; value must match the variable's size */
   setConst(name: string, value: Buffer): void;
-  /** make map `name` use the map pinned at pinPath instead of creating one (before load) */
-  reuseMap(name: string, pinPath: string): void;
+  /** make map `name` use the map pinned at pinPath, or another program's open map, instead of creating one (before load) */
+  reuseMap(name: string, map: string | NativeMap): void;
   /** load into the kernel (off the JS thread); rejects with the verifier log in the message */
   load(): Promise<void>;
   /** the names of the object's maps (.rodata/.bss excluded) */

@@ -46,6 +46,8 @@ class BpfMap {
   static std::shared_ptr<BpfMap> OpenPinned(const std::string& path);
 
   const std::string& name() const { return name_; }
+  // Still owned here: a borrower that keeps it dups it.
+  int fd() const { return fd_.get(); }
   uint32_t type() const { return type_; }
   uint32_t keySize() const { return keySize_; }
   uint32_t valueSize() const { return valueSize_; }

@@ -120,18 +120,26 @@ void XdpProgram::SetConst(const std::string& name, ByteView value) {
 }
 
 void XdpProgram::ReuseMap(const std::string& name, const std::string& pinPath) {
-  RequireState(State::kOpened, "reuse a map");
   const std::string context = Describe() + ": reuse " + pinPath + " as map '" + name + "'";
-  bpf_map* map = bpf_object__find_map_by_name(object_.get(), name.c_str());
-  if (!map) ThrowErrno(ENOENT, context + " (no such map)");
   UniqueFd fd(bpf_obj_get(pinPath.c_str()));
   if (!fd) ThrowErrno(errno, context);
+  ReuseMapFd(name, fd.get(), context);
+}
+
+void XdpProgram::ReuseMap(const std::string& name, const BpfMap& other) {
+  ReuseMapFd(name, other.fd(), Describe() + ": reuse the open map '" + other.name() + "' as map '" + name + "'");
+}
+
+void XdpProgram::ReuseMapFd(const std::string& name, int fd, const std::string& context) {
+  RequireState(State::kOpened, "reuse a map");
+  bpf_map* map = bpf_object__find_map_by_name(object_.get(), name.c_str());
+  if (!map) ThrowErrno(ENOENT, context + " (no such map)");
   // bpf_map__reuse_fd takes the pinned map's shape over the object's: a map
   // of another version (another type or size) would be verified and used
   // as if it were this one's, so refuse it and say what differs.
   bpf_map_info info{};
   uint32_t length = sizeof(info);
-  if (bpf_obj_get_info_by_fd(fd.get(), &info, &length) < 0) ThrowErrno(errno, context + " (read its info)");
+  if (bpf_obj_get_info_by_fd(fd, &info, &length) < 0) ThrowErrno(errno, context + " (read its info)");
   // the kernel marks devmaps read-only to programs on its own
   const uint32_t kernelFlags = BPF_F_RDONLY_PROG;
   std::string pinned = MapShape(info.type, info.key_size, info.value_size, info.max_entries,
@@ -141,7 +149,8 @@ void XdpProgram::ReuseMap(const std::string& name, const std::string& pinPath) {
   if (pinned != wanted)
     ThrowErrno(EINVAL, context + ": the pinned map was made by another version (" + pinned + "; this program's: " +
                            wanted + "); stop the fast path that uses it, or remove the pins if none runs");
-  int ret = bpf_map__reuse_fd(map, fd.get());
+  // libbpf keeps a duplicate: the caller's fd stays the caller's
+  int ret = bpf_map__reuse_fd(map, fd);
   if (ret < 0) ThrowErrno(-ret, context);
 }
 

@@ -65,6 +65,8 @@ class XdpProgram {
   void SetConst(const std::string& name, ByteView value);
   // Before load: map `name` becomes the map pinned at pinPath.
   void ReuseMap(const std::string& name, const std::string& pinPath);
+  // Before load: map `name` becomes `other`, another loaded program's map.
+  void ReuseMap(const std::string& name, const BpfMap& other);
   // Reserve the object for Load(), on the JS thread before Load() is queued.
   void PrepareLoad();
   // Load the program into the kernel (only this program of the object). A
@@ -90,6 +92,8 @@ class XdpProgram {
 
   std::string Describe() const;
   void RequireState(State wanted, const char* operation) const;
+  // Checks the map's shape against the object's first; context names both.
+  void ReuseMapFd(const std::string& name, int fd, const std::string& context);
   int ProgramFd(const char* operation) const;
 
   const std::string objectPath_;
