@@ -57,6 +57,7 @@ class JsMap : public Napi::ObjectWrap<JsMap> {
     auto attributes = napi_enumerable;
     info.This().As<Napi::Object>().DefineProperties({
         Napi::PropertyDescriptor::Value("name", Napi::String::New(env, map_->name()), attributes),
+        Napi::PropertyDescriptor::Value("id", Napi::Number::New(env, map_->id()), attributes),
         Napi::PropertyDescriptor::Value("type", Napi::Number::New(env, map_->type()), attributes),
         Napi::PropertyDescriptor::Value("keySize", Napi::Number::New(env, map_->keySize()), attributes),
         Napi::PropertyDescriptor::Value("valueSize", Napi::Number::New(env, map_->valueSize()), attributes),
