@@ -22,8 +22,7 @@ Napi::Array StringArray(Napi::Env env, const std::vector<std::string>& strings) 
 }
 
 Napi::Object WrapLink(Napi::Env env, std::shared_ptr<BpfLink> link) {
-  auto external = Napi::External<std::shared_ptr<BpfLink>>::New(env, &link);
-  return AddonData::Of(env).linkConstructor.New({external});
+  return WrapShared(env, AddonData::Of(env).linkConstructor, std::move(link));
 }
 
 class JsLink : public Napi::ObjectWrap<JsLink> {
@@ -37,10 +36,7 @@ class JsLink : public Napi::ObjectWrap<JsLink> {
 
   explicit JsLink(const Napi::CallbackInfo& info) : Napi::ObjectWrap<JsLink>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() != 1 || !info[0].IsExternal())
-      throw ToJsError(env, SysError::Argument(
-                               "NativeLink: links come from TracingObject.attach() or openPinnedLink()"));
-    link_ = *info[0].As<Napi::External<std::shared_ptr<BpfLink>>>().Data();
+    link_ = WrappedArg<BpfLink>(info, "NativeLink: links come from TracingObject.attach() or openPinnedLink()");
     what_ = link_->what();
     auto attributes = napi_enumerable;
     info.This().As<Napi::Object>().DefineProperties({
@@ -140,11 +136,7 @@ class JsTracingObject : public Napi::ObjectWrap<JsTracingObject> {
   }
 
   Napi::Value Load(const Napi::CallbackInfo& info) {
-    return CallAsync(info.Env(), [&] {
-      auto object = Open();
-      object->PrepareLoad();
-      return RunVoid(info.Env(), [object] { object->Load(); });
-    });
+    return CallAsync(info.Env(), [&] { return LoadOffThread(info.Env(), Open()); });
   }
 
   Napi::Value Attach(const Napi::CallbackInfo& info) {
