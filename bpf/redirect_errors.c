@@ -6,8 +6,9 @@
  * - at once, when the kernel will not queue it for the device (no
  *   ndo_xdp_xmit, as a veth whose peer has neither XDP nor GRO; device down;
  *   frame over the device's MTU): tracepoint xdp:xdp_redirect_err, one frame,
- *   in native and in generic (skb) mode alike. Kernels before 6.x reported
- *   devmap failures as xdp:xdp_redirect_map_err; this one folds it in here.
+ *   in native and in generic (skb) mode alike. Older kernels had a separate
+ *   xdp:xdp_redirect_map_err for redirects through a map; this one (6.18)
+ *   reports those here too, with the map's id.
  * - at the end of the NAPI poll, when the devmap flushes its bulk queue and
  *   the driver takes fewer frames than it was given (TX ring full, a frame
  *   over the receiving veth peer's MTU): tracepoint xdp:xdp_devmap_xmit,
