@@ -1,7 +1,8 @@
 // The daemon's lifecycle: adopt or load the fast path, attach it, mirror
 // the kernel into it, and on a clean stop detach it so the kernel forwards
-// alone. A crash or kill -9 leaves the program attached and its pinned maps
-// in place: forwarding goes on, and the next start adopts both.
+// alone. A crash or kill -9 leaves the program attached, its pinned maps and
+// the pinned links of its redirect-error counters in place: forwarding and
+// counting go on, and the next start adopts them all.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -9,6 +10,7 @@ import type { RouterConfig } from '../config/schema.js';
 import { FastPath } from '../dataplane/fastpath.js';
 import { addon } from '../dataplane/native.js';
 import type { AttachMode } from '../dataplane/native.js';
+import { RedirectErrors } from '../dataplane/redirect-errors.js';
 import type { Logger } from './log.js';
 import { planInterfaceSockets, SlowPath } from './slowpath/service.js';
 import { NetlinkSource } from './sync/netlink.js';
@@ -41,6 +43,8 @@ export interface AttachedInterface {
 
 export class Daemon {
   fp?: FastPath;
+  /** moves the frames egress devices refused from forwarded to drop-redirect */
+  redirectErrors?: RedirectErrors;
   reconciler?: Reconciler;
   slowPath?: SlowPath;
   private source?: KernelSource;
@@ -126,6 +130,11 @@ export class Daemon {
       punt: this.config.punt.length > 0,
     });
     this.fp = fp;
+    // before any interface is attached, so that no refused frame stays counted forwarded
+    this.redirectErrors = await RedirectErrors.attach(fp, this.config.pinDir);
+    this.log.info(this.redirectErrors.adopted ? 'kept the redirect-error counters a previous run attached' : 'counting redirects egress devices refuse', {
+      links: this.redirectErrors.linkIds(),
+    });
     const adopted = await this.adoptedEntries(fp);
     if (adopted.routes.length + adopted.interfaces.length > 0) {
       this.log.info('adopting pinned maps of a previous run', { pinDir: this.config.pinDir, routes: adopted.routes.length });
@@ -256,6 +265,14 @@ export class Daemon {
       } catch (err) {
         this.log.error('detach failed', { interface: i.name, err: err as Error });
       }
+    }
+    // after XDP: a frame redirected until then is still moved if refused;
+    // before the maps' pins, whose directory goes once it is empty
+    try {
+      if (detach === 'none') this.redirectErrors?.close();
+      else this.redirectErrors?.detach(detach === 'all' ? 'all' : 'attachedHere');
+    } catch (err) {
+      this.log.error('detaching the redirect-error counters failed', { err: err as Error });
     }
     if (detach === 'all' || (detach === 'ours' && !fp.adoptedPins)) fp.unpin();
     fp.close();

@@ -92,7 +92,8 @@ export async function startDaemonProcess(configFile: string, interfaces = 2, wra
 }
 
 export async function stopProcess(d: DaemonProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (!d || d.child.exitCode !== null) return d?.child.exitCode ?? null;
+  // gone already (exited, or killed by a signal, which leaves exitCode null): its 'exit' will not come again
+  if (!d || d.child.exitCode !== null || d.child.signalCode !== null) return d?.child.exitCode ?? null;
   const exited = new Promise<number | null>((resolve) => d.child.once('exit', (code) => resolve(code)));
   d.child.kill(signal);
   return exited;
