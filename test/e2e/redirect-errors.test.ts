@@ -16,7 +16,7 @@ import type { Lab } from '../../router/lab/topology.js';
 import { cli, openPinned, startDaemonProcess, stopProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
 import { freePort, scrape, value } from '../helpers/metrics.js';
-import { ping, udpStream } from '../helpers/traffic.js';
+import { ping, udpStream } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-re-${process.pid}`;
 const FRAMES = 100;
