@@ -19,6 +19,9 @@ export const RTM = {
   NEWNEIGH: 28,
   DELNEIGH: 29,
   GETNEIGH: 30,
+  NEWNEXTHOP: 104,
+  DELNEXTHOP: 105,
+  GETNEXTHOP: 106,
 } as const;
 
 export const NLMSG_ERROR = 2;
@@ -42,6 +45,7 @@ export const RTNLGRP = {
   IPV4_ROUTE: 7,
   IPV6_IFADDR: 9,
   IPV6_ROUTE: 11,
+  NEXTHOP: 32,
 } as const;
 
 export const AF_UNSPEC = 0;
@@ -58,7 +62,7 @@ export function familyOf(af: number): Family | null {
 }
 
 /** sizes of the fixed headers that come before each message's attributes */
-export const HEADER = { ifinfomsg: 16, ifaddrmsg: 8, rtmsg: 12, ndmsg: 12, rtnexthop: 8 } as const;
+export const HEADER = { ifinfomsg: 16, ifaddrmsg: 8, rtmsg: 12, ndmsg: 12, rtnexthop: 8, nhmsg: 8 } as const;
 
 export const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4, LINK: 5, LINKINFO: 18 } as const;
 export const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
@@ -85,6 +89,22 @@ export const RTM_F_CLONED = 0x200;
 export const RTNH_F_DEAD = 0x1;
 export const RT_SCOPE = { UNIVERSE: 0, LINK: 253, HOST: 254, NOWHERE: 255 } as const;
 export const RT_TABLE_UNSPEC = 0;
+
+/** next-hop object attributes (linux/nexthop.h) */
+export const NHA = {
+  ID: 1,
+  GROUP: 2,
+  GROUP_TYPE: 3,
+  BLACKHOLE: 4,
+  OIF: 5,
+  GATEWAY: 6,
+  ENCAP: 8,
+  FDB: 11,
+} as const;
+/** NHA_GROUP_TYPE: a resilient group (the other type, 0, is a plain multipath group) */
+export const NEXTHOP_GRP_TYPE = { RES: 1 } as const;
+/** struct nexthop_grp: u32 id, u8 weight (weight - 1, low byte), u8 weight_high, u16 reserved */
+export const NEXTHOP_GRP_SIZE = 8;
 
 export const NDA = { DST: 1, LLADDR: 2 } as const;
 /** ndm_flags: a proxy (pneigh) entry, not a neighbour */

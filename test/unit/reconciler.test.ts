@@ -3,7 +3,7 @@
 // against the real kernel and maps.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RouteTarget } from '../../dataplane/fastpath.js';
-import type { KernelLink, KernelRoute, KernelSnapshot } from '../../router/sync/model.js';
+import type { KernelLink, KernelRoute, KernelSnapshot, NexthopObject } from '../../router/sync/model.js';
 import { NUD } from '../../router/sync/model.js';
 import { Reconciler } from '../../router/sync/reconciler.js';
 import type { FastPathWriter } from '../../router/sync/reconciler.js';
@@ -207,5 +207,87 @@ describe('reconciler', () => {
     expect(w2.nexthops.has(7)).toBe(false);
     expect(Math.min(...w2.nexthops.keys())).toBe(1);
     expect(w2.resolve('203.0.113.0/24')).toBe('3/198.51.100.2');
+  });
+});
+
+describe('reconciler: routes through next-hop objects', () => {
+  let w: RecordingWriter;
+  let r: Reconciler;
+  const viaObject = (prefix: string, nhid: number): KernelRoute => route(prefix, [], { nhid });
+  const single = (id: number, ifindex: number, gateway: string): NexthopObject => ({ id, kind: 'single', ifindex, gateway });
+  beforeEach(async () => {
+    w = new RecordingWriter();
+    r = new Reconciler(w, { tables: [254], interfaces: ['eth1', 'eth2'] });
+    const snap = snapshot();
+    snap.nexthopObjects = [
+      single(1, 2, '192.0.2.2'),
+      single(2, 3, '198.51.100.2'),
+      { id: 10, kind: 'group', members: [{ id: 1, weight: 1 }, { id: 2, weight: 3 }], resilient: false },
+      { id: 20, kind: 'blackhole' },
+      { id: 30, kind: 'group', members: [{ id: 1, weight: 1 }, { id: 2, weight: 1 }], resilient: true },
+    ];
+    snap.routes.push(
+      viaObject('203.0.113.128/26', 10),
+      viaObject('203.0.113.192/26', 2),
+      viaObject('192.0.2.128/26', 20),
+      viaObject('192.0.2.192/26', 30),
+      // made after the dump: its object's event is still to come
+      viaObject('198.51.100.64/26', 40),
+    );
+    await r.fullSync(snap);
+  });
+
+  it('resolves each route through its object: group, single, blackhole; resilient and unknown ones to the kernel', () => {
+    expect(w.resolve('203.0.113.128/26')).toBe('2/192.0.2.2*1 3/198.51.100.2*3');
+    expect(w.resolve('203.0.113.192/26')).toBe('3/198.51.100.2');
+    expect(w.resolve('192.0.2.128/26')).toBe('blackhole');
+    expect(w.resolve('192.0.2.192/26')).toBe('kernel');
+    expect(w.resolve('198.51.100.64/26')).toBe('kernel');
+    r.applyEvent({ kind: 'nexthop', op: 'add', nexthop: single(40, 2, '192.0.2.3') });
+    expect(w.resolve('198.51.100.64/26')).toBe('2/192.0.2.3');
+  });
+
+  it('a replaced object moves the routes through it and through its groups, with no route event', () => {
+    r.applyEvent({ kind: 'nexthop', op: 'add', nexthop: single(2, 3, '198.51.100.3') });
+    expect(w.resolve('203.0.113.192/26')).toBe('3/198.51.100.3');
+    expect(w.resolve('203.0.113.128/26')).toBe('2/192.0.2.2*1 3/198.51.100.3*3');
+    r.applyEvent({ kind: 'nexthop', op: 'add', nexthop: { id: 10, kind: 'group', members: [{ id: 2, weight: 1 }], resilient: false } });
+    expect(w.resolve('203.0.113.128/26')).toBe('3/198.51.100.3');
+    // an FDB object in its place: the kernel's to forward
+    r.applyEvent({ kind: 'nexthop', op: 'add', nexthop: { id: 2, kind: 'unmodelled', why: 'an FDB next hop' } });
+    expect(w.resolve('203.0.113.192/26')).toBe('kernel');
+  });
+
+  it('a deleted object leaves its groups and takes the routes through it; a group emptied goes too', () => {
+    r.applyEvent({ kind: 'nexthop', op: 'del', nexthop: single(2, 3, '198.51.100.2') });
+    expect(w.resolve('203.0.113.192/26')).toBe('none');
+    expect(w.resolve('203.0.113.128/26')).toBe('2/192.0.2.2');
+    r.applyEvent({ kind: 'nexthop', op: 'del', nexthop: single(1, 2, '192.0.2.2') });
+    expect(w.resolve('203.0.113.128/26')).toBe('none');
+    expect(w.resolve('192.0.2.192/26')).toBe('none');
+    expect(w.resolve('192.0.2.128/26')).toBe('blackhole');
+  });
+
+  it('carrier loss flushes the objects on the link, as the kernel does without telling; they stay gone', () => {
+    r.applyEvent({ kind: 'link', op: 'add', link: link(3, 'eth2', { carrier: false }) });
+    expect(w.resolve('203.0.113.192/26')).toBe('none');
+    expect(w.resolve('203.0.113.128/26')).toBe('2/192.0.2.2');
+    r.applyEvent({ kind: 'link', op: 'add', link: link(3, 'eth2') });
+    expect(w.resolve('203.0.113.192/26')).toBe('none');
+    expect(w.resolve('203.0.113.128/26')).toBe('2/192.0.2.2');
+  });
+
+  it('routes through objects outlive the last IPv4 address of their link', () => {
+    r.applyEvent({ kind: 'address', op: 'del', address: { ifindex: 3, family: 4, address: '198.51.100.1', prefixLength: 24 } });
+    expect(w.resolve('203.0.113.0/24')).toBe('none');
+    expect(w.resolve('203.0.113.192/26')).toBe('3/198.51.100.2');
+  });
+
+  it('a route event through an object resolves it; its delete removes it whatever the object became', () => {
+    r.applyEvent({ kind: 'route', op: 'add', replace: false, route: viaObject('198.51.100.128/26', 1) });
+    expect(w.resolve('198.51.100.128/26')).toBe('2/192.0.2.2');
+    r.applyEvent({ kind: 'nexthop', op: 'add', nexthop: single(1, 3, '198.51.100.2') });
+    r.applyEvent({ kind: 'route', op: 'del', replace: false, route: viaObject('198.51.100.128/26', 1) });
+    expect(w.resolve('198.51.100.128/26')).toBe('none');
   });
 });
