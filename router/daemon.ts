@@ -9,10 +9,12 @@ import type { RouterConfig } from '../config/schema.js';
 import { FastPath } from '../dataplane/fastpath.js';
 import { addon } from '../dataplane/native.js';
 import type { AttachMode } from '../dataplane/native.js';
-import type { Logger } from './log.js';
+import type { LogFields, Logger } from './log.js';
 import { planInterfaceSockets, SlowPath } from './slowpath/service.js';
 import { NetlinkSource } from './sync/netlink.js';
 import { Reconciler } from './sync/reconciler.js';
+import { NeighbourLiveness } from './sync/neighbour-liveness.js';
+import { KernelNeighbourWriter } from './sync/neighbour-writer.js';
 import type { AdoptedEntries } from './sync/reconciler.js';
 import type { KernelEvent, KernelSource } from './sync/model.js';
 import { PROGRAM_NAME } from '../dataplane/fastpath.js';
@@ -43,6 +45,8 @@ export class Daemon {
   fp?: FastPath;
   reconciler?: Reconciler;
   slowPath?: SlowPath;
+  neighbourLiveness?: NeighbourLiveness;
+  private neighbourWriter?: KernelNeighbourWriter;
   private source?: KernelSource;
   readonly attached: AttachedInterface[] = [];
   private resyncing: Promise<void> | undefined;
@@ -168,6 +172,15 @@ export class Daemon {
       this.log.info('attached', { interface: i.name, mode, requested: i.mode });
     }
     if (this.config.punt.length > 0) await this.startSlowPath(fp);
+    this.startNeighbourLiveness(fp, reconciler);
+  }
+
+  /** STALE neighbours the fast path forwards to are re-checked by the kernel, as if it had forwarded (neighbour-liveness.ts). */
+  private startNeighbourLiveness(fp: FastPath, reconciler: Reconciler): void {
+    const log = (msg: string, fields?: object): void => this.log.warn(msg, fields as LogFields | undefined);
+    this.neighbourWriter = new KernelNeighbourWriter({ ...(this.netnsPath ? { netns: this.netnsPath } : {}), log });
+    this.neighbourLiveness = new NeighbourLiveness(fp, this.neighbourWriter, { stale: () => reconciler.stale(), log });
+    this.neighbourLiveness.start();
   }
 
   /** Punt rules from the config, and the AF_XDP sockets that take what they match. */
@@ -245,6 +258,8 @@ export class Daemon {
   private async shutDown(detach: 'all' | 'ours' | 'none'): Promise<void> {
     // punted traffic goes back to the kernel before anything else stops
     this.slowPath?.stop();
+    await this.neighbourLiveness?.stop();
+    this.neighbourWriter?.close();
     this.source?.close();
     await this.resyncing;
     const fp = this.fp;

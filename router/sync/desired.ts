@@ -5,7 +5,7 @@
 import type { InterfaceSpec, RouteTarget } from '../../dataplane/fastpath.js';
 import { MAX_GROUP_MEMBERS } from '../../dataplane/layout.js';
 import type { KernelState } from './kernel-state.js';
-import { NUD_USABLE } from './model.js';
+import { NUD, NUD_USABLE } from './model.js';
 import type { KernelNexthop } from './model.js';
 
 /** A route as the fast path should hold it, with the shared entries it uses. */
@@ -22,6 +22,8 @@ export interface DesiredNeighbour {
   address: string;
   mac: string;
   valid: boolean;
+  /** STALE in the kernel: a use must be handed to the kernel (see neighbour-liveness.ts) */
+  stale: boolean;
 }
 
 function isMulticast(address: string): boolean {
@@ -88,7 +90,7 @@ export class DesiredState {
     const n = this.state.neighbours.get(key);
     // multicast "neighbours" (33:33:..., 01:00:5e:...) serve nothing the fast path forwards
     if (!n || !n.mac || !this.usable(n.ifindex) || isMulticast(n.address)) return undefined;
-    return { ifindex: n.ifindex, address: n.address, mac: n.mac, valid: (n.state & NUD_USABLE) !== 0 };
+    return { ifindex: n.ifindex, address: n.address, mac: n.mac, valid: (n.state & NUD_USABLE) !== 0, stale: (n.state & NUD.STALE) !== 0 };
   }
 
   /** What the fast path should do for the kernel's best route of "family|prefix". */

@@ -57,6 +57,12 @@ export interface AdoptedEntries {
  */
 export type RoutesAppliedListener = (keys: ReadonlySet<string>) => void;
 
+/** A neighbour entry of the maps, by its key. */
+export interface NeighbourRef {
+  ifindex: number;
+  address: string;
+}
+
 interface AppliedRoute {
   readonly signature: string;
   readonly nexthopKeys: readonly string[];
@@ -73,6 +79,7 @@ export class Reconciler {
   private readonly ifaces = new Map<number, string>();
   private readonly locals = new Map<string, number>();
   private readonly neighbours = new Map<string, string>();
+  private readonly staleNeighbours = new Map<string, NeighbourRef>();
   private readonly routeListeners = new Set<RoutesAppliedListener>();
 
   constructor(
@@ -220,17 +227,25 @@ export class Reconciler {
   private reconcileNeighbours(keys: Set<string>): void {
     for (const key of keys) {
       const n = this.desired.neighbour(key);
-      const want = n ? `${n.mac}|${n.valid}` : undefined;
+      const want = n ? `${n.mac}|${n.valid}|${n.stale}` : undefined;
       if (want === this.neighbours.get(key)) continue;
       if (n && want) {
-        this.fp.setNeighbour(n.ifindex, n.address, n.mac, n.valid);
+        this.fp.setNeighbour(n.ifindex, n.address, n.mac, { valid: n.valid, stale: n.stale });
         this.neighbours.set(key, want);
+        if (n.stale) this.staleNeighbours.set(key, { ifindex: n.ifindex, address: n.address });
+        else this.staleNeighbours.delete(key);
       } else {
         const [ifindex, address] = [Number(key.slice(0, key.indexOf('|'))), key.slice(key.indexOf('|') + 1)];
         this.fp.deleteNeighbour(ifindex, address);
         this.neighbours.delete(key);
+        this.staleNeighbours.delete(key);
       }
     }
+  }
+
+  /** Neighbours the maps hold as STALE: the ones whose use the program marks. */
+  stale(): Iterable<NeighbourRef> {
+    return this.staleNeighbours.values();
   }
 
   /** Write the next hops and group a route needs; returns its target with real ids. */

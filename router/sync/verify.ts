@@ -25,6 +25,9 @@ function compare(kind: Difference['kind'], want: Map<string, string>, have: Map<
   return out;
 }
 
+const describeNeighbour = (n: { mac: string; valid: boolean; stale: boolean }): string =>
+  `${n.mac} ${n.valid ? 'valid' : 'not-valid'}${n.stale ? ' stale' : ''}`;
+
 export async function verify(fp: FastPath, snapshot: KernelSnapshot, options: { tables: number[]; interfaces: string[] }): Promise<Difference[]> {
   const state = new KernelState(options.tables);
   state.load(snapshot);
@@ -52,9 +55,9 @@ export async function verify(fp: FastPath, snapshot: KernelSnapshot, options: { 
   const wantNeigh = new Map<string, string>();
   for (const key of state.neighbours.keys()) {
     const n = desired.neighbour(key);
-    if (n) wantNeigh.set(key, `${n.mac} ${n.valid ? 'valid' : 'not-valid'}`);
+    if (n) wantNeigh.set(key, describeNeighbour(n));
   }
-  const haveNeigh = new Map([...(await fp.neighbours())].map(([k, n]) => [k, `${n.mac} ${n.valid ? 'valid' : 'not-valid'}`]));
+  const haveNeigh = new Map([...(await fp.neighbours())].map(([k, n]) => [k, describeNeighbour(n)]));
 
   const wantIfaces = new Map<string, string>();
   for (const ifindex of state.links.keys()) {

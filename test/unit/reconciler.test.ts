@@ -2,7 +2,7 @@
 // fast-path writes out (recorded). The namespace tests run the same code
 // against the real kernel and maps.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { RouteTarget } from '../../dataplane/fastpath.js';
+import type { NeighbourFlags, RouteTarget } from '../../dataplane/fastpath.js';
 import type { KernelLink, KernelRoute, KernelSnapshot } from '../../router/sync/model.js';
 import { NUD } from '../../router/sync/model.js';
 import { Reconciler } from '../../router/sync/reconciler.js';
@@ -13,7 +13,7 @@ class RecordingWriter implements FastPathWriter {
   routes = new Map<string, RouteTarget>();
   nexthops = new Map<number, { ifindex: number; gateway?: string }>();
   groups = new Map<number, Array<{ nexthop: number; weight: number }>>();
-  neighbours = new Map<string, { mac: string; valid: boolean }>();
+  neighbours = new Map<string, { mac: string; valid: boolean; stale: boolean }>();
   ifaces = new Map<number, { up: boolean }>();
   locals = new Set<string>();
   writes = 0;
@@ -35,7 +35,7 @@ class RecordingWriter implements FastPathWriter {
   deleteNexthop(id: number): boolean { this.writes++; return this.nexthops.delete(id); }
   setGroup(id: number, m: Array<{ nexthop: number; weight: number }>): void { this.writes++; this.groups.set(id, m); }
   deleteGroup(id: number): boolean { this.writes++; return this.groups.delete(id); }
-  setNeighbour(i: number, a: string, mac: string, valid = true): void { this.writes++; this.neighbours.set(`${i}|${a}`, { mac, valid }); }
+  setNeighbour(i: number, a: string, mac: string, { valid = true, stale = false }: NeighbourFlags = {}): void { this.writes++; this.neighbours.set(`${i}|${a}`, { mac, valid, stale }); }
   deleteNeighbour(i: number, a: string): boolean { this.writes++; return this.neighbours.delete(`${i}|${a}`); }
   setRoute(p: string, t: RouteTarget): void { this.writes++; this.routes.set(p, t); }
   async setRoutes(rs: Array<{ prefix: string; target: RouteTarget }>): Promise<void> { for (const r of rs) this.setRoute(r.prefix, r.target); }
@@ -189,9 +189,21 @@ describe('reconciler', () => {
     expect(w.resolve('2001:db8:cafe::/48')).not.toBe('none');
   });
 
+  it('a STALE neighbour is written stale (the program marks its use), and rewritten when the kernel moves on', () => {
+    expect(w.neighbours.get('2|192.0.2.2')).toEqual({ mac: '02:00:00:00:aa:02', valid: true, stale: true });
+    expect([...r.stale()]).toEqual([{ ifindex: 2, address: '192.0.2.2' }]);
+    r.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 2, family: 4, address: '192.0.2.2', mac: '02:00:00:00:aa:02', state: NUD.DELAY } });
+    expect(w.neighbours.get('2|192.0.2.2')).toEqual({ mac: '02:00:00:00:aa:02', valid: true, stale: false });
+    expect([...r.stale()]).toEqual([]);
+    r.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: '02:00:00:00:bb:02', state: NUD.STALE } });
+    expect([...r.stale()]).toEqual([{ ifindex: 3, address: '198.51.100.2' }]);
+    r.applyEvent({ kind: 'neighbour', op: 'del', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: null, state: 0 } });
+    expect([...r.stale()]).toEqual([]);
+  });
+
   it('a neighbour that fails is kept but marked not valid; one deleted leaves', () => {
     r.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: '02:00:00:00:bb:02', state: NUD.FAILED } });
-    expect(w.neighbours.get('3|198.51.100.2')).toEqual({ mac: '02:00:00:00:bb:02', valid: false });
+    expect(w.neighbours.get('3|198.51.100.2')).toEqual({ mac: '02:00:00:00:bb:02', valid: false, stale: false });
     r.applyEvent({ kind: 'neighbour', op: 'del', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: null, state: 0 } });
     expect(w.neighbours.has('3|198.51.100.2')).toBe(false);
   });
