@@ -3,7 +3,6 @@
 // alone. A crash or kill -9 leaves the program attached and its pinned maps
 // in place: forwarding goes on, and the next start adopts both.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { RouterConfig } from '../config/schema.js';
 import { FastPath } from '../dataplane/fastpath.js';
@@ -12,6 +11,7 @@ import type { AttachMode } from '../dataplane/native.js';
 import type { LogFields, Logger } from './log.js';
 import { planInterfaceSockets, SlowPath } from './slowpath/service.js';
 import { NetlinkSource } from './sync/netlink.js';
+import { multipathUseNeigh, readSysctl } from './sysctl.js';
 import { Reconciler } from './sync/reconciler.js';
 import { NeighbourLiveness } from './sync/neighbour-liveness.js';
 import { KernelNeighbourWriter } from './sync/neighbour-writer.js';
@@ -67,8 +67,7 @@ export class Daemon {
 
   /** Read a sysctl of the daemon's network namespace. */
   private sysctl(path: string): string {
-    const read = (): string => readFileSync(`/proc/sys/${path}`, 'utf8').trim();
-    return this.netnsPath ? addon.inNetns(this.netnsPath, read) : read();
+    return readSysctl(path, this.netnsPath);
   }
 
   private warnIfForwardingOff(): void {
@@ -134,7 +133,12 @@ export class Daemon {
     if (adopted.routes.length + adopted.interfaces.length > 0) {
       this.log.info('adopting pinned maps of a previous run', { pinDir: this.config.pinDir, routes: adopted.routes.length });
     }
-    const reconciler = new Reconciler(fp, { tables, interfaces: this.config.interfaces.map((i) => i.name) });
+    // read once: a change of the sysctl takes effect at the next start
+    const reconciler = new Reconciler(fp, {
+      tables,
+      interfaces: this.config.interfaces.map((i) => i.name),
+      multipathUseNeigh: multipathUseNeigh(this.netnsPath),
+    });
     this.reconciler = reconciler;
     this.source = source ?? new NetlinkSource({ ...(this.netnsPath ? { netns: this.netnsPath } : {}), tables });
     const started = Date.now();

@@ -4,14 +4,17 @@ import type { RouterConfig } from '../../config/schema.js';
 import { FastPath } from '../../dataplane/fastpath.js';
 import { NetlinkSource } from '../sync/netlink.js';
 import { verify } from '../sync/verify.js';
+import { multipathUseNeigh } from '../sysctl.js';
 import type { Difference } from '../sync/verify.js';
 
 export async function verifyFastPath(config: RouterConfig): Promise<Difference[]> {
   const tables = config.tables;
   const fp = await FastPath.open({ ...(config.netns ? { netns: config.netns } : {}), pinDir: config.pinDir, adoptOnly: true });
-  const source = new NetlinkSource({ ...(config.netns ? { netns: `/run/netns/${config.netns}` } : {}), tables });
+  const netns = config.netns ? `/run/netns/${config.netns}` : undefined;
+  const source = new NetlinkSource({ ...(netns ? { netns } : {}), tables });
   try {
-    return await verify(fp, await source.dump(), { tables, interfaces: config.interfaces.map((i) => i.name) });
+    const interfaces = config.interfaces.map((i) => i.name);
+    return await verify(fp, await source.dump(), { tables, interfaces, multipathUseNeigh: multipathUseNeigh(netns) });
   } finally {
     source.close();
     fp.close();

@@ -2,6 +2,7 @@
 // kernel's tables say it should hold, entry by entry.
 import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
 import { DesiredState, nexthopKey, signature } from './desired.js';
+import type { DesiredOptions } from './desired.js';
 import { KernelState } from './kernel-state.js';
 import type { KernelSnapshot } from './model.js';
 
@@ -28,10 +29,14 @@ function compare(kind: Difference['kind'], want: Map<string, string>, have: Map<
 const describeNeighbour = (n: { mac: string; valid: boolean; stale: boolean }): string =>
   `${n.mac} ${n.valid ? 'valid' : 'not-valid'}${n.stale ? ' stale' : ''}`;
 
-export async function verify(fp: FastPath, snapshot: KernelSnapshot, options: { tables: number[]; interfaces: string[] }): Promise<Difference[]> {
+export async function verify(
+  fp: FastPath,
+  snapshot: KernelSnapshot,
+  options: { tables: number[]; interfaces: string[] } & DesiredOptions,
+): Promise<Difference[]> {
   const state = new KernelState(options.tables);
   state.load(snapshot);
-  const desired = new DesiredState(state, options.interfaces);
+  const desired = new DesiredState(state, options.interfaces, options);
 
   const wantRoutes = new Map<string, string>();
   for (const key of state.routes.keys()) {

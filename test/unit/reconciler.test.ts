@@ -201,6 +201,46 @@ describe('reconciler', () => {
     expect([...r.stale()]).toEqual([]);
   });
 
+  describe('fib_multipath_use_neigh', () => {
+    const mp = route('203.0.113.128/25', [{ ifindex: 3, gateway: '198.51.100.2', weight: 1 }, { ifindex: 2, gateway: '192.0.2.2', weight: 2 }]);
+    const gw1 = (state: number) => ({ kind: 'neighbour' as const, op: 'add' as const, neighbour: { ifindex: 3, family: 4 as const, address: '198.51.100.2', mac: '02:00:00:00:bb:02', state } });
+    const both = '3/198.51.100.2*1 2/192.0.2.2*2';
+
+    it('on: a member whose gateway FAILED gives its flows to the next good member, the others keep theirs; back when it resolves', async () => {
+      const w2 = new RecordingWriter();
+      const r2 = new Reconciler(w2, { tables: [254], interfaces: ['eth1', 'eth2'], multipathUseNeigh: true });
+      await r2.fullSync(snapshot());
+      r2.applyEvent({ kind: 'route', op: 'add', replace: false, route: mp });
+      expect(w2.resolve('203.0.113.128/25')).toBe(both);
+      r2.applyEvent(gw1(NUD.FAILED));
+      expect(w2.resolve('203.0.113.128/25')).toBe('2/192.0.2.2*1 2/192.0.2.2*2');
+      r2.applyEvent(gw1(NUD.INCOMPLETE));
+      expect(w2.resolve('203.0.113.128/25')).toBe('2/192.0.2.2*1 2/192.0.2.2*2');
+      r2.applyEvent(gw1(NUD.REACHABLE));
+      expect(w2.resolve('203.0.113.128/25')).toBe(both);
+      // the last member's flows wrap to the first good one
+      r2.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 2, family: 4, address: '192.0.2.2', mac: null, state: NUD.FAILED } });
+      expect(w2.resolve('203.0.113.128/25')).toBe('3/198.51.100.2*1 3/198.51.100.2*2');
+      // no good member: as the kernel, the group stays (the fast path passes up for the neighbour)
+      r2.applyEvent(gw1(NUD.FAILED));
+      expect(w2.resolve('203.0.113.128/25')).toBe(both);
+    });
+
+    it('on, IPv6: the kernel does not skip members on a forwarding host, nor does the fast path', async () => {
+      const w2 = new RecordingWriter();
+      const r2 = new Reconciler(w2, { tables: [254], interfaces: ['eth1', 'eth2'], multipathUseNeigh: true });
+      await r2.fullSync(snapshot());
+      r2.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 2, family: 6, address: '2001:db8:a::2', mac: null, state: NUD.FAILED } });
+      expect(w2.resolve('2001:db8:cafe::/48')).toBe('2/2001:db8:a::2*1 3/2001:db8:b::2*3');
+    });
+
+    it('off (the kernel default): a FAILED gateway keeps its flows, which the fast path passes up', () => {
+      r.applyEvent({ kind: 'route', op: 'add', replace: false, route: mp });
+      r.applyEvent(gw1(NUD.FAILED));
+      expect(w.resolve('203.0.113.128/25')).toBe(both);
+    });
+  });
+
   it('a neighbour that fails is kept but marked not valid; one deleted leaves', () => {
     r.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: '02:00:00:00:bb:02', state: NUD.FAILED } });
     expect(w.neighbours.get('3|198.51.100.2')).toEqual({ mac: '02:00:00:00:bb:02', valid: false, stale: false });
