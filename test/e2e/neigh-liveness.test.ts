@@ -9,7 +9,7 @@ import type { FastPath } from '../../dataplane/fastpath.js';
 import { ip, spawnIn, sysctl } from '../../router/lab/netns.js';
 import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
-import { openPinned, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
+import { openPinned, routeOf, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
 import { freePort } from '../helpers/metrics.js';
 
@@ -60,7 +60,13 @@ async function recoveryAfterMacChange(lab: Lab, newMac: string): Promise<{ v4: n
     await ip(['link', 'set', 'b0', 'address', newMac], lab.b.ns);
     const changed = Date.now() / 1000;
     const firstAfter = (p: Pinger): number | undefined => p.replies.find((t) => t > changed + IN_FLIGHT_S);
-    await within(GIVE_UP_MS, () => firstAfter(pingers.v4) !== undefined && firstAfter(pingers.v6) !== undefined, `delivery to B's new MAC ${newMac}`);
+    try {
+      await within(GIVE_UP_MS, () => firstAfter(pingers.v4) !== undefined && firstAfter(pingers.v6) !== undefined, `delivery to B's new MAC ${newMac}`);
+    } catch (err) {
+      const missing = Object.entries(pingers).filter(([, p]) => firstAfter(p) === undefined).map(([f]) => f);
+      const neigh = await ip(['neigh', 'show', 'dev', 'r1'], lab.router.ns);
+      throw new Error(`${(err as Error).message} (${missing.join(', ')}); the router's neighbours on r1:\n${neigh}`);
+    }
     return { v4: firstAfter(pingers.v4)! - changed, v6: firstAfter(pingers.v6)! - changed };
   } finally {
     pingers.v4.stop();
@@ -85,6 +91,8 @@ describe('a neighbour that changes its MAC unannounced', () => {
     // B says nothing when its MAC changes: no gratuitous ARP, no unsolicited NA (both off by default; set, not assumed)
     await sysctl(lab.b.ns, 'net.ipv4.conf.b0.arp_notify', 0);
     await sysctl(lab.b.ns, 'net.ipv6.conf.b0.ndisc_notify', 0);
+    // read by the daemon at start (the multipath case below)
+    await sysctl(lab.router.ns, 'net.ipv4.fib_multipath_use_neigh', 1);
     config = writeLabConfig(PREFIX, `metrics:\n  listen: "127.0.0.1:${await freePort()}"\n`);
   });
 
@@ -114,4 +122,18 @@ describe('a neighbour that changes its MAC unannounced', () => {
     // and the fast path holds B's new MAC
     expect((await fp.neighbours()).get(`${lab.router.toB.ifindex}|${lab.b.v4}`)).toMatchObject({ mac: '02:00:5e:00:53:02', valid: true });
   }, 120_000);
+
+  it('with fib_multipath_use_neigh, a group member whose gateway FAILED stops taking flows; it takes them back once resolved', async () => {
+    if (!fp) throw new Error('the daemon of the previous case did not start');
+    const r1 = lab.router.toB.ifindex;
+    const other = '198.51.100.3';
+    await ip(['neigh', 'replace', other, 'lladdr', '02:00:5e:00:53:33', 'dev', 'r1', 'nud', 'permanent'], lab.router.ns);
+    await ip(['route', 'add', '203.0.113.64/26', 'nexthop', 'via', lab.b.v4, 'nexthop', 'via', other], lab.router.ns);
+    await within(1000, async () => (await routeOf(fp!, '203.0.113.70')) === `${r1}/${lab.b.v4} ${r1}/${other}`, 'both members in the group');
+    await ip(['neigh', 'replace', other, 'dev', 'r1', 'nud', 'failed'], lab.router.ns);
+    await within(1000, async () => (await routeOf(fp!, '203.0.113.70')) === `${r1}/${lab.b.v4} ${r1}/${lab.b.v4}`, 'the FAILED member out of the group');
+    await ip(['neigh', 'replace', other, 'lladdr', '02:00:5e:00:53:33', 'dev', 'r1', 'nud', 'permanent'], lab.router.ns);
+    await within(1000, async () => (await routeOf(fp!, '203.0.113.70')) === `${r1}/${lab.b.v4} ${r1}/${other}`, 'the member back');
+    await ip(['route', 'del', '203.0.113.64/26'], lab.router.ns);
+  });
 });
