@@ -14,16 +14,12 @@ import type { DaemonProcess } from '../helpers/daemon.js';
 import { freePort } from '../helpers/metrics.js';
 
 const PREFIX = `xrt-nl-${process.pid}`;
-/** xdp-router may take this much longer than the kernel alone to deliver again */
-const SLACK_S = 2;
-/** ping's interval: the resolution of the measurement */
-const PING_INTERVAL_S = 0.1;
-/** steady replies before the change: the path works and the entry cycles as it does under traffic */
-const WARM_UP_MS = 3000;
-/** the longest a recovery may take before the test calls it a black hole */
-const GIVE_UP_MS = 30_000;
-/** replies that arrive this soon after the change answer requests sent before it */
-const IN_FLIGHT_S = 0.2;
+// SLACK_S: how much longer than the kernel alone xdp-router may take to
+// deliver again; PING_INTERVAL_S: the measurement's resolution; WARM_UP_MS:
+// steady replies before the change (the entry cycles as under traffic);
+// GIVE_UP_MS: past this, a black hole; IN_FLIGHT_S: replies this soon after
+// the change answer requests sent before it.
+const [SLACK_S, PING_INTERVAL_S, WARM_UP_MS, GIVE_UP_MS, IN_FLIGHT_S] = [2, 0.1, 3000, 30_000, 0.2];
 
 interface Pinger {
   /** reply times, epoch seconds (ping -D) */
