@@ -4,17 +4,19 @@
 // the pinned links of its redirect-error counters in place: forwarding and
 // counting go on, and the next start adopts them all.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { RouterConfig } from '../config/schema.js';
 import { FastPath } from '../dataplane/fastpath.js';
 import { addon } from '../dataplane/native.js';
 import type { AttachMode } from '../dataplane/native.js';
 import { RedirectErrors } from '../dataplane/redirect-errors.js';
-import type { Logger } from './log.js';
+import type { LogFields, Logger } from './log.js';
 import { planInterfaceSockets, SlowPath } from './slowpath/service.js';
 import { NetlinkSource } from './sync/netlink.js';
+import { multipathUseNeigh, readSysctl } from './sysctl.js';
 import { Reconciler } from './sync/reconciler.js';
+import { NeighbourLiveness } from './sync/neighbour-liveness.js';
+import { KernelNeighbourWriter } from './sync/neighbour-writer.js';
 import type { AdoptedEntries } from './sync/reconciler.js';
 import type { KernelEvent, KernelSource } from './sync/model.js';
 import { PROGRAM_NAME } from '../dataplane/fastpath.js';
@@ -47,6 +49,8 @@ export class Daemon {
   redirectErrors?: RedirectErrors;
   reconciler?: Reconciler;
   slowPath?: SlowPath;
+  neighbourLiveness?: NeighbourLiveness;
+  private neighbourWriter?: KernelNeighbourWriter;
   private source?: KernelSource;
   readonly attached: AttachedInterface[] = [];
   private resyncing: Promise<void> | undefined;
@@ -67,8 +71,7 @@ export class Daemon {
 
   /** Read a sysctl of the daemon's network namespace. */
   private sysctl(path: string): string {
-    const read = (): string => readFileSync(`/proc/sys/${path}`, 'utf8').trim();
-    return this.netnsPath ? addon.inNetns(this.netnsPath, read) : read();
+    return readSysctl(path, this.netnsPath);
   }
 
   private warnIfForwardingOff(): void {
@@ -139,7 +142,12 @@ export class Daemon {
     if (adopted.routes.length + adopted.interfaces.length > 0) {
       this.log.info('adopting pinned maps of a previous run', { pinDir: this.config.pinDir, routes: adopted.routes.length });
     }
-    const reconciler = new Reconciler(fp, { tables, interfaces: this.config.interfaces.map((i) => i.name) });
+    // read once: a change of the sysctl takes effect at the next start
+    const reconciler = new Reconciler(fp, {
+      tables,
+      interfaces: this.config.interfaces.map((i) => i.name),
+      multipathUseNeigh: multipathUseNeigh(this.netnsPath),
+    });
     this.reconciler = reconciler;
     this.source = source ?? new NetlinkSource({ ...(this.netnsPath ? { netns: this.netnsPath } : {}), tables });
     const started = Date.now();
@@ -177,6 +185,15 @@ export class Daemon {
       this.log.info('attached', { interface: i.name, mode, requested: i.mode });
     }
     if (this.config.punt.length > 0) await this.startSlowPath(fp);
+    this.startNeighbourLiveness(fp, reconciler);
+  }
+
+  /** STALE neighbours the fast path forwards to are re-checked by the kernel, as if it had forwarded (neighbour-liveness.ts). */
+  private startNeighbourLiveness(fp: FastPath, reconciler: Reconciler): void {
+    const log = (msg: string, fields?: object): void => this.log.warn(msg, fields as LogFields | undefined);
+    this.neighbourWriter = new KernelNeighbourWriter({ ...(this.netnsPath ? { netns: this.netnsPath } : {}), log });
+    this.neighbourLiveness = new NeighbourLiveness(fp, this.neighbourWriter, { stale: () => reconciler.stale(), log });
+    this.neighbourLiveness.start();
   }
 
   /** Punt rules from the config, and the AF_XDP sockets that take what they match. */
@@ -254,6 +271,8 @@ export class Daemon {
   private async shutDown(detach: 'all' | 'ours' | 'none'): Promise<void> {
     // punted traffic goes back to the kernel before anything else stops
     this.slowPath?.stop();
+    await this.neighbourLiveness?.stop();
+    this.neighbourWriter?.close();
     this.source?.close();
     await this.resyncing;
     const fp = this.fp;

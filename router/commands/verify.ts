@@ -4,6 +4,7 @@ import type { RouterConfig } from '../../config/schema.js';
 import { FastPath } from '../../dataplane/fastpath.js';
 import { NetlinkSource } from '../sync/netlink.js';
 import { verify } from '../sync/verify.js';
+import { multipathUseNeigh } from '../sysctl.js';
 import type { Difference } from '../sync/verify.js';
 
 /**
@@ -18,8 +19,9 @@ const READING_GAP_MS = 200;
 export async function verifyFastPath(config: RouterConfig): Promise<Difference[]> {
   const tables = config.tables;
   const fp = await FastPath.open({ ...(config.netns ? { netns: config.netns } : {}), pinDir: config.pinDir, adoptOnly: true });
-  const source = new NetlinkSource({ ...(config.netns ? { netns: `/run/netns/${config.netns}` } : {}), tables });
-  const options = { tables, interfaces: config.interfaces.map((i) => i.name) };
+  const netns = config.netns ? `/run/netns/${config.netns}` : undefined;
+  const source = new NetlinkSource({ ...(netns ? { netns } : {}), tables });
+  const options = { tables, interfaces: config.interfaces.map((i) => i.name), multipathUseNeigh: multipathUseNeigh(netns) };
   const id = (d: Difference): string => `${d.kind} ${d.key}`;
   try {
     let diffs = await verify(fp, await source.dump(), options);

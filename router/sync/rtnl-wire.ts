@@ -109,6 +109,8 @@ export const NEXTHOP_GRP_SIZE = 8;
 export const NDA = { DST: 1, LLADDR: 2 } as const;
 /** ndm_flags: a proxy (pneigh) entry, not a neighbour */
 export const NTF_PROXY = 0x08;
+/** ndm_flags of an RTM_NEWNEIGH: treat it as a packet using the entry (neigh_event_send), change nothing else */
+export const NTF_USE = 0x01;
 
 /** rtm_type by value; 0 (RTN_UNSPEC) and 11 (RTN_XRESOLVE) read as 'other' */
 export const ROUTE_TYPES = [
@@ -141,6 +143,10 @@ export function readI32(b: Buffer, offset: number): number {
 export function writeU16(b: Buffer, value: number, offset: number): void {
   if (LE) b.writeUInt16LE(value, offset);
   else b.writeUInt16BE(value, offset);
+}
+export function writeI32(b: Buffer, value: number, offset: number): void {
+  if (LE) b.writeInt32LE(value, offset);
+  else b.writeInt32BE(value, offset);
 }
 export function writeU32(b: Buffer, value: number, offset: number): void {
   if (LE) b.writeUInt32LE(value, offset);

@@ -2,7 +2,7 @@
 // fast-path writes out (recorded). The namespace tests run the same code
 // against the real kernel and maps.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { RouteTarget } from '../../dataplane/fastpath.js';
+import type { NeighbourFlags, RouteTarget } from '../../dataplane/fastpath.js';
 import type { KernelLink, KernelRoute, KernelSnapshot, NexthopObject } from '../../router/sync/model.js';
 import { NUD } from '../../router/sync/model.js';
 import { Reconciler } from '../../router/sync/reconciler.js';
@@ -13,7 +13,7 @@ class RecordingWriter implements FastPathWriter {
   routes = new Map<string, RouteTarget>();
   nexthops = new Map<number, { ifindex: number; gateway?: string }>();
   groups = new Map<number, Array<{ nexthop: number; weight: number }>>();
-  neighbours = new Map<string, { mac: string; valid: boolean }>();
+  neighbours = new Map<string, { mac: string; valid: boolean; stale: boolean }>();
   ifaces = new Map<number, { up: boolean }>();
   locals = new Set<string>();
   writes = 0;
@@ -35,7 +35,7 @@ class RecordingWriter implements FastPathWriter {
   deleteNexthop(id: number): boolean { this.writes++; return this.nexthops.delete(id); }
   setGroup(id: number, m: Array<{ nexthop: number; weight: number }>): void { this.writes++; this.groups.set(id, m); }
   deleteGroup(id: number): boolean { this.writes++; return this.groups.delete(id); }
-  setNeighbour(i: number, a: string, mac: string, valid = true): void { this.writes++; this.neighbours.set(`${i}|${a}`, { mac, valid }); }
+  setNeighbour(i: number, a: string, mac: string, { valid = true, stale = false }: NeighbourFlags = {}): void { this.writes++; this.neighbours.set(`${i}|${a}`, { mac, valid, stale }); }
   deleteNeighbour(i: number, a: string): boolean { this.writes++; return this.neighbours.delete(`${i}|${a}`); }
   setRoute(p: string, t: RouteTarget): void { this.writes++; this.routes.set(p, t); }
   async setRoutes(rs: Array<{ prefix: string; target: RouteTarget }>): Promise<void> { for (const r of rs) this.setRoute(r.prefix, r.target); }
@@ -189,9 +189,61 @@ describe('reconciler', () => {
     expect(w.resolve('2001:db8:cafe::/48')).not.toBe('none');
   });
 
+  it('a STALE neighbour is written stale (the program marks its use), and rewritten when the kernel moves on', () => {
+    expect(w.neighbours.get('2|192.0.2.2')).toEqual({ mac: '02:00:00:00:aa:02', valid: true, stale: true });
+    expect([...r.stale()]).toEqual([{ ifindex: 2, address: '192.0.2.2' }]);
+    r.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 2, family: 4, address: '192.0.2.2', mac: '02:00:00:00:aa:02', state: NUD.DELAY } });
+    expect(w.neighbours.get('2|192.0.2.2')).toEqual({ mac: '02:00:00:00:aa:02', valid: true, stale: false });
+    expect([...r.stale()]).toEqual([]);
+    r.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: '02:00:00:00:bb:02', state: NUD.STALE } });
+    expect([...r.stale()]).toEqual([{ ifindex: 3, address: '198.51.100.2' }]);
+    r.applyEvent({ kind: 'neighbour', op: 'del', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: null, state: 0 } });
+    expect([...r.stale()]).toEqual([]);
+  });
+
+  describe('fib_multipath_use_neigh', () => {
+    const mp = route('203.0.113.128/25', [{ ifindex: 3, gateway: '198.51.100.2', weight: 1 }, { ifindex: 2, gateway: '192.0.2.2', weight: 2 }]);
+    const gw1 = (state: number) => ({ kind: 'neighbour' as const, op: 'add' as const, neighbour: { ifindex: 3, family: 4 as const, address: '198.51.100.2', mac: '02:00:00:00:bb:02', state } });
+    const both = '3/198.51.100.2*1 2/192.0.2.2*2';
+
+    it('on: a member whose gateway FAILED gives its flows to the next good member, the others keep theirs; back when it resolves', async () => {
+      const w2 = new RecordingWriter();
+      const r2 = new Reconciler(w2, { tables: [254], interfaces: ['eth1', 'eth2'], multipathUseNeigh: true });
+      await r2.fullSync(snapshot());
+      r2.applyEvent({ kind: 'route', op: 'add', replace: false, route: mp });
+      expect(w2.resolve('203.0.113.128/25')).toBe(both);
+      r2.applyEvent(gw1(NUD.FAILED));
+      expect(w2.resolve('203.0.113.128/25')).toBe('2/192.0.2.2*1 2/192.0.2.2*2');
+      r2.applyEvent(gw1(NUD.INCOMPLETE));
+      expect(w2.resolve('203.0.113.128/25')).toBe('2/192.0.2.2*1 2/192.0.2.2*2');
+      r2.applyEvent(gw1(NUD.REACHABLE));
+      expect(w2.resolve('203.0.113.128/25')).toBe(both);
+      // the last member's flows wrap to the first good one
+      r2.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 2, family: 4, address: '192.0.2.2', mac: null, state: NUD.FAILED } });
+      expect(w2.resolve('203.0.113.128/25')).toBe('3/198.51.100.2*1 3/198.51.100.2*2');
+      // no good member: as the kernel, the group stays (the fast path passes up for the neighbour)
+      r2.applyEvent(gw1(NUD.FAILED));
+      expect(w2.resolve('203.0.113.128/25')).toBe(both);
+    });
+
+    it('on, IPv6: the kernel does not skip members on a forwarding host, nor does the fast path', async () => {
+      const w2 = new RecordingWriter();
+      const r2 = new Reconciler(w2, { tables: [254], interfaces: ['eth1', 'eth2'], multipathUseNeigh: true });
+      await r2.fullSync(snapshot());
+      r2.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 2, family: 6, address: '2001:db8:a::2', mac: null, state: NUD.FAILED } });
+      expect(w2.resolve('2001:db8:cafe::/48')).toBe('2/2001:db8:a::2*1 3/2001:db8:b::2*3');
+    });
+
+    it('off (the kernel default): a FAILED gateway keeps its flows, which the fast path passes up', () => {
+      r.applyEvent({ kind: 'route', op: 'add', replace: false, route: mp });
+      r.applyEvent(gw1(NUD.FAILED));
+      expect(w.resolve('203.0.113.128/25')).toBe(both);
+    });
+  });
+
   it('a neighbour that fails is kept but marked not valid; one deleted leaves', () => {
     r.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: '02:00:00:00:bb:02', state: NUD.FAILED } });
-    expect(w.neighbours.get('3|198.51.100.2')).toEqual({ mac: '02:00:00:00:bb:02', valid: false });
+    expect(w.neighbours.get('3|198.51.100.2')).toEqual({ mac: '02:00:00:00:bb:02', valid: false, stale: false });
     r.applyEvent({ kind: 'neighbour', op: 'del', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: null, state: 0 } });
     expect(w.neighbours.has('3|198.51.100.2')).toBe(false);
   });
