@@ -26,10 +26,10 @@ volatile const __u8 xr_punt_enabled = 0;
 /*
  * Set by the loader on a second instance that is never attached: the one
  * whose BPF_PROG_TEST_RUN of a made-up frame answers LookupRoute. It counts
- * nothing, redirects nothing to a punt socket, and returns its reason (enum
- * xr_reason) rather than the action, which follows from it; so the answer is
- * this program's own decision. Off in the attached program, the verifier
- * removes every branch on it.
+ * nothing, redirects nothing to a punt socket, marks no STALE neighbour's
+ * use, and returns its reason (enum xr_reason) rather than the action, which
+ * follows from it; so the answer is this program's own decision. Off in the
+ * attached program, the verifier removes every branch on it.
  */
 volatile const __u8 xr_dry_run = 0;
 
@@ -114,7 +114,7 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 	/* only a group needs the flow hash, and it reads into L4 */
 	reason = xr_resolve_route(&rt, rt.flags & XR_ROUTE_F_GROUP ?
 				  xr_ipv4_flow_hash(iph, f->data_end, xr_hash_seed) : 0,
-				  XR_NH_INET, &iph->daddr, &eg);
+				  XR_NH_INET, &iph->daddr, !xr_dry_run, &eg);
 	if (reason == XR_FORWARDED && f->datagram_len > eg.iface->mtu)
 		reason = XR_PASS_MTU;	/* the kernel fragments or sends frag-needed */
 	if (xr_punt_enabled && reason == XR_FORWARDED) {
@@ -152,7 +152,7 @@ static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struc
 		return xr_pass(XR_PASS_NO_ROUTE);
 	reason = xr_resolve_route(rt, rt->flags & XR_ROUTE_F_GROUP ?
 				  xr_ipv6_flow_hash(ip6h, f->data_end, xr_hash_seed) : 0,
-				  XR_NH_INET6, &ip6h->daddr, &eg);
+				  XR_NH_INET6, &ip6h->daddr, !xr_dry_run, &eg);
 	if (reason == XR_FORWARDED && f->datagram_len > eg.iface->mtu)
 		reason = XR_PASS_MTU;	/* the kernel sends packet-too-big */
 	/* the punt trie is keyed like the FIB: the same key finds the rule */

@@ -61,6 +61,14 @@ export interface GroupMemberSpec {
   weight: number;
 }
 
+/** How the program treats a neighbour entry: as the kernel's NUD state says. */
+export interface NeighbourFlags {
+  /** false: pass traffic up (INCOMPLETE, FAILED); default true */
+  valid?: boolean;
+  /** STALE: mark the entry when forwarding through it; default false */
+  stale?: boolean;
+}
+
 export interface InterfaceSpec {
   mac: string;
   mtu: number;
@@ -559,10 +567,22 @@ export class FastPath {
       : { map: this.maps.xr_neigh6, key: L.neigh6Key.encode({ ifindex, addr: a.addr }) };
   }
 
-  /** valid=false keeps the entry but makes the program pass traffic up (INCOMPLETE, FAILED). */
-  setNeighbour(ifindex: number, address: string, mac: string, valid = true): void {
+  /**
+   * valid=false keeps the entry but makes the program pass traffic up
+   * (INCOMPLETE, FAILED); stale=true has the program mark the entry when it
+   * forwards through it (see neighbourUsed). Writing clears the mark.
+   */
+  setNeighbour(ifindex: number, address: string, mac: string, { valid = true, stale = false }: NeighbourFlags = {}): void {
     const { map, key } = this.neighKey(ifindex, address);
-    map.update(key, L.neigh.encode({ mac: parseMac(mac), flags: valid ? L.NEIGH_F_VALID : 0 }));
+    const flags = (valid ? L.NEIGH_F_VALID : 0) | (stale ? L.NEIGH_F_STALE : 0);
+    map.update(key, L.neigh.encode({ mac: parseMac(mac), flags, used: 0 }));
+  }
+
+  /** The program forwarded through this STALE entry since it was last written. */
+  neighbourUsed(ifindex: number, address: string): boolean {
+    const { map, key } = this.neighKey(ifindex, address);
+    const v = map.lookup(key);
+    return !!v && L.neigh.decode(v).used !== 0;
   }
 
   deleteNeighbour(ifindex: number, address: string): boolean {
@@ -578,9 +598,9 @@ export class FastPath {
     return { mac: formatMac(n.mac), valid: (n.flags & L.NEIGH_F_VALID) !== 0 };
   }
 
-  /** Every neighbour entry: "ifindex|address" -> MAC and validity. */
-  async neighbours(): Promise<Map<string, { mac: string; valid: boolean }>> {
-    const out = new Map<string, { mac: string; valid: boolean }>();
+  /** Every neighbour entry: "ifindex|address" -> MAC and flags. */
+  async neighbours(): Promise<Map<string, { mac: string; valid: boolean; stale: boolean }>> {
+    const out = new Map<string, { mac: string; valid: boolean; stale: boolean }>();
     for (const [map, layout] of [
       [this.maps.xr_neigh4, L.neigh4Key],
       [this.maps.xr_neigh6, L.neigh6Key],
@@ -588,7 +608,11 @@ export class FastPath {
       for (const [k, v] of await map.dump()) {
         const key = layout.decode(k);
         const n = L.neigh.decode(v);
-        out.set(`${key.ifindex}|${formatAddress(key.addr)}`, { mac: formatMac(n.mac), valid: (n.flags & L.NEIGH_F_VALID) !== 0 });
+        out.set(`${key.ifindex}|${formatAddress(key.addr)}`, {
+          mac: formatMac(n.mac),
+          valid: (n.flags & L.NEIGH_F_VALID) !== 0,
+          stale: (n.flags & L.NEIGH_F_STALE) !== 0,
+        });
       }
     }
     return out;

@@ -16,6 +16,7 @@
 #include "interface.h"
 #include "js_map.h"
 #include "js_program.h"
+#include "js_tracing.h"
 #include "js_util.h"
 #include "js_xsk.h"
 #include "library_log.h"
@@ -178,11 +179,14 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   LibraryLog::Install();
   auto* data = new AddonData();
   data->mapConstructor = Napi::Persistent(DefineNativeMap(env));
+  data->linkConstructor = Napi::Persistent(DefineNativeLink(env));
   env.SetInstanceData(data);
 
   exports.Set("XdpProgram", DefineXdpProgram(env));
+  exports.Set("TracingObject", DefineTracingObject(env));
   exports.Set("XskSocket", DefineXskSocket(env));
   exports.Set("openPinnedMap", Napi::Function::New<OpenPinnedMap>(env, "openPinnedMap"));
+  exports.Set("openPinnedLink", Napi::Function::New<OpenPinnedLink>(env, "openPinnedLink"));
   exports.Set("possibleCpus", Napi::Function::New<PossibleCpus>(env, "possibleCpus"));
   exports.Set("ifIndex", Napi::Function::New<IfIndex>(env, "ifIndex"));
   exports.Set("rxVlanOffload", Napi::Function::New<RxVlanOffloadOf>(env, "rxVlanOffload"));

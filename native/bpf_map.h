@@ -46,7 +46,9 @@ class BpfMap {
   static std::shared_ptr<BpfMap> OpenPinned(const std::string& path);
 
   const std::string& name() const { return name_; }
-  // Still owned here: a borrower that keeps it dups it.
+  // the kernel's id of the map, as programs' map_ids list it
+  uint32_t id() const { return id_; }
+  // for handing the map to a loader (bpf_map__reuse_fd takes a copy)
   int fd() const { return fd_.get(); }
   uint32_t type() const { return type_; }
   uint32_t keySize() const { return keySize_; }
@@ -90,6 +92,7 @@ class BpfMap {
   UniqueFd fd_;
   std::string name_;
   std::string netns_;
+  uint32_t id_ = 0;
   uint32_t type_ = 0;
   uint32_t keySize_ = 0;
   uint32_t valueSize_ = 0;

@@ -126,11 +126,7 @@ class JsProgram : public Napi::ObjectWrap<JsProgram> {
   }
 
   Napi::Value Load(const Napi::CallbackInfo& info) {
-    return CallAsync(info.Env(), [&] {
-      auto program = Open();
-      program->PrepareLoad();
-      return RunVoid(info.Env(), [program] { program->Load(); });
-    });
+    return CallAsync(info.Env(), [&] { return LoadOffThread(info.Env(), Open()); });
   }
 
   Napi::Value MapNames(const Napi::CallbackInfo& info) {

@@ -12,6 +12,7 @@ import type {
   KernelNexthop,
   KernelRoute,
   KernelRouteType,
+  NexthopObject,
 } from './model.js';
 import {
   AF_UNSPEC,
@@ -24,6 +25,9 @@ import {
   IFLA_INFO,
   IFLA_VLAN_ID,
   NDA,
+  NEXTHOP_GRP_SIZE,
+  NEXTHOP_GRP_TYPE,
+  NHA,
   NLM_F,
   NTF_PROXY,
   ROUTE_TYPES,
@@ -159,6 +163,45 @@ export function decodeNeighbour(data: Buffer): KernelNeighbour | null {
   };
 }
 
+/**
+ * RTM_NEWNEXTHOP/DELNEXTHOP: struct nhmsg {u8 family, scope, protocol,
+ * reserved; u32 flags} and NHA_* attributes. The `netlink` package has no
+ * parser for them.
+ */
+export function decodeNexthopObject(data: Buffer): NexthopObject {
+  need(data, HEADER.nhmsg, 'next-hop object');
+  const attrs = readAttrs(data, HEADER.nhmsg);
+  const id = u32Attr(attrs, NHA.ID);
+  if (id === undefined) throw new RtnlDecodeError('next-hop object without NHA_ID');
+  const ifindex = u32Attr(attrs, NHA.OIF);
+  // FDB next hops serve VXLAN's bridge, never a route
+  if (attrs.has(NHA.FDB)) return { id, kind: 'unmodelled', why: 'an FDB next hop' };
+  if (attrs.has(NHA.ENCAP)) {
+    return { id, kind: 'unmodelled', why: 'a lightweight-tunnel encapsulation', ...(ifindex !== undefined ? { ifindex } : {}) };
+  }
+  const group = attrs.get(NHA.GROUP);
+  if (group) {
+    const type = attrs.get(NHA.GROUP_TYPE);
+    const resilient = type !== undefined && type.length >= 2 && readU16(type, 0) === NEXTHOP_GRP_TYPE.RES;
+    if (group.length % NEXTHOP_GRP_SIZE !== 0) {
+      throw new RtnlDecodeError(`NHA_GROUP of next-hop object ${id} is ${group.length} bytes, not a whole number of ${NEXTHOP_GRP_SIZE}-byte entries`);
+    }
+    const members: Array<{ id: number; weight: number }> = [];
+    for (let at = 0; at < group.length; at += NEXTHOP_GRP_SIZE) {
+      // weight - 1 in two bytes: the low one, and since Linux 6.12 the high one (the old reserved byte, 0 before)
+      members.push({ id: readU32(group, at), weight: ((group[at + 5]! << 8) | group[at + 4]!) + 1 });
+    }
+    return { id, kind: 'group', members, resilient };
+  }
+  if (attrs.has(NHA.BLACKHOLE)) return { id, kind: 'blackhole' };
+  if (ifindex === undefined) throw new RtnlDecodeError(`next-hop object ${id} has neither NHA_GROUP, NHA_BLACKHOLE nor NHA_OIF`);
+  const gateway = attrs.get(NHA.GATEWAY);
+  if (!gateway) return { id, kind: 'single', ifindex };
+  const family = familyOf(data[0]!);
+  if (!family) throw new RtnlDecodeError(`next-hop object ${id} has a gateway of address family ${data[0]}`);
+  return { id, kind: 'single', ifindex, gateway: address(gateway, family, 'NHA_GATEWAY') };
+}
+
 /** RTA_GATEWAY (same family as the route) or RTA_VIA (struct rtvia: u16 family, address) */
 function gatewayOf(attrs: Map<number, Buffer>, family: Family): string | undefined {
   const gateway = attrs.get(RTA.GATEWAY);
@@ -267,18 +310,16 @@ function unmodelledOf(attrs: Map<number, Buffer>, source: string | undefined, ho
   if (hasOwnMtu(attrs)) return 'MTU of its own';
   const hopAttr = hops.find((h) => h.unmodelled !== undefined)?.unmodelled;
   if (hopAttr !== undefined) return `next-hop attribute ${hopAttr}`;
-  // net.ipv4.nexthop_compat_mode=0: the route names a next-hop object and nothing else
-  if (hops.length === 0 && attrs.has(RTA.NH_ID)) return 'next-hop object without its next hops';
   return undefined;
 }
 
 /**
  * RTM_NEWROUTE/DELROUTE. Null for what the sync does not report: other
  * families, route-cache clones, tables not asked for. A route the model
- * cannot carry (source-specific, a next-hop object the kernel did not
- * expand, attributes it has no field for) is reported with `kernelOnly`
- * saying why, so its prefix is left to the kernel rather than to a
- * covering route.
+ * cannot carry (source-specific, attributes it has no field for) is
+ * reported with `kernelOnly` saying why, so its prefix is left to the
+ * kernel rather than to a covering route. A route through a next-hop
+ * object comes with its `nhid` and no next hops.
  */
 export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | null {
   need(data, HEADER.rtmsg, 'route');
@@ -303,10 +344,19 @@ export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | n
     tos: data[3]!,
     ...(source === undefined ? {} : { source }),
   };
-  const decoded: DecodedRoute = { route, dead: [], multipath: attrs.has(RTA.MULTIPATH) };
-  const hops = NO_NEXTHOP.has(type) ? [] : hopsOf(attrs, family, rtmFlags);
+  const nhid = u32Attr(attrs, RTA.NH_ID);
+  // a route through an object has no next hops of its own to look at: the object's are in the object table
+  const hops = nhid !== undefined || NO_NEXTHOP.has(type) ? [] : hopsOf(attrs, family, rtmFlags);
   const kernelOnly = unmodelledOf(attrs, source, hops);
   if (kernelOnly !== undefined) route.kernelOnly = kernelOnly;
+  if (nhid !== undefined) {
+    // the object decides (kernel-state.ts resolves it): the next hops that
+    // nexthop_compat_mode adds are absent when it is off, and go stale
+    // without a route event when a group loses a member
+    route.nhid = nhid;
+    return { route, dead: [], multipath: false };
+  }
+  const decoded: DecodedRoute = { route, dead: [], multipath: attrs.has(RTA.MULTIPATH) };
   // exact-size arrays: one grown by push keeps room for 17 entries, per route
   route.nexthops = hops.filter((h) => !h.dead).map((h) => h.nexthop);
   decoded.dead = hops.filter((h) => h.dead).map((h) => h.nexthop);
@@ -354,6 +404,9 @@ export function decodeEvent(msg: RtnlMessage, filter: RouteFilter): KernelEvent 
     case RTM.NEWROUTE:
     case RTM.DELROUTE:
       return routeEvent(msg, filter);
+    case RTM.NEWNEXTHOP:
+    case RTM.DELNEXTHOP:
+      return { kind: 'nexthop', op: msg.type === RTM.NEWNEXTHOP ? 'add' : 'del', nexthop: decodeNexthopObject(msg.data) };
     default:
       return null;
   }
@@ -370,6 +423,11 @@ export function routesOfDump(decoded: DecodedRoute[]): KernelRoute[] {
   const out: KernelRoute[] = [];
   const groups = new Map<string, KernelRoute>();
   for (const { route } of decoded) {
+    // resolved later from its object, and never one of several siblings
+    if (route.nhid !== undefined) {
+      out.push(route);
+      continue;
+    }
     if (route.type === 'unicast' && route.nexthops.length === 0 && route.kernelOnly === undefined) continue;
     const sibling = route.family === 6 && route.type === 'unicast' && route.nexthops.every((n) => n.gateway !== undefined);
     if (!sibling) {

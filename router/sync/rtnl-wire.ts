@@ -19,6 +19,9 @@ export const RTM = {
   NEWNEIGH: 28,
   DELNEIGH: 29,
   GETNEIGH: 30,
+  NEWNEXTHOP: 104,
+  DELNEXTHOP: 105,
+  GETNEXTHOP: 106,
 } as const;
 
 export const NLMSG_ERROR = 2;
@@ -42,6 +45,7 @@ export const RTNLGRP = {
   IPV4_ROUTE: 7,
   IPV6_IFADDR: 9,
   IPV6_ROUTE: 11,
+  NEXTHOP: 32,
 } as const;
 
 export const AF_UNSPEC = 0;
@@ -58,7 +62,7 @@ export function familyOf(af: number): Family | null {
 }
 
 /** sizes of the fixed headers that come before each message's attributes */
-export const HEADER = { ifinfomsg: 16, ifaddrmsg: 8, rtmsg: 12, ndmsg: 12, rtnexthop: 8 } as const;
+export const HEADER = { ifinfomsg: 16, ifaddrmsg: 8, rtmsg: 12, ndmsg: 12, rtnexthop: 8, nhmsg: 8 } as const;
 
 export const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4, LINK: 5, LINKINFO: 18 } as const;
 export const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
@@ -96,9 +100,27 @@ export const RTNH_F_DEAD = 0x1;
 export const RT_SCOPE = { UNIVERSE: 0, LINK: 253, HOST: 254, NOWHERE: 255 } as const;
 export const RT_TABLE_UNSPEC = 0;
 
+/** next-hop object attributes (linux/nexthop.h) */
+export const NHA = {
+  ID: 1,
+  GROUP: 2,
+  GROUP_TYPE: 3,
+  BLACKHOLE: 4,
+  OIF: 5,
+  GATEWAY: 6,
+  ENCAP: 8,
+  FDB: 11,
+} as const;
+/** NHA_GROUP_TYPE: a resilient group (the other type, 0, is a plain multipath group) */
+export const NEXTHOP_GRP_TYPE = { RES: 1 } as const;
+/** struct nexthop_grp: u32 id, u8 weight (weight - 1, low byte), u8 weight_high, u16 reserved */
+export const NEXTHOP_GRP_SIZE = 8;
+
 export const NDA = { DST: 1, LLADDR: 2 } as const;
 /** ndm_flags: a proxy (pneigh) entry, not a neighbour */
 export const NTF_PROXY = 0x08;
+/** ndm_flags of an RTM_NEWNEIGH: treat it as a packet using the entry (neigh_event_send), change nothing else */
+export const NTF_USE = 0x01;
 
 /** rtm_type by value; 0 (RTN_UNSPEC) and 11 (RTN_XRESOLVE) read as 'other' */
 export const ROUTE_TYPES = [
@@ -131,6 +153,10 @@ export function readI32(b: Buffer, offset: number): number {
 export function writeU16(b: Buffer, value: number, offset: number): void {
   if (LE) b.writeUInt16LE(value, offset);
   else b.writeUInt16BE(value, offset);
+}
+export function writeI32(b: Buffer, value: number, offset: number): void {
+  if (LE) b.writeInt32LE(value, offset);
+  else b.writeInt32BE(value, offset);
 }
 export function writeU32(b: Buffer, value: number, offset: number): void {
   if (LE) b.writeUInt32LE(value, offset);

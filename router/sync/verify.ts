@@ -2,6 +2,7 @@
 // kernel's tables say it should hold, entry by entry.
 import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
 import { DesiredState, nexthopKey, signature } from './desired.js';
+import type { DesiredOptions } from './desired.js';
 import { KernelState } from './kernel-state.js';
 import type { KernelSnapshot } from './model.js';
 
@@ -25,10 +26,17 @@ function compare(kind: Difference['kind'], want: Map<string, string>, have: Map<
   return out;
 }
 
-export async function verify(fp: FastPath, snapshot: KernelSnapshot, options: { tables: number[]; interfaces: string[] }): Promise<Difference[]> {
+const describeNeighbour = (n: { mac: string; valid: boolean; stale: boolean }): string =>
+  `${n.mac} ${n.valid ? 'valid' : 'not-valid'}${n.stale ? ' stale' : ''}`;
+
+export async function verify(
+  fp: FastPath,
+  snapshot: KernelSnapshot,
+  options: { tables: number[]; interfaces: string[] } & DesiredOptions,
+): Promise<Difference[]> {
   const state = new KernelState(options.tables);
   state.load(snapshot);
-  const desired = new DesiredState(state, options.interfaces);
+  const desired = new DesiredState(state, options.interfaces, options);
 
   const wantRoutes = new Map<string, string>();
   for (const key of state.routes.keys()) {
@@ -52,9 +60,9 @@ export async function verify(fp: FastPath, snapshot: KernelSnapshot, options: { 
   const wantNeigh = new Map<string, string>();
   for (const key of state.neighbours.keys()) {
     const n = desired.neighbour(key);
-    if (n) wantNeigh.set(key, `${n.mac} ${n.valid ? 'valid' : 'not-valid'}`);
+    if (n) wantNeigh.set(key, describeNeighbour(n));
   }
-  const haveNeigh = new Map([...(await fp.neighbours())].map(([k, n]) => [k, `${n.mac} ${n.valid ? 'valid' : 'not-valid'}`]));
+  const haveNeigh = new Map([...(await fp.neighbours())].map(([k, n]) => [k, describeNeighbour(n)]));
 
   const wantIfaces = new Map<string, string>();
   for (const ifindex of state.links.keys()) {

@@ -51,6 +51,17 @@ describe('LookupRoute answers from the program', () => {
     });
   }
 
+  it('a STALE neighbour: forwarded through, and its use not marked (a lookup is no traffic for the kernel to re-check)', async () => {
+    const out1 = fixture.ifindex.out1;
+    fixture.fp.setNeighbour(out1, '198.51.100.2', MAC.gw1, { stale: true });
+    try {
+      expect((await lookup.lookup('198.51.100.70')).action).toBe('FORWARD');
+      expect(fixture.fp.neighbourUsed(out1, '198.51.100.2')).toBe(false);
+    } finally {
+      fixture.fp.setNeighbour(out1, '198.51.100.2', MAC.gw1);
+    }
+  });
+
   it('a multipath route: the member the flow hash chose, whose neighbour the frame went to', async () => {
     const r = await lookup.lookup('203.0.113.70');
     expect(r.action).toBe('FORWARD');

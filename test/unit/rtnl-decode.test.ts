@@ -50,11 +50,14 @@ describe('routes the model cannot carry', () => {
     expect(r.nexthops).toEqual(v6.nexthops);
   });
 
-  it('a route through a next-hop object the kernel did not expand is kept, as the kernel\'s', () => {
+  it('a route through a next-hop object names it for the object table, and is the kernel\'s only for what it has itself', () => {
     const nhOnly = Buffer.concat([unicastWithout(v6), attrU32(RTA.NH_ID, 7)]);
     const decoded = decodeRoute(nhOnly, filter)!;
-    expect(decoded.route).toMatchObject({ type: 'unicast', nexthops: [], kernelOnly: 'next-hop object without its next hops' });
+    expect(decoded.route).toMatchObject({ type: 'unicast', nexthops: [], nhid: 7 });
+    expect(decoded.route.kernelOnly).toBeUndefined();
     expect(routesOfDump([decoded])).toHaveLength(1);
+    const withMtu = Buffer.concat([nhOnly, attr(RTA.METRICS, attrU32(RTAX_MTU, 1400))]);
+    expect(decode(withMtu)).toMatchObject({ nhid: 7, kernelOnly: 'MTU of its own' });
   });
 
   it('an encapsulation, on the route or on one of its next hops, is the kernel\'s', () => {
