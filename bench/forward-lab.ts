@@ -1,6 +1,6 @@
 // The throughput lab: the project's namespace lab (host A - router - host
 // B, router/lab/topology.ts) plus one veth pair straight from A to B for
-// the ceiling, tuned as DESIGN.md's lab notes say for this kernel.
+// the ceiling, tuned as docs/architecture.md ("The lab") says for this kernel.
 import { readFileSync, readdirSync } from 'node:fs';
 import { createLab, destroyLab } from '../router/lab/topology.js';
 import type { Lab } from '../router/lab/topology.js';

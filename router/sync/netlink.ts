@@ -3,7 +3,7 @@
 // lands in the middle of a multipart dump on the same socket makes the
 // `netlink` package end the dump early. Both live in the configured network
 // namespace. Decoding is in rtnl-decode.ts; the traps it handles are listed in
-// DESIGN.md ("The control plane").
+// docs/architecture.md ("A route's path").
 //
 // Lost events: with `netlink` 0.3.0 a receive-buffer overrun does not arrive
 // as an 'error' event, it aborts the process (see tuneNetlinkEvents in
