@@ -11,6 +11,7 @@ fi
 
 # clang/llvm build the BPF objects; libbpf/libxdp link the addon; iproute2,
 # ethtool, iputils-ping and tcpdump drive and observe the lab; bird2 peers BGP;
+# frr (zebra + bgpd) installs routes through next-hop objects in the tests;
 # openssl makes the certificates of the API's TLS tests; curl scrapes /metrics
 # in the README's tour.
 PACKAGES=(clang llvm make g++ python3 pkg-config libbpf-dev libxdp-dev libelf-dev
@@ -23,7 +24,14 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "setup: installing ${missing[*]}"
 	apt-get update -qq
+	# BIRD's and FRR's packages start their daemons on the host; the tests run
+	# their own in namespaces, and the host's routing is not ours to touch
+	guard=""
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && guard=yes
+	fi
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	if [ -n "$guard" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 # npm ci only when the lock file changed since the last install
