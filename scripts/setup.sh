@@ -26,12 +26,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -qq
 	# BIRD's and FRR's packages start their daemons on the host; the tests run
 	# their own in namespaces, and the host's routing is not ours to touch
-	guard=""
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && guard=yes
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod +x /usr/sbin/policy-rc.d
 	fi
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-	if [ -n "$guard" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 # npm ci only when the lock file changed since the last install
