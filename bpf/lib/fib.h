@@ -125,6 +125,19 @@ xr_resolve_neigh(const struct xr_nexthop *nh, __u32 pkt_family, const void *dadd
 	return n;
 }
 
+/*
+ * A frame the FIB sends out of an interface the kernel treats apart (a
+ * netfilter rule on its oifname, a VRF's interface) goes up instead.
+ */
+static __always_inline enum xr_reason xr_egress_pass(const struct xr_iface *out)
+{
+	if (out->flags & XR_IFACE_F_VRF)
+		return XR_PASS_VRF;
+	if (out->flags & XR_IFACE_F_NETFILTER_OUT)
+		return XR_PASS_NETFILTER;
+	return XR_FORWARDED;
+}
+
 /* What a unicast route resolved to: everything the rewrite needs. */
 struct xr_egress {
 	const struct xr_iface *iface;
@@ -140,6 +153,7 @@ xr_resolve_route(const struct xr_route *rt, __u32 hash, __u32 pkt_family,
 		 const void *daddr, struct xr_egress *eg)
 {
 	const struct xr_nexthop *nh;
+	enum xr_reason reason;
 
 	switch (rt->type) {
 	case XR_ROUTE_UNICAST:
@@ -152,6 +166,8 @@ xr_resolve_route(const struct xr_route *rt, __u32 hash, __u32 pkt_family,
 		return XR_PASS_UNREACHABLE;
 	case XR_ROUTE_KERNEL:
 		return XR_PASS_KERNEL_ROUTE;
+	case XR_ROUTE_POLICY:
+		return XR_PASS_POLICY;
 	default:
 		return XR_PASS_NO_ROUTE;
 	}
@@ -162,6 +178,9 @@ xr_resolve_route(const struct xr_route *rt, __u32 hash, __u32 pkt_family,
 	eg->iface = xr_egress_iface(nh->ifindex);
 	if (!eg->iface)
 		return XR_PASS_NO_IFACE;
+	reason = xr_egress_pass(eg->iface);
+	if (reason != XR_FORWARDED)
+		return reason;
 	/* no neighbour yet: the kernel resolves it and netlink tells us */
 	eg->neigh = xr_resolve_neigh(nh, pkt_family, daddr);
 	if (!eg->neigh)

@@ -82,6 +82,8 @@ export class RouteLookup {
         return result('pass-unreachable');
       case 'kernel':
         return result('pass-kernel-route');
+      case 'policy':
+        return result('pass-policy');
     }
     let id: number | undefined;
     if ('nexthop' in target) id = target.nexthop;
@@ -93,6 +95,8 @@ export class RouteLookup {
     const selected: KernelNexthop = { ifindex: nh.ifindex, weight, ...(nh.gateway ? { gateway: nh.gateway } : {}) };
     const iface = (await this.fp.interfaces()).get(nh.ifindex);
     if (!iface?.up) return result('pass-no-iface', { selected });
+    if (iface.passes?.vrf) return result('pass-vrf', { selected });
+    if (iface.passes?.netfilterOut) return result('pass-netfilter', { selected });
     const neighbour = (await this.fp.neighbours()).get(`${nh.ifindex}|${nh.gateway ?? text}`);
     if (!neighbour?.valid) return result('pass-no-neigh', { selected });
     return result('forwarded', { selected, neighborMac: neighbour.mac });
