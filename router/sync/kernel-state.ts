@@ -2,7 +2,7 @@
 // events. It also applies what the kernel does without telling: IPv4
 // routes through a link that went down, or lost its last IPv4 address,
 // vanish with no RTM_DELROUTE.
-import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelNexthop, KernelRoute, KernelSnapshot } from './model.js';
+import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelNexthop, KernelRoute, KernelRule, KernelSnapshot } from './model.js';
 import { RouteSlots } from './route-slots.js';
 
 export const routeFamilyKey = (r: Pick<KernelRoute, 'family' | 'prefix'>): string => `${r.family}|${r.prefix}`;
@@ -21,6 +21,8 @@ function qualifiesForEcmp(r: KernelRoute): boolean {
 }
 const addressKey = (a: KernelAddress): string => `${a.ifindex}|${a.address}`;
 export const neighbourKey = (n: Pick<KernelNeighbour, 'ifindex' | 'address'>): string => `${n.ifindex}|${n.address}`;
+/** The kernel tells rules apart by every field: so does this. */
+const ruleKey = (r: KernelRule): string => JSON.stringify([r.family, r.priority, r.action, r.table, r.from, r.to, r.iif, r.oif, r.invert, r.other]);
 
 /** What an event changed, so the reconciler redoes only that. */
 export interface Change {
@@ -28,9 +30,11 @@ export interface Change {
   prefixes: Set<string>;
   neighbours: Set<string>;
   addresses: Set<string>;
+  /** the policy rules changed */
+  rules: boolean;
 }
 
-export const emptyChange = (): Change => ({ links: new Set(), prefixes: new Set(), neighbours: new Set(), addresses: new Set() });
+export const emptyChange = (): Change => ({ links: new Set(), prefixes: new Set(), neighbours: new Set(), addresses: new Set(), rules: false });
 
 export class KernelState {
   readonly links = new Map<number, KernelLink>();
@@ -38,6 +42,7 @@ export class KernelState {
   /** family|prefix -> route id -> route */
   readonly routes = new Map<string, RouteSlots>();
   readonly neighbours = new Map<string, KernelNeighbour>();
+  readonly rules = new Map<string, KernelRule>();
   /**
    * Next-hop lists by content. A full table has a million routes through a
    * handful of next hops: routes with the same list share one array (never
@@ -53,6 +58,7 @@ export class KernelState {
     this.addresses.clear();
     this.routes.clear();
     this.neighbours.clear();
+    this.rules.clear();
     this.hopLists.clear();
     for (const l of snap.links) this.links.set(l.ifindex, l);
     for (const a of snap.addresses) this.addresses.set(addressKey(a), a);
@@ -64,6 +70,7 @@ export class KernelState {
       slots.set(routeId(r), this.shared(r));
     }
     for (const n of snap.neighbours) this.neighbours.set(neighbourKey(n), n);
+    for (const r of snap.rules) this.rules.set(ruleKey(r), r);
   }
 
   apply(e: KernelEvent): Change {
@@ -84,6 +91,11 @@ export class KernelState {
         if (e.op === 'add') this.neighbours.set(neighbourKey(e.neighbour), e.neighbour);
         else this.neighbours.delete(neighbourKey(e.neighbour));
         change.neighbours.add(neighbourKey(e.neighbour));
+        break;
+      case 'rule':
+        if (e.op === 'add') this.rules.set(ruleKey(e.rule), e.rule);
+        else this.rules.delete(ruleKey(e.rule));
+        change.rules = true;
         break;
     }
     return change;

@@ -12,7 +12,7 @@
 // batch of events and reported to onLost as ENOBUFS.
 import { addon } from '../../dataplane/native.js';
 import type { KernelEvent, KernelSnapshot, KernelSource } from './model.js';
-import { decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeRoute, routesOfDump } from './rtnl-decode.js';
+import { decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeRoute, decodeRule, routesOfDump } from './rtnl-decode.js';
 import type { RouteFilter } from './rtnl-decode.js';
 import { dumpRequest } from './rtnl-encode.js';
 import { DumpInterruptedError, RtnlRequester, openRtnl, type NetlinkMessage, type NetlinkSocket } from './rtnl-socket.js';
@@ -43,6 +43,8 @@ const EVENT_GROUPS = [
   RTNLGRP.IPV4_ROUTE,
   RTNLGRP.IPV6_ROUTE,
   RTNLGRP.NEIGH,
+  RTNLGRP.IPV4_RULE,
+  RTNLGRP.IPV6_RULE,
 ];
 /** A dump that the kernel flags inconsistent (tables changed meanwhile) is taken again, this many times at most. */
 const DUMP_ATTEMPTS = 5;
@@ -284,7 +286,8 @@ export class NetlinkSource implements KernelSource {
     const addresses = await dumpAll(dumper, DUMPS.addresses, both, decodeAddress);
     const routes = await dumpAll(dumper, DUMPS.routes, both, (data) => decodeRoute(data, this.filter));
     const neighbours = await dumpAll(dumper, DUMPS.neighbours, both, decodeNeighbour);
-    return { links, addresses, routes: routesOfDump(routes), neighbours };
+    const rules = await dumpAll(dumper, DUMPS.rules, both, decodeRule);
+    return { links, addresses, routes: routesOfDump(routes), neighbours, rules };
   }
 }
 
@@ -301,6 +304,7 @@ const DUMPS = {
   addresses: { what: 'addresses', request: RTM.GETADDR, answer: RTM.NEWADDR, header: 'ifaddrmsg' },
   routes: { what: 'routes', request: RTM.GETROUTE, answer: RTM.NEWROUTE, header: 'rtmsg' },
   neighbours: { what: 'neighbours', request: RTM.GETNEIGH, answer: RTM.NEWNEIGH, header: 'ndmsg' },
+  rules: { what: 'policy rules', request: RTM.GETRULE, answer: RTM.NEWRULE, header: 'fib_rule_hdr' },
 } satisfies Record<string, DumpKind>;
 
 /** One dump per address family, decoded; decode's nulls (what the sync does not follow) left out. */
