@@ -12,12 +12,18 @@ import type { PolicyPlan } from './policy.js';
 
 /**
  * Interfaces whose traffic netfilter rules could touch (router/netfilter/):
- * by name, as the rules match them, or all of them.
+ * by name as the rules match them (nft's `eth*` is a prefix), or all.
  */
 export interface NetfilterScope {
   ingress: ReadonlySet<string>;
   egress: ReadonlySet<string>;
   all: boolean;
+}
+
+function matchesName(patterns: ReadonlySet<string>, name: string): boolean {
+  if (patterns.has(name)) return true;
+  for (const p of patterns) if (p.endsWith('*') && name.startsWith(p.slice(0, -1))) return true;
+  return false;
 }
 
 export const NO_NETFILTER: NetfilterScope = { ingress: new Set(), egress: new Set(), all: false };
@@ -104,8 +110,8 @@ export class DesiredState {
     const nf = this.netfilterScope;
     if (this.inVrf(ifindex)) p.vrf = true;
     if (this.policyPlan.all !== null || this.policyPlan.ingress.has(name)) p.policyIn = true;
-    if (nf.all || nf.ingress.has(name)) p.netfilterIn = true;
-    if (nf.egress.has(name)) p.netfilterOut = true;
+    if (nf.all || matchesName(nf.ingress, name)) p.netfilterIn = true;
+    if (matchesName(nf.egress, name)) p.netfilterOut = true;
     return Object.keys(p).length > 0 ? p : undefined;
   }
 
