@@ -11,7 +11,8 @@ export const STATUS_HELP = `usage: xdp-router status [--json]
 
 The daemon's health, version and uptime, its route and neighbour counts (the
 kernel's mirrored tables and the fast path), resyncs, and the interfaces the
-fast path is attached to. Exit 0 when it serves, 1 otherwise.
+fast path is attached to, the policy rules and netfilter chains whose
+traffic it leaves to the kernel. Exit 0 when it serves, 1 otherwise.
 
 ${CONNECTION_HELP}`;
 
@@ -27,6 +28,12 @@ export function interfaceRows(interfaces: Interface__Output[]): string[][] {
     `mtu ${i.mtu}`,
     i.adopted ? 'adopted' : '',
   ]);
+}
+
+function netfilterLine(s: GetStatusResponse__Output): string {
+  if (s.netfilterMode === 'bypass') return 'bypass (the fast path ignores the ruleset)';
+  if (s.netfilterUnreadable) return `ruleset unreadable, all traffic to the kernel: ${s.netfilterUnreadable}`;
+  return s.netfilterChains.length > 0 ? 'respect; chains on forwarding hooks:' : 'respect; no chain on a forwarding hook';
 }
 
 export async function statusCommand(args: string[], io: CommandIo): Promise<number> {
@@ -48,6 +55,12 @@ export async function statusCommand(args: string[], io: CommandIo): Promise<numb
     io.out(`slow path: ${s.slowPathSockets > 0 ? `${s.slowPathSockets} AF_XDP socket(s)` : 'not running (no punt rule in the config)'}`);
     io.out('interfaces:');
     io.out(formatTable(interfaceRows(s.interfaces)).replace(/^/gm, '  '));
+    io.out('policy rules:');
+    io.out(formatTable(s.policyRules.map((r) => [r.rule, r.handling])).replace(/^/gm, '  '));
+    io.out(`netfilter: ${netfilterLine(s)}`);
+    if (s.netfilterChains.length > 0) {
+      io.out(formatTable(s.netfilterChains.map((c) => [`${c.table} ${c.chain}`, c.hook, `to the kernel: ${c.traffic}`])).replace(/^/gm, '  '));
+    }
     return health.status === 'SERVING' ? 0 : 1;
   });
 }
