@@ -12,8 +12,8 @@ import type { AttachMode } from '../dataplane/native.js';
 import type { Logger } from './log.js';
 import { planInterfaceSockets, SlowPath } from './slowpath/service.js';
 import { NetfilterWatch } from './netfilter/watch.js';
+import { scopeOfView } from './netfilter/watch.js';
 import type { NetfilterView } from './netfilter/watch.js';
-import { netfilterScope } from './netfilter/ruleset.js';
 import { NetlinkSource } from './sync/netlink.js';
 import { describeHandling, describeRule } from './sync/policy.js';
 import { Reconciler } from './sync/reconciler.js';
@@ -219,7 +219,7 @@ export class Daemon {
         reason: view.unreadable,
         fix: 'install nftables, or set netfilter: bypass if no rule concerns forwarded traffic',
       });
-      reconciler.setNetfilter({ ingress: new Set(), egress: new Set(), all: true });
+      reconciler.setNetfilter(scopeOfView(view));
       return;
     }
     for (const c of view.chains) {
@@ -231,7 +231,7 @@ export class Daemon {
       });
     }
     if (view.chains.length === 0) this.log.info('netfilter: no chain on a forwarding hook touches forwarded traffic');
-    reconciler.setNetfilter(netfilterScope(view.chains));
+    reconciler.setNetfilter(scopeOfView(view));
   }
 
   /** Every policy rule that takes traffic from the fast path, said once per change. */

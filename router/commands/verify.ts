@@ -2,6 +2,7 @@
 // path's maps and the kernel's tables; exit 1 when there is one.
 import type { RouterConfig } from '../../config/schema.js';
 import { FastPath } from '../../dataplane/fastpath.js';
+import { readNetfilter, scopeOfView } from '../netfilter/watch.js';
 import { NetlinkSource } from '../sync/netlink.js';
 import { verify } from '../sync/verify.js';
 import type { Difference } from '../sync/verify.js';
@@ -11,7 +12,9 @@ export async function verifyFastPath(config: RouterConfig): Promise<Difference[]
   const fp = await FastPath.open({ ...(config.netns ? { netns: config.netns } : {}), pinDir: config.pinDir, adoptOnly: true });
   const source = new NetlinkSource({ ...(config.netns ? { netns: `/run/netns/${config.netns}` } : {}), tables });
   try {
-    return await verify(fp, await source.dump(), { tables, interfaces: config.interfaces.map((i) => i.name) });
+    // the same reading the daemon makes, so its flags are checked too
+    const netfilter = config.netfilter === 'respect' ? scopeOfView(await readNetfilter(config.netns ? `/run/netns/${config.netns}` : undefined)) : undefined;
+    return await verify(fp, await source.dump(), { tables, interfaces: config.interfaces.map((i) => i.name), ...(netfilter ? { netfilter } : {}) });
   } finally {
     source.close();
     fp.close();

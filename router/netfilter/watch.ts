@@ -6,7 +6,8 @@
 // cannot be read, which counts as "could touch everything".
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { forwardingChains } from './ruleset.js';
+import type { NetfilterScope } from '../sync/desired.js';
+import { forwardingChains, netfilterScope } from './ruleset.js';
 import type { NetfilterChain } from './ruleset.js';
 
 const execFileP = promisify(execFile);
@@ -16,6 +17,11 @@ export const POLL_MS = 1000;
 
 /** The ruleset as the fast path must respect it: the chains that touch forwarded traffic, or why it is unknown. */
 export type NetfilterView = { chains: NetfilterChain[] } | { unreadable: string };
+
+/** The interfaces a reading puts on the kernel: a ruleset that cannot be read could touch anything. */
+export function scopeOfView(view: NetfilterView): NetfilterScope {
+  return 'unreadable' in view ? { ingress: new Set(), egress: new Set(), all: true } : netfilterScope(view.chains);
+}
 
 export interface NetfilterWatchOptions {
   /** a namespace's path (/run/netns/NAME); absent: the daemon's own */

@@ -11,7 +11,7 @@ import { run, spawnIn } from '../../router/lab/netns.js';
 import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { ping } from '../../router/lab/traffic.js';
-import { openPinned, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
+import { cli, openPinned, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
 import { freePort } from '../helpers/metrics.js';
 
@@ -201,6 +201,8 @@ describe('policy rules and netfilter: the kernel alone and with xdp-router agree
       await inRouter(lab, s.up);
       try {
         await within(s.syncMs, () => s.synced(fp!, lab), 'the daemon taking the situation in');
+        const v = await cli(['verify', '--config', config.file]);
+        expect(v.stdout).toContain('fast path and kernel agree');
         const before = await count(s.reason);
         expect(await outcome(lab, s.target(lab))).toEqual(alone.get(s.name));
         expect(await count(s.reason)).toBeGreaterThan(before);
