@@ -3,6 +3,7 @@
 import { unary } from '../api/client.js';
 import type { Interface__Output } from '../api/generated/xdprouter/v1/Interface.js';
 import type { GetStatusResponse__Output } from '../api/generated/xdprouter/v1/GetStatusResponse.js';
+import type { NetfilterChain__Output } from '../api/generated/xdprouter/v1/NetfilterChain.js';
 import { CONNECTION_HELP, readCommandLine, withApi } from './connection.js';
 import { formatTable, toJson } from './format.js';
 import type { CommandIo } from './main.js';
@@ -28,6 +29,12 @@ export function interfaceRows(interfaces: Interface__Output[]): string[][] {
     `mtu ${i.mtu}`,
     i.adopted ? 'adopted' : '',
   ]);
+}
+
+function chainTraffic(c: NetfilterChain__Output): string {
+  if (c.allTraffic) return 'all traffic';
+  const side = (dir: string, names: string[]): string[] => (names.length > 0 ? [`${dir} ${names.join(', ')}`] : []);
+  return [...side('in', c.ingressInterfaces), ...side('out', c.egressInterfaces)].join('; ');
 }
 
 function netfilterLine(s: GetStatusResponse__Output): string {
@@ -59,7 +66,7 @@ export async function statusCommand(args: string[], io: CommandIo): Promise<numb
     io.out(formatTable(s.policyRules.map((r) => [r.rule, r.handling])).replace(/^/gm, '  '));
     io.out(`netfilter: ${netfilterLine(s)}`);
     if (s.netfilterChains.length > 0) {
-      io.out(formatTable(s.netfilterChains.map((c) => [`${c.table} ${c.chain}`, c.hook, `to the kernel: ${c.traffic}`])).replace(/^/gm, '  '));
+      io.out(formatTable(s.netfilterChains.map((c) => [`${c.table} ${c.chain}`, c.hook, `to the kernel: ${chainTraffic(c)}`])).replace(/^/gm, '  '));
     }
     return health.status === 'SERVING' ? 0 : 1;
   });

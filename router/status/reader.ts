@@ -38,8 +38,9 @@ export interface NetfilterChainStatus {
   table: string;
   chain: string;
   hook: string;
-  /** "all", or the interfaces its rules name: "in r0; out r1" */
-  traffic: string;
+  allTraffic: boolean;
+  ingressInterfaces: string[];
+  egressInterfaces: string[];
 }
 
 export interface Counter {
@@ -185,13 +186,14 @@ export class StatusReader {
     const view = this.deps.daemon.netfilter;
     if (!view) return { netfilterChains: [], netfilterUnreadable: '' };
     if ('unreadable' in view) return { netfilterChains: [], netfilterUnreadable: view.unreadable };
-    const names = (dir: string, list: string[]): string[] => (list.length > 0 ? [`${dir} ${list.join(', ')}`] : []);
     return {
       netfilterChains: view.chains.map((c) => ({
         table: c.table,
         chain: c.chain,
         hook: c.hook,
-        traffic: c.ingress === null ? 'all' : [...names('in', c.ingress), ...names('out', c.egress)].join('; '),
+        allTraffic: c.ingress === null,
+        ingressInterfaces: c.ingress ?? [],
+        egressInterfaces: c.egress,
       })),
       netfilterUnreadable: '',
     };

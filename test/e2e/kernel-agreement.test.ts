@@ -4,11 +4,12 @@
 // are answered and the source address B sees on their requests. The fast
 // path either does what the kernel does or hands the packet up, counted
 // under its reason.
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastPath } from '../../dataplane/fastpath.js';
 import type { Reason } from '../../dataplane/layout.js';
 import { run, spawnIn } from '../../router/lab/netns.js';
-import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
+import { createLab, LAB_ADDRESSES, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { ping } from '../../router/lab/traffic.js';
 import { cli, openPinned, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
@@ -46,37 +47,45 @@ const NFT = (ruleset: string): string[] => ['nft', ruleset];
 const nothing = (): Outcome => ({ answered: 0, sources: [] });
 const ifacePasses = (fp: FastPath, ifindex: number): string => JSON.stringify(fp.iface(ifindex)?.passes ?? {});
 
+/**
+ * A rule `selector` (pref 100) sending A's pings to table 100, where the
+ * target's prefix is unreachable while main still routes it via B: the
+ * kernel answers none of them.
+ */
+function unreachableByRule(family: 4 | 6, selector: string[], synced: Situation['synced']): Situation {
+  const f = family === 6 ? ['-6'] : [];
+  const prefix = family === 6 ? LAB_ADDRESSES.remote.prefix6 : LAB_ADDRESSES.remote.prefix4;
+  return {
+    name: `ip ${f.join('')} rule ${selector.join(' ')} lookup 100, unreachable ${prefix} there (main still routes it via B)`.replace('  ', ' '),
+    target: (lab) => (family === 6 ? lab.remote.v6 : lab.remote.v4),
+    up: [['ip', ...f, 'route', 'add', 'unreachable', prefix, 'table', '100'], ['ip', ...f, 'rule', 'add', ...selector, 'lookup', '100', 'pref', '100']],
+    down: [['ip', ...f, 'rule', 'del', 'pref', '100'], ['ip', ...f, 'route', 'flush', 'table', '100']],
+    kernel: nothing,
+    reason: 'pass-policy',
+    synced,
+    syncMs: RULE_SYNC_MS,
+  };
+}
+
+/** nftables masquerade on the router's egress to B: B sees the router's address, not A's. */
+function masqueradeOutOfR1(family: 4 | 6): Situation {
+  const table = family === 6 ? 'ip6' : 'ip';
+  return {
+    name: `nftables masquerade out of r1 (IPv${family})`,
+    target: (lab) => (family === 6 ? lab.remote.v6 : lab.remote.v4),
+    up: [NFT(`table ${table} nat { chain post { type nat hook postrouting priority srcnat; oifname "r1" masquerade; }; }`)],
+    down: [['nft', 'delete', 'table', table, 'nat']],
+    kernel: (lab) => ({ answered: PINGS, sources: [family === 6 ? lab.router.toB.v6 : lab.router.toB.v4] }),
+    reason: 'pass-netfilter',
+    synced: (fp, lab) => ifacePasses(fp, lab.router.toB.ifindex).includes('netfilterOut'),
+    syncMs: NETFILTER_SYNC_MS,
+  };
+}
+
 const SITUATIONS: Situation[] = [
-  {
-    name: 'ip rule from A to 203.0.113.0/24 lookup 100, unreachable there (main still routes it via B)',
-    target: (lab) => lab.remote.v4,
-    up: [['ip', 'route', 'add', 'unreachable', '203.0.113.0/24', 'table', '100'], ['ip', 'rule', 'add', 'from', '192.0.2.0/24', 'to', '203.0.113.0/24', 'lookup', '100', 'pref', '100']],
-    down: [['ip', 'rule', 'del', 'pref', '100'], ['ip', 'route', 'flush', 'table', '100']],
-    kernel: nothing,
-    reason: 'pass-policy',
-    synced: (fp) => fp.lookupRoute('203.0.113.10')?.type === 'policy',
-    syncMs: RULE_SYNC_MS,
-  },
-  {
-    name: 'ip -6 rule from A to 2001:db8:cafe::/48 lookup 100, unreachable there',
-    target: (lab) => lab.remote.v6,
-    up: [['ip', '-6', 'route', 'add', 'unreachable', '2001:db8:cafe::/48', 'table', '100'], ['ip', '-6', 'rule', 'add', 'from', '2001:db8:a::/64', 'to', '2001:db8:cafe::/48', 'lookup', '100', 'pref', '100']],
-    down: [['ip', '-6', 'rule', 'del', 'pref', '100'], ['ip', '-6', 'route', 'flush', 'table', '100']],
-    kernel: nothing,
-    reason: 'pass-policy',
-    synced: (fp) => fp.lookupRoute('2001:db8:cafe::10')?.type === 'policy',
-    syncMs: RULE_SYNC_MS,
-  },
-  {
-    name: 'ip rule iif r0 lookup 100, unreachable there',
-    target: (lab) => lab.remote.v4,
-    up: [['ip', 'route', 'add', 'unreachable', '203.0.113.0/24', 'table', '100'], ['ip', 'rule', 'add', 'iif', 'r0', 'lookup', '100', 'pref', '100']],
-    down: [['ip', 'rule', 'del', 'pref', '100'], ['ip', 'route', 'flush', 'table', '100']],
-    kernel: nothing,
-    reason: 'pass-policy',
-    synced: (fp, lab) => ifacePasses(fp, lab.router.toA.ifindex).includes('policyIn'),
-    syncMs: RULE_SYNC_MS,
-  },
+  unreachableByRule(4, ['from', '192.0.2.0/24', 'to', '203.0.113.0/24'], (fp) => fp.lookupRoute('203.0.113.10')?.type === 'policy'),
+  unreachableByRule(6, ['from', '2001:db8:a::/64', 'to', '2001:db8:cafe::/48'], (fp) => fp.lookupRoute('2001:db8:cafe::10')?.type === 'policy'),
+  unreachableByRule(4, ['iif', 'r0'], (fp, lab) => ifacePasses(fp, lab.router.toA.ifindex).includes('policyIn')),
   {
     name: 'ip rule fwmark 7 lookup 100, an nft mangle chain marking A\'s traffic (any rule of that kind: everything up)',
     target: (lab) => lab.remote.v4,
@@ -91,26 +100,8 @@ const SITUATIONS: Situation[] = [
     synced: (fp, lab) => ifacePasses(fp, lab.router.toA.ifindex).includes('policyIn') && ifacePasses(fp, lab.router.toA.ifindex).includes('netfilterIn'),
     syncMs: NETFILTER_SYNC_MS,
   },
-  {
-    name: 'nftables masquerade out of r1 (IPv4)',
-    target: (lab) => lab.remote.v4,
-    up: [NFT('table ip nat { chain post { type nat hook postrouting priority srcnat; oifname "r1" masquerade; }; }')],
-    down: [['nft', 'delete', 'table', 'ip', 'nat']],
-    kernel: (lab) => ({ answered: PINGS, sources: [lab.router.toB.v4] }),
-    reason: 'pass-netfilter',
-    synced: (fp, lab) => ifacePasses(fp, lab.router.toB.ifindex).includes('netfilterOut'),
-    syncMs: NETFILTER_SYNC_MS,
-  },
-  {
-    name: 'nftables masquerade out of r1 (IPv6)',
-    target: (lab) => lab.remote.v6,
-    up: [NFT('table ip6 nat { chain post { type nat hook postrouting priority srcnat; oifname "r1" masquerade; }; }')],
-    down: [['nft', 'delete', 'table', 'ip6', 'nat']],
-    kernel: (lab) => ({ answered: PINGS, sources: [lab.router.toB.v6] }),
-    reason: 'pass-netfilter',
-    synced: (fp, lab) => ifacePasses(fp, lab.router.toB.ifindex).includes('netfilterOut'),
-    syncMs: NETFILTER_SYNC_MS,
-  },
+  masqueradeOutOfR1(4),
+  masqueradeOutOfR1(6),
   {
     name: 'a forward-hook drop that names no interface',
     target: (lab) => lab.remote.v4,
@@ -145,6 +136,9 @@ async function outcome(lab: Lab, target: string): Promise<Outcome> {
     await exited;
   }
 }
+
+/** The API socket writeLabConfig puts beside the config file. */
+const socketOf = (configFile: string): string => join(dirname(configFile), 'xdp-router.sock');
 
 async function inRouter(lab: Lab, commands: string[][]): Promise<void> {
   for (const argv of commands) await run(argv, lab.router.ns);
@@ -203,6 +197,8 @@ describe('policy rules and netfilter: the kernel alone and with xdp-router agree
         await within(s.syncMs, () => s.synced(fp!, lab), 'the daemon taking the situation in');
         const v = await cli(['verify', '--config', config.file]);
         expect(v.stdout).toContain('fast path and kernel agree');
+        const status = await cli(['status', '--socket', socketOf(config.file)]);
+        expect(status.stdout).toMatch(s.reason === 'pass-policy' ? /lookup 100 \(IPv[46]\) +.*goes to the kernel \(pass-policy\)/ : /^netfilter: respect; chains on forwarding hooks:$/m);
         const before = await count(s.reason);
         expect(await outcome(lab, s.target(lab))).toEqual(alone.get(s.name));
         expect(await count(s.reason)).toBeGreaterThan(before);

@@ -15,10 +15,15 @@ export interface NetfilterChain {
    */
   'hook'?: (string);
   /**
-   * the traffic that goes to the kernel for it: "all", or the interfaces
-   * its rules name, such as "in r0; out r1"
+   * a rule names no interface: all traffic goes to the kernel for it
    */
-  'traffic'?: (string);
+  'allTraffic'?: (boolean);
+  /**
+   * otherwise: traffic arriving on these, and leaving by these, goes to the
+   * kernel (names as its rules write them, `eth*` included)
+   */
+  'ingressInterfaces'?: (string)[];
+  'egressInterfaces'?: (string)[];
 }
 
 /**
@@ -35,8 +40,13 @@ export interface NetfilterChain__Output {
    */
   'hook': (string);
   /**
-   * the traffic that goes to the kernel for it: "all", or the interfaces
-   * its rules name, such as "in r0; out r1"
+   * a rule names no interface: all traffic goes to the kernel for it
    */
-  'traffic': (string);
+  'allTraffic': (boolean);
+  /**
+   * otherwise: traffic arriving on these, and leaving by these, goes to the
+   * kernel (names as its rules write them, `eth*` included)
+   */
+  'ingressInterfaces': (string)[];
+  'egressInterfaces': (string)[];
 }
