@@ -14,7 +14,7 @@ import type { Lab } from '../../router/lab/topology.js';
 import { ping } from '../../router/lab/traffic.js';
 import { cli, openPinned, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
-import { freePort } from '../helpers/metrics.js';
+import { freePort, scrape } from '../helpers/metrics.js';
 
 const PREFIX = `xrt-pol-${process.pid}`;
 const PINGS = 3;
@@ -150,6 +150,7 @@ describe('policy rules and netfilter: the kernel alone and with xdp-router agree
   let daemon: DaemonProcess | undefined;
   let fp: FastPath | undefined;
   const alone = new Map<string, Outcome>();
+  let metricsPort = 0;
 
   beforeAll(async () => {
     lab = await createLab(PREFIX);
@@ -168,7 +169,8 @@ describe('policy rules and netfilter: the kernel alone and with xdp-router agree
         await inRouter(lab, s.down);
       }
     }
-    config = writeLabConfig(PREFIX, `metrics:\n  listen: "127.0.0.1:${await freePort()}"\n`);
+    metricsPort = await freePort();
+    config = writeLabConfig(PREFIX, `metrics:\n  listen: "127.0.0.1:${metricsPort}"\n`);
     daemon = await startDaemonProcess(config.file);
     fp = await openPinned(lab.router.ns, config.pinDir);
   }, 120_000);
@@ -198,6 +200,7 @@ describe('policy rules and netfilter: the kernel alone and with xdp-router agree
         const v = await cli(['verify', '--config', config.file]);
         expect(v.stdout).toContain('fast path and kernel agree');
         const status = await cli(['status', '--socket', socketOf(config.file)]);
+        if (s.reason === 'pass-netfilter') expect(await scrape(metricsPort)).toMatch(/^xdp_router_netfilter_chains\{table="(ip|ip6|inet) \w+",chain="\w+",scope="(all|interfaces)"\} 1$/m);
         expect(status.stdout).toMatch(s.reason === 'pass-policy' ? /lookup 100 \(IPv[46]\) +.*goes to the kernel \(pass-policy\)/ : /^netfilter: respect; chains on forwarding hooks:$/m);
         const before = await count(s.reason);
         expect(await outcome(lab, s.target(lab))).toEqual(alone.get(s.name));
