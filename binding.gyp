@@ -4,6 +4,7 @@
       "target_name": "xdp_router",
       "sources": [
         "native/addon.cc",
+        "native/bpf_link.cc",
         "native/bpf_map.cc",
         "native/bpf_object.cc",
         "native/errors.cc",
@@ -11,10 +12,12 @@
         "native/interface.cc",
         "native/js_map.cc",
         "native/js_program.cc",
+        "native/js_tracing.cc",
         "native/js_util.cc",
         "native/js_xsk.cc",
         "native/library_log.cc",
         "native/netns.cc",
+        "native/tracing_object.cc",
         "native/xdp_dispatcher.cc",
         "native/xdp_program.cc",
         "native/xsk_socket.cc"

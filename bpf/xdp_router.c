@@ -23,6 +23,15 @@
 volatile const __u32 xr_hash_seed = 0;
 /* Set by the loader when the slow path runs: without it the verifier drops the punt stage. */
 volatile const __u8 xr_punt_enabled = 0;
+/*
+ * Set by the loader on a second instance that is never attached: the one
+ * whose BPF_PROG_TEST_RUN of a made-up frame answers LookupRoute. It counts
+ * nothing, redirects nothing to a punt socket, marks no STALE neighbour's
+ * use, and returns its reason (enum xr_reason) rather than the action, which
+ * follows from it; so the answer is this program's own decision. Off in the
+ * attached program, the verifier removes every branch on it.
+ */
+volatile const __u8 xr_dry_run = 0;
 
 /* libxdp multiprog: run early, and let a passed frame reach later programs. */
 struct {
@@ -74,6 +83,12 @@ static __always_inline bool xr_try_punt(struct xdp_md *ctx, const struct xr_fram
 
 	if (!xr_punt_match(rule, proto, l4, f->data_end))
 		return false;
+	if (xr_dry_run) {
+		__u32 slot;
+
+		v->reason = xr_punt_socket(ctx, &slot) ? XR_PUNTED : XR_PASS_PUNT_NO_SOCKET;
+		return true;
+	}
 	v->reason = xr_punt(ctx, rule, f->len, &action);
 	v->action = action;
 	return true;
@@ -99,7 +114,7 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 	/* only a group needs the flow hash, and it reads into L4 */
 	reason = xr_resolve_route(&rt, rt.flags & XR_ROUTE_F_GROUP ?
 				  xr_ipv4_flow_hash(iph, f->data_end, xr_hash_seed) : 0,
-				  XR_NH_INET, &iph->daddr, &eg);
+				  XR_NH_INET, &iph->daddr, !xr_dry_run, &eg);
 	if (reason == XR_FORWARDED && f->datagram_len > eg.iface->mtu)
 		reason = XR_PASS_MTU;	/* the kernel fragments or sends frag-needed */
 	if (xr_punt_enabled && reason == XR_FORWARDED) {
@@ -137,7 +152,7 @@ static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struc
 		return xr_pass(XR_PASS_NO_ROUTE);
 	reason = xr_resolve_route(rt, rt->flags & XR_ROUTE_F_GROUP ?
 				  xr_ipv6_flow_hash(ip6h, f->data_end, xr_hash_seed) : 0,
-				  XR_NH_INET6, &ip6h->daddr, &eg);
+				  XR_NH_INET6, &ip6h->daddr, !xr_dry_run, &eg);
 	if (reason == XR_FORWARDED && f->datagram_len > eg.iface->mtu)
 		reason = XR_PASS_MTU;	/* the kernel sends packet-too-big */
 	/* the punt trie is keyed like the FIB: the same key finds the rule */
@@ -179,6 +194,8 @@ int xdp_router(struct xdp_md *ctx)
 
 	f.len = f.data_end - f.data;
 	v = xr_route_frame(ctx, &f);
+	if (xr_dry_run)
+		return v.reason;
 	xr_count(f.ifindex, v.reason, f.len);
 	return v.action;
 }

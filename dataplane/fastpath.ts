@@ -61,6 +61,14 @@ export interface GroupMemberSpec {
   weight: number;
 }
 
+/** How the program treats a neighbour entry: as the kernel's NUD state says. */
+export interface NeighbourFlags {
+  /** false: pass traffic up (INCOMPLETE, FAILED); default true */
+  valid?: boolean;
+  /** STALE: mark the entry when forwarding through it; default false */
+  stale?: boolean;
+}
+
 export interface InterfaceSpec {
   mac: string;
   mtu: number;
@@ -95,6 +103,21 @@ function ifacePasses(flags: number): InterfacePasses | undefined {
   const passes: InterfacePasses = {};
   for (const name of PASS_FLAGS) if (flags & L.IfaceFlag[name]) passes[name] = true;
   return Object.keys(passes).length > 0 ? passes : undefined;
+}
+
+/** What the program decides for a frame, from a dry run: nothing counted, nothing sent. */
+export interface Decision {
+  reason: Reason;
+  /** the frame as the program left it: rewritten (MACs, TTL, tag) when forwarded */
+  frame: Buffer;
+}
+
+/** The constants a program instance was loaded with; a dry-run instance takes the same. */
+interface LoadedWith {
+  objectPath: string;
+  netns: string | undefined;
+  seed: Buffer;
+  punt: boolean;
 }
 
 export interface CounterRow {
@@ -168,8 +191,12 @@ export class FastPath {
   /** the last failure to wait for a grace period (what waits is retried) */
   graceError: Error | undefined;
 
+  /** the never-attached instance that answers decide(), loaded at its first use */
+  private dryRun: Promise<NativeProgram> | undefined;
+
   private constructor(
     readonly program: NativeProgram,
+    private readonly loadedWith: LoadedWith,
     readonly pinDir: string | undefined,
     /** the maps were pinned already, by a previous run: they are its as much as ours */
     readonly adoptedPins = false,
@@ -180,13 +207,16 @@ export class FastPath {
   }
 
   static async open(options: FastPathOptions = {}): Promise<FastPath> {
-    const netns = options.netns ? `/run/netns/${options.netns}` : undefined;
-    const program = new addon.XdpProgram(options.objectPath ?? DEFAULT_OBJECT, PROGRAM_NAME, netns ? { netns } : {});
+    const seed = Buffer.alloc(4);
+    seed.writeUInt32LE(options.hashSeed ?? randomInt(0, 2 ** 32 - 1) >>> 0);
+    const loadedWith: LoadedWith = {
+      objectPath: options.objectPath ?? DEFAULT_OBJECT,
+      netns: options.netns ? `/run/netns/${options.netns}` : undefined,
+      seed,
+      punt: options.punt ?? false,
+    };
+    const program = FastPath.openProgram(loadedWith, false);
     try {
-      const seed = Buffer.alloc(4);
-      seed.writeUInt32LE(options.hashSeed ?? randomInt(0, 2 ** 32 - 1) >>> 0);
-      program.setConst('xr_hash_seed', seed);
-      program.setConst('xr_punt_enabled', Buffer.from([options.punt ? 1 : 0]));
       const pinDir = options.pinDir;
       if (pinDir && options.adoptOnly && !existsSync(join(pinDir, 'xr_fib4'))) {
         throw new Error(`no fast-path maps pinned under ${pinDir}: is xdp-router running with this config?`);
@@ -198,7 +228,7 @@ export class FastPath {
         }
       }
       await program.load();
-      const fp = new FastPath(program, pinDir, adoptedPins);
+      const fp = new FastPath(program, loadedWith, pinDir, adoptedPins);
       if (pinDir) fp.pinMaps(pinDir);
       // a read-only open (verify, tests) has no use for the index, nor the memory it takes
       if (!options.adoptOnly) await fp.indexFib4();
@@ -209,8 +239,50 @@ export class FastPath {
     }
   }
 
+  /** An instance of the program with its constants set, not yet loaded. */
+  private static openProgram(w: LoadedWith, dryRun: boolean): NativeProgram {
+    const program = new addon.XdpProgram(w.objectPath, PROGRAM_NAME, w.netns ? { netns: w.netns } : {});
+    try {
+      program.setConst('xr_hash_seed', w.seed);
+      program.setConst('xr_punt_enabled', Buffer.from([w.punt ? 1 : 0]));
+      program.setConst('xr_dry_run', Buffer.from([dryRun ? 1 : 0]));
+      return program;
+    } catch (err) {
+      program.close();
+      throw err;
+    }
+  }
+
   map(name: MapName): NativeMap {
     return this.maps[name];
+  }
+
+  /**
+   * What the program does with `frame` arriving on `ingressIfindex`, asked
+   * of the program itself: a second instance, loaded with the same
+   * constants over these same maps and never attached, whose xr_dry_run
+   * makes a test run count nothing, send nothing to a punt socket and
+   * return its reason. Queue 0: a punt verdict is for a frame on queue 0.
+   */
+  async decide(frame: Buffer, ingressIfindex: number): Promise<Decision> {
+    this.dryRun ??= this.loadDryRun();
+    const res = await (await this.dryRun).testRun({ data: frame, ingressIfindex });
+    const reason = L.REASONS[res.retval];
+    if (reason === undefined) throw new Error(`the dry-run program returned ${res.retval}, not a reason (0..${L.REASONS.length - 1}): is bpf/xdp_router.o older than dataplane/layout.ts?`);
+    return { reason, frame: res.data };
+  }
+
+  private async loadDryRun(): Promise<NativeProgram> {
+    const program = FastPath.openProgram(this.loadedWith, true);
+    try {
+      for (const name of Object.keys(L.MAPS) as MapName[]) program.reuseMap(name, this.maps[name]);
+      await program.load();
+      return program;
+    } catch (err) {
+      program.close();
+      this.dryRun = undefined;
+      throw err;
+    }
   }
 
   /**
@@ -525,10 +597,22 @@ export class FastPath {
       : { map: this.maps.xr_neigh6, key: L.neigh6Key.encode({ ifindex, addr: a.addr }) };
   }
 
-  /** valid=false keeps the entry but makes the program pass traffic up (INCOMPLETE, FAILED). */
-  setNeighbour(ifindex: number, address: string, mac: string, valid = true): void {
+  /**
+   * valid=false keeps the entry but makes the program pass traffic up
+   * (INCOMPLETE, FAILED); stale=true has the program mark the entry when it
+   * forwards through it (see neighbourUsed). Writing clears the mark.
+   */
+  setNeighbour(ifindex: number, address: string, mac: string, { valid = true, stale = false }: NeighbourFlags = {}): void {
     const { map, key } = this.neighKey(ifindex, address);
-    map.update(key, L.neigh.encode({ mac: parseMac(mac), flags: valid ? L.NEIGH_F_VALID : 0 }));
+    const flags = (valid ? L.NEIGH_F_VALID : 0) | (stale ? L.NEIGH_F_STALE : 0);
+    map.update(key, L.neigh.encode({ mac: parseMac(mac), flags, used: 0 }));
+  }
+
+  /** The program forwarded through this STALE entry since it was last written. */
+  neighbourUsed(ifindex: number, address: string): boolean {
+    const { map, key } = this.neighKey(ifindex, address);
+    const v = map.lookup(key);
+    return !!v && L.neigh.decode(v).used !== 0;
   }
 
   deleteNeighbour(ifindex: number, address: string): boolean {
@@ -544,9 +628,9 @@ export class FastPath {
     return { mac: formatMac(n.mac), valid: (n.flags & L.NEIGH_F_VALID) !== 0 };
   }
 
-  /** Every neighbour entry: "ifindex|address" -> MAC and validity. */
-  async neighbours(): Promise<Map<string, { mac: string; valid: boolean }>> {
-    const out = new Map<string, { mac: string; valid: boolean }>();
+  /** Every neighbour entry: "ifindex|address" -> MAC and flags. */
+  async neighbours(): Promise<Map<string, { mac: string; valid: boolean; stale: boolean }>> {
+    const out = new Map<string, { mac: string; valid: boolean; stale: boolean }>();
     for (const [map, layout] of [
       [this.maps.xr_neigh4, L.neigh4Key],
       [this.maps.xr_neigh6, L.neigh6Key],
@@ -554,7 +638,11 @@ export class FastPath {
       for (const [k, v] of await map.dump()) {
         const key = layout.decode(k);
         const n = L.neigh.decode(v);
-        out.set(`${key.ifindex}|${formatAddress(key.addr)}`, { mac: formatMac(n.mac), valid: (n.flags & L.NEIGH_F_VALID) !== 0 });
+        out.set(`${key.ifindex}|${formatAddress(key.addr)}`, {
+          mac: formatMac(n.mac),
+          valid: (n.flags & L.NEIGH_F_VALID) !== 0,
+          stale: (n.flags & L.NEIGH_F_STALE) !== 0,
+        });
       }
     }
     return out;
@@ -737,6 +825,7 @@ export class FastPath {
     this.maps.xr_fib4_tbl24.close();
     this.maps.xr_fib4_tbl8.close();
     this.program.close();
+    void this.dryRun?.then((p) => p.close(), () => undefined);
   }
 }
 

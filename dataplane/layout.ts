@@ -47,6 +47,7 @@ export const ROUTE_F_GROUP = 1 << 0;
 /** enum xr_iface_flags */
 export const IfaceFlag = { up: 1 << 0, policyIn: 1 << 1, netfilterIn: 1 << 2, netfilterOut: 1 << 3, vrf: 1 << 4 } as const;
 export const NEIGH_F_VALID = 1 << 0;
+export const NEIGH_F_STALE = 1 << 1;
 export const NhFamily = { connected: 0, inet: 4, inet6: 6 } as const;
 
 export const MAX_GROUP_MEMBERS = 16;
@@ -80,7 +81,7 @@ export const group = struct('xr_group', {
 });
 export const neigh4Key = struct('xr_neigh4_key', { ifindex: 'u32', addr: be32 });
 export const neigh6Key = struct('xr_neigh6_key', { ifindex: 'u32', addr: in6 });
-export const neigh = struct('xr_neigh', { mac, flags: 'u16' });
+export const neigh = struct('xr_neigh', { mac, flags: 'u16', used: 'u32' });
 export const iface = struct('xr_iface', {
   mac,
   vlan_id: 'u16',

@@ -18,6 +18,8 @@ export type AttachRequest = AttachMode | 'auto';
 
 export interface MapInfo {
   readonly name: string;
+  /** the kernel's id of the map, as a program's map ids list it */
+  readonly id: number;
   /** enum bpf_map_type */
   readonly type: number;
   readonly keySize: number;
@@ -101,8 +103,8 @@ export interface NativeProgram {
   readonly loaded: boolean;
   /** set a `volatile const` of the object before load; value must match the variable's size */
   setConst(name: string, value: Buffer): void;
-  /** make map `name` use the map pinned at pinPath instead of creating one (before load) */
-  reuseMap(name: string, pinPath: string): void;
+  /** make map `name` use the map pinned at pinPath, or another program's open map, instead of creating one (before load) */
+  reuseMap(name: string, map: string | NativeMap): void;
   /** load into the kernel (off the JS thread); rejects with the verifier log in the message */
   load(): Promise<void>;
   /** the names of the object's maps (.rodata/.bss excluded) */
@@ -115,6 +117,40 @@ export interface NativeProgram {
   attach(ifindex: number, mode: AttachRequest): Promise<AttachMode>;
   /** detach this program from the interface, leaving other programs of the dispatcher in place */
   detach(ifindex: number): Promise<void>;
+  close(): void;
+}
+
+/** A BPF link: one attachment of a program. Pinned, it outlives the process; with no fd and no pin left it detaches. */
+export interface NativeLink {
+  /** the kernel's id of the link (bpftool link show) */
+  readonly id: number;
+  /** the id of the program it attaches */
+  readonly programId: number;
+  /** the ids of the maps the attached program uses */
+  programMapIds(): number[];
+  pin(path: string): void;
+  unpin(path: string): void;
+  /** close this fd; the link stays while a pin (or another fd) holds it */
+  close(): void;
+}
+
+/**
+ * The tracing programs (tp_btf, ...) of a BPF object, loaded together with
+ * every map reused from maps already loaded, then attached one by one.
+ */
+export interface NativeTracingObject {
+  readonly objectPath: string;
+  readonly loaded: boolean;
+  programNames(): string[];
+  /** the names of the object's maps (.rodata/.bss excluded): each must be reused before load */
+  mapNames(): string[];
+  /** map `name` becomes `map` (before load); refused when their shapes differ */
+  reuseMap(name: string, map: NativeMap): void;
+  /** load every program (off the JS thread); rejects with the verifier log in the message, or EINVAL when a map was not reused */
+  load(): Promise<void>;
+  /** attach one program where its section names (off the JS thread) */
+  attach(programName: string): Promise<NativeLink>;
+  /** the links it made stay attached */
   close(): void;
 }
 
@@ -222,10 +258,19 @@ export interface Addon {
    * RCU grace period): retry after a short delay.
    */
   XskSocket: new (options: XskSocketOptions) => XskSocket;
+  TracingObject: new (objectPath: string) => NativeTracingObject;
   openPinnedMap(path: string): NativeMap;
+  /** a link pinned on the BPF filesystem; EINVAL when the pin is not a link */
+  openPinnedLink(path: string): NativeLink;
   possibleCpus(): number;
   /** if_nametoindex in the given namespace; throws ENODEV when absent */
   ifIndex(name: string, netns?: string): number;
+  /**
+   * The NIC strips 802.1Q tags on receive (rx VLAN offload, ETHTOOL_GFLAGS
+   * ETH_FLAG_RXVLAN): XDP sees tagged frames as untagged. Throws with errno
+   * naming the interface.
+   */
+  rxVlanOffload(name: string, netns?: string): boolean;
   /** what is attached to an interface (libxdp's view, legacy programs included) */
   queryXdp(ifindex: number, netns?: string): XdpQuery;
   /**

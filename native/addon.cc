@@ -16,6 +16,7 @@
 #include "interface.h"
 #include "js_map.h"
 #include "js_program.h"
+#include "js_tracing.h"
 #include "js_util.h"
 #include "js_xsk.h"
 #include "library_log.h"
@@ -48,6 +49,14 @@ Napi::Value IfIndex(const Napi::CallbackInfo& info) {
     std::string name = StringArg(info[0], "ifIndex: name");
     NetnsGuard guard(NetnsArg(info[1], "ifIndex: netns"));
     return Napi::Number::New(info.Env(), InterfaceIndex(name));
+  });
+}
+
+Napi::Value RxVlanOffloadOf(const Napi::CallbackInfo& info) {
+  return CallSync(info.Env(), [&] {
+    std::string name = StringArg(info[0], "rxVlanOffload: name");
+    NetnsGuard guard(NetnsArg(info[1], "rxVlanOffload: netns"));
+    return Napi::Boolean::New(info.Env(), RxVlanOffload(name));
   });
 }
 
@@ -170,13 +179,17 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   LibraryLog::Install();
   auto* data = new AddonData();
   data->mapConstructor = Napi::Persistent(DefineNativeMap(env));
+  data->linkConstructor = Napi::Persistent(DefineNativeLink(env));
   env.SetInstanceData(data);
 
   exports.Set("XdpProgram", DefineXdpProgram(env));
+  exports.Set("TracingObject", DefineTracingObject(env));
   exports.Set("XskSocket", DefineXskSocket(env));
   exports.Set("openPinnedMap", Napi::Function::New<OpenPinnedMap>(env, "openPinnedMap"));
+  exports.Set("openPinnedLink", Napi::Function::New<OpenPinnedLink>(env, "openPinnedLink"));
   exports.Set("possibleCpus", Napi::Function::New<PossibleCpus>(env, "possibleCpus"));
   exports.Set("ifIndex", Napi::Function::New<IfIndex>(env, "ifIndex"));
+  exports.Set("rxVlanOffload", Napi::Function::New<RxVlanOffloadOf>(env, "rxVlanOffload"));
   exports.Set("queryXdp", Napi::Function::New<QueryXdpHook>(env, "queryXdp"));
   exports.Set("inNetns", Napi::Function::New<InNetns>(env, "inNetns"));
   exports.Set("tuneNetlinkEvents", Napi::Function::New<TuneNetlinkEvents>(env, "tuneNetlinkEvents"));

@@ -8,6 +8,7 @@ namespace xr {
 
 struct AddonData {
   Napi::FunctionReference mapConstructor;
+  Napi::FunctionReference linkConstructor;
 
   static AddonData& Of(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 };

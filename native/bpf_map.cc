@@ -42,14 +42,6 @@ bpf_map_batch_opts BatchOpts() {
   return opts;
 }
 
-bool IsMapFd(int fd) {
-  char link[64];
-  char target[64] = {};
-  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-  ssize_t length = readlink(link, target, sizeof(target) - 1);
-  return length > 0 && strcmp(target, "anon_inode:bpf-map") == 0;
-}
-
 }  // namespace
 
 BpfMap::BpfMap(UniqueFd fd, std::string name, std::string netns)
@@ -58,6 +50,7 @@ BpfMap::BpfMap(UniqueFd fd, std::string name, std::string netns)
   uint32_t length = sizeof(info);
   if (bpf_obj_get_info_by_fd(fd_.get(), &info, &length) < 0) Fail(errno, "read map info");
   if (name_.empty()) name_ = info.name;
+  id_ = info.id;
   type_ = info.type;
   keySize_ = info.key_size;
   valueSize_ = info.value_size;
@@ -74,7 +67,7 @@ BpfMap::BpfMap(UniqueFd fd, std::string name, std::string netns)
 std::shared_ptr<BpfMap> BpfMap::OpenPinned(const std::string& path) {
   UniqueFd fd(bpf_obj_get(path.c_str()));
   if (!fd) ThrowErrno(errno, "open pinned map " + path);
-  if (!IsMapFd(fd.get())) ThrowErrno(EINVAL, "open pinned map " + path + ": not a map");
+  if (!IsAnonInode(fd.get(), "bpf-map")) ThrowErrno(EINVAL, "open pinned map " + path + ": not a map");
   return std::make_shared<BpfMap>(std::move(fd), "", "");
 }
 

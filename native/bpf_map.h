@@ -46,6 +46,10 @@ class BpfMap {
   static std::shared_ptr<BpfMap> OpenPinned(const std::string& path);
 
   const std::string& name() const { return name_; }
+  // the kernel's id of the map, as programs' map_ids list it
+  uint32_t id() const { return id_; }
+  // for handing the map to a loader (bpf_map__reuse_fd takes a copy)
+  int fd() const { return fd_.get(); }
   uint32_t type() const { return type_; }
   uint32_t keySize() const { return keySize_; }
   uint32_t valueSize() const { return valueSize_; }
@@ -88,6 +92,7 @@ class BpfMap {
   UniqueFd fd_;
   std::string name_;
   std::string netns_;
+  uint32_t id_ = 0;
   uint32_t type_ = 0;
   uint32_t keySize_ = 0;
   uint32_t valueSize_ = 0;

@@ -4,6 +4,9 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstring>
+#include <string>
 #include <utility>
 
 namespace xr {
@@ -32,6 +35,16 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+// Whether fd is the kind of BPF object the kernel names anonInode
+// ("bpf-map", "bpf-link"), as a pin on the BPF filesystem may hold any kind.
+inline bool IsAnonInode(int fd, const char* anonInode) {
+  char link[64];
+  char target[64] = {};
+  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  ssize_t length = readlink(link, target, sizeof(target) - 1);
+  return length > 0 && strcmp(target, (std::string("anon_inode:") + anonInode).c_str()) == 0;
+}
 
 }  // namespace xr
 

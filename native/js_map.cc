@@ -48,15 +48,13 @@ class JsMap : public Napi::ObjectWrap<JsMap> {
 
   explicit JsMap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<JsMap>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() != 1 || !info[0].IsExternal())
-      throw ToJsError(env, SysError::Argument(
-                               "NativeMap: maps come from XdpProgram.map() or openPinnedMap()"));
-    map_ = *info[0].As<Napi::External<std::shared_ptr<BpfMap>>>().Data();
+    map_ = WrappedArg<BpfMap>(info, "NativeMap: maps come from XdpProgram.map() or openPinnedMap()");
     name_ = map_->name();
     // MapInfo is fixed for the map's life: plain read-only properties.
     auto attributes = napi_enumerable;
     info.This().As<Napi::Object>().DefineProperties({
         Napi::PropertyDescriptor::Value("name", Napi::String::New(env, map_->name()), attributes),
+        Napi::PropertyDescriptor::Value("id", Napi::Number::New(env, map_->id()), attributes),
         Napi::PropertyDescriptor::Value("type", Napi::Number::New(env, map_->type()), attributes),
         Napi::PropertyDescriptor::Value("keySize", Napi::Number::New(env, map_->keySize()), attributes),
         Napi::PropertyDescriptor::Value("valueSize", Napi::Number::New(env, map_->valueSize()), attributes),
@@ -189,8 +187,7 @@ class JsMap : public Napi::ObjectWrap<JsMap> {
 Napi::Function DefineNativeMap(Napi::Env env) { return JsMap::Define(env); }
 
 Napi::Object WrapMap(Napi::Env env, std::shared_ptr<BpfMap> map) {
-  auto external = Napi::External<std::shared_ptr<BpfMap>>::New(env, &map);
-  return AddonData::Of(env).mapConstructor.New({external});
+  return WrapShared(env, AddonData::Of(env).mapConstructor, std::move(map));
 }
 
 std::shared_ptr<BpfMap> UnwrapMap(const Napi::Value& value, const std::string& what) {

@@ -116,17 +116,17 @@ class JsProgram : public Napi::ObjectWrap<JsProgram> {
 
   Napi::Value ReuseMap(const Napi::CallbackInfo& info) {
     return CallSync(info.Env(), [&] {
-      Open()->ReuseMap(StringArg(info[0], What("reuseMap", "name")),
-                       StringArg(info[1], What("reuseMap", "pinPath")));
+      std::string name = StringArg(info[0], What("reuseMap", "name"));
+      if (info[1].IsString()) {
+        Open()->ReuseMap(name, info[1].As<Napi::String>().Utf8Value());
+      } else {
+        Open()->ReuseMap(name, *UnwrapMap(info[1], What("reuseMap", "map")));
+      }
     });
   }
 
   Napi::Value Load(const Napi::CallbackInfo& info) {
-    return CallAsync(info.Env(), [&] {
-      auto program = Open();
-      program->PrepareLoad();
-      return RunVoid(info.Env(), [program] { program->Load(); });
-    });
+    return CallAsync(info.Env(), [&] { return LoadOffThread(info.Env(), Open()); });
   }
 
   Napi::Value MapNames(const Napi::CallbackInfo& info) {

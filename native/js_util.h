@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -120,6 +121,29 @@ Napi::Value CallAsync(Napi::Env env, Start&& start) {
 
 // A promise for work that has no result: resolves to undefined.
 Napi::Promise RunVoid(Napi::Env env, std::function<void()> work);
+
+// Reserve an object for its load on the JS thread (PrepareLoad), then load
+// it on a worker (Load): a second load, or a call that would change the
+// object meanwhile, fails at once instead of racing it.
+template <typename Loadable>
+Napi::Promise LoadOffThread(Napi::Env env, std::shared_ptr<Loadable> object) {
+  object->PrepareLoad();
+  return RunVoid(env, [object] { object->Load(); });
+}
+
+// JS classes that stand for a native object (NativeMap, NativeLink) are made
+// by the addon only: it passes the object in as an External. `origin` says
+// where JS code gets them instead, in the TypeError a `new` from JS gets.
+template <typename Native>
+Napi::Object WrapShared(Napi::Env env, const Napi::FunctionReference& constructor, std::shared_ptr<Native> native) {
+  return constructor.New({Napi::External<std::shared_ptr<Native>>::New(env, &native)});
+}
+
+template <typename Native>
+std::shared_ptr<Native> WrappedArg(const Napi::CallbackInfo& info, const std::string& origin) {
+  if (info.Length() != 1 || !info[0].IsExternal()) throw ToJsError(info.Env(), SysError::Argument(origin));
+  return *info[0].As<Napi::External<std::shared_ptr<Native>>>().Data();
+}
 
 }  // namespace xr
 

@@ -6,13 +6,11 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 
-#include <cstdio>
 #include <cstring>
 
 #include "errors.h"
 #include "fd.h"
 #include "interface.h"
-#include "library_log.h"
 #include "netns.h"
 
 #ifndef BPF_F_TEST_XDP_LIVE_FRAMES
@@ -21,14 +19,6 @@
 
 namespace xr {
 namespace {
-
-// What makes two maps interchangeable, for messages: "type 2, key 4 B, ...".
-std::string MapShape(uint32_t type, uint32_t key, uint32_t value, uint32_t entries, uint32_t flags) {
-  char text[128];
-  snprintf(text, sizeof(text), "type %u, key %u B, value %u B, %u entries, flags 0x%x", type, key, value, entries,
-           flags);
-  return text;
-}
 
 // The test-run context the kernel accepts: no metadata before the frame, the
 // frame ends where the data ends.
@@ -55,40 +45,20 @@ XdpProgram::XdpProgram(std::string objectPath, std::string programName, std::str
     : objectPath_(std::move(objectPath)),
       programName_(std::move(programName)),
       netns_(std::move(netns)),
-      elf_(ReadObjectFile(objectPath_)),
-      object_(OpenBpfObject(*elf_, ObjectNameOf(objectPath_), objectPath_)) {
+      object_(objectPath_, "program '" + programName_ + "' of " + objectPath_) {
   program_ = bpf_object__find_program_by_name(object_.get(), programName_.c_str());
   if (!program_) ThrowErrno(ENOENT, "find " + Describe());
 }
 
 XdpProgram::~XdpProgram() = default;
 
-std::string XdpProgram::Describe() const {
-  return "program '" + programName_ + "' of " + objectPath_;
-}
-
-void XdpProgram::RequireState(State wanted, const char* operation) const {
-  State state = state_.load();
-  if (state == wanted) return;
-  switch (state) {
-    case State::kOpened:
-      ThrowErrno(EINVAL, Describe() + ": " + operation + " (not loaded yet)");
-    case State::kLoading:
-      ThrowErrno(EBUSY, Describe() + ": " + operation + " (a load is running)");
-    case State::kLoaded:
-      ThrowErrno(EBUSY, Describe() + ": " + operation + " (already loaded)");
-    case State::kFailed:
-      ThrowErrno(EINVAL, Describe() + ": " + operation + " (its load failed)");
-  }
-}
-
 int XdpProgram::ProgramFd(const char* operation) const {
-  RequireState(State::kLoaded, operation);
+  object_.RequireLoaded(operation);
   return bpf_program__fd(program_);
 }
 
 void XdpProgram::SetConst(const std::string& name, ByteView value) {
-  RequireState(State::kOpened, "set a const");
+  object_.RequireOpened("set a const");
   const std::string context = Describe() + ": const '" + name + "' in .rodata";
   const btf* types = bpf_object__btf(object_.get());
   if (!types) ThrowErrno(ENOENT, context + " (the object has no BTF)");
@@ -120,66 +90,29 @@ void XdpProgram::SetConst(const std::string& name, ByteView value) {
 }
 
 void XdpProgram::ReuseMap(const std::string& name, const std::string& pinPath) {
-  RequireState(State::kOpened, "reuse a map");
-  const std::string context = Describe() + ": reuse " + pinPath + " as map '" + name + "'";
-  bpf_map* map = bpf_object__find_map_by_name(object_.get(), name.c_str());
-  if (!map) ThrowErrno(ENOENT, context + " (no such map)");
+  object_.RequireOpened("reuse a map");
   UniqueFd fd(bpf_obj_get(pinPath.c_str()));
-  if (!fd) ThrowErrno(errno, context);
-  // bpf_map__reuse_fd takes the pinned map's shape over the object's: a map
-  // of another version (another type or size) would be verified and used
-  // as if it were this one's, so refuse it and say what differs.
-  bpf_map_info info{};
-  uint32_t length = sizeof(info);
-  if (bpf_obj_get_info_by_fd(fd.get(), &info, &length) < 0) ThrowErrno(errno, context + " (read its info)");
-  // the kernel marks devmaps read-only to programs on its own
-  const uint32_t kernelFlags = BPF_F_RDONLY_PROG;
-  std::string pinned = MapShape(info.type, info.key_size, info.value_size, info.max_entries,
-                                info.map_flags & ~kernelFlags);
-  std::string wanted = MapShape(bpf_map__type(map), bpf_map__key_size(map), bpf_map__value_size(map),
-                                bpf_map__max_entries(map), bpf_map__map_flags(map) & ~kernelFlags);
-  if (pinned != wanted)
-    ThrowErrno(EINVAL, context + ": the pinned map was made by another version (" + pinned + "; this program's: " +
-                           wanted + "); stop the fast path that uses it, or remove the pins if none runs");
-  int ret = bpf_map__reuse_fd(map, fd.get());
-  if (ret < 0) ThrowErrno(-ret, context);
+  if (!fd) ThrowErrno(errno, Describe() + ": reuse " + pinPath + " as map '" + name + "'");
+  object_.ReuseMap(name, fd.get(), pinPath);
 }
 
-void XdpProgram::PrepareLoad() {
-  State expected = State::kOpened;
-  if (!state_.compare_exchange_strong(expected, State::kLoading)) RequireState(State::kOpened, "load");
+void XdpProgram::ReuseMap(const std::string& name, const BpfMap& other) {
+  object_.ReuseMap(name, other.fd(), "map id " + std::to_string(other.id()));
 }
 
 void XdpProgram::Load() {
-  if (state_.load() == State::kOpened) PrepareLoad();
-  RequireState(State::kLoading, "load");
   // Only this program: another entry point of the object has its own XdpProgram.
-  bpf_program* program = nullptr;
-  bpf_object__for_each_program(program, object_.get()) {
-    bpf_program__set_autoload(program, program == program_);
-  }
-  bpf_program__set_type(program_, BPF_PROG_TYPE_XDP);
-  LibraryLog log;
-  int ret = bpf_object__load(object_.get());
-  if (ret < 0) {
-    state_ = State::kFailed;
-    ThrowErrno(-ret, "load " + Describe(), log.Tail());
-  }
-  state_ = State::kLoaded;
-}
-
-std::vector<std::string> XdpProgram::MapNames() const {
-  if (state_.load() == State::kLoading) RequireState(State::kLoaded, "list maps");
-  std::vector<std::string> names;
-  bpf_map* map = nullptr;
-  bpf_object__for_each_map(map, object_.get()) {
-    if (!bpf_map__is_internal(map)) names.emplace_back(bpf_map__name(map));
-  }
-  return names;
+  object_.Load([this](bpf_object* object) {
+    bpf_program* program = nullptr;
+    bpf_object__for_each_program(program, object) {
+      bpf_program__set_autoload(program, program == program_);
+    }
+    bpf_program__set_type(program_, BPF_PROG_TYPE_XDP);
+  });
 }
 
 std::shared_ptr<BpfMap> XdpProgram::OpenMap(const std::string& name) const {
-  RequireState(State::kLoaded, "open a map");
+  object_.RequireLoaded("open a map");
   const bpf_map* map = bpf_object__find_map_by_name(object_.get(), name.c_str());
   if (!map) ThrowErrno(ENOENT, Describe() + ": map '" + name + "'");
   UniqueFd fd(fcntl(bpf_map__fd(map), F_DUPFD_CLOEXEC, 3));
@@ -237,7 +170,7 @@ AttachMode XdpProgram::Attach(uint32_t ifindex, AttachRequest request) {
   NetnsGuard guard(netns_);
   std::lock_guard<std::mutex> lock(attachMutex_);
   if (!component_)
-    component_ = std::make_unique<DispatcherComponent>(elf_, ObjectNameOf(objectPath_), programName_,
+    component_ = std::make_unique<DispatcherComponent>(object_.elf(), ObjectNameOf(objectPath_), programName_,
                                                        object_.get());
   return component_->Attach(ifindex, request);
 }

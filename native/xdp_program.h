@@ -12,7 +12,6 @@
 
 #include <bpf/libbpf.h>
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -59,20 +58,22 @@ class XdpProgram {
 
   const std::string& objectPath() const { return objectPath_; }
   const std::string& programName() const { return programName_; }
-  bool loaded() const { return state_.load() == State::kLoaded; }
+  bool loaded() const { return object_.loaded(); }
 
   // Before load: set a `volatile const` of the object's .rodata.
   void SetConst(const std::string& name, ByteView value);
   // Before load: map `name` becomes the map pinned at pinPath.
   void ReuseMap(const std::string& name, const std::string& pinPath);
+  // Before load: map `name` becomes `other`, another loaded program's map.
+  void ReuseMap(const std::string& name, const BpfMap& other);
   // Reserve the object for Load(), on the JS thread before Load() is queued.
-  void PrepareLoad();
+  void PrepareLoad() { object_.PrepareLoad(); }
   // Load the program into the kernel (only this program of the object). A
   // failed load cannot be retried: libbpf keeps the object in its failed state.
   void Load();
 
   // Maps of the object, .rodata/.bss/.data/.kconfig excluded.
-  std::vector<std::string> MapNames() const;
+  std::vector<std::string> MapNames() const { return object_.MapNames(); }
   // After load: a map of the object, with its own fd.
   std::shared_ptr<BpfMap> OpenMap(const std::string& name) const;
 
@@ -86,19 +87,14 @@ class XdpProgram {
   void Detach(uint32_t ifindex);
 
  private:
-  enum class State { kOpened, kLoading, kLoaded, kFailed };
-
-  std::string Describe() const;
-  void RequireState(State wanted, const char* operation) const;
+  const std::string& Describe() const { return object_.what(); }
   int ProgramFd(const char* operation) const;
 
   const std::string objectPath_;
   const std::string programName_;
   const std::string netns_;
-  std::shared_ptr<const Bytes> elf_;
-  BpfObjectPtr object_;
+  LoadableObject object_;
   bpf_program* program_ = nullptr;
-  std::atomic<State> state_{State::kOpened};
 
   std::mutex attachMutex_;  // guards component_
   std::unique_ptr<DispatcherComponent> component_;

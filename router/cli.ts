@@ -56,8 +56,9 @@ detached XDP and exited.`,
   verify: `usage: xdp-router verify [--config FILE]
 
 Dumps the kernel's tables and the fast path's maps and prints every
-difference (routes, neighbours, interfaces, local addresses). Exit 0 when
-they agree, 1 when they differ.`,
+difference (routes, neighbours, interfaces, local addresses) that holds in
+three readings 200 ms apart (both sides cannot be read at one instant, so a
+change in flight is not reported). Exit 0 when they agree, 1 when they differ.`,
   install: `usage: xdp-router install [--root DIR]
 
 Writes the systemd unit (/etc/systemd/system/xdp-router.service, running this

@@ -1,22 +1,26 @@
 // The daemon's lifecycle: adopt or load the fast path, attach it, mirror
 // the kernel into it, and on a clean stop detach it so the kernel forwards
-// alone. A crash or kill -9 leaves the program attached and its pinned maps
-// in place: forwarding goes on, and the next start adopts both.
+// alone. A crash or kill -9 leaves the program attached, its pinned maps and
+// the pinned links of its redirect-error counters in place: forwarding and
+// counting go on, and the next start adopts them all.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { RouterConfig } from '../config/schema.js';
 import { FastPath } from '../dataplane/fastpath.js';
 import { addon } from '../dataplane/native.js';
 import type { AttachMode } from '../dataplane/native.js';
-import type { Logger } from './log.js';
+import { RedirectErrors } from '../dataplane/redirect-errors.js';
+import type { LogFields, Logger } from './log.js';
 import { planInterfaceSockets, SlowPath } from './slowpath/service.js';
 import { NetfilterWatch } from './netfilter/watch.js';
 import { scopeOfView } from './netfilter/watch.js';
 import type { NetfilterView } from './netfilter/watch.js';
 import { NetlinkSource } from './sync/netlink.js';
 import { describeHandling, describeRule } from './sync/policy.js';
+import { multipathUseNeigh, readSysctl } from './sysctl.js';
 import { Reconciler } from './sync/reconciler.js';
+import { NeighbourLiveness } from './sync/neighbour-liveness.js';
+import { KernelNeighbourWriter } from './sync/neighbour-writer.js';
 import type { AdoptedEntries } from './sync/reconciler.js';
 import type { KernelEvent, KernelSource } from './sync/model.js';
 import { PROGRAM_NAME } from '../dataplane/fastpath.js';
@@ -45,8 +49,12 @@ export interface AttachedInterface {
 
 export class Daemon {
   fp?: FastPath;
+  /** moves the frames egress devices refused from forwarded to drop-redirect */
+  redirectErrors?: RedirectErrors;
   reconciler?: Reconciler;
   slowPath?: SlowPath;
+  neighbourLiveness?: NeighbourLiveness;
+  private neighbourWriter?: KernelNeighbourWriter;
   private source?: KernelSource;
   private netfilterWatch?: NetfilterWatch;
   /** the ruleset as last read; absent with `netfilter: bypass` */
@@ -71,8 +79,7 @@ export class Daemon {
 
   /** Read a sysctl of the daemon's network namespace. */
   private sysctl(path: string): string {
-    const read = (): string => readFileSync(`/proc/sys/${path}`, 'utf8').trim();
-    return this.netnsPath ? addon.inNetns(this.netnsPath, read) : read();
+    return readSysctl(path, this.netnsPath);
   }
 
   private warnIfForwardingOff(): void {
@@ -87,7 +94,24 @@ export class Daemon {
     }
   }
 
-  /** Interfaces to attach, resolved, each checked for a foreign XDP program. */
+  /**
+   * A NIC that strips 802.1Q tags on receive hands XDP a tagged frame as
+   * an untagged one of the parent (the tag is in the descriptor, which the
+   * program does not read): it would forward a VLAN's traffic, or traffic
+   * of a VLAN the host does not have, as the parent's. VLANs ride on the
+   * configured interfaces, so checking them covers every driven VLAN's
+   * lower device.
+   */
+  private refuseRxVlanOffload(name: string): void {
+    if (!addon.rxVlanOffload(name, this.netnsPath)) return;
+    const where = this.config.netns ? `ip netns exec ${this.config.netns} ` : '';
+    throw new DaemonError(
+      `interface ${name} has rx VLAN offload on: the NIC strips 802.1Q tags before XDP, so the fast path would take tagged traffic for untagged. ` +
+        `Turn it off: ${where}ethtool -K ${name} rxvlan off`,
+    );
+  }
+
+  /** Interfaces to attach, resolved, each checked for rx VLAN offload and a foreign XDP program. */
   private resolveInterfaces(): Array<{ name: string; ifindex: number; mode: 'auto' | 'native' | 'generic'; ours: boolean; foreign: string[] }> {
     return this.config.interfaces.map((i) => {
       let ifindex: number;
@@ -96,6 +120,7 @@ export class Daemon {
       } catch {
         throw new DaemonError(`interface "${i.name}" (config interfaces) does not exist${this.config.netns ? ` in namespace ${this.config.netns}` : ''}`);
       }
+      this.refuseRxVlanOffload(i.name);
       const q = addon.queryXdp(ifindex, this.netnsPath);
       const foreign = q.programs.filter((p) => p.name !== PROGRAM_NAME);
       if (foreign.length > 0 && (q.legacy || q.mode === 'hw') && !this.config.replaceForeignXdp) {
@@ -134,11 +159,21 @@ export class Daemon {
       punt: this.config.punt.length > 0,
     });
     this.fp = fp;
+    // before any interface is attached, so that no refused frame stays counted forwarded
+    this.redirectErrors = await RedirectErrors.attach(fp, this.config.pinDir);
+    this.log.info(this.redirectErrors.adopted ? 'kept the redirect-error counters a previous run attached' : 'counting redirects egress devices refuse', {
+      links: this.redirectErrors.linkIds(),
+    });
     const adopted = await this.adoptedEntries(fp);
     if (adopted.routes.length + adopted.interfaces.length > 0) {
       this.log.info('adopting pinned maps of a previous run', { pinDir: this.config.pinDir, routes: adopted.routes.length });
     }
-    const reconciler = new Reconciler(fp, { tables, interfaces: this.config.interfaces.map((i) => i.name) });
+    // read once: a change of the sysctl takes effect at the next start
+    const reconciler = new Reconciler(fp, {
+      tables,
+      interfaces: this.config.interfaces.map((i) => i.name),
+      multipathUseNeigh: multipathUseNeigh(this.netnsPath),
+    });
     this.reconciler = reconciler;
     await this.watchNetfilter(reconciler);
     this.source = source ?? new NetlinkSource({ ...(this.netnsPath ? { netns: this.netnsPath } : {}), tables });
@@ -178,6 +213,15 @@ export class Daemon {
       this.log.info('attached', { interface: i.name, mode, requested: i.mode });
     }
     if (this.config.punt.length > 0) await this.startSlowPath(fp);
+    this.startNeighbourLiveness(fp, reconciler);
+  }
+
+  /** STALE neighbours the fast path forwards to are re-checked by the kernel, as if it had forwarded (neighbour-liveness.ts). */
+  private startNeighbourLiveness(fp: FastPath, reconciler: Reconciler): void {
+    const log = (msg: string, fields?: object): void => this.log.warn(msg, fields as LogFields | undefined);
+    this.neighbourWriter = new KernelNeighbourWriter({ ...(this.netnsPath ? { netns: this.netnsPath } : {}), log });
+    this.neighbourLiveness = new NeighbourLiveness(fp, this.neighbourWriter, { stale: () => reconciler.stale(), log });
+    this.neighbourLiveness.start();
   }
 
   /** Punt rules from the config, and the AF_XDP sockets that take what they match. */
@@ -307,6 +351,8 @@ export class Daemon {
     // punted traffic goes back to the kernel before anything else stops
     this.slowPath?.stop();
     this.netfilterWatch?.stop();
+    await this.neighbourLiveness?.stop();
+    this.neighbourWriter?.close();
     this.source?.close();
     await this.resyncing;
     const fp = this.fp;
@@ -318,6 +364,14 @@ export class Daemon {
       } catch (err) {
         this.log.error('detach failed', { interface: i.name, err: err as Error });
       }
+    }
+    // after XDP: a frame redirected until then is still moved if refused;
+    // before the maps' pins, whose directory goes once it is empty
+    try {
+      if (detach === 'none') this.redirectErrors?.close();
+      else this.redirectErrors?.detach(detach === 'all' ? 'all' : 'attachedHere');
+    } catch (err) {
+      this.log.error('detaching the redirect-error counters failed', { err: err as Error });
     }
     if (detach === 'all' || (detach === 'ours' && !fp.adoptedPins)) fp.unpin();
     fp.close();

@@ -20,6 +20,18 @@ export function createMetrics(daemon: Daemon, registry: Registry): Registry {
   collectDefaultMetrics({ register: registry, prefix: 'xdp_router_process_' });
   const interfaceName = (ifindex: number): string => daemon.attached.find((i) => i.ifindex === ifindex)?.name ?? String(ifindex);
 
+  // `forwarded` gives back, a moment after the redirect, the frames the
+  // egress device refused (bpf/redirect_errors.c moves them to
+  // drop-redirect): a scrape in between sees it fall, which Prometheus takes
+  // for a counter reset. So each series reports the highest value it has
+  // had; a frame in flight at a scrape stays in forwarded's series until
+  // later traffic covers it.
+  const highest = new Map<string, number>();
+  const monotonic = (series: string, value: number): number => {
+    const top = Math.max(highest.get(series) ?? 0, value);
+    highest.set(series, top);
+    return top;
+  };
   for (const [field, help] of [
     ['packets', 'Packets the fast path saw, by ingress interface and what it did with them (reason)'],
     ['bytes', 'Bytes the fast path saw, by ingress interface and reason'],
@@ -32,7 +44,8 @@ export function createMetrics(daemon: Daemon, registry: Registry): Registry {
       async collect() {
         this.reset();
         for (const row of (await daemon.fp?.counters()) ?? []) {
-          this.inc({ interface: interfaceName(row.ifindex), reason: row.reason }, Number(row[field]));
+          const labels = { interface: interfaceName(row.ifindex), reason: row.reason };
+          this.inc(labels, monotonic(`${field} ${row.ifindex} ${row.reason}`, Number(row[field])));
         }
       },
     });

@@ -83,6 +83,7 @@ enum xr_iface_flags {
 /* xr_neigh.flags */
 enum xr_neigh_flags {
 	XR_NEIGH_F_VALID = 1 << 0,	/* REACHABLE, STALE, DELAY, PROBE, PERMANENT or NOARP */
+	XR_NEIGH_F_STALE = 1 << 1,	/* STALE: a use must reach the kernel (xr_neigh.used) */
 };
 
 /* xr_nexthop.family: which neighbour table resolves the next hop */

@@ -97,10 +97,10 @@ static __always_inline const struct xr_iface *xr_egress_iface(__u32 ifindex)
  * route the destination itself. The gateway's family may differ from the
  * packet's (IPv4 routes via an IPv6 next hop, RFC 5549).
  */
-static __always_inline const struct xr_neigh *
+static __always_inline struct xr_neigh *
 xr_resolve_neigh(const struct xr_nexthop *nh, __u32 pkt_family, const void *daddr)
 {
-	const struct xr_neigh *n;
+	struct xr_neigh *n;
 	const void *addr = nh->gateway;
 	__u32 family = nh->family;
 
@@ -138,6 +138,22 @@ static __always_inline enum xr_reason xr_egress_pass(const struct xr_iface *out)
 	return XR_FORWARDED;
 }
 
+/*
+ * The kernel keeps a neighbour fresh only for the packets it sends itself:
+ * each one that finds the entry STALE starts the re-check (neigh_event_send:
+ * STALE -> DELAY -> PROBE -> REACHABLE or FAILED). Frames the fast path
+ * forwards never reach it, so a neighbour that changed its MAC unannounced
+ * would stay STALE, and black-holed, for good. The program marks the use; the
+ * daemon reads the mark and hands it to the kernel (NTF_USE), which then does
+ * what it does for its own packets. Written once per STALE period: the
+ * daemon clears it when it rewrites the entry for the kernel's next state.
+ */
+static __always_inline void xr_neigh_mark_used(struct xr_neigh *n)
+{
+	if ((n->flags & XR_NEIGH_F_STALE) && !n->used)
+		n->used = 1;
+}
+
 /* What a unicast route resolved to: everything the rewrite needs. */
 struct xr_egress {
 	const struct xr_iface *iface;
@@ -146,14 +162,17 @@ struct xr_egress {
 
 /*
  * Resolve a route for a flow. Returns XR_FORWARDED with *eg filled in, or the
- * reason the frame must go up (or be dropped) instead.
+ * reason the frame must go up (or be dropped) instead. mark_use: the frame is
+ * real traffic, so a STALE neighbour's use is marked; a lookup's made-up
+ * frame must not start the kernel's re-check.
  */
 static __always_inline enum xr_reason
 xr_resolve_route(const struct xr_route *rt, __u32 hash, __u32 pkt_family,
-		 const void *daddr, struct xr_egress *eg)
+		 const void *daddr, bool mark_use, struct xr_egress *eg)
 {
 	const struct xr_nexthop *nh;
 	enum xr_reason reason;
+	struct xr_neigh *neigh;
 
 	switch (rt->type) {
 	case XR_ROUTE_UNICAST:
@@ -182,9 +201,13 @@ xr_resolve_route(const struct xr_route *rt, __u32 hash, __u32 pkt_family,
 	if (reason != XR_FORWARDED)
 		return reason;
 	/* no neighbour yet: the kernel resolves it and netlink tells us */
-	eg->neigh = xr_resolve_neigh(nh, pkt_family, daddr);
-	if (!eg->neigh)
+	neigh = xr_resolve_neigh(nh, pkt_family, daddr);
+	if (!neigh)
 		return XR_PASS_NO_NEIGH;
+	/* also for a frame then passed for its size: at worst one early re-check */
+	if (mark_use)
+		xr_neigh_mark_used(neigh);
+	eg->neigh = neigh;
 	return XR_FORWARDED;
 }
 

@@ -68,6 +68,7 @@ struct xr_neigh6_key {
 struct xr_neigh {
 	__u8 mac[XR_ETH_ALEN];
 	__u16 flags;		/* enum xr_neigh_flags */
+	__u32 used;		/* set by the program: forwarded through while STALE */
 };
 
 struct xr_iface {

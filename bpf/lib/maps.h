@@ -4,6 +4,7 @@
 #define XR_MAPS_H
 
 #include <linux/bpf.h>
+#include <linux/in6.h>
 #include <bpf/bpf_helpers.h>
 #include "layout.h"
 

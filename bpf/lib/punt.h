@@ -44,6 +44,18 @@ static __always_inline void xr_punt_count(const struct xr_punt *rule, __u32 byte
 	}
 }
 
+/* The XSK map slot of the socket bound to the frame's queue, in *slot; false: none. */
+static __always_inline bool xr_punt_socket(struct xdp_md *ctx, __u32 *slot)
+{
+	struct xr_xsk_key where = { .ifindex = ctx->ingress_ifindex, .queue = ctx->rx_queue_index };
+	const __u32 *found = bpf_map_lookup_elem(&xr_xsk_slots, &where);
+
+	if (!found)
+		return false;
+	*slot = *found;
+	return bpf_map_lookup_elem(&xr_xsks, slot) != NULL;
+}
+
 /*
  * Redirect a punted frame to its queue's socket. Returns XR_PUNTED with
  * *action set, or XR_PASS_PUNT_NO_SOCKET.
@@ -51,18 +63,12 @@ static __always_inline void xr_punt_count(const struct xr_punt *rule, __u32 byte
 static __always_inline enum xr_reason xr_punt(struct xdp_md *ctx, const struct xr_punt *rule,
 					      __u32 bytes, int *action)
 {
-	struct xr_xsk_key where = { .ifindex = ctx->ingress_ifindex, .queue = ctx->rx_queue_index };
-	const __u32 *slot;
-	__u32 s;
+	__u32 slot;
 
 	xr_punt_count(rule, bytes);
-	slot = bpf_map_lookup_elem(&xr_xsk_slots, &where);
-	if (!slot)
+	if (!xr_punt_socket(ctx, &slot))
 		return XR_PASS_PUNT_NO_SOCKET;
-	s = *slot;
-	if (!bpf_map_lookup_elem(&xr_xsks, &s))
-		return XR_PASS_PUNT_NO_SOCKET;
-	*action = bpf_redirect_map(&xr_xsks, s, XDP_PASS);
+	*action = bpf_redirect_map(&xr_xsks, slot, XDP_PASS);
 	return XR_PUNTED;
 }
 

@@ -24,6 +24,9 @@ function typeToProto(type: string): RouteType {
 /** A request's route; throws an `invalid` when it is missing or its type is unknown. */
 export function specFromProto(route: Route__Output | null, field = 'route'): RouteSpec {
   if (!route) throw invalid(field, 'missing; the request needs a route');
+  if (route.source !== '') {
+    throw invalid(`${field}.source`, `"${route.source}": source-specific routes are the kernel's to install (ip -6 route add ... from ...); leave it empty`);
+  }
   const type = typeFromProto(route.type, `${field}.type`);
   return {
     prefix: route.prefix,
@@ -61,5 +64,6 @@ export function routeToProto(r: RouteView): Route {
     metric: r.metric,
     protocol: r.protocol,
     nexthops: r.nexthops.map(nexthopToProto),
+    source: r.source ?? '',
   };
 }

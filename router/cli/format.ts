@@ -13,7 +13,7 @@ export function formatNexthop(nh: NextHop__Output): string {
 /** One route, as `ip route` shows it; multipath next hops on their own indented lines. */
 export function formatRoute(r: Route__Output): string {
   const type = r.type.replace('ROUTE_TYPE_', '').toLowerCase();
-  const words = [type === 'unicast' || type === 'unspecified' ? '' : type, r.prefix];
+  const words = [type === 'unicast' || type === 'unspecified' ? '' : type, r.prefix, r.source ? `from ${r.source}` : ''];
   if (r.nexthops.length === 1) words.push(formatNexthop(r.nexthops[0]!));
   if (r.table !== MAIN_TABLE) words.push(`table ${r.table}`);
   words.push(`proto ${r.protocol}`);

@@ -124,8 +124,9 @@ export class RouteManager {
     this.lookup = new RouteLookup(deps.fp, deps.state, deps.desired);
   }
 
+  /** The routes of a prefix that the API adds and deletes: not the source-specific ones, which share its (table, metric) in the kernel. */
   private routesOf(key: string): KernelRoute[] {
-    return [...(this.deps.state.routes.get(key)?.values() ?? [])];
+    return [...(this.deps.state.routes.get(key)?.values() ?? [])].filter((r) => r.source === undefined);
   }
 
   /** The route as clients see it: interface and protocol names. */
@@ -137,6 +138,7 @@ export class RouteManager {
       metric: r.metric,
       protocol: this.protocols.name(r.protocol),
       nexthops: r.nexthops.map((n) => this.nexthopView(n)),
+      ...(r.source === undefined ? {} : { source: r.source }),
     };
   }
 

@@ -20,6 +20,8 @@ export interface RouteView {
   metric: number;
   protocol: string;
   nexthops: NexthopView[];
+  /** the source prefix of a source-specific route */
+  source?: string;
 }
 
 /** A route as a client asks for it; what it leaves out takes the defaults. */

@@ -4,8 +4,8 @@
 // `verify` compares the maps with it.
 import type { InterfacePasses, InterfaceSpec, RouteTarget } from '../../dataplane/fastpath.js';
 import { MAX_GROUP_MEMBERS } from '../../dataplane/layout.js';
-import type { KernelState } from './kernel-state.js';
-import { NUD_USABLE } from './model.js';
+import { neighbourKey, type KernelState } from './kernel-state.js';
+import { NUD, NUD_USABLE } from './model.js';
 import type { KernelNexthop } from './model.js';
 import { planPolicy, prefixCovers } from './policy.js';
 import type { PolicyPlan } from './policy.js';
@@ -42,6 +42,8 @@ export interface DesiredNeighbour {
   address: string;
   mac: string;
   valid: boolean;
+  /** STALE in the kernel: a use must be handed to the kernel (see neighbour-liveness.ts) */
+  stale: boolean;
 }
 
 function isMulticast(address: string): boolean {
@@ -59,17 +61,25 @@ export function signature(d: Pick<DesiredRoute, 'target' | 'nexthops' | 'group'>
   return `group ${d.group.map((m) => `${m.key}*${m.weight}`).join(',')}`;
 }
 
+export interface DesiredOptions {
+  /** net.ipv4.fib_multipath_use_neigh of the router's namespace */
+  multipathUseNeigh?: boolean;
+}
+
 export class DesiredState {
   private readonly interfaceNames: Set<string>;
   private policyPlan: PolicyPlan;
   private netfilterScope: NetfilterScope = NO_NETFILTER;
+  readonly multipathUseNeigh: boolean;
 
   constructor(
     private readonly state: KernelState,
     interfaces: string[],
+    options: DesiredOptions = {},
   ) {
     this.interfaceNames = new Set(interfaces);
     this.policyPlan = planPolicy(state.rules.values());
+    this.multipathUseNeigh = options.multipathUseNeigh ?? false;
   }
 
   /** How the kernel's policy rules are handled, as of the last replan(). */
@@ -115,6 +125,37 @@ export class DesiredState {
     return Object.keys(p).length > 0 ? p : undefined;
   }
 
+  /**
+   * A next hop the kernel's IPv4 multipath selection takes with
+   * fib_multipath_use_neigh (fib_good_nh): on-link, or a gateway whose
+   * neighbour entry is absent or valid. INCOMPLETE and FAILED are not.
+   */
+  goodNexthop(n: Pick<KernelNexthop, 'ifindex' | 'gateway'>): boolean {
+    if (n.gateway === undefined) return true;
+    const neigh = this.state.neighbours.get(neighbourKey({ ifindex: n.ifindex, address: n.gateway }));
+    return !neigh || (neigh.state & NUD_USABLE) !== 0;
+  }
+
+  /**
+   * With fib_multipath_use_neigh, the kernel skips a member whose gateway
+   * is not good, and the flows that hash to it take the next good member
+   * (the first good one past the end); the other members keep their flows
+   * (fib_select_multipath). Giving a bad member's share to that next member
+   * does the same. With no good member the kernel takes the first, whose
+   * neighbour the fast path passes up: the group stays as it is.
+   */
+  private withoutBadMembers(family: number, members: Array<{ key: string; weight: number }>, hops: KernelNexthop[]): Array<{ key: string; weight: number }> {
+    if (family !== 4 || !this.multipathUseNeigh) return members;
+    const good = hops.map((n) => this.goodNexthop(n));
+    if (!good.includes(true)) return members;
+    return members.map((m, i) => {
+      if (good[i]) return m;
+      let j = (i + 1) % members.length;
+      while (!good[j]) j = (j + 1) % members.length;
+      return { key: members[j]!.key, weight: m.weight };
+    });
+  }
+
   /** Links the fast path sends on: the attached interfaces and VLANs riding on them. */
   drives(ifindex: number): boolean {
     const link = this.state.links.get(ifindex);
@@ -156,7 +197,7 @@ export class DesiredState {
     const n = this.state.neighbours.get(key);
     // multicast "neighbours" (33:33:..., 01:00:5e:...) serve nothing the fast path forwards
     if (!n || !n.mac || !this.usable(n.ifindex) || isMulticast(n.address)) return undefined;
-    return { ifindex: n.ifindex, address: n.address, mac: n.mac, valid: (n.state & NUD_USABLE) !== 0 };
+    return { ifindex: n.ifindex, address: n.address, mac: n.mac, valid: (n.state & NUD_USABLE) !== 0, stale: (n.state & NUD.STALE) !== 0 };
   }
 
   /** What the fast path should do for the kernel's best route of "family|prefix". */
@@ -166,6 +207,8 @@ export class DesiredState {
     const r = this.state.bestRoute(familyPrefix);
     if (!r) return undefined;
     const kernel: DesiredRoute = { target: { type: 'kernel' }, nexthops: [] };
+    // whichever route wins: a source-specific one still takes its sources' traffic, so only the kernel can tell
+    if (this.state.hasKernelOnly(familyPrefix)) return kernel;
     if (r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit') return { target: { type: r.type }, nexthops: [] };
     // TOS-selected routes and local/throw/nat/multicast routes stay the kernel's
     if (r.type !== 'unicast' || r.tos !== 0 || r.nexthops.length === 0) return kernel;
@@ -175,10 +218,11 @@ export class DesiredState {
     if (alive.length === 0 || alive.length > MAX_GROUP_MEMBERS) return kernel;
     const nexthops = alive.map((n) => ({ key: nexthopKey(n), ifindex: n.ifindex, ...(n.gateway ? { gateway: n.gateway } : {}) }));
     if (alive.length === 1) return { target: { type: 'unicast', nexthop: 0 }, nexthops };
+    const group = this.withoutBadMembers(r.family, alive.map((n) => ({ key: nexthopKey(n), weight: n.weight })), alive);
     return {
       target: { type: 'unicast', group: 0 },
-      nexthops,
-      group: alive.map((n) => ({ key: nexthopKey(n), weight: n.weight })),
+      nexthops: nexthops.filter((n) => group.some((m) => m.key === n.key)),
+      group,
     };
   }
 }

@@ -1,8 +1,10 @@
 // The sync's copy of the kernel's tables, kept by applying snapshots and
 // events. It also applies what the kernel does without telling: IPv4
 // routes through a link that went down, or lost its last IPv4 address,
-// vanish with no RTM_DELROUTE.
+// vanish with no RTM_DELROUTE; a route through a next-hop object changes
+// with the object, and goes with it, with no route event.
 import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelNexthop, KernelRoute, KernelRule, KernelSnapshot } from './model.js';
+import { NexthopObjects, type NexthopChange } from './nexthop-objects.js';
 import { RouteSlots } from './route-slots.js';
 
 export const routeFamilyKey = (r: Pick<KernelRoute, 'family' | 'prefix'>): string => `${r.family}|${r.prefix}`;
@@ -10,11 +12,15 @@ export const routeFamilyKey = (r: Pick<KernelRoute, 'family' | 'prefix'>): strin
  * A route's identity within its prefix. The kernel merges IPv6 routes into
  * one multipath route by (table, prefix, metric) only when every next hop
  * has a gateway; device routes with the same metric (fe80::/64 on each
- * link) stay separate routes.
+ * link) stay separate routes. A source-specific route is another route
+ * than the plain one of the same (table, prefix, metric).
  */
-const routeBase = (r: KernelRoute): string => `${r.table}|${r.metric}|${r.tos}`;
-const routeId = (r: KernelRoute): string =>
-  `${routeBase(r)}${qualifiesForEcmp(r) ? '' : `|${r.nexthops.map((n) => n.ifindex).join(',')}`}`;
+const routeBase = (r: KernelRoute): string => `${r.table}|${r.metric}|${r.tos}${r.source === undefined ? '' : ` from ${r.source}`}`;
+const routeId = (r: KernelRoute): string => {
+  // the kernel never merges an IPv6 route through an object with another; what it resolves to may change, its id may not
+  if (r.nhid !== undefined) return r.family === 4 ? routeBase(r) : `${routeBase(r)}|nhid`;
+  return `${routeBase(r)}${qualifiesForEcmp(r) ? '' : `|${r.nexthops.map((n) => n.ifindex).join(',')}`}`;
+};
 
 function qualifiesForEcmp(r: KernelRoute): boolean {
   return r.family === 4 || (r.type === 'unicast' && r.nexthops.length > 0 && r.nexthops.every((n) => n.gateway !== undefined));
@@ -43,6 +49,13 @@ export class KernelState {
   readonly routes = new Map<string, RouteSlots>();
   readonly neighbours = new Map<string, KernelNeighbour>();
   readonly rules = new Map<string, KernelRule>();
+  private readonly nexthopObjects = new NexthopObjects();
+  /**
+   * The prefixes with a route through each object, to resolve again when it
+   * changes. It may name a prefix that no longer does: such an entry goes
+   * at the next change of the object.
+   */
+  private readonly prefixesByNhid = new Map<number, Set<string>>();
   /**
    * Next-hop lists by content. A full table has a million routes through a
    * handful of next hops: routes with the same list share one array (never
@@ -60,6 +73,8 @@ export class KernelState {
     this.neighbours.clear();
     this.rules.clear();
     this.hopLists.clear();
+    this.prefixesByNhid.clear();
+    this.nexthopObjects.load(snap.nexthopObjects ?? []);
     for (const l of snap.links) this.links.set(l.ifindex, l);
     for (const a of snap.addresses) this.addresses.set(addressKey(a), a);
     // a dump lists every route whole, each once: no REPLACE or APPEND to play
@@ -67,7 +82,7 @@ export class KernelState {
       const key = routeFamilyKey(r);
       let slots = this.routes.get(key);
       if (!slots) this.routes.set(key, (slots = new RouteSlots()));
-      slots.set(routeId(r), this.shared(r));
+      slots.set(routeId(r), this.shared(this.resolved(r)));
     }
     for (const n of snap.neighbours) this.neighbours.set(neighbourKey(n), n);
     for (const r of snap.rules) this.rules.set(ruleKey(r), r);
@@ -87,6 +102,10 @@ export class KernelState {
         if (e.op === 'add') this.putRoute(e.route, e.replace, change);
         else this.removeRoute(e.route, change);
         break;
+      case 'nexthop':
+        if (e.op === 'add') this.resolveAgain(this.nexthopObjects.put(e.nexthop), change);
+        else this.resolveAgain(this.nexthopObjects.remove(e.nexthop.id), change);
+        break;
       case 'neighbour':
         if (e.op === 'add') this.neighbours.set(neighbourKey(e.neighbour), e.neighbour);
         else this.neighbours.delete(neighbourKey(e.neighbour));
@@ -99,6 +118,12 @@ export class KernelState {
         break;
     }
     return change;
+  }
+
+  /** Some route of "family|prefix" is one the fast path cannot carry (KernelRoute.kernelOnly). */
+  hasKernelOnly(familyPrefix: string): boolean {
+    for (const r of this.routes.get(familyPrefix)?.values() ?? []) if (r.kernelOnly !== undefined) return true;
+    return false;
   }
 
   /** The route the kernel uses for a prefix: first configured table, then lowest metric. */
@@ -127,14 +152,47 @@ export class KernelState {
     }
     const existing = byId.get(routeId(r));
     // IPv6 multipath grows by APPEND: one next hop more on the same (table, prefix, metric)
-    if (existing && !replace && r.family === 6 && qualifiesForEcmp(existing) && qualifiesForEcmp(r)) {
+    if (existing && !replace && r.family === 6 && r.nhid === undefined && qualifiesForEcmp(existing) && qualifiesForEcmp(r)) {
       const have = new Set(existing.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}`));
       const added = r.nexthops.filter((n) => !have.has(`${n.ifindex}|${n.gateway ?? ''}`));
       byId.set(routeId(r), this.shared({ ...existing, nexthops: [...existing.nexthops, ...added] }));
     } else {
-      byId.set(routeId(r), this.shared(r));
+      byId.set(routeId(r), this.shared(this.resolved(r)));
     }
     change.prefixes.add(key);
+  }
+
+  /** A route through a next-hop object as the object has it now, and noted as using it. */
+  private resolved(r: KernelRoute): KernelRoute {
+    if (r.nhid === undefined) return r;
+    const key = routeFamilyKey(r);
+    let prefixes = this.prefixesByNhid.get(r.nhid);
+    if (!prefixes) this.prefixesByNhid.set(r.nhid, (prefixes = new Set()));
+    prefixes.add(key);
+    return { ...r, ...this.nexthopObjects.resolve(r.nhid) };
+  }
+
+  /** The routes through objects that changed take their new next hops; through removed ones, the kernel removed them. */
+  private resolveAgain(objects: NexthopChange, change: Change): void {
+    for (const nhid of [...objects.changed, ...objects.removed]) {
+      const prefixes = this.prefixesByNhid.get(nhid);
+      if (!prefixes) continue;
+      const removed = objects.removed.has(nhid);
+      for (const key of prefixes) {
+        const byId = this.routes.get(key);
+        let uses = false;
+        for (const [id, r] of byId ?? []) {
+          if (r.nhid !== nhid) continue;
+          if (removed) byId!.delete(id);
+          else byId!.set(id, this.shared({ ...r, ...this.nexthopObjects.resolve(nhid) }));
+          uses = true;
+        }
+        if (byId?.size === 0) this.routes.delete(key);
+        if (uses) change.prefixes.add(key);
+        else prefixes.delete(key);
+      }
+      if (removed || prefixes.size === 0) this.prefixesByNhid.delete(nhid);
+    }
   }
 
   private removeRoute(r: KernelRoute, change: Change): void {
@@ -164,6 +222,8 @@ export class KernelState {
   private applyLink(op: 'add' | 'del', link: KernelLink, change: Change): void {
     const before = this.links.get(link.ifindex);
     change.links.add(link.ifindex);
+    // down, without carrier or gone, the link takes its next-hop objects along
+    if (op === 'del' || !link.adminUp || !link.carrier) this.resolveAgain(this.nexthopObjects.flushDevice(link.ifindex), change);
     if (op === 'del') {
       this.links.delete(link.ifindex);
       this.purgeRoutesVia(link.ifindex, [4, 6], change);
@@ -202,7 +262,8 @@ export class KernelState {
   private purgeRoutesVia(ifindex: number, families: number[], change: Change): void {
     for (const [key, byId] of this.routes) {
       for (const [id, r] of byId) {
-        if (!families.includes(r.family) || !r.nexthops.some((n) => n.ifindex === ifindex)) continue;
+        // routes through objects follow their objects (flushDevice), and outlive the link's addresses
+        if (r.nhid !== undefined || !families.includes(r.family) || !r.nexthops.some((n) => n.ifindex === ifindex)) continue;
         // a multipath route loses the dead next hops; it goes when none is left
         const left = r.nexthops.filter((n) => n.ifindex !== ifindex);
         if (left.length > 0) byId.set(id, this.shared({ ...r, nexthops: left }));

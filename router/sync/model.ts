@@ -67,7 +67,39 @@ export interface KernelRoute {
   nexthops: KernelNexthop[];
   /** rtm_tos / IPv6 traffic class selector; routes with one are left to the kernel */
   tos: number;
+  /** RTA_SRC: the source prefix of a source-specific route (`ip -6 route ... from`), part of its identity */
+  source?: string;
+  /**
+   * What the fast path cannot model about this route (its source prefix,
+   * an encapsulation, its own MTU...): while it exists, its destination
+   * prefix is the kernel's. A next-hop object the model cannot carry is
+   * not one: it resolves to no next hop (nexthop-objects.ts).
+   */
+  kernelOnly?: string;
+  /**
+   * RTA_NH_ID: the route goes through this next-hop object, and type and
+   * nexthops are what the object resolves to (kernel-state.ts keeps them so
+   * when the object changes; the kernel sends no route event for that)
+   */
+  nhid?: number;
 }
+
+/**
+ * A next-hop object (`ip nexthop`, RTM_NEWNEXTHOP), as routes with RTA_NH_ID
+ * use it. What the fast path cannot carry is `unmodelled`: the routes
+ * through it are left to the kernel.
+ */
+export type NexthopObject =
+  | { id: number; kind: 'single'; ifindex: number; gateway?: string }
+  | { id: number; kind: 'blackhole' }
+  /**
+   * weights 1 to 65536, as `ip nexthop add id G group N1,W1/N2,W2`; a
+   * resilient group (type resilient) is not modelled, but its members are
+   * kept: the kernel removes it with its last one
+   */
+  | { id: number; kind: 'group'; members: Array<{ id: number; weight: number }>; resilient: boolean }
+  /** why it is not modelled (an FDB next hop, an encapsulation); ifindex: the device it goes away with */
+  | { id: number; kind: 'unmodelled'; why: string; ifindex?: number };
 
 /** NUD_* bits of ndm_state */
 export const NUD = {
@@ -128,6 +160,8 @@ export interface KernelSnapshot {
   neighbours: KernelNeighbour[];
   /** both families' policy rules */
   rules: KernelRule[];
+  /** next-hop objects; absent: none */
+  nexthopObjects?: NexthopObject[];
 }
 
 export type KernelEvent =
@@ -136,7 +170,9 @@ export type KernelEvent =
   /** 'add' carries NLM_F_REPLACE/APPEND semantics in `replace`: true replaces every route of (table, prefix, metric) */
   | { kind: 'route'; op: 'add' | 'del'; route: KernelRoute; replace: boolean }
   | { kind: 'neighbour'; op: 'add' | 'del'; neighbour: KernelNeighbour }
-  | { kind: 'rule'; op: 'add' | 'del'; rule: KernelRule };
+  | { kind: 'rule'; op: 'add' | 'del'; rule: KernelRule }
+  /** 'add' creates or replaces the object */
+  | { kind: 'nexthop'; op: 'add' | 'del'; nexthop: NexthopObject };
 
 /**
  * Where the sync reads the kernel from. The netlink implementation is the
@@ -144,7 +180,7 @@ export type KernelEvent =
  */
 export interface KernelSource {
   /**
-   * Subscribe to link, address, route, neighbour and rule events, then dump. Events
+   * Subscribe to link, address, route, neighbour, rule and next-hop object events, then dump. Events
    * that arrive during the dump are held and delivered, in order, after the
    * snapshot is returned.
    */

@@ -12,7 +12,7 @@
 // batch of events and reported to onLost as ENOBUFS.
 import { addon } from '../../dataplane/native.js';
 import type { KernelEvent, KernelSnapshot, KernelSource } from './model.js';
-import { decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeRoute, decodeRule, routesOfDump } from './rtnl-decode.js';
+import { decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeNexthopObject, decodeRoute, decodeRule, routesOfDump } from './rtnl-decode.js';
 import type { RouteFilter } from './rtnl-decode.js';
 import { dumpRequest } from './rtnl-encode.js';
 import { DumpInterruptedError, RtnlRequester, openRtnl, type NetlinkMessage, type NetlinkSocket } from './rtnl-socket.js';
@@ -45,6 +45,7 @@ const EVENT_GROUPS = [
   RTNLGRP.NEIGH,
   RTNLGRP.IPV4_RULE,
   RTNLGRP.IPV6_RULE,
+  RTNLGRP.NEXTHOP,
 ];
 /** A dump that the kernel flags inconsistent (tables changed meanwhile) is taken again, this many times at most. */
 const DUMP_ATTEMPTS = 5;
@@ -86,7 +87,7 @@ export class NetlinkSource implements KernelSource {
     this.netns = options.netns;
     this.log = options.log ?? (() => {});
     this.eventBufferBytes = options.eventBufferBytes ?? EVENT_BUFFER_BYTES;
-    this.filter = { tables: new Set(options.tables), warn: this.log };
+    this.filter = { tables: new Set(options.tables) };
   }
 
   async start(onEvent: (e: KernelEvent) => void, onLost: (reason: string) => void): Promise<KernelSnapshot> {
@@ -284,10 +285,12 @@ export class NetlinkSource implements KernelSource {
     const both = [AF_INET, AF_INET6];
     const links = await dumpAll(dumper, DUMPS.links, [AF_UNSPEC], decodeLink);
     const addresses = await dumpAll(dumper, DUMPS.addresses, both, decodeAddress);
+    // before the routes: a route can then only name an object newer than the dump, whose event is held
+    const nexthopObjects = await dumpAll(dumper, DUMPS.nexthopObjects, [AF_UNSPEC], decodeNexthopObject);
     const routes = await dumpAll(dumper, DUMPS.routes, both, (data) => decodeRoute(data, this.filter));
     const neighbours = await dumpAll(dumper, DUMPS.neighbours, both, decodeNeighbour);
     const rules = await dumpAll(dumper, DUMPS.rules, both, decodeRule);
-    return { links, addresses, routes: routesOfDump(routes), neighbours, rules };
+    return { links, addresses, routes: routesOfDump(routes), neighbours, rules, nexthopObjects };
   }
 }
 
@@ -305,6 +308,7 @@ const DUMPS = {
   routes: { what: 'routes', request: RTM.GETROUTE, answer: RTM.NEWROUTE, header: 'rtmsg' },
   neighbours: { what: 'neighbours', request: RTM.GETNEIGH, answer: RTM.NEWNEIGH, header: 'ndmsg' },
   rules: { what: 'policy rules', request: RTM.GETRULE, answer: RTM.NEWRULE, header: 'fib_rule_hdr' },
+  nexthopObjects: { what: 'next-hop objects', request: RTM.GETNEXTHOP, answer: RTM.NEWNEXTHOP, header: 'nhmsg' },
 } satisfies Record<string, DumpKind>;
 
 /** One dump per address family, decoded; decode's nulls (what the sync does not follow) left out. */

@@ -6,7 +6,7 @@ import * as L from '../../dataplane/layout.js';
 import { KernelState, emptyChange } from './kernel-state.js';
 import type { Change } from './kernel-state.js';
 import { DesiredState, signature } from './desired.js';
-import type { DesiredRoute, NetfilterScope } from './desired.js';
+import type { DesiredOptions, DesiredRoute, NetfilterScope } from './desired.js';
 import { prefixCovers } from './policy.js';
 import type { KernelEvent, KernelSnapshot } from './model.js';
 import { RefCountedIds } from './nexthop-ids.js';
@@ -34,7 +34,7 @@ export type FastPathWriter = Pick<
   | 'afterGracePeriod'
 >;
 
-export interface ReconcilerOptions {
+export interface ReconcilerOptions extends DesiredOptions {
   /** routing tables mirrored, in precedence order */
   tables: number[];
   /** names of the interfaces the program is attached to */
@@ -58,6 +58,12 @@ export interface AdoptedEntries {
  */
 export type RoutesAppliedListener = (keys: ReadonlySet<string>) => void;
 
+/** A neighbour entry of the maps, by its key. */
+export interface NeighbourRef {
+  ifindex: number;
+  address: string;
+}
+
 interface AppliedRoute {
   readonly signature: string;
   readonly nexthopKeys: readonly string[];
@@ -74,6 +80,7 @@ export class Reconciler {
   private readonly ifaces = new Map<number, string>();
   private readonly locals = new Map<string, number>();
   private readonly neighbours = new Map<string, string>();
+  private readonly staleNeighbours = new Map<string, NeighbourRef>();
   private readonly routeListeners = new Set<RoutesAppliedListener>();
 
   constructor(
@@ -81,7 +88,7 @@ export class Reconciler {
     options: ReconcilerOptions,
   ) {
     this.state = new KernelState(options.tables);
-    this.desired = new DesiredState(this.state, options.interfaces);
+    this.desired = new DesiredState(this.state, options.interfaces, options);
   }
 
   /**
@@ -163,8 +170,12 @@ export class Reconciler {
 
   /** Apply one kernel event and write what it changed. */
   applyEvent(e: KernelEvent): void {
+    const wasGood = e.kind === 'neighbour' && this.desired.goodNexthop({ ifindex: e.neighbour.ifindex, gateway: e.neighbour.address });
     const change = this.state.apply(e);
     if (change.rules) this.replanPolicy(change);
+    if (e.kind === 'neighbour' && this.desired.multipathUseNeigh && wasGood !== this.desired.goodNexthop({ ifindex: e.neighbour.ifindex, gateway: e.neighbour.address })) {
+      this.multipathRoutesVia(e.neighbour.ifindex, e.neighbour.address, change.prefixes);
+    }
     if (change.links.size > 0) {
       this.reconcileLinks(change);
       // a link's state changes whether routes through it can be forwarded
@@ -199,6 +210,20 @@ export class Reconciler {
     if (moved.length === 0) return;
     for (const key of this.desired.routeKeys()) if (moved.some((d) => prefixCovers(d, key))) change.prefixes.add(key);
     for (const d of moved) change.prefixes.add(d);
+  }
+
+  /**
+   * IPv4 multipath routes with a gateway: their groups follow the gateway's
+   * neighbour (fib_multipath_use_neigh). A scan, but only when a gateway
+   * turns good or bad, not on every NUD change.
+   */
+  private multipathRoutesVia(ifindex: number, gateway: string, into: Set<string>): void {
+    for (const [key, byId] of this.state.routes) {
+      if (!key.startsWith('4|')) continue;
+      for (const r of byId.values()) {
+        if (r.nexthops.length > 1 && r.nexthops.some((n) => n.ifindex === ifindex && n.gateway === gateway)) into.add(key);
+      }
+    }
   }
 
   /** Listen for routes reaching the maps; returns the function that stops it. */
@@ -246,17 +271,25 @@ export class Reconciler {
   private reconcileNeighbours(keys: Set<string>): void {
     for (const key of keys) {
       const n = this.desired.neighbour(key);
-      const want = n ? `${n.mac}|${n.valid}` : undefined;
+      const want = n ? `${n.mac}|${n.valid}|${n.stale}` : undefined;
       if (want === this.neighbours.get(key)) continue;
       if (n && want) {
-        this.fp.setNeighbour(n.ifindex, n.address, n.mac, n.valid);
+        this.fp.setNeighbour(n.ifindex, n.address, n.mac, { valid: n.valid, stale: n.stale });
         this.neighbours.set(key, want);
+        if (n.stale) this.staleNeighbours.set(key, { ifindex: n.ifindex, address: n.address });
+        else this.staleNeighbours.delete(key);
       } else {
         const [ifindex, address] = [Number(key.slice(0, key.indexOf('|'))), key.slice(key.indexOf('|') + 1)];
         this.fp.deleteNeighbour(ifindex, address);
         this.neighbours.delete(key);
+        this.staleNeighbours.delete(key);
       }
     }
+  }
+
+  /** Neighbours the maps hold as STALE: the ones whose use the program marks. */
+  stale(): Iterable<NeighbourRef> {
+    return this.staleNeighbours.values();
   }
 
   /** Write the next hops and group a route needs; returns its target with real ids. */

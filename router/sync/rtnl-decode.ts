@@ -13,6 +13,7 @@ import type {
   KernelRoute,
   KernelRouteType,
   KernelRule,
+  NexthopObject,
 } from './model.js';
 import {
   AF_UNSPEC,
@@ -27,11 +28,15 @@ import {
   IFLA_INFO,
   IFLA_VLAN_ID,
   NDA,
+  NEXTHOP_GRP_SIZE,
+  NEXTHOP_GRP_TYPE,
+  NHA,
   NLM_F,
   NTF_PROXY,
   ROUTE_TYPES,
   RULE_ACTIONS,
   RTA,
+  RTAX_MTU,
   RTM,
   RTM_F_CLONED,
   RTNH_F_DEAD,
@@ -55,8 +60,6 @@ export interface RtnlMessage {
 export interface RouteFilter {
   /** real table ids (RTA_TABLE) */
   tables: ReadonlySet<number>;
-  /** told about routes that are in a reported table but that the model cannot carry */
-  warn?: (msg: string, fields?: object) => void;
 }
 
 export interface DecodedRoute {
@@ -232,6 +235,45 @@ export function decodeRule(data: Buffer): KernelRule | null {
   return rule;
 }
 
+/**
+ * RTM_NEWNEXTHOP/DELNEXTHOP: struct nhmsg {u8 family, scope, protocol,
+ * reserved; u32 flags} and NHA_* attributes. The `netlink` package has no
+ * parser for them.
+ */
+export function decodeNexthopObject(data: Buffer): NexthopObject {
+  need(data, HEADER.nhmsg, 'next-hop object');
+  const attrs = readAttrs(data, HEADER.nhmsg);
+  const id = u32Attr(attrs, NHA.ID);
+  if (id === undefined) throw new RtnlDecodeError('next-hop object without NHA_ID');
+  const ifindex = u32Attr(attrs, NHA.OIF);
+  // FDB next hops serve VXLAN's bridge, never a route
+  if (attrs.has(NHA.FDB)) return { id, kind: 'unmodelled', why: 'an FDB next hop' };
+  if (attrs.has(NHA.ENCAP)) {
+    return { id, kind: 'unmodelled', why: 'a lightweight-tunnel encapsulation', ...(ifindex !== undefined ? { ifindex } : {}) };
+  }
+  const group = attrs.get(NHA.GROUP);
+  if (group) {
+    const type = attrs.get(NHA.GROUP_TYPE);
+    const resilient = type !== undefined && type.length >= 2 && readU16(type, 0) === NEXTHOP_GRP_TYPE.RES;
+    if (group.length % NEXTHOP_GRP_SIZE !== 0) {
+      throw new RtnlDecodeError(`NHA_GROUP of next-hop object ${id} is ${group.length} bytes, not a whole number of ${NEXTHOP_GRP_SIZE}-byte entries`);
+    }
+    const members: Array<{ id: number; weight: number }> = [];
+    for (let at = 0; at < group.length; at += NEXTHOP_GRP_SIZE) {
+      // weight - 1 in two bytes: the low one, and since Linux 6.12 the high one (the old reserved byte, 0 before)
+      members.push({ id: readU32(group, at), weight: ((group[at + 5]! << 8) | group[at + 4]!) + 1 });
+    }
+    return { id, kind: 'group', members, resilient };
+  }
+  if (attrs.has(NHA.BLACKHOLE)) return { id, kind: 'blackhole' };
+  if (ifindex === undefined) throw new RtnlDecodeError(`next-hop object ${id} has neither NHA_GROUP, NHA_BLACKHOLE nor NHA_OIF`);
+  const gateway = attrs.get(NHA.GATEWAY);
+  if (!gateway) return { id, kind: 'single', ifindex };
+  const family = familyOf(data[0]!);
+  if (!family) throw new RtnlDecodeError(`next-hop object ${id} has a gateway of address family ${data[0]}`);
+  return { id, kind: 'single', ifindex, gateway: address(gateway, family, 'NHA_GATEWAY') };
+}
+
 /** RTA_GATEWAY (same family as the route) or RTA_VIA (struct rtvia: u16 family, address) */
 function gatewayOf(attrs: Map<number, Buffer>, family: Family): string | undefined {
   const gateway = attrs.get(RTA.GATEWAY);
@@ -252,7 +294,39 @@ interface Hop {
   nexthop: KernelNexthop;
   /** RTNH_F_DEAD: its device is down */
   dead: boolean;
+  /** an attribute of its own that the model has no field for */
+  unmodelled?: number;
 }
+
+/**
+ * Route attributes the model reads, or that change nothing about where the
+ * kernel sends a packet (preferred source, realms, cache info, RA
+ * preference and expiry). Any other (an encapsulation, MPLS, a mark or
+ * port selector, one newer than this list) leaves the route to the kernel.
+ */
+const MODELLED_ATTRS: ReadonlySet<number> = new Set([
+  RTA.DST,
+  RTA.SRC,
+  RTA.OIF,
+  RTA.GATEWAY,
+  RTA.PRIORITY,
+  RTA.PREFSRC,
+  RTA.METRICS,
+  RTA.MULTIPATH,
+  RTA.FLOW,
+  RTA.CACHEINFO,
+  RTA.TABLE,
+  RTA.VIA,
+  RTA.PREF,
+  RTA.EXPIRES,
+  RTA.PAD,
+  RTA.NH_ID,
+]);
+/** the same within one RTA_MULTIPATH entry */
+const MODELLED_HOP_ATTRS: ReadonlySet<number> = new Set([RTA.GATEWAY, RTA.VIA, RTA.FLOW]);
+
+const unmodelledAttr = (attrs: Map<number, Buffer>, modelled: ReadonlySet<number>): number | undefined =>
+  [...attrs.keys()].find((type) => !modelled.has(type));
 
 /**
  * RTA_MULTIPATH: struct rtnexthop {u16 len; u8 flags; u8 hops (weight - 1);
@@ -267,9 +341,11 @@ function multipathOf(mp: Buffer, family: Family): Hop[] {
       throw new RtnlDecodeError(`RTA_MULTIPATH entry at byte ${at} has length ${len}, beyond the ${mp.length}-byte attribute`);
     }
     const attrs = readAttrs(mp.subarray(at, at + len), HEADER.rtnexthop);
+    const unmodelled = unmodelledAttr(attrs, MODELLED_HOP_ATTRS);
     out.push({
       nexthop: nexthop(readI32(mp, at + 4), gatewayOf(attrs, family), mp[at + 3]! + 1),
       dead: (mp[at + 2]! & RTNH_F_DEAD) !== 0,
+      ...(unmodelled === undefined ? {} : { unmodelled }),
     });
     at += align4(len);
   }
@@ -288,11 +364,34 @@ function hopsOf(attrs: Map<number, Buffer>, family: Family, rtmFlags: number): H
 /** Route types that carry no next hop (the model leaves their list empty). */
 const NO_NEXTHOP: ReadonlySet<KernelRouteType> = new Set(['blackhole', 'unreachable', 'prohibit', 'throw']);
 
+/** RTA_DST or RTA_SRC and its length as CIDR; no attribute: the all-zero address (a default route) */
+const prefixOf = (b: Buffer | undefined, family: Family, length: number, what: string): string =>
+  `${b ? address(b, family, what) : family === 4 ? '0.0.0.0' : '::'}/${length}`;
+
+/** RTA_METRICS sets the route's own path MTU, which the fast path (it checks the egress link's) does not follow. */
+const hasOwnMtu = (attrs: Map<number, Buffer>): boolean => {
+  const metrics = attrs.get(RTA.METRICS);
+  return metrics !== undefined && readAttrs(metrics).has(RTAX_MTU);
+};
+
+/** Why the fast path cannot carry the route as the model holds it; undefined when it can. */
+function unmodelledOf(attrs: Map<number, Buffer>, source: string | undefined, hops: Hop[]): string | undefined {
+  if (source !== undefined) return `source prefix ${source}`;
+  const attr = unmodelledAttr(attrs, MODELLED_ATTRS);
+  if (attr !== undefined) return `route attribute ${attr}`;
+  if (hasOwnMtu(attrs)) return 'MTU of its own';
+  const hopAttr = hops.find((h) => h.unmodelled !== undefined)?.unmodelled;
+  if (hopAttr !== undefined) return `next-hop attribute ${hopAttr}`;
+  return undefined;
+}
+
 /**
  * RTM_NEWROUTE/DELROUTE. Null for what the sync does not report: other
- * families, route-cache clones, tables not asked for, and (with a warning)
- * routes the model cannot carry: source-specific routes and next-hop-object
- * routes the kernel did not expand.
+ * families, route-cache clones, tables not asked for. A route the model
+ * cannot carry (source-specific, attributes it has no field for) is
+ * reported with `kernelOnly` saying why, so its prefix is left to the
+ * kernel rather than to a covering route. A route through a next-hop
+ * object comes with its `nhid` and no next hops.
  */
 export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | null {
   need(data, HEADER.rtmsg, 'route');
@@ -303,13 +402,9 @@ export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | n
   // rtm_table is 8 bits: tables above 255 are only in RTA_TABLE
   const table = u32Attr(attrs, RTA.TABLE) ?? data[4]!;
   if (!filter.tables.has(table)) return null;
-  const dst = attrs.get(RTA.DST);
-  const prefix = `${dst ? address(dst, family, 'RTA_DST') : family === 4 ? '0.0.0.0' : '::'}/${data[1]}`;
+  const prefix = prefixOf(attrs.get(RTA.DST), family, data[1]!, 'RTA_DST');
   const type: KernelRouteType = ROUTE_TYPES[data[7]!] ?? 'other';
-  if (data[2]! > 0) {
-    filter.warn?.('route with a source prefix left to the kernel: the model has no field for it', { table, prefix });
-    return null;
-  }
+  const source = data[2]! > 0 ? prefixOf(attrs.get(RTA.SRC), family, data[2]!, 'RTA_SRC') : undefined;
   const route: KernelRoute = {
     family,
     table,
@@ -319,17 +414,21 @@ export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | n
     type,
     nexthops: [],
     tos: data[3]!,
+    ...(source === undefined ? {} : { source }),
   };
-  const decoded: DecodedRoute = { route, dead: [], multipath: attrs.has(RTA.MULTIPATH) };
-  if (NO_NEXTHOP.has(type)) return decoded;
-  const hops = hopsOf(attrs, family, rtmFlags);
-  if (hops.length === 0 && attrs.has(RTA.NH_ID)) {
-    filter.warn?.('route through a next-hop object without its next hops (net.ipv4.nexthop_compat_mode=0?) left out', {
-      table,
-      prefix,
-    });
-    return null;
+  const nhid = u32Attr(attrs, RTA.NH_ID);
+  // a route through an object has no next hops of its own to look at: the object's are in the object table
+  const hops = nhid !== undefined || NO_NEXTHOP.has(type) ? [] : hopsOf(attrs, family, rtmFlags);
+  const kernelOnly = unmodelledOf(attrs, source, hops);
+  if (kernelOnly !== undefined) route.kernelOnly = kernelOnly;
+  if (nhid !== undefined) {
+    // the object decides (kernel-state.ts resolves it): the next hops that
+    // nexthop_compat_mode adds are absent when it is off, and go stale
+    // without a route event when a group loses a member
+    route.nhid = nhid;
+    return { route, dead: [], multipath: false };
   }
+  const decoded: DecodedRoute = { route, dead: [], multipath: attrs.has(RTA.MULTIPATH) };
   // exact-size arrays: one grown by push keeps room for 17 entries, per route
   route.nexthops = hops.filter((h) => !h.dead).map((h) => h.nexthop);
   decoded.dead = hops.filter((h) => h.dead).map((h) => h.nexthop);
@@ -382,6 +481,9 @@ export function decodeEvent(msg: RtnlMessage, filter: RouteFilter): KernelEvent 
       const rule = decodeRule(msg.data);
       return rule && { kind: 'rule', op: msg.type === RTM.NEWRULE ? 'add' : 'del', rule };
     }
+    case RTM.NEWNEXTHOP:
+    case RTM.DELNEXTHOP:
+      return { kind: 'nexthop', op: msg.type === RTM.NEWNEXTHOP ? 'add' : 'del', nexthop: decodeNexthopObject(msg.data) };
     default:
       return null;
   }
@@ -398,13 +500,18 @@ export function routesOfDump(decoded: DecodedRoute[]): KernelRoute[] {
   const out: KernelRoute[] = [];
   const groups = new Map<string, KernelRoute>();
   for (const { route } of decoded) {
-    if (route.type === 'unicast' && route.nexthops.length === 0) continue;
+    // resolved later from its object, and never one of several siblings
+    if (route.nhid !== undefined) {
+      out.push(route);
+      continue;
+    }
+    if (route.type === 'unicast' && route.nexthops.length === 0 && route.kernelOnly === undefined) continue;
     const sibling = route.family === 6 && route.type === 'unicast' && route.nexthops.every((n) => n.gateway !== undefined);
     if (!sibling) {
       out.push(route);
       continue;
     }
-    const key = `${route.table} ${route.prefix} ${route.metric} ${route.tos}`;
+    const key = `${route.table} ${route.prefix} ${route.metric} ${route.tos} ${route.source ?? ''}`;
     const group = groups.get(key);
     if (group) {
       group.nexthops.push(...route.nexthops);

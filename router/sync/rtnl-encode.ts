@@ -5,6 +5,8 @@ import { parseAddress, parsePrefix, type Family, type Prefix } from '../../datap
 import type { KernelNexthop, KernelRoute, KernelRouteType } from './model.js';
 import {
   HEADER,
+  NDA,
+  NTF_USE,
   RTA,
   ROUTE_TYPES,
   RT_SCOPE,
@@ -12,6 +14,7 @@ import {
   addressFamily,
   attr,
   attrU32,
+  writeI32,
   writeU16,
   writeU32,
 } from './rtnl-wire.js';
@@ -184,4 +187,20 @@ export function routeDeletePayload(key: RouteKey): Buffer {
 /** How a route reads in an error message: "198.51.100.0/24 table 254 metric 0" */
 export function describeRoute(r: { prefix: string; table: number; metric?: number }): string {
   return `${r.prefix} table ${r.table}${r.metric === undefined ? '' : ` metric ${r.metric}`}`;
+}
+
+/**
+ * The payload of an RTM_NEWNEIGH with NTF_USE for an existing entry: the
+ * kernel runs neigh_event_send on it, as for a packet it sends (a STALE
+ * entry goes to DELAY, then PROBE), and changes nothing else. ndm_state 0
+ * and no NDA_LLADDR: the entry keeps its state and address.
+ */
+export function neighbourUsePayload(ifindex: number, address: string): Buffer {
+  const a = parseAddress(address);
+  if (!a) throw new RouteSpecError(`neighbour "${address}" is not an IPv4 or IPv6 address`);
+  const ndmsg = Buffer.alloc(HEADER.ndmsg);
+  ndmsg[0] = addressFamily(a.family);
+  writeI32(ndmsg, checkedInt(ifindex, 'neighbour ifindex', 1, 0x7fffffff), 4);
+  ndmsg[10] = NTF_USE;
+  return Buffer.concat([ndmsg, attr(NDA.DST, a.addr)]);
 }

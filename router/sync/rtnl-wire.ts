@@ -22,6 +22,9 @@ export const RTM = {
   NEWRULE: 32,
   DELRULE: 33,
   GETRULE: 34,
+  NEWNEXTHOP: 104,
+  DELNEXTHOP: 105,
+  GETNEXTHOP: 106,
 } as const;
 
 export const NLMSG_ERROR = 2;
@@ -47,6 +50,7 @@ export const RTNLGRP = {
   IPV4_RULE: 8,
   IPV6_ROUTE: 11,
   IPV6_RULE: 19,
+  NEXTHOP: 32,
 } as const;
 
 export const AF_UNSPEC = 0;
@@ -63,7 +67,7 @@ export function familyOf(af: number): Family | null {
 }
 
 /** sizes of the fixed headers that come before each message's attributes */
-export const HEADER = { ifinfomsg: 16, ifaddrmsg: 8, rtmsg: 12, ndmsg: 12, rtnexthop: 8, fib_rule_hdr: 12 } as const;
+export const HEADER = { ifinfomsg: 16, ifaddrmsg: 8, rtmsg: 12, ndmsg: 12, rtnexthop: 8, fib_rule_hdr: 12, nhmsg: 8 } as const;
 
 export const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4, LINK: 5, MASTER: 10, LINKINFO: 18 } as const;
 export const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
@@ -76,14 +80,24 @@ export const IFA = { ADDRESS: 1, LOCAL: 2, BROADCAST: 4 } as const;
 
 export const RTA = {
   DST: 1,
+  SRC: 2,
   OIF: 4,
   GATEWAY: 5,
   PRIORITY: 6,
+  PREFSRC: 7,
+  METRICS: 8,
   MULTIPATH: 9,
+  FLOW: 11,
+  CACHEINFO: 12,
   TABLE: 15,
   VIA: 18,
+  PREF: 20,
+  EXPIRES: 23,
+  PAD: 24,
   NH_ID: 30,
 } as const;
+/** RTA_METRICS' nested attribute for a route's own path MTU (`ip route ... mtu N`) */
+export const RTAX_MTU = 2;
 /** rtm_flags: a route-cache entry (IPv6 exceptions, PMTU), not a configured route */
 export const RTM_F_CLONED = 0x200;
 /** rtnh_flags, and rtm_flags of a single-path route: the next hop's device is down */
@@ -122,9 +136,27 @@ export const FIB_RULE_INVERT = 0x2;
 /** enum FR_ACT_*, by iproute2's names; the kernel's own values index it */
 export const RULE_ACTIONS = ['other', 'lookup', 'goto', 'nop', 'other', 'other', 'blackhole', 'unreachable', 'prohibit'] as const;
 
+/** next-hop object attributes (linux/nexthop.h) */
+export const NHA = {
+  ID: 1,
+  GROUP: 2,
+  GROUP_TYPE: 3,
+  BLACKHOLE: 4,
+  OIF: 5,
+  GATEWAY: 6,
+  ENCAP: 8,
+  FDB: 11,
+} as const;
+/** NHA_GROUP_TYPE: a resilient group (the other type, 0, is a plain multipath group) */
+export const NEXTHOP_GRP_TYPE = { RES: 1 } as const;
+/** struct nexthop_grp: u32 id, u8 weight (weight - 1, low byte), u8 weight_high, u16 reserved */
+export const NEXTHOP_GRP_SIZE = 8;
+
 export const NDA = { DST: 1, LLADDR: 2 } as const;
 /** ndm_flags: a proxy (pneigh) entry, not a neighbour */
 export const NTF_PROXY = 0x08;
+/** ndm_flags of an RTM_NEWNEIGH: treat it as a packet using the entry (neigh_event_send), change nothing else */
+export const NTF_USE = 0x01;
 
 /** rtm_type by value; 0 (RTN_UNSPEC) and 11 (RTN_XRESOLVE) read as 'other' */
 export const ROUTE_TYPES = [
@@ -157,6 +189,10 @@ export function readI32(b: Buffer, offset: number): number {
 export function writeU16(b: Buffer, value: number, offset: number): void {
   if (LE) b.writeUInt16LE(value, offset);
   else b.writeUInt16BE(value, offset);
+}
+export function writeI32(b: Buffer, value: number, offset: number): void {
+  if (LE) b.writeInt32LE(value, offset);
+  else b.writeInt32BE(value, offset);
 }
 export function writeU32(b: Buffer, value: number, offset: number): void {
   if (LE) b.writeUInt32LE(value, offset);

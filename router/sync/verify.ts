@@ -2,7 +2,7 @@
 // kernel's tables say it should hold, entry by entry.
 import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
 import { DesiredState, NO_NETFILTER, nexthopKey, signature } from './desired.js';
-import type { NetfilterScope } from './desired.js';
+import type { DesiredOptions, NetfilterScope } from './desired.js';
 import { KernelState } from './kernel-state.js';
 import type { KernelSnapshot } from './model.js';
 
@@ -26,14 +26,17 @@ function compare(kind: Difference['kind'], want: Map<string, string>, have: Map<
   return out;
 }
 
+const describeNeighbour = (n: { mac: string; valid: boolean; stale: boolean }): string =>
+  `${n.mac} ${n.valid ? 'valid' : 'not-valid'}${n.stale ? ' stale' : ''}`;
+
 export async function verify(
   fp: FastPath,
   snapshot: KernelSnapshot,
-  options: { tables: number[]; interfaces: string[]; netfilter?: NetfilterScope },
+  options: { tables: number[]; interfaces: string[]; netfilter?: NetfilterScope } & DesiredOptions,
 ): Promise<Difference[]> {
   const state = new KernelState(options.tables);
   state.load(snapshot);
-  const desired = new DesiredState(state, options.interfaces);
+  const desired = new DesiredState(state, options.interfaces, options);
   desired.netfilter = options.netfilter ?? NO_NETFILTER;
 
   const wantRoutes = new Map<string, string>();
@@ -58,9 +61,9 @@ export async function verify(
   const wantNeigh = new Map<string, string>();
   for (const key of state.neighbours.keys()) {
     const n = desired.neighbour(key);
-    if (n) wantNeigh.set(key, `${n.mac} ${n.valid ? 'valid' : 'not-valid'}`);
+    if (n) wantNeigh.set(key, describeNeighbour(n));
   }
-  const haveNeigh = new Map([...(await fp.neighbours())].map(([k, n]) => [k, `${n.mac} ${n.valid ? 'valid' : 'not-valid'}`]));
+  const haveNeigh = new Map([...(await fp.neighbours())].map(([k, n]) => [k, describeNeighbour(n)]));
 
   const wantIfaces = new Map<string, string>();
   for (const ifindex of state.links.keys()) {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addon } from '../../dataplane/native.js';
 import { createNetns, deleteNetns, ifindexOf, ip, run } from '../../router/lab/netns.js';
 import { cli, startDaemonProcess, stopProcess } from '../helpers/daemon.js';
+import { freePort } from '../helpers/metrics.js';
 
 const NS = `xrt-cfg-${process.pid}`;
 const PIN = `/sys/fs/bpf/${NS}`;
@@ -35,6 +36,8 @@ describe('bad config files stop the daemon before it touches anything', () => {
     dir = mkdtempSync(join(tmpdir(), 'xrt-badcfg-'));
     await createNetns(NS);
     await ip(['link', 'add', 'r0', 'type', 'veth', 'peer', 'name', 'r1'], NS);
+    // a veth strips VLAN tags by default, which the daemon refuses (tested below)
+    await run(['ethtool', '-K', 'r0', 'rxvlan', 'off'], NS);
     await ip(['link', 'set', 'r0', 'up'], NS);
     r0 = await ifindexOf(NS, 'r0');
   });
@@ -79,6 +82,21 @@ describe('bad config files stop the daemon before it touches anything', () => {
     expect(res.stderr).toMatch(/"msg":"attached"[\s\S]*"msg":"detached","interface":"r0"/);
     expect(addon.queryXdp(r0, `/run/netns/${NS}`).mode).toBe('none');
     expect(existsSync(PIN)).toBe(false);
+  });
+
+  it('rx VLAN offload on a driven interface: exit 1, the interface and the fix named, nothing touched', async () => {
+    await run(['ethtool', '-K', 'r0', 'rxvlan', 'on'], NS);
+    try {
+      const file = join(dir, 'rxvlan.yaml');
+      writeFileSync(file, base(`interfaces: [r0]\nmetrics:\n  listen: "127.0.0.1:${await freePort()}"\n`));
+      const res = await cli(['run', '--config', file]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(new RegExp(`interface r0 has rx VLAN offload on.*Turn it off: ip netns exec ${NS} ethtool -K r0 rxvlan off`));
+      expect(addon.queryXdp(r0, `/run/netns/${NS}`).mode).toBe('none');
+      expect(existsSync(PIN)).toBe(false);
+    } finally {
+      await run(['ethtool', '-K', 'r0', 'rxvlan', 'off'], NS);
+    }
   });
 
   it('a foreign XDP program on an interface: refused and left in place, replaced when replaceForeignXdp says so', async () => {

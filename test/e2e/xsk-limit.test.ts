@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FastPath } from '../../dataplane/fastpath.js';
 import { XSK_MAX } from '../../dataplane/layout.js';
 import { addon } from '../../dataplane/native.js';
-import { createNetns, deleteNetns, ifindexOf, ip } from '../../router/lab/netns.js';
+import { createNetns, deleteNetns, ifindexOf, ip, run } from '../../router/lab/netns.js';
 import { createLogger } from '../../router/log.js';
 import { SlowPath, SlowPathError } from '../../router/slowpath/service.js';
 import { cli } from '../helpers/daemon.js';
@@ -34,6 +34,7 @@ describe('more receive queues than XSK map slots', () => {
     const q = ['numtxqueues', String(QUEUES), 'numrxqueues', String(QUEUES)];
     await ip(['link', 'add', 'r0', ...q, 'type', 'veth', 'peer', 'name', 'r1', ...q], NS);
     for (const dev of ['r0', 'r1']) {
+      await run(['ethtool', '-K', dev, 'rxvlan', 'off'], NS);
       await ip(['link', 'set', dev, 'up'], NS);
       ifindex[dev] = await ifindexOf(NS, dev);
     }

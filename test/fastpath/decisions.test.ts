@@ -130,6 +130,12 @@ function expectVerdict(fx: () => Fixture, c: Case): () => Promise<void> {
   return async () => {
     const { action, out, reasons } = await fx().run(c.frame, c.ingress);
     expect(reasons).toEqual([c.reason]);
+    // LookupRoute's dry run: the same decision and the same frame out, and no counter moves
+    const countersBefore = await fx().fp.counters();
+    const dry = await fx().fp.decide(c.frame, fx().ifindex[c.ingress ?? 'in0']);
+    expect(dry.reason).toBe(c.reason);
+    expect(dry.frame.equals(out)).toBe(true);
+    expect(await fx().fp.counters()).toEqual(countersBefore);
     if (c.reason === 'drop-blackhole') {
       expect(action).toBe(XdpAction.drop);
       return;

@@ -92,7 +92,7 @@ function fillMaps(fp: FastPath, ix: Record<Device, number>): void {
   fp.setNeighbour(ix.out1, '198.51.100.2', MAC.gw1);
   fp.setNeighbour(ix.out1, '198.51.100.7', MAC.host1);
   fp.setNeighbour(ix.out2, '203.0.113.2', MAC.gw2);
-  fp.setNeighbour(ix.out2, '203.0.113.9', '00:00:00:00:00:00', false);
+  fp.setNeighbour(ix.out2, '203.0.113.9', '00:00:00:00:00:00', { valid: false });
   fp.setNeighbour(ix.out2, 'fe80::3', MAC.gw2ll);
   fp.setNeighbour(ix['out1.100'], '198.51.100.130', MAC.vlanGw);
   fp.setNeighbour(ix.out1, '2001:db8:2::2', MAC.gw1v6);

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FastPath } from '../../dataplane/fastpath.js';
 import { addon } from '../../dataplane/native.js';
+import { RedirectErrors } from '../../dataplane/redirect-errors.js';
+import * as L from '../../dataplane/layout.js';
 import { createFixture } from './fixture.js';
 import type { Fixture } from './fixture.js';
 
@@ -72,6 +74,52 @@ describe('program lifecycle and map operations', () => {
       expect(readdirSync(PIN_DIR).sort()).toEqual(pins);
     } finally {
       rmSync(PIN_DIR, { recursive: true, force: true });
+    }
+  });
+
+  it('redirect-error counters: pinned beside the maps, adopted while they count into them, replaced once those maps are gone', async () => {
+    const first = await FastPath.open({ netns: fixture.ns, pinDir: PIN_DIR });
+    try {
+      const attached = await RedirectErrors.attach(first, PIN_DIR);
+      const ids = attached.linkIds();
+      expect(attached.adopted).toBe(false);
+      expect(Object.keys(ids).sort()).toEqual(['xr_count_redirect_errors', 'xr_count_xmit_drops']);
+      attached.close(); // as a kill -9 leaves them: pinned
+      const adopted = await RedirectErrors.attach(first, PIN_DIR);
+      expect(adopted.adopted).toBe(true);
+      expect(adopted.linkIds()).toEqual(ids);
+      adopted.close();
+      // the maps' pins go (another start will make new maps), the links' stay
+      first.unpin();
+      expect(readdirSync(PIN_DIR).sort()).toEqual(['xr_count_redirect_errors', 'xr_count_xmit_drops']);
+      const second = await FastPath.open({ netns: fixture.ns, pinDir: PIN_DIR });
+      try {
+        const fresh = await RedirectErrors.attach(second, PIN_DIR);
+        expect(fresh.adopted).toBe(false);
+        for (const [name, id] of Object.entries(fresh.linkIds())) expect(id).not.toBe(ids[name]);
+        const link = addon.openPinnedLink(join(PIN_DIR, 'xr_count_xmit_drops'));
+        expect(link.programMapIds()).toContain(second.map('xr_counters').id);
+        link.close();
+        fresh.detach('all');
+        expect(readdirSync(PIN_DIR).filter((n) => n.startsWith('xr_count_'))).toEqual([]);
+      } finally {
+        second.unpin();
+        second.close();
+      }
+    } finally {
+      first.close();
+    }
+  });
+
+  it('redirect-error counters that fail to attach leave no pin behind, and say which program', async () => {
+    const fp = await FastPath.open({ netns: fixture.ns, pinDir: PIN_DIR });
+    try {
+      // an XDP program has no tracepoint to attach to by itself
+      await expect(RedirectErrors.attach(fp, PIN_DIR, join(__dirname, '..', '..', 'bpf', 'xdp_router.o'))).rejects.toThrow(/attach program 'xdp_router'/);
+      expect(readdirSync(PIN_DIR).filter((n) => !(n in L.MAPS))).toEqual([]);
+    } finally {
+      fp.unpin();
+      fp.close();
     }
   });
 

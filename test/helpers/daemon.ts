@@ -18,7 +18,17 @@ export interface DaemonProcess {
   log(): string;
 }
 
-/** A config for the lab's router, with test-specific pins and socket. */
+/**
+ * A port of the test's own for /metrics, below the ephemeral range: the
+ * default (9469) may be held by a router or lab running on the machine.
+ */
+function metricsPortFor(prefix: string): number {
+  let hash = 2166136261;
+  for (const c of prefix) hash = Math.imul(hash ^ c.charCodeAt(0), 16777619) >>> 0;
+  return 20000 + (hash % 10000);
+}
+
+/** A config for the lab's router, with test-specific pins, socket and metrics port (unless `extra` sets one). */
 export function writeLabConfig(prefix: string, extra = ''): { file: string; pinDir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'xrt-cfg-'));
   const pinDir = `/sys/fs/bpf/${prefix}`;
@@ -30,6 +40,7 @@ export function writeLabConfig(prefix: string, extra = ''): { file: string; pinD
       `netns: ${prefix}-r`,
       `pinDir: ${pinDir}`,
       'logLevel: debug',
+      ...(/^metrics:/m.test(extra) ? [] : ['metrics:', `  listen: "127.0.0.1:${metricsPortFor(prefix)}"`]),
       'api:',
       '  unix:',
       `    path: ${dir}/xdp-router.sock`,
@@ -81,7 +92,8 @@ export async function startDaemonProcess(configFile: string, interfaces = 2, wra
 }
 
 export async function stopProcess(d: DaemonProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (!d || d.child.exitCode !== null) return d?.child.exitCode ?? null;
+  // gone already (exited, or killed by a signal, which leaves exitCode null): its 'exit' will not come again
+  if (!d || d.child.exitCode !== null || d.child.signalCode !== null) return d?.child.exitCode ?? null;
   const exited = new Promise<number | null>((resolve) => d.child.once('exit', (code) => resolve(code)));
   d.child.kill(signal);
   return exited;

@@ -10,6 +10,8 @@ import type { NetlinkSocket } from 'netlink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, deleteNetns, ifindexOf, ip, macOf } from '../../router/lab/netns.js';
 import { NUD, type KernelEvent, type KernelRoute, type KernelSnapshot } from '../../router/sync/model.js';
+import { DesiredState } from '../../router/sync/desired.js';
+import { KernelState } from '../../router/sync/kernel-state.js';
 import { NetlinkSource } from '../../router/sync/netlink.js';
 import { KernelRouteWriter } from '../../router/sync/routes-writer.js';
 import { decodeLink, decodeRoute, routesOfDump, type DecodedRoute } from '../../router/sync/rtnl-decode.js';
@@ -41,7 +43,7 @@ const SETUP = [
   'route add 198.51.100.80/28 via inet6 2001:db8:1::10 dev xv0',
   'neigh add 192.0.2.10 lladdr 02:00:00:00:00:0a dev xv0 nud permanent',
   '-6 neigh add 2001:db8:1::10 lladdr 02:00:00:00:00:0b dev xv0 nud permanent',
-  'rule add from 192.0.2.0/24 to 203.0.113.5/24 lookup 100 pref 100',
+  'rule add from 192.0.2.0/24 to 203.0.113.5/26 lookup 100 pref 100',
   '-6 rule add not to 2001:db8::/32 fwmark 3 lookup 101 pref 101',
 ];
 
@@ -202,7 +204,7 @@ describe('NetlinkSource: the snapshot', () => {
     const lookup = { action: 'lookup', invert: false, other: [] };
     expect(snapshot.rules).toEqual([
       { family: 4, priority: 0, table: 255, ...lookup },
-      { family: 4, priority: 100, table: 100, ...lookup, from: '192.0.2.0/24', to: '203.0.113.0/24' },
+      { family: 4, priority: 100, table: 100, ...lookup, from: '192.0.2.0/24', to: '203.0.113.0/26' },
       { family: 4, priority: 32766, table: 254, ...lookup },
       { family: 4, priority: 32767, table: 253, ...lookup },
       { family: 6, priority: 0, table: 255, ...lookup },
@@ -381,6 +383,135 @@ describe('NetlinkSource: events', () => {
     } finally {
       throwing.close();
     }
+  });
+});
+
+// nexthop_compat_mode (per namespace) 1, the default: route messages also list the object's next hops; 0: only its id
+describe.each([1, 0])('NetlinkSource and KernelState: routes through next-hop objects (nexthop_compat_mode=%i)', (compat) => {
+  // xn0-xn1, both ends here: xn1 down takes xn0's carrier away, and with it the objects on both
+  const NH_SETUP = [
+    'link add xn0 type veth peer name xn1',
+    'link set xn0 up',
+    'link set xn1 up',
+    'addr add 198.51.100.129/26 dev xn0',
+    'addr add 198.51.100.193/26 dev xn1',
+    'addr add 2001:db8:3::1/64 dev xn0 nodad',
+    'nexthop add id 1 via 198.51.100.130 dev xn0',
+    'nexthop add id 2 via 198.51.100.194 dev xn1',
+    'nexthop add id 3 dev xn1',
+    'nexthop add id 6 via 2001:db8:3::10 dev xn0',
+    'nexthop add id 10 group 1/2,3',
+    'nexthop add id 20 blackhole',
+    'nexthop add id 30 group 1/2 type resilient buckets 8',
+    'route add 203.0.113.128/28 nhid 10',
+    'route add 203.0.113.144/28 nhid 1',
+    'route add 203.0.113.160/28 nhid 20',
+    'route add 203.0.113.176/28 nhid 30',
+    'route add 203.0.113.192/28 nhid 3',
+    '-6 route add 2001:db8:300::/48 nhid 6',
+  ];
+  const NH_PREFIXES = ['4|203.0.113.128/28', '4|203.0.113.144/28', '4|203.0.113.160/28', '4|203.0.113.176/28', '4|203.0.113.192/28', '6|2001:db8:300::/48'];
+  let xn0: number;
+  let xn1: number;
+  let snap: KernelSnapshot;
+  /** fed by the events, as the reconciler's is */
+  const state = new KernelState([254]);
+  let applied = 0;
+
+  /** Applies what the source delivered since the last call. */
+  const applyEvents = (): void => {
+    for (const e of recorder.events.slice(applied)) state.apply(e);
+    applied = recorder.events.length;
+  };
+  const resolved = (prefix: string): KernelRoute | undefined => state.bestRoute(prefix);
+  /** The events left the state where a fresh dump puts it: the kernel sent no route event for most of these changes. */
+  const expectAsDumped = async (): Promise<void> => {
+    const fresh = new KernelState([254]);
+    fresh.load(await source.dump());
+    for (const key of NH_PREFIXES) expect(resolved(key), key).toEqual(fresh.bestRoute(key));
+  };
+
+  beforeAll(async () => {
+    execFileSync('ip', ['netns', 'exec', NS, 'sysctl', '-qw', `net.ipv4.nexthop_compat_mode=${compat}`]);
+    for (const line of NH_SETUP) await sh(line);
+    xn0 = await ifindexOf(NS, 'xn0');
+    xn1 = await ifindexOf(NS, 'xn1');
+    applied = recorder.mark();
+    snap = await source.dump();
+    state.load(snap);
+  });
+
+  afterAll(async () => {
+    await sh('nexthop flush');
+    await sh('link del xn0');
+    execFileSync('ip', ['netns', 'exec', NS, 'sysctl', '-qw', 'net.ipv4.nexthop_compat_mode=1']);
+  });
+
+  it('dumps the objects: single, device-only, IPv6, group with weights, blackhole, resilient group', () => {
+    expect(snap.nexthopObjects).toEqual(
+      expect.arrayContaining([
+        { id: 1, kind: 'single', ifindex: xn0, gateway: '198.51.100.130' },
+        { id: 2, kind: 'single', ifindex: xn1, gateway: '198.51.100.194' },
+        { id: 3, kind: 'single', ifindex: xn1 },
+        { id: 6, kind: 'single', ifindex: xn0, gateway: '2001:db8:3::10' },
+        { id: 10, kind: 'group', members: [{ id: 1, weight: 1 }, { id: 2, weight: 3 }], resilient: false },
+        { id: 20, kind: 'blackhole' },
+        { id: 30, kind: 'group', members: [{ id: 1, weight: 1 }, { id: 2, weight: 1 }], resilient: true },
+      ]),
+    );
+    expect(snap.nexthopObjects).toHaveLength(7);
+    expect(snap.routes.find((r) => r.prefix === '203.0.113.128/28')).toMatchObject({ nhid: 10, nexthops: [] });
+  });
+
+  it('resolves each route through its object into the next hops RTA_MULTIPATH would give', () => {
+    const gw1 = { ifindex: xn0, gateway: '198.51.100.130', weight: 1 };
+    expect(resolved('4|203.0.113.128/28')).toMatchObject({ type: 'unicast', nhid: 10, nexthops: [gw1, { ifindex: xn1, gateway: '198.51.100.194', weight: 3 }] });
+    expect(resolved('4|203.0.113.144/28')).toMatchObject({ type: 'unicast', nexthops: [gw1] });
+    expect(resolved('4|203.0.113.160/28')).toMatchObject({ type: 'blackhole', nexthops: [] });
+    expect(resolved('4|203.0.113.192/28')).toMatchObject({ type: 'unicast', nexthops: [{ ifindex: xn1, weight: 1 }] });
+    expect(resolved('6|2001:db8:300::/48')).toMatchObject({ type: 'unicast', nexthops: [{ ifindex: xn0, gateway: '2001:db8:3::10', weight: 1 }] });
+    const desired = new DesiredState(state, ['xn0', 'xn1']);
+    expect(desired.route('4|203.0.113.128/28')?.group).toEqual([
+      { key: `${xn0}|198.51.100.130`, weight: 1 },
+      { key: `${xn1}|198.51.100.194`, weight: 3 },
+    ]);
+    expect(desired.route('4|203.0.113.160/28')?.target).toEqual({ type: 'blackhole' });
+    // a resilient group keeps flows on their buckets: the kernel's to forward
+    expect(desired.route('4|203.0.113.176/28')?.target).toEqual({ type: 'kernel' });
+  });
+
+  it('a replaced object changes the routes through it and through its groups', async () => {
+    const mark = recorder.mark();
+    await sh('nexthop replace id 1 via 198.51.100.131 dev xn0');
+    await recorder.after(mark, 'nexthop', (e) => e.op === 'add' && e.nexthop.id === 1);
+    applyEvents();
+    const gw = { ifindex: xn0, gateway: '198.51.100.131', weight: 1 };
+    expect(resolved('4|203.0.113.144/28')?.nexthops).toEqual([gw]);
+    expect(resolved('4|203.0.113.128/28')?.nexthops[0]).toEqual(gw);
+    await expectAsDumped();
+  });
+
+  it('a deleted member leaves its group, with no route event for the routes through the group', async () => {
+    const mark = recorder.mark();
+    await sh('nexthop del id 2');
+    await recorder.after(mark, 'nexthop', (e) => e.op === 'add' && e.nexthop.id === 10);
+    applyEvents();
+    expect(resolved('4|203.0.113.128/28')?.nexthops).toEqual([{ ifindex: xn0, gateway: '198.51.100.131', weight: 1 }]);
+    expect(recorder.events.slice(mark).filter((e) => e.kind === 'route' && e.route.prefix === '203.0.113.128/28')).toEqual([]);
+    await expectAsDumped();
+  });
+
+  it('a link down takes the objects on it, the groups they empty and the routes through them, unannounced', async () => {
+    const mark = recorder.mark();
+    await sh('link set xn1 down'); // xn1 down, xn0 without carrier
+    await recorder.after(mark, 'link', (e) => e.link.ifindex === xn0 && !e.link.carrier);
+    await recorder.after(mark, 'link', (e) => e.link.ifindex === xn1 && !e.link.adminUp);
+    await new Promise((r) => setTimeout(r, 100)); // the IPv6 route's delete, where compat mode sends one
+    applyEvents();
+    expect(recorder.events.slice(mark).filter((e) => e.kind === 'nexthop')).toEqual([]);
+    for (const key of NH_PREFIXES.filter((k) => k !== '4|203.0.113.160/28')) expect(resolved(key), key).toBeUndefined();
+    expect(resolved('4|203.0.113.160/28')?.type).toBe('blackhole');
+    await expectAsDumped();
   });
 });
 

@@ -47,7 +47,7 @@ describe('the API contract', () => {
     expect(Object.keys(pkg.lookupType('PuntRule').fields)).toEqual(['prefix', 'protocol', 'port', 'id', 'packets', 'bytes']);
     expect(Object.keys(pkg.lookupType('CaptureFilter').fields)).toEqual(['prefix', 'protocol', 'port', 'maxPackets']);
     expect(Object.keys(pkg.lookupType('CapturedPacket').fields)).toEqual(['interface', 'queue', 'timeNs', 'data', 'originalLength', 'skippedBefore']);
-    expect(Object.keys(pkg.lookupType('Route').fields)).toEqual(['prefix', 'nexthops', 'type', 'table', 'metric', 'protocol']);
+    expect(Object.keys(pkg.lookupType('Route').fields)).toEqual(['prefix', 'nexthops', 'type', 'table', 'metric', 'protocol', 'source']);
     expect(Object.keys(pkg.lookupType('NextHop').fields)).toEqual(['gateway', 'interface', 'weight']);
     expect(Object.keys(pkg.lookupType('LookupRouteResponse').fields)).toEqual(['route', 'selected', 'neighborMac', 'action']);
   });

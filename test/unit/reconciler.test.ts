@@ -2,8 +2,8 @@
 // fast-path writes out (recorded). The namespace tests run the same code
 // against the real kernel and maps.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { InterfaceSpec, RouteTarget } from '../../dataplane/fastpath.js';
-import type { KernelLink, KernelRoute, KernelSnapshot } from '../../router/sync/model.js';
+import type { InterfaceSpec, NeighbourFlags, RouteTarget } from '../../dataplane/fastpath.js';
+import type { KernelLink, KernelRoute, KernelSnapshot, NexthopObject } from '../../router/sync/model.js';
 import { NUD } from '../../router/sync/model.js';
 import { DEFAULT_RULES, rule } from '../helpers/rules.js';
 import { Reconciler } from '../../router/sync/reconciler.js';
@@ -14,7 +14,7 @@ class RecordingWriter implements FastPathWriter {
   routes = new Map<string, RouteTarget>();
   nexthops = new Map<number, { ifindex: number; gateway?: string }>();
   groups = new Map<number, Array<{ nexthop: number; weight: number }>>();
-  neighbours = new Map<string, { mac: string; valid: boolean }>();
+  neighbours = new Map<string, { mac: string; valid: boolean; stale: boolean }>();
   ifaces = new Map<number, InterfaceSpec>();
   locals = new Set<string>();
   writes = 0;
@@ -36,7 +36,7 @@ class RecordingWriter implements FastPathWriter {
   deleteNexthop(id: number): boolean { this.writes++; return this.nexthops.delete(id); }
   setGroup(id: number, m: Array<{ nexthop: number; weight: number }>): void { this.writes++; this.groups.set(id, m); }
   deleteGroup(id: number): boolean { this.writes++; return this.groups.delete(id); }
-  setNeighbour(i: number, a: string, mac: string, valid = true): void { this.writes++; this.neighbours.set(`${i}|${a}`, { mac, valid }); }
+  setNeighbour(i: number, a: string, mac: string, { valid = true, stale = false }: NeighbourFlags = {}): void { this.writes++; this.neighbours.set(`${i}|${a}`, { mac, valid, stale }); }
   deleteNeighbour(i: number, a: string): boolean { this.writes++; return this.neighbours.delete(`${i}|${a}`); }
   setRoute(p: string, t: RouteTarget): void { this.writes++; this.routes.set(p, t); }
   async setRoutes(rs: Array<{ prefix: string; target: RouteTarget }>): Promise<void> { for (const r of rs) this.setRoute(r.prefix, r.target); }
@@ -167,6 +167,23 @@ describe('reconciler', () => {
     expect(w.resolve('203.0.113.0/24')).toBe('2/192.0.2.2');
   });
 
+  it('a source-specific route leaves its whole prefix to the kernel while it exists, whatever the plain route does', () => {
+    const plainHops = [{ ifindex: 2, gateway: '2001:db8:a::2', weight: 1 }, { ifindex: 3, gateway: '2001:db8:b::2', weight: 3 }];
+    const fromRoute = route('2001:db8:cafe::/48', [{ ifindex: 3, gateway: '2001:db8:b::3', weight: 1 }], { source: '2001:db8:5::/48', kernelOnly: 'source prefix 2001:db8:5::/48' });
+    r.applyEvent({ kind: 'route', op: 'add', replace: false, route: fromRoute });
+    expect(w.resolve('2001:db8:cafe::/48')).toBe('kernel');
+    // replacing the plain route of the same (table, prefix, metric) leaves the source-specific one in place
+    r.applyEvent({ kind: 'route', op: 'add', replace: true, route: route('2001:db8:cafe::/48', [plainHops[0]!]) });
+    expect(w.resolve('2001:db8:cafe::/48')).toBe('kernel');
+    r.applyEvent({ kind: 'route', op: 'del', replace: false, route: fromRoute });
+    expect(w.resolve('2001:db8:cafe::/48')).toBe('2/2001:db8:a::2');
+  });
+
+  it('a route it cannot model is the kernel\'s, also with no route of its own under it', () => {
+    r.applyEvent({ kind: 'route', op: 'add', replace: false, route: route('203.0.113.128/25', [], { kernelOnly: 'route attribute 22' }) });
+    expect(w.resolve('203.0.113.128/25')).toBe('kernel');
+  });
+
   it('carrier loss: the interface goes down in the map, its routes go to the kernel, its neighbours leave', () => {
     r.applyEvent({ kind: 'link', op: 'add', link: link(3, 'eth2', { carrier: false }) });
     expect(w.ifaces.get(3)?.up).toBe(false);
@@ -191,9 +208,61 @@ describe('reconciler', () => {
     expect(w.resolve('2001:db8:cafe::/48')).not.toBe('none');
   });
 
+  it('a STALE neighbour is written stale (the program marks its use), and rewritten when the kernel moves on', () => {
+    expect(w.neighbours.get('2|192.0.2.2')).toEqual({ mac: '02:00:00:00:aa:02', valid: true, stale: true });
+    expect([...r.stale()]).toEqual([{ ifindex: 2, address: '192.0.2.2' }]);
+    r.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 2, family: 4, address: '192.0.2.2', mac: '02:00:00:00:aa:02', state: NUD.DELAY } });
+    expect(w.neighbours.get('2|192.0.2.2')).toEqual({ mac: '02:00:00:00:aa:02', valid: true, stale: false });
+    expect([...r.stale()]).toEqual([]);
+    r.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: '02:00:00:00:bb:02', state: NUD.STALE } });
+    expect([...r.stale()]).toEqual([{ ifindex: 3, address: '198.51.100.2' }]);
+    r.applyEvent({ kind: 'neighbour', op: 'del', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: null, state: 0 } });
+    expect([...r.stale()]).toEqual([]);
+  });
+
+  describe('fib_multipath_use_neigh', () => {
+    const mp = route('203.0.113.128/25', [{ ifindex: 3, gateway: '198.51.100.2', weight: 1 }, { ifindex: 2, gateway: '192.0.2.2', weight: 2 }]);
+    const gw1 = (state: number) => ({ kind: 'neighbour' as const, op: 'add' as const, neighbour: { ifindex: 3, family: 4 as const, address: '198.51.100.2', mac: '02:00:00:00:bb:02', state } });
+    const both = '3/198.51.100.2*1 2/192.0.2.2*2';
+
+    it('on: a member whose gateway FAILED gives its flows to the next good member, the others keep theirs; back when it resolves', async () => {
+      const w2 = new RecordingWriter();
+      const r2 = new Reconciler(w2, { tables: [254], interfaces: ['eth1', 'eth2'], multipathUseNeigh: true });
+      await r2.fullSync(snapshot());
+      r2.applyEvent({ kind: 'route', op: 'add', replace: false, route: mp });
+      expect(w2.resolve('203.0.113.128/25')).toBe(both);
+      r2.applyEvent(gw1(NUD.FAILED));
+      expect(w2.resolve('203.0.113.128/25')).toBe('2/192.0.2.2*1 2/192.0.2.2*2');
+      r2.applyEvent(gw1(NUD.INCOMPLETE));
+      expect(w2.resolve('203.0.113.128/25')).toBe('2/192.0.2.2*1 2/192.0.2.2*2');
+      r2.applyEvent(gw1(NUD.REACHABLE));
+      expect(w2.resolve('203.0.113.128/25')).toBe(both);
+      // the last member's flows wrap to the first good one
+      r2.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 2, family: 4, address: '192.0.2.2', mac: null, state: NUD.FAILED } });
+      expect(w2.resolve('203.0.113.128/25')).toBe('3/198.51.100.2*1 3/198.51.100.2*2');
+      // no good member: as the kernel, the group stays (the fast path passes up for the neighbour)
+      r2.applyEvent(gw1(NUD.FAILED));
+      expect(w2.resolve('203.0.113.128/25')).toBe(both);
+    });
+
+    it('on, IPv6: the kernel does not skip members on a forwarding host, nor does the fast path', async () => {
+      const w2 = new RecordingWriter();
+      const r2 = new Reconciler(w2, { tables: [254], interfaces: ['eth1', 'eth2'], multipathUseNeigh: true });
+      await r2.fullSync(snapshot());
+      r2.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 2, family: 6, address: '2001:db8:a::2', mac: null, state: NUD.FAILED } });
+      expect(w2.resolve('2001:db8:cafe::/48')).toBe('2/2001:db8:a::2*1 3/2001:db8:b::2*3');
+    });
+
+    it('off (the kernel default): a FAILED gateway keeps its flows, which the fast path passes up', () => {
+      r.applyEvent({ kind: 'route', op: 'add', replace: false, route: mp });
+      r.applyEvent(gw1(NUD.FAILED));
+      expect(w.resolve('203.0.113.128/25')).toBe(both);
+    });
+  });
+
   it('a neighbour that fails is kept but marked not valid; one deleted leaves', () => {
     r.applyEvent({ kind: 'neighbour', op: 'add', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: '02:00:00:00:bb:02', state: NUD.FAILED } });
-    expect(w.neighbours.get('3|198.51.100.2')).toEqual({ mac: '02:00:00:00:bb:02', valid: false });
+    expect(w.neighbours.get('3|198.51.100.2')).toEqual({ mac: '02:00:00:00:bb:02', valid: false, stale: false });
     r.applyEvent({ kind: 'neighbour', op: 'del', neighbour: { ifindex: 3, family: 4, address: '198.51.100.2', mac: null, state: 0 } });
     expect(w.neighbours.has('3|198.51.100.2')).toBe(false);
   });
@@ -317,5 +386,94 @@ describe('reconciler', () => {
       r.setNetfilter({ ingress: new Set(), egress: new Set(), all: false });
       expect(w.ifaces.get(3)?.passes).toBeUndefined();
     });
+  });
+});
+
+describe('reconciler: routes through next-hop objects', () => {
+  let w: RecordingWriter;
+  let r: Reconciler;
+  const viaObject = (prefix: string, nhid: number): KernelRoute => route(prefix, [], { nhid });
+  const single = (id: number, ifindex: number, gateway: string): NexthopObject => ({ id, kind: 'single', ifindex, gateway });
+  beforeEach(async () => {
+    w = new RecordingWriter();
+    r = new Reconciler(w, { tables: [254], interfaces: ['eth1', 'eth2'] });
+    const snap = snapshot();
+    snap.nexthopObjects = [
+      single(1, 2, '192.0.2.2'),
+      single(2, 3, '198.51.100.2'),
+      { id: 10, kind: 'group', members: [{ id: 1, weight: 1 }, { id: 2, weight: 3 }], resilient: false },
+      { id: 20, kind: 'blackhole' },
+      { id: 30, kind: 'group', members: [{ id: 1, weight: 1 }, { id: 2, weight: 1 }], resilient: true },
+    ];
+    snap.routes.push(
+      viaObject('203.0.113.128/26', 10),
+      viaObject('203.0.113.192/26', 2),
+      viaObject('192.0.2.128/26', 20),
+      viaObject('192.0.2.192/26', 30),
+      // made after the dump: its object's event is still to come
+      viaObject('198.51.100.64/26', 40),
+    );
+    await r.fullSync(snap);
+  });
+
+  it('resolves each route through its object: group, single, blackhole; resilient and unknown ones to the kernel', () => {
+    expect(w.resolve('203.0.113.128/26')).toBe('2/192.0.2.2*1 3/198.51.100.2*3');
+    expect(w.resolve('203.0.113.192/26')).toBe('3/198.51.100.2');
+    expect(w.resolve('192.0.2.128/26')).toBe('blackhole');
+    expect(w.resolve('192.0.2.192/26')).toBe('kernel');
+    expect(w.resolve('198.51.100.64/26')).toBe('kernel');
+    r.applyEvent({ kind: 'nexthop', op: 'add', nexthop: single(40, 2, '192.0.2.3') });
+    expect(w.resolve('198.51.100.64/26')).toBe('2/192.0.2.3');
+  });
+
+  it('a route through an object with what the model cannot carry (its own MTU) stays the kernel\'s as its object changes', () => {
+    r.applyEvent({ kind: 'route', op: 'add', replace: false, route: route('198.51.100.128/26', [], { nhid: 1, kernelOnly: 'MTU of its own' }) });
+    expect(w.resolve('198.51.100.128/26')).toBe('kernel');
+    r.applyEvent({ kind: 'nexthop', op: 'add', nexthop: single(1, 2, '192.0.2.3') });
+    expect(w.resolve('198.51.100.128/26')).toBe('kernel');
+  });
+
+  it('a replaced object moves the routes through it and through its groups, with no route event', () => {
+    r.applyEvent({ kind: 'nexthop', op: 'add', nexthop: single(2, 3, '198.51.100.3') });
+    expect(w.resolve('203.0.113.192/26')).toBe('3/198.51.100.3');
+    expect(w.resolve('203.0.113.128/26')).toBe('2/192.0.2.2*1 3/198.51.100.3*3');
+    r.applyEvent({ kind: 'nexthop', op: 'add', nexthop: { id: 10, kind: 'group', members: [{ id: 2, weight: 1 }], resilient: false } });
+    expect(w.resolve('203.0.113.128/26')).toBe('3/198.51.100.3');
+    // an FDB object in its place: the kernel's to forward
+    r.applyEvent({ kind: 'nexthop', op: 'add', nexthop: { id: 2, kind: 'unmodelled', why: 'an FDB next hop' } });
+    expect(w.resolve('203.0.113.192/26')).toBe('kernel');
+  });
+
+  it('a deleted object leaves its groups and takes the routes through it; a group emptied goes too', () => {
+    r.applyEvent({ kind: 'nexthop', op: 'del', nexthop: single(2, 3, '198.51.100.2') });
+    expect(w.resolve('203.0.113.192/26')).toBe('none');
+    expect(w.resolve('203.0.113.128/26')).toBe('2/192.0.2.2');
+    r.applyEvent({ kind: 'nexthop', op: 'del', nexthop: single(1, 2, '192.0.2.2') });
+    expect(w.resolve('203.0.113.128/26')).toBe('none');
+    expect(w.resolve('192.0.2.192/26')).toBe('none');
+    expect(w.resolve('192.0.2.128/26')).toBe('blackhole');
+  });
+
+  it('carrier loss flushes the objects on the link, as the kernel does without telling; they stay gone', () => {
+    r.applyEvent({ kind: 'link', op: 'add', link: link(3, 'eth2', { carrier: false }) });
+    expect(w.resolve('203.0.113.192/26')).toBe('none');
+    expect(w.resolve('203.0.113.128/26')).toBe('2/192.0.2.2');
+    r.applyEvent({ kind: 'link', op: 'add', link: link(3, 'eth2') });
+    expect(w.resolve('203.0.113.192/26')).toBe('none');
+    expect(w.resolve('203.0.113.128/26')).toBe('2/192.0.2.2');
+  });
+
+  it('routes through objects outlive the last IPv4 address of their link', () => {
+    r.applyEvent({ kind: 'address', op: 'del', address: { ifindex: 3, family: 4, address: '198.51.100.1', prefixLength: 24 } });
+    expect(w.resolve('203.0.113.0/24')).toBe('none');
+    expect(w.resolve('203.0.113.192/26')).toBe('3/198.51.100.2');
+  });
+
+  it('a route event through an object resolves it; its delete removes it whatever the object became', () => {
+    r.applyEvent({ kind: 'route', op: 'add', replace: false, route: viaObject('198.51.100.128/26', 1) });
+    expect(w.resolve('198.51.100.128/26')).toBe('2/192.0.2.2');
+    r.applyEvent({ kind: 'nexthop', op: 'add', nexthop: single(1, 3, '198.51.100.2') });
+    r.applyEvent({ kind: 'route', op: 'del', replace: false, route: viaObject('198.51.100.128/26', 1) });
+    expect(w.resolve('198.51.100.128/26')).toBe('none');
   });
 });

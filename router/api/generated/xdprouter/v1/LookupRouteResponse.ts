@@ -9,19 +9,23 @@ export interface LookupRouteResponse {
    */
   'route'?: (_xdprouter_v1_Route | null);
   /**
-   * the next hop the fast path sends on: for multipath, where flows are
-   * spread by hash, the first member
+   * the next hop the fast path chose, when it got that far: for multipath,
+   * the member the flow hash picks for the made-up datagram the answer is
+   * for (UDP to the address, from a documentation address, arriving on the
+   * first driven interface that is up and not the route's egress)
    */
   'selected'?: (_xdprouter_v1_NextHop | null);
   /**
-   * the neighbour's MAC in the fast path ("" when it has none)
+   * the MAC the forwarded frame went to ("" unless FORWARD)
    */
   'neighborMac'?: (string);
   /**
-   * the verdict, by the fast path's counter names: FORWARD, or PASS_...
-   * (the kernel handles it: PASS_NO_ROUTE, PASS_LOCAL, PASS_NO_NEIGH,
-   * PASS_KERNEL_ROUTE, PASS_UNREACHABLE, PASS_NO_IFACE, PASS_MULTICAST,
-   * PASS_LINK_LOCAL), or DROP_BLACKHOLE
+   * the verdict, by the fast path's counter names, as the program itself
+   * gives it (a dry run of that datagram: nothing counted, nothing sent):
+   * FORWARD, PASS_... (the kernel handles it: PASS_NO_ROUTE, PASS_LOCAL,
+   * PASS_NO_NEIGH, PASS_KERNEL_ROUTE, PASS_UNREACHABLE, PASS_NO_IFACE,
+   * PASS_MTU, PASS_MULTICAST, PASS_LINK_LOCAL, PASS_PUNT_NO_SOCKET,
+   * PASS_POLICY, PASS_NETFILTER, PASS_VRF...), PUNTED or DROP_BLACKHOLE
    */
   'action'?: (string);
 }
@@ -32,19 +36,23 @@ export interface LookupRouteResponse__Output {
    */
   'route': (_xdprouter_v1_Route__Output | null);
   /**
-   * the next hop the fast path sends on: for multipath, where flows are
-   * spread by hash, the first member
+   * the next hop the fast path chose, when it got that far: for multipath,
+   * the member the flow hash picks for the made-up datagram the answer is
+   * for (UDP to the address, from a documentation address, arriving on the
+   * first driven interface that is up and not the route's egress)
    */
   'selected': (_xdprouter_v1_NextHop__Output | null);
   /**
-   * the neighbour's MAC in the fast path ("" when it has none)
+   * the MAC the forwarded frame went to ("" unless FORWARD)
    */
   'neighborMac': (string);
   /**
-   * the verdict, by the fast path's counter names: FORWARD, or PASS_...
-   * (the kernel handles it: PASS_NO_ROUTE, PASS_LOCAL, PASS_NO_NEIGH,
-   * PASS_KERNEL_ROUTE, PASS_UNREACHABLE, PASS_NO_IFACE, PASS_MULTICAST,
-   * PASS_LINK_LOCAL), or DROP_BLACKHOLE
+   * the verdict, by the fast path's counter names, as the program itself
+   * gives it (a dry run of that datagram: nothing counted, nothing sent):
+   * FORWARD, PASS_... (the kernel handles it: PASS_NO_ROUTE, PASS_LOCAL,
+   * PASS_NO_NEIGH, PASS_KERNEL_ROUTE, PASS_UNREACHABLE, PASS_NO_IFACE,
+   * PASS_MTU, PASS_MULTICAST, PASS_LINK_LOCAL, PASS_PUNT_NO_SOCKET,
+   * PASS_POLICY, PASS_NETFILTER, PASS_VRF...), PUNTED or DROP_BLACKHOLE
    */
   'action': (string);
 }

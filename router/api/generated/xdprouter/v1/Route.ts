@@ -28,6 +28,12 @@ export interface Route {
    * Empty or "xdp-router" in a request.
    */
   'protocol'?: (string);
+  /**
+   * the source prefix of a source-specific route (`ip -6 route ... from`),
+   * "" for the others. While one exists, the fast path leaves its prefix to
+   * the kernel. Such routes are only read here: empty in a request.
+   */
+  'source'?: (string);
 }
 
 export interface Route__Output {
@@ -55,4 +61,10 @@ export interface Route__Output {
    * Empty or "xdp-router" in a request.
    */
   'protocol': (string);
+  /**
+   * the source prefix of a source-specific route (`ip -6 route ... from`),
+   * "" for the others. While one exists, the fast path leaves its prefix to
+   * the kernel. Such routes are only read here: empty in a request.
+   */
+  'source': (string);
 }

@@ -1,0 +1,157 @@
+// Honest counters: a frame the fast path redirected but the egress device
+// refused is counted drop-redirect, not forwarded, whether the refusal
+// comes at once (a veth whose peer has neither XDP nor GRO takes no
+// redirects) or at the devmap's flush (a frame over the peer's MTU); the
+// tracing links that move them survive a kill -9, are adopted by the next
+// start rather than doubled, and go with a clean stop.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastPath } from '../../dataplane/fastpath.js';
+import { addon } from '../../dataplane/native.js';
+import { ip, run } from '../../router/lab/netns.js';
+import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
+import type { Lab } from '../../router/lab/topology.js';
+import { cli, openPinned, startDaemonProcess, stopProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
+import type { DaemonProcess } from '../helpers/daemon.js';
+import { freePort, scrape, value } from '../helpers/metrics.js';
+import { ping, udpStream } from '../../router/lab/traffic.js';
+
+const PREFIX = `xrt-re-${process.pid}`;
+const FRAMES = 100;
+/** B's MTU in the flush test: below the size of its pings, above the default frames */
+const SMALL_MTU = 1000;
+const BIG_PING = 1200;
+
+/** Links in the kernel whose program counts into the map of this id (bpftool's view, so stray copies count too). */
+function linksCountingInto(mapId: number): number[] {
+  const programs = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' })) as Array<{ id: number; type: string; map_ids?: number[] }>;
+  const ours = new Set(programs.filter((p) => p.type === 'tracing' && p.map_ids?.includes(mapId)).map((p) => p.id));
+  const links = JSON.parse(execFileSync('bpftool', ['-j', 'link', 'list'], { encoding: 'utf8' })) as Array<{ id: number; prog_id: number }>;
+  return links.filter((l) => ours.has(l.prog_id)).map((l) => l.id).sort();
+}
+
+describe('redirects the egress device refuses', () => {
+  let lab: Lab;
+  let config: ReturnType<typeof writeLabConfig>;
+  let daemon: DaemonProcess | undefined;
+  let fp: FastPath;
+  let port: number;
+  let r0: number;
+  let countersId: number;
+
+  beforeAll(async () => {
+    lab = await createLab(PREFIX);
+    r0 = lab.router.toA.ifindex;
+    await setKernelForwarding(lab, true);
+    port = await freePort();
+    config = writeLabConfig(PREFIX, `metrics:\n  listen: "127.0.0.1:${port}"\n`);
+    daemon = await startDaemonProcess(config.file);
+    fp = await openPinned(lab.router.ns, config.pinDir);
+    countersId = fp.map('xr_counters').id;
+    // B resolved while the kernel still forwards; from here on only XDP does
+    expect(await ping(lab.a.ns, lab.b.v4, 1)).toBe(1);
+    await within(2000, async () => fp.neighbour(lab.router.toB.ifindex, lab.b.v4)?.valid === true, 'B in the fast path');
+    await setKernelForwarding(lab, false);
+  });
+
+  afterAll(async () => {
+    fp?.close();
+    await tearDownLab(PREFIX, lab, config, daemon);
+  });
+
+  /** forwarded and drop-redirect packets of r0, as the maps hold them */
+  const counts = async (): Promise<{ forwarded: bigint; refused: bigint }> => ({
+    forwarded: await fp.packets('forwarded', r0),
+    refused: await fp.packets('drop-redirect', r0),
+  });
+
+  /** B's veth end without GRO: the router's r1 then takes no redirected frame */
+  const withoutGro = async <T>(body: () => Promise<T>): Promise<T> => {
+    await run(['ethtool', '-K', 'b0', 'gro', 'off'], lab.b.ns);
+    try {
+      return await body();
+    } finally {
+      await run(['ethtool', '-K', 'b0', 'gro', 'on'], lab.b.ns);
+    }
+  };
+
+  it('a veth whose peer has neither XDP nor GRO: drop-redirect, not forwarded; with GRO back, forwarded', async () => {
+    const before = await counts();
+    const refused = await withoutGro(() => udpStream(lab.a.ns, lab.b.ns, lab.b.v4, FRAMES, 1000));
+    expect(refused.sent).toBe(FRAMES);
+    expect(refused.unique).toBe(0);
+    const during = await counts();
+    expect(during.refused - before.refused).toBe(BigInt(FRAMES));
+    expect(during.forwarded - before.forwarded).toBe(0n);
+
+    const delivered = await udpStream(lab.a.ns, lab.b.ns, lab.b.v4, FRAMES, 1000);
+    expect(delivered.unique).toBe(FRAMES);
+    const after = await counts();
+    expect(after.forwarded - during.forwarded).toBe(BigInt(FRAMES));
+    expect(after.refused).toBe(during.refused);
+  });
+
+  it('xdp-router stats and /metrics show drop-redirect per interface, packets only', async () => {
+    const { refused } = await counts();
+    expect(refused).toBeGreaterThanOrEqual(BigInt(FRAMES));
+    const text = await scrape(port);
+    expect(value(text, 'xdp_router_packets_total{interface="r0",reason="drop-redirect"}')).toBe(Number(refused));
+    // the tracepoints give no lengths: the bytes stay with forwarded
+    expect(value(text, 'xdp_router_bytes_total{interface="r0",reason="drop-redirect"}')).toBe(0);
+    const stats = await cli(['stats', '--json', '--config', config.file]);
+    expect(stats.code).toBe(0);
+    const parsed = JSON.parse(stats.stdout) as { interfaces: Array<{ interface: string; counters: Array<{ reason: string; packets: string }> }> };
+    const row = parsed.interfaces.find((i) => i.interface === 'r0')?.counters.find((c) => c.reason === 'drop-redirect');
+    expect(BigInt(row?.packets ?? -1)).toBe(refused);
+  });
+
+  it('a frame over the receiving peer\'s MTU, refused when the devmap flushes: drop-redirect too', async () => {
+    await ip(['link', 'set', 'b0', 'mtu', String(SMALL_MTU)], lab.b.ns);
+    try {
+      const before = await counts();
+      // the router's r1 takes 1500 bytes, so the fast path sends; B's end cannot take them
+      const replies = await ping(lab.a.ns, lab.b.v4, FRAMES / 10).catch(() => 0);
+      expect(replies).toBe(FRAMES / 10); // small pings still pass both ways
+      const afterSmall = await counts();
+      await run(['ping', '-c', String(FRAMES / 10), '-s', String(BIG_PING), '-i', '0.05', '-W', '1', '-q', lab.b.v4], lab.a.ns).catch(() => '');
+      const after = await counts();
+      expect(after.refused - afterSmall.refused).toBe(BigInt(FRAMES / 10));
+      expect(after.forwarded - afterSmall.forwarded).toBe(0n);
+      expect(afterSmall.refused).toBe(before.refused);
+    } finally {
+      await ip(['link', 'set', 'b0', 'mtu', '1500'], lab.b.ns);
+    }
+  });
+
+  it('kill -9 leaves them counting; the restart adopts the pinned links instead of attaching a second pair', async () => {
+    const links = linksCountingInto(countersId);
+    expect(links).toHaveLength(2); // one per tracepoint
+    expect(await stopProcess(daemon, 'SIGKILL')).toBeNull();
+    daemon = undefined;
+    const before = await counts();
+    await withoutGro(() => udpStream(lab.a.ns, lab.b.ns, lab.b.v4, FRAMES, 1000));
+    expect((await counts()).refused - before.refused).toBe(BigInt(FRAMES));
+
+    daemon = await startDaemonProcess(config.file);
+    expect(daemon.log()).toContain('kept the redirect-error counters a previous run attached');
+    expect(linksCountingInto(countersId)).toEqual(links);
+  });
+
+  it('a clean stop detaches and unpins them with everything else', async () => {
+    const links = linksCountingInto(countersId);
+    expect(links).toHaveLength(2);
+    for (const name of ['xr_count_xmit_drops', 'xr_count_redirect_errors']) {
+      const link = addon.openPinnedLink(join(config.pinDir, name));
+      expect(links).toContain(link.id);
+      link.close(); // an fd held here would keep the link attached
+    }
+    const stop = await cli(['stop', '--config', config.file]);
+    expect(stop.code).toBe(0);
+    daemon = undefined;
+    expect(existsSync(config.pinDir)).toBe(false);
+    // the test's own fds keep the maps, not the links
+    expect(linksCountingInto(countersId)).toEqual([]);
+  });
+});
