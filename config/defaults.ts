@@ -17,6 +17,7 @@ export const DEFAULT_CONFIG: Readonly<RouterDefaults> = deepFreeze({
   // Loopback: counters reveal traffic patterns, so exposing them is a choice.
   metrics: { listen: { host: '127.0.0.1', port: 9469 } },
   punt: [],
+  netfilter: 'respect',
 });
 
 /** A fresh, mutable copy of the defaults: add `interfaces` and it is a whole RouterConfig. */

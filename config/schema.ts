@@ -76,7 +76,12 @@ export interface RouterConfig {
   api: ApiConfig;
   metrics: { listen: Endpoint };
   punt: PuntRule[];
+  /** respect: traffic netfilter rules could touch goes to the kernel; bypass: the fast path ignores them */
+  netfilter: NetfilterMode;
 }
+
+export const NETFILTER_MODES = ['respect', 'bypass'] as const;
+export type NetfilterMode = (typeof NETFILTER_MODES)[number];
 
 /** Everything but the interfaces, which have no sensible default. */
 export type RouterDefaults = Omit<RouterConfig, 'interfaces'>;
@@ -185,6 +190,7 @@ export function parseConfig(text: string, file: string): RouterConfig {
     api: or(f.api, (s) => readApi(r, s, d.api), d.api),
     metrics: or(f.metrics, (s) => readMetrics(r, s, d.metrics), d.metrics),
     punt: or(f.punt, (s) => readPunt(r, s), d.punt),
+    netfilter: or(f.netfilter, (s) => r.choice(s, NETFILTER_MODES), d.netfilter),
   };
   if (f.netns) config.netns = readName(r, f.netns, NETNS_NAME);
   if (f.hashSeed) config.hashSeed = r.integer(f.hashSeed, 0, U32_MAX, 'a hash seed');
@@ -204,6 +210,7 @@ const TOP_KEYS = [
   'api',
   'metrics',
   'punt',
+  'netfilter',
 ] as const satisfies readonly (keyof RouterConfig)[];
 
 /**
@@ -411,6 +418,14 @@ function readTables(r: Reader, site: Site): number[] {
   return items.map((item) => {
     const id = r.numberOrName(item, TABLE_NAMES, 1, U32_MAX, what, 'other names in /etc/iproute2/rt_tables are not read here: write the number');
     r.unique(seen, id, item, `table ${id}`);
+    if (id !== TABLE_NAMES.main) {
+      r.fail(
+        item,
+        `table ${id}`,
+        'main: the one table the fast path answers from',
+        "the kernel reads other tables only where ip rules or a VRF send a packet, so merged into one FIB they would answer for every interface's traffic; what rules send to other tables and a VRF's interfaces go to the kernel (pass-policy, pass-vrf)",
+      );
+    }
     return id;
   });
 }

@@ -75,6 +75,34 @@ export interface InterfaceSpec {
   up: boolean;
   /** for a VLAN interface: its tag and the device it sends through */
   vlan?: { id: number; lowerIfindex: number };
+  /** traffic the kernel treats apart on this interface, which the program passes up; absent: none */
+  passes?: InterfacePasses;
+}
+
+/** Which of an interface's traffic goes to the kernel, by why: the flags of xr_iface. */
+export interface InterfacePasses {
+  /** arriving on it: a policy rule names it as iif, or could select any packet */
+  policyIn?: true;
+  /** arriving on it: a netfilter rule matches its iifname, or any packet */
+  netfilterIn?: true;
+  /** leaving by it: a netfilter rule matches its oifname */
+  netfilterOut?: true;
+  /** both ways: it is enslaved to a VRF, whose table the fast path does not hold */
+  vrf?: true;
+}
+
+const PASS_FLAGS = ['policyIn', 'netfilterIn', 'netfilterOut', 'vrf'] as const;
+
+function ifaceFlags(spec: InterfaceSpec): number {
+  let flags = spec.up ? L.IfaceFlag.up : 0;
+  for (const name of PASS_FLAGS) if (spec.passes?.[name]) flags |= L.IfaceFlag[name];
+  return flags;
+}
+
+function ifacePasses(flags: number): InterfacePasses | undefined {
+  const passes: InterfacePasses = {};
+  for (const name of PASS_FLAGS) if (flags & L.IfaceFlag[name]) passes[name] = true;
+  return Object.keys(passes).length > 0 ? passes : undefined;
 }
 
 /** What the program decides for a frame, from a dry run: nothing counted, nothing sent. */
@@ -122,11 +150,13 @@ function decodeGroup(v: Buffer): GroupMemberSpec[] {
 
 function decodeIface(v: Buffer): InterfaceSpec {
   const i = L.iface.decode(v);
+  const passes = ifacePasses(i.flags);
   return {
     mac: formatMac(i.mac),
     mtu: i.mtu,
-    up: (i.flags & L.IFACE_F_UP) !== 0,
+    up: (i.flags & L.IfaceFlag.up) !== 0,
     ...(i.vlan_id ? { vlan: { id: i.vlan_id, lowerIfindex: i.tx_ifindex } } : {}),
+    ...(passes ? { passes } : {}),
   };
 }
 
@@ -657,7 +687,7 @@ export class FastPath {
         vlan_id: spec.vlan?.id ?? 0,
         mtu: spec.mtu,
         tx_ifindex: tx,
-        flags: spec.up ? L.IFACE_F_UP : 0,
+        flags: ifaceFlags(spec),
       }),
     );
   }

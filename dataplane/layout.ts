@@ -29,6 +29,9 @@ export const REASONS = [
   'pass-punt-no-socket',
   'pass-bad-checksum',
   'drop-redirect',
+  'pass-policy',
+  'pass-netfilter',
+  'pass-vrf',
 ] as const;
 export type Reason = (typeof REASONS)[number];
 
@@ -37,11 +40,12 @@ export function reasonEnumerator(reason: Reason): string {
   return `XR_${reason.toUpperCase().replace(/-/g, '_')}`;
 }
 
-export const RouteType = { unicast: 1, blackhole: 2, unreachable: 3, prohibit: 4, kernel: 5 } as const;
+export const RouteType = { unicast: 1, blackhole: 2, unreachable: 3, prohibit: 4, kernel: 5, policy: 6 } as const;
 export type RouteTypeName = keyof typeof RouteType;
 
 export const ROUTE_F_GROUP = 1 << 0;
-export const IFACE_F_UP = 1 << 0;
+/** enum xr_iface_flags */
+export const IfaceFlag = { up: 1 << 0, policyIn: 1 << 1, netfilterIn: 1 << 2, netfilterOut: 1 << 3, vrf: 1 << 4 } as const;
 export const NEIGH_F_VALID = 1 << 0;
 export const NEIGH_F_STALE = 1 << 1;
 export const NhFamily = { connected: 0, inet: 4, inet6: 6 } as const;

@@ -12,7 +12,11 @@ import type { AttachMode } from '../dataplane/native.js';
 import { RedirectErrors } from '../dataplane/redirect-errors.js';
 import type { LogFields, Logger } from './log.js';
 import { planInterfaceSockets, SlowPath } from './slowpath/service.js';
+import { NetfilterWatch } from './netfilter/watch.js';
+import { scopeOfView } from './netfilter/watch.js';
+import type { NetfilterView } from './netfilter/watch.js';
 import { NetlinkSource } from './sync/netlink.js';
+import { describeHandling, describeRule } from './sync/policy.js';
 import { multipathUseNeigh, readSysctl } from './sysctl.js';
 import { Reconciler } from './sync/reconciler.js';
 import { NeighbourLiveness } from './sync/neighbour-liveness.js';
@@ -52,6 +56,9 @@ export class Daemon {
   neighbourLiveness?: NeighbourLiveness;
   private neighbourWriter?: KernelNeighbourWriter;
   private source?: KernelSource;
+  private netfilterWatch?: NetfilterWatch;
+  /** the ruleset as last read; absent with `netfilter: bypass` */
+  netfilter?: NetfilterView;
   readonly attached: AttachedInterface[] = [];
   private resyncing: Promise<void> | undefined;
   /** events that arrived during a resync, applied after it */
@@ -59,6 +66,7 @@ export class Daemon {
   private resyncAgain = false;
   lastSync = 0;
   resyncs = 0;
+  private loggedPolicy = '';
 
   constructor(
     readonly config: RouterConfig,
@@ -167,6 +175,7 @@ export class Daemon {
       multipathUseNeigh: multipathUseNeigh(this.netnsPath),
     });
     this.reconciler = reconciler;
+    await this.watchNetfilter(reconciler);
     this.source = source ?? new NetlinkSource({ ...(this.netnsPath ? { netns: this.netnsPath } : {}), tables });
     const started = Date.now();
     let initialSync = true;
@@ -184,6 +193,7 @@ export class Daemon {
     for (const e of this.pending.splice(0)) this.applyEvent(e);
     this.lastSync = Date.now();
     this.log.info('fast path in sync with the kernel', { routes, ms: Date.now() - started });
+    this.logPolicy();
 
     for (const i of interfaces) {
       if (i.ours) {
@@ -230,9 +240,59 @@ export class Daemon {
     this.log.info('slow path running', { rules: this.config.punt.length, sockets: slowPath.stats().length, returnsToKernel: slowPath.returnsToKernel });
   }
 
+  /**
+   * Netfilter's forwarding chains, read before the first sync so the maps
+   * never hold an interface without its flags, then followed.
+   */
+  private async watchNetfilter(reconciler: Reconciler): Promise<void> {
+    if (this.config.netfilter === 'bypass') {
+      this.log.warn('netfilter: bypass: forwarded traffic the fast path handles skips every netfilter rule (filter, NAT, conntrack)');
+      return;
+    }
+    this.netfilterWatch = new NetfilterWatch({
+      ...(this.netnsPath ? { netnsPath: this.netnsPath } : {}),
+      onChange: (view) => this.applyNetfilter(reconciler, view),
+    });
+    await this.netfilterWatch.start();
+  }
+
+  private applyNetfilter(reconciler: Reconciler, view: NetfilterView): void {
+    this.netfilter = view;
+    if ('unreadable' in view) {
+      this.log.warn('netfilter ruleset unreadable: all traffic goes to the kernel (pass-netfilter)', {
+        reason: view.unreadable,
+        fix: 'install nftables, or set netfilter: bypass if no rule concerns forwarded traffic',
+      });
+      reconciler.setNetfilter(scopeOfView(view));
+      return;
+    }
+    for (const c of view.chains) {
+      this.log.info('netfilter chain on a forwarding hook: the traffic it could touch goes to the kernel (pass-netfilter)', {
+        table: c.table,
+        chain: c.chain,
+        hook: c.hook,
+        ...(c.ingress === null ? { traffic: 'all' } : { ingress: c.ingress, egress: c.egress }),
+      });
+    }
+    if (view.chains.length === 0) this.log.info('netfilter: no chain on a forwarding hook touches forwarded traffic');
+    reconciler.setNetfilter(scopeOfView(view));
+  }
+
+  /** Every policy rule that takes traffic from the fast path, said once per change. */
+  private logPolicy(): void {
+    const plan = this.reconciler!.desired.policy;
+    const summary = plan.rules.map((h) => `${describeRule(h.rule)}: ${describeHandling(h.handling)}`).join('\n');
+    if (summary === this.loggedPolicy) return;
+    this.loggedPolicy = summary;
+    for (const h of plan.rules) {
+      if (h.handling.kind !== 'default') this.log.info('policy rule', { rule: describeRule(h.rule), handling: describeHandling(h.handling) });
+    }
+  }
+
   private applyEvent(e: KernelEvent): void {
     try {
       this.reconciler!.applyEvent(e);
+      if (e.kind === 'rule') this.logPolicy();
       this.lastSync = Date.now();
     } catch (err) {
       this.requestResync(`applying a ${e.kind} event failed: ${(err as Error).message}`);
@@ -260,6 +320,7 @@ export class Daemon {
         this.pending = [];
         for (const e of raced) this.reconciler!.applyEvent(e);
         this.log.info('resync done', { routes: this.reconciler!.routeCount });
+        this.logPolicy();
       } catch (err) {
         this.log.error('resync failed; retrying in 1 s', { err: err as Error });
         setTimeout(() => this.requestResync('previous resync failed'), 1000).unref();
@@ -289,6 +350,7 @@ export class Daemon {
   private async shutDown(detach: 'all' | 'ours' | 'none'): Promise<void> {
     // punted traffic goes back to the kernel before anything else stops
     this.slowPath?.stop();
+    this.netfilterWatch?.stop();
     await this.neighbourLiveness?.stop();
     this.neighbourWriter?.close();
     this.source?.close();

@@ -113,6 +113,22 @@ export function createMetrics(daemon: Daemon, registry: Registry): Registry {
       this.set(daemon.fp?.fib4Groups()?.waiting ?? 0);
     },
   });
+  new Gauge({
+    name: 'xdp_router_netfilter_chains',
+    help: 'Netfilter base chains on a forwarding hook whose traffic goes to the kernel (pass-netfilter), by table, chain and scope (all, or interfaces); table "(unreadable)" when the ruleset cannot be read',
+    labelNames: ['table', 'chain', 'scope'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const view = daemon.netfilter;
+      if (!view) return;
+      if ('unreadable' in view) {
+        this.set({ table: '(unreadable)', chain: '', scope: 'all' }, 1);
+        return;
+      }
+      for (const c of view.chains) this.set({ table: c.table, chain: c.chain, scope: c.ingress === null ? 'all' : 'interfaces' }, 1);
+    },
+  });
   registerSlowPathMetrics(registry, { slowPath: () => daemon.slowPath, fastPath: () => daemon.fp, interfaceName });
   return registry;
 }

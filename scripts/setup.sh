@@ -15,7 +15,7 @@ fi
 # openssl makes the certificates of the API's TLS tests; curl scrapes /metrics
 # in the README's tour.
 PACKAGES=(clang llvm make g++ python3 pkg-config libbpf-dev libxdp-dev libelf-dev
-	zlib1g-dev iproute2 ethtool bpftool xdp-tools iputils-ping tcpdump bird2 frr openssl curl)
+	zlib1g-dev iproute2 ethtool bpftool xdp-tools iputils-ping tcpdump bird2 frr openssl curl nftables)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

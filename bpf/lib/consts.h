@@ -37,6 +37,9 @@ enum xr_reason {
 	XR_PASS_PUNT_NO_SOCKET,	/* matched a punt rule, no AF_XDP socket on this queue: the kernel */
 	XR_PASS_BAD_CHECKSUM,	/* IPv4 header checksum wrong: the kernel drops and counts it */
 	XR_DROP_REDIRECT,	/* redirected, but the egress device refused the frame */
+	XR_PASS_POLICY,		/* a policy rule (ip rule) could select it: the kernel routes it */
+	XR_PASS_NETFILTER,	/* a netfilter rule could drop, change or track it */
+	XR_PASS_VRF,		/* in or out of a VRF's interface: another table answers for it */
 	XR_REASON_MAX,
 };
 
@@ -52,6 +55,11 @@ enum xr_route_type {
 	 * a shorter prefix the fast path does handle cannot capture its traffic.
 	 */
 	XR_ROUTE_KERNEL = 5,
+	/*
+	 * A destination a policy rule (ip rule ... to PREFIX) can send to another
+	 * table: whatever the source, the kernel picks the route.
+	 */
+	XR_ROUTE_POLICY = 6,
 };
 
 /* xr_route.flags */
@@ -60,8 +68,16 @@ enum xr_route_flags {
 };
 
 /* xr_iface.flags */
+/*
+ * The *_IN flags send up every frame arriving on the interface, the *_OUT
+ * flags every frame the FIB sends out of it; XR_IFACE_F_VRF does both.
+ */
 enum xr_iface_flags {
 	XR_IFACE_F_UP = 1 << 0,
+	XR_IFACE_F_POLICY_IN = 1 << 1,		/* an ip rule matches its iif, or any packet */
+	XR_IFACE_F_NETFILTER_IN = 1 << 2,	/* a netfilter rule matches its iifname, or any packet */
+	XR_IFACE_F_NETFILTER_OUT = 1 << 3,	/* a netfilter rule matches its oifname */
+	XR_IFACE_F_VRF = 1 << 4,		/* enslaved to a VRF: its table, not ours, answers */
 };
 
 /* xr_neigh.flags */

@@ -126,6 +126,19 @@ xr_resolve_neigh(const struct xr_nexthop *nh, __u32 pkt_family, const void *dadd
 }
 
 /*
+ * A frame the FIB sends out of an interface the kernel treats apart (a
+ * netfilter rule on its oifname, a VRF's interface) goes up instead.
+ */
+static __always_inline enum xr_reason xr_egress_pass(const struct xr_iface *out)
+{
+	if (out->flags & XR_IFACE_F_VRF)
+		return XR_PASS_VRF;
+	if (out->flags & XR_IFACE_F_NETFILTER_OUT)
+		return XR_PASS_NETFILTER;
+	return XR_FORWARDED;
+}
+
+/*
  * The kernel keeps a neighbour fresh only for the packets it sends itself:
  * each one that finds the entry STALE starts the re-check (neigh_event_send:
  * STALE -> DELAY -> PROBE -> REACHABLE or FAILED). Frames the fast path
@@ -158,6 +171,7 @@ xr_resolve_route(const struct xr_route *rt, __u32 hash, __u32 pkt_family,
 		 const void *daddr, bool mark_use, struct xr_egress *eg)
 {
 	const struct xr_nexthop *nh;
+	enum xr_reason reason;
 	struct xr_neigh *neigh;
 
 	switch (rt->type) {
@@ -171,6 +185,8 @@ xr_resolve_route(const struct xr_route *rt, __u32 hash, __u32 pkt_family,
 		return XR_PASS_UNREACHABLE;
 	case XR_ROUTE_KERNEL:
 		return XR_PASS_KERNEL_ROUTE;
+	case XR_ROUTE_POLICY:
+		return XR_PASS_POLICY;
 	default:
 		return XR_PASS_NO_ROUTE;
 	}
@@ -181,6 +197,9 @@ xr_resolve_route(const struct xr_route *rt, __u32 hash, __u32 pkt_family,
 	eg->iface = xr_egress_iface(nh->ifindex);
 	if (!eg->iface)
 		return XR_PASS_NO_IFACE;
+	reason = xr_egress_pass(eg->iface);
+	if (reason != XR_FORWARDED)
+		return reason;
 	/* no neighbour yet: the kernel resolves it and netlink tells us */
 	neigh = xr_resolve_neigh(nh, pkt_family, daddr);
 	if (!neigh)

@@ -8,6 +8,21 @@
 #include "parse.h"
 
 /*
+ * Traffic of an interface the kernel treats apart (a VRF's table, a policy
+ * rule on its iif, a netfilter rule on its iifname): all of it goes up.
+ */
+static __always_inline enum xr_reason xr_ingress_pass(const struct xr_iface *in)
+{
+	if (in->flags & XR_IFACE_F_VRF)
+		return XR_PASS_VRF;
+	if (in->flags & XR_IFACE_F_POLICY_IN)
+		return XR_PASS_POLICY;
+	if (in->flags & XR_IFACE_F_NETFILTER_IN)
+		return XR_PASS_NETFILTER;
+	return XR_FORWARDED;
+}
+
+/*
  * Find the interface the frame arrived on as the kernel names it (a tagged
  * frame belongs to its VLAN interface) and check the frame is addressed to
  * it. Frames for other MACs reach us in promiscuous mode or on a bridge port;
@@ -37,7 +52,7 @@ static __always_inline enum xr_reason xr_check_ingress(struct xr_frame *f)
 		return XR_PASS_NO_IFACE;
 	if (!xr_mac_equal(eth->h_dest, in->mac))
 		return XR_PASS_OTHER_HOST;
-	return XR_FORWARDED;
+	return xr_ingress_pass(in);
 }
 
 #endif /* XR_INGRESS_H */

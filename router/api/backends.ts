@@ -30,6 +30,7 @@ export function openBackends(daemon: Daemon): ApiBackends & { close(): void } {
     fastPathRoutes: () => reconciler.routeCount,
     tables: config.tables,
     routeProtocol: config.routeProtocol,
+    netfilterMode: config.netfilter,
     version: VERSION,
     startedAt: Date.now() - process.uptime() * 1000,
   });

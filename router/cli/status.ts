@@ -3,6 +3,7 @@
 import { unary } from '../api/client.js';
 import type { Interface__Output } from '../api/generated/xdprouter/v1/Interface.js';
 import type { GetStatusResponse__Output } from '../api/generated/xdprouter/v1/GetStatusResponse.js';
+import type { NetfilterChain__Output } from '../api/generated/xdprouter/v1/NetfilterChain.js';
 import { CONNECTION_HELP, readCommandLine, withApi } from './connection.js';
 import { formatTable, toJson } from './format.js';
 import type { CommandIo } from './main.js';
@@ -11,7 +12,8 @@ export const STATUS_HELP = `usage: xdp-router status [--json]
 
 The daemon's health, version and uptime, its route and neighbour counts (the
 kernel's mirrored tables and the fast path), resyncs, and the interfaces the
-fast path is attached to. Exit 0 when it serves, 1 otherwise.
+fast path is attached to, the policy rules and netfilter chains whose
+traffic it leaves to the kernel. Exit 0 when it serves, 1 otherwise.
 
 ${CONNECTION_HELP}`;
 
@@ -27,6 +29,18 @@ export function interfaceRows(interfaces: Interface__Output[]): string[][] {
     `mtu ${i.mtu}`,
     i.adopted ? 'adopted' : '',
   ]);
+}
+
+function chainTraffic(c: NetfilterChain__Output): string {
+  if (c.allTraffic) return 'all traffic';
+  const side = (dir: string, names: string[]): string[] => (names.length > 0 ? [`${dir} ${names.join(', ')}`] : []);
+  return [...side('in', c.ingressInterfaces), ...side('out', c.egressInterfaces)].join('; ');
+}
+
+function netfilterLine(s: GetStatusResponse__Output): string {
+  if (s.netfilterMode === 'bypass') return 'bypass (the fast path ignores the ruleset)';
+  if (s.netfilterUnreadable) return `ruleset unreadable, all traffic to the kernel: ${s.netfilterUnreadable}`;
+  return s.netfilterChains.length > 0 ? 'respect; chains on forwarding hooks:' : 'respect; no chain on a forwarding hook';
 }
 
 export async function statusCommand(args: string[], io: CommandIo): Promise<number> {
@@ -48,6 +62,12 @@ export async function statusCommand(args: string[], io: CommandIo): Promise<numb
     io.out(`slow path: ${s.slowPathSockets > 0 ? `${s.slowPathSockets} AF_XDP socket(s)` : 'not running (no punt rule in the config)'}`);
     io.out('interfaces:');
     io.out(formatTable(interfaceRows(s.interfaces)).replace(/^/gm, '  '));
+    io.out('policy rules:');
+    io.out(formatTable(s.policyRules.map((r) => [r.rule, r.handling])).replace(/^/gm, '  '));
+    io.out(`netfilter: ${netfilterLine(s)}`);
+    if (s.netfilterChains.length > 0) {
+      io.out(formatTable(s.netfilterChains.map((c) => [`${c.table} ${c.chain}`, c.hook, `to the kernel: ${chainTraffic(c)}`])).replace(/^/gm, '  '));
+    }
     return health.status === 'SERVING' ? 0 : 1;
   });
 }

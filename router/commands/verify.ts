@@ -2,6 +2,7 @@
 // path's maps and the kernel's tables; exit 1 when there is one.
 import type { RouterConfig } from '../../config/schema.js';
 import { FastPath } from '../../dataplane/fastpath.js';
+import { readNetfilter, scopeOfView } from '../netfilter/watch.js';
 import { NetlinkSource } from '../sync/netlink.js';
 import { verify } from '../sync/verify.js';
 import { multipathUseNeigh } from '../sysctl.js';
@@ -24,10 +25,15 @@ export async function verifyFastPath(config: RouterConfig): Promise<Difference[]
   const options = { tables, interfaces: config.interfaces.map((i) => i.name), multipathUseNeigh: multipathUseNeigh(netns) };
   const id = (d: Difference): string => `${d.kind} ${d.key}`;
   try {
-    let diffs = await verify(fp, await source.dump(), options);
-    for (let reading = 2; reading <= READINGS && diffs.length > 0; reading++) {
+    // each reading also reads netfilter as the daemon does, so its flags are checked too
+    const reading = async (): Promise<Difference[]> => {
+      const netfilter = config.netfilter === 'respect' ? scopeOfView(await readNetfilter(netns)) : undefined;
+      return verify(fp, await source.dump(), { ...options, ...(netfilter ? { netfilter } : {}) });
+    };
+    let diffs = await reading();
+    for (let n = 2; n <= READINGS && diffs.length > 0; n++) {
       await new Promise((r) => setTimeout(r, READING_GAP_MS));
-      const again = new Set((await verify(fp, await source.dump(), options)).map(id));
+      const again = new Set((await reading()).map(id));
       diffs = diffs.filter((d) => again.has(id(d)));
     }
     return diffs;

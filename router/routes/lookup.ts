@@ -38,7 +38,13 @@ const AFTER_NEXTHOP: ReadonlySet<Reason> = new Set<Reason>([
   'punted',
   'pass-punt-no-socket',
   'drop-rewrite',
+  // also at the ingress, for an interface that passes all it receives (see passesAtIngress)
+  'pass-vrf',
+  'pass-netfilter',
 ]);
+
+/** An interface the program passes everything from (xr_ingress_pass): no next hop was chosen. */
+const passesAtIngress = (iface: InterfaceSpec): boolean => !!(iface.passes?.vrf || iface.passes?.policyIn || iface.passes?.netfilterIn);
 
 export class RouteLookup {
   constructor(
@@ -96,7 +102,7 @@ export class RouteLookup {
     if (!ingress) return result('pass-no-iface');
     const [ifindex, iface] = ingress;
     const decision = await this.fp.decide(probeFrame(a.family, a.addr, iface), iface.vlan?.lowerIfindex ?? ifindex);
-    if (candidates.length === 0 || !AFTER_NEXTHOP.has(decision.reason)) return result(decision.reason);
+    if (candidates.length === 0 || passesAtIngress(iface) || !AFTER_NEXTHOP.has(decision.reason)) return result(decision.reason);
     const neighbours = await this.fp.neighbours();
     const neighbourOf = (nh: NexthopSpec): string | undefined => {
       const n = neighbours.get(`${nh.ifindex}|${nh.gateway ?? text}`);

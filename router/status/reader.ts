@@ -3,7 +3,10 @@
 // knows about gRPC.
 import type { CounterRow, FastPath } from '../../dataplane/fastpath.js';
 import { REASONS, type Reason } from '../../dataplane/layout.js';
+import type { NetfilterMode } from '../../config/schema.js';
 import type { AttachedInterface } from '../daemon.js';
+import type { NetfilterView } from '../netfilter/watch.js';
+import { describeHandling, describeRule } from '../sync/policy.js';
 import type { DesiredState } from '../sync/desired.js';
 import { neighbourKey, type KernelState } from '../sync/kernel-state.js';
 import { NUD } from '../sync/model.js';
@@ -14,6 +17,8 @@ export interface StatusSource {
   readonly lastSync: number;
   readonly resyncs: number;
   readonly slowPath?: { stats(): unknown[] } | undefined;
+  /** the netfilter ruleset as last read; absent with `netfilter: bypass` */
+  readonly netfilter?: NetfilterView | undefined;
 }
 
 export interface StatusDeps {
@@ -24,8 +29,18 @@ export interface StatusDeps {
   fastPathRoutes: () => number;
   tables: readonly number[];
   routeProtocol: number;
+  netfilterMode: NetfilterMode;
   version: string;
   startedAt: number;
+}
+
+export interface NetfilterChainStatus {
+  table: string;
+  chain: string;
+  hook: string;
+  allTraffic: boolean;
+  ingressInterfaces: string[];
+  egressInterfaces: string[];
 }
 
 export interface Counter {
@@ -73,6 +88,10 @@ export interface RouterStatus {
   ipv4IndexGroupsUsed: number;
   ipv4IndexGroupsTotal: number;
   slowPathSockets: number;
+  policyRules: Array<{ rule: string; handling: string }>;
+  netfilterMode: NetfilterMode;
+  netfilterChains: NetfilterChainStatus[];
+  netfilterUnreadable: string;
 }
 
 /** Counters summed by reason, in the order of the canonical list, zero rows left out. */
@@ -157,6 +176,26 @@ export class StatusReader {
       ipv4IndexGroupsUsed: groups?.used ?? 0,
       ipv4IndexGroupsTotal: groups?.total ?? 0,
       slowPathSockets: this.deps.daemon.slowPath?.stats().length ?? 0,
+      policyRules: this.deps.desired.policy.rules.map((h) => ({ rule: describeRule(h.rule), handling: describeHandling(h.handling) })),
+      netfilterMode: this.deps.netfilterMode,
+      ...this.netfilter(),
+    };
+  }
+
+  private netfilter(): Pick<RouterStatus, 'netfilterChains' | 'netfilterUnreadable'> {
+    const view = this.deps.daemon.netfilter;
+    if (!view) return { netfilterChains: [], netfilterUnreadable: '' };
+    if ('unreadable' in view) return { netfilterChains: [], netfilterUnreadable: view.unreadable };
+    return {
+      netfilterChains: view.chains.map((c) => ({
+        table: c.table,
+        chain: c.chain,
+        hook: c.hook,
+        allTraffic: c.ingress === null,
+        ingressInterfaces: c.ingress ?? [],
+        egressInterfaces: c.egress,
+      })),
+      netfilterUnreadable: '',
     };
   }
 }

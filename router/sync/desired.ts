@@ -2,11 +2,31 @@
 // one place that decides which routes, neighbours and interfaces the fast
 // path handles and which it leaves to the kernel. The reconciler writes it;
 // `verify` compares the maps with it.
-import type { InterfaceSpec, RouteTarget } from '../../dataplane/fastpath.js';
+import type { InterfacePasses, InterfaceSpec, RouteTarget } from '../../dataplane/fastpath.js';
 import { MAX_GROUP_MEMBERS } from '../../dataplane/layout.js';
 import { neighbourKey, type KernelState } from './kernel-state.js';
 import { NUD, NUD_USABLE } from './model.js';
 import type { KernelNexthop } from './model.js';
+import { planPolicy, prefixCovers } from './policy.js';
+import type { PolicyPlan } from './policy.js';
+
+/**
+ * Interfaces whose traffic netfilter rules could touch (router/netfilter/):
+ * by name as the rules match them (nft's `eth*` is a prefix), or all.
+ */
+export interface NetfilterScope {
+  ingress: ReadonlySet<string>;
+  egress: ReadonlySet<string>;
+  all: boolean;
+}
+
+function matchesName(patterns: ReadonlySet<string>, name: string): boolean {
+  if (patterns.has(name)) return true;
+  for (const p of patterns) if (p.endsWith('*') && name.startsWith(p.slice(0, -1))) return true;
+  return false;
+}
+
+export const NO_NETFILTER: NetfilterScope = { ingress: new Set(), egress: new Set(), all: false };
 
 /** A route as the fast path should hold it, with the shared entries it uses. */
 export interface DesiredRoute {
@@ -48,6 +68,8 @@ export interface DesiredOptions {
 
 export class DesiredState {
   private readonly interfaceNames: Set<string>;
+  private policyPlan: PolicyPlan;
+  private netfilterScope: NetfilterScope = NO_NETFILTER;
   readonly multipathUseNeigh: boolean;
 
   constructor(
@@ -56,7 +78,51 @@ export class DesiredState {
     options: DesiredOptions = {},
   ) {
     this.interfaceNames = new Set(interfaces);
+    this.policyPlan = planPolicy(state.rules.values());
     this.multipathUseNeigh = options.multipathUseNeigh ?? false;
+  }
+
+  /** How the kernel's policy rules are handled, as of the last replan(). */
+  get policy(): PolicyPlan {
+    return this.policyPlan;
+  }
+
+  /** Read the rules again (after a load or a rule event); returns the plan it replaced. */
+  replanPolicy(): PolicyPlan {
+    const before = this.policyPlan;
+    this.policyPlan = planPolicy(this.state.rules.values());
+    return before;
+  }
+
+  get netfilter(): NetfilterScope {
+    return this.netfilterScope;
+  }
+
+  set netfilter(scope: NetfilterScope) {
+    this.netfilterScope = scope;
+  }
+
+  /** Every "family|prefix" the fast path should hold an entry for: the kernel's and the policy rules' destinations. */
+  routeKeys(): Set<string> {
+    return new Set([...this.state.routes.keys(), ...this.policyPlan.destinations]);
+  }
+
+  /** Enslaved to a VRF (l3mdev): the VRF's table, not main, answers for it. */
+  inVrf(ifindex: number): boolean {
+    const link = this.state.links.get(ifindex);
+    // a VLAN interface has a master of its own: its lower device's does not count
+    return link?.master !== undefined && this.state.links.get(link.master)?.kind === 'vrf';
+  }
+
+  /** Which of an interface's traffic the kernel must see, by why. */
+  passes(ifindex: number, name: string): InterfacePasses | undefined {
+    const p: InterfacePasses = {};
+    const nf = this.netfilterScope;
+    if (this.inVrf(ifindex)) p.vrf = true;
+    if (this.policyPlan.all !== null || this.policyPlan.ingress.has(name)) p.policyIn = true;
+    if (nf.all || matchesName(nf.ingress, name)) p.netfilterIn = true;
+    if (matchesName(nf.egress, name)) p.netfilterOut = true;
+    return Object.keys(p).length > 0 ? p : undefined;
   }
 
   /**
@@ -106,11 +172,13 @@ export class DesiredState {
   iface(ifindex: number): InterfaceSpec | undefined {
     const link = this.state.links.get(ifindex);
     if (!link || !link.mac || !this.drives(ifindex)) return undefined;
+    const passes = this.passes(ifindex, link.name);
     return {
       mac: link.mac,
       mtu: link.mtu,
       up: link.adminUp && link.carrier,
       ...(link.vlan ? { vlan: { id: link.vlan.id, lowerIfindex: link.vlan.lowerIfindex } } : {}),
+      ...(passes ? { passes } : {}),
     };
   }
 
@@ -134,6 +202,8 @@ export class DesiredState {
 
   /** What the fast path should do for the kernel's best route of "family|prefix". */
   route(familyPrefix: string): DesiredRoute | undefined {
+    // a policy rule's destination, and every longer prefix in it, or the longer one would take its traffic
+    for (const d of this.policyPlan.destinations) if (prefixCovers(d, familyPrefix)) return { target: { type: 'policy' }, nexthops: [] };
     const r = this.state.bestRoute(familyPrefix);
     if (!r) return undefined;
     const kernel: DesiredRoute = { target: { type: 'kernel' }, nexthops: [] };

@@ -3,7 +3,7 @@
 // routes through a link that went down, or lost its last IPv4 address,
 // vanish with no RTM_DELROUTE; a route through a next-hop object changes
 // with the object, and goes with it, with no route event.
-import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelNexthop, KernelRoute, KernelSnapshot } from './model.js';
+import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelNexthop, KernelRoute, KernelRule, KernelSnapshot } from './model.js';
 import { NexthopObjects, type NexthopChange } from './nexthop-objects.js';
 import { RouteSlots } from './route-slots.js';
 
@@ -27,6 +27,8 @@ function qualifiesForEcmp(r: KernelRoute): boolean {
 }
 const addressKey = (a: KernelAddress): string => `${a.ifindex}|${a.address}`;
 export const neighbourKey = (n: Pick<KernelNeighbour, 'ifindex' | 'address'>): string => `${n.ifindex}|${n.address}`;
+/** The kernel tells rules apart by every field: so does this. */
+const ruleKey = (r: KernelRule): string => JSON.stringify([r.family, r.priority, r.action, r.table, r.from, r.to, r.iif, r.oif, r.invert, r.other]);
 
 /** What an event changed, so the reconciler redoes only that. */
 export interface Change {
@@ -34,9 +36,11 @@ export interface Change {
   prefixes: Set<string>;
   neighbours: Set<string>;
   addresses: Set<string>;
+  /** the policy rules changed */
+  rules: boolean;
 }
 
-export const emptyChange = (): Change => ({ links: new Set(), prefixes: new Set(), neighbours: new Set(), addresses: new Set() });
+export const emptyChange = (): Change => ({ links: new Set(), prefixes: new Set(), neighbours: new Set(), addresses: new Set(), rules: false });
 
 export class KernelState {
   readonly links = new Map<number, KernelLink>();
@@ -44,6 +48,7 @@ export class KernelState {
   /** family|prefix -> route id -> route */
   readonly routes = new Map<string, RouteSlots>();
   readonly neighbours = new Map<string, KernelNeighbour>();
+  readonly rules = new Map<string, KernelRule>();
   private readonly nexthopObjects = new NexthopObjects();
   /**
    * The prefixes with a route through each object, to resolve again when it
@@ -66,6 +71,7 @@ export class KernelState {
     this.addresses.clear();
     this.routes.clear();
     this.neighbours.clear();
+    this.rules.clear();
     this.hopLists.clear();
     this.prefixesByNhid.clear();
     this.nexthopObjects.load(snap.nexthopObjects ?? []);
@@ -79,6 +85,7 @@ export class KernelState {
       slots.set(routeId(r), this.shared(this.resolved(r)));
     }
     for (const n of snap.neighbours) this.neighbours.set(neighbourKey(n), n);
+    for (const r of snap.rules) this.rules.set(ruleKey(r), r);
   }
 
   apply(e: KernelEvent): Change {
@@ -103,6 +110,11 @@ export class KernelState {
         if (e.op === 'add') this.neighbours.set(neighbourKey(e.neighbour), e.neighbour);
         else this.neighbours.delete(neighbourKey(e.neighbour));
         change.neighbours.add(neighbourKey(e.neighbour));
+        break;
+      case 'rule':
+        if (e.op === 'add') this.rules.set(ruleKey(e.rule), e.rule);
+        else this.rules.delete(ruleKey(e.rule));
+        change.rules = true;
         break;
     }
     return change;

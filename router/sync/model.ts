@@ -16,8 +16,10 @@ export interface KernelLink {
   carrier: boolean;
   /** for 802.1Q links: the tag and the device it rides on */
   vlan?: { id: number; lowerIfindex: number };
-  /** IFLA_INFO_KIND: veth, vlan, bridge, ... ('' when none) */
+  /** IFLA_INFO_KIND: veth, vlan, bridge, vrf, ... ('' when none) */
   kind: string;
+  /** IFLA_MASTER: the bridge, bond or VRF it is enslaved to */
+  master?: number;
 }
 
 export interface KernelAddress {
@@ -124,11 +126,40 @@ export interface KernelNeighbour {
   state: number;
 }
 
+/** FR_ACT_*: what a rule that matches does */
+export type KernelRuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit' | 'other';
+
+/** A policy routing rule (`ip rule`), one family's. */
+export interface KernelRule {
+  family: Family;
+  /** FRA_PRIORITY: rules are tried from the lowest up (0 when absent) */
+  priority: number;
+  action: KernelRuleAction;
+  /** the table a `lookup` rule reads (FRA_TABLE, the real id) */
+  table: number;
+  /** `from PREFIX`, `to PREFIX` (canonical CIDR) */
+  from?: string;
+  to?: string;
+  /** `iif NAME`, `oif NAME` */
+  iif?: string;
+  oif?: string;
+  /** `not`: the rule matches what its selectors do not */
+  invert: boolean;
+  /**
+   * Every other selector or modifier it carries, by iproute2's keyword
+   * (fwmark, uidrange, l3mdev, tos, ipproto, sport, dport,
+   * suppress_prefixlength, ...): none of them is modelled.
+   */
+  other: string[];
+}
+
 export interface KernelSnapshot {
   links: KernelLink[];
   addresses: KernelAddress[];
   routes: KernelRoute[];
   neighbours: KernelNeighbour[];
+  /** both families' policy rules */
+  rules: KernelRule[];
   /** next-hop objects; absent: none */
   nexthopObjects?: NexthopObject[];
 }
@@ -139,6 +170,7 @@ export type KernelEvent =
   /** 'add' carries NLM_F_REPLACE/APPEND semantics in `replace`: true replaces every route of (table, prefix, metric) */
   | { kind: 'route'; op: 'add' | 'del'; route: KernelRoute; replace: boolean }
   | { kind: 'neighbour'; op: 'add' | 'del'; neighbour: KernelNeighbour }
+  | { kind: 'rule'; op: 'add' | 'del'; rule: KernelRule }
   /** 'add' creates or replaces the object */
   | { kind: 'nexthop'; op: 'add' | 'del'; nexthop: NexthopObject };
 
@@ -148,7 +180,7 @@ export type KernelEvent =
  */
 export interface KernelSource {
   /**
-   * Subscribe to link, address, route, neighbour and next-hop object events, then dump. Events
+   * Subscribe to link, address, route, neighbour, rule and next-hop object events, then dump. Events
    * that arrive during the dump are held and delivered, in order, after the
    * snapshot is returned.
    */

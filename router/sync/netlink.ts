@@ -12,7 +12,7 @@
 // batch of events and reported to onLost as ENOBUFS.
 import { addon } from '../../dataplane/native.js';
 import type { KernelEvent, KernelSnapshot, KernelSource } from './model.js';
-import { decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeNexthopObject, decodeRoute, routesOfDump } from './rtnl-decode.js';
+import { decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeNexthopObject, decodeRoute, decodeRule, routesOfDump } from './rtnl-decode.js';
 import type { RouteFilter } from './rtnl-decode.js';
 import { dumpRequest } from './rtnl-encode.js';
 import { DumpInterruptedError, RtnlRequester, openRtnl, type NetlinkMessage, type NetlinkSocket } from './rtnl-socket.js';
@@ -43,6 +43,8 @@ const EVENT_GROUPS = [
   RTNLGRP.IPV4_ROUTE,
   RTNLGRP.IPV6_ROUTE,
   RTNLGRP.NEIGH,
+  RTNLGRP.IPV4_RULE,
+  RTNLGRP.IPV6_RULE,
   RTNLGRP.NEXTHOP,
 ];
 /** A dump that the kernel flags inconsistent (tables changed meanwhile) is taken again, this many times at most. */
@@ -287,7 +289,8 @@ export class NetlinkSource implements KernelSource {
     const nexthopObjects = await dumpAll(dumper, DUMPS.nexthopObjects, [AF_UNSPEC], decodeNexthopObject);
     const routes = await dumpAll(dumper, DUMPS.routes, both, (data) => decodeRoute(data, this.filter));
     const neighbours = await dumpAll(dumper, DUMPS.neighbours, both, decodeNeighbour);
-    return { links, addresses, routes: routesOfDump(routes), neighbours, nexthopObjects };
+    const rules = await dumpAll(dumper, DUMPS.rules, both, decodeRule);
+    return { links, addresses, routes: routesOfDump(routes), neighbours, rules, nexthopObjects };
   }
 }
 
@@ -304,6 +307,7 @@ const DUMPS = {
   addresses: { what: 'addresses', request: RTM.GETADDR, answer: RTM.NEWADDR, header: 'ifaddrmsg' },
   routes: { what: 'routes', request: RTM.GETROUTE, answer: RTM.NEWROUTE, header: 'rtmsg' },
   neighbours: { what: 'neighbours', request: RTM.GETNEIGH, answer: RTM.NEWNEIGH, header: 'ndmsg' },
+  rules: { what: 'policy rules', request: RTM.GETRULE, answer: RTM.NEWRULE, header: 'fib_rule_hdr' },
   nexthopObjects: { what: 'next-hop objects', request: RTM.GETNEXTHOP, answer: RTM.NEWNEXTHOP, header: 'nhmsg' },
 } satisfies Record<string, DumpKind>;
 

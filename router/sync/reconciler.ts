@@ -6,7 +6,8 @@ import * as L from '../../dataplane/layout.js';
 import { KernelState, emptyChange } from './kernel-state.js';
 import type { Change } from './kernel-state.js';
 import { DesiredState, signature } from './desired.js';
-import type { DesiredOptions, DesiredRoute } from './desired.js';
+import type { DesiredOptions, DesiredRoute, NetfilterScope } from './desired.js';
+import { prefixCovers } from './policy.js';
 import type { KernelEvent, KernelSnapshot } from './model.js';
 import { RefCountedIds } from './nexthop-ids.js';
 
@@ -98,6 +99,7 @@ export class Reconciler {
    */
   async fullSync(snapshot: KernelSnapshot, adopted?: AdoptedEntries): Promise<{ routes: number }> {
     this.state.load(snapshot);
+    this.desired.replanPolicy();
     this.appliedBySignature.clear();
     if (adopted) this.adopt(adopted);
     const all = emptyChange();
@@ -118,7 +120,8 @@ export class Reconciler {
       batch = [];
       released = [];
     };
-    for (const key of this.state.routes.keys()) {
+    const wanted = this.desired.routeKeys();
+    for (const key of wanted) {
       const desired = this.desired.route(key);
       if (!desired) continue;
       const old = this.routes.get(key);
@@ -129,7 +132,6 @@ export class Reconciler {
     }
     await flush();
 
-    const wanted = this.state.routes;
     const stale = [...this.routes.keys()].filter((key) => !wanted.has(key));
     await this.fp.deleteRoutes(stale.map((k) => k.slice(2)));
     for (const key of stale) {
@@ -170,6 +172,7 @@ export class Reconciler {
   applyEvent(e: KernelEvent): void {
     const wasGood = e.kind === 'neighbour' && this.desired.goodNexthop({ ifindex: e.neighbour.ifindex, gateway: e.neighbour.address });
     const change = this.state.apply(e);
+    if (change.rules) this.replanPolicy(change);
     if (e.kind === 'neighbour' && this.desired.multipathUseNeigh && wasGood !== this.desired.goodNexthop({ ifindex: e.neighbour.ifindex, gateway: e.neighbour.address })) {
       this.multipathRoutesVia(e.neighbour.ifindex, e.neighbour.address, change.prefixes);
     }
@@ -184,6 +187,29 @@ export class Reconciler {
     this.reconcileNeighbours(change.neighbours);
     for (const key of change.prefixes) this.reconcileRoute(key);
     if (change.prefixes.size > 0) this.routesApplied(change.prefixes);
+  }
+
+  /** Netfilter's rules changed which interfaces' traffic the kernel must see. */
+  setNetfilter(scope: NetfilterScope): void {
+    this.desired.netfilter = scope;
+    const change = emptyChange();
+    for (const l of this.state.links.keys()) change.links.add(l);
+    this.reconcileLinks(change);
+    this.reconcileNeighbours(change.neighbours);
+  }
+
+  /**
+   * The rules changed: every interface's flags may have, and every prefix
+   * inside a destination that a rule gained or lost.
+   */
+  private replanPolicy(change: Change): void {
+    const before = this.desired.replanPolicy();
+    const after = this.desired.policy;
+    for (const l of this.state.links.keys()) change.links.add(l);
+    const moved = [...before.destinations, ...after.destinations].filter((d) => before.destinations.has(d) !== after.destinations.has(d));
+    if (moved.length === 0) return;
+    for (const key of this.desired.routeKeys()) if (moved.some((d) => prefixCovers(d, key))) change.prefixes.add(key);
+    for (const d of moved) change.prefixes.add(d);
   }
 
   /**

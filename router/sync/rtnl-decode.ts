@@ -3,7 +3,7 @@
 // those drop the header flags (REPLACE/APPEND, DUMP_INTR) and throw on any
 // route with RTA_VIA (they expect a 3-byte struct rtvia), which would discard
 // the whole datagram it came in.
-import { formatAddress, formatMac, type Family } from '../../dataplane/addr.js';
+import { formatAddress, formatMac, maskAddress, type Family } from '../../dataplane/addr.js';
 import type {
   KernelAddress,
   KernelEvent,
@@ -12,11 +12,14 @@ import type {
   KernelNexthop,
   KernelRoute,
   KernelRouteType,
+  KernelRule,
   NexthopObject,
 } from './model.js';
 import {
   AF_UNSPEC,
   ARPHRD_ETHER,
+  FIB_RULE_INVERT,
+  FRA,
   HEADER,
   IFA,
   IFF_LOWER_UP,
@@ -31,6 +34,7 @@ import {
   NLM_F,
   NTF_PROXY,
   ROUTE_TYPES,
+  RULE_ACTIONS,
   RTA,
   RTAX_MTU,
   RTM,
@@ -119,6 +123,8 @@ export function decodeLink(data: Buffer): KernelLink | null {
     const lower = u32Attr(attrs, IFLA.LINK);
     if (id && id.length >= 2 && lower !== undefined) link.vlan = { id: readU16(id, 0), lowerIfindex: lower };
   }
+  const master = u32Attr(attrs, IFLA.MASTER);
+  if (master) link.master = master;
   return link;
 }
 
@@ -161,6 +167,72 @@ export function decodeNeighbour(data: Buffer): KernelNeighbour | null {
     mac: lladdr?.length === 6 ? formatMac(lladdr) : null,
     state: readU16(data, 8),
   };
+}
+
+/**
+ * A rule's prefix selector: its address attribute and the header's length.
+ * The kernel keeps the address as given (`to 203.0.113.5/24`) and masks it
+ * when it matches: so does this.
+ */
+function rulePrefix(attrs: Map<number, Buffer>, type: number, length: number, family: Family, what: string): string | undefined {
+  const addr = attrs.get(type);
+  if (!addr || length === 0) return undefined;
+  address(addr, family, what);
+  return `${formatAddress(maskAddress(addr, length))}/${length}`;
+}
+
+/**
+ * Selectors and modifiers the sync does not model, by iproute2's keyword,
+ * with the value the kernel reports when they are unset (the suppressors
+ * come with every rule, as -1).
+ */
+const UNMODELLED: ReadonlyArray<{ type: number; keyword: string; unset?: number }> = [
+  { type: FRA.FWMARK, keyword: 'fwmark', unset: 0 },
+  { type: FRA.FLOW, keyword: 'realms' },
+  { type: FRA.TUN_ID, keyword: 'tun_id' },
+  { type: FRA.SUPPRESS_IFGROUP, keyword: 'suppress_ifgroup', unset: 0xffffffff },
+  { type: FRA.SUPPRESS_PREFIXLEN, keyword: 'suppress_prefixlength', unset: 0xffffffff },
+  { type: FRA.L3MDEV, keyword: 'l3mdev', unset: 0 },
+  { type: FRA.UID_RANGE, keyword: 'uidrange' },
+  { type: FRA.IP_PROTO, keyword: 'ipproto', unset: 0 },
+  { type: FRA.SPORT_RANGE, keyword: 'sport' },
+  { type: FRA.DPORT_RANGE, keyword: 'dport' },
+  { type: FRA.DSCP, keyword: 'dscp' },
+  { type: FRA.FLOWLABEL, keyword: 'flowlabel' },
+];
+
+/** RTM_NEWRULE/DELRULE; null for families other than IPv4/IPv6 */
+export function decodeRule(data: Buffer): KernelRule | null {
+  need(data, HEADER.fib_rule_hdr, 'rule');
+  const family = familyOf(data[0]!);
+  if (!family) return null;
+  const attrs = readAttrs(data, HEADER.fib_rule_hdr);
+  const other: string[] = [];
+  if (data[3]! !== 0) other.push('tos');
+  for (const u of UNMODELLED) {
+    const value = attrs.get(u.type);
+    if (!value) continue;
+    // the single-byte ones (l3mdev, ipproto) read as u8
+    const n = value.length >= 4 ? readU32(value, 0) : value.length === 1 ? value[0]! : undefined;
+    if (u.unset === undefined || n !== u.unset) other.push(u.keyword);
+  }
+  const rule: KernelRule = {
+    family,
+    priority: u32Attr(attrs, FRA.PRIORITY) ?? 0,
+    action: RULE_ACTIONS[data[7]!] ?? 'other',
+    table: u32Attr(attrs, FRA.TABLE) ?? data[4]!,
+    invert: (readU32(data, 8) & FIB_RULE_INVERT) !== 0,
+    other,
+  };
+  const from = rulePrefix(attrs, FRA.SRC, data[2]!, family, 'FRA_SRC');
+  const to = rulePrefix(attrs, FRA.DST, data[1]!, family, 'FRA_DST');
+  const iif = attrs.get(FRA.IIFNAME);
+  const oif = attrs.get(FRA.OIFNAME);
+  if (from) rule.from = from;
+  if (to) rule.to = to;
+  if (iif) rule.iif = cString(iif);
+  if (oif) rule.oif = cString(oif);
+  return rule;
 }
 
 /**
@@ -404,6 +476,11 @@ export function decodeEvent(msg: RtnlMessage, filter: RouteFilter): KernelEvent 
     case RTM.NEWROUTE:
     case RTM.DELROUTE:
       return routeEvent(msg, filter);
+    case RTM.NEWRULE:
+    case RTM.DELRULE: {
+      const rule = decodeRule(msg.data);
+      return rule && { kind: 'rule', op: msg.type === RTM.NEWRULE ? 'add' : 'del', rule };
+    }
     case RTM.NEWNEXTHOP:
     case RTM.DELNEXTHOP:
       return { kind: 'nexthop', op: msg.type === RTM.NEWNEXTHOP ? 'add' : 'del', nexthop: decodeNexthopObject(msg.data) };

@@ -19,6 +19,9 @@ export const RTM = {
   NEWNEIGH: 28,
   DELNEIGH: 29,
   GETNEIGH: 30,
+  NEWRULE: 32,
+  DELRULE: 33,
+  GETRULE: 34,
   NEWNEXTHOP: 104,
   DELNEXTHOP: 105,
   GETNEXTHOP: 106,
@@ -44,7 +47,9 @@ export const RTNLGRP = {
   IPV4_IFADDR: 5,
   IPV4_ROUTE: 7,
   IPV6_IFADDR: 9,
+  IPV4_RULE: 8,
   IPV6_ROUTE: 11,
+  IPV6_RULE: 19,
   NEXTHOP: 32,
 } as const;
 
@@ -62,9 +67,9 @@ export function familyOf(af: number): Family | null {
 }
 
 /** sizes of the fixed headers that come before each message's attributes */
-export const HEADER = { ifinfomsg: 16, ifaddrmsg: 8, rtmsg: 12, ndmsg: 12, rtnexthop: 8, nhmsg: 8 } as const;
+export const HEADER = { ifinfomsg: 16, ifaddrmsg: 8, rtmsg: 12, ndmsg: 12, rtnexthop: 8, fib_rule_hdr: 12, nhmsg: 8 } as const;
 
-export const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4, LINK: 5, LINKINFO: 18 } as const;
+export const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4, LINK: 5, MASTER: 10, LINKINFO: 18 } as const;
 export const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
 export const IFLA_VLAN_ID = 1;
 export const IFF_UP = 0x1;
@@ -99,6 +104,37 @@ export const RTM_F_CLONED = 0x200;
 export const RTNH_F_DEAD = 0x1;
 export const RT_SCOPE = { UNIVERSE: 0, LINK: 253, HOST: 254, NOWHERE: 255 } as const;
 export const RT_TABLE_UNSPEC = 0;
+
+/** enum FRA_* of linux/fib_rules.h: a policy rule's attributes */
+export const FRA = {
+  DST: 1,
+  SRC: 2,
+  IIFNAME: 3,
+  GOTO: 4,
+  PRIORITY: 6,
+  FWMARK: 10,
+  FLOW: 11,
+  TUN_ID: 12,
+  SUPPRESS_IFGROUP: 13,
+  SUPPRESS_PREFIXLEN: 14,
+  TABLE: 15,
+  FWMASK: 16,
+  OIFNAME: 17,
+  PAD: 18,
+  L3MDEV: 19,
+  UID_RANGE: 20,
+  PROTOCOL: 21,
+  IP_PROTO: 22,
+  SPORT_RANGE: 23,
+  DPORT_RANGE: 24,
+  DSCP: 25,
+  FLOWLABEL: 26,
+  FLOWLABEL_MASK: 27,
+} as const;
+/** fib_rule_hdr.flags: `ip rule add not ...` */
+export const FIB_RULE_INVERT = 0x2;
+/** enum FR_ACT_*, by iproute2's names; the kernel's own values index it */
+export const RULE_ACTIONS = ['other', 'lookup', 'goto', 'nop', 'other', 'other', 'blackhole', 'unreachable', 'prohibit'] as const;
 
 /** next-hop object attributes (linux/nexthop.h) */
 export const NHA = {

@@ -1,8 +1,8 @@
 // `xdp-router verify`: compare what the fast path holds with what the
 // kernel's tables say it should hold, entry by entry.
 import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
-import { DesiredState, nexthopKey, signature } from './desired.js';
-import type { DesiredOptions } from './desired.js';
+import { DesiredState, NO_NETFILTER, nexthopKey, signature } from './desired.js';
+import type { DesiredOptions, NetfilterScope } from './desired.js';
 import { KernelState } from './kernel-state.js';
 import type { KernelSnapshot } from './model.js';
 
@@ -32,14 +32,15 @@ const describeNeighbour = (n: { mac: string; valid: boolean; stale: boolean }): 
 export async function verify(
   fp: FastPath,
   snapshot: KernelSnapshot,
-  options: { tables: number[]; interfaces: string[] } & DesiredOptions,
+  options: { tables: number[]; interfaces: string[]; netfilter?: NetfilterScope } & DesiredOptions,
 ): Promise<Difference[]> {
   const state = new KernelState(options.tables);
   state.load(snapshot);
   const desired = new DesiredState(state, options.interfaces, options);
+  desired.netfilter = options.netfilter ?? NO_NETFILTER;
 
   const wantRoutes = new Map<string, string>();
-  for (const key of state.routes.keys()) {
+  for (const key of desired.routeKeys()) {
     const d = desired.route(key);
     if (d) wantRoutes.set(key.slice(2), signature(d));
   }

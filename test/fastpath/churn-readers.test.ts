@@ -14,6 +14,7 @@ import { NUD } from '../../router/sync/model.js';
 import type { KernelRoute, KernelSnapshot } from '../../router/sync/model.js';
 import { seededRandom } from '../../bench/prefixes.js';
 import { ipv4Frame, parseFrame } from '../helpers/packet.js';
+import { DEFAULT_RULES } from '../helpers/rules.js';
 
 const NS = `xrt-churn-${process.pid}`;
 const CHANGES = 100_000;
@@ -68,6 +69,7 @@ describe('verdicts under a concurrent writer', () => {
       neighbours: Array.from({ length: GATEWAYS }, (_, g) => ({ ifindex: outIfindex, family: 4 as const, address: gateway(g), mac: gatewayMac(g), state: NUD.REACHABLE })),
       // every probe always has an answer: the /8 via the first gateway
       routes: [route('10.0.0.0/8', 0)],
+      rules: [...DEFAULT_RULES],
     };
     await reconciler.fullSync(snapshot);
   });

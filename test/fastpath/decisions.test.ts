@@ -6,6 +6,7 @@ import { XdpAction } from '../../dataplane/layout.js';
 import type { Reason } from '../../dataplane/layout.js';
 import { checksum, ethHeader, ETH_P_ARP, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, ETH_ZLEN, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, ipv4Frame, ipv4Packet, ipv6Frame, parseFrame, withBadIpv4Checksum, withTrailer } from '../helpers/packet.js';
 import type { EthSpec } from '../helpers/packet.js';
+import type { InterfacePasses } from '../../dataplane/fastpath.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Device, Fixture } from './fixture.js';
 
@@ -236,6 +237,41 @@ const notForwardablePunted: Array<Case & { rule: number }> = [
   { ...pass('IPv6 unreachable route', ipv6Frame(IN, { src: A6, dst: '2001:db8:beef::1' }), 'pass-unreachable'), rule: 17 },
 ];
 
+/**
+ * Traffic the kernel treats apart (policy rules, netfilter, VRFs): for one
+ * case an interface carries pass flags, or a destination is a policy entry;
+ * the fixture is put back after it.
+ */
+interface ApartCase extends Case {
+  flags?: { device: Device; passes: InterfacePasses };
+  policyPrefix?: string;
+}
+
+const apartCases: ApartCase[] = [
+  { ...pass('ingress interface named by a policy rule (iif)', ipv4Frame(IN, { src: A4, dst: '198.51.100.70' }), 'pass-policy'), flags: { device: 'in0', passes: { policyIn: true } } },
+  { ...pass('ingress interface named by a netfilter rule (iifname)', ipv4Frame(IN, { src: A4, dst: '198.51.100.70' }), 'pass-netfilter'), flags: { device: 'in0', passes: { netfilterIn: true } } },
+  { ...pass('egress interface named by a netfilter rule (oifname)', ipv4Frame(IN, { src: A4, dst: '198.51.100.70' }), 'pass-netfilter'), flags: { device: 'out1', passes: { netfilterOut: true } } },
+  { ...pass('IPv6 out of an interface named by a netfilter rule', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5' }), 'pass-netfilter'), flags: { device: 'out1', passes: { netfilterOut: true } } },
+  { ...fwd('a netfilter rule on another egress interface changes nothing', ipv4Frame(IN, { src: A4, dst: '198.51.100.70' }), via1), flags: { device: 'out2', passes: { netfilterOut: true } } },
+  { ...pass('ingress interface in a VRF', ipv4Frame(IN, { src: A4, dst: '198.51.100.70' }), 'pass-vrf'), flags: { device: 'in0', passes: { vrf: true } } },
+  { ...pass('egress interface in a VRF', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5' }), 'pass-vrf'), flags: { device: 'out1', passes: { vrf: true } } },
+  { ...pass('a destination a policy rule selects (to PREFIX)', ipv4Frame(IN, { src: A4, dst: '198.51.100.70' }), 'pass-policy'), policyPrefix: '198.51.100.64/27' },
+  { ...pass('IPv6 destination a policy rule selects', ipv6Frame(IN, { src: A6, dst: '2001:db8:20::5' }), 'pass-policy'), policyPrefix: '2001:db8:20::/64' },
+];
+
+async function withApart<T>(fx: Fixture, c: ApartCase, work: () => Promise<T>): Promise<T> {
+  const ifindex = c.flags && fx.ifindex[c.flags.device];
+  const before = ifindex === undefined ? null : fx.fp.iface(ifindex)!;
+  if (ifindex !== undefined) fx.fp.setInterface(ifindex, { ...before!, passes: c.flags!.passes });
+  if (c.policyPrefix) fx.fp.setRoute(c.policyPrefix, { type: 'policy' });
+  try {
+    return await work();
+  } finally {
+    if (ifindex !== undefined) fx.fp.setInterface(ifindex, before!);
+    if (c.policyPrefix) fx.fp.deleteRoute(c.policyPrefix);
+  }
+}
+
 /** Run `work` with rule `id` taken out of the maps, and put it back (its counter restarts at zero). */
 async function withoutRule<T>(fp: Fixture['fp'], id: number, work: () => Promise<T>): Promise<T> {
   const { id: _id, ...rule } = (await fp.puntRules()).find((r) => r.id === id)!;
@@ -272,6 +308,9 @@ describe('fast path decisions (BPF_PROG_TEST_RUN)', () => {
   });
   describe('IPv4 header checksum', () => {
     for (const c of checksumCases) it(c.name, expectVerdict(() => fixture, c));
+  });
+  describe('interfaces and destinations the kernel treats apart', () => {
+    for (const c of apartCases) it(c.name, () => withApart(fixture, c, expectVerdict(() => fixture, c)));
   });
   describe('punt rules', () => {
     for (const c of puntCases) {

@@ -3,6 +3,7 @@
 // the decisions table's, and a forwarded answer names the next hop and MAC
 // the rewritten frame carries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InterfacePasses } from '../../dataplane/fastpath.js';
 import { RouteLookup } from '../../router/routes/lookup.js';
 import { DesiredState } from '../../router/sync/desired.js';
 import { KernelState } from '../../router/sync/kernel-state.js';
@@ -67,5 +68,38 @@ describe('LookupRoute answers from the program', () => {
     expect(r.action).toBe('FORWARD');
     const expected = { '198.51.100.2': MAC.gw1, '203.0.113.2': MAC.gw2 } as Record<string, string>;
     expect(r.neighborMac).toBe(expected[r.selected!.gateway!]);
+  });
+
+  it('policy rules, netfilter and VRFs: the program\'s reasons; one given at the egress names the next hop, one at the ingress none', async () => {
+    const { fp, ifindex } = fixture;
+    const withPasses = async (devices: Array<'in0' | 'out1' | 'out2'>, passes: InterfacePasses, work: () => Promise<void>): Promise<void> => {
+      const before = devices.map((d) => [ifindex[d], fp.iface(ifindex[d])!] as const);
+      for (const [ix, spec] of before) fp.setInterface(ix, { ...spec, passes });
+      try {
+        await work();
+      } finally {
+        for (const [ix, spec] of before) fp.setInterface(ix, spec);
+      }
+    };
+    await withPasses(['out1'], { netfilterOut: true }, async () => {
+      expect(await lookup.lookup('198.51.100.70')).toMatchObject({ action: 'PASS_NETFILTER', neighborMac: '', selected: { gateway: '198.51.100.2' } });
+    });
+    await withPasses(['out1'], { vrf: true }, async () => {
+      expect(await lookup.lookup('2001:db8:20::5')).toMatchObject({ action: 'PASS_VRF', selected: { gateway: '2001:db8:2::2' } });
+    });
+    // every interface the probe may arrive on
+    await withPasses(['in0', 'out2'], { vrf: true }, async () => {
+      const r = await lookup.lookup('198.51.100.70');
+      expect(r.action).toBe('PASS_VRF');
+      expect(r.selected).toBeUndefined();
+    });
+    fp.setRoute('198.51.100.64/27', { type: 'policy' });
+    try {
+      const r = await lookup.lookup('198.51.100.70');
+      expect(r.action).toBe('PASS_POLICY');
+      expect(r.selected).toBeUndefined();
+    } finally {
+      fp.deleteRoute('198.51.100.64/27');
+    }
   });
 });

@@ -43,6 +43,8 @@ const SETUP = [
   'route add 198.51.100.80/28 via inet6 2001:db8:1::10 dev xv0',
   'neigh add 192.0.2.10 lladdr 02:00:00:00:00:0a dev xv0 nud permanent',
   '-6 neigh add 2001:db8:1::10 lladdr 02:00:00:00:00:0b dev xv0 nud permanent',
+  'rule add from 192.0.2.0/24 to 203.0.113.5/26 lookup 100 pref 100',
+  '-6 rule add not to 2001:db8::/32 fwmark 3 lookup 101 pref 101',
 ];
 
 const sh = (line: string): Promise<string> => ip(line.split(' '), NS);
@@ -198,6 +200,19 @@ describe('NetlinkSource: the snapshot', () => {
     });
   });
 
+  it('reports the policy rules of both families: defaults, selectors (the `to` address masked), inverted, unmodelled ones', () => {
+    const lookup = { action: 'lookup', invert: false, other: [] };
+    expect(snapshot.rules).toEqual([
+      { family: 4, priority: 0, table: 255, ...lookup },
+      { family: 4, priority: 100, table: 100, ...lookup, from: '192.0.2.0/24', to: '203.0.113.0/26' },
+      { family: 4, priority: 32766, table: 254, ...lookup },
+      { family: 4, priority: 32767, table: 253, ...lookup },
+      { family: 6, priority: 0, table: 255, ...lookup },
+      { family: 6, priority: 101, table: 101, ...lookup, invert: true, to: '2001:db8::/32', other: ['fwmark'] },
+      { family: 6, priority: 32766, table: 254, ...lookup },
+    ]);
+  });
+
   it('reports permanent neighbours with their MAC', () => {
     expect(snapshot.neighbours).toContainEqual({
       ifindex: ifindex.xv0,
@@ -305,6 +320,24 @@ describe('NetlinkSource: events', () => {
     await sh('neigh del 192.0.2.20 dev xv0');
     const del = await recorder.after(mark, 'neighbour', (e) => e.neighbour.address === '192.0.2.20' && e.op === 'del');
     expect(del.neighbour).toMatchObject({ ifindex: ifindex.xv0, family: 4 });
+  });
+
+  it('rule add, del (both families)', async () => {
+    let mark = recorder.mark();
+    await sh('rule add iif xv1 ipproto udp lookup 102 pref 102');
+    expect(await recorder.after(mark, 'rule', (e) => e.rule.priority === 102)).toEqual({
+      kind: 'rule',
+      op: 'add',
+      rule: { family: 4, priority: 102, action: 'lookup', table: 102, invert: false, other: ['ipproto'], iif: 'xv1' },
+    });
+    mark = recorder.mark();
+    await sh('-6 rule add to 2001:db8:cafe::/48 unreachable pref 103');
+    expect((await recorder.after(mark, 'rule', (e) => e.rule.priority === 103)).rule).toMatchObject({ family: 6, action: 'unreachable', to: '2001:db8:cafe::/48' });
+    mark = recorder.mark();
+    await sh('rule del pref 102');
+    await sh('-6 rule del pref 103');
+    await recorder.after(mark, 'rule', (e) => e.op === 'del' && e.rule.priority === 102);
+    await recorder.after(mark, 'rule', (e) => e.op === 'del' && e.rule.priority === 103);
   });
 
   it('address del', async () => {

@@ -80,8 +80,9 @@ describe('config: defaults', () => {
 });
 
 describe('config: values written in more than one way', () => {
-  it('table names resolve to their ids', () => {
-    expect(parse('interfaces: [eth0]', 'tables: [main, local, default, 100, 4294967295]').tables).toEqual([254, 255, 253, 100, 2 ** 32 - 1]);
+  it('the table main, by name or number', () => {
+    expect(parse('interfaces: [eth0]', 'tables: [main]').tables).toEqual([254]);
+    expect(parse('interfaces: [eth0]', 'tables: [254]').tables).toEqual([254]);
   });
 
   it.each([['"0660"'], ['0660'], ['"660"'], ['0o660'], ['432']])('socket mode %s is 0o660', (written) => {
@@ -133,6 +134,9 @@ describe('config: refusals name the file, the line, the key path and what was ex
     ['an unknown table name', 'interfaces: [eth0]\ntables: [vrf-blue]\n', 2, 'tables[0]', '/etc/iproute2/rt_tables are not read here: write the number'],
     ['a table given by name and number', 'interfaces: [eth0]\ntables: [main, 254]\n', 2, 'tables[1]', 'table 254 a second time (first at tables[0])'],
     ['table 0', 'interfaces: [eth0]\ntables: [0]\n', 2, 'tables[0]', 'an integer 1..4294967295'],
+    ['a VRF\'s or a rule\'s table beside main', 'interfaces: [eth0]\ntables:\n  - main\n  - 100\n', 4, 'tables[1]', 'found table 100, expected main: the one table the fast path answers from'],
+    ['the default table', 'interfaces: [eth0]\ntables: [default]\n', 2, 'tables[0]', 'found table 253, expected main'],
+    ['an unknown netfilter mode', 'interfaces: [eth0]\nnetfilter: ignore\n', 2, 'netfilter', 'found the text "ignore", expected one of respect, bypass'],
     ["BGP's route protocol", 'interfaces: [eth0]\nrouteProtocol: 186\n', 2, 'routeProtocol', 'found 186, the protocol id of bgp, used by BGP daemons (FRR bgpd), expected an id no other routing software uses'],
     ["the kernel's route protocol", 'interfaces: [eth0]\nrouteProtocol: 2\n', 2, 'routeProtocol', 'the protocol id of kernel'],
     ['a route protocol out of range', 'interfaces: [eth0]\nrouteProtocol: 256\n', 2, 'routeProtocol', 'expected a route protocol id, an integer 1..255'],

@@ -58,6 +58,7 @@ describe('map layouts: C and TypeScript agree', () => {
   it('enum xr_nh_family and the flag enums', () => {
     expect(btf.enumValues('xr_nh_family')).toEqual({ XR_NH_CONNECTED: L.NhFamily.connected, XR_NH_INET: L.NhFamily.inet, XR_NH_INET6: L.NhFamily.inet6 });
     expect(btf.enumValues('xr_route_flags')).toEqual({ XR_ROUTE_F_GROUP: L.ROUTE_F_GROUP });
-    expect(btf.enumValues('xr_iface_flags')).toEqual({ XR_IFACE_F_UP: L.IFACE_F_UP });
+    const flags = Object.fromEntries(Object.entries(L.IfaceFlag).map(([k, v]) => [`XR_IFACE_F_${k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, v]));
+    expect(btf.enumValues('xr_iface_flags')).toEqual(flags);
   });
 });

@@ -2,9 +2,10 @@
 // fast-path writes out (recorded). The namespace tests run the same code
 // against the real kernel and maps.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { NeighbourFlags, RouteTarget } from '../../dataplane/fastpath.js';
+import type { InterfaceSpec, NeighbourFlags, RouteTarget } from '../../dataplane/fastpath.js';
 import type { KernelLink, KernelRoute, KernelSnapshot, NexthopObject } from '../../router/sync/model.js';
 import { NUD } from '../../router/sync/model.js';
+import { DEFAULT_RULES, rule } from '../helpers/rules.js';
 import { Reconciler } from '../../router/sync/reconciler.js';
 import type { FastPathWriter } from '../../router/sync/reconciler.js';
 
@@ -14,7 +15,7 @@ class RecordingWriter implements FastPathWriter {
   nexthops = new Map<number, { ifindex: number; gateway?: string }>();
   groups = new Map<number, Array<{ nexthop: number; weight: number }>>();
   neighbours = new Map<string, { mac: string; valid: boolean; stale: boolean }>();
-  ifaces = new Map<number, { up: boolean }>();
+  ifaces = new Map<number, InterfaceSpec>();
   locals = new Set<string>();
   writes = 0;
   /** with holdGrace, reclaims wait here until endGracePeriod(), as readers in flight would make them */
@@ -27,7 +28,7 @@ class RecordingWriter implements FastPathWriter {
   endGracePeriod(): void {
     for (const reclaim of this.graceQueue.splice(0)) reclaim();
   }
-  setInterface(i: number, s: { up: boolean }): void { this.writes++; this.ifaces.set(i, s); }
+  setInterface(i: number, s: InterfaceSpec): void { this.writes++; this.ifaces.set(i, s); }
   deleteInterface(i: number): boolean { this.writes++; return this.ifaces.delete(i); }
   addLocalAddress(a: string): void { this.writes++; this.locals.add(a); }
   deleteLocalAddress(a: string): boolean { this.writes++; return this.locals.delete(a); }
@@ -82,6 +83,7 @@ function snapshot(): KernelSnapshot {
       { ifindex: 2, family: 4, address: '192.0.2.2', mac: '02:00:00:00:aa:02', state: NUD.STALE },
       { ifindex: 4, family: 4, address: '192.168.0.1', mac: '02:00:00:00:cc:01', state: NUD.REACHABLE },
     ],
+    rules: [...DEFAULT_RULES],
   };
 }
 
@@ -276,6 +278,114 @@ describe('reconciler', () => {
     expect(w2.nexthops.has(7)).toBe(false);
     expect(Math.min(...w2.nexthops.keys())).toBe(1);
     expect(w2.resolve('203.0.113.0/24')).toBe('3/198.51.100.2');
+  });
+
+  describe('policy rules: what a rule could select goes to the kernel', () => {
+    const passes = (ifindex: number): InterfaceSpec['passes'] => w.ifaces.get(ifindex)?.passes;
+    const ruleEvent = (op: 'add' | 'del', extra: Parameters<typeof rule>[0]): void => r.applyEvent({ kind: 'rule', op, rule: rule(extra) });
+
+    it('with only the default rules, nothing changes', () => {
+      expect(passes(2)).toBeUndefined();
+      expect(passes(3)).toBeUndefined();
+      expect(w.resolve('203.0.113.0/24')).toBe('3/198.51.100.2');
+    });
+
+    it('a rule with `to`: its prefix and every longer one in it become policy entries; deleted, the routes come back', () => {
+      const sel = { family: 4 as const, priority: 100, from: '192.0.2.0/24', to: '203.0.113.0/25' };
+      ruleEvent('add', sel);
+      // the route's own /24 is wider than the rule: only the rule's /25 and the /26 inside it go up
+      expect(w.resolve('203.0.113.0/25')).toBe('policy');
+      expect(w.resolve('203.0.113.64/26')).toBe('policy');
+      expect(w.resolve('203.0.113.0/24')).toBe('3/198.51.100.2');
+      expect(passes(2)).toBeUndefined();
+      ruleEvent('del', sel);
+      expect(w.resolve('203.0.113.0/25')).toBe('none');
+      expect(w.resolve('203.0.113.64/26')).toBe('kernel');
+    });
+
+    it('an IPv6 rule with `to` covers the IPv6 prefix only', () => {
+      ruleEvent('add', { family: 6, priority: 100, to: '2001:db8::/32' });
+      expect(w.resolve('2001:db8::/32')).toBe('policy');
+      expect(w.resolve('2001:db8:cafe::/48')).toBe('policy');
+      expect(w.resolve('203.0.113.0/24')).toBe('3/198.51.100.2');
+    });
+
+    it('a rule limited to an iif passes that interface\'s traffic, not the others\'', () => {
+      ruleEvent('add', { family: 4, priority: 100, iif: 'eth1', from: '192.0.2.0/24' });
+      expect(passes(2)).toEqual({ policyIn: true });
+      expect(passes(3)).toBeUndefined();
+      ruleEvent('del', { family: 4, priority: 100, iif: 'eth1', from: '192.0.2.0/24' });
+      expect(passes(2)).toBeUndefined();
+    });
+
+    it.each([
+      ['fwmark', { other: ['fwmark'] }],
+      ['a source prefix without iif', { from: '192.0.2.0/24' }],
+      ['an inverted destination', { to: '10.0.0.0/8', invert: true }],
+      ['l3mdev (a VRF)', { other: ['l3mdev'] }],
+      ['another table for every packet', {}],
+    ])('a rule on %s passes everything, on every interface', (_what, extra) => {
+      ruleEvent('add', { family: 4, priority: 100, ...extra });
+      expect(passes(2)).toEqual({ policyIn: true });
+      expect(passes(3)).toEqual({ policyIn: true });
+    });
+
+    it('no main rule: the kernel no longer reads the table the fast path holds, so everything goes up', async () => {
+      const w2 = new RecordingWriter();
+      const r2 = new Reconciler(w2, { tables: [254], interfaces: ['eth1', 'eth2'] });
+      await r2.fullSync({ ...snapshot(), rules: DEFAULT_RULES.filter((x) => !(x.family === 6 && x.priority === 32766)) });
+      expect(w2.ifaces.get(2)?.passes).toEqual({ policyIn: true });
+      expect(r2.desired.policy.all).toMatch(/no rule 32766 lookup main for IPv6/);
+    });
+
+    it('a full sync takes the rules from the snapshot', async () => {
+      const w2 = new RecordingWriter();
+      const r2 = new Reconciler(w2, { tables: [254], interfaces: ['eth1', 'eth2'] });
+      await r2.fullSync({ ...snapshot(), rules: [...DEFAULT_RULES, rule({ family: 4, priority: 10, to: '198.51.100.0/24' })] });
+      expect(w2.resolve('198.51.100.0/24')).toBe('policy');
+      expect(w2.resolve('198.51.100.128/25')).toBe('policy');
+      expect(w2.resolve('192.0.2.0/24')).toBe('2/onlink');
+    });
+  });
+
+  describe('VRFs: an enslaved interface is answered by its VRF\'s table, never by main', () => {
+    it('an attached interface enslaved to a vrf passes everything, both ways; released, it forwards again', () => {
+      r.applyEvent({ kind: 'link', op: 'add', link: link(7, 'blue', { kind: 'vrf', mac: null }) });
+      r.applyEvent({ kind: 'link', op: 'add', link: link(3, 'eth2', { master: 7 }) });
+      expect(w.ifaces.get(3)?.passes).toEqual({ vrf: true });
+      expect(w.ifaces.get(2)?.passes).toBeUndefined();
+      r.applyEvent({ kind: 'link', op: 'add', link: link(3, 'eth2') });
+      expect(w.ifaces.get(3)?.passes).toBeUndefined();
+    });
+
+    it('a master that is a bridge or bond is not a VRF', () => {
+      r.applyEvent({ kind: 'link', op: 'add', link: link(8, 'br0', { kind: 'bridge' }) });
+      r.applyEvent({ kind: 'link', op: 'add', link: link(3, 'eth2', { master: 8 }) });
+      expect(w.ifaces.get(3)?.passes).toBeUndefined();
+    });
+
+    it('a VRF present in the snapshot is seen at the full sync', async () => {
+      const w2 = new RecordingWriter();
+      const r2 = new Reconciler(w2, { tables: [254], interfaces: ['eth1', 'eth2'] });
+      const snap = snapshot();
+      snap.links = [...snap.links.filter((l) => l.ifindex !== 2), link(2, 'eth1', { master: 9 }), link(9, 'red', { kind: 'vrf', mac: null })];
+      await r2.fullSync(snap);
+      expect(w2.ifaces.get(2)?.passes).toEqual({ vrf: true });
+      expect(w2.ifaces.get(3)?.passes).toBeUndefined();
+    });
+  });
+
+  describe('netfilter: the interfaces its rules name, or all', () => {
+    it('ingress and egress names set their flags; a scope without names passes every interface', () => {
+      r.setNetfilter({ ingress: new Set(['eth1']), egress: new Set(['eth2']), all: false });
+      expect(w.ifaces.get(2)?.passes).toEqual({ netfilterIn: true });
+      expect(w.ifaces.get(3)?.passes).toEqual({ netfilterOut: true });
+      r.setNetfilter({ ingress: new Set(), egress: new Set(), all: true });
+      expect(w.ifaces.get(2)?.passes).toEqual({ netfilterIn: true });
+      expect(w.ifaces.get(3)?.passes).toEqual({ netfilterIn: true });
+      r.setNetfilter({ ingress: new Set(), egress: new Set(), all: false });
+      expect(w.ifaces.get(3)?.passes).toBeUndefined();
+    });
   });
 });
 

@@ -10,6 +10,7 @@ import { RouteManager, type RouteWriter } from '../../router/routes/manager.js';
 import { routeFamilyKey } from '../../router/sync/kernel-state.js';
 import type { KernelRoute, KernelSnapshot } from '../../router/sync/model.js';
 import { Reconciler, type FastPathWriter } from '../../router/sync/reconciler.js';
+import { DEFAULT_RULES } from '../helpers/rules.js';
 import type { AddRouteOptions, RouteKey } from '../../router/sync/routes-writer.js';
 
 const OWN = 250;
@@ -76,6 +77,7 @@ const lab = (): KernelSnapshot => ({
     { family: 4, table: 254, prefix: '203.0.113.0/24', metric: 0, protocol: BOOT, type: 'unicast', nexthops: [{ ifindex: 3, gateway: '198.51.100.2', weight: 1 }], tos: 0 },
   ],
   neighbours: [],
+  rules: [...DEFAULT_RULES],
 });
 
 describe('RouteManager over a scripted kernel', () => {

@@ -57,6 +57,7 @@ describe('KernelState next-hop lists', () => {
       links: [],
       addresses: [],
       neighbours: [],
+      rules: [],
       routes: [route('198.51.100.0/25', '192.0.2.1'), route('198.51.100.128/25', '192.0.2.1'), route('203.0.113.0/24', '192.0.2.9')],
     });
     const first = state.bestRoute('4|198.51.100.0/25')!;

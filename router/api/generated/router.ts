@@ -30,7 +30,9 @@ import type { ListRoutesRequest as _xdprouter_v1_ListRoutesRequest, ListRoutesRe
 import type { LookupRouteRequest as _xdprouter_v1_LookupRouteRequest, LookupRouteRequest__Output as _xdprouter_v1_LookupRouteRequest__Output } from './xdprouter/v1/LookupRouteRequest.js';
 import type { LookupRouteResponse as _xdprouter_v1_LookupRouteResponse, LookupRouteResponse__Output as _xdprouter_v1_LookupRouteResponse__Output } from './xdprouter/v1/LookupRouteResponse.js';
 import type { Neighbor as _xdprouter_v1_Neighbor, Neighbor__Output as _xdprouter_v1_Neighbor__Output } from './xdprouter/v1/Neighbor.js';
+import type { NetfilterChain as _xdprouter_v1_NetfilterChain, NetfilterChain__Output as _xdprouter_v1_NetfilterChain__Output } from './xdprouter/v1/NetfilterChain.js';
 import type { NextHop as _xdprouter_v1_NextHop, NextHop__Output as _xdprouter_v1_NextHop__Output } from './xdprouter/v1/NextHop.js';
+import type { PolicyRule as _xdprouter_v1_PolicyRule, PolicyRule__Output as _xdprouter_v1_PolicyRule__Output } from './xdprouter/v1/PolicyRule.js';
 import type { PuntRule as _xdprouter_v1_PuntRule, PuntRule__Output as _xdprouter_v1_PuntRule__Output } from './xdprouter/v1/PuntRule.js';
 import type { PuntServiceClient as _xdprouter_v1_PuntServiceClient, PuntServiceDefinition as _xdprouter_v1_PuntServiceDefinition } from './xdprouter/v1/PuntService.js';
 import type { Route as _xdprouter_v1_Route, Route__Output as _xdprouter_v1_Route__Output } from './xdprouter/v1/Route.js';
@@ -78,7 +80,9 @@ export interface ProtoGrpcType {
       LookupRouteRequest: MessageTypeDefinition<_xdprouter_v1_LookupRouteRequest, _xdprouter_v1_LookupRouteRequest__Output>
       LookupRouteResponse: MessageTypeDefinition<_xdprouter_v1_LookupRouteResponse, _xdprouter_v1_LookupRouteResponse__Output>
       Neighbor: MessageTypeDefinition<_xdprouter_v1_Neighbor, _xdprouter_v1_Neighbor__Output>
+      NetfilterChain: MessageTypeDefinition<_xdprouter_v1_NetfilterChain, _xdprouter_v1_NetfilterChain__Output>
       NextHop: MessageTypeDefinition<_xdprouter_v1_NextHop, _xdprouter_v1_NextHop__Output>
+      PolicyRule: MessageTypeDefinition<_xdprouter_v1_PolicyRule, _xdprouter_v1_PolicyRule__Output>
       PuntRule: MessageTypeDefinition<_xdprouter_v1_PuntRule, _xdprouter_v1_PuntRule__Output>
       /**
        * Punt rules: the traffic the fast path hands to the daemon's slow path

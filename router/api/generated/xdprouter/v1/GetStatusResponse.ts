@@ -1,6 +1,8 @@
 // Original file: proto/xdprouter/v1/router.proto
 
 import type { Interface as _xdprouter_v1_Interface, Interface__Output as _xdprouter_v1_Interface__Output } from '../../xdprouter/v1/Interface.js';
+import type { PolicyRule as _xdprouter_v1_PolicyRule, PolicyRule__Output as _xdprouter_v1_PolicyRule__Output } from '../../xdprouter/v1/PolicyRule.js';
+import type { NetfilterChain as _xdprouter_v1_NetfilterChain, NetfilterChain__Output as _xdprouter_v1_NetfilterChain__Output } from '../../xdprouter/v1/NetfilterChain.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface GetStatusResponse {
@@ -34,6 +36,25 @@ export interface GetStatusResponse {
    * AF_XDP sockets of the slow path; 0 when it does not run (no punt rule)
    */
   'slowPathSockets'?: (number);
+  /**
+   * the kernel's policy rules (ip rule, ip -6 rule), in order, and how the
+   * fast path keeps out of the way of each
+   */
+  'policyRules'?: (_xdprouter_v1_PolicyRule)[];
+  /**
+   * the config's netfilter key: "respect" or "bypass"
+   */
+  'netfilterMode'?: (string);
+  /**
+   * with respect: the netfilter base chains on a forwarding hook whose
+   * traffic goes to the kernel (pass-netfilter)
+   */
+  'netfilterChains'?: (_xdprouter_v1_NetfilterChain)[];
+  /**
+   * with respect: why the ruleset could not be read (then all traffic goes
+   * to the kernel); empty when it was read
+   */
+  'netfilterUnreadable'?: (string);
 }
 
 export interface GetStatusResponse__Output {
@@ -67,4 +88,23 @@ export interface GetStatusResponse__Output {
    * AF_XDP sockets of the slow path; 0 when it does not run (no punt rule)
    */
   'slowPathSockets': (number);
+  /**
+   * the kernel's policy rules (ip rule, ip -6 rule), in order, and how the
+   * fast path keeps out of the way of each
+   */
+  'policyRules': (_xdprouter_v1_PolicyRule__Output)[];
+  /**
+   * the config's netfilter key: "respect" or "bypass"
+   */
+  'netfilterMode': (string);
+  /**
+   * with respect: the netfilter base chains on a forwarding hook whose
+   * traffic goes to the kernel (pass-netfilter)
+   */
+  'netfilterChains': (_xdprouter_v1_NetfilterChain__Output)[];
+  /**
+   * with respect: why the ruleset could not be read (then all traffic goes
+   * to the kernel); empty when it was read
+   */
+  'netfilterUnreadable': (string);
 }

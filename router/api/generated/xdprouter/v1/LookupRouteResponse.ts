@@ -24,8 +24,8 @@ export interface LookupRouteResponse {
    * gives it (a dry run of that datagram: nothing counted, nothing sent):
    * FORWARD, PASS_... (the kernel handles it: PASS_NO_ROUTE, PASS_LOCAL,
    * PASS_NO_NEIGH, PASS_KERNEL_ROUTE, PASS_UNREACHABLE, PASS_NO_IFACE,
-   * PASS_MTU, PASS_MULTICAST, PASS_LINK_LOCAL, PASS_PUNT_NO_SOCKET...),
-   * PUNTED or DROP_BLACKHOLE
+   * PASS_MTU, PASS_MULTICAST, PASS_LINK_LOCAL, PASS_PUNT_NO_SOCKET,
+   * PASS_POLICY, PASS_NETFILTER, PASS_VRF...), PUNTED or DROP_BLACKHOLE
    */
   'action'?: (string);
 }
@@ -51,8 +51,8 @@ export interface LookupRouteResponse__Output {
    * gives it (a dry run of that datagram: nothing counted, nothing sent):
    * FORWARD, PASS_... (the kernel handles it: PASS_NO_ROUTE, PASS_LOCAL,
    * PASS_NO_NEIGH, PASS_KERNEL_ROUTE, PASS_UNREACHABLE, PASS_NO_IFACE,
-   * PASS_MTU, PASS_MULTICAST, PASS_LINK_LOCAL, PASS_PUNT_NO_SOCKET...),
-   * PUNTED or DROP_BLACKHOLE
+   * PASS_MTU, PASS_MULTICAST, PASS_LINK_LOCAL, PASS_PUNT_NO_SOCKET,
+   * PASS_POLICY, PASS_NETFILTER, PASS_VRF...), PUNTED or DROP_BLACKHOLE
    */
   'action': (string);
 }
