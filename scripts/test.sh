@@ -5,8 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
-# namespaces an interrupted earlier run left behind (tests name theirs xrt-*)
+# namespaces an interrupted earlier run left behind: tests name theirs
+# xrt-TAG-PID[-...]; one whose test process still runs (another run on this
+# machine) is not left behind, and stays
 for ns in $(ip netns list | awk '{print $1}' | grep '^xrt-' || true); do
+	pid=$(echo "$ns" | sed -n 's/^xrt-[a-z0-9]*-\([0-9]\+\).*/\1/p')
+	if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then continue; fi
 	echo "test: removing leftover namespace $ns"
 	ip netns del "$ns"
 done
