@@ -12,6 +12,7 @@ import type { AttachMode } from '../dataplane/native.js';
 import { RedirectErrors } from '../dataplane/redirect-errors.js';
 import type { LogFields, Logger } from './log.js';
 import { planInterfaceSockets, SlowPath } from './slowpath/service.js';
+import { kernelHasFlowLookup } from './netfilter/flowtable.js';
 import { NetfilterWatch } from './netfilter/watch.js';
 import { scopeOfView } from './netfilter/watch.js';
 import type { NetfilterView } from './netfilter/watch.js';
@@ -249,6 +250,14 @@ export class Daemon {
       this.log.warn('netfilter: bypass: forwarded traffic the fast path handles skips every netfilter rule (filter, NAT, conntrack)');
       return;
     }
+    // flowtable flows are not forwarded in XDP by this version: they go to
+    // the kernel with the rest of what netfilter could touch; say which
+    // kernels could do better
+    this.log.info(
+      kernelHasFlowLookup()
+        ? 'nftables flowtables: this kernel has bpf_xdp_flow_lookup, but this version leaves flowtable flows to the kernel (pass-netfilter)'
+        : 'nftables flowtables: this kernel has no bpf_xdp_flow_lookup kfunc (Linux 6.10+ with CONFIG_NF_FLOW_TABLE), so flowtable flows go to the kernel (pass-netfilter)',
+    );
     this.netfilterWatch = new NetfilterWatch({
       ...(this.netnsPath ? { netnsPath: this.netnsPath } : {}),
       onChange: (view) => this.applyNetfilter(reconciler, view),
