@@ -4,17 +4,6 @@
 # grpc). Tables on stdout; results in bench/results/ and BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-bash scripts/build.sh
-# what an interrupted earlier run left behind (the benchmarks name theirs xrb-*)
-for ns in $(ip netns list | awk '{print $1}' | grep '^xrb-' || true); do
-	echo "bench: removing leftover namespace $ns"
-	ip netns del "$ns"
-done
-for pins in /sys/fs/bpf/xrb-*; do
-	if [ -e "$pins" ]; then
-		echo "bench: removing leftover pins $pins"
-		rm -rf "$pins"
-	fi
-done
+# the benchmarks name their namespaces and pins xrb-*
+bash scripts/lab-prelude.sh xrb bench
 exec node dist/bench/main.js "$@"

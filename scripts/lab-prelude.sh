@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# What the benchmarks and soak runs do before they start: install what is
+# missing, build, and remove what an interrupted earlier run left behind
+# (namespaces and pins named PREFIX-*). Usage: lab-prelude.sh PREFIX WHO
+set -euo pipefail
+cd "$(dirname "$0")/.."
+prefix=$1 who=$2
+bash scripts/setup.sh
+bash scripts/build.sh
+for ns in $(ip netns list | awk '{print $1}' | grep "^$prefix-" || true); do
+	echo "$who: removing leftover namespace $ns"
+	ip netns del "$ns"
+done
+for pins in /sys/fs/bpf/"$prefix"-*; do
+	if [ -e "$pins" ]; then
+		echo "$who: removing leftover pins $pins"
+		rm -rf "$pins"
+	fi
+done
