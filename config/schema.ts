@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { AddressError, formatPrefix, parseIPv4, parseIPv6, parsePrefix, type Family, type Prefix } from '../dataplane/addr.js';
-import { LOG_LEVELS, type LogLevel } from '../router/log.js';
+import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { DEFAULT_CONFIG, defaults } from './defaults.js';
 
 export { DEFAULT_CONFIG, defaults };
