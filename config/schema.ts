@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { AddressError, formatPrefix, parseIPv4, parseIPv6, parsePrefix, type Family, type Prefix } from '../dataplane/addr.js';
 import { LOG_LEVELS } from './log-levels.js';
+import { TABLE_NAMES } from './route-tables.js';
 import { DEFAULT_CONFIG, defaults } from './defaults.js';
 import {
   NETFILTER_MODES,
@@ -24,9 +25,6 @@ import {
 
 export { DEFAULT_CONFIG, defaults };
 export type * from './model.js';
-
-/** iproute2's reserved table names (/etc/iproute2/rt_tables). */
-export const TABLE_NAMES = { default: 253, main: 254, local: 255 } as const;
 
 /**
  * rtm_protocol values other software already stamps on its routes
