@@ -4,6 +4,7 @@
 // may use any unicast space outside the documentation ranges (which carry
 // the benchmarks' real traffic and stay reachable).
 import { formatAddress } from '../dataplane/addr.js';
+import { seededRandom } from '../router/lab/random.js';
 
 export interface Prefix4 {
   /** network address, host order */
@@ -41,18 +42,6 @@ const PROTECTED4: Prefix4[] = ['192.0.2.0', '198.51.100.0', '203.0.113.0'].map((
 
 /** the first 32 bits of 2001:db8::/32 */
 const DOC6_TOP = 0x20010db8;
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function lengthPicker(mix: Array<[number, number]>, random: () => number): () => number {
   const total = mix.reduce((s, [, w]) => s + w, 0);

@@ -7,11 +7,12 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { FastPath } from '../dataplane/fastpath.js';
 import { ip } from '../router/lab/netns.js';
+import { seededRandom } from '../router/lab/random.js';
 import { withRouterLab } from './daemon.js';
 import type { RouterDaemon } from './daemon.js';
 import { addRoutes } from './kernel-routes.js';
 import { CLI } from './paths.js';
-import { addressIn4, formatPrefix4, ipv4Table, numberToIpv4, seededRandom } from './prefixes.js';
+import { addressIn4, formatPrefix4, ipv4Table, numberToIpv4 } from './prefixes.js';
 import type { Prefix4 } from './prefixes.js';
 import { progress, sleep, timed } from './progress.js';
 

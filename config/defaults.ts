@@ -1,7 +1,7 @@
 // What the daemon does where the file says nothing. One frozen object, so
 // the parser, the example file's test and code that builds a config by hand
 // (the lab) agree on one set of values.
-import type { RouterDefaults } from './schema.js';
+import type { RouterDefaults } from './model.js';
 
 export const DEFAULT_CONFIG: Readonly<RouterDefaults> = deepFreeze({
   xdpMode: 'auto',

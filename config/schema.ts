@@ -6,88 +6,25 @@
 import { posix } from 'node:path';
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { AddressError, formatPrefix, parseIPv4, parseIPv6, parsePrefix, type Family, type Prefix } from '../dataplane/addr.js';
-import { LOG_LEVELS, type LogLevel } from '../router/log.js';
+import { LOG_LEVELS } from './log-levels.js';
+import { TABLE_NAMES } from './route-tables.js';
 import { DEFAULT_CONFIG, defaults } from './defaults.js';
+import {
+  NETFILTER_MODES,
+  XDP_MODES,
+  type ApiConfig,
+  type Endpoint,
+  type InterfaceConfig,
+  type PuntRule,
+  type RouterConfig,
+  type TcpApiConfig,
+  type TlsConfig,
+  type UnixApiConfig,
+  type XdpMode,
+} from './model.js';
 
 export { DEFAULT_CONFIG, defaults };
-
-export const XDP_MODES = ['auto', 'native', 'generic'] as const;
-/** auto: native (driver) where the driver supports it, else generic (skb) */
-export type XdpMode = (typeof XDP_MODES)[number];
-
-export interface InterfaceConfig {
-  name: string;
-  mode: XdpMode;
-}
-
-export interface Endpoint {
-  /** an IPv4 or IPv6 address (no brackets) or a host name */
-  host: string;
-  port: number;
-}
-
-export interface UnixApiConfig {
-  path: string;
-  /** permission bits of the socket file, such as 0o660 */
-  mode: number;
-  /** group that owns the socket; the daemon's own group when absent */
-  group?: string;
-}
-
-export interface TlsConfig {
-  cert: string;
-  key: string;
-  /** CA that client certificates must chain to; without it clients are not authenticated */
-  clientCa?: string;
-}
-
-export interface TcpApiConfig {
-  listen: Endpoint;
-  tls?: TlsConfig;
-  /** plain text, allowed only on a loopback address */
-  insecure: boolean;
-}
-
-export interface ApiConfig {
-  unix: UnixApiConfig;
-  tcp?: TcpApiConfig;
-}
-
-export interface PuntRule {
-  /** canonical CIDR (formatPrefix) */
-  prefix: string;
-  /** IP protocol number; `icmp` is 58 (ICMPv6) for an IPv6 prefix */
-  protocol?: number;
-  port?: number;
-}
-
-export interface RouterConfig {
-  interfaces: InterfaceConfig[];
-  xdpMode: XdpMode;
-  replaceForeignXdp: boolean;
-  pinDir: string;
-  netns?: string;
-  /** routing table ids (names already resolved) */
-  tables: number[];
-  routeProtocol: number;
-  logLevel: LogLevel;
-  /** the multipath hash seed; absent: chosen at random on each start */
-  hashSeed?: number;
-  api: ApiConfig;
-  metrics: { listen: Endpoint };
-  punt: PuntRule[];
-  /** respect: traffic netfilter rules could touch goes to the kernel; bypass: the fast path ignores them */
-  netfilter: NetfilterMode;
-}
-
-export const NETFILTER_MODES = ['respect', 'bypass'] as const;
-export type NetfilterMode = (typeof NETFILTER_MODES)[number];
-
-/** Everything but the interfaces, which have no sensible default. */
-export type RouterDefaults = Omit<RouterConfig, 'interfaces'>;
-
-/** iproute2's reserved table names (/etc/iproute2/rt_tables). */
-export const TABLE_NAMES = { default: 253, main: 254, local: 255 } as const;
+export type * from './model.js';
 
 /**
  * rtm_protocol values other software already stamps on its routes

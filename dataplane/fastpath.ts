@@ -11,7 +11,10 @@ import type { Prefix } from './addr.js';
 import { Dir24, type Dir24Memory } from './dir24.js';
 import { GraceQueue } from './grace.js';
 import * as L from './layout.js';
-import type { MapName, Reason, RouteTypeName } from './layout.js';
+import type { MapName, Reason } from './layout.js';
+import { decodeRoute, encodeRoute, fib4Entry, fib4Target, type RouteTarget } from './route-target.js';
+
+export type { RouteTarget };
 
 export const DEFAULT_OBJECT = join(packageRoot(), 'bpf', 'xdp_router.o');
 export const PROGRAM_NAME = 'xdp_router';
@@ -44,11 +47,6 @@ export interface PuntRuleSpec {
   /** destination port (TCP/UDP); absent: any */
   port?: number;
 }
-
-export type RouteTarget =
-  | { type: 'unicast'; nexthop: number }
-  | { type: 'unicast'; group: number }
-  | { type: Exclude<RouteTypeName, 'unicast'> };
 
 export interface NexthopSpec {
   ifindex: number;
@@ -173,10 +171,6 @@ function sumCounters(perCpu: Buffer): { packets: bigint; bytes: bigint } {
   return { packets, bytes };
 }
 
-const ROUTE_TYPE_BY_VALUE = new Map<number, RouteTypeName>(
-  Object.entries(L.RouteType).map(([k, v]) => [v, k as RouteTypeName]),
-);
-
 export class FastPath {
   private readonly maps: Record<MapName, NativeMap>;
 
@@ -298,7 +292,7 @@ export class FastPath {
     const options = {
       // a /24 that needs a group when none is free sends its traffic to the
       // kernel rather than letting a shorter prefix take it the wrong way
-      overflowValue: FastPath.fib4Entry({ type: 'kernel' }),
+      overflowValue: fib4Entry({ type: 'kernel' }),
       retire: (reclaim: () => void) => this.grace.defer(reclaim),
     };
     if (!this.adoptedPins) {
@@ -307,7 +301,7 @@ export class FastPath {
     }
     const prefixes = (await this.maps.xr_fib4.dump()).map(([key, value]) => {
       const k = L.fib4Key.decode(key);
-      return { addr: k.addr.readUInt32BE(0), len: k.prefixlen, value: FastPath.fib4Entry(FastPath.decodeRoute(value)) };
+      return { addr: k.addr.readUInt32BE(0), len: k.prefixlen, value: fib4Entry(decodeRoute(value)) };
     });
     this.fib4 = Dir24.adopt(memory, prefixes, options);
   }
@@ -364,32 +358,14 @@ export class FastPath {
       for (const addr of first === last ? [first] : [first, last]) {
         probe.writeUInt32BE(addr);
         const value = this.maps.xr_fib4.lookup(L.fib4Key.encode({ prefixlen: 32, addr: probe }));
-        const trie = value ? FastPath.decodeRoute(value) : null;
+        const trie = value ? decodeRoute(value) : null;
         const entry = Dir24.read(memory, addr);
-        if ((trie ? FastPath.fib4Entry(trie) : 0) !== entry) {
-          out.push({ address: formatAddress(probe), trie, index: entry ? FastPath.fib4Target(entry) : null });
+        if ((trie ? fib4Entry(trie) : 0) !== entry) {
+          out.push({ address: formatAddress(probe), trie, index: entry ? fib4Target(entry) : null });
         }
       }
     }
     return out;
-  }
-
-  /** A DIR-24-8 entry back as a route. */
-  private static fib4Target(entry: number): RouteTarget {
-    const D = L.Dir24Layout;
-    const type = ROUTE_TYPE_BY_VALUE.get((entry >>> D.typeShift) & D.typeMask);
-    if (!type) throw new Error(`xr_fib4_tbl24: unknown route type in entry 0x${entry.toString(16)}`);
-    if (type !== 'unicast') return { type };
-    const id = entry & ((1 << D.groupBit) - 1);
-    return entry & (1 << D.groupBit) ? { type, group: id } : { type, nexthop: id };
-  }
-
-  /** A route as a DIR-24-8 entry: type, group bit, next-hop or group id. */
-  private static fib4Entry(target: RouteTarget): number {
-    const D = L.Dir24Layout;
-    const type = L.RouteType[target.type] << D.typeShift;
-    if (target.type !== 'unicast') return type;
-    return 'group' in target ? type | (1 << D.groupBit) | target.group : type | target.nexthop;
   }
 
   private pinMaps(dir: string): void {
@@ -421,34 +397,19 @@ export class FastPath {
       : { map: this.maps.xr_fib6, key: L.fib6Key.encode({ prefixlen: p.length, addr: p.addr }) };
   }
 
-  private static encodeRoute(target: RouteTarget): Buffer {
-    if (target.type !== 'unicast') return L.route.encode({ type: L.RouteType[target.type] });
-    return 'group' in target
-      ? L.route.encode({ type: L.RouteType.unicast, flags: L.ROUTE_F_GROUP, nexthop: target.group })
-      : L.route.encode({ type: L.RouteType.unicast, nexthop: target.nexthop });
-  }
-
-  private static decodeRoute(buf: Buffer): RouteTarget {
-    const r = L.route.decode(buf);
-    const type = ROUTE_TYPE_BY_VALUE.get(r.type);
-    if (!type) throw new Error(`xr_fib: unknown route type ${r.type} in the map`);
-    if (type !== 'unicast') return { type };
-    return r.flags & L.ROUTE_F_GROUP ? { type, group: r.nexthop } : { type, nexthop: r.nexthop };
-  }
-
   setRoute(prefix: string, target: RouteTarget): void {
     const p = parsePrefix(prefix);
     const { map, key } = this.fibKey(p);
     if (p.family === 6) {
-      map.update(key, FastPath.encodeRoute(target));
+      map.update(key, encodeRoute(target));
       return;
     }
     const index = this.index4();
     const addr = p.addr.readUInt32BE(0);
     const before = index.get(addr, p.length);
-    index.set(addr, p.length, FastPath.fib4Entry(target));
+    index.set(addr, p.length, fib4Entry(target));
     try {
-      map.update(key, FastPath.encodeRoute(target));
+      map.update(key, encodeRoute(target));
     } catch (err) {
       if (before === undefined) index.delete(addr, p.length);
       else index.set(addr, p.length, before);
@@ -464,9 +425,9 @@ export class FastPath {
         const batch = chunk.map((r) => ({ p: parsePrefix(r.prefix), t: r.target })).filter((r) => r.p.family === family);
         if (batch.length === 0) continue;
         const keys = Buffer.concat(batch.map((r) => this.fibKey(r.p).key));
-        const values = Buffer.concat(batch.map((r) => FastPath.encodeRoute(r.t)));
+        const values = Buffer.concat(batch.map((r) => encodeRoute(r.t)));
         await (family === 4 ? this.maps.xr_fib4 : this.maps.xr_fib6).updateBatch(keys, values, batch.length);
-        if (family === 4) for (const r of batch) this.index4().set(r.p.addr.readUInt32BE(0), r.p.length, FastPath.fib4Entry(r.t));
+        if (family === 4) for (const r of batch) this.index4().set(r.p.addr.readUInt32BE(0), r.p.length, fib4Entry(r.t));
       }
     }
   }
@@ -498,7 +459,7 @@ export class FastPath {
     const a = requireAddress(address);
     const { map, key } = this.fibKey({ family: a.family, addr: a.addr, length: a.family === 4 ? 32 : 128 });
     const value = map.lookup(key);
-    return value ? FastPath.decodeRoute(value) : null;
+    return value ? decodeRoute(value) : null;
   }
 
   /** Every route of both FIBs. */
@@ -512,7 +473,7 @@ export class FastPath {
         const key = layout.decode(k);
         out.push({
           prefix: `${formatAddress(maskAddress(key.addr, key.prefixlen))}/${key.prefixlen}`,
-          target: FastPath.decodeRoute(v),
+          target: decodeRoute(v),
         });
       }
     }

@@ -1,5 +1,7 @@
 // The contract between TypeScript and the C++ addon in native/. The addon is
-// loaded once here; everything else in dataplane/ imports these types.
+// loaded here, once, on first use: a module that only names these types, or
+// imports a module that calls the addon in some functions, loads without a
+// build (the pure-logic unit tests run that way).
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -310,4 +312,14 @@ function findAddon(): string {
 }
 
 const require = createRequire(import.meta.url);
-export const addon: Addon = require(findAddon()) as Addon;
+let loaded: Addon | undefined;
+
+function load(): Addon {
+  loaded ??= require(findAddon()) as Addon;
+  return loaded;
+}
+
+/** The addon, required from build/Release on the first property read. */
+export const addon: Addon = new Proxy({} as Addon, {
+  get: (_target, property) => Reflect.get(load(), property),
+});

@@ -2,8 +2,9 @@
 // terminal) every line is one JSON object, so fields survive as fields;
 // on a terminal the same record reads as one short human line.
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import type { LogLevel } from '../config/log-levels.js';
+
+export type { LogLevel };
 
 export type LogFields = Record<string, unknown>;
 

@@ -5,8 +5,8 @@ import type { CapturedPacket__Output } from '../api/generated/xdprouter/v1/Captu
 import { parsePacket } from '../slowpath/frame.js';
 import { pcapHeader, pcapRecord } from '../slowpath/pcap.js';
 import { CONNECTION_HELP, readCommandLine, withApi } from './connection.js';
-import type { CommandIo } from './main.js';
-import { parseMatch } from './punt.js';
+import type { CommandIo } from './command-io.js';
+import { parseMatch } from './match-args.js';
 import { parseInteger } from './usage.js';
 
 export const CAPTURE_HELP = `usage: xdp-router capture [-w FILE.pcap] [-c COUNT] [PREFIX] [proto tcp|udp|icmp|N] [port N]

@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_CONFIG } from '../../config/schema.js';
 import { connect, type ApiClients, type ClientTarget } from '../api/client.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../commands/load-config.js';
-import type { CommandIo } from './main.js';
+import type { CommandIo } from './command-io.js';
 import { UsageError, splitOptions, type OptionKinds } from './usage.js';
 
 export const CONNECTION_OPTIONS: OptionKinds = {

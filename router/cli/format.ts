@@ -2,8 +2,7 @@
 // `xdp-router route list` as they read `ip route`.
 import type { NextHop__Output } from '../api/generated/xdprouter/v1/NextHop.js';
 import type { Route__Output } from '../api/generated/xdprouter/v1/Route.js';
-
-const MAIN_TABLE = 254;
+import { TABLE_NAMES } from '../../config/route-tables.js';
 
 /** "via 192.0.2.1 dev eth1", or "dev eth1" for a connected next hop. */
 export function formatNexthop(nh: NextHop__Output): string {
@@ -15,7 +14,7 @@ export function formatRoute(r: Route__Output): string {
   const type = r.type.replace('ROUTE_TYPE_', '').toLowerCase();
   const words = [type === 'unicast' || type === 'unspecified' ? '' : type, r.prefix, r.source ? `from ${r.source}` : ''];
   if (r.nexthops.length === 1) words.push(formatNexthop(r.nexthops[0]!));
-  if (r.table !== MAIN_TABLE) words.push(`table ${r.table}`);
+  if (r.table !== TABLE_NAMES.main) words.push(`table ${r.table}`);
   words.push(`proto ${r.protocol}`);
   if (r.metric !== 0) words.push(`metric ${r.metric}`);
   const line = words.filter(Boolean).join(' ');

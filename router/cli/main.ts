@@ -1,18 +1,12 @@
 // The commands that talk to the running daemon over its API, one file per
 // noun, each just another client of the gRPC contract.
 import { captureCommand } from './capture.js';
+import type { CommandIo } from './command-io.js';
 import { neighCommand } from './neigh.js';
 import { puntCommand } from './punt.js';
 import { routeCommand } from './route.js';
 import { statsCommand } from './stats.js';
 import { statusCommand } from './status.js';
-
-/** Where a command writes, and how it learns of Ctrl-C (watch modes). */
-export interface CommandIo {
-  out(line: string): void;
-  onInterrupt(stop: () => void): void;
-  isTTY: boolean;
-}
 
 /** Each prints its own --help. */
 export const API_COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise<number> }> = {

@@ -3,7 +3,7 @@ import { unary } from '../api/client.js';
 import type { ListNeighborsResponse__Output } from '../api/generated/xdprouter/v1/ListNeighborsResponse.js';
 import { CONNECTION_HELP, readCommandLine, withApi } from './connection.js';
 import { toJson } from './format.js';
-import type { CommandIo } from './main.js';
+import type { CommandIo } from './command-io.js';
 
 export const NEIGH_HELP = `usage: xdp-router neigh [--json]
 

@@ -6,8 +6,9 @@ import type { ListPuntRulesResponse__Output } from '../api/generated/xdprouter/v
 import type { PuntRule__Output } from '../api/generated/xdprouter/v1/PuntRule.js';
 import { CONNECTION_HELP, readCommandLine, withApi } from './connection.js';
 import { formatTable, toJson } from './format.js';
-import type { CommandIo } from './main.js';
-import { UsageError, parseInteger } from './usage.js';
+import type { CommandIo } from './command-io.js';
+import { parseMatch } from './match-args.js';
+import { UsageError } from './usage.js';
 
 export const PUNT_HELP = `usage: xdp-router punt add PREFIX [proto tcp|udp|icmp|N] [port N]
        xdp-router punt del PREFIX
@@ -22,25 +23,6 @@ and bytes. Rules added here last until the daemon restarts (the config's
 at least one punt rule.
 
 ${CONNECTION_HELP}`;
-
-/** "[PREFIX] [proto P] [port N]": what punt add and capture match on. */
-export function parseMatch(words: string[], command: string): { prefix: string; protocol: string; port: number } {
-  const match = { prefix: '', protocol: '', port: 0 };
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    if (w === 'proto' || w === 'protocol') {
-      match.protocol = words[++i] ?? '';
-      if (match.protocol === '') throw new UsageError(`${command}: proto needs tcp, udp, icmp or a number`);
-    } else if (w === 'port') {
-      match.port = parseInteger(words[++i], `${command}: port`, 1, 65535);
-    } else if (match.prefix === '' && !w.startsWith('-')) {
-      match.prefix = w;
-    } else {
-      throw new UsageError(`${command}: unexpected "${w}"`);
-    }
-  }
-  return match;
-}
 
 export function formatPuntRules(rules: PuntRule__Output[]): string {
   return formatTable(

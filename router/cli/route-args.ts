@@ -6,6 +6,7 @@
 import type { NextHop } from '../api/generated/xdprouter/v1/NextHop.js';
 import type { Route } from '../api/generated/xdprouter/v1/Route.js';
 import type { RouteType } from '../api/generated/xdprouter/v1/RouteType.js';
+import { TABLE_NAMES } from '../../config/route-tables.js';
 import { UsageError, parseInteger } from './usage.js';
 
 const TYPES: Record<string, RouteType> = {
@@ -16,9 +17,9 @@ const TYPES: Record<string, RouteType> = {
 };
 const U32_MAX = 2 ** 32 - 1;
 
-/** iproute2's table names that mean something to the daemon. */
+/** A table id, or one of the names the config file accepts too. */
 export function parseTable(text: string | undefined): number {
-  if (text === 'main') return 254;
+  if (text !== undefined && Object.hasOwn(TABLE_NAMES, text)) return TABLE_NAMES[text as keyof typeof TABLE_NAMES];
   return parseInteger(text, 'table', 1, U32_MAX);
 }
 

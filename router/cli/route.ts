@@ -8,7 +8,7 @@ import { CONNECTION_HELP, readCommandLine, withApi } from './connection.js';
 import { formatNexthop, formatRoute, toJson } from './format.js';
 import { parseRouteAdd, parseTable, resolveDefault } from './route-args.js';
 import { UsageError, parseInteger } from './usage.js';
-import type { CommandIo } from './main.js';
+import type { CommandIo } from './command-io.js';
 
 export const ROUTE_HELP = `usage: xdp-router route COMMAND ...
 

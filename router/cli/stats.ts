@@ -5,7 +5,7 @@ import type { Counter__Output } from '../api/generated/xdprouter/v1/Counter.js';
 import type { GetStatsResponse__Output } from '../api/generated/xdprouter/v1/GetStatsResponse.js';
 import { CONNECTION_HELP, readCommandLine, withApi } from './connection.js';
 import { formatTable, toJson } from './format.js';
-import type { CommandIo } from './main.js';
+import type { CommandIo } from './command-io.js';
 import { parseInteger } from './usage.js';
 
 export const STATS_HELP = `usage: xdp-router stats [--json] [--watch [--interval SECONDS] [--count N]]

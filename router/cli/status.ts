@@ -6,7 +6,7 @@ import type { GetStatusResponse__Output } from '../api/generated/xdprouter/v1/Ge
 import type { NetfilterChain__Output } from '../api/generated/xdprouter/v1/NetfilterChain.js';
 import { CONNECTION_HELP, readCommandLine, withApi } from './connection.js';
 import { formatTable, toJson } from './format.js';
-import type { CommandIo } from './main.js';
+import type { CommandIo } from './command-io.js';
 
 export const STATUS_HELP = `usage: xdp-router status [--json]
 

@@ -1,6 +1,6 @@
 // Why a route request was refused, in the API's status names, so the gRPC
 // layer only has to translate. The message names the request field at fault.
-import { NetlinkError } from '../sync/routes-writer.js';
+import { NetlinkError } from '../sync/netlink-error.js';
 
 export type RequestStatus =
   | 'INVALID_ARGUMENT'

@@ -2,10 +2,9 @@
 // (RTM_NEWNEIGH with NTF_USE), so the kernel re-checks the entry as it does
 // for the packets it forwards itself. See neighbour-liveness.ts for why.
 import { neighbourUsePayload } from './rtnl-encode.js';
-import { NetlinkError, RtnlRequester } from './rtnl-socket.js';
+import { RtnlRequester } from './rtnl-socket.js';
 import { RTM } from './rtnl-wire.js';
 
-export { NetlinkError };
 
 /** What NeighbourLiveness needs of the kernel: the seam its unit tests fill in. */
 export interface NeighbourUser {

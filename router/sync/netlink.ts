@@ -15,7 +15,8 @@ import type { KernelEvent, KernelSnapshot, KernelSource } from './model.js';
 import { decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeNexthopObject, decodeRoute, decodeRule, routesOfDump } from './rtnl-decode.js';
 import type { RouteFilter } from './rtnl-decode.js';
 import { dumpRequest } from './rtnl-encode.js';
-import { DumpInterruptedError, RtnlRequester, openRtnl, type NetlinkMessage, type NetlinkSocket } from './rtnl-socket.js';
+import { DumpInterruptedError } from './netlink-error.js';
+import { RtnlRequester, openRtnl, type NetlinkMessage, type NetlinkSocket } from './rtnl-socket.js';
 import { AF_INET, AF_INET6, AF_UNSPEC, HEADER, RTM, RTNLGRP } from './rtnl-wire.js';
 
 export type SyncLog = (msg: string, fields?: object) => void;

@@ -4,11 +4,11 @@
 import { constants } from 'node:os';
 import type { KernelRoute } from './model.js';
 import { RouteSpecError, describeRoute, routeAddPayload, routeDeletePayload, type RouteKey } from './rtnl-encode.js';
-import { NetlinkError, RtnlRequester } from './rtnl-socket.js';
+import { NetlinkError } from './netlink-error.js';
+import { RtnlRequester } from './rtnl-socket.js';
 import { NLM_F, RTM } from './rtnl-wire.js';
 
 export type { RouteKey };
-export { NetlinkError };
 
 export interface KernelRouteWriterOptions {
   /** a named namespace (/run/netns/NAME); absent: the daemon's own */

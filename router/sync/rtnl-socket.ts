@@ -4,6 +4,7 @@ import { createNetlink, Protocol, type NetlinkMessage, type NetlinkSocket } from
 import { constants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 import { addon } from '../../dataplane/native.js';
+import { DumpInterruptedError, NetlinkError } from './netlink-error.js';
 import { NLMSG_ERROR, NLM_F, readI32 } from './rtnl-wire.js';
 
 export type { NetlinkMessage, NetlinkSocket };
@@ -29,28 +30,6 @@ export function openRtnl(options: RtnlSocketOptions): NetlinkSocket {
       sendBufferSize: 0,
     });
   return options.netns ? addon.inNetns(options.netns, create) : create();
-}
-
-/** A failed rtnetlink request; errno and code as dataplane's NativeError has them. */
-export class NetlinkError extends Error {
-  constructor(
-    /** positive errno (EEXIST = 17, ESRCH = 3, ...) */
-    readonly errno: number,
-    /** its symbolic name, such as 'EEXIST' */
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'NetlinkError';
-  }
-}
-
-/** The dump changed while the kernel produced it (NLM_F_DUMP_INTR): take it again. */
-export class DumpInterruptedError extends NetlinkError {
-  constructor(what: string) {
-    super(constants.errno.EAGAIN, 'EAGAIN', `${what}: the kernel's tables changed during the dump`);
-    this.name = 'DumpInterruptedError';
-  }
 }
 
 function errnoError(errno: number, what: string): NetlinkError {

@@ -12,7 +12,7 @@ import { createNetns, deleteNetns, ifindexOf, ip } from '../../router/lab/netns.
 import { Reconciler } from '../../router/sync/reconciler.js';
 import { NUD } from '../../router/sync/model.js';
 import type { KernelRoute, KernelSnapshot } from '../../router/sync/model.js';
-import { seededRandom } from '../../bench/prefixes.js';
+import { seededRandom } from '../../router/lab/random.js';
 import { ipv4Frame, parseFrame } from '../helpers/packet.js';
 import { DEFAULT_RULES } from '../helpers/rules.js';
 

@@ -4,7 +4,7 @@
 // says; a restart on pinned maps rebuilds the arrays from the trie.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../bench/prefixes.js';
+import { seededRandom } from '../../router/lab/random.js';
 import { Dir24 } from '../../dataplane/dir24.js';
 import { FastPath } from '../../dataplane/fastpath.js';
 import type { RouteTarget } from '../../dataplane/fastpath.js';

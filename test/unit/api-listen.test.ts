@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiListenError, prepareUnixSocket, tcpCredentials } from '../../router/api/listen.js';
@@ -26,7 +26,9 @@ describe('the API socket', () => {
   it('creates the directory, removes a stale socket, and sets the mode and group once bound', async () => {
     staleSocket();
     expect(lstatSync(path).isSocket()).toBe(true);
-    const finish = await prepareUnixSocket({ path, mode: 0o640, group: '0' });
+    // the user's own group: a chown to it needs no privilege, so the unit tier runs unprivileged
+    const { gid } = userInfo();
+    const finish = await prepareUnixSocket({ path, mode: 0o640, group: String(gid) });
     expect(() => lstatSync(path)).toThrow(/ENOENT/);
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(path, resolve));
@@ -34,7 +36,7 @@ describe('the API socket', () => {
       finish();
       const st = statSync(path);
       expect(st.mode & 0o777).toBe(0o640);
-      expect(st.gid).toBe(0);
+      expect(st.gid).toBe(gid);
     } finally {
       server.close();
     }

@@ -5,7 +5,7 @@
 // a half-made update, and adopts arrays a program is reading without
 // changing an answer that stays the same.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../bench/prefixes.js';
+import { seededRandom } from '../../router/lab/random.js';
 import { Dir24, TBL24_ENTRIES, TBL8_FLAG, TBL8_GROUP_SIZE, type Dir24Memory } from '../../dataplane/dir24.js';
 
 const ip = (text: string): number => text.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);

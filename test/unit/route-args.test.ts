@@ -16,6 +16,8 @@ describe('route add arguments', () => {
     ['default via 2001:db8::1', { prefix: '::/0' }],
     ['unreachable default -6', { prefix: '::/0', type: 'ROUTE_TYPE_UNREACHABLE' }],
     ['198.51.100.0/24 via 192.0.2.1 proto xdp-router', { protocol: 'xdp-router' }],
+    // the names the config file accepts (config/route-tables.ts)
+    ['198.51.100.0/24 via 192.0.2.1 table local', { table: 255 }],
   ])('%s', (line, expected) => {
     expect(parseRouteAdd(line.split(' '))).toMatchObject(expected);
   });

@@ -1,0 +1,51 @@
+// Where a route sends a packet (a next hop, a group, or a type the program
+// acts on itself) and its two encodings: the trie's route value (xr_fib4,
+// xr_fib6) and the DIR-24-8 index entry (xr_fib4_tbl24/tbl8). One module, so
+// a new route type (layout.ts RouteType, beside bpf/lib/consts.h) reaches
+// both encodings at once.
+import * as L from './layout.js';
+import type { RouteTypeName } from './layout.js';
+
+export type RouteTarget =
+  | { type: 'unicast'; nexthop: number }
+  | { type: 'unicast'; group: number }
+  | { type: Exclude<RouteTypeName, 'unicast'> };
+
+const ROUTE_TYPE_BY_VALUE = new Map<number, RouteTypeName>(
+  Object.entries(L.RouteType).map(([k, v]) => [v, k as RouteTypeName]),
+);
+
+/** A route as the tries' value. */
+export function encodeRoute(target: RouteTarget): Buffer {
+  if (target.type !== 'unicast') return L.route.encode({ type: L.RouteType[target.type] });
+  return 'group' in target
+    ? L.route.encode({ type: L.RouteType.unicast, flags: L.ROUTE_F_GROUP, nexthop: target.group })
+    : L.route.encode({ type: L.RouteType.unicast, nexthop: target.nexthop });
+}
+
+/** A trie's value back as a route. */
+export function decodeRoute(buf: Buffer): RouteTarget {
+  const r = L.route.decode(buf);
+  const type = ROUTE_TYPE_BY_VALUE.get(r.type);
+  if (!type) throw new Error(`xr_fib: unknown route type ${r.type} in the map`);
+  if (type !== 'unicast') return { type };
+  return r.flags & L.ROUTE_F_GROUP ? { type, group: r.nexthop } : { type, nexthop: r.nexthop };
+}
+
+/** A route as a DIR-24-8 entry: type, group bit, next-hop or group id. */
+export function fib4Entry(target: RouteTarget): number {
+  const D = L.Dir24Layout;
+  const type = L.RouteType[target.type] << D.typeShift;
+  if (target.type !== 'unicast') return type;
+  return 'group' in target ? type | (1 << D.groupBit) | target.group : type | target.nexthop;
+}
+
+/** A DIR-24-8 entry back as a route. */
+export function fib4Target(entry: number): RouteTarget {
+  const D = L.Dir24Layout;
+  const type = ROUTE_TYPE_BY_VALUE.get((entry >>> D.typeShift) & D.typeMask);
+  if (!type) throw new Error(`xr_fib4_tbl24: unknown route type in entry 0x${entry.toString(16)}`);
+  if (type !== 'unicast') return { type };
+  const id = entry & ((1 << D.groupBit) - 1);
+  return entry & (1 << D.groupBit) ? { type, group: id } : { type, nexthop: id };
+}
