@@ -37,6 +37,7 @@
 #include "lib/consts.h"
 #include "lib/counters.h"
 #include "lib/maps.h"
+#include "lib/parse.h"
 
 /*
  * The kernel's structs, reduced to the fields read here: CO-RE relocates
@@ -44,6 +45,7 @@
  */
 struct net_device {
 	int ifindex;
+	const unsigned char *dev_addr;
 } __attribute__((preserve_access_index));
 
 struct bpf_map {
@@ -103,6 +105,24 @@ static __always_inline void xr_refused(__u32 ifindex, __u32 n)
 		bpf_for_each_map_elem(&xr_vlans, xr_move_from_vlan, &r, 0);
 }
 
+/*
+ * The tracepoint fires for every network namespace, and ifindexes repeat
+ * across them: a device is one the fast path knows only when the interface
+ * map holds its ifindex with its MAC. Without this, a devmap of another
+ * namespace (a container's XDP program, another router's lab) whose
+ * devices share our ifindexes would move our counters.
+ */
+static __always_inline bool xr_our_device(const struct net_device *dev)
+{
+	__u32 ifindex = dev->ifindex;
+	const struct xr_iface *known = bpf_map_lookup_elem(&xr_ifaces, &ifindex);
+	__u8 mac[XR_ETH_ALEN];
+
+	if (!known || bpf_probe_read_kernel(mac, sizeof(mac), dev->dev_addr))
+		return false;
+	return xr_mac_equal(mac, known->mac);
+}
+
 SEC("tp_btf/xdp_devmap_xmit")
 int BPF_PROG(xr_count_xmit_drops, const struct net_device *from_dev,
 	     const struct net_device *to_dev, int sent, int drops, int err)
@@ -110,7 +130,8 @@ int BPF_PROG(xr_count_xmit_drops, const struct net_device *from_dev,
 	__u32 to = to_dev->ifindex;
 
 	/* a device xdp_router sends to: other programs' devmaps are theirs */
-	if (drops <= 0 || !bpf_map_lookup_elem(&xr_tx_ports, &to))
+	if (drops <= 0 || !bpf_map_lookup_elem(&xr_tx_ports, &to) ||
+	    !xr_our_device(to_dev) || !xr_our_device(from_dev))
 		return 0;
 	xr_refused(from_dev->ifindex, drops);
 	return 0;

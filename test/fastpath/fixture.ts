@@ -41,6 +41,9 @@ export interface Fixture {
   teardown(): Promise<void>;
 }
 
+/** the veths' MACs; out3 (an ifb, whose address cannot be set) is down and never sends */
+const DEVICE_MACS = { in0: MAC.routerIn, out1: MAC.out1, out2: MAC.out2 } as const;
+
 async function createDevices(ns: string): Promise<void> {
   for (const dev of ['in0', 'in9', 'out1', 'out2']) {
     await ip(['link', 'add', dev, 'type', 'veth', 'peer', 'name', `${dev}p`], ns);
@@ -48,6 +51,9 @@ async function createDevices(ns: string): Promise<void> {
   }
   // an ifb has no native XDP hook: the generic-mode fallback is tried on it
   await ip(['link', 'add', 'out3', 'type', 'ifb'], ns);
+  // the devices carry the MACs the interface map gives them, as a daemon
+  // would have read them from the kernel
+  for (const [dev, mac] of Object.entries(DEVICE_MACS)) await ip(['link', 'set', dev, 'address', mac], ns);
   for (const dev of DEVICES) await ip(['link', 'set', dev, 'up'], ns);
 }
 
