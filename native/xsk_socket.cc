@@ -15,6 +15,12 @@
 #include "errors.h"
 #include "netns.h"
 
+// linux/if_xdp.h of 6.17 and later: how many frames one copy-mode sendto
+// may send (32 before, and on kernels without it)
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9
+#endif
+
 namespace xr {
 namespace {
 
@@ -260,6 +266,9 @@ uint64_t XskSocket::TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& 
       throw SysError::Argument(Describe() + ": a frame of " + std::to_string(frame.size()) + " bytes; a frame is " +
                                std::to_string(kMinFrameBytes) + " to " + std::to_string(config_.frameSize) + " bytes");
   }
+  // a sendto per ring instead of per 32 frames, where the kernel allows it
+  int budget = static_cast<int>(config_.ringSize);
+  setsockopt(xsk_socket__fd(xsk_), SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget, sizeof(budget));
   using Clock = std::chrono::steady_clock;
   Clock::time_point lastProgress = Clock::now();
   size_t next = 0;
@@ -288,7 +297,7 @@ uint64_t XskSocket::TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& 
       queued += batch;
       transmitted_ += batch;
     }
-    // one sendto per batch the kernel takes (32 frames in copy mode)
+    // in copy mode each sendto sends up to the budget's frames
     uint32_t before = xsk_prod_nb_free(&tx_, config_.ringSize);
     if (xsk_ring_prod__needs_wakeup(&tx_) && sendto(xsk_socket__fd(xsk_), nullptr, 0, MSG_DONTWAIT, nullptr, 0) < 0) {
       int err = errno;
