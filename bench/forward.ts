@@ -8,6 +8,8 @@ import { cpus } from 'node:os';
 import { FastPath } from '../dataplane/fastpath.js';
 import { destroyLab, setKernelForwarding } from '../router/lab/topology.js';
 import { onInterrupt } from './cleanup.js';
+import { chooseGenerator } from './generator-choice.js';
+import type { GeneratorChoice } from './generator-choice.js';
 import { DIRECT, createForwardLab, destroyForwardLab, pinToCpus } from './forward-lab.js';
 import { RouterDaemon } from './daemon.js';
 import { LiveFramesGenerator, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
@@ -27,9 +29,6 @@ export interface ForwardOptions {
   /** auto: live frames unless the machine refuses them, then AF_XDP */
   generator: GeneratorChoice;
 }
-
-export type GeneratorChoice = 'live' | 'afxdp' | 'auto';
-export const GENERATOR_CHOICES: GeneratorChoice[] = ['live', 'afxdp', 'auto'];
 
 export const FORWARD_DEFAULTS: ForwardOptions = { seconds: 5, flows: 1024, destinations: 64, profile: true, generator: 'auto' };
 
@@ -195,23 +194,6 @@ async function measureDaemon(
   }
 }
 
-/**
- * The generator to use: the one asked for, or with auto live frames unless
- * a probe run of them is refused (some machines answer EPERM to
- * BPF_F_TEST_XDP_LIVE_FRAMES while plain test runs work), then AF_XDP.
- */
-async function chooseGenerator(choice: GeneratorChoice, route: Route, options: ForwardOptions): Promise<GeneratorName> {
-  if (choice === 'live') return 'live frames';
-  if (choice === 'afxdp') {
-    process.stdout.write('forward: using the AF_XDP transmit generator (--generator afxdp)\n');
-    return 'AF_XDP';
-  }
-  const refused = await liveFramesRefusal(route.ns, route.dev, flowsFor('one flow', options, route.dstMac, route.srcMac));
-  if (refused === null) return 'live frames';
-  process.stdout.write(`forward: live frames refused (${refused}): using the AF_XDP transmit generator\n`);
-  return 'AF_XDP';
-}
-
 export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Promise<ForwardResult> {
   const prefix = `xrb-fw-${process.pid}`;
   const release = onInterrupt(() => destroyLab(prefix));
@@ -232,7 +214,11 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
     const straight: Route = { ns: lab.a.ns, dev: DIRECT.a, dstMac: fl.direct.bMac, srcMac: fl.direct.aMac, sink: direct };
     let profile: ForwardResult['profile'];
 
-    const generator = await chooseGenerator(options.generator, straight, options);
+    const generator = await chooseGenerator(
+      options.generator,
+      () => liveFramesRefusal(straight.ns, straight.dev, flowsFor('one flow', options, straight.dstMac, straight.srcMac)),
+      (line) => process.stdout.write(`${line}\n`),
+    );
     const createGenerator: GeneratorFactory = generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create;
     rows.push(...(await measurePath('ceiling', options, straight, createGenerator)).rows);
     await setKernelForwarding(lab, true);
