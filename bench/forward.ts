@@ -1,16 +1,19 @@
 // `npm run bench -- forward`: packets per second through the namespace lab.
-// A live-frames generator in host A sends 64-byte UDP frames as fast as one
-// core can; a sink on B's veth counts what arrives. The same generator and
+// A generator in host A sends 64-byte UDP frames as fast as one core can
+// (live frames; where the machine refuses them, an AF_XDP socket's transmit
+// ring); a sink on B's veth counts what arrives. The same generator and
 // sink measure, for the same time each: A straight to B (the ceiling), the
 // router namespace forwarding in the kernel, and xdp-router's daemon.
 import { cpus } from 'node:os';
 import { FastPath } from '../dataplane/fastpath.js';
 import { destroyLab, setKernelForwarding } from '../router/lab/topology.js';
 import { onInterrupt } from './cleanup.js';
+import { chooseGenerator } from './generator-choice.js';
+import type { GeneratorChoice } from './generator-choice.js';
 import { DIRECT, createForwardLab, destroyForwardLab, pinToCpus } from './forward-lab.js';
 import { RouterDaemon } from './daemon.js';
-import { Generator, Sink } from './lab-traffic.js';
-import type { FlowSpec } from './lab-traffic.js';
+import { LiveFramesGenerator, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
+import type { FlowSpec, Generator, GeneratorName } from './lab-traffic.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
@@ -23,9 +26,11 @@ export interface ForwardOptions {
   destinations: number;
   /** profile the receiving core while xdp-router forwards the flow mix */
   profile: boolean;
+  /** auto: live frames unless the machine refuses them, then AF_XDP */
+  generator: GeneratorChoice;
 }
 
-export const FORWARD_DEFAULTS: ForwardOptions = { seconds: 5, flows: 1024, destinations: 64, profile: true };
+export const FORWARD_DEFAULTS: ForwardOptions = { seconds: 5, flows: 1024, destinations: 64, profile: true, generator: 'auto' };
 
 export type PathName = 'ceiling' | 'kernel' | 'xdp-router' | 'xdp-router slow path';
 export type TrafficName = 'one flow' | 'flow mix';
@@ -33,6 +38,8 @@ export type TrafficName = 'one flow' | 'flow mix';
 export interface ForwardRow {
   path: PathName;
   traffic: TrafficName;
+  /** what offered the traffic */
+  generator: GeneratorName;
   /** null: not measured, see note */
   mpps: number | null;
   /** what the generator offered over its run, Mpps */
@@ -46,6 +53,8 @@ export interface ForwardRow {
 
 export interface ForwardResult {
   options: ForwardOptions;
+  /** the generator of every row */
+  generator: GeneratorName;
   rows: ForwardRow[];
   /** xdp-router over kernel and over ceiling, per traffic */
   ratios: Array<{ traffic: TrafficName; overKernel: number | null; overCeiling: number | null }>;
@@ -69,7 +78,7 @@ const PUNTED = '203.0.113.0/24';
  * into it and again `seconds` later. A run that ends inside the window is
  * done again, longer.
  */
-async function measure(gen: Generator, sink: Sink, seconds: number): Promise<Omit<ForwardRow, 'path' | 'traffic'>> {
+async function measure(gen: Generator, sink: Sink, seconds: number): Promise<Omit<ForwardRow, 'path' | 'traffic' | 'generator'>> {
   // the rate of a long run: the difference of two, without the fixed cost of a run
   const short = await gen.send(1_000_000);
   const long = await gen.send(3_000_000);
@@ -122,14 +131,16 @@ interface Route {
   sink: Sink;
 }
 
-async function measurePath(path: PathName, options: ForwardOptions, route: Route, profile = false): Promise<{ rows: ForwardRow[]; profile?: ProfileEntry[] | null }> {
+type GeneratorFactory = (ns: string, dev: string, flows: FlowSpec) => Promise<Generator>;
+
+async function measurePath(path: PathName, options: ForwardOptions, route: Route, createGenerator: GeneratorFactory, profile = false): Promise<{ rows: ForwardRow[]; profile?: ProfileEntry[] | null }> {
   const rows: ForwardRow[] = [];
   let entries: ProfileEntry[] | null | undefined;
   for (const traffic of TRAFFIC) {
-    const gen = await Generator.create(route.ns, route.dev, flowsFor(traffic, options, route.dstMac, route.srcMac));
+    const gen = await createGenerator(route.ns, route.dev, flowsFor(traffic, options, route.dstMac, route.srcMac));
     try {
-      const row: ForwardRow = { path, traffic, ...(await measure(gen, route.sink, options.seconds)) };
-      progress(`forward: ${path}, ${traffic}: ${row.mpps!.toFixed(2)} Mpps received of ${row.offeredMpps!.toFixed(2)} offered`);
+      const row: ForwardRow = { path, traffic, generator: gen.name, ...(await measure(gen, route.sink, options.seconds)) };
+      progress(`forward: ${path}, ${traffic}: ${row.mpps!.toFixed(2)} Mpps received of ${row.offeredMpps!.toFixed(2)} offered (${gen.name} generator)`);
       rows.push(row);
       if (profile && traffic === 'flow mix') {
         progress(`forward: profiling the receiving core during ${path}, ${traffic} (perf)`);
@@ -153,6 +164,7 @@ async function measureDaemon(
   path: 'xdp-router' | 'xdp-router slow path',
   options: ForwardOptions,
   route: Route,
+  createGenerator: GeneratorFactory,
 ): Promise<{ rows: ForwardRow[]; profile?: ProfileEntry[] | null }> {
   const slow = path === 'xdp-router slow path';
   progress(`forward: starting xdp-router on the router namespace${slow ? `, punting ${PUNTED} to its AF_XDP slow path` : ''}`);
@@ -168,7 +180,7 @@ async function measureDaemon(
     try {
       const carried = async (): Promise<bigint> => (slow ? fp.puntStats(0).packets : await fp.packets('forwarded'));
       const before = await carried();
-      const measured = await measurePath(path, options, route, options.profile && !slow);
+      const measured = await measurePath(path, options, route, createGenerator, options.profile && !slow);
       const by = Number((await carried()) - before);
       const received = measured.rows.reduce((sum, r) => sum + (r.received ?? 0), 0);
       // frames the daemon did not carry would be measuring the kernel again
@@ -202,17 +214,23 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
     const straight: Route = { ns: lab.a.ns, dev: DIRECT.a, dstMac: fl.direct.bMac, srcMac: fl.direct.aMac, sink: direct };
     let profile: ForwardResult['profile'];
 
-    rows.push(...(await measurePath('ceiling', options, straight)).rows);
+    const generator = await chooseGenerator(
+      options.generator,
+      () => liveFramesRefusal(straight.ns, straight.dev, flowsFor('one flow', options, straight.dstMac, straight.srcMac)),
+      (line) => process.stdout.write(`${line}\n`),
+    );
+    const createGenerator: GeneratorFactory = generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create;
+    rows.push(...(await measurePath('ceiling', options, straight, createGenerator)).rows);
     await setKernelForwarding(lab, true);
-    rows.push(...(await measurePath('kernel', options, viaRouter)).rows);
+    rows.push(...(await measurePath('kernel', options, viaRouter, createGenerator)).rows);
 
-    const fast = await measureDaemon(lab.router.ns, [lab.router.toA.dev, lab.router.toB.dev], 'xdp-router', options, viaRouter);
+    const fast = await measureDaemon(lab.router.ns, [lab.router.toA.dev, lab.router.toB.dev], 'xdp-router', options, viaRouter, createGenerator);
     rows.push(...fast.rows);
     if (fast.profile !== undefined) profile = { path: 'xdp-router', traffic: 'flow mix', cpu: Number(RECEIVE_CPU), entries: fast.profile };
     // the slow path alone: with kernel forwarding off, nothing the punt stage misses gets through
     await setKernelForwarding(lab, false);
     try {
-      rows.push(...(await measureDaemon(lab.router.ns, [lab.router.toA.dev, lab.router.toB.dev], 'xdp-router slow path', options, viaRouter)).rows);
+      rows.push(...(await measureDaemon(lab.router.ns, [lab.router.toA.dev, lab.router.toB.dev], 'xdp-router slow path', options, viaRouter, createGenerator)).rows);
     } finally {
       await setKernelForwarding(lab, true);
     }
@@ -220,6 +238,7 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
     const ratio = (a: number | null, b: number | null): number | null => (a !== null && b ? a / b : null);
     return {
       options,
+      generator,
       rows,
       ...(profile ? { profile } : {}),
       ratios: TRAFFIC.map((traffic) => ({

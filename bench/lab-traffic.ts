@@ -1,19 +1,23 @@
-// The lab's traffic ends: a generator in a host namespace (an XDP program
-// returning XDP_TX, run by BPF_PROG_TEST_RUN in live-frames mode on the
-// host's veth, so its frames leave by that veth) and a counting sink (an
-// XDP program on the receiving veth that counts the benchmark's frames and
-// drops them at the driver hook).
+// The lab's traffic ends: a generator in a host namespace and a counting
+// sink (an XDP program on the receiving veth that counts the benchmark's
+// frames and drops them at the driver hook). Two generators send the same
+// frames out of the host's veth: an XDP program returning XDP_TX, run by
+// BPF_PROG_TEST_RUN in live-frames mode (the faster; some machines refuse
+// live frames with EPERM), or an AF_XDP socket's transmit ring.
 import { addon } from '../dataplane/native.js';
-import type { NativeProgram } from '../dataplane/native.js';
+import type { NativeProgram, XskSocket } from '../dataplane/native.js';
 import { parseIPv4 } from '../dataplane/addr.js';
 import { udpFrame } from './frames.js';
 import { benchObject } from './paths.js';
+import { sleep } from './progress.js';
 
 export const SINK_PORT = 9;
 /** GEN_TEMPLATE_LEN of bpf/bench/traffic_gen.c: the bytes of each frame the generator writes afresh */
 const GEN_TEMPLATE_LEN = 48;
 /** every frame: 64 bytes from the destination MAC to the end of the UDP payload (a veth carries no FCS) */
 export const FRAME_LENGTH = 64;
+/** flow 0's UDP source port; flow n has FIRST_SOURCE_PORT + n */
+const FIRST_SOURCE_PORT = 1024;
 
 export interface FlowSpec {
   dstMac: string;
@@ -26,13 +30,40 @@ export interface FlowSpec {
   destinations: number;
 }
 
+/** which generator offered the traffic, as the tables name it */
+export type GeneratorName = 'live frames' | 'AF_XDP';
+
+export interface Generator {
+  readonly name: GeneratorName;
+  /** Send count frames as fast as the generator can; resolves when all were handed to the veth. */
+  send(count: number): Promise<{ ms: number }>;
+  close(): void;
+}
+
 function u32(value: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(value);
   return b;
 }
 
-export class Generator {
+/** flow n's frame: what traffic_gen.c writes for its n-th frame */
+function flowFrame(flows: FlowSpec, n: number): Buffer {
+  const dst = parseIPv4(flows.dst)!;
+  dst.writeUInt32BE((dst.readUInt32BE(0) + (n % flows.destinations)) >>> 0, 0);
+  return udpFrame({
+    dstMac: flows.dstMac,
+    srcMac: flows.srcMac,
+    src: parseIPv4(flows.src)!,
+    dst,
+    sport: FIRST_SOURCE_PORT + n,
+    dport: SINK_PORT,
+    frameLength: FRAME_LENGTH,
+  });
+}
+
+export class LiveFramesGenerator implements Generator {
+  readonly name = 'live frames';
+
   private constructor(
     private readonly program: NativeProgram,
     private readonly ifindex: number,
@@ -40,31 +71,22 @@ export class Generator {
   ) {}
 
   /** A generator sending out of dev in namespace ns (its peer receives). */
-  static async create(ns: string, dev: string, flows: FlowSpec): Promise<Generator> {
+  static async create(ns: string, dev: string, flows: FlowSpec): Promise<LiveFramesGenerator> {
     const netns = `/run/netns/${ns}`;
-    const frame = udpFrame({
-      dstMac: flows.dstMac,
-      srcMac: flows.srcMac,
-      src: parseIPv4(flows.src)!,
-      dst: parseIPv4(flows.dst)!,
-      sport: 1024,
-      dport: SINK_PORT,
-      frameLength: FRAME_LENGTH,
-    });
+    const frame = flowFrame(flows, 0);
     const program = new addon.XdpProgram(benchObject('traffic_gen'), 'xdp_traffic_gen', { netns });
     try {
       program.setConst('gen_template', frame.subarray(0, GEN_TEMPLATE_LEN));
       program.setConst('gen_flows', u32(flows.flows));
       program.setConst('gen_destinations', u32(flows.destinations));
       await program.load();
-      return new Generator(program, addon.ifIndex(dev, netns), frame);
+      return new LiveFramesGenerator(program, addon.ifIndex(dev, netns), frame);
     } catch (err) {
       program.close();
       throw err;
     }
   }
 
-  /** Send count frames as fast as the generator can; resolves when all were handed to the veth. */
   async send(count: number): Promise<{ ms: number }> {
     const t0 = performance.now();
     await this.program.runLiveFrames({ data: this.frame, repeat: count, ingressIfindex: this.ifindex, batchSize: 256 });
@@ -73,6 +95,75 @@ export class Generator {
 
   close(): void {
     this.program.close();
+  }
+}
+
+/** frames of the live-frames probe: enough to be a real run, too few to matter */
+const LIVE_FRAMES_PROBE = 16;
+
+/**
+ * Whether this machine refuses live frames: one tiny live-frames run out of
+ * dev. The errno name (EPERM, EOPNOTSUPP) when refused, null when it ran.
+ */
+export async function liveFramesRefusal(ns: string, dev: string, flows: FlowSpec): Promise<string | null> {
+  const gen = await LiveFramesGenerator.create(ns, dev, flows);
+  try {
+    await gen.send(LIVE_FRAMES_PROBE);
+    return null;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'EPERM' || code === 'EOPNOTSUPP') return code;
+    throw err;
+  } finally {
+    gen.close();
+  }
+}
+
+/** 2 MiB of UMEM: half receives (unused), half transmits, twice a veth's 256-frame ring */
+const XSK_UMEM_FRAMES = 1024;
+const XSK_FRAME_SIZE = 2048;
+const XSK_RING_SIZE = 512;
+const XSK_BIND_ATTEMPTS = 20;
+const XSK_BIND_RETRY_MS = 50;
+
+/**
+ * A copy-mode AF_XDP socket on queue 0 of the host's veth, its transmit loop
+ * on a worker thread: needs CAP_NET_RAW and a small UMEM (XSK_UMEM_FRAMES
+ * frames of XSK_FRAME_SIZE bytes, within a default RLIMIT_MEMLOCK), no test
+ * runs. It cycles through every flow's frame, in flow order, as the
+ * live-frames program does.
+ */
+export class XskGenerator implements Generator {
+  readonly name = 'AF_XDP';
+
+  private constructor(
+    private readonly socket: XskSocket,
+    private readonly frames: Buffer[],
+  ) {}
+
+  static async create(ns: string, dev: string, flows: FlowSpec): Promise<XskGenerator> {
+    const netns = `/run/netns/${ns}`;
+    const frames = Array.from({ length: flows.flows }, (_, n) => flowFrame(flows, n));
+    const options = { ifindex: addon.ifIndex(dev, netns), queue: 0, netns, frameCount: XSK_UMEM_FRAMES, frameSize: XSK_FRAME_SIZE, ringSize: XSK_RING_SIZE, bind: 'copy' as const };
+    // the previous case's socket frees the queue an RCU grace period after its close
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return new XskGenerator(new addon.XskSocket(options), frames);
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== 'EBUSY' || attempt === XSK_BIND_ATTEMPTS) throw err;
+        await sleep(XSK_BIND_RETRY_MS);
+      }
+    }
+  }
+
+  async send(count: number): Promise<{ ms: number }> {
+    const t0 = performance.now();
+    await this.socket.transmitRepeatedly(this.frames, count);
+    return { ms: performance.now() - t0 };
+  }
+
+  close(): void {
+    this.socket.close();
   }
 }
 

@@ -7,6 +7,8 @@ import { FASTPATH_DEFAULTS, runFastpath } from './fastpath.js';
 import type { FastpathOptions } from './fastpath.js';
 import { FORWARD_DEFAULTS, runForward } from './forward.js';
 import type { ForwardOptions } from './forward.js';
+import { GENERATOR_CHOICES } from './generator-choice.js';
+import type { GeneratorChoice } from './generator-choice.js';
 import { GRPC_DEFAULTS, runGrpc } from './grpc.js';
 import type { GrpcOptions } from './grpc.js';
 import { describeMachine } from './machine.js';
@@ -30,6 +32,9 @@ options:
   --sizes6 N,N,...   fastpath: IPv6 FIB sizes (default ${FASTPATH_DEFAULTS.sizes6.join(',')})
   --repeat N         fastpath: repetitions per test run (default ${FASTPATH_DEFAULTS.repeat})
   --seconds N        forward: seconds per case (default ${FORWARD_DEFAULTS.seconds})
+  --generator G      forward: live (live frames), afxdp (an AF_XDP socket's
+                     transmit ring) or auto: live frames unless the machine
+                     refuses them (default ${FORWARD_DEFAULTS.generator})
   --routes N         sync: IPv4 routes to install (default ${SYNC_DEFAULTS.routes})
   --no-profile       skip the perf profiles
   --quick            small sizes, short cases: a smoke run, not figures; it
@@ -81,6 +86,12 @@ export function parseArgs(args: string[]): Plan | 'help' {
       case '--seconds':
         plan.forward.seconds = positive(value(), a);
         break;
+      case '--generator': {
+        const g = value();
+        if (!(GENERATOR_CHOICES as Array<string | undefined>).includes(g)) throw new UsageError(`${a} takes ${GENERATOR_CHOICES.join(', ')}`);
+        plan.forward.generator = g as GeneratorChoice;
+        break;
+      }
       case '--routes':
         plan.sync.routes = positive(value(), a);
         break;

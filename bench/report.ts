@@ -3,6 +3,7 @@
 // explained, never asserted.
 import type { FastpathResult } from './fastpath.js';
 import type { ForwardResult, ForwardRow } from './forward.js';
+import type { GeneratorName } from './lab-traffic.js';
 import type { Machine } from './machine.js';
 import type { ProfileEntry } from './profile.js';
 import type { GrpcResult } from './grpc.js';
@@ -76,10 +77,16 @@ export function fastpathMarkdown(r: FastpathResult): string {
   return parts.join('\n');
 }
 
+const GENERATOR_METHOD: Record<GeneratorName, string> = {
+  'live frames': 'live frames (an XDP_TX program run by BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES in host A)',
+  AF_XDP: "AF_XDP (a copy-mode socket's transmit ring on host A's veth, the fallback where live frames are refused)",
+};
+
 export function forwardMarkdown(r: ForwardResult): string {
   const row = (x: ForwardRow): string[] => [
     x.path,
     x.traffic,
+    x.generator,
     x.mpps === null ? (x.note ?? 'not measured') : fmt(x.mpps, 2),
     fmt(x.offeredMpps, 2),
     x.sent === null ? '–' : count(x.sent),
@@ -89,7 +96,7 @@ export function forwardMarkdown(r: ForwardResult): string {
   const parts = [
     '### forward: throughput in the namespace lab (64-byte UDP frames)',
     '',
-    table(['path', 'traffic', 'received Mpps', 'offered Mpps', 'sent', 'received', 'dropped'], r.rows.map(row)),
+    table(['path', 'traffic', 'generator', 'received Mpps', 'offered Mpps', 'sent', 'received', 'dropped'], r.rows.map(row)),
     '',
     table(
       ['traffic', 'xdp-router / kernel', 'xdp-router / ceiling'],
@@ -97,7 +104,8 @@ export function forwardMarkdown(r: ForwardResult): string {
     ),
     '',
     `Each case ${r.options.seconds} s; flow mix: ${count(r.options.flows)} flows (UDP source ports) over ${r.options.destinations} destinations. ` +
-      'Received: counted by the sink in the measured window; sent, received and dropped: the whole run of the generator.',
+      'Received: counted by the sink in the measured window; sent, received and dropped: the whole run of the generator. ' +
+      `Generator: ${GENERATOR_METHOD[r.generator]}.`,
   ];
   if (r.profile) {
     parts.push('', `Profile of the receiving core (CPU ${r.profile.cpu}: router and sink) during ${r.profile.path}, ${r.profile.traffic}: ${profileLine(r.profile.entries)}`);
@@ -182,7 +190,7 @@ export function checkTargets(parts: Partial<PartResults>): TargetCheck[] {
     if (overKernel) {
       out.push({
         target: 'lab: xdp-router at least 3x the kernel path',
-        measured: fw.ratios.map((r) => `${r.traffic} ${fmt(r.overKernel, 2)}x`).join(', '),
+        measured: `${fw.ratios.map((r) => `${r.traffic} ${fmt(r.overKernel, 2)}x`).join(', ')} (${fw.generator} generator)`,
         met: overKernel.overKernel! >= 3,
         note: overKernel.overKernel! >= 3 ? '' : `missed by ${fmt(3 - overKernel.overKernel!, 2)}x (${overKernel.traffic})${limit}`,
       });
@@ -190,7 +198,7 @@ export function checkTargets(parts: Partial<PartResults>): TargetCheck[] {
     if (overCeiling) {
       out.push({
         target: 'lab: xdp-router at least 70% of the ceiling',
-        measured: fw.ratios.map((r) => `${r.traffic} ${fmt(100 * r.overCeiling!, 0)}%`).join(', '),
+        measured: `${fw.ratios.map((r) => `${r.traffic} ${fmt(100 * r.overCeiling!, 0)}%`).join(', ')} (${fw.generator} generator)`,
         met: overCeiling.overCeiling! >= 0.7,
         note:
           overCeiling.overCeiling! >= 0.7

@@ -229,6 +229,14 @@ export interface XskSocket {
    */
   transmit(frames: Buffer[]): number;
   /**
+   * Transmit `count` frames, frames[i % frames.length] for the i-th, as fast
+   * as the kernel takes them, in batches on a worker thread (a traffic
+   * generator). Resolves with how many were sent once the kernel took the
+   * last; meanwhile the socket's other methods (close too) throw EBUSY.
+   * Rejects with ETIMEDOUT when the kernel takes no frame for a second.
+   */
+  transmitRepeatedly(frames: Buffer[], count: number): Promise<number>;
+  /**
    * Call `listener` (on the JS thread, from the event loop) while the socket
    * has received frames waiting: level-triggered, so it should drain them
    * with receive(), or it is called again on the next loop turn. One

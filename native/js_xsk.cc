@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <uv.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,12 +65,13 @@ class JsXsk : public Napi::ObjectWrap<JsXsk> {
                         InstanceAccessor<&JsXsk::Queue>("queue"), InstanceAccessor<&JsXsk::Mode>("mode"),
                         InstanceMethod<&JsXsk::Receive>("receive"),
                         InstanceMethod<&JsXsk::Transmit>("transmit"),
+                        InstanceMethod<&JsXsk::TransmitRepeatedly>("transmitRepeatedly"),
                         InstanceMethod<&JsXsk::OnReadable>("onReadable"),
                         InstanceMethod<&JsXsk::Stats>("stats"), InstanceMethod<&JsXsk::Close>("close")});
   }
 
   explicit JsXsk(const Napi::CallbackInfo& info) : Napi::ObjectWrap<JsXsk>(info) {
-    CallSync(info.Env(), [&] { socket_ = std::make_unique<XskSocket>(ConfigArg(info[0])); });
+    CallSync(info.Env(), [&] { socket_ = std::make_shared<XskSocket>(ConfigArg(info[0])); });
   }
 
   // Garbage collected (never while polling: polling holds a reference) or
@@ -87,7 +89,12 @@ class JsXsk : public Napi::ObjectWrap<JsXsk> {
 
   XskSocket& Open() const {
     if (socket_->closed()) ThrowErrno(EBADF, socket_->Describe() + ": closed");
+    CheckNotLent();
     return *socket_;
+  }
+
+  void CheckNotLent() const {
+    if (*lent_) ThrowErrno(EBUSY, socket_->Describe() + ": transmitRepeatedly is running; await it first");
   }
 
   Napi::Value Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), socket_->fd()); }
@@ -140,6 +147,37 @@ class JsXsk : public Napi::ObjectWrap<JsXsk> {
     });
   }
 
+  // The socket is lent to a worker thread until the promise settles; the
+  // worker holds its own references, so a collected wrapper does not free it.
+  Napi::Value TransmitRepeatedly(const Napi::CallbackInfo& info) {
+    return CallAsync(info.Env(), [&] {
+      Open();
+      if (!info[0].IsArray())
+        throw SysError::Argument(What("transmitRepeatedly", "frames must be an array of Buffers"));
+      Napi::Array array = info[0].As<Napi::Array>();
+      std::vector<std::vector<uint8_t>> frames;
+      frames.reserve(array.Length());
+      for (uint32_t i = 0; i < array.Length(); ++i) {
+        ByteView frame = BufferArg(array.Get(i), What("transmitRepeatedly", "frames[" + std::to_string(i) + "]"));
+        frames.emplace_back(frame.data, frame.data + frame.size);
+      }
+      uint32_t count = Uint32Arg(info[1], What("transmitRepeatedly", "count"));
+      *lent_ = true;
+      return PromiseWorker<uint64_t>::Start(
+          info.Env(),
+          [socket = socket_, lent = lent_, frames = std::move(frames), count] {
+            struct GiveBack {
+              std::atomic<bool>& lent;
+              ~GiveBack() { lent = false; }
+            } giveBack{*lent};
+            return socket->TransmitRepeatedly(frames, count);
+          },
+          [](Napi::Env env, uint64_t& sent) -> Napi::Value {
+            return Napi::Number::New(env, static_cast<double>(sent));
+          });
+    });
+  }
+
   Napi::Value OnReadable(const Napi::CallbackInfo& info) {
     return CallSync(info.Env(), [&] {
       if (info[0].IsNull() || info[0].IsUndefined()) return StopPolling();
@@ -158,9 +196,11 @@ class JsXsk : public Napi::ObjectWrap<JsXsk> {
   // The poll handle is closed before the socket: libuv must stop watching a
   // descriptor before it is closed.
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    StopPolling();
-    socket_->Close();
-    return info.Env().Undefined();
+    return CallSync(info.Env(), [&] {
+      CheckNotLent();
+      StopPolling();
+      socket_->Close();
+    });
   }
 
   void StartPolling(Napi::Env env, XskSocket& socket) {
@@ -226,7 +266,9 @@ class JsXsk : public Napi::ObjectWrap<JsXsk> {
     }
   }
 
-  std::unique_ptr<XskSocket> socket_;
+  std::shared_ptr<XskSocket> socket_;
+  // true while transmitRepeatedly has the socket on a worker thread
+  std::shared_ptr<std::atomic<bool>> lent_ = std::make_shared<std::atomic<bool>>(false);
   Napi::FunctionReference listener_;
   uv_poll_t* poll_ = nullptr;
   // kept for the object's life: a listener may close the socket while it runs

@@ -86,6 +86,15 @@ class XskSocket {
   // were queued.
   uint32_t Transmit(const std::vector<ByteView>& frames);
 
+  // Transmits count frames, frames[i % frames.size()] for the i-th, as fast
+  // as the kernel takes them: a traffic generator's loop, meant for a worker
+  // thread (nothing else may use the socket meanwhile). Returns once the
+  // last is on the TX ring and the kernel has taken the ring (in copy mode:
+  // sent). Throws ETIMEDOUT when the kernel takes nothing for kStallMs, and
+  // the errno of a kick that failed for another reason than a full device.
+  static constexpr int kStallMs = 1000;
+  uint64_t TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& frames, uint64_t count);
+
   XskStats Stats() const;
 
   // "AF_XDP socket on ifindex 3 queue 0", for messages
