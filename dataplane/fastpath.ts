@@ -38,6 +38,8 @@ export interface FastPathOptions {
   adoptOnly?: boolean;
   /** compile in the punt stage (AF_XDP slow path); off, the verifier removes it */
   punt?: boolean;
+  /** told when waiting for a grace period failed: freed slots stay unused meanwhile, and the wait is retried */
+  onGraceError?: (err: Error) => void;
 }
 
 export interface PuntRuleSpec {
@@ -177,13 +179,7 @@ export class FastPath {
   private fib4: Dir24 | undefined;
 
   /** reclaims of slots the program may still be reading: after a grace period */
-  private readonly grace = new GraceQueue(
-    () => addon.waitGracePeriod(),
-    (err) => (this.graceError = err),
-  );
-
-  /** the last failure to wait for a grace period (what waits is retried) */
-  graceError: Error | undefined;
+  private readonly grace: GraceQueue;
 
   /** the never-attached instance that answers decide(), loaded at its first use */
   private dryRun: Promise<NativeProgram> | undefined;
@@ -193,8 +189,10 @@ export class FastPath {
     private readonly loadedWith: LoadedWith,
     readonly pinDir: string | undefined,
     /** the maps were pinned already, by a previous run: they are its as much as ours */
-    readonly adoptedPins = false,
+    readonly adoptedPins: boolean,
+    onGraceError: ((err: Error) => void) | undefined,
   ) {
+    this.grace = new GraceQueue(() => addon.waitGracePeriod(), onGraceError);
     const maps = {} as Record<MapName, NativeMap>;
     for (const name of Object.keys(L.MAPS) as MapName[]) maps[name] = program.map(name);
     this.maps = maps;
@@ -222,7 +220,7 @@ export class FastPath {
         }
       }
       await program.load();
-      const fp = new FastPath(program, loadedWith, pinDir, adoptedPins);
+      const fp = new FastPath(program, loadedWith, pinDir, adoptedPins, options.onGraceError);
       if (pinDir) fp.pinMaps(pinDir);
       // a read-only open (verify, tests) has no use for the index, nor the memory it takes
       if (!options.adoptOnly) await fp.indexFib4();

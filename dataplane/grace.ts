@@ -26,11 +26,6 @@ export class GraceQueue {
     this.running ??= this.drain();
   }
 
-  /** reclaims waiting for their grace period */
-  get pending(): number {
-    return this.queued.length;
-  }
-
   /** Resolves once everything deferred so far has been reclaimed (or dropped by close()). */
   async settled(): Promise<void> {
     while (this.running) await this.running;

@@ -158,6 +158,8 @@ export class Daemon {
       ...(this.config.hashSeed !== undefined ? { hashSeed: this.config.hashSeed } : {}),
       // the punt stage costs a lookup per packet: compiled in only when there are rules
       punt: this.config.punt.length > 0,
+      onGraceError: (err) =>
+        this.log.warn('waiting for an RCU grace period failed: freed index groups and next-hop ids stay unused until a retry succeeds', { err }),
     });
     this.fp = fp;
     // before any interface is attached, so that no refused frame stays counted forwarded
