@@ -632,7 +632,11 @@ export class FastPath {
       throw new RangeError(`interface ${ifindex}: VLAN id ${spec.vlan.id} must be 1 to 4094`);
     }
     // the devmap first: the program checks it before it trusts an interface
-    this.maps.xr_tx_ports.update(L.u32.encode({ value: tx }), L.u32.encode({ value: tx }));
+    // A DEVMAP_HASH update unlinks the old entry before it links the new
+    // one: rewriting an unchanged entry (a restart re-applies every
+    // interface) would let a frame in flight miss it after its rewrite.
+    const port = L.u32.encode({ value: tx });
+    if (!this.maps.xr_tx_ports.lookup(port)?.equals(port)) this.maps.xr_tx_ports.update(port, port);
     if (spec.vlan) {
       this.maps.xr_vlans.update(
         L.vlanKey.encode({ ifindex: spec.vlan.lowerIfindex, vlan_id: spec.vlan.id }),

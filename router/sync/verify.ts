@@ -4,6 +4,7 @@ import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
 import { DesiredState, NO_NETFILTER, nexthopKey, signature } from './desired.js';
 import type { DesiredOptions, NetfilterScope } from './desired.js';
 import { KernelState } from './kernel-state.js';
+import { NUD } from './model.js';
 import type { KernelSnapshot } from './model.js';
 
 export interface Difference {
@@ -64,6 +65,13 @@ export async function verify(
     if (n) wantNeigh.set(key, describeNeighbour(n));
   }
   const haveNeigh = new Map([...(await fp.neighbours())].map(([k, n]) => [k, describeNeighbour(n)]));
+  // The kernel moves a STALE entry to DELAY (and on to PROBE) without a
+  // netlink notification, so the daemon still has it stale: harmless (one
+  // more use handed to the kernel), and not a difference.
+  for (const [key, want] of wantNeigh) {
+    const unnotified = (state.neighbours.get(key)!.state & (NUD.DELAY | NUD.PROBE)) !== 0;
+    if (unnotified && haveNeigh.get(key) === `${want} stale`) wantNeigh.set(key, `${want} stale`);
+  }
 
   const wantIfaces = new Map<string, string>();
   for (const ifindex of state.links.keys()) {
