@@ -9,12 +9,19 @@ import type { AttachMode, AttachRequest, NativeMap, NativeProgram, TestRunReques
 import { AddressError, formatAddress, formatMac, maskAddress, parseMac, parsePrefix, requireAddress } from './addr.js';
 import type { Prefix } from './addr.js';
 import { Dir24, type Dir24Memory } from './dir24.js';
+import { Fib4Index } from './fib4-index.js';
 import { GraceQueue } from './grace.js';
+import { InterfaceTable } from './iface-table.js';
+import type { InterfaceSpec } from './iface-table.js';
 import * as L from './layout.js';
 import type { MapName, Reason } from './layout.js';
+import { NexthopTable } from './nexthop-table.js';
+import type { NeighbourRecord, NexthopSpec } from './nexthop-table.js';
 import { decodeRoute, encodeRoute, fib4Entry, fib4Target, type RouteTarget } from './route-target.js';
 
 export type { RouteTarget };
+export type { InterfacePasses, InterfaceSpec } from './iface-table.js';
+export type { NexthopSpec };
 
 export const DEFAULT_OBJECT = join(packageRoot(), 'bpf', 'xdp_router.o');
 export const PROGRAM_NAME = 'xdp_router';
@@ -50,12 +57,6 @@ export interface PuntRuleSpec {
   port?: number;
 }
 
-export interface NexthopSpec {
-  ifindex: number;
-  /** absent: a connected route, the destination itself is the neighbour */
-  gateway?: string;
-}
-
 export interface GroupMemberSpec {
   nexthop: number;
   weight: number;
@@ -67,42 +68,6 @@ export interface NeighbourFlags {
   valid?: boolean;
   /** STALE: mark the entry when forwarding through it; default false */
   stale?: boolean;
-}
-
-export interface InterfaceSpec {
-  mac: string;
-  mtu: number;
-  up: boolean;
-  /** for a VLAN interface: its tag and the device it sends through */
-  vlan?: { id: number; lowerIfindex: number };
-  /** traffic the kernel treats apart on this interface, which the program passes up; absent: none */
-  passes?: InterfacePasses;
-}
-
-/** Which of an interface's traffic goes to the kernel, by why: the flags of xr_iface. */
-export interface InterfacePasses {
-  /** arriving on it: a policy rule names it as iif, or could select any packet */
-  policyIn?: true;
-  /** arriving on it: a netfilter rule matches its iifname, or any packet */
-  netfilterIn?: true;
-  /** leaving by it: a netfilter rule matches its oifname */
-  netfilterOut?: true;
-  /** both ways: it is enslaved to a VRF, whose table the fast path does not hold */
-  vrf?: true;
-}
-
-const PASS_FLAGS = ['policyIn', 'netfilterIn', 'netfilterOut', 'vrf'] as const;
-
-function ifaceFlags(spec: InterfaceSpec): number {
-  let flags = spec.up ? L.IfaceFlag.up : 0;
-  for (const name of PASS_FLAGS) if (spec.passes?.[name]) flags |= L.IfaceFlag[name];
-  return flags;
-}
-
-function ifacePasses(flags: number): InterfacePasses | undefined {
-  const passes: InterfacePasses = {};
-  for (const name of PASS_FLAGS) if (flags & L.IfaceFlag[name]) passes[name] = true;
-  return Object.keys(passes).length > 0 ? passes : undefined;
 }
 
 /** What the program decides for a frame, from a dry run: nothing counted, nothing sent. */
@@ -127,16 +92,8 @@ export interface CounterRow {
   bytes: bigint;
 }
 
-/** An array slot in use: a next hop always has an egress interface, a group members. */
-const isNexthop = (v: Buffer): boolean => L.nexthop.decode(v).ifindex !== 0;
+/** An array slot in use: a group has members. */
 const isGroup = (v: Buffer): boolean => L.group.decode(v).count !== 0;
-
-function decodeNexthop(v: Buffer): NexthopSpec {
-  const nh = L.nexthop.decode(v);
-  const gateway =
-    nh.family === L.NhFamily.inet ? formatAddress(nh.gateway.subarray(0, 4)) : nh.family === L.NhFamily.inet6 ? formatAddress(nh.gateway) : undefined;
-  return { ifindex: nh.ifindex, ...(gateway ? { gateway } : {}) };
-}
 
 function decodeGroup(v: Buffer): GroupMemberSpec[] {
   const g = L.group.decode(v);
@@ -146,18 +103,6 @@ function decodeGroup(v: Buffer): GroupMemberSpec[] {
     lower = m.upper;
     return { nexthop: m.nexthop, weight };
   });
-}
-
-function decodeIface(v: Buffer): InterfaceSpec {
-  const i = L.iface.decode(v);
-  const passes = ifacePasses(i.flags);
-  return {
-    mac: formatMac(i.mac),
-    mtu: i.mtu,
-    up: (i.flags & L.IfaceFlag.up) !== 0,
-    ...(i.vlan_id ? { vlan: { id: i.vlan_id, lowerIfindex: i.tx_ifindex } } : {}),
-    ...(passes ? { passes } : {}),
-  };
 }
 
 /** Sum a per-CPU xr_counter value over the CPUs. */
@@ -176,7 +121,11 @@ function sumCounters(perCpu: Buffer): { packets: bigint; bytes: bigint } {
 export class FastPath {
   private readonly maps: Record<MapName, NativeMap>;
 
-  private fib4: Dir24 | undefined;
+  private fib4: Fib4Index | undefined;
+
+  readonly #ifaces: InterfaceTable;
+
+  readonly #nexthops: NexthopTable;
 
   /** reclaims of slots the program may still be reading: after a grace period */
   private readonly grace: GraceQueue;
@@ -196,6 +145,14 @@ export class FastPath {
     const maps = {} as Record<MapName, NativeMap>;
     for (const name of Object.keys(L.MAPS) as MapName[]) maps[name] = program.map(name);
     this.maps = maps;
+    const retire = (reclaim: () => void): void => this.grace.defer(reclaim);
+    this.#ifaces = new InterfaceTable({ ifaces: maps.xr_ifaces, txPorts: maps.xr_tx_ports, counters: maps.xr_counters }, retire, this.perCpuSize(L.counter.size));
+    this.#nexthops = new NexthopTable(
+      { slots: maps.xr_nexthop_slots, entries: maps.xr_nexthops },
+      (ifindex) => this.#ifaces.record(ifindex),
+      (ifindex, address) => this.neighbourRecord(ifindex, address),
+      retire,
+    );
   }
 
   static async open(options: FastPathOptions = {}): Promise<FastPath> {
@@ -222,6 +179,10 @@ export class FastPath {
       await program.load();
       const fp = new FastPath(program, loadedWith, pinDir, adoptedPins, options.onGraceError);
       if (pinDir) fp.pinMaps(pinDir);
+      if (adoptedPins) {
+        await fp.#ifaces.adopt();
+        fp.#nexthops.adopt();
+      }
       // a read-only open (verify, tests) has no use for the index, nor the memory it takes
       if (!options.adoptOnly) await fp.indexFib4();
       return fp;
@@ -294,14 +255,15 @@ export class FastPath {
       retire: (reclaim: () => void) => this.grace.defer(reclaim),
     };
     if (!this.adoptedPins) {
-      this.fib4 = new Dir24(memory, options);
+      this.fib4 = Fib4Index.create(memory, options);
       return;
     }
     const prefixes = (await this.maps.xr_fib4.dump()).map(([key, value]) => {
       const k = L.fib4Key.decode(key);
       return { addr: k.addr.readUInt32BE(0), len: k.prefixlen, value: fib4Entry(decodeRoute(value)) };
     });
-    this.fib4 = Dir24.adopt(memory, prefixes, options);
+    const locals = this.maps.xr_local4.keys().map((k) => k.readUInt32BE(0));
+    this.fib4 = Fib4Index.adopt(memory, prefixes, locals, options);
   }
 
   /**
@@ -335,32 +297,36 @@ export class FastPath {
     };
   }
 
-  private index4(): Dir24 {
+  private index4(): Fib4Index {
     if (!this.fib4) throw new Error('IPv4 routes cannot be written through a fast path opened to read (adoptOnly), nor after close()');
     return this.fib4;
   }
 
   /**
-   * Where the program's IPv4 index and the trie disagree: at the first and
-   * the last address of every IPv4 prefix, the route the program would use
-   * against the trie's longest match. Empty when they agree.
+   * Where the program's IPv4 index and its records disagree: at the first
+   * and the last address of every IPv4 prefix, and at every local address,
+   * the route the program would use against the trie's longest match (or
+   * local, for the router's own addresses). Empty when they agree.
    */
   async fib4IndexMismatches(): Promise<Array<{ address: string; trie: RouteTarget | null; index: RouteTarget | null }>> {
     const memory = this.fib4Memory();
     const out: Array<{ address: string; trie: RouteTarget | null; index: RouteTarget | null }> = [];
-    const probe = Buffer.alloc(4);
+    const locals = new Set(this.maps.xr_local4.keys().map((k) => k.readUInt32BE(0)));
+    const probes = new Set(locals);
     for (const [key] of await this.maps.xr_fib4.dump()) {
       const k = L.fib4Key.decode(key);
       const first = k.addr.readUInt32BE(0);
       const last = (first | (k.prefixlen === 0 ? 0xffffffff : ~(0xffffffff << (32 - k.prefixlen)))) >>> 0;
-      for (const addr of first === last ? [first] : [first, last]) {
-        probe.writeUInt32BE(addr);
-        const value = this.maps.xr_fib4.lookup(L.fib4Key.encode({ prefixlen: 32, addr: probe }));
-        const trie = value ? decodeRoute(value) : null;
-        const entry = Dir24.read(memory, addr);
-        if ((trie ? fib4Entry(trie) : 0) !== entry) {
-          out.push({ address: formatAddress(probe), trie, index: entry ? fib4Target(entry) : null });
-        }
+      probes.add(first).add(last);
+    }
+    const probe = Buffer.alloc(4);
+    for (const addr of probes) {
+      probe.writeUInt32BE(addr);
+      const value = locals.has(addr) ? undefined : this.maps.xr_fib4.lookup(L.fib4Key.encode({ prefixlen: 32, addr: probe }));
+      const record: RouteTarget | null = locals.has(addr) ? { type: 'local' } : value ? decodeRoute(value) : null;
+      const entry = Dir24.read(memory, addr);
+      if ((record ? fib4Entry(record) : 0) !== entry) {
+        out.push({ address: formatAddress(probe), trie: record, index: entry ? fib4Target(entry) : null });
       }
     }
     return out;
@@ -480,12 +446,15 @@ export class FastPath {
 
   // --- next hops ----------------------------------------------------------
 
-  // Next hops and groups live in arrays: a slot of zeros (no interface, no
-  // members) is an absent entry, as the program reads it.
+  // Next hops carry their egress interface and neighbour (nexthop-table.ts);
+  // groups live in an array, where a slot of zeros (no members) is absent.
 
   nexthop(id: number): NexthopSpec | null {
-    const v = id < L.NEXTHOP_MAX ? this.maps.xr_nexthops.lookup(L.u32.encode({ value: id })) : null;
-    return v && isNexthop(v) ? decodeNexthop(v) : null;
+    return NexthopTable.read(this.nexthopMaps(), id);
+  }
+
+  private nexthopMaps(): { slots: NativeMap; entries: NativeMap } {
+    return { slots: this.maps.xr_nexthop_slots, entries: this.maps.xr_nexthops };
   }
 
   group(id: number): GroupMemberSpec[] | null {
@@ -493,10 +462,8 @@ export class FastPath {
     return v && isGroup(v) ? decodeGroup(v) : null;
   }
 
-  async nexthops(): Promise<Map<number, NexthopSpec>> {
-    const out = new Map<number, NexthopSpec>();
-    for (const [k, v] of await this.maps.xr_nexthops.dump()) if (isNexthop(v)) out.set(L.u32.decode(k).value, decodeNexthop(v));
-    return out;
+  nexthops(): Promise<Map<number, NexthopSpec>> {
+    return Promise.resolve(NexthopTable.readAll(this.nexthopMaps()));
   }
 
   async groups(): Promise<Map<number, GroupMemberSpec[]>> {
@@ -506,20 +473,11 @@ export class FastPath {
   }
 
   setNexthop(id: number, spec: NexthopSpec): void {
-    let family: number = L.NhFamily.connected;
-    let gateway: Buffer = Buffer.alloc(16);
-    if (spec.gateway !== undefined) {
-      const gw = requireAddress(spec.gateway, 'gateway');
-      family = gw.family === 4 ? L.NhFamily.inet : L.NhFamily.inet6;
-      gateway = gw.addr;
-    }
-    this.maps.xr_nexthops.update(L.u32.encode({ value: id }), L.nexthop.encode({ ifindex: spec.ifindex, family, gateway }));
+    this.#nexthops.set(id, spec);
   }
 
   deleteNexthop(id: number): boolean {
-    const had = this.nexthop(id) !== null;
-    if (had) this.maps.xr_nexthops.update(L.u32.encode({ value: id }), Buffer.alloc(L.nexthop.size));
-    return had;
+    return this.#nexthops.delete(id);
   }
 
   /** A multipath group: each member gets its weight's share of the flows. */
@@ -565,6 +523,15 @@ export class FastPath {
     const { map, key } = this.neighKey(ifindex, address);
     const flags = (valid ? L.NEIGH_F_VALID : 0) | (stale ? L.NEIGH_F_STALE : 0);
     map.update(key, L.neigh.encode({ mac: parseMac(mac), flags, used: 0 }));
+    this.#nexthops.neighbourChanged(ifindex, formatAddress(requireAddress(address, 'neighbour').addr));
+  }
+
+  private neighbourRecord(ifindex: number, address: string): NeighbourRecord | undefined {
+    const { map, key } = this.neighKey(ifindex, address);
+    const v = map.lookup(key);
+    if (!v) return undefined;
+    const n = L.neigh.decode(v);
+    return { mac: n.mac, flags: n.flags };
   }
 
   /** The program forwarded through this STALE entry since it was last written. */
@@ -576,7 +543,9 @@ export class FastPath {
 
   deleteNeighbour(ifindex: number, address: string): boolean {
     const { map, key } = this.neighKey(ifindex, address);
-    return map.delete(key);
+    const had = map.delete(key);
+    this.#nexthops.neighbourChanged(ifindex, formatAddress(requireAddress(address, 'neighbour').addr));
+    return had;
   }
 
   neighbour(ifindex: number, address: string): { mac: string; valid: boolean } | null {
@@ -610,13 +579,12 @@ export class FastPath {
   // --- interfaces and local addresses ---------------------------------------
 
   iface(ifindex: number): InterfaceSpec | null {
-    const v = this.maps.xr_ifaces.lookup(L.u32.encode({ value: ifindex }));
-    return v ? decodeIface(v) : null;
+    return this.#ifaces.get(ifindex);
   }
 
   async interfaces(): Promise<Map<number, InterfaceSpec>> {
     const out = new Map<number, InterfaceSpec>();
-    for (const [k, v] of await this.maps.xr_ifaces.dump()) out.set(L.u32.decode(k).value, decodeIface(v));
+    for (const [ifindex, { spec }] of await InterfaceTable.read(this.maps.xr_ifaces)) out.set(ifindex, spec);
     return out;
   }
 
@@ -626,69 +594,50 @@ export class FastPath {
     return out;
   }
 
+  /** Add or change an interface; the next hops out of it follow. */
   setInterface(ifindex: number, spec: InterfaceSpec): void {
-    const tx = spec.vlan ? spec.vlan.lowerIfindex : ifindex;
-    if (spec.vlan && (spec.vlan.id < 1 || spec.vlan.id > 4094)) {
-      throw new RangeError(`interface ${ifindex}: VLAN id ${spec.vlan.id} must be 1 to 4094`);
-    }
-    // the devmap first: the program checks it before it trusts an interface
-    // A DEVMAP_HASH update unlinks the old entry before it links the new
-    // one: rewriting an unchanged entry (a restart re-applies every
-    // interface) would let a frame in flight miss it after its rewrite.
-    const port = L.u32.encode({ value: tx });
-    if (!this.maps.xr_tx_ports.lookup(port)?.equals(port)) this.maps.xr_tx_ports.update(port, port);
-    if (spec.vlan) {
-      this.maps.xr_vlans.update(
-        L.vlanKey.encode({ ifindex: spec.vlan.lowerIfindex, vlan_id: spec.vlan.id }),
-        L.u32.encode({ value: ifindex }),
-      );
-    }
-    this.maps.xr_ifaces.update(
-      L.u32.encode({ value: ifindex }),
-      L.iface.encode({
-        mac: parseMac(spec.mac),
-        vlan_id: spec.vlan?.id ?? 0,
-        mtu: spec.mtu,
-        tx_ifindex: tx,
-        flags: ifaceFlags(spec),
-      }),
-    );
+    this.#ifaces.set(ifindex, spec);
+    this.#nexthops.interfaceChanged(ifindex);
   }
 
   deleteInterface(ifindex: number): boolean {
-    const key = L.u32.encode({ value: ifindex });
-    const raw = this.maps.xr_ifaces.lookup(key);
-    if (!raw) return false;
-    const iface = L.iface.decode(raw);
-    this.maps.xr_ifaces.delete(key);
-    if (iface.vlan_id) {
-      this.maps.xr_vlans.delete(L.vlanKey.encode({ ifindex: iface.tx_ifindex, vlan_id: iface.vlan_id }));
-    } else {
-      this.maps.xr_tx_ports.delete(key);
-    }
-    return true;
+    const had = this.#ifaces.delete(ifindex);
+    if (had) this.#nexthops.interfaceChanged(ifindex);
+    return had;
   }
 
+  /** An address of the router: the program passes what is sent to it up to the kernel. */
   addLocalAddress(address: string, ifindex: number): void {
     const a = requireAddress(address, 'local address');
     const map = a.family === 4 ? this.maps.xr_local4 : this.maps.xr_local6;
     map.update(a.addr, L.u32.encode({ value: ifindex }));
+    // IPv4's are found in the index, by the packet's one route lookup
+    if (a.family === 4) this.index4().setLocal(a.addr.readUInt32BE(0));
   }
 
   deleteLocalAddress(address: string): boolean {
     const a = requireAddress(address, 'local address');
+    if (a.family === 4) this.index4().deleteLocal(a.addr.readUInt32BE(0));
     return (a.family === 4 ? this.maps.xr_local4 : this.maps.xr_local6).delete(a.addr);
   }
 
   // --- counters -------------------------------------------------------------
 
-  /** Packets and bytes per ingress interface and reason, summed over CPUs. */
+  /**
+   * Packets and bytes per ingress interface and reason, summed over CPUs;
+   * the reasons an interface has seen. Frames of a device the fast path
+   * does not know are counted under ifindex 0.
+   */
   async counters(): Promise<CounterRow[]> {
     const rows: CounterRow[] = [];
-    for (const [k, v] of await this.maps.xr_counters.dump()) {
-      const key = L.counterKey.decode(k);
-      const reason = L.REASONS[key.reason];
-      if (reason) rows.push({ ifindex: key.ifindex, reason, ...sumCounters(v) });
+    const slots = new Map<number, number>([[L.IFACE_SLOT_UNKNOWN, 0]]);
+    for (const [ifindex, { slot }] of await InterfaceTable.read(this.maps.xr_ifaces)) slots.set(slot, ifindex);
+    for (const [slot, ifindex] of slots) {
+      L.REASONS.forEach((reason, i) => {
+        const v = this.maps.xr_counters.lookup(L.u32.encode({ value: slot * L.REASONS.length + i }));
+        const sum = v ? sumCounters(v) : undefined;
+        if (sum && sum.packets + sum.bytes > 0n) rows.push({ ifindex, reason, ...sum });
+      });
     }
     return rows;
   }
@@ -787,6 +736,7 @@ export class FastPath {
     // unmaps the index's memory now, rather than when the collector gets to it
     this.maps.xr_fib4_tbl24.close();
     this.maps.xr_fib4_tbl8.close();
+    this.maps.xr_nexthop_slots.close();
     this.program.close();
     void this.dryRun?.then((p) => p.close(), () => undefined);
   }

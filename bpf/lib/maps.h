@@ -46,17 +46,30 @@ struct {
 } xr_fib6 SEC(".maps");
 
 /*
- * Next hops and groups by id: arrays, whose lookups the verifier inlines.
- * Userspace keeps the ids dense; an unused slot is all zero (no interface,
- * no weight), which the lookups treat as absent.
+ * Next hops: an id (what routes and groups name) -> its slot, two to an
+ * element like the DIR-24-8 entries, written by userspace through mmap with
+ * one store; the slot -> the entry. Slot 0: no next hop.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XR_NEXTHOP_MAX);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, XR_NEXTHOP_MAX / XR_ENTRIES_PER_ELEM);
+	__type(key, __u32);
+	__type(value, struct xr_entry_pair);
+} xr_nexthop_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XR_NEXTHOP_SLOTS);
 	__type(key, __u32);
 	__type(value, struct xr_nexthop);
 } xr_nexthops SEC(".maps");
 
+/*
+ * Groups by id: an array, whose lookups the verifier inlines. Userspace
+ * keeps the ids dense; an unused id is all zero (no weight), which the
+ * lookup treats as absent.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XR_GROUP_MAX);
@@ -78,21 +91,20 @@ struct {
 	__type(value, struct xr_neigh);
 } xr_neigh6 SEC(".maps");
 
+/* No prealloc: an update's old element is freed after a grace period, never reused under a reader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, XR_IFACE_MAX);
-	__type(key, __u32);
+	__type(key, struct xr_iface_key);
 	__type(value, struct xr_iface);
 } xr_ifaces SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XR_VLAN_MAX);
-	__type(key, struct xr_vlan_key);
-	__type(value, __u32);
-} xr_vlans SEC(".maps");
-
-/* Egress devices by ifindex: the only way XDP_REDIRECT reaches them. */
+/*
+ * Egress devices by interface slot: the only way XDP_REDIRECT reaches them.
+ * A hash of dense keys costs a mask and one compare; redirect_errors.c
+ * tells our redirects by this map's id, which it cannot read of a DEVMAP.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
 	__uint(max_entries, XR_IFACE_MAX);
@@ -100,6 +112,10 @@ struct {
 	__type(value, __u32);
 } xr_tx_ports SEC(".maps");
 
+/*
+ * The router's IPv4 addresses, the record userspace keeps: the program finds
+ * them in the DIR-24-8 index (XR_ROUTE_LOCAL).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XR_LOCAL_MAX);
@@ -114,10 +130,11 @@ struct {
 	__type(value, __u32);
 } xr_local6 SEC(".maps");
 
+/* Packets and bytes per interface slot and reason, per CPU (see XR_COUNTER_MAX). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XR_COUNTER_MAX);
-	__type(key, struct xr_counter_key);
+	__type(key, __u32);
 	__type(value, struct xr_counter);
 } xr_counters SEC(".maps");
 
