@@ -104,9 +104,24 @@ export class InterfaceTable {
     return v && { slot: v.slot, mac: v.mac, mtu: v.mtu, vlanId: v.vlan_id, flags: v.flags };
   }
 
+  /**
+   * The interface as the maps hold it now: a read-only open follows what
+   * the daemon writes. Found by its key when this instance wrote it or it
+   * is untagged, else (a VLAN interface another process wrote) by a scan.
+   */
   get(ifindex: number): InterfaceSpec | null {
-    const v = this.byIfindex.get(ifindex)?.value;
-    return v ? decodeIface(v) : null;
+    const keys = [this.byIfindex.get(ifindex)?.key, L.ifaceKey.encode({ ifindex, vlan_id: L.VLAN_NONE })];
+    for (const key of keys) {
+      const raw = key && this.maps.ifaces.lookup(key);
+      const v = raw && L.iface.decode(raw);
+      if (v && v.ifindex === ifindex) return decodeIface(v);
+    }
+    for (const key of this.maps.ifaces.keys()) {
+      const raw = this.maps.ifaces.lookup(key);
+      const v = raw && L.iface.decode(raw);
+      if (v && v.ifindex === ifindex) return decodeIface(v);
+    }
+    return null;
   }
 
   set(ifindex: number, spec: InterfaceSpec): void {
