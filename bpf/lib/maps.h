@@ -17,24 +17,25 @@ struct {
 } xr_fib4 SEC(".maps");
 
 /*
- * DIR-24-8 (see consts.h), written by userspace through mmap. An array's
- * elements are 8-byte aligned, so each holds two 4-byte entries: element
- * i is entries 2i and 2i + 1, and the mapping reads as one flat u32 array.
+ * An array of `entries` 4-byte entries that userspace writes through mmap,
+ * each with one store. An array's elements are 8-byte aligned, so each
+ * holds two entries: element i is entries 2i and 2i + 1, and the mapping
+ * reads as one flat u32 array.
  */
+#define XR_MMAP_U32_ARRAY(entries)					\
+	__uint(type, BPF_MAP_TYPE_ARRAY);				\
+	__uint(map_flags, BPF_F_MMAPABLE);				\
+	__uint(max_entries, (entries) / XR_ENTRIES_PER_ELEM);		\
+	__type(key, __u32);						\
+	__type(value, struct xr_entry_pair)
+
+/* DIR-24-8 (see consts.h) */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, XR_TBL24_ENTRIES / XR_ENTRIES_PER_ELEM);
-	__type(key, __u32);
-	__type(value, struct xr_entry_pair);
+	XR_MMAP_U32_ARRAY(XR_TBL24_ENTRIES);
 } xr_fib4_tbl24 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, XR_TBL8_GROUPS * XR_TBL8_GROUP_SIZE / XR_ENTRIES_PER_ELEM);
-	__type(key, __u32);
-	__type(value, struct xr_entry_pair);
+	XR_MMAP_U32_ARRAY(XR_TBL8_GROUPS * XR_TBL8_GROUP_SIZE);
 } xr_fib4_tbl8 SEC(".maps");
 
 struct {
@@ -46,16 +47,12 @@ struct {
 } xr_fib6 SEC(".maps");
 
 /*
- * Next hops: an id (what routes and groups name) -> its slot, two to an
- * element like the DIR-24-8 entries, written by userspace through mmap with
- * one store; the slot -> the entry. Slot 0: no next hop.
+ * Next hops: an id (what routes and groups name) -> its slot, where one
+ * store publishes a rewritten next hop; the slot -> the entry. Slot 0: no
+ * next hop.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, XR_NEXTHOP_MAX / XR_ENTRIES_PER_ELEM);
-	__type(key, __u32);
-	__type(value, struct xr_entry_pair);
+	XR_MMAP_U32_ARRAY(XR_NEXTHOP_MAX);
 } xr_nexthop_slots SEC(".maps");
 
 struct {

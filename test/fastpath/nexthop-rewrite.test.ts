@@ -14,13 +14,10 @@ const VIA_GW1 = ipv4Frame(IN, { src: '192.0.2.10', dst: '198.51.100.70' });
 const NEW_MAC = '02:00:00:00:01:99';
 
 describe('next-hop entries follow their neighbour and interface', () => {
+  // one fixture for the file: each case puts back what it changed
   let fx: Fixture;
-  beforeAll(async () => {
-    fx = await createFixture('nhrw');
-  });
-  afterAll(async () => {
-    await fx?.teardown();
-  });
+  beforeAll(async () => void (fx = await createFixture('nhrw')));
+  afterAll(() => fx?.teardown());
 
   it('the gateway\'s new MAC: the next frame carries it; invalid, then absent: pass-no-neigh; back: forwarded', async () => {
     const out1 = fx.ifindex.out1;
