@@ -453,6 +453,15 @@ export class FastPath {
     return NexthopTable.read(this.nexthopMaps(), id);
   }
 
+  /**
+   * Next hops whose entry in the maps is not what their interface and
+   * neighbour entries make of it: empty when every copy is current.
+   */
+  async staleNexthops(): Promise<Array<{ id: number; have: string; want: string }>> {
+    const ifaces = await InterfaceTable.read(this.maps.xr_ifaces);
+    return NexthopTable.stale(this.nexthopMaps(), (ifindex) => ifaces.get(ifindex)?.record, (ifindex, address) => this.neighbourRecord(ifindex, address));
+  }
+
   private nexthopMaps(): { slots: NativeMap; entries: NativeMap } {
     return { slots: this.maps.xr_nexthop_slots, entries: this.maps.xr_nexthops };
   }

@@ -66,6 +66,8 @@ function decodeIface(v: ReturnType<typeof L.iface.decode>): InterfaceSpec {
 
 const u32 = (value: number): Buffer => L.u32.encode({ value });
 
+const recordOf = (v: ReturnType<typeof L.iface.decode>): InterfaceRecord => ({ slot: v.slot, mac: v.mac, mtu: v.mtu, vlanId: v.vlan_id, flags: v.flags });
+
 export class InterfaceTable {
   /** own ifindex -> its key in xr_ifaces and its value */
   private readonly byIfindex = new Map<number, { key: Buffer; value: ReturnType<typeof L.iface.decode> }>();
@@ -90,18 +92,18 @@ export class InterfaceTable {
   }
 
   /** Every interface of the maps now, by its own ifindex (another process may write them). */
-  static async read(ifaces: NativeMap): Promise<Map<number, { spec: InterfaceSpec; slot: number }>> {
-    const out = new Map<number, { spec: InterfaceSpec; slot: number }>();
+  static async read(ifaces: NativeMap): Promise<Map<number, { spec: InterfaceSpec; slot: number; record: InterfaceRecord }>> {
+    const out = new Map<number, { spec: InterfaceSpec; slot: number; record: InterfaceRecord }>();
     for (const [, raw] of await ifaces.dump()) {
       const v = L.iface.decode(raw);
-      out.set(v.ifindex, { spec: decodeIface(v), slot: v.slot });
+      out.set(v.ifindex, { spec: decodeIface(v), slot: v.slot, record: recordOf(v) });
     }
     return out;
   }
 
   record(ifindex: number): InterfaceRecord | undefined {
     const v = this.byIfindex.get(ifindex)?.value;
-    return v && { slot: v.slot, mac: v.mac, mtu: v.mtu, vlanId: v.vlan_id, flags: v.flags };
+    return v && recordOf(v);
   }
 
   /**

@@ -8,7 +8,7 @@
 // in pieces a reader could see half of): the new entry goes to a free slot of
 // xr_nexthops, one aligned store in xr_nexthop_slots points the id at it, and
 // the old slot is reused after a grace period.
-import { formatAddress, requireAddress } from './addr.js';
+import { formatAddress, formatMac, requireAddress } from './addr.js';
 import type { InterfaceRecord } from './iface-table.js';
 import * as L from './layout.js';
 import type { Reason } from './layout.js';
@@ -73,6 +73,13 @@ export function nexthopEntry(nh: Omit<NexthopRecord, 'slot' | 'neighbour'>, out:
   });
 }
 
+/** An entry as verify reports it: its state and what the rewrite would write. */
+function describeEntry(raw: Buffer): string {
+  const e = L.nexthop.decode(raw);
+  const state = L.REASONS[e.state] ?? `state ${e.state}`;
+  return `${state} dst ${formatMac(e.dst_mac)} src ${formatMac(e.src_mac)} vlan ${e.vlan_id} mtu ${e.mtu} slot ${e.tx_slot}${e.flags & L.NH_F_STALE ? ' stale' : ''}`;
+}
+
 export const neighbourKey = (ifindex: number, address: string): string => `${ifindex}|${address}`;
 
 export class NexthopTable {
@@ -128,6 +135,30 @@ export class NexthopTable {
       if (!Atomics.load(table, id)) continue;
       const nh = NexthopTable.read(maps, id);
       if (nh) out.set(id, nh);
+    }
+    return out;
+  }
+
+  /**
+   * Next hops whose published entry is not what their interface and
+   * neighbour records make of it now: the program would forward (or pass)
+   * them by stale copies. Empty when every entry is current.
+   */
+  static stale(
+    maps: { slots: NativeMap; entries: NativeMap },
+    ifaceOf: (ifindex: number) => InterfaceRecord | undefined,
+    neighbourOf: (ifindex: number, address: string) => NeighbourRecord | undefined,
+  ): Array<{ id: number; have: string; want: string }> {
+    const table = NexthopTable.slotTable(maps.slots);
+    const out: Array<{ id: number; have: string; want: string }> = [];
+    for (let id = 1; id < L.NEXTHOP_MAX; id++) {
+      const slot = Atomics.load(table, id);
+      const raw = slot ? maps.entries.lookup(L.u32.encode({ value: slot })) : null;
+      if (!raw) continue;
+      const e = L.nexthop.decode(raw);
+      const gateway = NexthopTable.spec(e).gateway;
+      const want = nexthopEntry(e, ifaceOf(e.ifindex), gateway === undefined ? undefined : neighbourOf(e.ifindex, gateway));
+      if (!want.equals(raw)) out.push({ id, have: describeEntry(raw), want: describeEntry(want) });
     }
     return out;
   }

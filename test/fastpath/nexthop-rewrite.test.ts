@@ -30,6 +30,7 @@ describe('next-hop entries follow their neighbour and interface', () => {
       expect((await fx.run(VIA_GW1)).reasons).toEqual(['pass-no-neigh']);
       fx.fp.deleteNeighbour(out1, '198.51.100.2');
       expect((await fx.run(VIA_GW1)).reasons).toEqual(['pass-no-neigh']);
+      expect(await fx.fp.staleNexthops()).toEqual([]);
     } finally {
       fx.fp.setNeighbour(out1, '198.51.100.2', MAC.gw1);
     }
@@ -64,6 +65,8 @@ describe('next-hop entries follow their neighbour and interface', () => {
       expect((await fx.run(VIA_GW1)).reasons).toEqual(['pass-netfilter']);
       fx.fp.setInterface(out1, { ...spec, passes: { vrf: true } });
       expect((await fx.run(VIA_GW1)).reasons).toEqual(['pass-vrf']);
+      // what verify checks: every next hop's copy is its interface's and neighbour's now
+      expect(await fx.fp.staleNexthops()).toEqual([]);
     } finally {
       fx.fp.setInterface(out1, spec);
     }
