@@ -13,75 +13,20 @@ import type { Lab } from '../router/lab/topology.js';
 import type { AttachedProgram } from './attached-program.js';
 import { onInterrupt } from './cleanup.js';
 import { chooseGenerator } from './generator-choice.js';
-import type { GeneratorChoice } from './generator-choice.js';
 import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus } from './forward-lab.js';
 import { TABLES, fullTable, growTable, tableSize } from './forward-table.js';
 import type { TableName, TableSize } from './forward-table.js';
+import { TRAFFIC, compareForward } from './forward-results.js';
+import type { ForwardOptions, ForwardResult, ForwardRow, PathName, TrafficName } from './forward-results.js';
 import { attachRedirectAll, attachReference } from './lab-forwarders.js';
 import { RouterDaemon } from './daemon.js';
 import { LiveFramesGenerator, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
-import type { FlowSpec, Generator, GeneratorName } from './lab-traffic.js';
+import type { FlowSpec, Generator } from './lab-traffic.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
 
-export interface ForwardOptions {
-  /** seconds each case is measured for */
-  seconds: number;
-  /** flows of the flow mix (UDP source ports), over this many destinations */
-  flows: number;
-  destinations: number;
-  /** profile the receiving core while xdp-router forwards the flow mix */
-  profile: boolean;
-  /** auto: live frames unless the machine refuses them, then AF_XDP */
-  generator: GeneratorChoice;
-  /** measure at the full table too, after 1k routes (a million routes take a minute or two to install and sync) */
-  fullTable: boolean;
-}
-
 export const FORWARD_DEFAULTS: ForwardOptions = { seconds: 5, flows: 1024, destinations: 64, profile: true, generator: 'auto', fullTable: true };
-
-export type PathName = 'kernel' | 'reference forwarder' | 'xdp-router' | 'no-lookup redirect' | 'xdp-router slow path';
-export type TrafficName = 'one flow' | 'flow mix';
-
-export interface ForwardRow {
-  /** the routes the router held */
-  table: TableName;
-  path: PathName;
-  traffic: TrafficName;
-  /** what offered the traffic */
-  generator: GeneratorName;
-  /** null: not measured, see note */
-  mpps: number | null;
-  /** what the generator offered over its run, Mpps */
-  offeredMpps: number | null;
-  sent: number | null;
-  received: number | null;
-  /** sent - received, over the whole run (settled) */
-  dropped: number | null;
-  note?: string;
-}
-
-/** xdp-router against the other paths, on one table and traffic */
-export interface ForwardComparison {
-  table: TableName;
-  traffic: TrafficName;
-  overKernel: number | null;
-  overReference: number | null;
-  /** xdp-router's share of what the no-lookup redirect carried */
-  ofRedirect: number | null;
-}
-
-export interface ForwardResult {
-  options: ForwardOptions;
-  /** the generator of every row */
-  generator: GeneratorName;
-  tables: TableSize[];
-  rows: ForwardRow[];
-  comparisons: ForwardComparison[];
-  /** the receiving core (router and sink) while xdp-router forwards */
-  profile?: { table: TableName; path: PathName; traffic: TrafficName; cpu: number; entries: ProfileEntry[] | null };
-}
 
 const GENERATOR_CPU = '0';
 const RECEIVE_CPU = '1';
@@ -140,8 +85,6 @@ function flowsFor(traffic: TrafficName, options: ForwardOptions, dstMac: string,
     ? { dstMac, srcMac, src: '192.0.2.2', dst: '203.0.113.10', flows: 1, destinations: 1 }
     : { dstMac, srcMac, src: '192.0.2.2', dst: '203.0.113.1', flows: options.flows, destinations: options.destinations };
 }
-
-const TRAFFIC: TrafficName[] = ['one flow', 'flow mix'];
 
 type GeneratorFactory = (ns: string, dev: string, flows: FlowSpec) => Promise<Generator>;
 
@@ -259,23 +202,6 @@ async function measureTable(bench: Bench, table: TableName, profile: boolean): P
   return { rows, ...(fast.profile !== undefined ? { profile: fast.profile } : {}) };
 }
 
-function compare(rows: ForwardRow[], tables: TableSize[]): ForwardComparison[] {
-  const mppsOf = (table: TableName, path: PathName, traffic: TrafficName): number | null => rows.find((r) => r.table === table && r.path === path && r.traffic === traffic)?.mpps ?? null;
-  const ratio = (a: number | null, b: number | null): number | null => (a !== null && b ? a / b : null);
-  return tables.flatMap(({ name: table }) =>
-    TRAFFIC.map((traffic) => {
-      const router = mppsOf(table, 'xdp-router', traffic);
-      return {
-        table,
-        traffic,
-        overKernel: ratio(router, mppsOf(table, 'kernel', traffic)),
-        overReference: ratio(router, mppsOf(table, 'reference forwarder', traffic)),
-        ofRedirect: ratio(router, mppsOf(table, 'no-lookup redirect', traffic)),
-      };
-    }),
-  );
-}
-
 export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Promise<ForwardResult> {
   const prefix = `xrb-fw-${process.pid}`;
   const release = onInterrupt(() => destroyLab(prefix));
@@ -320,7 +246,7 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
         }
       }
     }
-    return { options, generator, tables, rows, comparisons: compare(rows, tables), ...(profile ? { profile } : {}) };
+    return { options, generator, tables, rows, comparisons: compareForward(rows, tables), ...(profile ? { profile } : {}) };
   } finally {
     await pinToCpus(process.pid, ALL_CPUS, true).catch(() => undefined);
     await sink?.detach().catch(() => undefined);

@@ -6,7 +6,7 @@ import { installSignalHandlers } from './cleanup.js';
 import { FASTPATH_DEFAULTS, runFastpath } from './fastpath.js';
 import type { FastpathOptions } from './fastpath.js';
 import { FORWARD_DEFAULTS, runForward } from './forward.js';
-import type { ForwardOptions } from './forward.js';
+import type { ForwardOptions } from './forward-results.js';
 import { GENERATOR_CHOICES } from './generator-choice.js';
 import type { GeneratorChoice } from './generator-choice.js';
 import { GRPC_DEFAULTS, runGrpc } from './grpc.js';

@@ -2,7 +2,7 @@
 // JSON under bench/results/) and the targets of issue 6, checked and
 // explained, never asserted.
 import type { FastpathResult } from './fastpath.js';
-import type { ForwardComparison, ForwardResult, ForwardRow, PathName } from './forward.js';
+import type { ForwardComparison, ForwardResult, ForwardRow, PathName } from './forward-results.js';
 import type { TableName, TableSize } from './forward-table.js';
 import type { GeneratorName } from './lab-traffic.js';
 import type { Machine } from './machine.js';
