@@ -88,7 +88,7 @@ function flowsFor(traffic: TrafficName, options: ForwardOptions, dstMac: string,
 
 type GeneratorFactory = (ns: string, dev: string, flows: FlowSpec) => Promise<Generator>;
 
-/** what every case shares: A's veth the generator sends from, the router's, the sink on B's */
+/** what every case shares: the lab (traffic from A's veth to the router's), the sink on B's veth, the generator */
 interface Bench {
   options: ForwardOptions;
   lab: Lab;
@@ -125,9 +125,14 @@ async function measurePath(bench: Bench, table: TableName, path: PathName, profi
 /** frames a path under test carried, as a share of what arrived, below which the figure is someone else's */
 const CARRIED_SHARE = 0.99;
 
+/** frames the sink received over every run of the generator */
+function receivedOver(measured: Measured): number {
+  return measured.rows.reduce((sum, r) => sum + (r.received ?? 0), 0);
+}
+
 /** Throws unless the path under test, not the kernel beside it, carried what the sink received. */
 function requireCarried(path: PathName, measured: Measured, carried: number): void {
-  const received = measured.rows.reduce((sum, r) => sum + (r.received ?? 0), 0);
+  const received = receivedOver(measured);
   if (received === 0 || carried < received * CARRIED_SHARE) {
     throw new Error(`${path}: carried ${carried} frames but the sink received ${received}: the rest went through the kernel, so the figure would not be ${path}'s`);
   }
@@ -146,7 +151,7 @@ async function measureAttached(bench: Bench, table: TableName, path: 'reference 
     const before = await kernelForwarded(ns);
     const measured = await measurePath(bench, table, path);
     const byKernel = (await kernelForwarded(ns)) - before;
-    requireCarried(path, measured, measured.rows.reduce((sum, r) => sum + (r.received ?? 0), 0) - byKernel);
+    requireCarried(path, measured, receivedOver(measured) - byKernel);
     return measured;
   } finally {
     await program.detach();
