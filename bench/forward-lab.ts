@@ -43,6 +43,26 @@ export async function pinToCpus(pid: number, cpus: string, allThreads = false): 
   await run(['taskset', ...(allThreads ? ['-a'] : []), '-p', '-c', cpus, String(pid)]);
 }
 
+/** a thread's time on a CPU so far, ns (the first field of its schedstat) */
+function cpuNs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return 0; // gone with its device
+  }
+}
+
+/**
+ * CPU time, ns, of every NAPI thread of the lab so far: all the receive
+ * work (the router's, its XDP program's and redirects', the sink's), which
+ * the CPU's other tasks do not inflate as they do the wall-clock time.
+ */
+export function receiveCpuNs(l: ForwardLab): number {
+  let total = 0;
+  for (const pids of l.napiThreads.values()) for (const pid of pids) total += cpuNs(pid);
+  return total;
+}
+
 /** the kernel's count of datagrams it forwarded in namespace ns (ForwDatagrams of /proc/net/snmp) */
 export async function kernelForwarded(ns: string): Promise<number> {
   const lines = (await run(['cat', '/proc/net/snmp'], ns)).split('\n').filter((l) => l.startsWith('Ip: '));

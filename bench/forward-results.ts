@@ -32,6 +32,12 @@ export interface ForwardRow {
   generator: GeneratorName;
   /** null: not measured, see note */
   mpps: number | null;
+  /**
+   * Mpps per second of CPU time the lab's receive threads took in the
+   * window: what one receiving core would carry alone, however busy the
+   * machine's other tasks kept it
+   */
+  mppsPerReceiveCore: number | null;
   /** what the generator offered over its run, Mpps */
   offeredMpps: number | null;
   sent: number | null;
@@ -41,8 +47,18 @@ export interface ForwardRow {
   note?: string;
 }
 
-/** xdp-router against the other paths, on one table and traffic */
+/** what a comparison divides: received Mpps, or Mpps per receive core */
+export type Basis = 'received' | 'per receive core';
+export const BASES: Basis[] = ['received', 'per receive core'];
+
+/** a row's figure on a basis */
+export function mppsOn(row: ForwardRow, basis: Basis): number | null {
+  return basis === 'received' ? row.mpps : row.mppsPerReceiveCore;
+}
+
+/** xdp-router against the other paths, on one basis, table and traffic */
 export interface ForwardComparison {
+  basis: Basis;
   table: TableName;
   traffic: TrafficName;
   overKernel: number | null;
@@ -62,20 +78,26 @@ export interface ForwardResult {
   profile?: { table: TableName; path: PathName; traffic: TrafficName; cpu: number; entries: ProfileEntry[] | null };
 }
 
-/** xdp-router against each other path, per table and traffic, from the rows measured */
+/** xdp-router against each other path, per basis, table and traffic, from the rows measured */
 export function compareForward(rows: ForwardRow[], tables: TableSize[]): ForwardComparison[] {
-  const mppsOf = (table: TableName, path: PathName, traffic: TrafficName): number | null => rows.find((r) => r.table === table && r.path === path && r.traffic === traffic)?.mpps ?? null;
   const ratio = (a: number | null, b: number | null): number | null => (a !== null && b ? a / b : null);
-  return tables.flatMap(({ name: table }) =>
-    TRAFFIC.map((traffic) => {
-      const router = mppsOf(table, 'xdp-router', traffic);
-      return {
-        table,
-        traffic,
-        overKernel: ratio(router, mppsOf(table, 'kernel', traffic)),
-        overReference: ratio(router, mppsOf(table, 'reference forwarder', traffic)),
-        ofRedirect: ratio(router, mppsOf(table, 'no-lookup redirect', traffic)),
-      };
-    }),
-  );
+  return BASES.flatMap((basis) => {
+    const mppsOf = (table: TableName, path: PathName, traffic: TrafficName): number | null => {
+      const row = rows.find((r) => r.table === table && r.path === path && r.traffic === traffic);
+      return row ? mppsOn(row, basis) : null;
+    };
+    return tables.flatMap(({ name: table }) =>
+      TRAFFIC.map((traffic) => {
+        const router = mppsOf(table, 'xdp-router', traffic);
+        return {
+          basis,
+          table,
+          traffic,
+          overKernel: ratio(router, mppsOf(table, 'kernel', traffic)),
+          overReference: ratio(router, mppsOf(table, 'reference forwarder', traffic)),
+          ofRedirect: ratio(router, mppsOf(table, 'no-lookup redirect', traffic)),
+        };
+      }),
+    );
+  });
 }

@@ -13,7 +13,7 @@ import type { Lab } from '../router/lab/topology.js';
 import type { AttachedProgram } from './attached-program.js';
 import { onInterrupt } from './cleanup.js';
 import { chooseGenerator } from './generator-choice.js';
-import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus } from './forward-lab.js';
+import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus, receiveCpuNs } from './forward-lab.js';
 import { TABLES, fullTable, growTable, tableSize } from './forward-table.js';
 import type { TableName, TableSize } from './forward-table.js';
 import { TRAFFIC, compareForward } from './forward-results.js';
@@ -41,10 +41,11 @@ const PUNTED = '203.0.113.0/24';
  * dispatcher, two RCU grace periods, and would leave gaps between short
  * ones): two short runs first calibrate its rate, then one run is sized to
  * cover the window with two seconds to spare; the sink is read one second
- * into it and again `seconds` later. A run that ends inside the window is
- * done again, longer.
+ * into it and again `seconds` later, and so is the CPU time the lab's
+ * receive threads took meanwhile (receiveCpuNs). A run that ends inside the
+ * window is done again, longer.
  */
-async function measure(gen: Generator, sink: Sink, seconds: number): Promise<Omit<ForwardRow, 'table' | 'path' | 'traffic' | 'generator'>> {
+async function measure(gen: Generator, sink: Sink, seconds: number, receiveCpuNs: () => number): Promise<Omit<ForwardRow, 'table' | 'path' | 'traffic' | 'generator'>> {
   // the rate of a long run: the difference of two, without the fixed cost of a run
   const short = await gen.send(1_000_000);
   const long = await gen.send(3_000_000);
@@ -59,9 +60,11 @@ async function measure(gen: Generator, sink: Sink, seconds: number): Promise<Omi
     await sleep(1000);
     const c0 = sink.received();
     const t0 = performance.now();
+    const cpu0 = receiveCpuNs();
     await sleep(seconds * 1000);
     const c1 = sink.received();
     const t1 = performance.now();
+    const cpu1 = receiveCpuNs();
     const { ms: sendMs } = await sent;
     await sleep(300); // what is in flight arrives
     const received = Number(sink.received() - start);
@@ -72,6 +75,7 @@ async function measure(gen: Generator, sink: Sink, seconds: number): Promise<Omi
     }
     return {
       mpps: Number(c1 - c0) / ((t1 - t0) / 1000) / 1e6,
+      mppsPerReceiveCore: cpu1 > cpu0 ? Number(c1 - c0) / ((cpu1 - cpu0) / 1e9) / 1e6 : null,
       offeredMpps: count / (sendMs / 1000) / 1e6,
       sent: count,
       received,
@@ -92,6 +96,7 @@ type GeneratorFactory = (ns: string, dev: string, flows: FlowSpec) => Promise<Ge
 interface Bench {
   options: ForwardOptions;
   lab: Lab;
+  receiveCpuNs: () => number;
   sink: Sink;
   createGenerator: GeneratorFactory;
 }
@@ -108,7 +113,7 @@ async function measurePath(bench: Bench, table: TableName, path: PathName, profi
   for (const traffic of TRAFFIC) {
     const gen = await bench.createGenerator(lab.a.ns, lab.a.dev, flowsFor(traffic, options, lab.router.toA.mac, lab.a.mac));
     try {
-      const row: ForwardRow = { table, path, traffic, generator: gen.name, ...(await measure(gen, bench.sink, options.seconds)) };
+      const row: ForwardRow = { table, path, traffic, generator: gen.name, ...(await measure(gen, bench.sink, options.seconds, bench.receiveCpuNs)) };
       progress(`forward: ${table}, ${path}, ${traffic}: ${row.mpps!.toFixed(2)} Mpps received of ${row.offeredMpps!.toFixed(2)} offered (${gen.name} generator)`);
       rows.push(row);
       if (profile && traffic === 'flow mix') {
@@ -224,7 +229,7 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
       () => liveFramesRefusal(lab.a.ns, lab.a.dev, flowsFor('one flow', options, lab.router.toA.mac, lab.a.mac)),
       (line) => process.stdout.write(`${line}\n`),
     );
-    const bench: Bench = { options, lab, sink, createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create };
+    const bench: Bench = { options, lab, receiveCpuNs: () => receiveCpuNs(fl), sink, createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create };
     // every path forwards with the kernel's tables or beside them: forwarding on, except for the slow path alone
     await setKernelForwarding(lab, true);
     const full = fullTable();

@@ -2,7 +2,8 @@
 // JSON under bench/results/) and the targets of issue 6, checked and
 // explained, never asserted.
 import type { FastpathResult } from './fastpath.js';
-import type { ForwardComparison, ForwardResult, ForwardRow, PathName } from './forward-results.js';
+import { BASES, mppsOn } from './forward-results.js';
+import type { Basis, ForwardComparison, ForwardResult, ForwardRow, PathName } from './forward-results.js';
 import type { TableName, TableSize } from './forward-table.js';
 import type { GeneratorName } from './lab-traffic.js';
 import type { Machine } from './machine.js';
@@ -86,20 +87,20 @@ const GENERATOR_METHOD: Record<GeneratorName, string> = {
 const tableLabel = (t: TableSize): string => `${t.name}: ${count(t.routes4)} IPv4${t.routes6 ? ` + ${count(t.routes6)} IPv6` : ''}`;
 const share = (n: number | null): string => (n === null ? '–' : `${fmt(100 * n, 0)}%`);
 
-/** the headline: Mpps of each path, and xdp-router against them, per table and traffic */
-function forwardSummary(r: ForwardResult): string {
-  const mpps = (c: ForwardComparison, path: PathName): string => fmt(r.rows.find((x) => x.table === c.table && x.traffic === c.traffic && x.path === path)?.mpps, 2);
+const BASIS_HEAD: Record<Basis, string> = { received: 'Mpps', 'per receive core': 'Mpps per receive core' };
+
+/** the headline on one basis: each path's Mpps, and xdp-router against them, per table and traffic */
+function forwardSummary(r: ForwardResult, basis: Basis): string {
+  const mpps = (c: ForwardComparison, path: PathName): string => {
+    const row = r.rows.find((x) => x.table === c.table && x.traffic === c.traffic && x.path === path);
+    return fmt(row ? mppsOn(row, basis) : null, 2);
+  };
   const label = (name: TableName): string => tableLabel(r.tables.find((t) => t.name === name)!);
   return table(
-    ['routes', 'traffic', 'kernel Mpps', 'reference forwarder Mpps', 'xdp-router Mpps', 'no-lookup redirect Mpps', 'xdp-router / kernel', 'xdp-router / reference', 'xdp-router / no-lookup redirect'],
-    r.comparisons.map((c) => [
-      label(c.table),
-      c.traffic,
-      ...SUMMARY_PATHS.map((path) => mpps(c, path)),
-      fmt(c.overKernel, 2),
-      fmt(c.overReference, 2),
-      share(c.ofRedirect),
-    ]),
+    ['routes', 'traffic', ...SUMMARY_PATHS.map((path) => `${path} ${BASIS_HEAD[basis]}`), 'xdp-router / kernel', 'xdp-router / reference', 'xdp-router / no-lookup redirect'],
+    r.comparisons
+      .filter((c) => c.basis === basis)
+      .map((c) => [label(c.table), c.traffic, ...SUMMARY_PATHS.map((path) => mpps(c, path)), fmt(c.overKernel, 2), fmt(c.overReference, 2), share(c.ofRedirect)]),
   );
 }
 
@@ -112,6 +113,7 @@ export function forwardMarkdown(r: ForwardResult): string {
     x.traffic,
     x.generator,
     x.mpps === null ? (x.note ?? 'not measured') : fmt(x.mpps, 2),
+    fmt(x.mppsPerReceiveCore, 2),
     fmt(x.offeredMpps, 2),
     x.sent === null ? '–' : count(x.sent),
     x.received === null ? '–' : count(x.received),
@@ -120,9 +122,14 @@ export function forwardMarkdown(r: ForwardResult): string {
   const parts = [
     '### forward: throughput in the namespace lab (64-byte UDP frames)',
     '',
-    forwardSummary(r),
+    forwardSummary(r, 'received'),
     '',
-    table(['routes', 'path', 'traffic', 'generator', 'received Mpps', 'offered Mpps', 'sent', 'received', 'dropped'], r.rows.map(row)),
+    'The same per receive core: what the sink received over the CPU time the lab\'s receive threads (the router\'s and the sink\'s NAPI threads, all on one CPU) took meanwhile, ' +
+      'so what one core of their own would carry; it holds when the machine\'s other tasks take that CPU from them, which the received figure does not.',
+    '',
+    forwardSummary(r, 'per receive core'),
+    '',
+    table(['routes', 'path', 'traffic', 'generator', 'received Mpps', 'Mpps per receive core', 'offered Mpps', 'sent', 'received', 'dropped'], r.rows.map(row)),
     '',
     `Each case ${r.options.seconds} s; flow mix: ${count(r.options.flows)} flows (UDP source ports) over ${r.options.destinations} destinations in 203.0.113.0/24, ` +
       'behind B like every route of the table. Received: counted by the sink in the measured window; sent, received and dropped: the whole run of the generator. ' +
@@ -213,7 +220,8 @@ export function checkTargets(parts: Partial<PartResults>): TargetCheck[] {
  * comparisons of one table or all: the worst of them decides.
  */
 function labTarget(fw: ForwardResult, target: string, table: TableName | null, of: 'overKernel' | 'overReference' | 'ofRedirect', least: number): TargetCheck | null {
-  const compared = fw.comparisons.filter((c) => (table === null || c.table === table) && c[of] !== null);
+  const on = (basis: Basis): ForwardComparison[] => fw.comparisons.filter((c) => c.basis === basis && (table === null || c.table === table) && c[of] !== null);
+  const compared = on('received');
   const low = worst(compared, (c) => c[of]!);
   if (!low) return null;
   const asShare = of === 'ofRedirect';
@@ -222,7 +230,7 @@ function labTarget(fw: ForwardResult, target: string, table: TableName | null, o
   const limit = fw.profile ? `; receiving core (${fw.profile.table}): ${profileLine(fw.profile.entries)}` : '';
   return {
     target,
-    measured: `${compared.map((c) => `${table === null ? `${c.table}, ` : ''}${c.traffic} ${show(c[of]!)}`).join('; ')} (${fw.generator} generator)`,
+    measured: `${BASES.map((basis) => `${basis}: ${on(basis).map((c) => `${table === null ? `${c.table}, ` : ''}${c.traffic} ${show(c[of]!)}`).join('; ')}`).join('; ')} (${fw.generator} generator)`,
     met,
     note: met ? '' : `missed by ${asShare ? `${fmt(100 * (least - low[of]!), 0)} points` : `${fmt(least - low[of]!, 2)}x`} (${low.table}, ${low.traffic})${limit}`,
   };

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TableName, TableSize } from '../../bench/forward-table.js';
 import { compareForward } from '../../bench/forward-results.js';
-import type { ForwardResult, ForwardRow, PathName, TrafficName } from '../../bench/forward-results.js';
+import type { Basis, ForwardResult, ForwardRow, PathName, TrafficName } from '../../bench/forward-results.js';
 import { checkTargets, forwardMarkdown } from '../../bench/report.js';
 
 const TABLES: TableSize[] = [
@@ -20,7 +20,8 @@ function resultOf(figures: Figures): ForwardResult {
   for (const [table, paths] of Object.entries(figures) as Array<[TableName, Figures[TableName]]>) {
     for (const [path, mpps] of Object.entries(paths) as Array<[PathName, [number, number]]>) {
       (['one flow', 'flow mix'] as TrafficName[]).forEach((traffic, i) => {
-        rows.push({ table, path, traffic, generator: 'live frames', mpps: mpps[i]!, offeredMpps: 10, sent: 1000, received: 100, dropped: 900 });
+        // the receive threads had half the CPU
+        rows.push({ table, path, traffic, generator: 'live frames', mpps: mpps[i]!, mppsPerReceiveCore: 2 * mpps[i]!, offeredMpps: 10, sent: 1000, received: 100, dropped: 900 });
       });
     }
   }
@@ -39,10 +40,12 @@ const ALL_MET: Figures = {
 };
 
 describe('forward benchmark report', () => {
-  it('compares xdp-router with each path per table and traffic', () => {
+  it('compares xdp-router with each path per basis, table and traffic', () => {
     const r = resultOf(ALL_MET);
-    const at = (table: TableName, traffic: TrafficName) => r.comparisons.find((c) => c.table === table && c.traffic === traffic)!;
-    expect(r.comparisons).toHaveLength(4);
+    const at = (table: TableName, traffic: TrafficName, basis: Basis = 'received') => r.comparisons.find((c) => c.basis === basis && c.table === table && c.traffic === traffic)!;
+    expect(r.comparisons).toHaveLength(8);
+    // both bases divide alike when the CPU share is the same for every path
+    expect(at('full table', 'flow mix', 'per receive core')).toMatchObject({ ...at('full table', 'flow mix'), basis: 'per receive core' });
     expect(at('1k routes', 'one flow').overKernel).toBeCloseTo(4.4);
     expect(at('1k routes', 'one flow').overReference).toBeCloseTo(1.1);
     expect(at('full table', 'flow mix').ofRedirect).toBeCloseTo(0.8);
@@ -51,8 +54,8 @@ describe('forward benchmark report', () => {
 
   it('leaves a ratio out when a path was not measured', () => {
     const r = resultOf({ '1k routes': { kernel: [1, 1], 'xdp-router': [2, 2] }, 'full table': {} });
-    expect(r.comparisons[0]).toMatchObject({ overKernel: 2, overReference: null, ofRedirect: null });
-    expect(r.comparisons[2]).toMatchObject({ overKernel: null, overReference: null, ofRedirect: null });
+    expect(r.comparisons[0]).toMatchObject({ basis: 'received', table: '1k routes', overKernel: 2, overReference: null, ofRedirect: null });
+    expect(r.comparisons[2]).toMatchObject({ basis: 'received', table: 'full table', overKernel: null, overReference: null, ofRedirect: null });
     // a target with nothing to judge by is left out, not failed
     expect(checkTargets({ forward: r }).map((t) => t.target)).toEqual([]);
   });
@@ -80,10 +83,17 @@ describe('forward benchmark report', () => {
     expect(checks.map((c) => c.note)).toEqual(notes);
   });
 
-  it('heads its Markdown with the four paths in Mpps and xdp-router against each', () => {
+  it('judges the targets on received Mpps and shows the per-core ratios beside them', () => {
+    const [first] = checkTargets({ forward: resultOf(ALL_MET) });
+    expect(first!.measured).toBe('received: one flow 1.10x; flow mix 1.05x; per receive core: one flow 1.10x; flow mix 1.05x (live frames generator)');
+  });
+
+  it('heads its Markdown with the four paths in Mpps, received and per receive core, and xdp-router against each', () => {
     const md = forwardMarkdown(resultOf(ALL_MET));
     expect(md).toContain('| routes | traffic | kernel Mpps | reference forwarder Mpps | xdp-router Mpps | no-lookup redirect Mpps | xdp-router / kernel | xdp-router / reference | xdp-router / no-lookup redirect |');
     expect(md).toContain('| full table: 1,000,000 IPv4 | flow mix | 0.40 | 1.20 | 2.00 | 2.50 | 5.00 | 1.67 | 80% |');
+    expect(md).toContain('| full table: 1,000,000 IPv4 | flow mix | 0.80 | 2.40 | 4.00 | 5.00 | 5.00 | 1.67 | 80% |');
+    expect(md).toContain('| full table | xdp-router | flow mix | live frames | 2.00 | 4.00 | 10.00 |');
     expect(md).toContain('Generator: live frames');
   });
 });
