@@ -114,7 +114,7 @@ async function measurePath(bench: Bench, table: TableName, path: PathName, profi
     const gen = await bench.createGenerator(lab.a.ns, lab.a.dev, flowsFor(traffic, options, lab.router.toA.mac, lab.a.mac));
     try {
       const row: ForwardRow = { table, path, traffic, generator: gen.name, ...(await measure(gen, bench.sink, options.seconds, bench.receiveCpuNs)) };
-      progress(`forward: ${table}, ${path}, ${traffic}: ${row.mpps!.toFixed(2)} Mpps received of ${row.offeredMpps!.toFixed(2)} offered (${gen.name} generator)`);
+      progress(`forward: ${table}, ${path}, ${traffic}: ${row.mpps!.toFixed(2)} Mpps received of ${row.offeredMpps!.toFixed(2)} offered, ${row.mppsPerReceiveCore?.toFixed(2) ?? '–'} per receive core (${gen.name} generator)`);
       rows.push(row);
       if (profile && traffic === 'flow mix') {
         progress(`forward: profiling the receiving core during ${path}, ${traffic} (perf)`);
