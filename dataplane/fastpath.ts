@@ -34,6 +34,7 @@ import { dumpEntries, usedSlots } from './map-dump.js';
 import { DryRun, openProgram, programConstants, type Decision, type ProgramConstants } from './program-instance.js';
 import { PuntMaps, type PuntRuleSpec } from './punt-maps.js';
 import { decodeRoute, encodeRoute, type RouteTarget } from './route-target.js';
+import { SlotIds } from './slot-ids.js';
 
 export type { GroupMemberSpec, InterfacePasses, InterfaceSpec, NeighbourFlags, NexthopSpec } from './entry-codecs.js';
 export type { Decision, PuntRuleSpec, RouteTarget };
@@ -98,6 +99,12 @@ export class FastPath {
   /** reclaims of slots the program may still be reading: after a grace period */
   private readonly grace: GraceQueue;
 
+  /** ids of xr_nexthops' slots: one per next-hop entry, reused only after a grace period */
+  readonly nexthopIds: SlotIds;
+
+  /** ids of xr_groups' slots, likewise */
+  readonly groupIds: SlotIds;
+
   /** the never-attached instance that answers decide() */
   private readonly dryRun: DryRun;
 
@@ -115,6 +122,9 @@ export class FastPath {
     this.maps = maps;
     this.punt = new PuntMaps(maps, () => addon.possibleCpus());
     this.dryRun = new DryRun(constants, maps);
+    const afterGracePeriod = (reclaim: () => void): void => this.grace.defer(reclaim);
+    this.nexthopIds = new SlotIds(L.NEXTHOP_MAX, 'next-hop id', (id) => this.deleteNexthop(id), afterGracePeriod);
+    this.groupIds = new SlotIds(L.GROUP_MAX, 'next-hop group id', (id) => this.deleteGroup(id), afterGracePeriod);
   }
 
   static async open(options: FastPathOptions = {}): Promise<FastPath> {
@@ -150,15 +160,6 @@ export class FastPath {
   /** What the program does with `frame` arriving on `ingressIfindex`, asked of the program itself (a dry run). */
   decide(frame: Buffer, ingressIfindex: number): Promise<Decision> {
     return this.dryRun.decide(frame, ingressIfindex);
-  }
-
-  /**
-   * Run `reclaim` once no program run that began before this call can still
-   * be reading what it frees (a next-hop or group slot, an id): after an RCU
-   * grace period, so a reader never follows a reused id to another entry.
-   */
-  afterGracePeriod(reclaim: () => void): void {
-    this.grace.defer(reclaim);
   }
 
   /** Resolves once every reclaim deferred so far has run. */
