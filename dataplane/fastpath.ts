@@ -1,7 +1,8 @@
 // FastPath: the typed facade over the XDP program and its maps. It knows
 // nothing about netlink or gRPC; the router tells it what to hold. What it
 // writes is encoded by entry-codecs.ts and route-target.ts; the IPv4 index
-// is fib4-index.ts, the punt stage's maps punt-maps.ts.
+// is fib4-index.ts, the interfaces' maps interface-maps.ts, the punt
+// stage's maps punt-maps.ts.
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { addon } from './native.js';
@@ -10,11 +11,9 @@ import { AddressError, formatAddress, parsePrefix, requireAddress } from './addr
 import type { Prefix } from './addr.js';
 import {
   decodeGroup,
-  decodeIface,
   decodeNeighbour,
   decodeNexthop,
   encodeGroup,
-  encodeIface,
   encodeNeighbour,
   encodeNexthop,
   formatPrefixKey,
@@ -23,11 +22,11 @@ import {
   neighbourKey,
   prefixKey,
   sumCounters,
-  txIfindex,
 } from './entry-codecs.js';
 import type { GroupMemberSpec, InterfaceSpec, NeighbourEntry, NeighbourFlags, NexthopSpec } from './entry-codecs.js';
 import { Fib4Index, fib4IndexMismatches, type Fib4Groups, type Fib4Mismatch } from './fib4-index.js';
 import { GraceQueue } from './grace.js';
+import { InterfaceMaps } from './interface-maps.js';
 import * as L from './layout.js';
 import type { MapName, Reason } from './layout.js';
 import { dumpEntries, usedSlots } from './map-dump.js';
@@ -96,6 +95,8 @@ export class FastPath {
 
   private readonly punt: PuntMaps;
 
+  private readonly ifaces: InterfaceMaps;
+
   /** reclaims of slots the program may still be reading: after a grace period */
   private readonly grace: GraceQueue;
 
@@ -121,6 +122,7 @@ export class FastPath {
     for (const name of Object.keys(L.MAPS) as MapName[]) maps[name] = program.map(name);
     this.maps = maps;
     this.punt = new PuntMaps(maps, () => addon.possibleCpus());
+    this.ifaces = new InterfaceMaps(maps);
     this.dryRun = new DryRun(constants, maps);
     const afterGracePeriod = (reclaim: () => void): void => this.grace.defer(reclaim);
     this.nexthopIds = new SlotIds(L.NEXTHOP_MAX, 'next-hop id', (id) => this.deleteNexthop(id), afterGracePeriod);
@@ -347,14 +349,11 @@ export class FastPath {
   // --- interfaces and local addresses ---------------------------------------
 
   iface(ifindex: number): InterfaceSpec | null {
-    const v = this.maps.xr_ifaces.lookup(L.u32.encode({ value: ifindex }));
-    return v ? decodeIface(v) : null;
+    return this.ifaces.get(ifindex);
   }
 
-  async interfaces(): Promise<Map<number, InterfaceSpec>> {
-    const out = new Map<number, InterfaceSpec>();
-    for (const [k, v] of await this.maps.xr_ifaces.dump()) out.set(L.u32.decode(k).value, decodeIface(v));
-    return out;
+  interfaces(): Promise<Map<number, InterfaceSpec>> {
+    return this.ifaces.all();
   }
 
   async localAddresses(): Promise<string[]> {
@@ -364,34 +363,11 @@ export class FastPath {
   }
 
   setInterface(ifindex: number, spec: InterfaceSpec): void {
-    const entry = encodeIface(ifindex, spec);
-    // the devmap first: the program checks it before it trusts an interface
-    // A DEVMAP_HASH update unlinks the old entry before it links the new
-    // one: rewriting an unchanged entry (a restart re-applies every
-    // interface) would let a frame in flight miss it after its rewrite.
-    const port = L.u32.encode({ value: txIfindex(ifindex, spec) });
-    if (!this.maps.xr_tx_ports.lookup(port)?.equals(port)) this.maps.xr_tx_ports.update(port, port);
-    if (spec.vlan) {
-      this.maps.xr_vlans.update(
-        L.vlanKey.encode({ ifindex: spec.vlan.lowerIfindex, vlan_id: spec.vlan.id }),
-        L.u32.encode({ value: ifindex }),
-      );
-    }
-    this.maps.xr_ifaces.update(L.u32.encode({ value: ifindex }), entry);
+    this.ifaces.set(ifindex, spec);
   }
 
   deleteInterface(ifindex: number): boolean {
-    const key = L.u32.encode({ value: ifindex });
-    const raw = this.maps.xr_ifaces.lookup(key);
-    if (!raw) return false;
-    const iface = L.iface.decode(raw);
-    this.maps.xr_ifaces.delete(key);
-    if (iface.vlan_id) {
-      this.maps.xr_vlans.delete(L.vlanKey.encode({ ifindex: iface.tx_ifindex, vlan_id: iface.vlan_id }));
-    } else {
-      this.maps.xr_tx_ports.delete(key);
-    }
-    return true;
+    return this.ifaces.delete(ifindex);
   }
 
   addLocalAddress(address: string, ifindex: number): void {
