@@ -2,8 +2,7 @@
 // two loads, written here through their mapping. The trie xr_fib4 stays the
 // record of IPv4 routes (dumps, verify, lookups from userspace) and is
 // written alongside, by the facade.
-import type { Prefix } from './addr.js';
-import { formatAddress } from './addr.js';
+import { formatAddress, type Prefix } from './addr.js';
 import { Dir24, type Dir24Memory } from './dir24.js';
 import * as L from './layout.js';
 import type { MapName } from './layout.js';
