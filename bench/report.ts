@@ -125,7 +125,7 @@ export function forwardMarkdown(r: ForwardResult): string {
     forwardSummary(r, 'received'),
     '',
     'The same per receive core: what the sink received over the CPU time the lab\'s receive threads (the router\'s and the sink\'s NAPI threads, all on one CPU) took meanwhile, ' +
-      'so what one core of their own would carry; it holds when the machine\'s other tasks take that CPU from them, which the received figure does not.',
+      'so what one core of their own would carry: it leaves out the time the machine\'s other tasks took that CPU from them, which the received figure does not, but not what they cost it in caches.',
     '',
     forwardSummary(r, 'per receive core'),
     '',
