@@ -11,7 +11,7 @@ import { onInterrupt } from './cleanup.js';
 import { chooseGenerator } from './generator-choice.js';
 import type { GeneratorChoice } from './generator-choice.js';
 import { DIRECT, createForwardLab, destroyForwardLab, pinToCpus } from './forward-lab.js';
-import { RouterDaemon } from './daemon.js';
+import { RouterDaemon } from '../support/daemon.js';
 import { LiveFramesGenerator, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
 import type { FlowSpec, Generator, GeneratorName } from './lab-traffic.js';
 import { profileWhile } from './profile.js';

@@ -2,33 +2,31 @@
 // output in iproute2's words, --json, --help, and the daemon's refusals
 // printed with a non-zero exit.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ip } from '../../router/lab/netns.js';
-import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
-import { cli, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import { CLI } from '../../support/daemon.js';
+import type { DaemonConfig } from '../../support/daemon.js';
+import { startLabDaemon } from '../../support/lab-daemon.js';
+import type { LabDaemon } from '../../support/lab-daemon.js';
+import { cli, within } from '../helpers/router.js';
 import { ping } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-cli-${process.pid}`;
-const BIN = join(__dirname, '..', '..', 'bin', 'xdp-router.js');
 
 describe('the command line against the daemon', () => {
+  let h: LabDaemon | undefined;
   let lab: Lab;
-  let config: ReturnType<typeof writeLabConfig>;
-  let daemon: DaemonProcess | undefined;
+  let config: DaemonConfig;
   const x = (...args: string[]) => cli([...args, '--config', config.file]);
 
   beforeAll(async () => {
-    lab = await createLab(PREFIX);
-    await setKernelForwarding(lab, true);
-    config = writeLabConfig(PREFIX);
-    daemon = await startDaemonProcess(config.file);
+    h = await startLabDaemon({ prefix: PREFIX });
+    ({ lab, config } = h);
   });
 
   afterAll(async () => {
-    await tearDownLab(PREFIX, lab, config, daemon);
+    await h?.dispose();
   });
 
   it('--help on each command', async () => {
@@ -91,7 +89,7 @@ describe('the command line against the daemon', () => {
   });
 
   it('route watch prints the table, then changes as they happen', async () => {
-    const child = spawn('node', [BIN, 'route', 'watch', '--config', config.file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node', [CLI, 'route', 'watch', '--config', config.file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {

@@ -14,8 +14,8 @@ import { createLogger } from '../../router/log.js';
 import { pcapHeader, pcapRecord } from '../../router/slowpath/pcap.js';
 import { SlowPath } from '../../router/slowpath/service.js';
 import type { CapturedFrame } from '../../router/slowpath/service.js';
-import { within } from '../helpers/daemon.js';
-import { IPPROTO_ICMP, ipv4Frame } from '../helpers/packet.js';
+import { within } from '../helpers/router.js';
+import { IPPROTO_ICMP, ipv4Frame } from '../../support/frames.js';
 import { ping, udpStream } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-xsk-${process.pid}`;

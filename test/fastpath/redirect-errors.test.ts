@@ -9,8 +9,8 @@ import type { TestContext } from 'vitest';
 import { RedirectErrors } from '../../dataplane/redirect-errors.js';
 import type { NativeError } from '../../dataplane/native.js';
 import { run } from '../../router/lab/netns.js';
-import { ipv4Frame } from '../helpers/packet.js';
-import type { EthSpec } from '../helpers/packet.js';
+import { ipv4Frame } from '../../support/frames.js';
+import type { EthSpec } from '../../support/frames.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Device, Fixture } from './fixture.js';
 
