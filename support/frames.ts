@@ -106,19 +106,28 @@ function l4Segment(spec: L4Spec, pseudo: (len: number, proto: number) => Buffer)
   return seg;
 }
 
+/**
+ * The pseudo-header a transport checksum covers, as IPv4's layout: source,
+ * destination, protocol, length. IPv6's (RFC 8200 8.1) orders its words
+ * otherwise but sums to the same, which is all a one's-complement sum sees.
+ */
+function pseudoHeader(src: Buffer, dst: Buffer): (length: number, proto: number) => Buffer {
+  return (length, proto) => {
+    const ph = Buffer.alloc(2 * src.length + 4);
+    src.copy(ph, 0);
+    dst.copy(ph, src.length);
+    ph.writeUInt16BE(proto, 2 * src.length);
+    ph.writeUInt16BE(length, 2 * src.length + 2);
+    return ph;
+  };
+}
+
 export function ipv4Packet(spec: IPv4Spec): Buffer {
   const src = parseIPv4(spec.src)!;
   const dst = parseIPv4(spec.dst)!;
   const proto = spec.proto ?? IPPROTO_UDP;
   const options = spec.options ?? Buffer.alloc(0);
-  const seg = l4Segment(spec, (len, p) => {
-    const ph = Buffer.alloc(12);
-    src.copy(ph, 0);
-    dst.copy(ph, 4);
-    ph.writeUInt8(p, 9);
-    ph.writeUInt16BE(len, 10);
-    return ph;
-  });
+  const seg = l4Segment(spec, pseudoHeader(src, dst));
   const h = Buffer.alloc(20 + options.length);
   h.writeUInt8(0x40 | (h.length / 4), 0);
   h.writeUInt16BE(h.length + seg.length, 2);
@@ -138,16 +147,7 @@ export function ipv6Packet(spec: IPv6Spec): Buffer {
   const dst = parseIPv6(spec.dst)!;
   const proto = spec.proto ?? IPPROTO_UDP;
   const seg =
-    spec.nextHeader === undefined
-      ? l4Segment(spec, (len, p) => {
-          const ph = Buffer.alloc(40);
-          src.copy(ph, 0);
-          dst.copy(ph, 16);
-          ph.writeUInt32BE(len, 32);
-          ph.writeUInt8(p, 39);
-          return ph;
-        })
-      : (spec.payload ?? Buffer.alloc(8));
+    spec.nextHeader === undefined ? l4Segment(spec, pseudoHeader(src, dst)) : (spec.payload ?? Buffer.alloc(8));
   const h = Buffer.alloc(40);
   h.writeUInt32BE((6 << 28) | ((spec.flowLabel ?? 0) & 0xfffff), 0);
   h.writeUInt16BE(seg.length, 4);
