@@ -19,6 +19,7 @@ export interface LabDaemonOptions {
   beforeDaemon?: (lab: Lab) => Promise<void>;
   /** config lines after the API's block: punt rules, a metrics port */
   extraConfig?: string;
+  /** debug unless given: a failed test shows every event the daemon saw */
   logLevel?: 'debug' | 'info';
   /** log messages to wait for besides the attachments */
   waitFor?: LogWait[];
@@ -66,7 +67,7 @@ export async function startLabDaemon(options: LabDaemonOptions): Promise<LabDaem
     const config = writeDaemonConfig({
       netns: lab.router.ns,
       interfaces: [lab.router.toA.dev, lab.router.toB.dev],
-      ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+      logLevel: options.logLevel ?? 'debug',
       ...(options.extraConfig ? { extraConfig: options.extraConfig } : {}),
     });
     undo.push(() => config.remove());
