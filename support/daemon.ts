@@ -13,7 +13,8 @@ export const CLI = join(packageRoot(import.meta.url), 'bin', 'xdp-router.js');
 
 /** How long a stop waits for the daemon's own clean stop before SIGKILL. */
 const STOP_GRACE_MS = 20_000;
-const START_TIMEOUT_MS = 30_000;
+/** How long start() waits for the daemon to drive its interfaces (a loaded machine takes its time). */
+const START_TIMEOUT_MS = 60_000;
 /** The log lines of a daemon that drives an interface: attached now, or adopted from a killed run. */
 const DRIVING = /"msg":"(attached|kept the program a previous run attached)"/g;
 
