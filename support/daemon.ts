@@ -98,7 +98,6 @@ export interface LogWait {
 export interface StartOptions {
   /** messages to wait for besides driving every interface, such as "AF_XDP socket bound" */
   waitFor?: LogWait[];
-  timeoutMs?: number;
   /** commands in front of node: prlimit, setpriv... */
   wrapper?: string[];
 }
@@ -146,8 +145,7 @@ export class RouterDaemon {
 
   /** Resolves once the daemon drives every interface and has logged each awaited message; stops it and throws when it exits or time runs out. */
   private async untilDriving(awaited: LogWait[]): Promise<void> {
-    const timeoutMs = this.options.timeoutMs ?? START_TIMEOUT_MS;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = Date.now() + START_TIMEOUT_MS;
     const seen = (msg: string): number => this.logText.split(`"msg":"${msg}"`).length - 1;
     const ready = (): boolean => (this.logText.match(DRIVING) ?? []).length >= this.config.interfaces.length && awaited.every((w) => seen(w.msg) >= w.count);
     while (!ready()) {
@@ -158,7 +156,7 @@ export class RouterDaemon {
       if (Date.now() > deadline) {
         await this.stop();
         const wanted = [`${this.config.interfaces.length} interfaces driven`, ...awaited.map((w) => `${w.count} "${w.msg}"`)].join(', ');
-        throw new Error(`xdp-router run did not log ${wanted} within ${timeoutMs} ms:\n${this.logText}`);
+        throw new Error(`xdp-router run did not log ${wanted} within ${START_TIMEOUT_MS} ms:\n${this.logText}`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }
