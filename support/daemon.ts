@@ -131,7 +131,7 @@ export class RouterDaemon {
   private static async launch(config: DaemonConfig, ownsConfig: boolean, options: StartOptions): Promise<RouterDaemon> {
     const daemon = new RouterDaemon(config, ownsConfig, options);
     running.add(daemon);
-    await daemon.untilDriving([...(options.waitFor ?? [])]);
+    await daemon.untilDriving(options.waitFor ?? []);
     return daemon;
   }
 
