@@ -72,7 +72,8 @@ describe('the command line against the daemon', () => {
 
     for (const prefix of ['203.0.113.128/25', '2001:db8:f00d::/48', '2001:db8:dead::/48']) expect(await x('route', 'del', prefix)).toMatchObject({ code: 0 });
     expect((await x('route', 'list', 'proto', 'xdp-router')).stdout).toBe('');
-  });
+    // a dozen commands, each a node start: seconds apiece on a loaded machine
+  }, 120_000);
 
   it("the daemon's refusals print its message and exit 1; bad usage exits 2", async () => {
     const dup = await x('route', 'add', lab.remote.prefix4, 'via', lab.b.v4);
@@ -93,7 +94,8 @@ describe('the command line against the daemon', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      await within(5000, () => out.includes('# the routes above were in place; changes follow\n'), 'the snapshot');
+      // the command's node start first: seconds on a loaded machine
+      await within(20_000, () => out.includes('# the routes above were in place; changes follow\n'), 'the snapshot');
       expect(out).toContain(`203.0.113.0/24 via ${lab.b.v4} dev r1 proto boot\n`);
       await ip(['route', 'add', '203.0.113.64/26', 'via', lab.b.v4], lab.router.ns);
       await within(5000, () => out.includes(`\n203.0.113.64/26 via ${lab.b.v4} dev r1 proto boot\n`), 'the add');
