@@ -44,6 +44,7 @@ describe('the command line against the daemon', () => {
     }
   });
 
+  // a dozen commands, each a node start: seconds apiece on a loaded machine
   it('route add, list, get, del', async () => {
     expect(await ping(lab.a.ns, lab.b.v4, 1)).toBe(1);
     expect(await x('route', 'add', '203.0.113.128/25', 'via', lab.b.v4, 'dev', 'r1')).toMatchObject({ code: 0, stderr: '' });
@@ -72,7 +73,6 @@ describe('the command line against the daemon', () => {
 
     for (const prefix of ['203.0.113.128/25', '2001:db8:f00d::/48', '2001:db8:dead::/48']) expect(await x('route', 'del', prefix)).toMatchObject({ code: 0 });
     expect((await x('route', 'list', 'proto', 'xdp-router')).stdout).toBe('');
-    // a dozen commands, each a node start: seconds apiece on a loaded machine
   }, 120_000);
 
   it("the daemon's refusals print its message and exit 1; bad usage exits 2", async () => {
