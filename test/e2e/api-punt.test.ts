@@ -115,8 +115,9 @@ describe('punt rules and capture over the API', () => {
     const file = join(dirname(config.file), 'punted.pcap');
     const toFile = x('capture', '-w', file, '-c', '20');
     const lines = x('capture', '-c', '3', lab.remote.prefix4, 'proto', 'udp', 'port', '5201');
-    // the commands start while the flow runs: 3 s of it
-    const flow = udpStream(lab.a.ns, lab.b.ns, lab.remote.v4, 3000, 1000);
+    // the commands start while the flow runs: 10 s of it, room for their
+    // node starts on a loaded machine
+    const flow = udpStream(lab.a.ns, lab.b.ns, lab.remote.v4, 10_000, 1000);
     const [written, printed] = await Promise.all([toFile, lines]);
     await flow;
     expect(written).toMatchObject({ code: 0, stderr: '', stdout: `20 packets captured to ${file}\n` });
