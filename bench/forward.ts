@@ -19,7 +19,7 @@ import type { TableName, TableSize } from './forward-table.js';
 import { TRAFFIC, compareForward } from './forward-results.js';
 import type { ForwardOptions, ForwardResult, ForwardRow, PathName, TrafficName } from './forward-results.js';
 import { attachRedirectAll, attachReference } from './lab-forwarders.js';
-import { RouterDaemon } from './daemon.js';
+import { RouterDaemon } from '../support/daemon.js';
 import { LiveFramesGenerator, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
 import type { FlowSpec, Generator } from './lab-traffic.js';
 import { profileWhile } from './profile.js';

@@ -8,7 +8,7 @@ import { addon } from '../dataplane/native.js';
 import type { NativeProgram, XskSocket } from '../dataplane/native.js';
 import { parseIPv4 } from '../dataplane/addr.js';
 import { AttachedProgram, u32 } from './attached-program.js';
-import { udpFrame } from './frames.js';
+import { udpFrame } from '../support/frames.js';
 import { benchObject } from './paths.js';
 import { sleep } from './progress.js';
 

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttachedProgram } from '../../bench/attached-program.js';
 import { attachRedirectAll, attachReference } from '../../bench/lab-forwarders.js';
 import { ip, run } from '../../router/lab/netns.js';
-import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
+import { createLab, destroyLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { ping } from '../../router/lab/traffic.js';
-import { tearDownLab } from '../helpers/daemon.js';
 
 const PREFIX = `xrt-bfw-${process.pid}`;
 const PINGS = 10;
@@ -48,7 +47,7 @@ describe('the forward benchmark\'s forwarders on the lab router', () => {
   });
 
   afterAll(async () => {
-    await tearDownLab(PREFIX, lab, undefined, undefined);
+    await destroyLab(PREFIX);
   });
 
   it('the bpf_fib_lookup reference forwards A\'s pings to B\'s remote prefix in XDP', async () => {
