@@ -9,6 +9,7 @@ import type { AttachMode, AttachRequest, NativeMap, NativeProgram, TestRunReques
 import { AddressError, formatAddress, formatMac, maskAddress, parseMac, parsePrefix, requireAddress } from './addr.js';
 import type { Prefix } from './addr.js';
 import { Dir24, type Dir24Memory } from './dir24.js';
+import { Fib6Index, fib6IndexMismatches, type Fib6IndexStats, type IndexMismatch } from './fib6-index.js';
 import { GraceQueue } from './grace.js';
 import * as L from './layout.js';
 import type { MapName, Reason } from './layout.js';
@@ -177,6 +178,7 @@ export class FastPath {
   private readonly maps: Record<MapName, NativeMap>;
 
   private fib4: Dir24 | undefined;
+  private fib6: Fib6Index | undefined;
 
   /** reclaims of slots the program may still be reading: after a grace period */
   private readonly grace: GraceQueue;
@@ -223,7 +225,10 @@ export class FastPath {
       const fp = new FastPath(program, loadedWith, pinDir, adoptedPins, options.onGraceError);
       if (pinDir) fp.pinMaps(pinDir);
       // a read-only open (verify, tests) has no use for the index, nor the memory it takes
-      if (!options.adoptOnly) await fp.indexFib4();
+      if (!options.adoptOnly) {
+        await fp.indexFib4();
+        fp.fib6 = await Fib6Index.open(fp.maps, adoptedPins, (reclaim) => fp.grace.defer(reclaim));
+      }
       return fp;
     } catch (err) {
       program.close();
@@ -326,6 +331,21 @@ export class FastPath {
     return this.fib4 && { used: this.fib4.groupsUsed, total: this.fib4.groupsTotal, waiting: this.fib4.overflowed, retiring: this.fib4.groupsRetiring };
   }
 
+  /** the IPv6 index's groups, and its entries sent to the trie for want of them; undefined on a read-only open */
+  fib6Groups(): Fib6IndexStats | undefined {
+    return this.fib6?.stats();
+  }
+
+  /** Where the program's IPv6 index and the trie disagree (see fib4IndexMismatches); empty when they agree. */
+  fib6IndexMismatches(): Promise<IndexMismatch[]> {
+    return fib6IndexMismatches(this.maps);
+  }
+
+  private index6(): Fib6Index {
+    if (!this.fib6) throw new Error('IPv6 routes cannot be written through a fast path opened to read (adoptOnly), nor after close()');
+    return this.fib6;
+  }
+
   /** The program's IPv4 index, mapped: stores land in the maps. */
   private fib4Memory(): Dir24Memory {
     const D = L.Dir24Layout;
@@ -399,7 +419,16 @@ export class FastPath {
     const p = parsePrefix(prefix);
     const { map, key } = this.fibKey(p);
     if (p.family === 6) {
-      map.update(key, encodeRoute(target));
+      const index = this.index6();
+      const before = index.get(p.addr, p.length);
+      index.set(p.addr, p.length, target);
+      try {
+        map.update(key, encodeRoute(target));
+      } catch (err) {
+        if (before === undefined) index.delete(p.addr, p.length);
+        else index.set(p.addr, p.length, before);
+        throw err;
+      }
       return;
     }
     const index = this.index4();
@@ -426,6 +455,7 @@ export class FastPath {
         const values = Buffer.concat(batch.map((r) => encodeRoute(r.t)));
         await (family === 4 ? this.maps.xr_fib4 : this.maps.xr_fib6).updateBatch(keys, values, batch.length);
         if (family === 4) for (const r of batch) this.index4().set(r.p.addr.readUInt32BE(0), r.p.length, fib4Entry(r.t));
+        else for (const r of batch) this.index6().set(r.p.addr, r.p.length, r.t);
       }
     }
   }
@@ -434,6 +464,7 @@ export class FastPath {
     const p = parsePrefix(prefix);
     const { map, key } = this.fibKey(p);
     if (p.family === 4) this.index4().delete(p.addr.readUInt32BE(0), p.length);
+    else this.index6().delete(p.addr, p.length);
     return map.delete(key);
   }
 
@@ -445,6 +476,7 @@ export class FastPath {
         const batch = chunk.map((p) => parsePrefix(p)).filter((p) => p.family === family);
         if (batch.length === 0) continue;
         if (family === 4) for (const p of batch) this.index4().delete(p.addr.readUInt32BE(0), p.length);
+        else for (const p of batch) this.index6().delete(p.addr, p.length);
         const keys = Buffer.concat(batch.map((p) => this.fibKey(p).key));
         deleted += await (family === 4 ? this.maps.xr_fib4 : this.maps.xr_fib6).deleteBatch(keys, batch.length);
       }
@@ -784,9 +816,9 @@ export class FastPath {
     // what still waits for its grace period would write to unmapped arrays
     this.grace.close();
     this.fib4 = undefined;
-    // unmaps the index's memory now, rather than when the collector gets to it
-    this.maps.xr_fib4_tbl24.close();
-    this.maps.xr_fib4_tbl8.close();
+    this.fib6 = undefined;
+    // unmaps the indexes' memory now, rather than when the collector gets to it
+    for (const name of ['xr_fib4_tbl24', 'xr_fib4_tbl8', 'xr_fib6_tbl24', 'xr_fib6_tbl8'] as const) this.maps[name].close();
     this.program.close();
     void this.dryRun?.then((p) => p.close(), () => undefined);
   }

@@ -45,6 +45,23 @@ struct {
 	__type(value, struct xr_route);
 } xr_fib6 SEC(".maps");
 
+/* The IPv6 index (see consts.h), laid out and written as the IPv4 one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, XR_FIB6_TBL24_ENTRIES / XR_ENTRIES_PER_ELEM);
+	__type(key, __u32);
+	__type(value, struct xr_entry_pair);
+} xr_fib6_tbl24 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, XR_FIB6_GROUPS * XR_TBL8_GROUP_SIZE / XR_ENTRIES_PER_ELEM);
+	__type(key, __u32);
+	__type(value, struct xr_entry_pair);
+} xr_fib6_tbl8 SEC(".maps");
+
 /*
  * Next hops and groups by id: arrays, whose lookups the verifier inlines.
  * Userspace keeps the ids dense; an unused slot is all zero (no interface,
