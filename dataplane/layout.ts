@@ -67,7 +67,7 @@ export const Dir24Layout = { tbl24Entries: 1 << 24, tbl8GroupSize: 256, tbl8Grou
  * at most down to a /128. Entries are encoded as Dir24Layout's; a pointer
  * to group trieGroup sends the address to the trie xr_fib6.
  */
-export const Dir6Layout = { tbl24Entries: 1 << 24, groupSize: 256, groups: 360448, groupBit: 31, trieGroup: 0x7fffffff, levels: 14 } as const;
+export const Dir6Layout = { tbl24Entries: 1 << 24, groupSize: 256, groups: 360448, groupBit: 31, trieGroup: 0x7fffffff, levels: 14, tbl24Bytes: 3 } as const;
 
 export const XdpAction = { aborted: 0, drop: 1, pass: 2, tx: 3, redirect: 4 } as const;
 
