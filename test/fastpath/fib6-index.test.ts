@@ -1,0 +1,158 @@
+// The program reads IPv6 routes from the index userspace writes beside the
+// trie: after any mix of nested adds, replaces and deletes the program's
+// verdict for an address is the one the trie's longest match says; where
+// the index marks an entry for the trie, the program asks the trie; a
+// restart on pinned maps adopts the arrays from the trie.
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatAddress } from '../../dataplane/addr.js';
+import { Dir6, TRIE_MARK } from '../../dataplane/dir6.js';
+import { FastPath } from '../../dataplane/fastpath.js';
+import type { RouteTarget } from '../../dataplane/fastpath.js';
+import type { Reason } from '../../dataplane/layout.js';
+import { seededRandom } from '../../router/lab/random.js';
+import { ipv6Frame } from '../helpers/packet.js';
+import { createFixture, MAC } from './fixture.js';
+import type { Fixture } from './fixture.js';
+
+/** Route types whose verdict names them, so a verdict tells which route matched. */
+const TYPES = ['blackhole', 'unreachable', 'kernel'] as const;
+const REASON: Record<(typeof TYPES)[number] | 'none', Reason> = {
+  blackhole: 'drop-blackhole',
+  unreachable: 'pass-unreachable',
+  kernel: 'pass-kernel-route',
+  none: 'pass-no-route',
+};
+
+/** 2001:db8:a000::/36, and three bases under it: the prefixes below nest and share groups */
+const BASES = ['2001:0db8:a000:0000', '2001:0db8:a0f0:1200', '2001:0db8:abcd:ef00'].map((b) => Buffer.from(`${b.replace(/:/g, '')}${'0'.repeat(16)}`, 'hex'));
+
+function randomAddress(rand: () => number): Buffer {
+  const a = Buffer.from(BASES[Math.floor(rand() * BASES.length)]!);
+  for (let i = 5; i < 16; i++) if (rand() < 0.3) a[i] = [0, 1, 0x80, 0xff][Math.floor(rand() * 4)]!;
+  return a;
+}
+
+function maskTo(addr: Buffer, len: number): Buffer {
+  return Buffer.from(addr.map((b, i) => b & ((0xff00 >> Math.max(0, Math.min(8, len - i * 8))) & 0xff)));
+}
+
+function randomPrefix(rand: () => number): string {
+  // mostly the global table's lengths, some host routes and /64s, some covering the bases
+  const len = [36, 40, 44, 48, 48, 52, 56, 64, 64, 128][Math.floor(rand() * 10)]!;
+  return `${formatAddress(maskTo(randomAddress(rand), len))}/${len}`;
+}
+
+/** What the program reads for an address. */
+function readIndex(fp: FastPath, addr: Buffer): number {
+  return Dir6.read({ tbl24: new Uint32Array(fp.map('xr_fib6_tbl24').memory()), tbl8: new Uint32Array(fp.map('xr_fib6_tbl8').memory()) }, addr);
+}
+
+describe('the IPv6 index', () => {
+  let fixture: Fixture;
+  const verdict = async (dst: string): Promise<Reason[]> =>
+    (await fixture.run(ipv6Frame({ dst: MAC.routerIn, src: MAC.hostA }, { src: '2001:db8:1::10', dst }))).reasons;
+
+  beforeAll(async () => {
+    fixture = await createFixture('fib6');
+    // punt rules are matched before the FIB: this file's fixture goes without
+    for (const rule of await fixture.fp.puntRules()) fixture.fp.deletePuntRule(rule.prefix);
+  });
+  afterAll(async () => {
+    await fixture?.teardown();
+  });
+
+  it("gives the program the trie's longest match after 1,500 random nested changes", async () => {
+    const rand = seededRandom(6);
+    const held = new Set<string>();
+    for (let step = 1; step <= 1500; step++) {
+      if (held.size > 0 && rand() < 0.35) {
+        const victim = [...held][Math.floor(rand() * held.size)]!;
+        fixture.fp.deleteRoute(victim);
+        held.delete(victim);
+      } else {
+        const prefix = randomPrefix(rand);
+        fixture.fp.setRoute(prefix, { type: TYPES[Math.floor(rand() * TYPES.length)]! });
+        held.add(prefix);
+      }
+      if (step % 300 !== 0) continue;
+      for (let i = 0; i < 60; i++) {
+        const dst = formatAddress(randomAddress(rand));
+        const route = fixture.fp.lookupRoute(dst);
+        const expected = REASON[(route?.type ?? 'none') as keyof typeof REASON];
+        expect(await verdict(dst), `${dst} after ${step} changes (trie: ${JSON.stringify(route)})`).toEqual([expected]);
+      }
+    }
+    expect(fixture.fp.fib6Groups()).toMatchObject({ marked: 0 });
+    expect(await fixture.fp.fib6IndexMismatches()).toEqual([]);
+    await fixture.fp.deleteRoutes([...held]);
+    await fixture.fp.gracePeriodsSettled();
+    // the fixture's own /48s and /64 hold what groups are left
+    expect(fixture.fp.fib6Groups()!.used).toBeLessThanOrEqual(20);
+  });
+
+  it('asks the trie for the addresses under an entry the index marks as the trie\'s', async () => {
+    const fp = fixture.fp;
+    fp.setRoute('2001:db8:a000:1::/64', { type: 'blackhole' });
+    fp.setRoute('2001:db8:a000:1::77/128', { type: 'unreachable' });
+    const tbl24 = new Uint32Array(fp.map('xr_fib6_tbl24').memory());
+    // 2001:0d..::/24: the whole documentation /32, the fixture's routes with it
+    const at = 0x20010d;
+    const entry = tbl24[at]!;
+    try {
+      Atomics.store(tbl24, at, TRIE_MARK);
+      expect(await verdict('2001:db8:a000:1::77')).toEqual(['pass-unreachable']);
+      expect(await verdict('2001:db8:a000:1::78')).toEqual(['drop-blackhole']);
+      expect(await verdict('2001:db8:dead::1')).toEqual(['drop-blackhole']);
+      expect(await verdict('2001:db8:ffff::1')).toEqual(['pass-no-route']);
+      // marked addresses are the trie's by definition: nothing to compare
+      expect(await fp.fib6IndexMismatches()).toEqual([]);
+      // what `xdp-router verify` reports when the index and the trie part ways
+      Atomics.store(tbl24, at, 0);
+      const mismatches = await fp.fib6IndexMismatches();
+      expect(mismatches.length).toBeGreaterThan(0);
+      expect(mismatches.every((m) => m.address.startsWith('2001:db8:') && m.index === null && m.trie !== null)).toBe(true);
+    } finally {
+      Atomics.store(tbl24, at, entry);
+      fp.deleteRoute('2001:db8:a000:1::/64');
+      fp.deleteRoute('2001:db8:a000:1::77/128');
+    }
+    expect(await fp.fib6IndexMismatches()).toEqual([]);
+  });
+
+  it('is adopted from the trie when a restart finds pinned maps, and stays writable', async () => {
+    const pinDir = `/sys/fs/bpf/xrt-fib6-${process.pid}`;
+    const rand = seededRandom(7);
+    const targets: RouteTarget[] = [{ type: 'blackhole' }, { type: 'unicast', nexthop: 6 }, { type: 'unicast', group: 102 }];
+    try {
+      const first = await FastPath.open({ netns: fixture.ns, pinDir });
+      const routes = new Map<string, RouteTarget>();
+      for (let i = 0; i < 400; i++) routes.set(randomPrefix(rand), targets[i % targets.length]!);
+      await first.setRoutes([...routes].map(([prefix, target]) => ({ prefix, target })));
+      const addresses = Array.from({ length: 3000 }, () => randomAddress(rand));
+      const before = addresses.map((a) => readIndex(first, a));
+      expect(before.some((e) => e !== 0)).toBe(true);
+      first.close();
+
+      const second = await FastPath.open({ netns: fixture.ns, pinDir });
+      try {
+        expect(second.adoptedPins).toBe(true);
+        expect(addresses.map((a) => readIndex(second, a))).toEqual(before);
+        expect(await second.fib6IndexMismatches()).toEqual([]);
+        // and it goes on from there: a host route inside the adopted groups, then gone again
+        const host = addresses.find((a) => readIndex(second, a) !== 0)!;
+        second.setRoute(`${formatAddress(host)}/128`, { type: 'kernel' });
+        expect(second.lookupRoute(formatAddress(host))).toEqual({ type: 'kernel' });
+        expect(readIndex(second, host)).not.toBe(before[addresses.indexOf(host)]);
+        second.deleteRoute(`${formatAddress(host)}/128`);
+        expect(readIndex(second, host)).toBe(before[addresses.indexOf(host)]);
+        expect(await second.fib6IndexMismatches()).toEqual([]);
+      } finally {
+        second.unpin();
+        second.close();
+      }
+    } finally {
+      rmSync(pinDir, { recursive: true, force: true });
+    }
+  });
+});
