@@ -98,7 +98,10 @@ function checkAddress(addr: Uint8Array): void {
 function checkPrefix(addr: Uint8Array, len: number): void {
   checkAddress(addr);
   if (!Number.isInteger(len) || len < 0 || len > 128) throw new RangeError(`Dir6: prefix length must be an integer 0..128, got ${len}`);
-  if (hex(masked(addr, len)) !== hex(addr)) throw new RangeError(`Dir6: ${hex(addr)}/${len} has host bits set`);
+  for (let i = 0; i < 16; i++) {
+    const keep = Math.max(0, Math.min(8, len - i * 8));
+    if (addr[i]! & (0xff >> keep)) throw new RangeError(`Dir6: ${hex(addr)}/${len} has host bits set`);
+  }
 }
 
 function checkValue(value: number): void {
@@ -420,7 +423,9 @@ export class Dir6 {
     for (let l = at + 1; l <= level; l++) {
       const group = this.free.pop()!;
       const start = group * GROUP_SIZE;
-      for (let i = start; i < start + GROUP_SIZE; i++) this.store(this.tbl8, i, background.value);
+      // plain stores: nothing points at a free group, and the store that
+      // publishes the chain orders them before it (Atomics.store is a fence)
+      this.tbl8.fill(background.value, start, start + GROUP_SIZE);
       this.depth8.fill(background.depth, start, start + GROUP_SIZE);
       this.depthsWritten[group] = 1;
       this.groupPrefixes[group] = 1;
@@ -505,7 +510,7 @@ export class Dir6 {
       const background = this.covering(mark.addr, levelEnd(mark.level) + 1);
       const top = this.free.pop()!;
       const start = top * GROUP_SIZE;
-      for (let i = start; i < start + GROUP_SIZE; i++) this.store(this.tbl8, i, background.value);
+      this.tbl8.fill(background.value, start, start + GROUP_SIZE);
       this.depth8.fill(background.depth, start, start + GROUP_SIZE);
       this.depthsWritten[top] = 1;
       this.groupPrefixes[top] = 0;
