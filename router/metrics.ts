@@ -114,6 +114,27 @@ export function createMetrics(daemon: Daemon, registry: Registry): Registry {
     },
   });
   new Gauge({
+    name: 'xdp_router_fib6_groups',
+    help: 'Groups of 256 entries in the IPv6 index, one per 8 bits of a path to a prefix longer than /24: used and free',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const groups = daemon.fp?.fib6Groups();
+      if (!groups) return;
+      this.set({ state: 'used' }, groups.used);
+      this.set({ state: 'free' }, groups.total - groups.used);
+    },
+  });
+  new Gauge({
+    name: 'xdp_router_fib6_trie_entries',
+    help: 'Entries of the IPv6 index that found too few free groups: the program asks the LPM trie for their addresses until groups free',
+    registers: [registry],
+    collect() {
+      this.set(daemon.fp?.fib6Groups()?.marked ?? 0);
+    },
+  });
+  new Gauge({
     name: 'xdp_router_netfilter_chains',
     help: 'Netfilter base chains on a forwarding hook whose traffic goes to the kernel (pass-netfilter), by table, chain and scope (all, or interfaces); table "(unreadable)" when the ruleset cannot be read',
     labelNames: ['table', 'chain', 'scope'],
