@@ -14,6 +14,7 @@
 // xr_fib6, the record of every IPv6 route, for the addresses under it.
 // Slower, never wrong; the mark gives way to a chain once groups free up.
 
+import { GroupPool } from './group-pool.js';
 import { Dir6Layout } from './layout.js';
 
 export const TBL24_ENTRIES = Dir6Layout.tbl24Entries;
@@ -140,14 +141,10 @@ export class Dir6 {
   private readonly groupPrefixes: Uint32Array;
   /** prefixes[len]: network address (hex) -> value */
   private readonly prefixes: Array<Map<string, number>> = Array.from({ length: 129 }, () => new Map<string, number>());
-  private free: number[] = [];
+  private readonly pool: GroupPool;
   /** TRIE marks by "24:index" or "8:index" */
   private readonly marks = new Map<string, Mark>();
-  private retiring = 0;
-  /** bumped by clear(): a reclaim from before it has nothing left to give back */
-  private generation = 0;
   private count = 0;
-  private readonly retire: (reclaim: () => void) => void;
   private readonly store: Dir6Store;
 
   /** The memory must be zero everywhere (adopt() takes memory that is in use). */
@@ -159,9 +156,8 @@ export class Dir6 {
     this.depth8 = new Uint8Array(memory.tbl8.length);
     this.groupPrefixes = new Uint32Array(memory.tbl8.length / GROUP_SIZE);
     this.depthsWritten = new Uint8Array(this.groupPrefixes.length);
-    this.retire = options.retire ?? ((reclaim) => reclaim());
     this.store = options.store ?? atomicStore;
-    this.resetFreeList();
+    this.pool = new GroupPool(this.groupPrefixes.length, options.retire ?? ((reclaim) => reclaim()), (group) => this.reclaimGroup(group));
   }
 
   /** add or replace prefix addr/len (16 bytes, no host bits set; len 0..128); value 1..0x7fffffff */
@@ -232,15 +228,15 @@ export class Dir6 {
 
   /** groups in use, those waiting for their grace period included */
   get groupsUsed(): number {
-    return this.groupsTotal - this.free.length;
+    return this.pool.used;
   }
 
   get groupsRetiring(): number {
-    return this.retiring;
+    return this.pool.retiringCount;
   }
 
   get groupsTotal(): number {
-    return this.groupPrefixes.length;
+    return this.pool.total;
   }
 
   /** entries that send their addresses to the trie, for want of groups */
@@ -260,9 +256,7 @@ export class Dir6 {
     this.marks.clear();
     for (const byAddr of this.prefixes) byAddr.clear();
     this.count = 0;
-    this.retiring = 0;
-    this.generation++;
-    this.resetFreeList();
+    this.pool.reset();
   }
 
   /**
@@ -287,7 +281,7 @@ export class Dir6 {
     const groups = this.groupsTotal;
     // a live group is ours to keep if exactly one pointer, the first met, leads to it
     const owned = new Uint8Array(groups);
-    this.free = [];
+    this.pool.claimAll();
     for (let len = 0; len <= 128; len++) for (const [key, value] of aside.prefixes[len]!) this.prefixes[len]!.set(key, value);
     this.count = aside.count;
     const keep = (from: Slot, to: Slot, level: number, addr: Uint8Array): void => {
@@ -334,7 +328,7 @@ export class Dir6 {
       keep({ table: aside.tbl24, depths: aside.depth24, at: index }, { table: this.tbl24, depths: this.depth24, at: index }, 0, addr);
     }
     // groups nobody points at wait out a grace period before use, like those let go of here
-    for (let g = 0; g < groups; g++) if (!owned[g]) this.retireGroup(g);
+    for (let g = 0; g < groups; g++) if (!owned[g]) this.pool.release(g);
   }
 
   /** "len/hex" keys of the prefixes longer than `bits` that share addr's first `bits` bits */
@@ -345,12 +339,6 @@ export class Dir6 {
       for (const key of this.prefixes[len]!.keys()) if (key.startsWith(top)) out.add(`${len}/${key}`);
     }
     return out;
-  }
-
-  private resetFreeList(): void {
-    const total = this.groupsTotal;
-    // popped from the end: hand out group 0 first, which keeps dumps readable
-    this.free = Array.from({ length: total }, (_, k) => total - 1 - k);
   }
 
   private rootSlot(addr: Uint8Array): Slot {
@@ -391,7 +379,7 @@ export class Dir6 {
       }
       if (!(entry & GROUP_FLAG)) {
         const need = level - at;
-        if (this.free.length < need) {
+        if (this.pool.available < need) {
           this.mark(slot, at, addr, new Set([`${len}/${hex(addr)}`]));
         } else {
           const top = this.buildChain(slot, at, addr, len, cover);
@@ -411,6 +399,18 @@ export class Dir6 {
     if (added) for (const g of path) this.groupPrefixes[g]!++;
   }
 
+  /** A free group, every entry answering `background`; nothing points at it yet. */
+  private newGroup(background: Cover): number {
+    const group = this.pool.take();
+    const start = group * GROUP_SIZE;
+    // plain stores: nothing points at a free group, and the store that
+    // publishes it orders them before it (Atomics.store is a fence)
+    this.tbl8.fill(background.value, start, start + GROUP_SIZE);
+    this.depth8.fill(background.depth, start, start + GROUP_SIZE);
+    this.depthsWritten[group] = 1;
+    return group;
+  }
+
   /**
    * Groups for levels at+1 .. levelOf(len) under the entry at `from`, which
    * holds a route (its answer is their background), with addr/len in the
@@ -421,13 +421,7 @@ export class Dir6 {
     const level = levelOf(len);
     const chain: number[] = [];
     for (let l = at + 1; l <= level; l++) {
-      const group = this.free.pop()!;
-      const start = group * GROUP_SIZE;
-      // plain stores: nothing points at a free group, and the store that
-      // publishes the chain orders them before it (Atomics.store is a fence)
-      this.tbl8.fill(background.value, start, start + GROUP_SIZE);
-      this.depth8.fill(background.depth, start, start + GROUP_SIZE);
-      this.depthsWritten[group] = 1;
+      const group = this.newGroup(background);
       this.groupPrefixes[group] = 1;
       chain.push(group);
     }
@@ -470,20 +464,12 @@ export class Dir6 {
         this.store(parent.table, parent.at, this.background(parent, addr).value);
         unlinked = true;
       }
-      this.retireGroup(group);
+      this.pool.release(group);
     }
   }
 
-  private retireGroup(group: number): void {
-    this.retiring++;
-    const generation = this.generation;
-    this.retire(() => {
-      if (generation === this.generation) this.reclaimGroup(group);
-    });
-  }
-
+  /** A released group's grace period is over: cleared, and handed to a mark that waits, if one can have it. */
   private reclaimGroup(group: number): void {
-    this.retiring--;
     const start = group * GROUP_SIZE;
     // cleared so a dump of the map shows only live groups
     this.tbl8.fill(0, start, start + GROUP_SIZE);
@@ -493,7 +479,6 @@ export class Dir6 {
     if (this.depthsWritten[group]) this.depth8.fill(0, start, start + GROUP_SIZE);
     this.depthsWritten[group] = 0;
     this.groupPrefixes[group] = 0;
-    this.free.push(group);
     this.unmarkOne();
   }
 
@@ -505,15 +490,10 @@ export class Dir6 {
   private unmarkOne(): void {
     for (const [key, mark] of this.marks) {
       const need = this.groupsUnder(mark);
-      if (need > this.free.length) continue;
+      if (need > this.pool.available) continue;
       this.marks.delete(key);
       const background = this.covering(mark.addr, levelEnd(mark.level) + 1);
-      const top = this.free.pop()!;
-      const start = top * GROUP_SIZE;
-      this.tbl8.fill(background.value, start, start + GROUP_SIZE);
-      this.depth8.fill(background.depth, start, start + GROUP_SIZE);
-      this.depthsWritten[top] = 1;
-      this.groupPrefixes[top] = 0;
+      const top = this.newGroup(background);
       for (const entry of mark.prefixes) {
         const [len, key] = entry.split('/') as [string, string];
         const addr = Uint8Array.from(Buffer.from(key, 'hex'));
