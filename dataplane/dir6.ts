@@ -14,6 +14,7 @@
 // xr_fib6, the record of every IPv6 route, for the addresses under it.
 // Slower, never wrong; the mark gives way to a chain once groups free up.
 
+import type { Dir24Options } from './dir24.js';
 import { GroupPool } from './group-pool.js';
 import { Dir6Layout } from './layout.js';
 
@@ -112,22 +113,16 @@ function checkValue(value: number): void {
   }
 }
 
-/** Stores a u32 where a reader may see it: Atomics.store unless a test watches. */
-export type Dir6Store = (array: Uint32Array, index: number, value: number) => void;
-
-export interface Dir6Options {
-  /**
-   * Called with the reclaim of a group the table let go of: run it once no
-   * program run that began before can still be reading the group (an RCU
-   * grace period). Without it, groups are reclaimed at once, which is only
-   * right for tables no program reads.
-   */
-  retire?: (reclaim: () => void) => void;
-  /** every store to the arrays goes through it (tests watch them); default Atomics.store */
-  store?: Dir6Store;
+export interface Dir6Usage {
+  prefixes: number;
+  used: number;
+  total: number;
+  retiring: number;
+  marked: number;
 }
 
-const atomicStore: Dir6Store = (array, index, value) => void Atomics.store(array, index, value);
+/** Dir24's: whether to retire groups after a grace period, and through what every store goes */
+export type Dir6Options = Pick<Dir24Options, 'retire' | 'store'>;
 
 export class Dir6 {
   private readonly tbl24: Uint32Array;
@@ -145,7 +140,7 @@ export class Dir6 {
   /** TRIE marks by "24:index" or "8:index" */
   private readonly marks = new Map<string, Mark>();
   private count = 0;
-  private readonly store: Dir6Store;
+  private readonly store: NonNullable<Dir24Options['store']>;
 
   /** The memory must be zero everywhere (adopt() takes memory that is in use). */
   constructor(memory: Dir6Memory, options: Dir6Options = {}) {
@@ -156,7 +151,7 @@ export class Dir6 {
     this.depth8 = new Uint8Array(memory.tbl8.length);
     this.groupPrefixes = new Uint32Array(memory.tbl8.length / GROUP_SIZE);
     this.depthsWritten = new Uint8Array(this.groupPrefixes.length);
-    this.store = options.store ?? atomicStore;
+    this.store = options.store ?? ((array, index, value) => void Atomics.store(array, index, value));
     this.pool = new GroupPool(this.groupPrefixes.length, options.retire ?? ((reclaim) => reclaim()), (group) => this.reclaimGroup(group));
   }
 
@@ -168,7 +163,7 @@ export class Dir6 {
     const added = !this.prefixes[len]!.has(key);
     this.prefixes[len]!.set(key, value);
     if (added) this.count++;
-    this.place(addr, len, { depth: len + 1, value }, added);
+    this.place(this.rootSlot(addr), 0, addr, len, { depth: len + 1, value }, added);
   }
 
   /** remove the prefix; false when it was not there */
@@ -222,37 +217,15 @@ export class Dir6 {
     return entry;
   }
 
-  get size(): number {
-    return this.count;
-  }
-
-  /** groups in use, those waiting for their grace period included */
-  get groupsUsed(): number {
-    return this.pool.used;
-  }
-
-  get groupsRetiring(): number {
-    return this.pool.retiringCount;
-  }
-
-  get groupsTotal(): number {
-    return this.pool.total;
-  }
-
-  /** entries that send their addresses to the trie, for want of groups */
-  get marked(): number {
-    return this.marks.size;
+  /** prefixes held; groups used (those waiting for their grace period included), in all, retiring; entries marked for the trie */
+  usage(): Dir6Usage {
+    return { prefixes: this.count, used: this.pool.used, total: this.pool.total, retiring: this.pool.retiringCount, marked: this.marks.size };
   }
 
   /** zero both arrays and forget every prefix */
   clear(): void {
     // tbl24 first: no pointer outlives its group's contents
-    this.tbl24.fill(0);
-    this.tbl8.fill(0);
-    this.depth24.fill(0);
-    this.depth8.fill(0);
-    this.depthsWritten.fill(0);
-    this.groupPrefixes.fill(0);
+    for (const array of [this.tbl24, this.tbl8, this.depth24, this.depth8, this.depthsWritten, this.groupPrefixes]) array.fill(0);
     this.marks.clear();
     for (const byAddr of this.prefixes) byAddr.clear();
     this.count = 0;
@@ -278,7 +251,7 @@ export class Dir6 {
   }
 
   private takeOver(aside: Dir6): void {
-    const groups = this.groupsTotal;
+    const groups = this.pool.total;
     // a live group is ours to keep if exactly one pointer, the first met, leads to it
     const owned = new Uint8Array(groups);
     this.pool.claimAll();
@@ -361,25 +334,26 @@ export class Dir6 {
   }
 
   /**
-   * Put addr/len into the tables: follow the pointers down to its level's
-   * table and give its entries the cover, or build the groups it lacks and
-   * publish them with one store, or mark the entry for the trie when too
-   * few groups are free.
+   * Put addr/len into the tables below `slot`, an entry of a table of
+   * `level` on its path: follow the pointers down to its level's table and
+   * give its entries the cover, or build the groups it lacks and publish
+   * them with one store, or mark the entry for the trie when too few groups
+   * are free. added: count it in the groups on its path.
    */
-  private place(addr: Uint8Array, len: number, cover: Cover, added: boolean): void {
-    const level = levelOf(len);
+  private place(slot: Slot, level: number, addr: Uint8Array, len: number, cover: Cover, added: boolean): void {
+    const target = levelOf(len);
     const path: number[] = [];
-    let slot = this.rootSlot(addr);
-    for (let at = 0; at < level; at++) {
+    const count = (): void => {
+      if (added) for (const g of path) this.groupPrefixes[g]!++;
+    };
+    for (let at = level; at < target; at++) {
       const entry = slot.table[slot.at]!;
       if (entry === TRIE_MARK) {
         this.marks.get(this.markKey(slot))!.prefixes.add(`${len}/${hex(addr)}`);
-        if (added) for (const g of path) this.groupPrefixes[g]!++;
-        return;
+        return count();
       }
       if (!(entry & GROUP_FLAG)) {
-        const need = level - at;
-        if (this.pool.available < need) {
+        if (this.pool.available < target - at) {
           this.mark(slot, at, addr, new Set([`${len}/${hex(addr)}`]));
         } else {
           const top = this.buildChain(slot, at, addr, len, cover);
@@ -387,16 +361,15 @@ export class Dir6 {
           // it sees it, so the whole chain must already hold its answers.
           this.store(slot.table, slot.at, (GROUP_FLAG | top) >>> 0);
         }
-        if (added) for (const g of path) this.groupPrefixes[g]!++;
-        return;
+        return count();
       }
       const group = entry & GROUP_INDEX;
       path.push(group);
       slot = this.groupSlot(group, addr, at + 1);
     }
     const span = this.span(addr, len);
-    this.repaint(slot.table, slot.depths, span.first + (slot.at - indexIn(addr, level)), span.count, 0, cover.depth, cover);
-    if (added) for (const g of path) this.groupPrefixes[g]!++;
+    this.repaint(slot.table, slot.depths, span.first + (slot.at - indexIn(addr, target)), span.count, 0, cover.depth, cover);
+    count();
   }
 
   /** A free group, every entry answering `background`; nothing points at it yet. */
@@ -497,7 +470,8 @@ export class Dir6 {
       for (const entry of mark.prefixes) {
         const [len, key] = entry.split('/') as [string, string];
         const addr = Uint8Array.from(Buffer.from(key, 'hex'));
-        this.placeBelow(top, mark.level + 1, addr, Number(len), { depth: Number(len) + 1, value: this.prefixes[Number(len)]!.get(key)! });
+        // the new subtree has no mark and enough free groups: it takes them all
+        this.place(this.groupSlot(top, addr, mark.level + 1), mark.level + 1, addr, Number(len), { depth: Number(len) + 1, value: this.prefixes[Number(len)]!.get(key)! }, true);
       }
       this.groupPrefixes[top] = mark.prefixes.size;
       mark.slot.depths[mark.slot.at] = background.depth;
@@ -514,28 +488,6 @@ export class Dir6 {
       for (let level = mark.level + 1; level <= levelOf(Number(len)); level++) paths.add(key.slice(0, levelEnd(level - 1) / 4));
     }
     return paths.size;
-  }
-
-  /** Put a prefix into the unpublished subtree under `group` (of `level`); the caller made sure enough groups are free. */
-  private placeBelow(group: number, level: number, addr: Uint8Array, len: number, cover: Cover): void {
-    const target = levelOf(len);
-    const path: number[] = [];
-    let slot = this.groupSlot(group, addr, level);
-    for (let at = level; at < target; at++) {
-      const entry = slot.table[slot.at]!;
-      if (!(entry & GROUP_FLAG)) {
-        const top = this.buildChain(slot, at, addr, len, cover);
-        this.store(slot.table, slot.at, (GROUP_FLAG | top) >>> 0);
-        for (const g of path) this.groupPrefixes[g]!++;
-        return;
-      }
-      const next = entry & GROUP_INDEX;
-      path.push(next);
-      slot = this.groupSlot(next, addr, at + 1);
-    }
-    const span = this.span(addr, len);
-    this.repaint(slot.table, slot.depths, span.first + (slot.at - indexIn(addr, target)), span.count, 0, cover.depth, cover);
-    for (const g of path) this.groupPrefixes[g]!++;
   }
 
   /**

@@ -2,7 +2,7 @@
 // opened fresh or adopted from the trie xr_fib6 a previous run left pinned,
 // kept beside the trie by FastPath, and compared with it for `verify`.
 import { formatAddress } from './addr.js';
-import { Dir6, TRIE_MARK, type Dir6Memory } from './dir6.js';
+import { Dir6, TRIE_MARK, type Dir6Memory, type Dir6Usage } from './dir6.js';
 import * as L from './layout.js';
 import type { NativeMap } from './native.js';
 import { decodeRoute, fib4Entry, fib4Target, type RouteTarget } from './route-target.js';
@@ -20,13 +20,8 @@ export interface IndexMismatch {
   index: RouteTarget | null;
 }
 
-export interface Fib6IndexStats {
-  used: number;
-  total: number;
-  /** entries sent to the trie for want of groups */
-  marked: number;
-  retiring: number;
-}
+/** groups used, in all, retiring; entries sent to the trie for want of groups */
+export type Fib6IndexStats = Omit<Dir6Usage, 'prefixes'>;
 
 /** The arrays the program reads, mapped: stores land in the maps. */
 export function fib6Memory(maps: Fib6Maps): Dir6Memory {
@@ -72,7 +67,8 @@ export class Fib6Index {
   }
 
   stats(): Fib6IndexStats {
-    return { used: this.table.groupsUsed, total: this.table.groupsTotal, marked: this.table.marked, retiring: this.table.groupsRetiring };
+    const { prefixes: _, ...groups } = this.table.usage();
+    return groups;
   }
 }
 

@@ -63,11 +63,11 @@ export const Dir24Layout = { tbl24Entries: 1 << 24, tbl8GroupSize: 256, tbl8Grou
 
 /**
  * enum xr_dir6: the IPv6 FIB the program reads (rte_lpm6's layout): a /24
- * table, then groups of 256 entries for each 8 more bits, `levels` tables
+ * table, then groups of 256 entries for each 8 more bits, 14 tables
  * at most down to a /128. Entries are encoded as Dir24Layout's; a pointer
  * to group trieGroup sends the address to the trie xr_fib6.
  */
-export const Dir6Layout = { tbl24Entries: 1 << 24, groupSize: 256, groups: 360448, groupBit: 31, trieGroup: 0x7fffffff, levels: 14, tbl24Bytes: 3 } as const;
+export const Dir6Layout = { tbl24Entries: 1 << 24, groupSize: 256, groups: 360448, groupBit: 31, trieGroup: 0x7fffffff, tbl24Bytes: 3 } as const;
 
 export const XdpAction = { aborted: 0, drop: 1, pass: 2, tx: 3, redirect: 4 } as const;
 

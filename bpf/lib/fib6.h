@@ -29,8 +29,9 @@ static __always_inline bool xr_fib6_trie_lookup(const struct in6_addr *daddr, st
 /*
  * IPv6 longest-prefix match in the index: the entry of the first three
  * bytes, then one entry per following byte for as long as entries point at
- * groups. A bounded loop: XR_FIB6_LEVELS array loads at most (a /128), four
- * for a /48, against the trie's walk of up to 128 nodes.
+ * groups. A bounded loop: 14 array loads at most (a /128: one per byte
+ * after the first three), four for a /48, against the trie's walk of up
+ * to 128 nodes.
  */
 static __always_inline bool xr_fib6_lookup(const struct in6_addr *daddr, struct xr_route *rt)
 {

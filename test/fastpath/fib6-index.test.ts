@@ -3,8 +3,7 @@
 // verdict for an address is the one the trie's longest match says; where
 // the index marks an entry for the trie, the program asks the trie; a
 // restart on pinned maps adopts the arrays from the trie.
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatAddress } from '../../dataplane/addr.js';
 import { Dir6, TRIE_MARK } from '../../dataplane/dir6.js';
 import { FastPath } from '../../dataplane/fastpath.js';
@@ -12,17 +11,8 @@ import type { RouteTarget } from '../../dataplane/fastpath.js';
 import type { Reason } from '../../dataplane/layout.js';
 import { seededRandom } from '../../router/lab/random.js';
 import { ipv6Frame } from '../helpers/packet.js';
-import { createFixture, MAC } from './fixture.js';
-import type { Fixture } from './fixture.js';
-
-/** Route types whose verdict names them, so a verdict tells which route matched. */
-const TYPES = ['blackhole', 'unreachable', 'kernel'] as const;
-const REASON: Record<(typeof TYPES)[number] | 'none', Reason> = {
-  blackhole: 'drop-blackhole',
-  unreachable: 'pass-unreachable',
-  kernel: 'pass-kernel-route',
-  none: 'pass-no-route',
-};
+import { MAC } from './fixture.js';
+import { acrossRestart, changesAgainstTrie, indexFixture } from './index-support.js';
 
 /** 2001:db8:a000::/36, and three bases under it: the prefixes below nest and share groups */
 const BASES = ['2001:0db8:a000:0000', '2001:0db8:a0f0:1200', '2001:0db8:abcd:ef00'].map((b) => Buffer.from(`${b.replace(/:/g, '')}${'0'.repeat(16)}`, 'hex'));
@@ -49,50 +39,25 @@ function readIndex(fp: FastPath, addr: Buffer): number {
 }
 
 describe('the IPv6 index', () => {
-  let fixture: Fixture;
+  const fixture = indexFixture('fib6');
   const verdict = async (dst: string): Promise<Reason[]> =>
-    (await fixture.run(ipv6Frame({ dst: MAC.routerIn, src: MAC.hostA }, { src: '2001:db8:1::10', dst }))).reasons;
+    (await fixture().run(ipv6Frame({ dst: MAC.routerIn, src: MAC.hostA }, { src: '2001:db8:1::10', dst }))).reasons;
 
-  beforeAll(async () => {
-    fixture = await createFixture('fib6');
-    // punt rules are matched before the FIB: this file's fixture goes without
-    for (const rule of await fixture.fp.puntRules()) fixture.fp.deletePuntRule(rule.prefix);
-  });
-  afterAll(async () => {
-    await fixture?.teardown();
-  });
 
   it("gives the program the trie's longest match after 1,500 random nested changes", async () => {
     const rand = seededRandom(6);
-    const held = new Set<string>();
-    for (let step = 1; step <= 1500; step++) {
-      if (held.size > 0 && rand() < 0.35) {
-        const victim = [...held][Math.floor(rand() * held.size)]!;
-        fixture.fp.deleteRoute(victim);
-        held.delete(victim);
-      } else {
-        const prefix = randomPrefix(rand);
-        fixture.fp.setRoute(prefix, { type: TYPES[Math.floor(rand() * TYPES.length)]! });
-        held.add(prefix);
-      }
-      if (step % 300 !== 0) continue;
-      for (let i = 0; i < 60; i++) {
-        const dst = formatAddress(randomAddress(rand));
-        const route = fixture.fp.lookupRoute(dst);
-        const expected = REASON[(route?.type ?? 'none') as keyof typeof REASON];
-        expect(await verdict(dst), `${dst} after ${step} changes (trie: ${JSON.stringify(route)})`).toEqual([expected]);
-      }
-    }
-    expect(fixture.fp.fib6Groups()).toMatchObject({ marked: 0 });
-    expect(await fixture.fp.fib6IndexMismatches()).toEqual([]);
-    await fixture.fp.deleteRoutes([...held]);
-    await fixture.fp.gracePeriodsSettled();
+    const frame = (dst: string): Buffer => ipv6Frame({ dst: MAC.routerIn, src: MAC.hostA }, { src: '2001:db8:1::10', dst });
+    const held = await changesAgainstTrie(fixture(), rand, () => randomPrefix(rand), () => formatAddress(randomAddress(rand)), frame);
+    expect(fixture().fp.fib6Groups()).toMatchObject({ marked: 0 });
+    expect(await fixture().fp.fib6IndexMismatches()).toEqual([]);
+    await fixture().fp.deleteRoutes([...held]);
+    await fixture().fp.gracePeriodsSettled();
     // the fixture's own /48s and /64 hold what groups are left
-    expect(fixture.fp.fib6Groups()!.used).toBeLessThanOrEqual(20);
+    expect(fixture().fp.fib6Groups()!.used).toBeLessThanOrEqual(20);
   });
 
   it('asks the trie for the addresses under an entry the index marks as the trie\'s', async () => {
-    const fp = fixture.fp;
+    const fp = fixture().fp;
     fp.setRoute('2001:db8:a000:1::/64', { type: 'blackhole' });
     fp.setRoute('2001:db8:a000:1::77/128', { type: 'unreachable' });
     const tbl24 = new Uint32Array(fp.map('xr_fib6_tbl24').memory());
@@ -121,38 +86,28 @@ describe('the IPv6 index', () => {
   });
 
   it('is adopted from the trie when a restart finds pinned maps, and stays writable', async () => {
-    const pinDir = `/sys/fs/bpf/xrt-fib6-${process.pid}`;
     const rand = seededRandom(7);
     const targets: RouteTarget[] = [{ type: 'blackhole' }, { type: 'unicast', nexthop: 6 }, { type: 'unicast', group: 102 }];
-    try {
-      const first = await FastPath.open({ netns: fixture.ns, pinDir });
+    const addresses = Array.from({ length: 3000 }, () => randomAddress(rand));
+    const fill = async (first: FastPath): Promise<number[]> => {
       const routes = new Map<string, RouteTarget>();
       for (let i = 0; i < 400; i++) routes.set(randomPrefix(rand), targets[i % targets.length]!);
       await first.setRoutes([...routes].map(([prefix, target]) => ({ prefix, target })));
-      const addresses = Array.from({ length: 3000 }, () => randomAddress(rand));
       const before = addresses.map((a) => readIndex(first, a));
       expect(before.some((e) => e !== 0)).toBe(true);
-      first.close();
-
-      const second = await FastPath.open({ netns: fixture.ns, pinDir });
-      try {
-        expect(second.adoptedPins).toBe(true);
-        expect(addresses.map((a) => readIndex(second, a))).toEqual(before);
-        expect(await second.fib6IndexMismatches()).toEqual([]);
-        // and it goes on from there: a host route inside the adopted groups, then gone again
-        const host = addresses.find((a) => readIndex(second, a) !== 0)!;
-        second.setRoute(`${formatAddress(host)}/128`, { type: 'kernel' });
-        expect(second.lookupRoute(formatAddress(host))).toEqual({ type: 'kernel' });
-        expect(readIndex(second, host)).not.toBe(before[addresses.indexOf(host)]);
-        second.deleteRoute(`${formatAddress(host)}/128`);
-        expect(readIndex(second, host)).toBe(before[addresses.indexOf(host)]);
-        expect(await second.fib6IndexMismatches()).toEqual([]);
-      } finally {
-        second.unpin();
-        second.close();
-      }
-    } finally {
-      rmSync(pinDir, { recursive: true, force: true });
-    }
+      return before;
+    };
+    await acrossRestart(fixture().ns, 'fib6', fill, async (second, before) => {
+      expect(addresses.map((a) => readIndex(second, a))).toEqual(before);
+      expect(await second.fib6IndexMismatches()).toEqual([]);
+      // and it goes on from there: a host route inside the adopted groups, then gone again
+      const host = addresses.find((a) => readIndex(second, a) !== 0)!;
+      second.setRoute(`${formatAddress(host)}/128`, { type: 'kernel' });
+      expect(second.lookupRoute(formatAddress(host))).toEqual({ type: 'kernel' });
+      expect(readIndex(second, host)).not.toBe(before[addresses.indexOf(host)]);
+      second.deleteRoute(`${formatAddress(host)}/128`);
+      expect(readIndex(second, host)).toBe(before[addresses.indexOf(host)]);
+      expect(await second.fib6IndexMismatches()).toEqual([]);
+    });
   });
 });

@@ -16,28 +16,21 @@ function masked(addr: Uint8Array, len: number): Uint8Array {
 
 const key = (addr: Uint8Array): string => Buffer.from(addr).toString('hex');
 
-/** The obvious longest-prefix match: one Map per length, longest first. */
+/** The obvious longest-prefix match: every held prefix by "len/address", tried from /128 down. */
 class Reference {
-  readonly byLength = Array.from({ length: 129 }, () => new Map<string, number>());
+  readonly held = new Map<string, { addr: Uint8Array; len: number; value: number }>();
 
-  set(addr: Uint8Array, len: number, value: number): void {
-    this.byLength[len]!.set(key(addr), value);
-  }
-
-  delete(addr: Uint8Array, len: number): boolean {
-    return this.byLength[len]!.delete(key(addr));
-  }
+  set = (addr: Uint8Array, len: number, value: number): unknown => this.held.set(`${len}/${key(addr)}`, { addr, len, value });
+  delete = (addr: Uint8Array, len: number): boolean => this.held.delete(`${len}/${key(addr)}`);
+  has = (addr: Uint8Array, len: number): boolean => this.held.has(`${len}/${key(addr)}`);
+  entries = (): Array<{ addr: Uint8Array; len: number; value: number }> => [...this.held.values()];
 
   lookup(addr: Uint8Array): number {
     for (let len = 128; len >= 0; len--) {
-      const value = this.byLength[len]!.get(key(masked(addr, len)));
-      if (value !== undefined) return value;
+      const p = this.held.get(`${len}/${key(masked(addr, len))}`);
+      if (p) return p.value;
     }
     return 0;
-  }
-
-  entries(): Array<{ addr: Uint8Array; len: number; value: number }> {
-    return this.byLength.flatMap((m, len) => [...m].map(([k, value]) => ({ addr: Uint8Array.from(Buffer.from(k, 'hex')), len, value })));
   }
 }
 
@@ -71,9 +64,10 @@ function probes(ref: Reference, random: () => Uint8Array, extra: number): Uint8A
   return out;
 }
 
-// 64 MiB of /24 table and 16 MiB of depths each: share one, cleared between tests.
 const GROUPS = 2048;
-const memory: Dir6Memory = { tbl24: new Uint32Array(TBL24_ENTRIES), tbl8: new Uint32Array(GROUPS * GROUP_SIZE) };
+const withGroups = (groups: number, tbl24: Uint32Array = new Uint32Array(TBL24_ENTRIES)): Dir6Memory => ({ tbl24, tbl8: new Uint32Array(groups * GROUP_SIZE) });
+// every instance takes 64 MiB of /24 table and 16 MiB of depths: the file shares one /24 table, zeroed between tests
+const memory = withGroups(GROUPS);
 const table = new Dir6(memory);
 
 describe('Dir6', () => {
@@ -93,18 +87,18 @@ describe('Dir6', () => {
         } else {
           const p = gen.prefix();
           const value = 1 + Math.floor(rand() * 1000);
-          if (ref.byLength[p.len]!.has(key(p.addr)) === false) held.push(p);
+          if (!ref.has(p.addr, p.len)) held.push(p);
           table.set(p.addr, p.len, value);
           ref.set(p.addr, p.len, value);
         }
         if (step % 500 !== 0) continue;
         for (const a of probes(ref, gen.address, 500)) expect(table.lookup(a), `${key(a)} after ${step} steps (seed ${seed})`).toBe(ref.lookup(a));
-        expect(table.size).toBe(ref.entries().length);
+        expect(table.usage().prefixes).toBe(ref.entries().length);
       }
-      expect(table.marked).toBe(0);
+      expect(table.usage().marked).toBe(0);
       // all gone: every group back, every address misses
       for (const p of held) table.delete(p.addr, p.len);
-      expect(table.groupsUsed).toBe(0);
+      expect(table.usage().used).toBe(0);
       expect(table.lookup(gen.address())).toBe(0);
     }
   });
@@ -113,19 +107,19 @@ describe('Dir6', () => {
     const host = Uint8Array.from(Buffer.from('2a0012340000000000000000000000aa', 'hex'));
     table.set(new Uint8Array(16), 0, 7);
     table.set(host, 128, 9);
-    expect(table.groupsUsed).toBe(13);
+    expect(table.usage().used).toBe(13);
     expect(table.lookup(host)).toBe(9);
     const neighbour = Uint8Array.from(host);
     neighbour[15] = 0xab;
     expect(table.lookup(neighbour)).toBe(7);
     table.delete(host, 128);
     expect(table.lookup(host)).toBe(7);
-    expect(table.groupsUsed).toBe(0);
+    expect(table.usage().used).toBe(0);
   });
 
   it('with too few groups, marks the entry for the trie, then builds the chain once groups free', () => {
     const retired: Array<() => void> = [];
-    const small: Dir6Memory = { tbl24: memory.tbl24, tbl8: new Uint32Array(3 * GROUP_SIZE) };
+    const small = withGroups(3, memory.tbl24);
     small.tbl24.fill(0);
     const t = new Dir6(small, { retire: (reclaim) => retired.push(reclaim) });
     const a48 = Uint8Array.from(Buffer.from('2a000001000200000000000000000000', 'hex'));
@@ -134,7 +128,7 @@ describe('Dir6', () => {
     t.set(a48, 48, 1); // three groups: all there are
     t.set(masked(b48, 24), 24, 5);
     t.set(b48, 48, 2); // needs three more
-    expect(t.marked).toBe(1);
+    expect(t.usage().marked).toBe(1);
     expect(t.lookup(b48)).toBe(TRIE_MARK);
     // the /24 goes on answering around the mark, the marked /24 is the trie's alone
     t.set(b32, 32, 3);
@@ -142,9 +136,9 @@ describe('Dir6', () => {
     t.delete(a48, 48);
     expect(t.lookup(a48)).toBe(0);
     // not before the grace period
-    expect(t.marked).toBe(1);
+    expect(t.usage().marked).toBe(1);
     for (const reclaim of retired.splice(0)) reclaim();
-    expect(t.marked).toBe(0);
+    expect(t.usage().marked).toBe(0);
     expect(t.lookup(b48)).toBe(2);
     const inB32 = Uint8Array.from(b48);
     inB32[5] = 9;
@@ -157,7 +151,7 @@ describe('Dir6', () => {
 
   it('reuses a freed group only after its grace period, and the old group keeps its answers meanwhile', () => {
     const retired: Array<() => void> = [];
-    const t = new Dir6({ tbl24: memory.tbl24, tbl8: new Uint32Array(GROUPS * GROUP_SIZE) }, { retire: (reclaim) => retired.push(reclaim) });
+    const t = new Dir6(withGroups(GROUPS, memory.tbl24), { retire: (reclaim) => retired.push(reclaim) });
     const a = Uint8Array.from(Buffer.from('2a000001000000000000000000000000', 'hex'));
     t.set(a, 40, 4);
     const pointer = memory.tbl24[(a[0]! << 16) | (a[1]! << 8) | a[2]!]!;
@@ -168,17 +162,17 @@ describe('Dir6', () => {
     // a reader that read the pointer before the delete still finds the /40
     const snapshot = { tbl24: held.tbl24, tbl8: (t as unknown as { tbl8: Uint32Array }).tbl8 };
     expect(Dir6.read(snapshot, new Uint8Array([0, 0, 0, ...a.subarray(3)]))).toBe(4);
-    expect(t.groupsRetiring).toBe(2);
+    expect(t.usage().retiring).toBe(2);
     for (const reclaim of retired.splice(0)) reclaim();
-    expect(t.groupsRetiring).toBe(0);
-    expect(t.groupsUsed).toBe(0);
+    expect(t.usage().retiring).toBe(0);
+    expect(t.usage().used).toBe(0);
     memory.tbl24.fill(0);
   });
 
   it('adopts live arrays: the same answers, groups kept in place, and it goes on from there', () => {
     const gen = generator(9);
     const ref = new Reference();
-    const live: Dir6Memory = { tbl24: memory.tbl24, tbl8: new Uint32Array(GROUPS * GROUP_SIZE) };
+    const live = withGroups(GROUPS, memory.tbl24);
     live.tbl24.fill(0);
     const first = new Dir6(live);
     for (let i = 0; i < 800; i++) {
@@ -191,7 +185,7 @@ describe('Dir6', () => {
     const watch = { store: (array: Uint32Array, index: number, value: number): void => { stores.push(index); array[index] = value; } };
     const same = Dir6.adopt(live, ref.entries(), watch);
     expect(stores).toEqual([]);
-    expect(same.size).toBe(ref.entries().length);
+    expect(same.usage().prefixes).toBe(ref.entries().length);
     for (const a of probes(ref, gen.address, 1000)) expect(same.lookup(a), key(a)).toBe(ref.lookup(a));
     // a record that differs from the arrays (the previous run died half-way)
     for (let i = 0; i < 20; i++) {
