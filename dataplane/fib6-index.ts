@@ -1,24 +1,16 @@
 // The program's IPv6 index (dataplane/dir6.ts) over its two mapped arrays:
 // opened fresh or adopted from the trie xr_fib6 a previous run left pinned,
 // kept beside the trie by FastPath, and compared with it for `verify`.
-import { formatAddress } from './addr.js';
+import { formatAddress, type Prefix } from './addr.js';
 import { Dir6, TRIE_MARK, type Dir6Memory, type Dir6Usage } from './dir6.js';
+import type { Fib4Mismatch } from './fib4-index.js';
+import { setThenWrite } from './index-write.js';
 import * as L from './layout.js';
+import type { MapName } from './layout.js';
 import type { NativeMap } from './native.js';
 import { decodeRoute, fib4Entry, fib4Target, type RouteTarget } from './route-target.js';
 
-export interface Fib6Maps {
-  xr_fib6: NativeMap;
-  xr_fib6_tbl24: NativeMap;
-  xr_fib6_tbl8: NativeMap;
-}
-
-/** Where the index and the trie disagree, at an address. */
-export interface IndexMismatch {
-  address: string;
-  trie: RouteTarget | null;
-  index: RouteTarget | null;
-}
+export type Fib6Maps = Pick<Record<MapName, NativeMap>, 'xr_fib6' | 'xr_fib6_tbl24' | 'xr_fib6_tbl8'>;
 
 /** groups used, in all, retiring; entries sent to the trie for want of groups */
 export type Fib6IndexStats = Omit<Dir6Usage, 'prefixes'>;
@@ -52,21 +44,21 @@ export class Fib6Index {
   }
 
   /** Both indexes encode a route alike (route-target.ts). */
-  set(addr: Buffer, len: number, target: RouteTarget): void {
-    this.table.set(addr, len, fib4Entry(target));
+  set(p: Prefix, target: RouteTarget): void {
+    this.table.set(p.addr, p.length, fib4Entry(target));
   }
 
-  /** the target held for exactly this prefix */
-  get(addr: Buffer, len: number): RouteTarget | undefined {
-    const entry = this.table.get(addr, len);
-    return entry === undefined ? undefined : fib4Target(entry);
+  /** Set p, then `write` the trie; when the write throws, the index is put back as it was. */
+  setThen(p: Prefix, target: RouteTarget, write: () => void): void {
+    const t = this.table;
+    setThenWrite({ get: () => t.get(p.addr, p.length), set: (v) => t.set(p.addr, p.length, v), delete: () => void t.delete(p.addr, p.length) }, fib4Entry(target), write);
   }
 
-  delete(addr: Buffer, len: number): void {
-    this.table.delete(addr, len);
+  delete(p: Prefix): void {
+    this.table.delete(p.addr, p.length);
   }
 
-  stats(): Fib6IndexStats {
+  groups(): Fib6IndexStats {
     const { prefixes: _, ...groups } = this.table.usage();
     return groups;
   }
@@ -77,9 +69,9 @@ export class Fib6Index {
  * the route the program reads against the trie's longest match; where
  * the index sends the address to the trie, the two agree by definition.
  */
-export async function fib6IndexMismatches(maps: Fib6Maps): Promise<IndexMismatch[]> {
+export async function fib6IndexMismatches(maps: Fib6Maps): Promise<Fib4Mismatch[]> {
   const memory = fib6Memory(maps);
-  const out: IndexMismatch[] = [];
+  const out: Fib4Mismatch[] = [];
   for (const [key] of await maps.xr_fib6.dump()) {
     const k = L.fib6Key.decode(key);
     const last = Buffer.from(k.addr);
