@@ -1,7 +1,7 @@
 // The results as Markdown tables (printed on stdout and written beside the
 // JSON under bench/results/) and the targets of issue 6, checked and
 // explained, never asserted.
-import type { FastpathResult } from './fastpath.js';
+import type { FastpathResult, FastpathRow } from './fastpath.js';
 import { BASES, mppsOn } from './forward-results.js';
 import type { Basis, ForwardComparison, ForwardResult, ForwardRow, PathName } from './forward-results.js';
 import type { TableName, TableSize } from './forward-table.js';
@@ -48,7 +48,7 @@ export function machineLine(run: RunInfo): string {
 export function fastpathMarkdown(r: FastpathResult): string {
   const rows = r.rows.map((row) => [
     `IPv${row.family}`,
-    count(row.routes),
+    row.table === 'full-table' ? `full table: ${count(row.routes)}` : count(row.routes),
     fmt(row.xdpRouterNs, 0),
     fmt(row.referenceNs, 0),
     fmt(row.ratio, 2),
@@ -65,7 +65,9 @@ export function fastpathMarkdown(r: FastpathResult): string {
     ),
     '',
     `Spread: 4,096 frames to destinations spread over the table, taken in turn, ${count(r.options.repeat)} runs per test run, median of ${r.options.rounds}. ` +
-      'Harness: the driven no-op (test-run loop and the driver that copies each frame in), taken off both forwarders.',
+      'Harness: the driven no-op (test-run loop and the driver that copies each frame in), taken off both forwarders. ' +
+      'Prefixes: the global tables\' length mix (bench/prefixes.ts); a sized row holds the first N of one family\'s table, ' +
+      'the full-table rows both families\' full tables loaded at once, in a namespace of their own.',
   ];
   if (r.profile) {
     parts.push(
@@ -210,6 +212,7 @@ export function checkTargets(parts: Partial<PartResults>): TargetCheck[] {
       note: at1M.ratio <= 1 ? '' : `${fmt(at1M.ratio, 1)}x slower; the kernel's FIB is a level-compressed trie, the BPF LPM trie a binary one (one cache miss per level)`,
     });
   }
+  if (fp) out.push(...ipv6Targets(fp));
   const fw = parts.forward;
   if (fw) out.push(...forwardTargets(fw));
   return out;
@@ -244,6 +247,33 @@ function forwardTargets(fw: ForwardResult): TargetCheck[] {
     labTarget(fw, 'lab, full table: xdp-router at least 3x the kernel', 'full table', 'overKernel', 3),
     labTarget(fw, 'lab: xdp-router at least 80% of the no-lookup redirect', null, 'ofRedirect', 0.8),
   ].filter((c): c is TargetCheck => c !== null);
+}
+
+/** Issue 14's IPv6 targets: at most 150 ns at every size, flat, and at most half the reference from 100k prefixes on. */
+function ipv6Targets(fp: FastpathResult): TargetCheck[] {
+  const rows = fp.rows.filter((r) => r.family === 6);
+  if (rows.length === 0) return [];
+  const label = (r: FastpathRow): string => `${r.table === 'full-table' ? 'full table ' : ''}${count(r.routes)}`;
+  const slowest = worst(rows, (r) => -r.xdpRouterNs)!;
+  const out: TargetCheck[] = [
+    {
+      target: 'IPv6: at most 150 ns per packet at every table size',
+      measured: rows.map((r) => `${label(r)}: ${fmt(r.xdpRouterNs, 0)} ns`).join(', '),
+      met: slowest.xdpRouterNs <= 150,
+      note: slowest.xdpRouterNs <= 150 ? '' : `missed by ${fmt(slowest.xdpRouterNs - 150, 0)} ns at ${label(slowest)}`,
+    },
+  ];
+  const large = rows.filter((r) => r.routes >= 100_000);
+  const worstRatio = worst(large, (r) => -r.ratio);
+  if (worstRatio) {
+    out.push({
+      target: 'IPv6 from 100,000 prefixes: at most 0.5x bpf_fib_lookup',
+      measured: large.map((r) => `${label(r)}: ${fmt(r.ratio, 2)}`).join(', '),
+      met: worstRatio.ratio <= 0.5,
+      note: worstRatio.ratio <= 0.5 ? '' : `${fmt(worstRatio.ratio, 2)} at ${label(worstRatio)}`,
+    });
+  }
+  return out;
 }
 
 export function targetsMarkdown(checks: TargetCheck[]): string {

@@ -25,6 +25,7 @@ import {
 } from './entry-codecs.js';
 import type { GroupMemberSpec, InterfaceSpec, NeighbourEntry, NeighbourFlags, NexthopSpec } from './entry-codecs.js';
 import { Fib4Index, fib4IndexMismatches, type Fib4Groups, type Fib4Mismatch } from './fib4-index.js';
+import { Fib6Index, fib6IndexMismatches, type Fib6IndexStats } from './fib6-index.js';
 import { GraceQueue } from './grace.js';
 import { InterfaceMaps } from './interface-maps.js';
 import * as L from './layout.js';
@@ -92,6 +93,7 @@ export class FastPath {
   private readonly maps: Record<MapName, NativeMap>;
 
   private fib4: Fib4Index | undefined;
+  private fib6: Fib6Index | undefined;
 
   private readonly punt: PuntMaps;
 
@@ -147,7 +149,10 @@ export class FastPath {
       const fp = new FastPath(program, constants, pinDir, adoptedPins, options.onGraceError);
       if (pinDir) fp.pinMaps(pinDir);
       // a read-only open (verify, tests) has no use for the index, nor the memory it takes
-      if (!options.adoptOnly) fp.fib4 = await Fib4Index.open(fp.maps, adoptedPins, (reclaim) => fp.grace.defer(reclaim));
+      if (!options.adoptOnly) {
+        fp.fib4 = await Fib4Index.open(fp.maps, adoptedPins, (reclaim) => fp.grace.defer(reclaim));
+        fp.fib6 = await Fib6Index.open(fp.maps, adoptedPins, (reclaim) => fp.grace.defer(reclaim));
+      }
       return fp;
     } catch (err) {
       program.close();
@@ -177,6 +182,21 @@ export class FastPath {
   /** Where the program's IPv4 index and the trie disagree; empty when they agree. */
   fib4IndexMismatches(): Promise<Fib4Mismatch[]> {
     return fib4IndexMismatches(this.maps);
+  }
+
+  /** the IPv6 index's groups, and its entries sent to the trie for want of them; undefined on a read-only open */
+  fib6Groups(): Fib6IndexStats | undefined {
+    return this.fib6?.groups();
+  }
+
+  /** Where the program's IPv6 index and the trie disagree (see fib4IndexMismatches); empty when they agree. */
+  fib6IndexMismatches(): Promise<Fib4Mismatch[]> {
+    return fib6IndexMismatches(this.maps);
+  }
+
+  private index6(): Fib6Index {
+    if (!this.fib6) throw new Error('IPv6 routes cannot be written through a fast path opened to read (adoptOnly), nor after close()');
+    return this.fib6;
   }
 
   private index4(): Fib4Index {
@@ -214,7 +234,7 @@ export class FastPath {
   setRoute(prefix: string, target: RouteTarget): void {
     const p = parsePrefix(prefix);
     const write = (): void => this.fib(p.family).update(prefixKey(p), encodeRoute(target));
-    if (p.family === 6) write();
+    if (p.family === 6) this.index6().setThen(p, target, write);
     else this.index4().setThen(p, target, write);
   }
 
@@ -224,12 +244,14 @@ export class FastPath {
       const values = Buffer.concat(batch.map(({ item }) => encodeRoute(item.target)));
       await this.fib(family).updateBatch(Buffer.concat(batch.map(({ p }) => prefixKey(p))), values, batch.length);
       if (family === 4) for (const { p, item } of batch) this.index4().set(p, item.target);
+      else for (const { p, item } of batch) this.index6().set(p, item.target);
     });
   }
 
   deleteRoute(prefix: string): boolean {
     const p = parsePrefix(prefix);
     if (p.family === 4) this.index4().delete(p);
+    else this.index6().delete(p);
     return this.fib(p.family).delete(prefixKey(p));
   }
 
@@ -237,6 +259,7 @@ export class FastPath {
     let deleted = 0;
     await inFamilyBatches(prefixes, (prefix) => prefix, async (family, batch) => {
       if (family === 4) for (const { p } of batch) this.index4().delete(p);
+      else for (const { p } of batch) this.index6().delete(p);
       deleted += await this.fib(family).deleteBatch(Buffer.concat(batch.map(({ p }) => prefixKey(p))), batch.length);
     });
     return deleted;
@@ -447,9 +470,9 @@ export class FastPath {
     // what still waits for its grace period would write to unmapped arrays
     this.grace.close();
     this.fib4 = undefined;
-    // unmaps the index's memory now, rather than when the collector gets to it
-    this.maps.xr_fib4_tbl24.close();
-    this.maps.xr_fib4_tbl8.close();
+    this.fib6 = undefined;
+    // unmaps the indexes' memory now, rather than when the collector gets to it
+    for (const name of ['xr_fib4_tbl24', 'xr_fib4_tbl8', 'xr_fib6_tbl24', 'xr_fib6_tbl8'] as const) this.maps[name].close();
     this.program.close();
     this.dryRun.close();
   }

@@ -4,6 +4,7 @@
 // written alongside, by the facade.
 import { formatAddress, type Prefix } from './addr.js';
 import { Dir24, type Dir24Memory } from './dir24.js';
+import { setThenWrite } from './index-write.js';
 import * as L from './layout.js';
 import type { MapName } from './layout.js';
 import type { NativeMap } from './native.js';
@@ -70,15 +71,8 @@ export class Fib4Index {
 
   /** Set p, then `write` the trie; when the write throws, the index is put back as it was. */
   setThen(p: Prefix, target: RouteTarget, write: () => void): void {
-    const before = this.table.get(addressOf(p), p.length);
-    this.set(p, target);
-    try {
-      write();
-    } catch (err) {
-      if (before === undefined) this.delete(p);
-      else this.table.set(addressOf(p), p.length, before);
-      throw err;
-    }
+    const [addr, len] = [addressOf(p), p.length];
+    setThenWrite({ get: () => this.table.get(addr, len), set: (v) => this.table.set(addr, len, v), delete: () => this.table.delete(addr, len) }, fib4Entry(target), write);
   }
 
   delete(p: Prefix): void {

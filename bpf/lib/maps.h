@@ -17,25 +17,23 @@ struct {
 } xr_fib4 SEC(".maps");
 
 /*
- * DIR-24-8 (see consts.h), written by userspace through mmap. An array's
- * elements are 8-byte aligned, so each holds two 4-byte entries: element
- * i is entries 2i and 2i + 1, and the mapping reads as one flat u32 array.
+ * The index arrays (see consts.h), written by userspace through mmap. An
+ * array's elements are 8-byte aligned, so each holds two 4-byte entries:
+ * element i is entries 2i and 2i + 1, and the mapping reads as one flat
+ * u32 array of `entries`.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, XR_TBL24_ENTRIES / XR_ENTRIES_PER_ELEM);
-	__type(key, __u32);
-	__type(value, struct xr_entry_pair);
-} xr_fib4_tbl24 SEC(".maps");
+#define XR_INDEX_ARRAY(name, entries)					\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_ARRAY);			\
+		__uint(map_flags, BPF_F_MMAPABLE);			\
+		__uint(max_entries, (entries) / XR_ENTRIES_PER_ELEM);	\
+		__type(key, __u32);					\
+		__type(value, struct xr_entry_pair);			\
+	} name SEC(".maps")
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, XR_TBL8_GROUPS * XR_TBL8_GROUP_SIZE / XR_ENTRIES_PER_ELEM);
-	__type(key, __u32);
-	__type(value, struct xr_entry_pair);
-} xr_fib4_tbl8 SEC(".maps");
+/* DIR-24-8 */
+XR_INDEX_ARRAY(xr_fib4_tbl24, XR_TBL24_ENTRIES);
+XR_INDEX_ARRAY(xr_fib4_tbl8, XR_TBL8_GROUPS * XR_TBL8_GROUP_SIZE);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -44,6 +42,10 @@ struct {
 	__type(key, struct xr_fib6_key);
 	__type(value, struct xr_route);
 } xr_fib6 SEC(".maps");
+
+/* The IPv6 index: a first table as large as DIR-24-8's, then its own groups */
+XR_INDEX_ARRAY(xr_fib6_tbl24, XR_TBL24_ENTRIES);
+XR_INDEX_ARRAY(xr_fib6_tbl8, XR_FIB6_GROUPS * XR_TBL8_GROUP_SIZE);
 
 /*
  * Next hops and groups by id: arrays, whose lookups the verifier inlines.

@@ -8,8 +8,8 @@ import { NUD } from './model.js';
 import type { KernelSnapshot } from './model.js';
 
 export interface Difference {
-  /** ipv4-index: the program's DIR-24-8 arrays against the trie, at an address ("kernel" is the trie's answer) */
-  kind: 'route' | 'ipv4-index' | 'neighbour' | 'interface' | 'local-address';
+  /** ipv4-index, ipv6-index: the program's index arrays against the trie, at an address ("kernel" is the trie's answer) */
+  kind: 'route' | 'ipv4-index' | 'ipv6-index' | 'neighbour' | 'interface' | 'local-address';
   key: string;
   /** what the kernel's state asks for; undefined: nothing */
   kernel?: string;
@@ -83,9 +83,10 @@ export async function verify(
   const wantLocal = new Map([...desired.locals().keys()].map((a) => [a, 'local']));
   const haveLocal = new Map((await fp.localAddresses()).map((a) => [a, 'local']));
 
-  const index = (await fp.fib4IndexMismatches()).map(
-    (m): Difference => ({ kind: 'ipv4-index', key: m.address, kernel: m.trie ? describe(m.trie) : 'none', fastPath: m.index ? describe(m.index) : 'none' }),
-  );
+  const index = [
+    ...(await fp.fib4IndexMismatches()).map((m) => ({ kind: 'ipv4-index' as const, ...m })),
+    ...(await fp.fib6IndexMismatches()).map((m) => ({ kind: 'ipv6-index' as const, ...m })),
+  ].map((m): Difference => ({ kind: m.kind, key: m.address, kernel: m.trie ? describe(m.trie) : 'none', fastPath: m.index ? describe(m.index) : 'none' }));
 
   return [
     ...compare('route', wantRoutes, haveRoutes),
