@@ -20,13 +20,13 @@ import { checkPrefix, checkTable, kernelMetric, routeFromSpec, type RoutePolicy 
 /** How long a change may take from the kernel's ACK to the fast path before the client is told. */
 export const APPLY_TIMEOUT_MS = 10_000;
 /**
- * Kernel requests in flight at once, over all calls. Each answer waits in
- * the request socket's receive buffer (system default, about 200 KiB) as a
- * buffer of about 1 KiB, and an overrun there aborts the process (netlink
- * 0.3.0, see sync/netlink.ts). 32 also measured faster than 128 in
- * bench/grpc.ts.
+ * Kernel requests in flight at once, over all calls. The writer's socket
+ * sends the changes that wait while its last transaction runs as the next
+ * one, many per sendmsg (sync/rtnl-socket.ts), so this is also the largest
+ * batch: room for a bulk stream's next thousands while the kernel takes
+ * the last ones.
  */
-const KERNEL_WINDOW = 32;
+const KERNEL_WINDOW = 4096;
 /** A bulk add lists this many refusals at most; `failed` counts them all. */
 const MAX_LISTED_ERRORS = 1000;
 

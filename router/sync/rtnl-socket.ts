@@ -15,14 +15,6 @@ import { NLM_F, readMessages, requestMessage, type RtnlMessage } from './rtnl-wi
  */
 const REQUEST_BUFFER_BYTES = 4 * 1024 * 1024;
 
-/** One change of a batch: the message type, its payload and NLM_F_* flags, and what it does, for errors. */
-export interface RtnlChange {
-  type: number;
-  payload: Buffer;
-  flags: number;
-  what: string;
-}
-
 /** "File exists (EEXIST)", and the kernel's own words when it gave some. */
 function refusalError(refusal: RtnlRefusal, what: string): NetlinkError {
   const [, text] = getSystemErrorMap().get(-refusal.errno) ?? [refusal.code, `error ${refusal.errno}`];
@@ -69,16 +61,22 @@ export class RtnlRequester {
     this.open('open an rtnetlink socket');
   }
 
-  /** A change (NEW/DEL); resolves on the kernel's ACK. */
+  /**
+   * A change (NEW/DEL); resolves on the kernel's ACK, rejects with its
+   * refusal. Changes asked for while a transaction runs go together in the
+   * next one.
+   */
   change(type: number, payload: Buffer, flags: number, what: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.enqueue({ type, payload, flags, what }, (error) => (error ? reject(error) : resolve()));
+      if (this.closed) {
+        reject(closedError(what));
+        return;
+      }
+      this.queued.push({ message: requestMessage(type, flags, payload), what, settle: (error) => (error ? reject(error) : resolve()) });
+      if (this.flushing) return;
+      this.flushing = true;
+      this.turn = this.turn.then(() => this.flush());
     });
-  }
-
-  /** Many changes, sent together; resolves with each one's failure (null: done), in order. */
-  changes(batch: RtnlChange[]): Promise<Array<NetlinkError | null>> {
-    return Promise.all(batch.map((c) => new Promise<NetlinkError | null>((settle) => this.enqueue(c, settle))));
   }
 
   /** Every message of a dump; DumpInterruptedError when the kernel flags it inconsistent. */
@@ -108,17 +106,6 @@ export class RtnlRequester {
     const queued = this.queued;
     this.queued = [];
     for (const q of queued) q.settle(closedError(q.what));
-  }
-
-  private enqueue(change: RtnlChange, settle: (error: NetlinkError | null) => void): void {
-    if (this.closed) {
-      settle(closedError(change.what));
-      return;
-    }
-    this.queued.push({ message: requestMessage(change.type, change.flags, change.payload), what: change.what, settle });
-    if (this.flushing) return;
-    this.flushing = true;
-    this.turn = this.turn.then(() => this.flush());
   }
 
   /** Sends everything queued so far as one transaction; what is queued meanwhile waits for the next. */

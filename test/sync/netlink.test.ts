@@ -694,6 +694,26 @@ describe('KernelRouteWriter', () => {
     });
   });
 
+  it("changes made together go in batches; a refused one fails alone, with its errno and the kernel's own words", async () => {
+    const count = 2000;
+    const bad = 1234;
+    // IPv6 routes, and among them an IPv4 one via a gateway without a route, for which the kernel says why (extended ACK)
+    const route = (i: number): KernelRoute =>
+      i === bad
+        ? unicast('198.51.100.200/32', [{ ifindex: 0, gateway: '203.0.113.250', weight: 1 }])
+        : unicast(`2001:db8:ba7c::${(i + 1).toString(16)}/128`, [{ ifindex: ifindex.xv0, gateway: '2001:db8:1::10', weight: 1 }]);
+    const results = await Promise.allSettled(Array.from({ length: count }, (_, i) => writer.addRoute(route(i), add)));
+    const refused = results.flatMap((r, i) => (r.status === 'rejected' ? [{ i, reason: r.reason as Error }] : []));
+    expect(refused.map((r) => r.i)).toEqual([bad]);
+    expect(refused[0]!.reason).toMatchObject({
+      code: 'ENETUNREACH',
+      message: expect.stringMatching(/^add route 198\.51\.100\.200\/32 .*\(ENETUNREACH\); the kernel says: Nexthop has invalid gateway$/),
+    });
+    const installed = (await ipRoutes(`-6 route show proto ${OUR_PROTO}`)).filter((r) => String(r.dst).startsWith('2001:db8:ba7c::'));
+    expect(installed).toHaveLength(count - 1);
+    await sh(`-6 route flush proto ${OUR_PROTO}`);
+  });
+
   it('a route that cannot be encoded fails with EINVAL before the kernel sees it', async () => {
     await expect(writer.addRoute(unicast('203.0.113.128/28', []), add)).rejects.toMatchObject({
       code: 'EINVAL',
