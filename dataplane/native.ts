@@ -267,13 +267,15 @@ export interface RtnlSocketOptions {
   receiveBufferBytes?: number;
 }
 
-/** The kernel refused one message of a transaction. */
+/** The kernel refused one message of a transaction, or the socket failed before its answer. */
 export interface RtnlRefusal {
   /** positive errno */
   errno: number;
   code: string;
-  /** the extended ACK's text (NLMSGERR_ATTR_MSG); '' when the kernel gave none */
+  /** the extended ACK's text (NLMSGERR_ATTR_MSG), '' when the kernel gave none; unanswered: the socket's failure */
   message: string;
+  /** no answer came (ETIMEDOUT after 30 s, EBADF once closed, ...): the kernel may or may not have applied it */
+  unanswered: boolean;
 }
 
 /** A NETLINK_ROUTE socket with NETLINK_EXT_ACK and NETLINK_CAP_ACK, bound to a port of its own. */
@@ -285,10 +287,8 @@ export interface RtnlSocket {
    * Send each message (a whole nlmsghdr and payload; the socket adds
    * NLM_F_REQUEST | NLM_F_ACK, the sequence number and the port), many per
    * sendmsg, on a worker thread, and resolve with each one's answer in
-   * order: null for an ACK, the refusal otherwise. One transaction or dump
-   * runs at a time per socket. Rejects (the socket itself failed, or no
-   * answer came in 30 s: ETIMEDOUT; closed: EBADF) only when no answer can
-   * be told.
+   * order: null for an ACK, the refusal otherwise (unanswered when the
+   * socket failed first). One transaction or dump runs at a time per socket.
    */
   transact(messages: Buffer[]): Promise<Array<RtnlRefusal | null>>;
   /**

@@ -84,6 +84,7 @@ class JsRtnlSocket : public Napi::ObjectWrap<JsRtnlSocket> {
               failure.Set("errno", outcomes[i].err);
               failure.Set("code", ErrnoName(outcomes[i].err));
               failure.Set("message", outcomes[i].message);
+              failure.Set("unanswered", outcomes[i].unanswered);
               result.Set(i, failure);
             }
             return result;

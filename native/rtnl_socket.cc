@@ -205,6 +205,22 @@ std::vector<RtnlOutcome> RtnlSocket::Transact(const std::vector<Bytes>& messages
     }
   }
   std::vector<RtnlOutcome> outcomes(requests.size());
+  std::vector<bool> answered(requests.size(), false);
+  try {
+    SendAndHear(requests, outcomes, answered, what);
+  } catch (const SysError& error) {
+    for (size_t i = 0; i < requests.size(); ++i) {
+      if (answered[i]) continue;
+      outcomes[i].err = error.err();
+      outcomes[i].message = error.what();
+      outcomes[i].unanswered = true;
+    }
+  }
+  return outcomes;
+}
+
+void RtnlSocket::SendAndHear(std::vector<Bytes>& requests, std::vector<RtnlOutcome>& outcomes,
+                             std::vector<bool>& answered, const std::string& what) {
   size_t answersFit = std::max<size_t>(1, receiveBufferBytes() / kAnswerTruesizeBytes);
   size_t batchMessages = std::min<size_t>({answersFit, IOV_MAX});
   for (size_t first = 0; first < requests.size();) {
@@ -225,22 +241,22 @@ std::vector<RtnlOutcome> RtnlSocket::Transact(const std::vector<Bytes>& messages
       header->nlmsg_pid = port_;
     }
     SendBatch(requests, first, count, seq, what);
-    size_t answered = 0;
-    while (answered < count) {
+    size_t heard = 0;
+    while (heard < count) {
       if (!WaitReadable(kAnswerTimeoutMs)) ThrowErrno(EBADF, what + ": the socket was closed while waiting for answers");
       while (std::optional<Bytes> datagram = ReceiveOne(what + ": receive answers")) {
         ForEachMessage(*datagram, [&](const nlmsghdr* header) {
           // an answer to an earlier batch that timed out is not one of ours
           uint32_t index = header->nlmsg_seq - seq;
-          if (header->nlmsg_type != NLMSG_ERROR || index >= count) return;
+          if (header->nlmsg_type != NLMSG_ERROR || index >= count || answered[first + index]) return;
           outcomes[first + index] = OutcomeOf(header);
-          ++answered;
+          answered[first + index] = true;
+          ++heard;
         });
       }
     }
     first += count;
   }
-  return outcomes;
 }
 
 std::vector<Bytes> RtnlSocket::Dump(const Bytes& request) {

@@ -26,11 +26,15 @@ struct RtnlConfig {
   std::vector<uint32_t> groups;
 };
 
-// The kernel's answer to one message of a batch: errno 0 for an ACK.
+// The kernel's answer to one message of a batch: errno 0 for an ACK. A
+// message the socket failed to send or to hear back about is unanswered:
+// err and message are then the socket's failure, and the kernel may or may
+// not have applied it.
 struct RtnlOutcome {
   int err = 0;
   // NLMSGERR_ATTR_MSG, when the kernel said more than the errno
   std::string message;
+  bool unanswered = false;
 };
 
 // What a reader of events gets: whole netlink messages, back to back, and
@@ -51,7 +55,8 @@ class RtnlSocket {
   // Sends every message (each a whole nlmsghdr + payload; this fills in
   // NLM_F_REQUEST | NLM_F_ACK, the sequence number and the port) in as few
   // sendmsg calls as the buffers allow, and returns each one's outcome, in
-  // order. A failure of the socket itself throws.
+  // order; the answers that came before a failure of the socket itself
+  // stand, the others are unanswered.
   std::vector<RtnlOutcome> Transact(const std::vector<Bytes>& messages);
   // Sends one dump request and returns the datagrams of its answer, the
   // last one holding NLMSG_DONE. An error answer throws.
@@ -71,6 +76,9 @@ class RtnlSocket {
   bool WaitReadable(int timeoutMs);
   // One datagram (whole messages), or nothing on EAGAIN; throws on failure.
   std::optional<Bytes> ReceiveOne(const std::string& what);
+  // Transact's work: outcomes[i] and answered[i] as the answers come.
+  void SendAndHear(std::vector<Bytes>& requests, std::vector<RtnlOutcome>& outcomes, std::vector<bool>& answered,
+                   const std::string& what);
   void SendBatch(const std::vector<Bytes>& messages, size_t first, size_t count, uint32_t seq,
                  const std::string& what);
 

@@ -15,8 +15,11 @@ import { NLM_F, readMessages, requestMessage, type RtnlMessage } from './rtnl-wi
  */
 const REQUEST_BUFFER_BYTES = 4 * 1024 * 1024;
 
-/** "File exists (EEXIST)", and the kernel's own words when it gave some. */
+/** "File exists (EEXIST)", and the kernel's own words when it gave some; or why no answer came. */
 function refusalError(refusal: RtnlRefusal, what: string): NetlinkError {
+  if (refusal.unanswered) {
+    return new NetlinkError(refusal.errno, refusal.code, `${what}: ${refusal.message} (the kernel may or may not have applied it)`);
+  }
   const [, text] = getSystemErrorMap().get(-refusal.errno) ?? [refusal.code, `error ${refusal.errno}`];
   const said = refusal.message ? `; the kernel says: ${refusal.message}` : '';
   return new NetlinkError(refusal.errno, refusal.code, `${what}: ${text} (${refusal.code})${said}`);
@@ -115,18 +118,17 @@ export class RtnlRequester {
     this.queued = [];
     if (batch.length === 0) return;
     let answers: Array<RtnlRefusal | null>;
+    let socket: RtnlSocket | undefined;
     try {
-      const socket = this.open(batch[0]!.what);
-      try {
-        answers = await socket.transact(batch.map((q) => q.message));
-      } catch (err) {
-        this.drop(socket, err);
-        throw err;
-      }
+      socket = this.open(batch[0]!.what);
+      answers = await socket.transact(batch.map((q) => q.message));
     } catch (err) {
+      if (socket) this.drop(socket, err);
       for (const q of batch) q.settle(err instanceof NetlinkError ? err : socketError(err, q.what));
       return;
     }
+    const failed = answers.find((a) => a?.unanswered);
+    if (failed) this.drop(socket, new Error(failed.message));
     batch.forEach((q, i) => {
       const refusal = answers[i];
       q.settle(refusal ? refusalError(refusal, q.what) : null);
