@@ -284,13 +284,14 @@ export interface RtnlSocket {
   /** what the kernel granted: twice what was asked (it counts its bookkeeping too) */
   readonly receiveBufferBytes: number;
   /**
-   * Send each message (a whole nlmsghdr and payload; the socket adds
+   * Send the messages (whole nlmsghdr and payload, back to back, each padded
+   * to 4 bytes, as rtnl-wire's requestMessage makes them; the socket adds
    * NLM_F_REQUEST | NLM_F_ACK, the sequence number and the port), many per
    * sendmsg, on a worker thread, and resolve with each one's answer in
    * order: null for an ACK, the refusal otherwise (unanswered when the
    * socket failed first). One transaction or dump runs at a time per socket.
    */
-  transact(messages: Buffer[]): Promise<Array<RtnlRefusal | null>>;
+  transact(messages: Buffer): Promise<Array<RtnlRefusal | null>>;
   /**
    * Send a dump request (the socket adds NLM_F_REQUEST | NLM_F_DUMP) and
    * resolve with the datagrams of its answer. Rejects with the kernel's

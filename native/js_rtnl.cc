@@ -64,15 +64,9 @@ class JsRtnlSocket : public Napi::ObjectWrap<JsRtnlSocket> {
 
   Napi::Value Transact(const Napi::CallbackInfo& info) {
     return CallAsync(info.Env(), [&] {
-      if (!info[0].IsArray()) throw SysError::Argument("RtnlSocket.transact: messages must be an array of Buffers");
-      Napi::Array array = info[0].As<Napi::Array>();
-      std::vector<Bytes> messages;
-      messages.reserve(array.Length());
-      for (uint32_t i = 0; i < array.Length(); ++i) {
-        messages.push_back(CopyBytes(BufferArg(array.Get(i), "RtnlSocket.transact: messages[" + std::to_string(i) + "]")));
-      }
+      Bytes messages = CopyBytes(BufferArg(info[0], "RtnlSocket.transact: messages"));
       return PromiseWorker<std::vector<RtnlOutcome>>::Start(
-          info.Env(), [socket = socket_, messages = std::move(messages)] { return socket->Transact(messages); },
+          info.Env(), [socket = socket_, messages = std::move(messages)]() mutable { return socket->Transact(std::move(messages)); },
           [](Napi::Env env, std::vector<RtnlOutcome>& outcomes) -> Napi::Value {
             Napi::Array result = Napi::Array::New(env, outcomes.size());
             for (uint32_t i = 0; i < outcomes.size(); ++i) {

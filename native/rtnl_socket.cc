@@ -1,7 +1,6 @@
 #include "rtnl_socket.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
@@ -46,8 +45,6 @@ void SetBuffer(int fd, int forced, int plain, int bytes, const char* what) {
   if (setsockopt(fd, SOL_SOCKET, forced, &bytes, sizeof(bytes)) == 0) return;
   SetOption(fd, SOL_SOCKET, plain, bytes, what);
 }
-
-nlmsghdr* HeaderAt(Bytes& message) { return reinterpret_cast<nlmsghdr*>(message.data()); }
 
 // What an NLMSG_ERROR says: the errno (0 for an ACK), then the extended
 // ACK's text when the kernel gave one (NLM_F_ACK_TLVS).
@@ -172,44 +169,42 @@ std::optional<Bytes> RtnlSocket::ReceiveOne(const std::string& what) {
   }
 }
 
-void RtnlSocket::SendBatch(const std::vector<Bytes>& messages, size_t first, size_t count, uint32_t seq,
-                           const std::string& what) {
-  std::vector<iovec> iov(count);
-  for (size_t i = 0; i < count; ++i) {
-    const Bytes& message = messages[first + i];
-    iov[i] = {const_cast<uint8_t*>(message.data()), message.size()};
-  }
+void RtnlSocket::Send(const uint8_t* data, size_t bytes, const std::string& what) {
+  iovec iov{const_cast<uint8_t*>(data), bytes};
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   msghdr header{};
   header.msg_name = &kernel;
   header.msg_namelen = sizeof(kernel);
-  header.msg_iov = iov.data();
-  header.msg_iovlen = count;
+  header.msg_iov = &iov;
+  header.msg_iovlen = 1;
   for (;;) {
     if (sendmsg(fd_.get(), &header, 0) >= 0) return;
-    if (errno != EINTR) {
-      ThrowErrno(errno, what + ": send " + std::to_string(count) + " requests from seq " + std::to_string(seq));
-    }
+    if (errno != EINTR) ThrowErrno(errno, what + ": send " + std::to_string(bytes) + " bytes of requests");
   }
 }
 
-std::vector<RtnlOutcome> RtnlSocket::Transact(const std::vector<Bytes>& messages) {
+std::vector<RtnlOutcome> RtnlSocket::Transact(Bytes messages) {
   std::lock_guard<std::mutex> lock(mutex_);
   const std::string what = "rtnetlink request";
   if (closing_) ThrowErrno(EBADF, what + ": the socket is closed");
-  std::vector<Bytes> requests = messages;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    if (requests[i].size() < NLMSG_HDRLEN) {
-      throw SysError::Argument(what + ": message " + std::to_string(i) + " is shorter than a netlink header");
+  // where each message starts; its nlmsg_len (padded to 4) says where the next one does
+  std::vector<size_t> starts;
+  for (size_t at = 0; at < messages.size();) {
+    const auto* header = reinterpret_cast<const nlmsghdr*>(messages.data() + at);
+    if (messages.size() - at < NLMSG_HDRLEN || header->nlmsg_len < NLMSG_HDRLEN ||
+        header->nlmsg_len > messages.size() - at) {
+      throw SysError::Argument(what + ": the message at byte " + std::to_string(at) + " is not a whole netlink message");
     }
+    starts.push_back(at);
+    at += NLMSG_ALIGN(header->nlmsg_len);
   }
-  std::vector<RtnlOutcome> outcomes(requests.size());
-  std::vector<bool> answered(requests.size(), false);
+  std::vector<RtnlOutcome> outcomes(starts.size());
+  std::vector<bool> answered(starts.size(), false);
   try {
-    SendAndHear(requests, outcomes, answered, what);
+    SendAndHear(messages, starts, outcomes, answered, what);
   } catch (const SysError& error) {
-    for (size_t i = 0; i < requests.size(); ++i) {
+    for (size_t i = 0; i < starts.size(); ++i) {
       if (answered[i]) continue;
       outcomes[i].err = error.err();
       outcomes[i].message = error.what();
@@ -219,28 +214,26 @@ std::vector<RtnlOutcome> RtnlSocket::Transact(const std::vector<Bytes>& messages
   return outcomes;
 }
 
-void RtnlSocket::SendAndHear(std::vector<Bytes>& requests, std::vector<RtnlOutcome>& outcomes,
+void RtnlSocket::SendAndHear(Bytes& messages, const std::vector<size_t>& starts, std::vector<RtnlOutcome>& outcomes,
                              std::vector<bool>& answered, const std::string& what) {
-  size_t answersFit = std::max<size_t>(1, receiveBufferBytes() / kAnswerTruesizeBytes);
-  size_t batchMessages = std::min<size_t>({answersFit, IOV_MAX});
-  for (size_t first = 0; first < requests.size();) {
-    size_t count = 0;
-    size_t bytes = 0;
-    while (first + count < requests.size() && count < batchMessages &&
-           (count == 0 || bytes + requests[first + count].size() <= kBatchBytes)) {
-      bytes += requests[first + count].size();
-      ++count;
-    }
+  const size_t answersFit = std::max<size_t>(1, receiveBufferBytes() / kAnswerTruesizeBytes);
+  const size_t total = starts.size();
+  auto endOf = [&](size_t i) { return i + 1 < total ? starts[i + 1] : messages.size(); };
+  for (size_t first = 0; first < total;) {
+    // consecutive messages are contiguous: one sendmsg takes them as one datagram
+    const size_t begin = starts[first];
+    size_t count = 1;
+    while (first + count < total && count < answersFit && endOf(first + count) - begin <= kBatchBytes) ++count;
+    const size_t end = endOf(first + count - 1);
     const uint32_t seq = nextSeq_;
     nextSeq_ += static_cast<uint32_t>(count);
     for (size_t i = 0; i < count; ++i) {
-      nlmsghdr* header = HeaderAt(requests[first + i]);
-      header->nlmsg_len = static_cast<uint32_t>(requests[first + i].size());
+      auto* header = reinterpret_cast<nlmsghdr*>(messages.data() + starts[first + i]);
       header->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
       header->nlmsg_seq = seq + static_cast<uint32_t>(i);
       header->nlmsg_pid = port_;
     }
-    SendBatch(requests, first, count, seq, what);
+    Send(messages.data() + begin, end - begin, what);
     size_t heard = 0;
     while (heard < count) {
       if (!WaitReadable(kAnswerTimeoutMs)) ThrowErrno(EBADF, what + ": the socket was closed while waiting for answers");
@@ -264,14 +257,14 @@ std::vector<Bytes> RtnlSocket::Dump(const Bytes& request) {
   const std::string what = "rtnetlink dump";
   if (closing_) ThrowErrno(EBADF, what + ": the socket is closed");
   if (request.size() < NLMSG_HDRLEN) throw SysError::Argument(what + ": the request is shorter than a netlink header");
-  std::vector<Bytes> requests{request};
+  Bytes message = request;
   const uint32_t seq = nextSeq_++;
-  nlmsghdr* header = HeaderAt(requests[0]);
-  header->nlmsg_len = static_cast<uint32_t>(request.size());
+  auto* header = reinterpret_cast<nlmsghdr*>(message.data());
+  header->nlmsg_len = static_cast<uint32_t>(message.size());
   header->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
   header->nlmsg_seq = seq;
   header->nlmsg_pid = port_;
-  SendBatch(requests, 0, 1, seq, what);
+  Send(message.data(), message.size(), what);
   std::vector<Bytes> answer;
   for (;;) {
     if (!WaitReadable(kAnswerTimeoutMs)) ThrowErrno(EBADF, what + ": the socket was closed during the dump");

@@ -52,12 +52,12 @@ class RtnlSocket {
   RtnlSocket(const RtnlSocket&) = delete;
   RtnlSocket& operator=(const RtnlSocket&) = delete;
 
-  // Sends every message (each a whole nlmsghdr + payload; this fills in
-  // NLM_F_REQUEST | NLM_F_ACK, the sequence number and the port) in as few
-  // sendmsg calls as the buffers allow, and returns each one's outcome, in
-  // order; the answers that came before a failure of the socket itself
-  // stand, the others are unanswered.
-  std::vector<RtnlOutcome> Transact(const std::vector<Bytes>& messages);
+  // Sends every message of messages (whole nlmsghdr + payload, back to back,
+  // each padded to 4 bytes; this fills in NLM_F_REQUEST | NLM_F_ACK, the
+  // sequence number and the port) in as few sendmsg calls as the buffers
+  // allow, and returns each one's outcome, in order; the answers that came
+  // before a failure of the socket itself stand, the others are unanswered.
+  std::vector<RtnlOutcome> Transact(Bytes messages);
   // Sends one dump request and returns the datagrams of its answer, the
   // last one holding NLMSG_DONE. An error answer throws.
   std::vector<Bytes> Dump(const Bytes& request);
@@ -77,10 +77,9 @@ class RtnlSocket {
   // One datagram (whole messages), or nothing on EAGAIN; throws on failure.
   std::optional<Bytes> ReceiveOne(const std::string& what);
   // Transact's work: outcomes[i] and answered[i] as the answers come.
-  void SendAndHear(std::vector<Bytes>& requests, std::vector<RtnlOutcome>& outcomes, std::vector<bool>& answered,
-                   const std::string& what);
-  void SendBatch(const std::vector<Bytes>& messages, size_t first, size_t count, uint32_t seq,
-                 const std::string& what);
+  void SendAndHear(Bytes& messages, const std::vector<size_t>& starts, std::vector<RtnlOutcome>& outcomes,
+                   std::vector<bool>& answered, const std::string& what);
+  void Send(const uint8_t* data, size_t bytes, const std::string& what);
 
   UniqueFd fd_;
   UniqueFd wake_;

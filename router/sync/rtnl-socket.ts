@@ -78,7 +78,8 @@ export class RtnlRequester {
       this.queued.push({ message: requestMessage(type, flags, payload), what, settle: (error) => (error ? reject(error) : resolve()) });
       if (this.flushing) return;
       this.flushing = true;
-      this.turn = this.turn.then(() => this.flush());
+      // a turn of the event loop first: what else arrived with this change (a stream's next requests) joins it
+      this.turn = this.turn.then(() => new Promise((next) => setImmediate(next))).then(() => this.flush());
     });
   }
 
@@ -121,7 +122,7 @@ export class RtnlRequester {
     let socket: RtnlSocket | undefined;
     try {
       socket = this.open(batch[0]!.what);
-      answers = await socket.transact(batch.map((q) => q.message));
+      answers = await socket.transact(Buffer.concat(batch.map((q) => q.message)));
     } catch (err) {
       if (socket) this.drop(socket, err);
       for (const q of batch) q.settle(err instanceof NetlinkError ? err : socketError(err, q.what));
