@@ -169,17 +169,10 @@ std::optional<Bytes> RtnlSocket::ReceiveOne(const std::string& what) {
   }
 }
 
+// Without an address a netlink socket sends to its default peer: the kernel.
 void RtnlSocket::Send(const uint8_t* data, size_t bytes, const std::string& what) {
-  iovec iov{const_cast<uint8_t*>(data), bytes};
-  sockaddr_nl kernel{};
-  kernel.nl_family = AF_NETLINK;
-  msghdr header{};
-  header.msg_name = &kernel;
-  header.msg_namelen = sizeof(kernel);
-  header.msg_iov = &iov;
-  header.msg_iovlen = 1;
   for (;;) {
-    if (sendmsg(fd_.get(), &header, 0) >= 0) return;
+    if (send(fd_.get(), data, bytes, 0) >= 0) return;
     if (errno != EINTR) ThrowErrno(errno, what + ": send " + std::to_string(bytes) + " bytes of requests");
   }
 }
