@@ -18,7 +18,7 @@ export interface GrpcOptions {
   bulkRoutes: number;
 }
 
-export const GRPC_DEFAULTS: GrpcOptions = { calls: 1_000, bulkRoutes: 100_000 };
+export const GRPC_DEFAULTS: GrpcOptions = { calls: 1_000, bulkRoutes: 300_000 };
 
 export interface Latency {
   calls: number;
