@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../router/commands/load-config.js';
 import { Daemon } from '../../router/daemon.js';
-import { createLab, setKernelForwarding, type Lab } from '../../router/lab/topology.js';
+import { createLab, destroyLab, setKernelForwarding, type Lab } from '../../router/lab/topology.js';
 import { createLogger } from '../../router/log.js';
 import { NetlinkSource } from '../../router/sync/netlink.js';
-import { cli, routeOf, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
+import { writeDaemonConfig, type DaemonConfig } from '../../support/daemon.js';
+import { cli, routeOf, within } from '../helpers/router.js';
 import { freePort } from '../helpers/metrics.js';
 
 const PREFIX = `xrt-ovr-${process.pid}`;
@@ -25,7 +26,7 @@ const ROUTES4 = 250;
 
 describe('a receive overrun on the event socket', () => {
   let lab: Lab | undefined;
-  let config: ReturnType<typeof writeLabConfig> | undefined;
+  let config: DaemonConfig | undefined;
   let daemon: Daemon | undefined;
   let dir: string | undefined;
   const logged: string[] = [];
@@ -33,7 +34,12 @@ describe('a receive overrun on the event socket', () => {
   beforeAll(async () => {
     lab = await createLab(PREFIX);
     await setKernelForwarding(lab, true);
-    config = writeLabConfig(PREFIX, `metrics:\n  listen: "127.0.0.1:${await freePort()}"\n`);
+    config = writeDaemonConfig({
+      netns: lab.router.ns,
+      interfaces: [lab.router.toA.dev, lab.router.toB.dev],
+      logLevel: 'debug',
+      extraConfig: `metrics:\n  listen: "127.0.0.1:${await freePort()}"\n`,
+    });
     const routerConfig = loadConfig(config.file);
     const log = createLogger({ level: 'info', json: true, stream: { write: (line: string) => logged.push(line) } });
     daemon = new Daemon(routerConfig, log);
@@ -46,7 +52,8 @@ describe('a receive overrun on the event socket', () => {
       await daemon?.stop();
     } finally {
       if (dir) rmSync(dir, { recursive: true, force: true });
-      await tearDownLab(PREFIX, lab, config, undefined);
+      config?.remove();
+      await destroyLab(PREFIX);
     }
   });
 
