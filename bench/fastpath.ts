@@ -17,8 +17,8 @@ import { deleteNetns } from '../router/lab/netns.js';
 import { seededRandom } from '../router/lab/random.js';
 import { onInterrupt } from './cleanup.js';
 import { FibNamespace, INGRESS_MAC, SOURCE } from './fib-namespace.js';
-import { udpFrame } from './frames.js';
-import { addressIn4, addressIn6, ipv4Table, ipv6Table } from './prefixes.js';
+import { udpFrame } from '../support/frames.js';
+import { addressIn4, addressIn6, FULL_TABLE, fullTable, ipv4Table, ipv6Table } from './prefixes.js';
 import type { Prefix4, Prefix6 } from './prefixes.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
@@ -37,18 +37,27 @@ export interface FastpathOptions {
   rounds: number;
   /** profile both programs (perf) at the largest IPv4 table */
   profile: boolean;
+  /** also measure both families with the full-table profile loaded at once (bench/prefixes.ts) */
+  fullTable: boolean;
 }
 
 export const FASTPATH_DEFAULTS: FastpathOptions = {
   sizes4: [1_000, 100_000, 1_000_000],
-  sizes6: [1_000, 100_000],
+  sizes6: [1_000, 100_000, 300_000],
   repeat: 1_000_000,
   rounds: 3,
   profile: true,
+  fullTable: true,
 };
 
 export interface FastpathRow {
   family: 4 | 6;
+  /**
+   * sized: the first `routes` prefixes of one family's table, the other
+   * family's as the steps before left it; full-table: the full-table
+   * profile of both families loaded at once, in a namespace of its own
+   */
+  table: 'sized' | 'full-table';
   routes: number;
   /** ns per packet, destinations spread over the table, harness and driver taken off */
   xdpRouterNs: number;
@@ -154,13 +163,14 @@ export class FastpathBench {
     return { xdpRouter: median(runs.xdpRouter) - noop, reference: median(runs.reference) - noop, noop };
   }
 
-  async measure(family: 4 | 6, table: Prefix4[] | Prefix6[], routes: number, install: { kernelMs: number; mapMs: number }): Promise<FastpathRow> {
-    const what = `IPv${family} ${routes} routes`;
+  async measure(family: 4 | 6, table: Prefix4[] | Prefix6[], routes: number, install: { kernelMs: number; mapMs: number }, kind: FastpathRow['table'] = 'sized'): Promise<FastpathRow> {
+    const what = `IPv${family} ${routes} routes${kind === 'full-table' ? ' (full table)' : ''}`;
     const frames = framesFor(family, table, routes, DRIVER_FRAMES, routes * 10 + family);
     const one = await this.over(new Array<Buffer>(DRIVER_FRAMES).fill(frames[0]!), `${what}, one destination`);
     const spread = await this.over(frames, what);
     const row: FastpathRow = {
       family,
+      table: kind,
       routes,
       xdpRouterNs: spread.xdpRouter,
       referenceNs: spread.reference,
@@ -187,33 +197,54 @@ export class FastpathBench {
 }
 
 export async function runFastpath(options: FastpathOptions = FASTPATH_DEFAULTS): Promise<FastpathResult> {
-  const ns = `xrb-fib-${process.pid}`;
+  const result: FastpathResult = { options, rows: [] };
+  await inNamespace(`xrb-fib-${process.pid}`, (fib) => measureSizes(fib, options, result));
+  if (options.fullTable) await inNamespace(`xrb-full-${process.pid}`, (fib) => measureFullTable(fib, options, result));
+  return result;
+}
+
+async function inNamespace(ns: string, body: (fib: FibNamespace) => Promise<void>): Promise<void> {
   const release = onInterrupt(() => deleteNetns(ns));
   const fib = await FibNamespace.create(ns);
   try {
-    const bench = new FastpathBench(fib, options);
-    const result: FastpathResult = { options, rows: [] };
-    const steps: Array<{ family: 4 | 6; sizes: number[] }> = [
-      { family: 4, sizes: options.sizes4 },
-      { family: 6, sizes: options.sizes6 },
-    ];
-    for (const { family, sizes } of steps) {
-      if (sizes.length === 0) continue;
-      const largest = Math.max(...sizes);
-      const table = family === 4 ? ipv4Table(largest) : ipv6Table(largest);
-      for (const size of [...sizes].sort((a, b) => a - b)) {
-        progress(`fastpath: installing IPv${family} routes up to ${size} (kernel and map)`);
-        const install = family === 4 ? await fib.grow4(table as Prefix4[], size) : await fib.grow6(table as Prefix6[], size);
-        result.rows.push(await bench.measure(family, table, size, install));
-        if (options.profile && family === 4 && size === largest) {
-          progress(`fastpath: profiling both programs at ${size} IPv4 routes (perf)`);
-          result.profile = await bench.profile(family, size);
-        }
-      }
-    }
-    return result;
+    await body(fib);
   } finally {
     await fib.destroy();
     release();
+  }
+}
+
+/** Both families' full tables at once, then each family measured over its own. */
+async function measureFullTable(fib: FibNamespace, options: FastpathOptions, result: FastpathResult): Promise<void> {
+  const bench = new FastpathBench(fib, options);
+  progress(`fastpath: generating the full-table profile (${FULL_TABLE.ipv4} IPv4 and ${FULL_TABLE.ipv6} IPv6 prefixes)`);
+  const full = fullTable();
+  progress('fastpath: installing the full table, both families (kernel and map)');
+  const install4 = await fib.grow4(full.ipv4, full.ipv4.length);
+  const install6 = await fib.grow6(full.ipv6, full.ipv6.length);
+  result.rows.push(await bench.measure(4, full.ipv4, full.ipv4.length, install4, 'full-table'));
+  result.rows.push(await bench.measure(6, full.ipv6, full.ipv6.length, install6, 'full-table'));
+}
+
+/** Each family's table grown step by step, the other family's left as the steps before left it. */
+async function measureSizes(fib: FibNamespace, options: FastpathOptions, result: FastpathResult): Promise<void> {
+  const bench = new FastpathBench(fib, options);
+  const steps: Array<{ family: 4 | 6; sizes: number[] }> = [
+    { family: 4, sizes: options.sizes4 },
+    { family: 6, sizes: options.sizes6 },
+  ];
+  for (const { family, sizes } of steps) {
+    if (sizes.length === 0) continue;
+    const largest = Math.max(...sizes);
+    const table = family === 4 ? ipv4Table(largest) : ipv6Table(largest);
+    for (const size of [...sizes].sort((a, b) => a - b)) {
+      progress(`fastpath: installing IPv${family} routes up to ${size} (kernel and map)`);
+      const install = family === 4 ? await fib.grow4(table as Prefix4[], size) : await fib.grow6(table as Prefix6[], size);
+      result.rows.push(await bench.measure(family, table, size, install));
+      if (options.profile && family === 4 && size === largest) {
+        progress(`fastpath: profiling both programs at ${size} IPv4 routes (perf)`);
+        result.profile = await bench.profile(family, size);
+      }
+    }
   }
 }

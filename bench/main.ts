@@ -4,9 +4,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { installSignalHandlers } from './cleanup.js';
 import { FASTPATH_DEFAULTS, runFastpath } from './fastpath.js';
+import { FULL_TABLE } from './prefixes.js';
 import type { FastpathOptions } from './fastpath.js';
 import { FORWARD_DEFAULTS, runForward } from './forward.js';
-import type { ForwardOptions } from './forward.js';
+import type { ForwardOptions } from './forward-results.js';
 import { GENERATOR_CHOICES } from './generator-choice.js';
 import type { GeneratorChoice } from './generator-choice.js';
 import { GRPC_DEFAULTS, runGrpc } from './grpc.js';
@@ -31,14 +32,17 @@ options:
   --sizes4 N,N,...   fastpath: IPv4 FIB sizes (default ${FASTPATH_DEFAULTS.sizes4.join(',')})
   --sizes6 N,N,...   fastpath: IPv6 FIB sizes (default ${FASTPATH_DEFAULTS.sizes6.join(',')})
   --repeat N         fastpath: repetitions per test run (default ${FASTPATH_DEFAULTS.repeat})
+  --no-full-table    fastpath: skip the full-table rows (${FULL_TABLE.ipv4} IPv4 and
+                     ${FULL_TABLE.ipv6} IPv6 prefixes of the global tables' mix, loaded at once)
   --seconds N        forward: seconds per case (default ${FORWARD_DEFAULTS.seconds})
   --generator G      forward: live (live frames), afxdp (an AF_XDP socket's
                      transmit ring) or auto: live frames unless the machine
                      refuses them (default ${FORWARD_DEFAULTS.generator})
   --routes N         sync: IPv4 routes to install (default ${SYNC_DEFAULTS.routes})
   --no-profile       skip the perf profiles
-  --quick            small sizes, short cases: a smoke run, not figures; it
-                     prints its tables and writes no results
+  --quick            small sizes, short cases (forward: 1k routes only): a
+                     smoke run, not figures; it prints its tables and writes
+                     no results
   --help`;
 
 interface Plan {
@@ -83,6 +87,9 @@ export function parseArgs(args: string[]): Plan | 'help' {
       case '--repeat':
         plan.fastpath.repeat = positive(value(), a);
         break;
+      case '--no-full-table':
+        plan.fastpath.fullTable = false;
+        break;
       case '--seconds':
         plan.forward.seconds = positive(value(), a);
         break;
@@ -100,8 +107,9 @@ export function parseArgs(args: string[]): Plan | 'help' {
         plan.forward.profile = false;
         break;
       case '--quick':
-        Object.assign(plan.fastpath, { sizes4: [1_000, 10_000], sizes6: [1_000], repeat: 200_000, rounds: 1 });
+        Object.assign(plan.fastpath, { sizes4: [1_000, 10_000], sizes6: [1_000], repeat: 200_000, rounds: 1, fullTable: false });
         plan.forward.seconds = 2;
+        plan.forward.fullTable = false;
         plan.sync.routes = 10_000;
         plan.grpc = { calls: 100, bulkRoutes: 10_000 };
         plan.write = false;

@@ -23,7 +23,8 @@ function niceMax(v: number): number {
 export function fastpathSvg(r: FastpathResult, title: string): string {
   const series: Series[] = [];
   for (const family of [4, 6] as const) {
-    const rows = r.rows.filter((x) => x.family === family).sort((a, b) => a.routes - b.routes);
+    // the full-table rows hold both families at once: not points of one family's curve
+    const rows = r.rows.filter((x) => x.family === family && x.table !== 'full-table').sort((a, b) => a.routes - b.routes);
     if (rows.length === 0) continue;
     const dashed = family === 6;
     series.push({ label: `xdp-router IPv${family}`, color: '#c0392b', dashed, points: rows.map((x) => ({ routes: x.routes, ns: x.xdpRouterNs })) });

@@ -19,10 +19,12 @@ export interface Prefix6 {
 }
 
 /**
- * Share of each prefix length, in percent, after the IPv4 and IPv6 tables
- * of a full-table BGP router (CIDR Report / bgp.potaroo.net, 2024): /24
- * is about 60% of IPv4, /48 about half of IPv6; the host routes and longer
- * prefixes stand for a provider's internal routes.
+ * Share of each IPv4 prefix length, in percent, in a full-table BGP
+ * router's FIB: /24 about 60%, then /22, /23, /21, /20, /19, /16, as in the
+ * "prefix length distribution" of the CIDR Report and of bgp.potaroo.net's
+ * AS131072 table (https://bgp.potaroo.net/as2.0/bgp-active.html, 2024,
+ * about 1.03M prefixes); the host routes and the rest longer than /24
+ * stand for a provider's own internal routes.
  */
 const IPV4_MIX: Array<[number, number]> = [
   [8, 0.002], [9, 0.005], [10, 0.01], [11, 0.02], [12, 0.04], [13, 0.08], [14, 0.15], [15, 0.25],
@@ -30,12 +32,39 @@ const IPV4_MIX: Array<[number, number]> = [
   [24, 59.5], [25, 0.5], [26, 0.5], [27, 0.4], [28, 0.4], [29, 0.5], [30, 0.3], [31, 0.1], [32, 2.0],
 ];
 
-const IPV6_MIX: Array<[number, number]> = [
-  [19, 0.01], [20, 0.05], [22, 0.05], [24, 0.1], [28, 0.5], [29, 2.5], [30, 0.3], [31, 0.3],
-  [32, 12.0], [33, 0.8], [34, 0.8], [35, 0.5], [36, 3.5], [37, 0.3], [38, 0.5], [39, 0.3],
-  [40, 6.0], [41, 0.3], [42, 1.5], [43, 0.3], [44, 7.5], [45, 1.5], [46, 3.0], [47, 3.0],
-  [48, 48.0], [52, 0.3], [56, 2.5], [60, 0.3], [64, 2.0], [128, 1.0],
+/** IPv6 lengths whose share of the global table is known (issue 14, from bgp.potaroo.net's IPv6 report, 2024) */
+const IPV6_NAMED: Array<[number, number]> = [[48, 50], [32, 15], [44, 7], [40, 5.5], [36, 4], [29, 3.4]];
+/** longer than /48: about 0.2% in all, filtered by most networks */
+const IPV6_LONGER: Array<[number, number]> = [[52, 0.02], [56, 0.1], [64, 0.06], [128, 0.02]];
+/** /19 to /47 but the named ones share the rest evenly */
+const IPV6_MIX: Array<[number, number]> = (() => {
+  const named = new Set(IPV6_NAMED.map(([len]) => len));
+  const rest = Array.from({ length: 47 - 19 + 1 }, (_, k) => 19 + k).filter((len) => !named.has(len));
+  const share = 100 - [...IPV6_NAMED, ...IPV6_LONGER].reduce((sum, [, w]) => sum + w, 0);
+  return [...IPV6_NAMED, ...rest.map((len): [number, number] => [len, share / rest.length]), ...IPV6_LONGER].sort((a, b) => a[0] - b[0]);
+})();
+
+/**
+ * Share of IPv6 prefixes that are more-specifics of another prefix of the
+ * table: 57% (bgp.potaroo.net/v6/as2.0, "Entries advertising more specific
+ * prefixes of aggregates", 2024). Where prefixes sit matters to an index
+ * as much as their lengths: a /48 inside an announced /32 shares that /32's
+ * path, an independent one needs its own.
+ */
+const IPV6_MORE_SPECIFIC = 0.57;
+
+/** The regional registries' IPv6 blocks (2001::/16 less the documentation /32, and the /12s) */
+const RIR6_BLOCKS: Array<{ top: number; length: number }> = [
+  { top: 0x2001_0000, length: 16 },
+  { top: 0x2400_0000, length: 12 },
+  { top: 0x2600_0000, length: 12 },
+  { top: 0x2800_0000, length: 12 },
+  { top: 0x2a00_0000, length: 12 },
+  { top: 0x2c00_0000, length: 12 },
 ];
+
+/** The full-table profile: what a router with the global IPv4 and IPv6 tables holds. */
+export const FULL_TABLE = { ipv4: 1_050_000, ipv6: 300_000 } as const;
 
 /** Blocks no synthetic prefix may overlap: the labs' documentation ranges. */
 const PROTECTED4: Prefix4[] = ['192.0.2.0', '198.51.100.0', '203.0.113.0'].map((a) => ({ addr: ipv4ToNumber(a), length: 24 }));
@@ -79,15 +108,16 @@ function usable4(p: Prefix4): boolean {
 /**
  * count distinct prefixes, lengths drawn from mix, in a random order (any
  * leading slice has the same mix). draw makes a candidate of a length, or
- * null when it falls where no synthetic prefix may be; key tells them apart.
+ * null when it falls where no synthetic prefix may be, given the prefixes
+ * drawn so far; key tells them apart.
  */
-function distinctTable<P>(count: number, seed: number, mix: Array<[number, number]>, draw: (length: number, random: () => number) => P | null, key: (p: P) => number | string): P[] {
+function distinctTable<P>(count: number, seed: number, mix: Array<[number, number]>, draw: (length: number, random: () => number, drawn: readonly P[]) => P | null, key: (p: P) => number | string): P[] {
   const random = seededRandom(seed);
   const pickLength = lengthPicker(mix, random);
   const seen = new Set<number | string>();
   const out: P[] = [];
   while (out.length < count) {
-    const p = draw(pickLength(), random);
+    const p = draw(pickLength(), random, out);
     if (p === null || seen.has(key(p))) continue;
     seen.add(key(p));
     out.push(p);
@@ -109,23 +139,58 @@ export function ipv4Table(count: number, seed = 4): Prefix4[] {
   );
 }
 
-/** count distinct IPv6 prefixes in 2000::/3 outside 2001:db8::/32 */
+/**
+ * count distinct IPv6 prefixes of the global table's length mix in the
+ * registries' blocks, outside 2001:db8::/32. A share IPV6_MORE_SPECIFIC
+ * lies inside a shorter prefix drawn before it (so any leading slice has
+ * the same structure); the others anywhere in the blocks.
+ */
 export function ipv6Table(count: number, seed = 6): Prefix6[] {
   return distinctTable(
     count,
     seed,
     IPV6_MIX,
-    (length, random) => {
+    (length, random, drawn) => {
       const addr = Buffer.alloc(16);
       for (let i = 0; i < 16; i += 4) addr.writeUInt32BE(Math.floor(random() * 2 ** 32), i);
-      addr[0] = 0x20 | (addr[0]! & 0x1f);
+      const parent = random() < IPV6_MORE_SPECIFIC ? shorterPrefix(drawn, length, random) : undefined;
+      if (parent) {
+        copyBits(parent.addr, addr, parent.length);
+      } else {
+        const block = RIR6_BLOCKS[Math.floor(random() * RIR6_BLOCKS.length)]!;
+        const keep = mask4(block.length);
+        addr.writeUInt32BE(((block.top & keep) | (addr.readUInt32BE(0) & ~keep)) >>> 0, 0);
+      }
       maskBytes(addr, length);
       const top = mask4(Math.min(length, 32));
       // nothing in or over 2001:db8::/32
-      return ((addr.readUInt32BE(0) & top) >>> 0) === ((DOC6_TOP & top) >>> 0) ? null : { addr, length };
+      if (((addr.readUInt32BE(0) & top) >>> 0) === ((DOC6_TOP & top) >>> 0)) return null;
+      return { addr, length };
     },
     (p) => `${p.addr.toString('hex')}/${p.length}`,
   );
+}
+
+/** A prefix drawn before, shorter than length, or undefined after a few misses (a short length has few) */
+function shorterPrefix(drawn: readonly Prefix6[], length: number, random: () => number): Prefix6 | undefined {
+  for (let tries = 0; tries < 8 && drawn.length > 0; tries++) {
+    const p = drawn[Math.floor(random() * drawn.length)]!;
+    if (p.length < length) return p;
+  }
+  return undefined;
+}
+
+/** the first `bits` bits of from into to */
+function copyBits(from: Buffer, to: Buffer, bits: number): void {
+  for (let i = 0; i < 16 && bits > 0; i++, bits -= 8) {
+    const keep = bits >= 8 ? 0xff : (0xff00 >> bits) & 0xff;
+    to[i] = (from[i]! & keep) | (to[i]! & ~keep & 0xff);
+  }
+}
+
+/** The full-table profile, both families, seeded: load them together. */
+export function fullTable(seed = 14): { ipv4: Prefix4[]; ipv6: Prefix6[] } {
+  return { ipv4: ipv4Table(FULL_TABLE.ipv4, seed), ipv6: ipv6Table(FULL_TABLE.ipv6, seed + 1) };
 }
 
 function maskBytes(addr: Buffer, length: number): void {

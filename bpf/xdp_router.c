@@ -12,6 +12,7 @@
 #include "lib/counters.h"
 #include "lib/csum.h"
 #include "lib/fib.h"
+#include "lib/fib6.h"
 #include "lib/ingress.h"
 #include "lib/ipv4.h"
 #include "lib/ipv6.h"
@@ -141,9 +142,8 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struct xr_frame *f)
 {
 	struct ipv6hdr *ip6h = f->l3;
-	struct xr_fib6_key key = { .prefixlen = 128 };
 	struct xr_egress eg = {};
-	const struct xr_route *rt;
+	struct xr_route rt;
 	enum xr_reason reason;
 
 	reason = xr_ipv6_validate(ip6h, f->data_end);
@@ -154,18 +154,18 @@ static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struc
 		return xr_pass(reason);
 	f->datagram_len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
 
-	__builtin_memcpy(key.addr, &ip6h->daddr, sizeof(key.addr));
-	rt = bpf_map_lookup_elem(&xr_fib6, &key);
-	if (!rt)
+	if (!xr_fib6_lookup(&ip6h->daddr, &rt))
 		return xr_pass(XR_PASS_NO_ROUTE);
-	reason = xr_resolve_route(rt, rt->flags & XR_ROUTE_F_GROUP ?
+	reason = xr_resolve_route(&rt, rt.flags & XR_ROUTE_F_GROUP ?
 				  xr_ipv6_flow_hash(ip6h, f->data_end, xr_hash_seed) : 0,
 				  XR_NH_INET6, &ip6h->daddr, !xr_dry_run, &eg);
 	if (reason == XR_FORWARDED && f->datagram_len > eg.nh->mtu)
 		reason = XR_PASS_MTU;	/* the kernel sends packet-too-big */
-	/* the punt trie is keyed like the FIB: the same key finds the rule */
 	if (xr_punt_enabled && reason == XR_FORWARDED) {
+		struct xr_fib6_key key = { .prefixlen = 128 };
 		struct xr_verdict v;
+
+		__builtin_memcpy(key.addr, &ip6h->daddr, sizeof(key.addr));
 
 		if (xr_try_punt(ctx, f, bpf_map_lookup_elem(&xr_punt6, &key), ip6h->nexthdr,
 				ip6h + 1, &v))

@@ -70,6 +70,14 @@ export const VLAN_NONE = 0;
  */
 export const Dir24Layout = { tbl24Entries: 1 << 24, tbl8GroupSize: 256, tbl8Groups: 65536, tbl8Bit: 31, typeShift: 27, typeMask: 7, groupBit: 26, entriesPerElem: 2 } as const;
 
+/**
+ * enum xr_dir6: the IPv6 FIB the program reads (rte_lpm6's layout): a /24
+ * table, then groups of 256 entries for each 8 more bits, 14 tables
+ * at most down to a /128. Entries are encoded as Dir24Layout's; a pointer
+ * to group trieGroup sends the address to the trie xr_fib6.
+ */
+export const Dir6Layout = { tbl24Entries: 1 << 24, groupSize: 256, groups: 360448, groupBit: 31, trieGroup: 0x7fffffff, tbl24Bytes: 3 } as const;
+
 export const XdpAction = { aborted: 0, drop: 1, pass: 2, tx: 3, redirect: 4 } as const;
 
 const in6 = { bytes: 16 } as const;
@@ -126,6 +134,8 @@ export const MAPS = {
   xr_fib4_tbl24: { key: u32, value: entryPair },
   xr_fib4_tbl8: { key: u32, value: entryPair },
   xr_fib6: { key: fib6Key, value: route },
+  xr_fib6_tbl24: { key: u32, value: entryPair },
+  xr_fib6_tbl8: { key: u32, value: entryPair },
   xr_nexthop_slots: { key: u32, value: entryPair },
   xr_nexthops: { key: u32, value: nexthop },
   xr_groups: { key: u32, value: group },

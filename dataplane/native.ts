@@ -256,6 +256,72 @@ export interface XskSocket {
   close(): void;
 }
 
+export interface RtnlSocketOptions {
+  /** a named namespace (/run/netns/NAME); absent: the calling thread's */
+  netns?: string;
+  /**
+   * SO_RCVBUFFORCE (SO_RCVBUF, capped by net.core.rmem_max, without
+   * CAP_NET_ADMIN); absent: the system's default. A batch of requests is
+   * cut to what this buffer holds answers for.
+   */
+  receiveBufferBytes?: number;
+}
+
+/** The kernel refused one message of a transaction, or the socket failed before its answer. */
+export interface RtnlRefusal {
+  /** positive errno */
+  errno: number;
+  code: string;
+  /** the extended ACK's text (NLMSGERR_ATTR_MSG), '' when the kernel gave none; unanswered: the socket's failure */
+  message: string;
+  /** no answer came (ETIMEDOUT after 30 s, EBADF once closed, ...): the kernel may or may not have applied it */
+  unanswered: boolean;
+}
+
+/** A NETLINK_ROUTE socket with NETLINK_EXT_ACK and NETLINK_CAP_ACK, bound to a port of its own. */
+export interface RtnlSocket {
+  readonly port: number;
+  /** what the kernel granted: twice what was asked (it counts its bookkeeping too) */
+  readonly receiveBufferBytes: number;
+  /**
+   * Send the messages (whole nlmsghdr and payload, back to back, each padded
+   * to 4 bytes, as rtnl-wire's requestMessage makes them; the socket adds
+   * NLM_F_REQUEST | NLM_F_ACK, the sequence number and the port), many per
+   * sendmsg, on a worker thread, and resolve with each one's answer in
+   * order: null for an ACK, the refusal otherwise (unanswered when the
+   * socket failed first). One transaction or dump runs at a time per socket.
+   */
+  transact(messages: Buffer): Promise<Array<RtnlRefusal | null>>;
+  /**
+   * Send a dump request (the socket adds NLM_F_REQUEST | NLM_F_DUMP) and
+   * resolve with the datagrams of its answer. Rejects with the kernel's
+   * errno and extended ACK text when it refuses or the dump fails.
+   */
+  dump(request: Buffer): Promise<Buffer[]>;
+  /** Ends a wait in progress (EBADF) and refuses later calls; the fd closes once no worker uses it. */
+  close(): void;
+}
+
+export interface RtnlEventSocketOptions extends RtnlSocketOptions {
+  /** the multicast groups to join (RTNLGRP_*) */
+  groups: number[];
+}
+
+/**
+ * Called on the JS thread with what a reader thread took off the socket:
+ * whole messages back to back (null when there are none), then a problem
+ * after them (null when there is none): ENOBUFS when the kernel dropped
+ * events for a full receive buffer (the socket goes on), another errno when
+ * the socket failed (nothing more comes).
+ */
+export type RtnlEventListener = (messages: Buffer | null, problem: NativeError | null) => void;
+
+export interface RtnlEventSocket {
+  readonly receiveBufferBytes: number;
+  /** Stops the reader thread; events read and not yet delivered are dropped. Idempotent. */
+  close(): void;
+}
+
 export interface Addon {
   XdpProgram: new (objectPath: string, programName: string, options?: NativeProgramOptions) => NativeProgram;
   /**
@@ -268,6 +334,15 @@ export interface Addon {
    * RCU grace period): retry after a short delay.
    */
   XskSocket: new (options: XskSocketOptions) => XskSocket;
+  /** An rtnetlink socket for requests and dumps; ENOENT for a missing netns. */
+  RtnlSocket: new (options?: RtnlSocketOptions) => RtnlSocket;
+  /**
+   * An rtnetlink socket subscribed to options.groups, read by a thread of
+   * its own from the start: blocked JS does not stall the reading (up to
+   * 256 MiB read and not yet delivered). While open it keeps the event loop
+   * alive.
+   */
+  RtnlEventSocket: new (options: RtnlEventSocketOptions, listener: RtnlEventListener) => RtnlEventSocket;
   TracingObject: new (objectPath: string) => NativeTracingObject;
   openPinnedMap(path: string): NativeMap;
   /** a link pinned on the BPF filesystem; EINVAL when the pin is not a link */
@@ -292,20 +367,6 @@ export interface Addon {
    * (callbacks, promises) runs outside it. Throws ENOENT for a missing path.
    */
   inNetns<T>(path: string, fn: () => T): T;
-  /**
-   * Prepare an rtnetlink event socket of the `netlink` package, found among
-   * this process's fds by its bound port: NETLINK_NO_ENOBUFS (with the package
-   * as it is, an overrun aborts the process; see netlinkDrops for how losses
-   * show instead) and a receive buffer of recvBufferBytes (SO_RCVBUFFORCE,
-   * beyond net.core.rmem_max; SO_RCVBUF without CAP_NET_ADMIN). Returns the fd.
-   */
-  tuneNetlinkEvents(port: number, recvBufferBytes: number): number;
-  /**
-   * How many messages the kernel has dropped for the rtnetlink socket at fd
-   * (bound to port) because its receive buffer was full (SO_MEMINFO); throws
-   * EBADF when fd is no longer that socket.
-   */
-  netlinkDrops(fd: number, port: number): number;
   /**
    * Resolves once every XDP program run that began before the call has
    * finished (an RCU grace period; milliseconds, off the JS thread).

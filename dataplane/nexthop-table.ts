@@ -8,76 +8,28 @@
 // in pieces a reader could see half of): the new entry goes to a free slot of
 // xr_nexthops, one aligned store in xr_nexthop_slots points the id at it, and
 // the old slot is reused after a grace period.
-import { formatAddress, formatMac, requireAddress } from './addr.js';
-import type { InterfaceRecord } from './iface-table.js';
+import { formatAddress } from './addr.js';
+import {
+  decodeNexthop,
+  describeNexthop,
+  encodeNexthop,
+  nexthopTarget,
+  type InterfaceRecord,
+  type NeighbourRecord,
+  type NexthopSpec,
+  type NexthopTarget,
+} from './entry-codecs.js';
 import * as L from './layout.js';
-import type { Reason } from './layout.js';
+import type { MapName } from './layout.js';
 import type { NativeMap } from './native.js';
-import { SlotPool } from './slot-pool.js';
+import { SlotIds } from './slot-ids.js';
 
-export interface NexthopSpec {
-  ifindex: number;
-  /** absent: a connected route, the destination itself is the neighbour */
-  gateway?: string;
-}
+export type NexthopMaps = Pick<Record<MapName, NativeMap>, 'xr_nexthop_slots' | 'xr_nexthops'>;
 
-interface NexthopRecord {
-  ifindex: number;
-  family: number;
-  /** 16 bytes, IPv4 in the first four */
-  gateway: Buffer;
+interface NexthopRecord extends NexthopTarget {
   /** neighbour key of the gateway ("ifindex|address"); undefined when connected */
   neighbour: string | undefined;
   slot: number;
-}
-
-/** A neighbour entry as the next hops through it need it. */
-export interface NeighbourRecord {
-  mac: Buffer;
-  /** enum xr_neigh_flags */
-  flags: number;
-}
-
-const reason = (r: Reason): number => L.REASONS.indexOf(r);
-
-/**
- * The entry of a next hop: ready (forwarded) or why its frames go up, in the
- * order the program once found them out per packet: the egress interface
- * unknown or down, kept apart, then the gateway's neighbour unresolved.
- */
-export function nexthopEntry(nh: Omit<NexthopRecord, 'slot' | 'neighbour'>, out: InterfaceRecord | undefined, neigh: NeighbourRecord | undefined): Buffer {
-  let state: Reason = 'forwarded';
-  let flags = 0;
-  let dstMac: Buffer = Buffer.alloc(6);
-  if (!out || !(out.flags & L.IfaceFlag.up)) state = 'pass-no-iface';
-  else if (out.flags & L.IfaceFlag.vrf) state = 'pass-vrf';
-  else if (out.flags & L.IfaceFlag.netfilterOut) state = 'pass-netfilter';
-  else if (nh.family !== L.NhFamily.connected) {
-    if (!neigh || !(neigh.flags & L.NEIGH_F_VALID)) state = 'pass-no-neigh';
-    else {
-      dstMac = neigh.mac;
-      if (neigh.flags & L.NEIGH_F_STALE) flags |= L.NH_F_STALE;
-    }
-  }
-  return L.nexthop.encode({
-    dst_mac: dstMac,
-    src_mac: out?.mac ?? Buffer.alloc(6),
-    vlan_id: out?.vlanId ?? 0,
-    flags,
-    mtu: out?.mtu ?? 0,
-    tx_slot: out?.slot ?? 0,
-    ifindex: nh.ifindex,
-    family: nh.family,
-    state: reason(state),
-    gateway: nh.gateway,
-  });
-}
-
-/** An entry as verify reports it: its state and what the rewrite would write. */
-function describeEntry(raw: Buffer): string {
-  const e = L.nexthop.decode(raw);
-  const state = L.REASONS[e.state] ?? `state ${e.state}`;
-  return `${state} dst ${formatMac(e.dst_mac)} src ${formatMac(e.src_mac)} vlan ${e.vlan_id} mtu ${e.mtu} slot ${e.tx_slot}${e.flags & L.NH_F_STALE ? ' stale' : ''}`;
 }
 
 export const neighbourKey = (ifindex: number, address: string): string => `${ifindex}|${address}`;
@@ -88,18 +40,19 @@ export class NexthopTable {
   private readonly byNeighbour = new Map<string, Set<number>>();
   /** next hops by egress interface */
   private readonly byIface = new Map<number, Set<number>>();
-  private readonly slots: SlotPool;
+  private readonly slots: SlotIds;
   /** the id -> slot table, mapped: one store publishes a next hop */
   private readonly published: Uint32Array;
 
   constructor(
-    private readonly maps: { slots: NativeMap; entries: NativeMap },
+    private readonly maps: NexthopMaps,
     private readonly ifaceOf: (ifindex: number) => InterfaceRecord | undefined,
     private readonly neighbourOf: (ifindex: number, address: string) => NeighbourRecord | undefined,
     private readonly retire: (reclaim: () => void) => void,
   ) {
-    this.slots = new SlotPool(L.NEXTHOP_SLOTS, retire);
-    this.published = NexthopTable.slotTable(maps.slots);
+    // a slot no id points at is read by no one: nothing to clear
+    this.slots = new SlotIds(L.NEXTHOP_SLOTS, 'next-hop entry slot', () => undefined, retire);
+    this.published = NexthopTable.slotTable(maps.xr_nexthop_slots);
   }
 
   private static slotTable(slots: NativeMap): Uint32Array {
@@ -111,25 +64,25 @@ export class NexthopTable {
     for (let id = 1; id < L.NEXTHOP_MAX; id++) {
       const slot = Atomics.load(this.published, id);
       if (!slot) continue;
-      const raw = this.maps.entries.lookup(L.u32.encode({ value: slot }));
+      const raw = this.maps.xr_nexthops.lookup(L.u32.encode({ value: slot }));
       if (!raw) continue;
       const e = L.nexthop.decode(raw);
-      this.slots.claim(slot);
-      this.remember(id, { ...NexthopTable.specOf(e), slot });
+      this.slots.reserve([slot]);
+      this.remember(id, { ...NexthopTable.recordOf(e), slot });
     }
   }
 
   /** The next hop the program finds for an id, read from the maps (another process may write them). */
-  static read(maps: { slots: NativeMap; entries: NativeMap }, id: number): NexthopSpec | null {
+  static read(maps: NexthopMaps, id: number): NexthopSpec | null {
     if (!Number.isInteger(id) || id < 1 || id >= L.NEXTHOP_MAX) return null;
-    const slot = Atomics.load(NexthopTable.slotTable(maps.slots), id);
-    const raw = slot ? maps.entries.lookup(L.u32.encode({ value: slot })) : null;
-    return raw ? NexthopTable.spec(L.nexthop.decode(raw)) : null;
+    const slot = Atomics.load(NexthopTable.slotTable(maps.xr_nexthop_slots), id);
+    const raw = slot ? maps.xr_nexthops.lookup(L.u32.encode({ value: slot })) : null;
+    return raw ? decodeNexthop(raw) : null;
   }
 
   /** Every next hop the program can find, by id. */
-  static readAll(maps: { slots: NativeMap; entries: NativeMap }): Map<number, NexthopSpec> {
-    const table = NexthopTable.slotTable(maps.slots);
+  static readAll(maps: NexthopMaps): Map<number, NexthopSpec> {
+    const table = NexthopTable.slotTable(maps.xr_nexthop_slots);
     const out = new Map<number, NexthopSpec>();
     for (let id = 1; id < L.NEXTHOP_MAX; id++) {
       if (!Atomics.load(table, id)) continue;
@@ -145,49 +98,36 @@ export class NexthopTable {
    * them by stale copies. Empty when every entry is current.
    */
   static stale(
-    maps: { slots: NativeMap; entries: NativeMap },
+    maps: NexthopMaps,
     ifaceOf: (ifindex: number) => InterfaceRecord | undefined,
     neighbourOf: (ifindex: number, address: string) => NeighbourRecord | undefined,
   ): Array<{ id: number; have: string; want: string }> {
-    const table = NexthopTable.slotTable(maps.slots);
+    const table = NexthopTable.slotTable(maps.xr_nexthop_slots);
     const out: Array<{ id: number; have: string; want: string }> = [];
     for (let id = 1; id < L.NEXTHOP_MAX; id++) {
       const slot = Atomics.load(table, id);
-      const raw = slot ? maps.entries.lookup(L.u32.encode({ value: slot })) : null;
+      const raw = slot ? maps.xr_nexthops.lookup(L.u32.encode({ value: slot })) : null;
       if (!raw) continue;
       const e = L.nexthop.decode(raw);
-      const gateway = NexthopTable.spec(e).gateway;
-      const want = nexthopEntry(e, ifaceOf(e.ifindex), gateway === undefined ? undefined : neighbourOf(e.ifindex, gateway));
-      if (!want.equals(raw)) out.push({ id, have: describeEntry(raw), want: describeEntry(want) });
+      const gateway = decodeNexthop(raw).gateway;
+      const want = encodeNexthop(e, ifaceOf(e.ifindex), gateway === undefined ? undefined : neighbourOf(e.ifindex, gateway));
+      if (!want.equals(raw)) out.push({ id, have: describeNexthop(raw), want: describeNexthop(want) });
     }
     return out;
   }
 
-  private static specOf(e: ReturnType<typeof L.nexthop.decode>): Omit<NexthopRecord, 'slot'> {
-    const gateway = NexthopTable.spec(e).gateway;
-    return { ifindex: e.ifindex, family: e.family, gateway: e.gateway, neighbour: gateway === undefined ? undefined : neighbourKey(e.ifindex, gateway) };
-  }
-
-  private static spec(e: ReturnType<typeof L.nexthop.decode>): NexthopSpec {
-    const gateway = e.family === L.NhFamily.inet ? formatAddress(e.gateway.subarray(0, 4)) : e.family === L.NhFamily.inet6 ? formatAddress(e.gateway) : undefined;
-    return { ifindex: e.ifindex, ...(gateway ? { gateway } : {}) };
+  private static recordOf(target: NexthopTarget): Omit<NexthopRecord, 'slot'> {
+    const neighbour = target.family === L.NhFamily.connected ? undefined : neighbourKey(target.ifindex, formatAddress(target.family === L.NhFamily.inet ? target.gateway.subarray(0, 4) : target.gateway));
+    return { ifindex: target.ifindex, family: target.family, gateway: target.gateway, neighbour };
   }
 
   set(id: number, spec: NexthopSpec): void {
     if (!Number.isInteger(id) || id < 1 || id >= L.NEXTHOP_MAX) throw new RangeError(`next-hop id ${id} must be 1 to ${L.NEXTHOP_MAX - 1}`);
-    let family: number = L.NhFamily.connected;
-    const gateway = Buffer.alloc(16);
-    let neighbour: string | undefined;
-    if (spec.gateway !== undefined) {
-      const gw = requireAddress(spec.gateway, 'gateway');
-      family = gw.family === 4 ? L.NhFamily.inet : L.NhFamily.inet6;
-      gw.addr.copy(gateway);
-      neighbour = neighbourKey(spec.ifindex, formatAddress(gw.addr));
-    }
+    const record = NexthopTable.recordOf(nexthopTarget(spec));
     // publish() points the id at a new slot and lets the one it had go
     const had = this.records.get(id);
     this.forget(id);
-    this.remember(id, { ifindex: spec.ifindex, family, gateway, neighbour, slot: had?.slot ?? 0 });
+    this.remember(id, { ...record, slot: had?.slot ?? 0 });
     this.publish(id);
   }
 
@@ -219,13 +159,13 @@ export class NexthopTable {
   private publish(id: number): void {
     const nh = this.records.get(id);
     if (!nh) return;
-    const slot = this.slots.take();
+    const slot = this.slots.tryTake();
     if (slot === undefined) {
       this.retire(() => this.publish(id));
       return;
     }
     const neigh = nh.neighbour === undefined ? undefined : this.neighbourOf(nh.ifindex, nh.neighbour.slice(nh.neighbour.indexOf('|') + 1));
-    this.maps.entries.update(L.u32.encode({ value: slot }), nexthopEntry(nh, this.ifaceOf(nh.ifindex), neigh));
+    this.maps.xr_nexthops.update(L.u32.encode({ value: slot }), encodeNexthop(nh, this.ifaceOf(nh.ifindex), neigh));
     Atomics.store(this.published, id, slot);
     if (nh.slot) this.slots.release(nh.slot);
     nh.slot = slot;

@@ -1,14 +1,7 @@
 // The module: what dataplane/native.ts sees as `Addon`.
 #include <bpf/libbpf.h>
-#include <dirent.h>
 #include <errno.h>
-#include <linux/netlink.h>
-#include <linux/sock_diag.h>
 #include <napi.h>
-#include <sys/socket.h>
-
-#include <cstdlib>
-#include <memory>
 
 #include "addon_data.h"
 #include "bpf_map.h"
@@ -16,6 +9,7 @@
 #include "interface.h"
 #include "js_map.h"
 #include "js_program.h"
+#include "js_rtnl.h"
 #include "js_tracing.h"
 #include "js_util.h"
 #include "js_xsk.h"
@@ -100,70 +94,6 @@ Napi::Value InNetns(const Napi::CallbackInfo& info) {
   });
 }
 
-// The `netlink` npm package keeps its sockets' fds private, yet an event
-// socket needs two options it does not expose. NETLINK_NO_ENOBUFS: on an
-// overrun the kernel otherwise sets the socket error, epoll reports POLLERR,
-// libuv hands the package's poll callback UV_EBADF, and the package throws a
-// C++ exception out of that callback, which aborts the process (0.3.0).
-// SO_RCVBUFFORCE: a buffer beyond net.core.rmem_max. So the socket is found
-// among this process's fds by its protocol and bound port.
-bool IsNetlinkSocket(int fd, int protocol, uint32_t port) {
-  int value = 0;
-  socklen_t size = sizeof(value);
-  if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &value, &size) < 0 || value != protocol) return false;
-  sockaddr_nl address{};
-  socklen_t length = sizeof(address);
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) < 0) return false;
-  return length == sizeof(address) && address.nl_family == AF_NETLINK && address.nl_pid == port;
-}
-
-int FindNetlinkSocket(int protocol, uint32_t port) {
-  std::unique_ptr<DIR, int (*)(DIR*)> fds(opendir("/proc/self/fd"), closedir);
-  if (!fds) ThrowErrno(errno, "list this process's file descriptors");
-  while (dirent* entry = readdir(fds.get())) {
-    char* end = nullptr;
-    long fd = strtol(entry->d_name, &end, 10);
-    if (end != entry->d_name && *end == '\0' && fd != dirfd(fds.get()) &&
-        IsNetlinkSocket(static_cast<int>(fd), protocol, port)) {
-      return static_cast<int>(fd);
-    }
-  }
-  ThrowErrno(ENOENT, "find the netlink socket bound to port " + std::to_string(port));
-}
-
-Napi::Value TuneNetlinkEvents(const Napi::CallbackInfo& info) {
-  return CallSync(info.Env(), [&] {
-    uint32_t port = Uint32Arg(info[0], "tuneNetlinkEvents: port");
-    int bytes = static_cast<int>(Uint32Arg(info[1], "tuneNetlinkEvents: recvBufferBytes"));
-    int fd = FindNetlinkSocket(NETLINK_ROUTE, port);
-    int on = 1;
-    if (setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &on, sizeof(on)) < 0) {
-      ThrowErrno(errno, "set NETLINK_NO_ENOBUFS");
-    }
-    // FORCE needs CAP_NET_ADMIN; without it, whatever rmem_max allows
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0 &&
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) < 0) {
-      ThrowErrno(errno, "set the receive buffer of a netlink socket");
-    }
-    return Napi::Number::New(info.Env(), fd);
-  });
-}
-
-Napi::Value NetlinkDrops(const Napi::CallbackInfo& info) {
-  return CallSync(info.Env(), [&] {
-    int fd = static_cast<int>(Uint32Arg(info[0], "netlinkDrops: fd"));
-    uint32_t port = Uint32Arg(info[1], "netlinkDrops: port");
-    if (!IsNetlinkSocket(fd, NETLINK_ROUTE, port)) {
-      ThrowErrno(EBADF, "fd " + std::to_string(fd) + " is no longer the netlink socket of port " +
-                            std::to_string(port));
-    }
-    uint32_t meminfo[SK_MEMINFO_VARS] = {};
-    socklen_t size = sizeof(meminfo);
-    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, meminfo, &size) < 0) ThrowErrno(errno, "read SO_MEMINFO");
-    return Napi::Number::New(info.Env(), meminfo[SK_MEMINFO_DROPS]);
-  });
-}
-
 // One for the process: grace periods of all tables are the same kernel event.
 GracePeriod gracePeriod;
 
@@ -185,6 +115,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("XdpProgram", DefineXdpProgram(env));
   exports.Set("TracingObject", DefineTracingObject(env));
   exports.Set("XskSocket", DefineXskSocket(env));
+  exports.Set("RtnlSocket", DefineRtnlSocket(env));
+  exports.Set("RtnlEventSocket", DefineRtnlEventSocket(env));
   exports.Set("openPinnedMap", Napi::Function::New<OpenPinnedMap>(env, "openPinnedMap"));
   exports.Set("openPinnedLink", Napi::Function::New<OpenPinnedLink>(env, "openPinnedLink"));
   exports.Set("possibleCpus", Napi::Function::New<PossibleCpus>(env, "possibleCpus"));
@@ -192,8 +124,6 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rxVlanOffload", Napi::Function::New<RxVlanOffloadOf>(env, "rxVlanOffload"));
   exports.Set("queryXdp", Napi::Function::New<QueryXdpHook>(env, "queryXdp"));
   exports.Set("inNetns", Napi::Function::New<InNetns>(env, "inNetns"));
-  exports.Set("tuneNetlinkEvents", Napi::Function::New<TuneNetlinkEvents>(env, "tuneNetlinkEvents"));
-  exports.Set("netlinkDrops", Napi::Function::New<NetlinkDrops>(env, "netlinkDrops"));
   exports.Set("waitGracePeriod", Napi::Function::New<WaitGracePeriod>(env, "waitGracePeriod"));
   return exports;
 }

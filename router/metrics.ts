@@ -7,18 +7,35 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { Counter, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { Daemon } from './daemon.js';
 import { registerSlowPathMetrics } from './slowpath/metrics.js';
+import { interfaceName as nameOf, type DaemonStatus } from './status/view.js';
 
 export interface MetricsEndpoint {
   host: string;
   port: number;
 }
 
+/** An index's groups, `used` and `free`; none while the fast path is not open. */
+function groupsGauge(registry: Registry, name: string, help: string, groups: () => { used: number; total: number } | undefined): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const g = groups();
+      if (!g) return;
+      this.set({ state: 'used' }, g.used);
+      this.set({ state: 'free' }, g.total - g.used);
+    },
+  });
+}
+
 /** The daemon's metrics, added to `registry`; returns it. */
-export function createMetrics(daemon: Daemon, registry: Registry): Registry {
+export function createMetrics(daemon: DaemonStatus, registry: Registry): Registry {
   collectDefaultMetrics({ register: registry, prefix: 'xdp_router_process_' });
-  const interfaceName = (ifindex: number): string => daemon.attached.find((i) => i.ifindex === ifindex)?.name ?? String(ifindex);
+  const interfaceName = (ifindex: number): string => nameOf(daemon, ifindex);
 
   // `forwarded` gives back, a moment after the redirect, the frames the
   // egress device refused (bpf/redirect_errors.c moves them to
@@ -92,25 +109,22 @@ export function createMetrics(daemon: Daemon, registry: Registry): Registry {
       for (const i of daemon.attached) this.set({ interface: i.name, mode: i.mode }, 1);
     },
   });
-  new Gauge({
-    name: 'xdp_router_fib4_groups',
-    help: 'Groups of 256 entries in the IPv4 index, one per /24 that holds longer prefixes: used and free',
-    labelNames: ['state'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      const groups = daemon.fp?.fib4Groups();
-      if (!groups) return;
-      this.set({ state: 'used' }, groups.used);
-      this.set({ state: 'free' }, groups.total - groups.used);
-    },
-  });
+  groupsGauge(registry, 'xdp_router_fib4_groups', 'Groups of 256 entries in the IPv4 index, one per /24 that holds longer prefixes: used and free', () => daemon.fp?.fib4Groups());
   new Gauge({
     name: 'xdp_router_fib4_waiting_slash24s',
     help: '/24s holding prefixes longer than /24 that found no free group: the kernel forwards their traffic until one frees',
     registers: [registry],
     collect() {
       this.set(daemon.fp?.fib4Groups()?.waiting ?? 0);
+    },
+  });
+  groupsGauge(registry, 'xdp_router_fib6_groups', 'Groups of 256 entries in the IPv6 index, one per 8 bits of a path to a prefix longer than /24: used and free', () => daemon.fp?.fib6Groups());
+  new Gauge({
+    name: 'xdp_router_fib6_trie_entries',
+    help: 'Entries of the IPv6 index that found too few free groups: the program asks the LPM trie for their addresses until groups free',
+    registers: [registry],
+    collect() {
+      this.set(daemon.fp?.fib6Groups()?.marked ?? 0);
     },
   });
   new Gauge({

@@ -134,6 +134,22 @@ enum xr_dir24 {
 	XR_ENTRIES_PER_ELEM = 2,
 };
 
+/*
+ * The IPv6 FIB the program reads, rte_lpm6's layout: a table indexed by the
+ * first 24 bits, then groups of 256 entries for each 8 more bits, so at most
+ * 14 loads for a /128 and four for a /48. Entries are encoded
+ * as the IPv4 ones (XR_ENTRY_*, XR_ENTRY_TBL8_BIT for a group). A pointer
+ * to XR_FIB6_TRIE_GROUP sends the address to the trie xr_fib6, which holds
+ * every IPv6 route: where groups ran out, and while a restart rebuilds.
+ * Groups: a table of 300,000 prefixes of the global mix needs about 324,000
+ * (dataplane/dir6.ts's sizing note); 360,448 leave room for churn.
+ */
+enum xr_dir6 {
+	XR_FIB6_TBL24_BYTES = 3,	/* the first table's, XR_TBL24_ENTRIES entries */
+	XR_FIB6_GROUPS = 360448,
+	XR_FIB6_TRIE_GROUP = 0x7fffffff,
+};
+
 #define XR_MAX_GROUP_MEMBERS	16
 #define XR_ETH_ALEN		6
 #define XR_IN6_ALEN		16

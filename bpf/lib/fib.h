@@ -7,12 +7,8 @@
 #include <bpf/bpf_helpers.h>
 #include "maps.h"
 
-/*
- * Entry `index` of an array of 4-byte entries stored two to an element (the
- * DIR-24-8 tables, xr_nexthop_slots). Array lookups are inlined by the
- * verifier: no hashing, one load.
- */
-static __always_inline bool xr_pair_entry(void *map, __u32 index, __u32 *e)
+/* Entry index of an array of 4-byte entries stored two to an element (the index arrays, xr_nexthop_slots), as one u32 load. */
+static __always_inline bool xr_index_entry(void *map, __u32 index, __u32 *e)
 {
 	__u32 elem = index / XR_ENTRIES_PER_ELEM;
 	const struct xr_entry_pair *pair = bpf_map_lookup_elem(map, &elem);
@@ -23,22 +19,9 @@ static __always_inline bool xr_pair_entry(void *map, __u32 index, __u32 *e)
 	return true;
 }
 
-/*
- * IPv4 longest-prefix match in the DIR-24-8 arrays: the /24's entry, and
- * when it names a group, the address's entry in that group. At most two
- * dependent loads.
- */
-static __always_inline bool xr_fib4_lookup(__be32 daddr, struct xr_route *rt)
+/* The route an index entry holds (both families encode it alike); 0 is none. */
+static __always_inline bool xr_entry_route(__u32 e, struct xr_route *rt)
 {
-	__u32 addr = bpf_ntohl(daddr);
-	__u32 e;
-
-	if (!xr_pair_entry(&xr_fib4_tbl24, addr >> 8, &e))
-		return false;
-	if (e & (1U << XR_ENTRY_TBL8_BIT) &&
-	    !xr_pair_entry(&xr_fib4_tbl8,
-			   (e & ~(1U << XR_ENTRY_TBL8_BIT)) * XR_TBL8_GROUP_SIZE + (addr & 0xff), &e))
-		return false;
 	if (!e)
 		return false;
 	rt->type = (e >> XR_ENTRY_TYPE_SHIFT) & XR_ENTRY_TYPE_MASK;
@@ -53,9 +36,28 @@ static __always_inline const struct xr_nexthop *xr_nexthop(__u32 id)
 {
 	__u32 slot;
 
-	if (!xr_pair_entry(&xr_nexthop_slots, id, &slot) || !slot)
+	if (!xr_index_entry(&xr_nexthop_slots, id, &slot) || !slot)
 		return NULL;
 	return bpf_map_lookup_elem(&xr_nexthops, &slot);
+}
+
+/*
+ * IPv4 longest-prefix match in the DIR-24-8 arrays: the /24's entry, and
+ * when it names a group, the address's entry in that group. Array lookups
+ * are inlined by the verifier: no hashing, at most two dependent loads.
+ */
+static __always_inline bool xr_fib4_lookup(__be32 daddr, struct xr_route *rt)
+{
+	__u32 addr = bpf_ntohl(daddr);
+	__u32 e;
+
+	if (!xr_index_entry(&xr_fib4_tbl24, addr >> 8, &e))
+		return false;
+	if (e & (1U << XR_ENTRY_TBL8_BIT) &&
+	    !xr_index_entry(&xr_fib4_tbl8,
+			    (e & ~(1U << XR_ENTRY_TBL8_BIT)) * XR_TBL8_GROUP_SIZE + (addr & 0xff), &e))
+		return false;
+	return xr_entry_route(e, rt);
 }
 
 /*

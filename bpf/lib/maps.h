@@ -17,26 +17,24 @@ struct {
 } xr_fib4 SEC(".maps");
 
 /*
- * An array of `entries` 4-byte entries that userspace writes through mmap,
- * each with one store. An array's elements are 8-byte aligned, so each
- * holds two entries: element i is entries 2i and 2i + 1, and the mapping
- * reads as one flat u32 array.
+ * The arrays userspace writes through mmap, each entry with one store: the
+ * index arrays (see consts.h) and the next hops' slots. An
+ * array's elements are 8-byte aligned, so each holds two 4-byte entries:
+ * element i is entries 2i and 2i + 1, and the mapping reads as one flat
+ * u32 array of `entries`.
  */
-#define XR_MMAP_U32_ARRAY(entries)					\
-	__uint(type, BPF_MAP_TYPE_ARRAY);				\
-	__uint(map_flags, BPF_F_MMAPABLE);				\
-	__uint(max_entries, (entries) / XR_ENTRIES_PER_ELEM);		\
-	__type(key, __u32);						\
-	__type(value, struct xr_entry_pair)
+#define XR_INDEX_ARRAY(name, entries)					\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_ARRAY);			\
+		__uint(map_flags, BPF_F_MMAPABLE);			\
+		__uint(max_entries, (entries) / XR_ENTRIES_PER_ELEM);	\
+		__type(key, __u32);					\
+		__type(value, struct xr_entry_pair);			\
+	} name SEC(".maps")
 
-/* DIR-24-8 (see consts.h) */
-struct {
-	XR_MMAP_U32_ARRAY(XR_TBL24_ENTRIES);
-} xr_fib4_tbl24 SEC(".maps");
-
-struct {
-	XR_MMAP_U32_ARRAY(XR_TBL8_GROUPS * XR_TBL8_GROUP_SIZE);
-} xr_fib4_tbl8 SEC(".maps");
+/* DIR-24-8 */
+XR_INDEX_ARRAY(xr_fib4_tbl24, XR_TBL24_ENTRIES);
+XR_INDEX_ARRAY(xr_fib4_tbl8, XR_TBL8_GROUPS * XR_TBL8_GROUP_SIZE);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -46,14 +44,16 @@ struct {
 	__type(value, struct xr_route);
 } xr_fib6 SEC(".maps");
 
+/* The IPv6 index: a first table as large as DIR-24-8's, then its own groups */
+XR_INDEX_ARRAY(xr_fib6_tbl24, XR_TBL24_ENTRIES);
+XR_INDEX_ARRAY(xr_fib6_tbl8, XR_FIB6_GROUPS * XR_TBL8_GROUP_SIZE);
+
 /*
  * Next hops: an id (what routes and groups name) -> its slot, where one
  * store publishes a rewritten next hop; the slot -> the entry. Slot 0: no
  * next hop.
  */
-struct {
-	XR_MMAP_U32_ARRAY(XR_NEXTHOP_MAX);
-} xr_nexthop_slots SEC(".maps");
+XR_INDEX_ARRAY(xr_nexthop_slots, XR_NEXTHOP_MAX);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -1,23 +1,21 @@
-// The kernel as the sync reads it, over rtnetlink: a subscribed socket for
-// events, and a second, unsubscribed one for dumps, because an event that
-// lands in the middle of a multipart dump on the same socket makes the
-// `netlink` package end the dump early. Both live in the configured network
-// namespace. Decoding is in rtnl-decode.ts; the traps it handles are listed in
+// The kernel as the sync reads it, over the addon's rtnetlink sockets: one
+// subscribed to the groups the sync follows, read in batches by a thread of
+// its own, and one for dumps, subscribed to nothing (no event lands in the
+// middle of a dump). Both live in the configured network namespace.
+// Decoding is in rtnl-decode.ts; the traps it handles are listed in
 // docs/architecture.md ("A route's path").
 //
-// Lost events: with `netlink` 0.3.0 a receive-buffer overrun does not arrive
-// as an 'error' event, it aborts the process (see tuneNetlinkEvents in
-// dataplane/native.ts). So the event socket gets NETLINK_NO_ENOBUFS, and a
-// loss shows as a rise of the socket's drop count, which is read after every
-// batch of events and reported to onLost as ENOBUFS.
-import { addon } from '../../dataplane/native.js';
+// Lost events: when the event socket's receive buffer overflows, the kernel
+// drops messages and says so (ENOBUFS) on the next read; the reader hands
+// that on after the messages it read before, and onLost asks for a resync.
+import { addon, type NativeError, type RtnlEventSocket } from '../../dataplane/native.js';
 import type { KernelEvent, KernelSnapshot, KernelSource } from './model.js';
 import { decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeNexthopObject, decodeRoute, decodeRule, routesOfDump } from './rtnl-decode.js';
 import type { RouteFilter } from './rtnl-decode.js';
 import { dumpRequest } from './rtnl-encode.js';
 import { DumpInterruptedError } from './netlink-error.js';
-import { RtnlRequester, openRtnl, type NetlinkMessage, type NetlinkSocket } from './rtnl-socket.js';
-import { AF_INET, AF_INET6, AF_UNSPEC, HEADER, RTM, RTNLGRP } from './rtnl-wire.js';
+import { RtnlRequester } from './rtnl-socket.js';
+import { AF_INET, AF_INET6, AF_UNSPEC, HEADER, RTM, RTNLGRP, readMessages, type RtnlMessage } from './rtnl-wire.js';
 
 export type SyncLog = (msg: string, fields?: object) => void;
 
@@ -53,17 +51,6 @@ const DUMP_ATTEMPTS = 5;
 
 type Pending = { event: KernelEvent } | { lost: string };
 
-interface EventSocket {
-  socket: NetlinkSocket;
-  /** the package's fd and bound port, for the drop count */
-  fd: number;
-  port: number;
-  /** drops seen so far */
-  drops: number;
-  /** a drop check is scheduled */
-  dropCheck: boolean;
-}
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -73,7 +60,7 @@ export class NetlinkSource implements KernelSource {
   private readonly filter: RouteFilter;
   private readonly log: SyncLog;
   private readonly eventBufferBytes: number;
-  private events: EventSocket | null = null;
+  private events: RtnlEventSocket | null = null;
   private dumper: RtnlRequester | null = null;
   private onEvent: ((e: KernelEvent) => void) | null = null;
   private onLost: ((reason: string) => void) | null = null;
@@ -139,81 +126,56 @@ export class NetlinkSource implements KernelSource {
   }
 
   private openEvents(): void {
-    const socket = openRtnl({ netns: this.netns, ref: true });
-    const port = socket.address().port;
-    let fd: number;
-    try {
-      fd = addon.tuneNetlinkEvents(port, this.eventBufferBytes);
-      for (const group of EVENT_GROUPS) socket.addMembership(group);
-    } catch (err) {
-      socket.close();
-      throw err;
-    }
+    const options = { ...(this.netns ? { netns: this.netns } : {}), receiveBufferBytes: this.eventBufferBytes, groups: EVENT_GROUPS };
+    const socket: RtnlEventSocket = new addon.RtnlEventSocket(options, (messages, problem) => this.receive(socket, messages, problem));
     // the kernel reports twice what it grants (the doubling covers its bookkeeping)
-    const granted = socket.getRecvBufferSize() / 2;
+    const granted = socket.receiveBufferBytes / 2;
     if (granted < this.eventBufferBytes) {
       this.log('netlink event buffer smaller than asked (no CAP_NET_ADMIN: net.core.rmem_max caps it)', {
         asked: this.eventBufferBytes,
         granted,
       });
     }
-    socket.on('message', (msgs) => this.receive(msgs));
-    socket.on('error', (err) => this.socketError(err));
-    socket.on('invalid', (err) => this.lose(`undecodable netlink datagram: ${message(err)}`));
-    socket.on('truncatedMessage', () => this.lose('a netlink datagram arrived truncated'));
-    this.events = { socket, fd, port, drops: 0, dropCheck: false };
+    this.events = socket;
   }
 
   private closeEvents(): void {
-    this.events?.socket.close();
+    this.events?.close();
     this.events = null;
   }
 
-  private receive(msgs: NetlinkMessage[]): void {
-    for (const msg of msgs) {
-      let event: KernelEvent | null;
+  /** A batch from the reader thread: its messages in order, then what went wrong after them. */
+  private receive(socket: RtnlEventSocket, messages: Buffer | null, problem: NativeError | null): void {
+    if (this.events !== socket) return;
+    if (messages) {
+      let msgs: RtnlMessage[];
       try {
-        event = decodeEvent(msg, this.filter);
+        msgs = readMessages(messages);
       } catch (err) {
-        this.lose(`undecodable rtnetlink message (type ${msg.type}): ${message(err)}`);
-        continue;
+        this.lose(`undecodable netlink datagram: ${message(err)}`);
+        msgs = [];
       }
-      if (event) this.deliver({ event });
+      for (const msg of msgs) this.receiveOne(msg);
     }
-    // once per turn of the event loop, after the package has read what the socket holds
-    const events = this.events;
-    if (events && !events.dropCheck) {
-      events.dropCheck = true;
-      setImmediate(() => this.checkDrops(events));
-    }
+    if (!problem) return;
+    if (problem.code === 'ENOBUFS') this.lose(`netlink events lost (ENOBUFS): ${problem.message}`);
+    else this.socketError(problem);
   }
 
-  /**
-   * With NETLINK_NO_ENOBUFS an overrun shows only in the socket's drop count
-   * (see tuneNetlinkEvents). A drop leaves the buffer full, so messages follow
-   * it and this check runs after them: no loss goes unseen.
-   */
-  private checkDrops(events: EventSocket): void {
-    events.dropCheck = false;
-    if (this.events !== events) return;
-    let drops: number;
+  private receiveOne(msg: RtnlMessage): void {
+    let event: KernelEvent | null;
     try {
-      drops = addon.netlinkDrops(events.fd, events.port);
+      event = decodeEvent(msg, this.filter);
     } catch (err) {
-      this.socketError({ code: (err as { code?: string }).code, message: message(err) });
+      this.lose(`undecodable rtnetlink message (type ${msg.type}): ${message(err)}`);
       return;
     }
-    if (drops === events.drops) return;
-    const lost = drops - events.drops;
-    events.drops = drops;
-    this.lose(`netlink events lost (ENOBUFS): the kernel dropped ${lost} for a full receive buffer`);
+    if (event) this.deliver({ event });
   }
 
   /**
-   * The socket reported an error (ENOBUFS is not among them: see
-   * checkDrops), or its fd is gone. The package closes a socket whose poll
-   * fails, so take a new one before asking for a resync; if that fails, the
-   * resync's dump() tries again.
+   * The socket failed and its reader stopped: take a new one before asking
+   * for a resync; if that fails, the resync's dump() tries again.
    */
   private socketError(err: { code?: string; message: string }): void {
     this.closeEvents();

@@ -1,8 +1,4 @@
-// rtnetlink messages -> the sync's model (model.ts). We decode the raw
-// messages ourselves rather than through the `netlink` package's parsers:
-// those drop the header flags (REPLACE/APPEND, DUMP_INTR) and throw on any
-// route with RTA_VIA (they expect a 3-byte struct rtvia), which would discard
-// the whole datagram it came in.
+// rtnetlink messages -> the sync's model (model.ts).
 import { formatAddress, formatMac, maskAddress, type Family } from '../../dataplane/addr.js';
 import type {
   KernelAddress,
@@ -42,19 +38,13 @@ import {
   RTNH_F_DEAD,
   RtnlDecodeError,
   align4,
+  type RtnlMessage,
   familyOf,
   readAttrs,
   readI32,
   readU16,
   readU32,
 } from './rtnl-wire.js';
-
-/** One netlink message: header type and flags, payload after the header. */
-export interface RtnlMessage {
-  type: number;
-  flags: number;
-  data: Buffer;
-}
 
 /** Which routes the sync reports. */
 export interface RouteFilter {
@@ -237,8 +227,7 @@ export function decodeRule(data: Buffer): KernelRule | null {
 
 /**
  * RTM_NEWNEXTHOP/DELNEXTHOP: struct nhmsg {u8 family, scope, protocol,
- * reserved; u32 flags} and NHA_* attributes. The `netlink` package has no
- * parser for them.
+ * reserved; u32 flags} and NHA_* attributes.
  */
 export function decodeNexthopObject(data: Buffer): NexthopObject {
   need(data, HEADER.nhmsg, 'next-hop object');

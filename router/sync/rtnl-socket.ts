@@ -1,94 +1,60 @@
-// rtnetlink sockets over the `netlink` package: opened inside a network
-// namespace, and requests whose failures carry the kernel's errno.
-import { createNetlink, Protocol, type NetlinkMessage, type NetlinkSocket } from 'netlink';
+// Requests over the addon's rtnetlink socket: changes batched into one
+// transaction (many messages per sendmsg) while the last one runs, each
+// change answered on its own; dumps in turn with them. Failures carry the
+// kernel's errno and its extended ACK text.
 import { constants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
-import { addon } from '../../dataplane/native.js';
+import { addon, type RtnlRefusal, type RtnlSocket } from '../../dataplane/native.js';
 import { DumpInterruptedError, NetlinkError } from './netlink-error.js';
-import { NLMSG_ERROR, NLM_F, readI32 } from './rtnl-wire.js';
-
-export type { NetlinkMessage, NetlinkSocket };
-
-export interface RtnlSocketOptions {
-  /** a named namespace (/run/netns/NAME); absent: the daemon's own */
-  netns?: string;
-  /** keep the event loop alive while the socket is open (an event listener wants that) */
-  ref?: boolean;
-}
+import { NLM_F, readMessages, requestMessage, type RtnlMessage } from './rtnl-wire.js';
 
 /**
- * An rtnetlink socket in options.netns. A socket belongs to the namespace of
- * the thread that creates it, for good, so the JS thread steps into the
- * namespace just for the constructor (which also binds).
+ * The request socket's receive buffer: a batch is cut to what it holds
+ * answers for (about 2 KiB each), so this lets a thousand changes share
+ * one sendmsg.
  */
-export function openRtnl(options: RtnlSocketOptions): NetlinkSocket {
-  const create = (): NetlinkSocket =>
-    createNetlink(Protocol.ROUTE, {
-      ref: options.ref ?? false,
-      // 0: the system defaults (an event socket sets its own, see tuneNetlinkEvents)
-      recvBufferSize: 0,
-      sendBufferSize: 0,
-    });
-  return options.netns ? addon.inNetns(options.netns, create) : create();
-}
+const REQUEST_BUFFER_BYTES = 4 * 1024 * 1024;
 
-function errnoError(errno: number, what: string): NetlinkError {
-  const [code, text] = getSystemErrorMap().get(-errno) ?? [`E${errno}`, `error ${errno}`];
-  return new NetlinkError(errno, code, `${what}: ${text} (${code})`);
-}
-
-/** A change waits this long for the kernel's answer, a dump (a full Internet table) longer. */
-const CHANGE_TIMEOUT_MS = 30_000;
-const DUMP_TIMEOUT_MS = 300_000;
-
-/**
- * Send a request (the library adds NLM_F_REQUEST | NLM_F_ACK) and wait for
- * the answer: the messages of a dump, none for an acknowledged change.
- * Throws a NetlinkError whose message starts with `what` (what was attempted).
- */
-async function request(
-  socket: NetlinkSocket,
-  type: number,
-  payload: Buffer,
-  flags: number,
-  what: string,
-  timeoutMs: number,
-): Promise<NetlinkMessage[]> {
-  let answer: NetlinkMessage[];
-  let timer: NodeJS.Timeout | undefined;
-  // our own timer, unref'd: the library's would keep a closing daemon alive
-  const timeout = new Promise<never>((_, reject) => {
-    const expire = (): void =>
-      reject(new NetlinkError(constants.errno.ETIMEDOUT, 'ETIMEDOUT', `${what}: no answer in ${timeoutMs} ms`));
-    timer = setTimeout(expire, timeoutMs);
-    timer.unref();
-  });
-  try {
-    [answer] = await Promise.race([socket.request(type, payload, { flags, checkError: false }), timeout]);
-  } catch (err) {
-    if (err instanceof NetlinkError) throw err;
-    // the send failed: an ErrnoException (positive errno), or the socket is closed
-    const e = err as { errno?: unknown; message?: string };
-    if (typeof e.errno === 'number') throw errnoError(e.errno, what);
-    throw new NetlinkError(constants.errno.EBADF, 'EBADF', `${what}: ${e.message ?? String(err)}`);
-  } finally {
-    clearTimeout(timer);
+/** "File exists (EEXIST)", and the kernel's own words when it gave some; or why no answer came. */
+function refusalError(refusal: RtnlRefusal, what: string): NetlinkError {
+  if (refusal.unanswered) {
+    return new NetlinkError(refusal.errno, refusal.code, `${what}: ${refusal.message} (the kernel may or may not have applied it)`);
   }
-  const first = answer[0];
-  if (first?.type !== NLMSG_ERROR) return answer;
-  const errno = -readI32(first.data, 0);
-  if (errno !== 0) throw errnoError(errno, what);
-  return [];
+  const [, text] = getSystemErrorMap().get(-refusal.errno) ?? [refusal.code, `error ${refusal.errno}`];
+  const said = refusal.message ? `; the kernel says: ${refusal.message}` : '';
+  return new NetlinkError(refusal.errno, refusal.code, `${what}: ${text} (${refusal.code})${said}`);
+}
+
+/** The socket itself failed (no answer can be told): the native error, named for the attempt. */
+function socketError(err: unknown, what: string): NetlinkError {
+  const e = err as { errno?: unknown; code?: unknown; message?: unknown };
+  const errno = typeof e.errno === 'number' ? e.errno : constants.errno.EIO;
+  const code = typeof e.code === 'string' ? e.code : 'EIO';
+  return new NetlinkError(errno, code, `${what}: ${typeof e.message === 'string' ? e.message : String(err)}`);
+}
+
+const closedError = (what: string): NetlinkError => new NetlinkError(constants.errno.EBADF, 'EBADF', `${what}: the socket is closed`);
+
+interface Queued {
+  message: Buffer;
+  what: string;
+  settle(error: NetlinkError | null): void;
 }
 
 /**
- * An unsubscribed socket for requests and dumps (no event can land in the
- * middle of a dump). A socket that reports an error may have been closed by
- * the library, so it is dropped and the next request opens a new one.
+ * A socket for requests and dumps, subscribed to nothing (no event lands in
+ * a dump). Changes made while a transaction runs wait and go together in
+ * the next one; a dump takes its turn between transactions. A socket that
+ * fails (no answer, closed under a request) is dropped and the next request
+ * opens a new one.
  */
 export class RtnlRequester {
-  private socket: NetlinkSocket | null = null;
+  private socket: RtnlSocket | null = null;
   private closed = false;
+  private queued: Queued[] = [];
+  private flushing = false;
+  /** the transaction or dump that runs, then the ones waiting: one at a time */
+  private turn: Promise<unknown> = Promise.resolve();
 
   /** Opens the socket at once, so a wrong namespace fails here. */
   constructor(
@@ -98,36 +64,88 @@ export class RtnlRequester {
     this.open('open an rtnetlink socket');
   }
 
-  /** A change (NEW/DEL); resolves on the kernel's ACK. */
-  async change(type: number, payload: Buffer, flags: number, what: string): Promise<void> {
-    await request(this.open(what), type, payload, flags, what, CHANGE_TIMEOUT_MS);
+  /**
+   * A change (NEW/DEL); resolves on the kernel's ACK, rejects with its
+   * refusal. Changes asked for while a transaction runs go together in the
+   * next one.
+   */
+  change(type: number, payload: Buffer, flags: number, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(closedError(what));
+        return;
+      }
+      this.queued.push({ message: requestMessage(type, flags, payload), what, settle: (error) => (error ? reject(error) : resolve()) });
+      if (this.flushing) return;
+      this.flushing = true;
+      // a turn of the event loop first: what else arrived with this change (a stream's next requests) joins it
+      this.turn = this.turn.then(() => new Promise((next) => setImmediate(next))).then(() => this.flush());
+    });
   }
 
   /** Every message of a dump; DumpInterruptedError when the kernel flags it inconsistent. */
-  async dump(type: number, payload: Buffer, what: string): Promise<NetlinkMessage[]> {
-    const answer = await request(this.open(what), type, payload, NLM_F.DUMP, what, DUMP_TIMEOUT_MS);
-    if (answer.some((m) => (m.flags & NLM_F.DUMP_INTR) !== 0)) throw new DumpInterruptedError(what);
-    return answer;
+  async dump(type: number, payload: Buffer, what: string): Promise<RtnlMessage[]> {
+    const run = this.turn.then(async () => {
+      const socket = this.open(what);
+      let datagrams: Buffer[];
+      try {
+        datagrams = await socket.dump(requestMessage(type, 0, payload));
+      } catch (err) {
+        // what is left of a failed dump may still come: a new socket does not see it
+        this.drop(socket, err);
+        throw socketError(err, what);
+      }
+      const answer = datagrams.flatMap(readMessages);
+      if (answer.some((m) => (m.flags & NLM_F.DUMP_INTR) !== 0)) throw new DumpInterruptedError(what);
+      return answer;
+    });
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
   close(): void {
     this.closed = true;
     this.socket?.close();
     this.socket = null;
+    const queued = this.queued;
+    this.queued = [];
+    for (const q of queued) q.settle(closedError(q.what));
   }
 
-  private open(what: string): NetlinkSocket {
-    if (this.closed) throw new NetlinkError(constants.errno.EBADF, 'EBADF', `${what}: the socket is closed`);
-    if (this.socket) return this.socket;
-    const socket = openRtnl({ netns: this.netns });
-    // without a listener, an 'error' would throw inside the library's native callback
-    socket.on('error', (err) => {
-      this.log('rtnetlink request socket failed, opening a new one for the next request', { error: err.message });
-      if (this.socket !== socket) return;
-      socket.close();
-      this.socket = null;
+  /** Sends everything queued so far as one transaction; what is queued meanwhile waits for the next. */
+  private async flush(): Promise<void> {
+    this.flushing = false;
+    const batch = this.queued;
+    this.queued = [];
+    if (batch.length === 0) return;
+    let answers: Array<RtnlRefusal | null>;
+    let socket: RtnlSocket | undefined;
+    try {
+      socket = this.open(batch[0]!.what);
+      answers = await socket.transact(Buffer.concat(batch.map((q) => q.message)));
+    } catch (err) {
+      if (socket) this.drop(socket, err);
+      for (const q of batch) q.settle(err instanceof NetlinkError ? err : socketError(err, q.what));
+      return;
+    }
+    const failed = answers.find((a) => a?.unanswered);
+    if (failed) this.drop(socket, new Error(failed.message));
+    batch.forEach((q, i) => {
+      const refusal = answers[i];
+      q.settle(refusal ? refusalError(refusal, q.what) : null);
     });
-    this.socket = socket;
-    return socket;
+  }
+
+  private drop(socket: RtnlSocket, err: unknown): void {
+    if (this.socket !== socket) return;
+    this.log('rtnetlink request socket failed, opening a new one for the next request', { error: (err as Error).message });
+    socket.close();
+    this.socket = null;
+  }
+
+  private open(what: string): RtnlSocket {
+    if (this.closed) throw closedError(what);
+    this.socket ??= new addon.RtnlSocket({ ...(this.netns ? { netns: this.netns } : {}), receiveBufferBytes: REQUEST_BUFFER_BYTES });
+    return this.socket;
   }
 }

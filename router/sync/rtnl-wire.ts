@@ -27,9 +27,12 @@ export const RTM = {
   GETNEXTHOP: 106,
 } as const;
 
-export const NLMSG_ERROR = 2;
+/** below it, the control messages (NOOP, ERROR, DONE, OVERRUN), which the socket itself answers to */
+export const NLMSG_MIN_TYPE = 0x10;
+/** struct nlmsghdr: u32 len, u16 type, u16 flags, u32 seq, u32 port */
+export const NLMSG_HDRLEN = 16;
 
-/** nlmsg_flags (REQUEST and ACK the library adds); REPLACE/EXCL/CREATE/APPEND modify a NEW request */
+/** nlmsg_flags (REQUEST, ACK and DUMP the socket adds); REPLACE/EXCL/CREATE/APPEND modify a NEW request */
 export const NLM_F = {
   /** the dump changed under the kernel while it ran: its result is not consistent */
   DUMP_INTR: 0x10,
@@ -241,4 +244,42 @@ export function attrU32(type: number, value: number): Buffer {
   const payload = Buffer.alloc(4);
   writeU32(payload, value, 0);
   return attr(type, payload);
+}
+
+// --- messages (struct nlmsghdr, then the payload, padded to 4) ---------------
+
+/** One netlink message: header type and flags, payload after the header. */
+export interface RtnlMessage {
+  type: number;
+  flags: number;
+  data: Buffer;
+}
+
+/** A request message; the socket fills in the sequence number and the port. */
+export function requestMessage(type: number, flags: number, payload: Buffer): Buffer {
+  const out = Buffer.alloc(NLMSG_HDRLEN + align4(payload.length));
+  writeU32(out, NLMSG_HDRLEN + payload.length, 0);
+  writeU16(out, type, 4);
+  writeU16(out, flags, 6);
+  payload.copy(out, NLMSG_HDRLEN);
+  return out;
+}
+
+/**
+ * The messages of a datagram (or of datagrams back to back), payloads as
+ * views into it; the control messages (DONE, ERROR, NOOP) left out.
+ */
+export function readMessages(buf: Buffer): RtnlMessage[] {
+  const out: RtnlMessage[] = [];
+  let at = 0;
+  while (at + NLMSG_HDRLEN <= buf.length) {
+    const len = readU32(buf, at);
+    if (len < NLMSG_HDRLEN || at + len > buf.length) {
+      throw new RtnlDecodeError(`netlink message at byte ${at} has length ${len}, beyond the ${buf.length}-byte datagram`);
+    }
+    const type = readU16(buf, at + 4);
+    if (type >= NLMSG_MIN_TYPE) out.push({ type, flags: readU16(buf, at + 6), data: buf.subarray(at + NLMSG_HDRLEN, at + len) });
+    at += align4(len);
+  }
+  return out;
 }

@@ -9,12 +9,12 @@ import type { KernelSnapshot } from './model.js';
 
 export interface Difference {
   /**
-   * ipv4-index: the program's DIR-24-8 arrays against the trie, at an
-   * address ("kernel" is the trie's answer). nexthop-entry: a next hop's
+   * ipv4-index, ipv6-index: the program's index arrays against the trie, at
+   * an address ("kernel" is the trie's answer). nexthop-entry: a next hop's
    * copy of its interface and neighbour against those entries ("kernel" is
    * what they make of it).
    */
-  kind: 'route' | 'ipv4-index' | 'nexthop-entry' | 'neighbour' | 'interface' | 'local-address';
+  kind: 'route' | 'ipv4-index' | 'ipv6-index' | 'nexthop-entry' | 'neighbour' | 'interface' | 'local-address';
   key: string;
   /** what the kernel's state asks for; undefined: nothing */
   kernel?: string;
@@ -88,9 +88,10 @@ export async function verify(
   const wantLocal = new Map([...desired.locals().keys()].map((a) => [a, 'local']));
   const haveLocal = new Map((await fp.localAddresses()).map((a) => [a, 'local']));
 
-  const index = (await fp.fib4IndexMismatches()).map(
-    (m): Difference => ({ kind: 'ipv4-index', key: m.address, kernel: m.trie ? describe(m.trie) : 'none', fastPath: m.index ? describe(m.index) : 'none' }),
-  );
+  const index = [
+    ...(await fp.fib4IndexMismatches()).map((m) => ({ kind: 'ipv4-index' as const, ...m })),
+    ...(await fp.fib6IndexMismatches()).map((m) => ({ kind: 'ipv6-index' as const, ...m })),
+  ].map((m): Difference => ({ kind: m.kind, key: m.address, kernel: m.trie ? describe(m.trie) : 'none', fastPath: m.index ? describe(m.index) : 'none' }));
 
   const entries = (await fp.staleNexthops()).map((m): Difference => ({ kind: 'nexthop-entry', key: String(m.id), kernel: m.want, fastPath: m.have }));
 

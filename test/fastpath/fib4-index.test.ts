@@ -2,27 +2,16 @@
 // beside the trie: after any mix of nested adds, replaces and deletes, the
 // program's verdict for an address is the one the trie's longest match
 // says; a restart on pinned maps rebuilds the arrays from the trie.
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../router/lab/random.js';
 import { Dir24 } from '../../dataplane/dir24.js';
 import { FastPath } from '../../dataplane/fastpath.js';
 import type { RouteTarget } from '../../dataplane/fastpath.js';
 import { Dir24Layout as D } from '../../dataplane/layout.js';
 import type { Reason } from '../../dataplane/layout.js';
-import { ipv4Frame } from '../helpers/packet.js';
-import { createFixture, MAC } from './fixture.js';
-import type { Fixture } from './fixture.js';
-
-/** Route types whose verdict names them, so a verdict tells which route matched. */
-const TYPES = ['blackhole', 'unreachable', 'kernel'] as const;
-const REASON: Record<(typeof TYPES)[number] | 'none', Reason> = {
-  blackhole: 'drop-blackhole',
-  unreachable: 'pass-unreachable',
-  kernel: 'pass-kernel-route',
-  none: 'pass-no-route',
-};
-
+import { ipv4Frame } from '../../support/frames.js';
+import { MAC } from './fixture.js';
+import { acrossRestart, changesAgainstTrie, indexFixture } from './index-support.js';
 
 const ipv4 = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 /** The documentation /24s, where every address below falls. */
@@ -45,53 +34,22 @@ function readIndex(fp: FastPath, addr: number): number {
 }
 
 describe('the IPv4 DIR-24-8 index', () => {
-  let fixture: Fixture;
+  const fixture = indexFixture('fib4');
 
-  beforeAll(async () => {
-    fixture = await createFixture('fib4');
-    // punt rules are matched before the FIB: this file's fixture goes without
-    for (const rule of await fixture.fp.puntRules()) fixture.fp.deletePuntRule(rule.prefix);
-  });
-  afterAll(async () => {
-    await fixture?.teardown();
-  });
 
   it('gives the program the trie\'s longest match after 1,500 random nested changes', async () => {
     const rand = seededRandom(24);
-    const held = new Set<string>();
-    // the router's own addresses are delivered before any route is looked at
-    const locals = new Set(await fixture.fp.localAddresses());
-    for (let step = 1; step <= 1500; step++) {
-      if (held.size > 0 && rand() < 0.35) {
-        const victim = [...held][Math.floor(rand() * held.size)]!;
-        fixture.fp.deleteRoute(victim);
-        held.delete(victim);
-      } else {
-        const prefix = randomPrefix(rand);
-        fixture.fp.setRoute(prefix, { type: TYPES[Math.floor(rand() * TYPES.length)]! });
-        held.add(prefix);
-      }
-      if (step % 300 !== 0) continue;
-      for (let i = 0; i < 60; i++) {
-        const addr = randomAddress(rand);
-        if (locals.has(ipv4(addr))) continue;
-        const route = fixture.fp.lookupRoute(ipv4(addr));
-        // the fixture's own unicast routes resolve further; only the typed verdicts name their route
-        if (route && !(TYPES as readonly string[]).includes(route.type)) continue;
-        const expected = REASON[(route?.type ?? 'none') as keyof typeof REASON];
-        const r = await fixture.run(ipv4Frame({ dst: MAC.routerIn, src: MAC.hostA }, { src: '192.0.2.10', dst: ipv4(addr) }));
-        expect(r.reasons, `${ipv4(addr)} after ${step} changes (trie: ${JSON.stringify(route)})`).toEqual([expected]);
-      }
-    }
+    const frame = (dst: string): Buffer => ipv4Frame({ dst: MAC.routerIn, src: MAC.hostA }, { src: '192.0.2.10', dst });
+    await changesAgainstTrie(fixture(), rand, () => randomPrefix(rand), () => ipv4(randomAddress(rand)), frame);
   });
 
   it('with every group taken, a /24 that needs one goes to the kernel, not to its shorter cover, until one frees', async () => {
-    const fp = fixture.fp;
+    const fp = fixture().fp;
     // what the fixture and the test above left holds some groups already: take the rest
     const free = D.tbl8Groups - fp.fib4Groups()!.used;
     const fillers = Array.from({ length: free }, (_, i) => `10.${i >>> 8}.${i & 255}.1/32`);
     const verdict = async (dst: string): Promise<Reason[]> =>
-      (await fixture.run(ipv4Frame({ dst: MAC.routerIn, src: MAC.hostA }, { src: '192.0.2.10', dst }))).reasons;
+      (await fixture().run(ipv4Frame({ dst: MAC.routerIn, src: MAC.hostA }, { src: '192.0.2.10', dst }))).reasons;
     try {
       await fp.setRoutes(fillers.map((prefix) => ({ prefix, target: { type: 'blackhole' } })));
       expect(fp.fib4Groups()).toMatchObject({ used: D.tbl8Groups, waiting: 0 });
@@ -119,41 +77,32 @@ describe('the IPv4 DIR-24-8 index', () => {
   });
 
   it('is rebuilt from the trie when a restart adopts pinned maps, and stays writable', async () => {
-    const pinDir = `/sys/fs/bpf/xrt-fib4-${process.pid}`;
     const rand = seededRandom(7);
     const targets: RouteTarget[] = [{ type: 'blackhole' }, { type: 'unicast', nexthop: 3 }, { type: 'unicast', group: 2 }];
-    try {
-      const first = await FastPath.open({ netns: fixture.ns, pinDir });
+    const addresses: number[] = [];
+    const fill = async (first: FastPath): Promise<number[]> => {
       const routes = new Map<string, RouteTarget>();
       for (let i = 0; i < 400; i++) routes.set(randomPrefix(rand), targets[i % targets.length]!);
       await first.setRoutes([...routes].map(([prefix, target]) => ({ prefix, target })));
-      const addresses = Array.from({ length: 3000 }, () => randomAddress(rand));
+      for (let i = 0; i < 3000; i++) addresses.push(randomAddress(rand));
       const before = addresses.map((a) => readIndex(first, a));
       expect(before.some((e) => e !== 0)).toBe(true);
-      first.close();
-
-      const second = await FastPath.open({ netns: fixture.ns, pinDir });
-      try {
-        expect(second.adoptedPins).toBe(true);
-        expect(addresses.map((a) => readIndex(second, a))).toEqual(before);
-        // and it goes on from there: a /32 inside an existing group, then gone again
-        const host = addresses.find((a) => readIndex(second, a) !== 0)!;
-        second.setRoute(`${ipv4(host)}/32`, { type: 'kernel' });
-        expect(readIndex(second, host) >>> D.typeShift).toBe(5);
-        second.deleteRoute(`${ipv4(host)}/32`);
-        expect(readIndex(second, host)).toBe(before[addresses.indexOf(host)]);
-        expect(await second.fib4IndexMismatches()).toEqual([]);
-        // what `xdp-router verify` reports when the arrays and the trie part ways
-        new Uint32Array(second.map('xr_fib4_tbl24').memory())[host >>> 8] = 0;
-        const mismatches = await second.fib4IndexMismatches();
-        expect(mismatches.length).toBeGreaterThan(0);
-        expect(mismatches.every((m) => m.address.startsWith(ipv4(host).replace(/\.\d+$/, '.')) && m.index === null && m.trie !== null)).toBe(true);
-      } finally {
-        second.unpin();
-        second.close();
-      }
-    } finally {
-      rmSync(pinDir, { recursive: true, force: true });
-    }
+      return before;
+    };
+    await acrossRestart(fixture().ns, 'fib4', fill, async (second, before) => {
+      expect(addresses.map((a) => readIndex(second, a))).toEqual(before);
+      // and it goes on from there: a /32 inside an existing group, then gone again
+      const host = addresses.find((a) => readIndex(second, a) !== 0)!;
+      second.setRoute(`${ipv4(host)}/32`, { type: 'kernel' });
+      expect(readIndex(second, host) >>> D.typeShift).toBe(5);
+      second.deleteRoute(`${ipv4(host)}/32`);
+      expect(readIndex(second, host)).toBe(before[addresses.indexOf(host)]);
+      expect(await second.fib4IndexMismatches()).toEqual([]);
+      // what `xdp-router verify` reports when the arrays and the trie part ways
+      new Uint32Array(second.map('xr_fib4_tbl24').memory())[host >>> 8] = 0;
+      const mismatches = await second.fib4IndexMismatches();
+      expect(mismatches.length).toBeGreaterThan(0);
+      expect(mismatches.every((m) => m.address.startsWith(ipv4(host).replace(/\.\d+$/, '.')) && m.index === null && m.trie !== null)).toBe(true);
+    });
   });
 });

@@ -3,8 +3,8 @@
 // replaces would have seen it. And the router's IPv4 addresses, entries of
 // the index, hide a route of the same /32 while they exist.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ipv4Frame, parseFrame } from '../helpers/packet.js';
-import type { EthSpec } from '../helpers/packet.js';
+import { ipv4Frame, parseFrame } from '../../support/frames.js';
+import type { EthSpec } from '../../support/frames.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Fixture } from './fixture.js';
 

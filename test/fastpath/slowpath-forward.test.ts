@@ -10,7 +10,7 @@ import type { Reason } from '../../dataplane/layout.js';
 import { UserspaceForwarder } from '../../router/slowpath/forward.js';
 import type { ForwardOutcome } from '../../router/slowpath/forward.js';
 import type { KernelPass } from '../../router/slowpath/kernel.js';
-import { IPPROTO_TCP, ipv4Frame, ipv6Frame, withTrailer } from '../helpers/packet.js';
+import { IPPROTO_TCP, ipv4Frame, ipv6Frame, withTrailer } from '../../support/frames.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Fixture } from './fixture.js';
 

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NetlinkSocket } from 'netlink';
+import type { NativeError, RtnlEventSocket } from '../../dataplane/native.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, deleteNetns, ifindexOf, ip, macOf } from '../../router/lab/netns.js';
 import { NUD, type KernelEvent, type KernelRoute, type KernelSnapshot } from '../../router/sync/model.js';
@@ -543,26 +543,26 @@ describe('NetlinkSource: lost events', () => {
 });
 
 describe('NetlinkSource: a failing event socket', () => {
-  it("an 'error' from the event socket calls onLost, and a new socket keeps delivering", async () => {
-    // the package emits 'error' when recvmsg fails for another reason than
-    // EAGAIN; no kernel state makes that happen on demand, so emit one
+  it('a failure the reader reports calls onLost, and a new socket keeps delivering', async () => {
+    // the reader reports a failure when recvmsg fails for another reason than
+    // ENOBUFS; no kernel state makes that happen on demand, so hand one in
+    // as the reader thread would
     const lost: string[] = [];
     const seen: KernelEvent[] = [];
     const src = new NetlinkSource({ netns: NETNS, tables: [254] });
     try {
       await src.start((e) => void seen.push(e), (reason) => void lost.push(reason));
-      const internals = src as unknown as { events: { socket: NetlinkSocket } };
-      const failing = internals.events.socket;
-      const error = Object.assign(new Error('Error when receiving Netlink message: i/o error'), {
-        name: 'ErrnoException' as const,
-        errno: 5,
-        code: 'EIO',
-        syscall: 'recvmsg',
-      });
-      failing.emit('error', error);
+      type Internals = {
+        events: RtnlEventSocket;
+        receive(socket: RtnlEventSocket, messages: Buffer | null, problem: NativeError | null): void;
+      };
+      const internals = src as unknown as Internals;
+      const failing = internals.events;
+      const error = Object.assign(new Error('receive rtnetlink events: Input/output error'), { errno: 5, code: 'EIO' });
+      internals.receive(failing, null, error);
       await until('onLost', () => lost[0]);
       expect(lost).toEqual([expect.stringMatching(/event socket failed \(EIO\)/)]);
-      expect(internals.events.socket).not.toBe(failing);
+      expect(internals.events).not.toBe(failing);
       await sh('route add 203.0.113.32/28 via 192.0.2.10');
       await until('an event from the new socket', () =>
         seen.find((e) => e.kind === 'route' && e.route.prefix === '203.0.113.32/28'),
@@ -692,6 +692,26 @@ describe('KernelRouteWriter', () => {
     await expect(writer.addRoute(unicast('203.0.113.128/28', [{ ifindex: 99999, weight: 1 }]), add)).rejects.toMatchObject({
       code: 'ENODEV',
     });
+  });
+
+  it("changes made together go in batches; a refused one fails alone, with its errno and the kernel's own words", async () => {
+    const count = 2000;
+    const bad = 1234;
+    // IPv6 routes, and among them an IPv4 one via a gateway without a route, for which the kernel says why (extended ACK)
+    const route = (i: number): KernelRoute =>
+      i === bad
+        ? unicast('198.51.100.200/32', [{ ifindex: 0, gateway: '203.0.113.250', weight: 1 }])
+        : unicast(`2001:db8:ba7c::${(i + 1).toString(16)}/128`, [{ ifindex: ifindex.xv0, gateway: '2001:db8:1::10', weight: 1 }]);
+    const results = await Promise.allSettled(Array.from({ length: count }, (_, i) => writer.addRoute(route(i), add)));
+    const refused = results.flatMap((r, i) => (r.status === 'rejected' ? [{ i, reason: r.reason as Error }] : []));
+    expect(refused.map((r) => r.i)).toEqual([bad]);
+    expect(refused[0]!.reason).toMatchObject({
+      code: 'ENETUNREACH',
+      message: expect.stringMatching(/^add route 198\.51\.100\.200\/32 .*\(ENETUNREACH\); the kernel says: Nexthop has invalid gateway$/),
+    });
+    const installed = (await ipRoutes(`-6 route show proto ${OUR_PROTO}`)).filter((r) => String(r.dst).startsWith('2001:db8:ba7c::'));
+    expect(installed).toHaveLength(count - 1);
+    await sh(`-6 route flush proto ${OUR_PROTO}`);
   });
 
   it('a route that cannot be encoded fails with EINVAL before the kernel sees it', async () => {

@@ -32,6 +32,17 @@ describe('map layouts: C and TypeScript agree', () => {
     for (const map of ['xr_fib4_tbl24', 'xr_fib4_tbl8']) expect(btf.mapSetting(map, 'map_flags')).toBe(BPF_F_MMAPABLE);
   });
 
+  it('the IPv6 index: one entry per /24, groups of 256 as many as Dir6Layout says, mappable', () => {
+    const D = L.Dir6Layout;
+    // enum xr_dir6 types nothing, so it is not in the BTF: its values show in the maps' sizes and in test/fastpath/fib6-index
+    expect(D.groupSize).toBe(L.Dir24Layout.tbl8GroupSize);
+    expect(D.groupBit).toBe(L.Dir24Layout.tbl8Bit);
+    expect(btf.mapSetting('xr_fib6_tbl24', 'max_entries') * L.Dir24Layout.entriesPerElem).toBe(D.tbl24Entries);
+    expect(btf.mapSetting('xr_fib6_tbl8', 'max_entries') * L.Dir24Layout.entriesPerElem).toBe(D.groups * D.groupSize);
+    const BPF_F_MMAPABLE = 1 << 10;
+    for (const map of ['xr_fib6_tbl24', 'xr_fib6_tbl8']) expect(btf.mapSetting(map, 'map_flags')).toBe(BPF_F_MMAPABLE);
+  });
+
   it('next hops and groups: arrays, as large as the ids (and the next hops\' slots) go', () => {
     expect(btf.mapSetting('xr_nexthop_slots', 'max_entries') * L.Dir24Layout.entriesPerElem).toBe(L.NEXTHOP_MAX);
     expect(btf.mapSetting('xr_nexthops', 'max_entries')).toBe(L.NEXTHOP_SLOTS);

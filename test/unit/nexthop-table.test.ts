@@ -5,10 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import * as L from '../../dataplane/layout.js';
 import type { NativeMap } from '../../dataplane/native.js';
-import { NexthopTable, nexthopEntry } from '../../dataplane/nexthop-table.js';
-import type { NeighbourRecord } from '../../dataplane/nexthop-table.js';
-import type { InterfaceRecord } from '../../dataplane/iface-table.js';
-import { SlotPool } from '../../dataplane/slot-pool.js';
+import { encodeNexthop } from '../../dataplane/entry-codecs.js';
+import type { InterfaceRecord, NeighbourRecord } from '../../dataplane/entry-codecs.js';
+import { NexthopTable } from '../../dataplane/nexthop-table.js';
 
 const MAC_A = Buffer.from('020000000001', 'hex');
 const MAC_B = Buffer.from('020000000002', 'hex');
@@ -17,7 +16,7 @@ const GW = { ifindex: 7, family: L.NhFamily.inet, gateway: Buffer.from([198, 51,
 
 const state = (entry: Buffer): string => L.REASONS[L.nexthop.decode(entry).state]!;
 
-describe('nexthopEntry: the program\'s verdict on a next hop, in its old per-packet order', () => {
+describe('encodeNexthop: the program\'s verdict on a next hop, in its old per-packet order', () => {
   const valid: NeighbourRecord = { mac: MAC_A, flags: L.NEIGH_F_VALID };
   it.each([
     ['no egress interface', undefined, valid, 'pass-no-iface'],
@@ -28,26 +27,26 @@ describe('nexthopEntry: the program\'s verdict on a next hop, in its old per-pac
     ['neighbour not valid', OUT, { mac: MAC_A, flags: 0 }, 'pass-no-neigh'],
     ['ready', OUT, valid, 'forwarded'],
   ] as const)('%s: %s', (_, out, neigh, reason) => {
-    expect(state(nexthopEntry(GW, out, neigh))).toBe(reason);
+    expect(state(encodeNexthop(GW, out, neigh))).toBe(reason);
   });
 
   it('ready: the rewrite\'s MACs, VLAN, MTU and devmap slot; a STALE gateway flagged for its use mark', () => {
-    const e = L.nexthop.decode(nexthopEntry(GW, { ...OUT, vlanId: 100 }, { mac: MAC_A, flags: L.NEIGH_F_VALID | L.NEIGH_F_STALE }));
+    const e = L.nexthop.decode(encodeNexthop(GW, { ...OUT, vlanId: 100 }, { mac: MAC_A, flags: L.NEIGH_F_VALID | L.NEIGH_F_STALE }));
     expect(e).toMatchObject({ dst_mac: MAC_A, src_mac: OUT.mac, vlan_id: 100, mtu: 1500, tx_slot: 3, ifindex: 7, flags: L.NH_F_STALE });
   });
 
   it('a connected next hop is ready without a neighbour: the destination\'s is looked up per packet', () => {
-    expect(state(nexthopEntry({ ...GW, family: L.NhFamily.connected, gateway: Buffer.alloc(16) }, OUT, undefined))).toBe('forwarded');
+    expect(state(encodeNexthop({ ...GW, family: L.NhFamily.connected, gateway: Buffer.alloc(16) }, OUT, undefined))).toBe('forwarded');
   });
 });
 
 /** An array map in memory: slots mapped, entries by key. */
-function memoryMaps(): { slots: NativeMap; entries: NativeMap; entry: (slot: number) => Buffer | undefined } {
+function memoryMaps(): { xr_nexthop_slots: NativeMap; xr_nexthops: NativeMap; entry: (slot: number) => Buffer | undefined } {
   const memory = new ArrayBuffer((L.NEXTHOP_MAX / 2) * L.entryPair.size);
   const entries = new Map<number, Buffer>();
   return {
-    slots: { memory: () => memory } as unknown as NativeMap,
-    entries: {
+    xr_nexthop_slots: { memory: () => memory } as unknown as NativeMap,
+    xr_nexthops: {
       update: (k: Buffer, v: Buffer) => entries.set(k.readUInt32LE(0), Buffer.from(v)),
       lookup: (k: Buffer) => entries.get(k.readUInt32LE(0)) ?? null,
     } as unknown as NativeMap,
@@ -64,7 +63,7 @@ describe('NexthopTable: a change is a new entry, published by one store', () => 
     const graceEnds = (): void => {
       for (const reclaim of waiting.splice(0)) reclaim();
     };
-    return { t, published: new Uint32Array(maps.slots.memory(), 0, L.NEXTHOP_MAX), entry: maps.entry, graceEnds, neighbours };
+    return { t, published: new Uint32Array(maps.xr_nexthop_slots.memory(), 0, L.NEXTHOP_MAX), entry: maps.entry, graceEnds, neighbours };
   }
 
   it('a neighbour change: the id points at a new slot; the old entry stays as a reader found it until the grace period ends', () => {
@@ -99,20 +98,5 @@ describe('NexthopTable: a change is a new entry, published by one store', () => 
     expect(t.delete(1)).toBe(true);
     expect(published[1]).toBe(0);
     expect(t.delete(1)).toBe(false);
-  });
-});
-
-describe('SlotPool', () => {
-  it('hands out 1 up, reuses a released slot only after the grace period, and never a claimed one', () => {
-    const waiting: Array<() => void> = [];
-    const pool = new SlotPool(5, (reclaim) => waiting.push(reclaim));
-    pool.claim(2);
-    expect([pool.take(), pool.take(), pool.take()].sort()).toEqual([1, 3, 4]);
-    expect(pool.take()).toBeUndefined();
-    pool.release(3);
-    expect(pool.take()).toBeUndefined();
-    for (const reclaim of waiting.splice(0)) reclaim();
-    expect(pool.take()).toBe(3);
-    expect(() => pool.claim(5)).toThrow(/out of range 1\.\.4/);
   });
 });

@@ -1,0 +1,88 @@
+// The program's IPv6 index (dataplane/dir6.ts) over its two mapped arrays:
+// opened fresh or adopted from the trie xr_fib6 a previous run left pinned,
+// kept beside the trie by FastPath, and compared with it for `verify`.
+import { formatAddress, type Prefix } from './addr.js';
+import { Dir6, TRIE_MARK, type Dir6Memory, type Dir6Usage } from './dir6.js';
+import type { Fib4Mismatch } from './fib4-index.js';
+import { setThenWrite } from './index-write.js';
+import * as L from './layout.js';
+import type { MapName } from './layout.js';
+import type { NativeMap } from './native.js';
+import { decodeRoute, fib4Entry, fib4Target, type RouteTarget } from './route-target.js';
+
+export type Fib6Maps = Pick<Record<MapName, NativeMap>, 'xr_fib6' | 'xr_fib6_tbl24' | 'xr_fib6_tbl8'>;
+
+/** groups used, in all, retiring; entries sent to the trie for want of groups */
+export type Fib6IndexStats = Omit<Dir6Usage, 'prefixes'>;
+
+/** The arrays the program reads, mapped: stores land in the maps. */
+export function fib6Memory(maps: Fib6Maps): Dir6Memory {
+  const D = L.Dir6Layout;
+  return {
+    tbl24: new Uint32Array(maps.xr_fib6_tbl24.memory(), 0, D.tbl24Entries),
+    tbl8: new Uint32Array(maps.xr_fib6_tbl8.memory(), 0, D.groups * D.groupSize),
+  };
+}
+
+export class Fib6Index {
+  private constructor(private readonly table: Dir6) {}
+
+  /**
+   * Fresh maps are all zero and are filled in place; maps a previous run
+   * left pinned are adopted from its trie, entry by entry, so its program
+   * keeps forwarding through the restart. retire: run a reclaim after a
+   * grace period.
+   */
+  static async open(maps: Fib6Maps, adopt: boolean, retire: (reclaim: () => void) => void): Promise<Fib6Index> {
+    const memory = fib6Memory(maps);
+    if (!adopt) return new Fib6Index(new Dir6(memory, { retire }));
+    const prefixes = (await maps.xr_fib6.dump()).map(([key, value]) => {
+      const k = L.fib6Key.decode(key);
+      return { addr: new Uint8Array(k.addr), len: k.prefixlen, value: fib4Entry(decodeRoute(value)) };
+    });
+    return new Fib6Index(Dir6.adopt(memory, prefixes, { retire }));
+  }
+
+  /** Both indexes encode a route alike (route-target.ts). */
+  set(p: Prefix, target: RouteTarget): void {
+    this.table.set(p.addr, p.length, fib4Entry(target));
+  }
+
+  /** Set p, then `write` the trie; when the write throws, the index is put back as it was. */
+  setThen(p: Prefix, target: RouteTarget, write: () => void): void {
+    const t = this.table;
+    setThenWrite({ get: () => t.get(p.addr, p.length), set: (v) => t.set(p.addr, p.length, v), delete: () => void t.delete(p.addr, p.length) }, fib4Entry(target), write);
+  }
+
+  delete(p: Prefix): void {
+    this.table.delete(p.addr, p.length);
+  }
+
+  groups(): Fib6IndexStats {
+    const { prefixes: _, ...groups } = this.table.usage();
+    return groups;
+  }
+}
+
+/**
+ * At the first and the last address of every IPv6 prefix of the trie,
+ * the route the program reads against the trie's longest match; where
+ * the index sends the address to the trie, the two agree by definition.
+ */
+export async function fib6IndexMismatches(maps: Fib6Maps): Promise<Fib4Mismatch[]> {
+  const memory = fib6Memory(maps);
+  const out: Fib4Mismatch[] = [];
+  for (const [key] of await maps.xr_fib6.dump()) {
+    const k = L.fib6Key.decode(key);
+    const last = Buffer.from(k.addr);
+    for (let i = 0; i < 16; i++) last[i] = last[i]! | (0xff >> Math.max(0, Math.min(8, k.prefixlen - i * 8)));
+    for (const addr of k.prefixlen === 128 ? [k.addr] : [k.addr, last]) {
+      const entry = Dir6.read(memory, addr);
+      if (entry === TRIE_MARK) continue;
+      const value = maps.xr_fib6.lookup(L.fib6Key.encode({ prefixlen: 128, addr }));
+      const trie = value ? decodeRoute(value) : null;
+      if ((trie ? fib4Entry(trie) : 0) !== entry) out.push({ address: formatAddress(addr), trie, index: entry ? fib4Target(entry) : null });
+    }
+  }
+  return out;
+}
