@@ -2,8 +2,7 @@
 // nothing about netlink or gRPC; the router tells it what to hold. What it
 // writes is encoded by entry-codecs.ts and route-target.ts; the IPv4 index
 // is fib4-index.ts, the interfaces' maps iface-table.ts, the next hops'
-// nexthop-table.ts, the punt
-// stage's maps punt-maps.ts.
+// nexthop-table.ts, the punt stage's maps punt-maps.ts.
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { addon } from './native.js';

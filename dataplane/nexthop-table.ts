@@ -32,7 +32,8 @@ interface NexthopRecord extends NexthopTarget {
   slot: number;
 }
 
-export const neighbourKey = (ifindex: number, address: string): string => `${ifindex}|${address}`;
+/** A gateway's neighbour, as the next hops through it are indexed. */
+const gatewayKey = (ifindex: number, address: string): string => `${ifindex}|${address}`;
 
 export class NexthopTable {
   private readonly records = new Map<number, NexthopRecord>();
@@ -117,7 +118,7 @@ export class NexthopTable {
   }
 
   private static recordOf(target: NexthopTarget): Omit<NexthopRecord, 'slot'> {
-    const neighbour = target.family === L.NhFamily.connected ? undefined : neighbourKey(target.ifindex, formatAddress(target.family === L.NhFamily.inet ? target.gateway.subarray(0, 4) : target.gateway));
+    const neighbour = target.family === L.NhFamily.connected ? undefined : gatewayKey(target.ifindex, formatAddress(target.family === L.NhFamily.inet ? target.gateway.subarray(0, 4) : target.gateway));
     return { ifindex: target.ifindex, family: target.family, gateway: target.gateway, neighbour };
   }
 
@@ -142,7 +143,7 @@ export class NexthopTable {
 
   /** The gateway's neighbour entry changed: every next hop through it is rewritten. */
   neighbourChanged(ifindex: number, address: string): void {
-    for (const id of this.byNeighbour.get(neighbourKey(ifindex, address)) ?? []) this.publish(id);
+    for (const id of this.byNeighbour.get(gatewayKey(ifindex, address)) ?? []) this.publish(id);
   }
 
   /** The interface changed (or went): every next hop out of it is rewritten. */
