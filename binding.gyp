@@ -12,13 +12,19 @@
         "native/interface.cc",
         "native/js_map.cc",
         "native/js_program.cc",
+        "native/js_slowpath.cc",
         "native/js_tracing.cc",
         "native/js_util.cc",
         "native/js_xsk.cc",
         "native/library_log.cc",
         "native/netns.cc",
+        "native/quiescent_readers.cc",
         "native/tracing_object.cc",
         "native/xdp_dispatcher.cc",
+        "native/slowpath_decide.cc",
+        "native/slowpath_lookup.cc",
+        "native/slowpath_pipeline.cc",
+        "native/slowpath_worker.cc",
         "native/xdp_program.cc",
         "native/xsk_socket.cc"
       ],
@@ -26,7 +32,7 @@
       "defines": ["NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Werror"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Werror", "-isystem", "<(module_root_dir)/bpf/lib"],
       "libraries": ["<!@(pkg-config --libs libxdp libbpf)", "-lelf", "-lz"]
     }
   ]

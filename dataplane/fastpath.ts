@@ -249,6 +249,11 @@ export class FastPath {
     return this.maps[name];
   }
 
+  /** The program's multipath hash seed (xr_hash_seed), for a userspace forwarder that must pick the same next hop. */
+  get hashSeed(): number {
+    return this.loadedWith.seed.readUInt32LE(0);
+  }
+
   /**
    * What the program does with `frame` arriving on `ingressIfindex`, asked
    * of the program itself: a second instance, loaded with the same

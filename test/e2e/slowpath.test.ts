@@ -53,7 +53,6 @@ describe('the AF_XDP slow path', () => {
       netns: lab.router.ns,
       interfaces: [lab.router.toA, lab.router.toB].map((s) => ({ name: s.dev, ifindex: s.ifindex })),
       log: createLogger({ level: 'warn' }),
-      forward: true,
     });
     await slow.start();
   });
