@@ -112,10 +112,16 @@ describe('punt rules and capture over the API', () => {
     const file = join(dirname(config.file), 'punted.pcap');
     const toFile = x('capture', '-w', file, '-c', '20');
     const lines = x('capture', '-c', '3', lab.remote.prefix4, 'proto', 'udp', 'port', '5201');
-    // the commands start while the flow runs: 3 s of it
-    const flow = udpStream(lab.a.ns, lab.b.ns, lab.remote.v4, 3000, 1000);
-    const [written, printed] = await Promise.all([toFile, lines]);
-    await flow;
+    // the flow runs until both commands have their frames: on a loaded
+    // machine a command can take longer to start than a flow of seconds lasts
+    let finished = false;
+    const both = Promise.all([toFile, lines]).finally(() => (finished = true));
+    const deadline = Date.now() + 40_000;
+    while (!finished) {
+      if (Date.now() > deadline) throw new Error('xdp-router capture did not get its frames in 40 s of punted traffic');
+      await udpStream(lab.a.ns, lab.b.ns, lab.remote.v4, 1000, 1000);
+    }
+    const [written, printed] = await both;
     expect(written).toMatchObject({ code: 0, stderr: '', stdout: `20 packets captured to ${file}\n` });
     const read = await execFileP('tcpdump', ['-n', '-r', file]);
     const packets = read.stdout.trim().split('\n');
