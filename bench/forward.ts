@@ -5,8 +5,12 @@
 // sink measure, for the same time each: A straight to B (the ceiling), the
 // router namespace forwarding in the kernel, and xdp-router's daemon.
 import { cpus } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { FastPath } from '../dataplane/fastpath.js';
+import { connect, unary } from '../router/api/client.js';
+import { ip } from '../router/lab/netns.js';
 import { destroyLab, setKernelForwarding } from '../router/lab/topology.js';
+import type { Lab } from '../router/lab/topology.js';
 import { onInterrupt } from './cleanup.js';
 import { chooseGenerator } from './generator-choice.js';
 import type { GeneratorChoice } from './generator-choice.js';
@@ -49,6 +53,19 @@ export interface ForwardRow {
   /** sent - received, over the whole run (settled) */
   dropped: number | null;
   note?: string;
+  /** the slow-path rows: its worker threads, and the control plane while they are saturated */
+  slowPath?: SlowPathUnderLoad;
+}
+
+/** Measured while the generator saturates the slow path (its flow-mix run). */
+export interface SlowPathUnderLoad {
+  /** the daemon's AF_XDP worker threads ("xr-xsk IFINDEX:QUEUE") and the CPU each last ran on */
+  workers: Array<{ thread: string; cpu: number }>;
+  /** from `ip route add` in the router namespace to the route in the fast path's FIB */
+  routeToFastPathMs: number;
+  /** GetStats round trips over the API: the slowest and the median */
+  getStatsMaxMs: number;
+  getStatsP50Ms: number;
 }
 
 export interface ForwardResult {
@@ -68,6 +85,11 @@ const ALL_CPUS = `0-${cpus().length - 1}`;
 
 /** the flows' destinations, punted for the slow-path case */
 const PUNTED = '203.0.113.0/24';
+/** a route added and removed while the slow path is saturated: outside PUNTED, via host B */
+const PROBE_ROUTE = '198.51.100.200/32';
+const GET_STATS_CALLS = 20;
+/** how long the control-plane probes wait, into the measured window, before they start */
+const PROBE_DELAY_MS = 1500;
 
 /**
  * Offer traffic for `seconds` and count what arrives. The generator runs as
@@ -133,14 +155,26 @@ interface Route {
 
 type GeneratorFactory = (ns: string, dev: string, flows: FlowSpec) => Promise<Generator>;
 
-async function measurePath(path: PathName, options: ForwardOptions, route: Route, createGenerator: GeneratorFactory, profile = false): Promise<{ rows: ForwardRow[]; profile?: ProfileEntry[] | null }> {
+/** Work done while a flow-mix run saturates the path, its result kept in the row. */
+type UnderLoadProbe = () => Promise<SlowPathUnderLoad>;
+
+async function measurePath(path: PathName, options: ForwardOptions, route: Route, createGenerator: GeneratorFactory, profile = false, underLoad?: UnderLoadProbe): Promise<{ rows: ForwardRow[]; profile?: ProfileEntry[] | null }> {
   const rows: ForwardRow[] = [];
   let entries: ProfileEntry[] | null | undefined;
   for (const traffic of TRAFFIC) {
     const gen = await createGenerator(route.ns, route.dev, flowsFor(traffic, options, route.dstMac, route.srcMac));
     try {
-      const row: ForwardRow = { path, traffic, generator: gen.name, ...(await measure(gen, route.sink, options.seconds)) };
+      const probe = underLoad && traffic === 'flow mix' ? sleep(PROBE_DELAY_MS).then(underLoad) : undefined;
+      const measured = await measure(gen, route.sink, options.seconds);
+      const row: ForwardRow = { path, traffic, generator: gen.name, ...measured, ...(probe ? { slowPath: await probe } : {}) };
       progress(`forward: ${path}, ${traffic}: ${row.mpps!.toFixed(2)} Mpps received of ${row.offeredMpps!.toFixed(2)} offered (${gen.name} generator)`);
+      if (row.slowPath) {
+        const u = row.slowPath;
+        progress(
+          `forward: ${path} saturated: a route reached the fast path in ${u.routeToFastPathMs.toFixed(1)} ms, GetStats answered in ${u.getStatsMaxMs.toFixed(1)} ms at worst ` +
+            `(median ${u.getStatsP50Ms.toFixed(1)}); workers ${u.workers.map((w) => `${w.thread} on CPU ${w.cpu}`).join(', ')}`,
+        );
+      }
       rows.push(row);
       if (profile && traffic === 'flow mix') {
         progress(`forward: profiling the receiving core during ${path}, ${traffic} (perf)`);
@@ -158,7 +192,62 @@ async function measurePath(path: PathName, options: ForwardOptions, route: Route
  * with every benchmark frame punted (a punt rule for the flows' prefix) the
  * AF_XDP slow path. Its counters must show that it carried what arrived.
  */
+/** The daemon's threads of that name prefix, with the CPU each last ran on (/proc/PID/task/TID/stat, field 39). */
+function threadsOf(pid: number, prefix: string): Array<{ thread: string; cpu: number }> {
+  const out: Array<{ thread: string; cpu: number }> = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      if (!comm.startsWith(prefix)) continue;
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // the fields after the command's closing parenthesis, from field 3 on
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.push({ thread: comm, cpu: Number(fields[39 - 3]) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * The control plane while the slow path is saturated: a kernel route added
+ * in the router namespace, timed until the fast path's FIB has it; GetStats
+ * over the API, one call after another; the worker threads' CPUs.
+ */
+function slowPathProbe(lab: Lab, daemon: RouterDaemon, fp: FastPath): UnderLoadProbe {
+  return async () => {
+    const address = PROBE_ROUTE.split('/')[0]!;
+    const t0 = performance.now();
+    await ip(['route', 'add', PROBE_ROUTE, 'via', lab.b.v4, 'dev', lab.router.toB.dev], lab.router.ns);
+    let routeToFastPathMs: number;
+    try {
+      while (!fp.lookupRoute(address)) {
+        if (performance.now() - t0 > 10_000) throw new Error(`${PROBE_ROUTE} did not reach the fast path in 10 s while the slow path was saturated`);
+        await sleep(1);
+      }
+      routeToFastPathMs = performance.now() - t0;
+    } finally {
+      await ip(['route', 'del', PROBE_ROUTE], lab.router.ns);
+    }
+    const api = connect({ socket: daemon.apiSocket });
+    const ms: number[] = [];
+    try {
+      for (let i = 0; i < GET_STATS_CALLS; i++) {
+        const t = performance.now();
+        await unary((cb) => api.status.GetStats({}, cb));
+        ms.push(performance.now() - t);
+      }
+    } finally {
+      api.close();
+    }
+    ms.sort((a, b) => a - b);
+    return { workers: threadsOf(daemon.pid, 'xr-xsk'), routeToFastPathMs, getStatsMaxMs: ms[ms.length - 1]!, getStatsP50Ms: ms[Math.floor(ms.length / 2)]! };
+  };
+}
+
 async function measureDaemon(
+  lab: Lab,
   ns: string,
   interfaces: string[],
   path: 'xdp-router' | 'xdp-router slow path',
@@ -180,7 +269,7 @@ async function measureDaemon(
     try {
       const carried = async (): Promise<bigint> => (slow ? fp.puntStats(0).packets : await fp.packets('forwarded'));
       const before = await carried();
-      const measured = await measurePath(path, options, route, createGenerator, options.profile && !slow);
+      const measured = await measurePath(path, options, route, createGenerator, options.profile && !slow, slow ? slowPathProbe(lab, daemon, fp) : undefined);
       const by = Number((await carried()) - before);
       const received = measured.rows.reduce((sum, r) => sum + (r.received ?? 0), 0);
       // frames the daemon did not carry would be measuring the kernel again
@@ -224,13 +313,13 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
     await setKernelForwarding(lab, true);
     rows.push(...(await measurePath('kernel', options, viaRouter, createGenerator)).rows);
 
-    const fast = await measureDaemon(lab.router.ns, [lab.router.toA.dev, lab.router.toB.dev], 'xdp-router', options, viaRouter, createGenerator);
+    const fast = await measureDaemon(lab, lab.router.ns, [lab.router.toA.dev, lab.router.toB.dev], 'xdp-router', options, viaRouter, createGenerator);
     rows.push(...fast.rows);
     if (fast.profile !== undefined) profile = { path: 'xdp-router', traffic: 'flow mix', cpu: Number(RECEIVE_CPU), entries: fast.profile };
     // the slow path alone: with kernel forwarding off, nothing the punt stage misses gets through
     await setKernelForwarding(lab, false);
     try {
-      rows.push(...(await measureDaemon(lab.router.ns, [lab.router.toA.dev, lab.router.toB.dev], 'xdp-router slow path', options, viaRouter, createGenerator)).rows);
+      rows.push(...(await measureDaemon(lab, lab.router.ns, [lab.router.toA.dev, lab.router.toB.dev], 'xdp-router slow path', options, viaRouter, createGenerator)).rows);
     } finally {
       await setKernelForwarding(lab, true);
     }

@@ -16,7 +16,7 @@ export interface StatusSource {
   readonly attached: readonly AttachedInterface[];
   readonly lastSync: number;
   readonly resyncs: number;
-  readonly slowPath?: { stats(): unknown[] } | undefined;
+  readonly slowPath?: { stats(): Array<{ ifindex: number; queue: number; mode: string; tid: number; cpu: number }> } | undefined;
   /** the netfilter ruleset as last read; absent with `netfilter: bypass` */
   readonly netfilter?: NetfilterView | undefined;
 }
@@ -88,6 +88,7 @@ export interface RouterStatus {
   ipv4IndexGroupsUsed: number;
   ipv4IndexGroupsTotal: number;
   slowPathSockets: number;
+  slowPathQueues: Array<{ interface: string; queue: number; mode: string; workerTid: number; workerCpu: number }>;
   policyRules: Array<{ rule: string; handling: string }>;
   netfilterMode: NetfilterMode;
   netfilterChains: NetfilterChainStatus[];
@@ -175,10 +176,18 @@ export class StatusReader {
       interfaces: this.interfaces(),
       ipv4IndexGroupsUsed: groups?.used ?? 0,
       ipv4IndexGroupsTotal: groups?.total ?? 0,
-      slowPathSockets: this.deps.daemon.slowPath?.stats().length ?? 0,
+      ...this.slowPath(),
       policyRules: this.deps.desired.policy.rules.map((h) => ({ rule: describeRule(h.rule), handling: describeHandling(h.handling) })),
       netfilterMode: this.deps.netfilterMode,
       ...this.netfilter(),
+    };
+  }
+
+  private slowPath(): Pick<RouterStatus, 'slowPathSockets' | 'slowPathQueues'> {
+    const queues = this.deps.daemon.slowPath?.stats() ?? [];
+    return {
+      slowPathSockets: queues.length,
+      slowPathQueues: queues.map((q) => ({ interface: this.linkName(q.ifindex), queue: q.queue, mode: q.mode, workerTid: q.tid, workerCpu: q.cpu })),
     };
   }
 

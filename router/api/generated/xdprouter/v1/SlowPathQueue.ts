@@ -1,0 +1,36 @@
+// Original file: proto/xdprouter/v1/router.proto
+
+
+/**
+ * One receive queue of the slow path: its AF_XDP socket and worker thread.
+ */
+export interface SlowPathQueue {
+  'interface'?: (string);
+  'queue'?: (number);
+  /**
+   * "zerocopy" where the driver gives it, else "copy"
+   */
+  'mode'?: (string);
+  /**
+   * the worker thread's id, and the CPU it ran its last batch on (-1: none yet)
+   */
+  'workerTid'?: (number);
+  'workerCpu'?: (number);
+}
+
+/**
+ * One receive queue of the slow path: its AF_XDP socket and worker thread.
+ */
+export interface SlowPathQueue__Output {
+  'interface': (string);
+  'queue': (number);
+  /**
+   * "zerocopy" where the driver gives it, else "copy"
+   */
+  'mode': (string);
+  /**
+   * the worker thread's id, and the CPU it ran its last batch on (-1: none yet)
+   */
+  'workerTid': (number);
+  'workerCpu': (number);
+}
