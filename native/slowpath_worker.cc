@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +16,11 @@
 
 namespace xr {
 namespace {
+
+// A saturated worker takes all the CPU it gets; below the daemon's other
+// threads it still does, except when the event loop has work (a route to
+// apply, an API call), which then runs first instead of sharing the core.
+constexpr int kWorkerNice = 10;
 
 uint64_t RealtimeNs() {
   timespec now{};
@@ -54,6 +60,8 @@ void SlowPathWorker::Run() {
   // "xr-xsk IFINDEX:QUEUE" in top and perf (15 characters at most)
   std::string name = "xr-xsk " + std::to_string(socket_->ifindex()) + ":" + std::to_string(socket_->queue());
   pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+  // best effort: without it the worker competes with the event loop as an equal
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kWorkerNice);
   try {
     NetnsGuard guard(netns_);
     ForwardingPipeline pipeline(shared_);
