@@ -17,20 +17,9 @@ namespace {
 
 ForwardingMaps MapsArg(const Napi::Value& value, const std::string& what) {
   Napi::Object maps = OptionsArg(value, what);
-  auto get = [&](const char* name) { return UnwrapMap(maps.Get(name), what + "." + name); };
   ForwardingMaps out;
-  out.fib4Tbl24 = get("xr_fib4_tbl24");
-  out.fib4Tbl8 = get("xr_fib4_tbl8");
-  out.fib6 = get("xr_fib6");
-  out.nexthops = get("xr_nexthops");
-  out.groups = get("xr_groups");
-  out.neigh4 = get("xr_neigh4");
-  out.neigh6 = get("xr_neigh6");
-  out.ifaces = get("xr_ifaces");
-  out.txPorts = get("xr_tx_ports");
-  out.vlans = get("xr_vlans");
-  out.local4 = get("xr_local4");
-  out.local6 = get("xr_local6");
+  for (size_t i = 0; i < kForwardingMapCount; ++i)
+    out[i] = UnwrapMap(maps.Get(kForwardingMapNames[i]), what + "." + kForwardingMapNames[i]);
   return out;
 }
 

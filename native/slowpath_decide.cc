@@ -23,12 +23,7 @@ constexpr uint8_t kNexthdrFragment = 44;      // XR_NEXTHDR_FRAGMENT
 constexpr uint32_t kIpv6FlowlabelMask = 0x000fffff;  // XR_IPV6_FLOWLABEL_MASK
 
 // struct ipv6hdr, by offset: its bitfields are the compiler's to lay out
-constexpr size_t kIpv6Hlen = 40;
-constexpr size_t kIpv6PayloadLen = 4;
-constexpr size_t kIpv6Nexthdr = 6;
-constexpr size_t kIpv6HopLimit = 7;
-constexpr size_t kIpv6Saddr = 8;
-constexpr size_t kIpv6Daddr = 24;
+enum Ipv6Field : size_t { kIpv6PayloadLen = 4, kIpv6Nexthdr = 6, kIpv6HopLimit = 7, kIpv6Saddr = 8, kIpv6Daddr = 24, kIpv6Hlen = 40 };
 
 struct Frame {
   const uint8_t* data;

@@ -16,9 +16,24 @@ constexpr size_t kMaxCopiedEntries = 65536;
 constexpr uint64_t kFnvOffset = 14695981039346656037ull;
 constexpr uint64_t kFnvPrime = 1099511628211ull;
 
-const std::shared_ptr<BpfMap>& Checked(const std::shared_ptr<BpfMap>& map, const char* expected) {
-  if (!map) throw SysError::Argument(std::string("the slow path's forwarder needs map '") + expected + "'");
-  return map;
+const std::shared_ptr<BpfMap>& Checked(const ForwardingMaps& maps, ForwardingMap which) {
+  if (!maps[which])
+    throw SysError::Argument(std::string("the slow path's forwarder needs map '") + kForwardingMapNames[which] + "'");
+  return maps[which];
+}
+
+// What xr_resolve_route gives a route of each other kind: the kernel owns
+// the ICMP error of unreachable/prohibit routes and their rate limit.
+xr_reason NotUnicast(xr_route_type type) {
+  static constexpr struct {
+    xr_route_type type;
+    xr_reason reason;
+  } kReasons[] = {{XR_ROUTE_BLACKHOLE, XR_DROP_BLACKHOLE},     {XR_ROUTE_UNREACHABLE, XR_PASS_UNREACHABLE},
+                  {XR_ROUTE_PROHIBIT, XR_PASS_UNREACHABLE},    {XR_ROUTE_KERNEL, XR_PASS_KERNEL_ROUTE},
+                  {XR_ROUTE_POLICY, XR_PASS_POLICY}};
+  for (const auto& k : kReasons)
+    if (k.type == type) return k.reason;
+  return XR_PASS_NO_ROUTE;
 }
 
 const uint32_t* Entries(const std::shared_ptr<MappedMemory>& memory) {
@@ -27,11 +42,16 @@ const uint32_t* Entries(const std::shared_ptr<MappedMemory>& memory) {
 
 }  // namespace
 
+const char* const kForwardingMapNames[kForwardingMapCount] = {
+    "xr_fib4_tbl24", "xr_fib4_tbl8", "xr_fib6",      "xr_nexthops", "xr_groups", "xr_neigh4",
+    "xr_neigh6",     "xr_ifaces",    "xr_tx_ports",  "xr_vlans",    "xr_local4", "xr_local6",
+};
+
 template <typename Key, typename Value>
-MapCopy<Key, Value>::MapCopy(std::shared_ptr<BpfMap> map, const char* expected)
-    : map_(Checked(map, expected)), writes_(map_->writes()) {
+MapCopy<Key, Value>::MapCopy(const ForwardingMaps& maps, ForwardingMap which)
+    : map_(Checked(maps, which)), writes_(map_->writes()) {
   if (map_->keySize() != sizeof(Key) || map_->valueBytes() != sizeof(Value)) {
-    throw SysError::Argument("map '" + map_->name() + "' given as " + expected + " has " +
+    throw SysError::Argument("map '" + map_->name() + "' given as " + kForwardingMapNames[which] + " has " +
                              std::to_string(map_->keySize()) + "-byte keys and " +
                              std::to_string(map_->valueBytes()) + "-byte values, not " + std::to_string(sizeof(Key)) +
                              " and " + std::to_string(sizeof(Value)) + " (bpf/lib/layout.h)");
@@ -71,7 +91,7 @@ bool MapCopy<Key, Value>::Find(const Key& key, Value* value) {
 }
 
 MappedFib4 MappedFib4::Of(const ForwardingMaps& maps) {
-  return {Checked(maps.fib4Tbl24, "xr_fib4_tbl24")->Map(), Checked(maps.fib4Tbl8, "xr_fib4_tbl8")->Map()};
+  return {Checked(maps, kFib4Tbl24)->Map(), Checked(maps, kFib4Tbl8)->Map()};
 }
 
 ForwardingTables::ForwardingTables(const ForwardingMaps& maps, MappedFib4 fib4)
@@ -79,18 +99,11 @@ ForwardingTables::ForwardingTables(const ForwardingMaps& maps, MappedFib4 fib4)
       tbl24_(Entries(fib4_.tbl24)),
       tbl8_(Entries(fib4_.tbl8)),
       tbl8Entries_(fib4_.tbl8->size() / sizeof(uint32_t)),
-      fib6_(maps.fib6, "xr_fib6"),
-      nexthops_(maps.nexthops, "xr_nexthops"),
-      groups_(maps.groups, "xr_groups"),
-      neigh4_(maps.neigh4, "xr_neigh4"),
-      neigh6_(maps.neigh6, "xr_neigh6"),
-      ifaces_(maps.ifaces, "xr_ifaces"),
-      txPorts_(maps.txPorts, "xr_tx_ports"),
-      vlans_(maps.vlans, "xr_vlans"),
-      local4_(maps.local4, "xr_local4"),
-      local6_(maps.local6, "xr_local6") {
+      fib6_(maps, kFib6), nexthops_(maps, kNexthops), groups_(maps, kGroups), neigh4_(maps, kNeigh4),
+      neigh6_(maps, kNeigh6), ifaces_(maps, kIfaces), txPorts_(maps, kTxPorts), vlans_(maps, kVlans),
+      local4_(maps, kLocal4), local6_(maps, kLocal6) {
   if (fib4_.tbl24->size() < sizeof(uint32_t) * XR_TBL24_ENTRIES)
-    throw SysError::Argument("map '" + maps.fib4Tbl24->name() + "' given as xr_fib4_tbl24 is smaller than a /24 table");
+    throw SysError::Argument("map '" + maps[kFib4Tbl24]->name() + "' given as xr_fib4_tbl24 is smaller than a /24 table");
 }
 
 void ForwardingTables::Revalidate() {
@@ -205,21 +218,7 @@ bool ForwardingTables::ResolveNeigh(const xr_nexthop& nexthop, xr_nh_family pack
 // passing through the program first.
 xr_reason ForwardingTables::ResolveRoute(const xr_route& route, uint32_t hash, xr_nh_family packetFamily,
                                          const uint8_t* daddr, Egress* egress) {
-  switch (route.type) {
-    case XR_ROUTE_UNICAST:
-      break;
-    case XR_ROUTE_BLACKHOLE:
-      return XR_DROP_BLACKHOLE;
-    case XR_ROUTE_UNREACHABLE:
-    case XR_ROUTE_PROHIBIT:
-      return XR_PASS_UNREACHABLE;
-    case XR_ROUTE_KERNEL:
-      return XR_PASS_KERNEL_ROUTE;
-    case XR_ROUTE_POLICY:
-      return XR_PASS_POLICY;
-    default:
-      return XR_PASS_NO_ROUTE;
-  }
+  if (route.type != XR_ROUTE_UNICAST) return NotUnicast(route.type);
   xr_nexthop nexthop;
   if (!SelectNexthop(route, hash, &nexthop)) return XR_PASS_NO_ROUTE;
   if (!EgressIface(nexthop.ifindex, &egress->iface)) return XR_PASS_NO_IFACE;

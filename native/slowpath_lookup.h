@@ -15,6 +15,7 @@
 #ifndef XR_NATIVE_SLOWPATH_LOOKUP_H
 #define XR_NATIVE_SLOWPATH_LOOKUP_H
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -26,22 +27,14 @@
 
 namespace xr {
 
-// The program's maps that decide where a frame goes, by their names in
-// bpf/lib/maps.h.
-struct ForwardingMaps {
-  std::shared_ptr<BpfMap> fib4Tbl24;
-  std::shared_ptr<BpfMap> fib4Tbl8;
-  std::shared_ptr<BpfMap> fib6;
-  std::shared_ptr<BpfMap> nexthops;
-  std::shared_ptr<BpfMap> groups;
-  std::shared_ptr<BpfMap> neigh4;
-  std::shared_ptr<BpfMap> neigh6;
-  std::shared_ptr<BpfMap> ifaces;
-  std::shared_ptr<BpfMap> txPorts;
-  std::shared_ptr<BpfMap> vlans;
-  std::shared_ptr<BpfMap> local4;
-  std::shared_ptr<BpfMap> local6;
+// The program's maps that decide where a frame goes.
+enum ForwardingMap : size_t {
+  kFib4Tbl24, kFib4Tbl8, kFib6, kNexthops, kGroups, kNeigh4, kNeigh6, kIfaces, kTxPorts, kVlans, kLocal4, kLocal6,
+  kForwardingMapCount,
 };
+// their names in bpf/lib/maps.h, by ForwardingMap
+extern const char* const kForwardingMapNames[kForwardingMapCount];
+using ForwardingMaps = std::array<std::shared_ptr<BpfMap>, kForwardingMapCount>;
 
 // The IPv4 index mapped once for every thread that reads it.
 struct MappedFib4 {
@@ -62,7 +55,7 @@ struct Egress {
 template <typename Key, typename Value>
 class MapCopy {
  public:
-  MapCopy(std::shared_ptr<BpfMap> map, const char* expected);
+  MapCopy(const ForwardingMaps& maps, ForwardingMap which);
 
   // At the start of a batch: forget what the map's writes made stale.
   void Revalidate();

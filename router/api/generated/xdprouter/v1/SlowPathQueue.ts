@@ -12,7 +12,8 @@ export interface SlowPathQueue {
    */
   'mode'?: (string);
   /**
-   * the worker thread's id, and the CPU it ran its last batch on (-1: none yet)
+   * its worker thread (the id top -H and perf show) and the CPU that thread
+   * ran its last batch on, -1 before the first
    */
   'workerTid'?: (number);
   'workerCpu'?: (number);
@@ -29,7 +30,8 @@ export interface SlowPathQueue__Output {
    */
   'mode': (string);
   /**
-   * the worker thread's id, and the CPU it ran its last batch on (-1: none yet)
+   * its worker thread (the id top -H and perf show) and the CPU that thread
+   * ran its last batch on, -1 before the first
    */
   'workerTid': (number);
   'workerCpu': (number);
