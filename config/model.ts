@@ -1,6 +1,6 @@
 // The configuration's shape, as the daemon uses it once read: the reader
-// (schema.ts) and the defaults (defaults.ts) both build it, and import it
-// from here rather than from each other.
+// (schema.ts and its section readers) and the defaults (defaults.ts) both
+// build it, and import it from here rather than from each other.
 import type { LogLevel } from './log-levels.js';
 
 export const XDP_MODES = ['auto', 'native', 'generic'] as const;

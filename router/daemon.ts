@@ -8,9 +8,9 @@ import { promisify } from 'node:util';
 import type { RouterConfig } from '../config/schema.js';
 import { FastPath } from '../dataplane/fastpath.js';
 import { addon } from '../dataplane/native.js';
-import type { AttachMode } from '../dataplane/native.js';
 import { RedirectErrors } from '../dataplane/redirect-errors.js';
 import type { LogFields, Logger } from './log.js';
+import type { AttachedInterface, DaemonStatus } from './status/view.js';
 import { planInterfaceSockets, SlowPath } from './slowpath/service.js';
 import { kernelHasFlowLookup } from './netfilter/flowtable.js';
 import { NetfilterWatch } from './netfilter/watch.js';
@@ -40,15 +40,7 @@ export class DaemonError extends Error {
   }
 }
 
-export interface AttachedInterface {
-  name: string;
-  ifindex: number;
-  mode: AttachMode;
-  /** attached by a previous run and kept */
-  adopted: boolean;
-}
-
-export class Daemon {
+export class Daemon implements DaemonStatus {
   fp?: FastPath;
   /** moves the frames egress devices refused from forwarded to drop-redirect */
   redirectErrors?: RedirectErrors;

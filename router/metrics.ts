@@ -7,8 +7,8 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { Counter, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { Daemon } from './daemon.js';
 import { registerSlowPathMetrics } from './slowpath/metrics.js';
+import { interfaceName as nameOf, type DaemonStatus } from './status/view.js';
 
 export interface MetricsEndpoint {
   host: string;
@@ -16,9 +16,9 @@ export interface MetricsEndpoint {
 }
 
 /** The daemon's metrics, added to `registry`; returns it. */
-export function createMetrics(daemon: Daemon, registry: Registry): Registry {
+export function createMetrics(daemon: DaemonStatus, registry: Registry): Registry {
   collectDefaultMetrics({ register: registry, prefix: 'xdp_router_process_' });
-  const interfaceName = (ifindex: number): string => daemon.attached.find((i) => i.ifindex === ifindex)?.name ?? String(ifindex);
+  const interfaceName = (ifindex: number): string => nameOf(daemon, ifindex);
 
   // `forwarded` gives back, a moment after the redirect, the frames the
   // egress device refused (bpf/redirect_errors.c moves them to

@@ -1,15 +1,15 @@
 // What the API serves, made from a started daemon: route management over
 // its reconciler and a route writer in its namespace, the status reader, and
 // punt rules and capture over its fast path and slow path.
-import type { Daemon } from '../daemon.js';
 import { PuntManager } from '../punt/manager.js';
 import { RouteManager } from '../routes/manager.js';
 import { StatusReader } from '../status/reader.js';
+import { interfaceName, type DaemonStatus } from '../status/view.js';
 import { KernelRouteWriter } from '../sync/routes-writer.js';
 import { VERSION } from '../version.js';
 import type { ApiBackends } from './server.js';
 
-export function openBackends(daemon: Daemon): ApiBackends & { close(): void } {
+export function openBackends(daemon: DaemonStatus): ApiBackends & { close(): void } {
   const { fp, reconciler, config } = daemon;
   if (!fp || !reconciler) throw new Error('the API needs a started daemon');
   const writer = new KernelRouteWriter(config.netns ? { netns: `/run/netns/${config.netns}` } : {});
@@ -37,7 +37,7 @@ export function openBackends(daemon: Daemon): ApiBackends & { close(): void } {
   const punt = new PuntManager({
     fp,
     slowPath: () => daemon.slowPath,
-    interfaceName: (ifindex) => daemon.attached.find((i) => i.ifindex === ifindex)?.name ?? String(ifindex),
+    interfaceName: (ifindex) => interfaceName(daemon, ifindex),
   });
   return {
     routes,

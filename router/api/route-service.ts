@@ -3,7 +3,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../log.js';
 import { RequestError } from '../routes/errors.js';
-import { APPLY_TIMEOUT_MS, type BulkItem, type ChangeOptions, type RouteManager } from '../routes/manager.js';
+import type { BulkItem } from '../routes/bulk-add.js';
+import { APPLY_TIMEOUT_MS, type ChangeOptions } from '../routes/flow-control.js';
+import type { RouteManager } from '../routes/manager.js';
 import { replier, serviceError } from './errors.js';
 import type { AddRouteRequest__Output } from './generated/xdprouter/v1/AddRouteRequest.js';
 import type { RouteEvent } from './generated/xdprouter/v1/RouteEvent.js';

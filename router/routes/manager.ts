@@ -10,15 +10,15 @@ import { routeFamilyKey, type KernelState } from '../sync/kernel-state.js';
 import type { KernelRoute } from '../sync/model.js';
 import type { RoutesAppliedListener } from '../sync/reconciler.js';
 import { AppliedRoutes, type Wait } from './applied.js';
-import { RequestError, fromKernel, invalid, type RequestStatus } from './errors.js';
+import { addInBulk, type BulkItem, type BulkResult } from './bulk-add.js';
+import { RequestError, fromKernel, invalid } from './errors.js';
 import { RouteFeed, type RouteChange } from './feed.js';
+import { settle, Window, type ChangeOptions } from './flow-control.js';
 import { RouteLookup, type FastPathReader } from './lookup.js';
 import type { NexthopView, RouteSpec, RouteView } from './model.js';
 import { RouteProtocols } from './protocols.js';
 import { checkPrefix, checkTable, kernelMetric, routeFromSpec, type RoutePolicy } from './validate.js';
 
-/** How long a change may take from the kernel's ACK to the fast path before the client is told. */
-export const APPLY_TIMEOUT_MS = 10_000;
 /**
  * Kernel requests in flight at once, over all calls. Each answer waits in
  * the request socket's receive buffer (system default, about 200 KiB) as a
@@ -27,8 +27,6 @@ export const APPLY_TIMEOUT_MS = 10_000;
  * bench/grpc.ts.
  */
 const KERNEL_WINDOW = 32;
-/** A bulk add lists this many refusals at most; `failed` counts them all. */
-const MAX_LISTED_ERRORS = 1000;
 
 export interface RouteWriter {
   addRoute(route: KernelRoute, options: AddRouteOptions): Promise<void>;
@@ -43,13 +41,6 @@ export interface RouteManagerDeps {
   writer: RouteWriter;
   tables: readonly number[];
   routeProtocol: number;
-}
-
-export interface ChangeOptions {
-  /** default APPLY_TIMEOUT_MS */
-  timeoutMs?: number;
-  /** the client went away */
-  signal?: AbortSignal;
 }
 
 export interface DeleteRequest {
@@ -67,22 +58,6 @@ export interface ListFilter {
   family: string;
   /** '' or a protocol name or id */
   protocol: string;
-}
-
-export interface BulkError {
-  index: number;
-  prefix: string;
-  status: RequestStatus;
-  message: string;
-}
-
-/** One request of a bulk add: a route, or the refusal its translation already met. */
-export type BulkItem = { spec: RouteSpec; replace: boolean } | { refused: RequestError; prefix: string };
-
-export interface BulkResult {
-  added: number;
-  failed: number;
-  errors: BulkError[];
 }
 
 export interface LookupView {
@@ -147,10 +122,11 @@ export class RouteManager {
     return { ...(n.gateway ? { gateway: n.gateway } : {}), interface: name, weight: n.weight };
   }
 
-  /** Refuse what the kernel would refuse, with the reason in the client's words. */
-  private checkSlot(route: KernelRoute, replace: boolean): void {
+  /** The kernel route a request asks for; refuses what the kernel would refuse, with the reason in the client's words. */
+  private check(spec: RouteSpec, replace: boolean): KernelRoute {
+    const route = routeFromSpec(spec, this.deps.state, this.policy);
     const existing = this.routesOf(routeFamilyKey(route)).find((r) => r.table === route.table && r.metric === route.metric && r.tos === 0);
-    if (!existing) return;
+    if (!existing) return route;
     const owner = this.protocols.name(existing.protocol);
     if (!replace) {
       throw new RequestError('ALREADY_EXISTS', `route: ${routeText(route)} already exists, installed by ${owner}; set replace to take its place`);
@@ -161,6 +137,7 @@ export class RouteManager {
         `route: ${routeText(route)} belongs to ${owner}; replace takes over only the router's own routes (delete it with force first)`,
       );
     }
+    return route;
   }
 
   /** Ask the kernel; resolves with the wait for the fast path once the kernel has acknowledged. */
@@ -179,8 +156,7 @@ export class RouteManager {
   }
 
   async addRoute(spec: RouteSpec, replace: boolean, options: ChangeOptions = {}): Promise<RouteView> {
-    const route = routeFromSpec(spec, this.deps.state, this.policy);
-    this.checkSlot(route, replace);
+    const route = this.check(spec, replace);
     const wait = await this.install(route, replace);
     await settle(wait, options, `route ${routeText(route)} is in the kernel, but the fast path did not apply it`);
     return this.view(route);
@@ -219,66 +195,15 @@ export class RouteManager {
   }
 
   /**
-   * AddRoute for each request of a stream, many kernel requests in flight.
-   * Refusals are collected, not thrown; resolves once every route that went
-   * in is in the fast path (or made no progress for APPLY_TIMEOUT_MS).
+   * AddRoute for each request of a stream, many kernel requests in flight;
+   * refusals are collected, not thrown (bulk-add.ts).
    */
-  async addRoutes(requests: AsyncIterable<BulkItem>): Promise<BulkResult> {
-    const errors: BulkError[] = [];
-    const fail = (index: number, prefix: string, err: unknown): void => {
-      const e = err instanceof RequestError ? err : fromKernel(err, 'route');
-      errors.push({ index, prefix, status: e.status, message: e.message });
-    };
-    const waits: Array<{ index: number; prefix: string; done: boolean; wait: Wait }> = [];
-    const progress = new Progress();
-    const pending = new Set<Promise<void>>();
-    let index = 0;
-    for await (const item of requests) {
-      const i = index++;
-      if ('refused' in item) {
-        fail(i, item.prefix, item.refused);
-        continue;
-      }
-      const { spec, replace } = item;
-      let route: KernelRoute;
-      try {
-        route = routeFromSpec(spec, this.deps.state, this.policy);
-        this.checkSlot(route, replace);
-      } catch (err) {
-        fail(i, spec.prefix, err);
-        continue;
-      }
-      // read no further while the kernel has its hands full: the client's stream waits
-      await this.kernel.free();
-      const request: Promise<void> = this.install(route, replace)
-        .then(
-          (wait) => {
-            const entry = { index: i, prefix: spec.prefix, done: false, wait };
-            waits.push(entry);
-            progress.started();
-            void wait.done.then(() => {
-              entry.done = true;
-              progress.finished();
-            });
-          },
-          (err: unknown) => fail(i, spec.prefix, err),
-        )
-        .finally(() => pending.delete(request));
-      pending.add(request);
-    }
-    await Promise.all(pending);
-    await progress.settled(APPLY_TIMEOUT_MS);
-    let added = 0;
-    for (const w of waits) {
-      if (w.done) {
-        added++;
-        continue;
-      }
-      w.wait.cancel();
-      fail(w.index, w.prefix, new RequestError('DEADLINE_EXCEEDED', `in the kernel, but the fast path did not apply it within ${APPLY_TIMEOUT_MS} ms`));
-    }
-    errors.sort((a, b) => a.index - b.index);
-    return { added, failed: errors.length, errors: errors.slice(0, MAX_LISTED_ERRORS) };
+  addRoutes(requests: AsyncIterable<BulkItem>): Promise<BulkResult> {
+    return addInBulk(requests, {
+      check: (spec, replace) => this.check(spec, replace),
+      kernelFree: () => this.kernel.free(),
+      install: (route, replace) => this.install(route, replace),
+    });
   }
 
   listRoutes(filter: ListFilter): RouteView[] {
@@ -323,84 +248,5 @@ export class RouteManager {
   close(): void {
     this.applied.close();
     this.feed.close();
-  }
-}
-
-/** Wait for the fast path, within the time allowed and while the client is there. */
-async function settle(wait: Wait, options: ChangeOptions, late: string): Promise<void> {
-  const ms = options.timeoutMs ?? APPLY_TIMEOUT_MS;
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const limits = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RequestError('DEADLINE_EXCEEDED', `${late} within ${ms} ms`)), ms);
-    onAbort = () => reject(new RequestError('CANCELLED', 'the client cancelled the call'));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([wait.done, limits]);
-  } catch (err) {
-    wait.cancel();
-    throw err;
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
-  }
-}
-
-/** At most `size` jobs at once; the others wait their turn. */
-class Window {
-  private used = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly size: number) {}
-
-  /** Until a job could start at once. */
-  async free(): Promise<void> {
-    while (this.used >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  async run<T>(job: () => Promise<T>): Promise<T> {
-    await this.free();
-    this.used++;
-    try {
-      return await job();
-    } finally {
-      this.used--;
-      // every waiter checks again: one of them gets the slot, the others wait anew
-      for (const wake of this.waiting.splice(0)) wake();
-    }
-  }
-}
-
-/** Counts the waits of a bulk add that are still open. */
-class Progress {
-  private open = 0;
-  private last = Date.now();
-  private wake: (() => void) | undefined;
-
-  started(): void {
-    this.open++;
-  }
-
-  finished(): void {
-    this.open--;
-    this.last = Date.now();
-    if (this.open === 0) this.wake?.();
-  }
-
-  /** Until nothing is open, or nothing finished for idleMs. */
-  async settled(idleMs: number): Promise<void> {
-    while (this.open > 0) {
-      const idle = Date.now() - this.last;
-      if (idle >= idleMs) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, idleMs - idle);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
   }
 }

@@ -1,7 +1,7 @@
 // Route protocol ids as iproute2 names them ("kernel", "boot", "bird"), so
 // the API and `ip route` speak alike. The router's own id is "xdp-router",
 // the name the set-up gives it in /etc/iproute2/rt_protos.d.
-import { WELL_KNOWN_ROUTE_PROTOCOLS } from '../../config/schema.js';
+import { WELL_KNOWN_ROUTE_PROTOCOLS } from '../../config/route-protocols.js';
 
 export const OWN_PROTOCOL_NAME = 'xdp-router';
 

@@ -4,25 +4,14 @@
 import type { CounterRow, FastPath } from '../../dataplane/fastpath.js';
 import { REASONS, type Reason } from '../../dataplane/layout.js';
 import type { NetfilterMode } from '../../config/schema.js';
-import type { AttachedInterface } from '../daemon.js';
-import type { NetfilterView } from '../netfilter/watch.js';
 import { describeHandling, describeRule } from '../sync/policy.js';
 import type { DesiredState } from '../sync/desired.js';
 import { neighbourKey, type KernelState } from '../sync/kernel-state.js';
 import { NUD } from '../sync/model.js';
-
-/** What the reader needs of the daemon (the Daemon class has it). */
-export interface StatusSource {
-  readonly attached: readonly AttachedInterface[];
-  readonly lastSync: number;
-  readonly resyncs: number;
-  readonly slowPath?: { stats(): Array<{ ifindex: number; queue: number; mode: string; tid: number; cpu: number }> } | undefined;
-  /** the netfilter ruleset as last read; absent with `netfilter: bypass` */
-  readonly netfilter?: NetfilterView | undefined;
-}
+import type { DaemonStatus } from './view.js';
 
 export interface StatusDeps {
-  daemon: StatusSource;
+  daemon: DaemonStatus;
   fp: Pick<FastPath, 'counters' | 'neighbours' | 'fib4Groups'>;
   state: KernelState;
   desired: DesiredState;

@@ -2,7 +2,6 @@
 // a snapshot (start, resync), then one small reconcile per event. Only what
 // changed is written; next hops and groups are shared and counted.
 import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
-import * as L from '../../dataplane/layout.js';
 import { KernelState, emptyChange } from './kernel-state.js';
 import type { Change } from './kernel-state.js';
 import { DesiredState, signature } from './desired.js';
@@ -22,16 +21,15 @@ export type FastPathWriter = Pick<
   | 'addLocalAddress'
   | 'deleteLocalAddress'
   | 'setNexthop'
-  | 'deleteNexthop'
   | 'setGroup'
-  | 'deleteGroup'
+  | 'nexthopIds'
+  | 'groupIds'
   | 'setNeighbour'
   | 'deleteNeighbour'
   | 'setRoute'
   | 'setRoutes'
   | 'deleteRoute'
   | 'deleteRoutes'
-  | 'afterGracePeriod'
 >;
 
 export interface ReconcilerOptions extends DesiredOptions {
@@ -73,8 +71,8 @@ interface AppliedRoute {
 export class Reconciler {
   readonly state: KernelState;
   readonly desired: DesiredState;
-  private readonly nexthopIds = new RefCountedIds(L.NEXTHOP_MAX, 'next-hop id');
-  private readonly groupIds = new RefCountedIds(L.GROUP_MAX, 'next-hop group id');
+  private readonly nexthopRefs: RefCountedIds;
+  private readonly groupRefs: RefCountedIds;
   private readonly routes = new Map<string, AppliedRoute>();
   private readonly appliedBySignature = new Map<string, AppliedRoute>();
   private readonly ifaces = new Map<number, string>();
@@ -89,6 +87,8 @@ export class Reconciler {
   ) {
     this.state = new KernelState(options.tables);
     this.desired = new DesiredState(this.state, options.interfaces, options);
+    this.nexthopRefs = new RefCountedIds(fp.nexthopIds);
+    this.groupRefs = new RefCountedIds(fp.groupIds);
   }
 
   /**
@@ -138,21 +138,10 @@ export class Reconciler {
       this.release(this.routes.get(key));
       this.routes.delete(key);
     }
-    // next hops and groups of the previous run that no route uses any more
-    // (their ids were kept out of use while the sync replaced them); a
-    // program run may still have read a route that named one
-    for (const id of adopted?.nexthops ?? []) {
-      this.fp.afterGracePeriod(() => {
-        this.fp.deleteNexthop(id);
-        this.nexthopIds.unreserve(id);
-      });
-    }
-    for (const id of adopted?.groups ?? []) {
-      this.fp.afterGracePeriod(() => {
-        this.fp.deleteGroup(id);
-        this.groupIds.unreserve(id);
-      });
-    }
+    // next hops and groups of the previous run, which no route uses any
+    // more: their ids were kept out of use while the sync replaced them
+    for (const id of adopted?.nexthops ?? []) this.fp.nexthopIds.release(id);
+    for (const id of adopted?.groups ?? []) this.fp.groupIds.release(id);
     this.routesApplied(new Set([...wanted.keys(), ...stale]));
     return { routes: this.routes.size };
   }
@@ -164,8 +153,8 @@ export class Reconciler {
     for (const ifindex of adopted.interfaces) this.ifaces.set(ifindex, '(adopted)');
     for (const key of adopted.neighbours) this.neighbours.set(key, '(adopted)');
     for (const addr of adopted.locals) this.locals.set(addr, -1);
-    this.nexthopIds.reserve(adopted.nexthops);
-    this.groupIds.reserve(adopted.groups);
+    this.fp.nexthopIds.reserve(adopted.nexthops);
+    this.fp.groupIds.reserve(adopted.groups);
   }
 
   /** Apply one kernel event and write what it changed. */
@@ -296,7 +285,7 @@ export class Reconciler {
   private acquire(key: string, d: DesiredRoute): RouteTarget {
     const ids = new Map<string, number>();
     for (const nh of d.nexthops) {
-      const { id, created } = this.nexthopIds.acquire(nh.key);
+      const { id, created } = this.nexthopRefs.acquire(nh.key);
       if (created) this.fp.setNexthop(id, { ifindex: nh.ifindex, ...(nh.gateway ? { gateway: nh.gateway } : {}) });
       ids.set(nh.key, id);
     }
@@ -304,7 +293,7 @@ export class Reconciler {
     let groupKey: string | undefined;
     if (d.group) {
       groupKey = d.group.map((m) => `${m.key}*${m.weight}`).join(',');
-      const { id, created } = this.groupIds.acquire(groupKey);
+      const { id, created } = this.groupRefs.acquire(groupKey);
       if (created) this.fp.setGroup(id, d.group.map((m) => ({ nexthop: ids.get(m.key)!, weight: m.weight })));
       target = { type: 'unicast', group: id };
     } else if (d.target.type === 'unicast') {
@@ -331,30 +320,14 @@ export class Reconciler {
 
   /**
    * Let go of what a route held. Entries nobody holds leave the maps, and
-   * their ids are used again, only after a grace period: a program run that
-   * read the old route may still follow its id, and must find the old entry
-   * there, not another next hop.
+   * their ids are used again, only after a grace period (the fast path's
+   * SlotIds): a program run that read the old route may still follow its
+   * id, and must find the old entry there, not another next hop.
    */
   private release(old: AppliedRoute | undefined): void {
     if (!old) return;
-    if (old.groupKey) {
-      const id = this.groupIds.release(old.groupKey);
-      if (id !== undefined) {
-        this.fp.afterGracePeriod(() => {
-          this.fp.deleteGroup(id);
-          this.groupIds.recycle(id);
-        });
-      }
-    }
-    for (const k of old.nexthopKeys) {
-      const id = this.nexthopIds.release(k);
-      if (id !== undefined) {
-        this.fp.afterGracePeriod(() => {
-          this.fp.deleteNexthop(id);
-          this.nexthopIds.recycle(id);
-        });
-      }
-    }
+    if (old.groupKey) this.groupRefs.release(old.groupKey);
+    for (const k of old.nexthopKeys) this.nexthopRefs.release(k);
   }
 
   private reconcileRoute(key: string): void {

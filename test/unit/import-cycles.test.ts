@@ -66,4 +66,11 @@ describe('the import graph of dataplane/, router/ and config/', () => {
   it('has no cycle', () => {
     expect(cycles(importGraph())).toEqual([]);
   });
+
+  it('lets metrics, the API and the status reader see the daemon only through its read-only view (router/status/view.ts)', () => {
+    const graph = importGraph();
+    const reporters = [...graph.keys()].filter((f) => f === 'router/metrics.ts' || f.startsWith('router/api/') || f.startsWith('router/status/'));
+    expect(reporters).toContain('router/api/backends.ts');
+    expect(reporters.filter((f) => graph.get(f)!.includes('router/daemon.ts'))).toEqual([]);
+  });
 });

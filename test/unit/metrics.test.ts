@@ -4,15 +4,15 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { CounterRow } from '../../dataplane/fastpath.js';
-import type { Daemon } from '../../router/daemon.js';
 import { createMetrics } from '../../router/metrics.js';
+import type { DaemonStatus } from '../../router/status/view.js';
 import { value } from '../helpers/metrics.js';
 
 describe('xdp_router_packets_total', () => {
   it('reports the highest value each series has had: a refusal moved after a scrape does not make forwarded fall', async () => {
     let rows: CounterRow[] = [];
     const daemon = { fp: { counters: async () => rows, fib4Groups: () => undefined }, attached: [{ name: 'r0', ifindex: 3, mode: 'native', adopted: false }], resyncs: 0, lastSync: 0 };
-    const registry = createMetrics(daemon as unknown as Daemon, new Registry());
+    const registry = createMetrics(daemon as unknown as DaemonStatus, new Registry());
     const scrape = async (): Promise<{ forwarded: number; refused: number; bytes: number }> => {
       const text = await registry.metrics();
       return {

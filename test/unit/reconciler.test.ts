@@ -3,6 +3,8 @@
 // against the real kernel and maps.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { InterfaceSpec, NeighbourFlags, RouteTarget } from '../../dataplane/fastpath.js';
+import * as L from '../../dataplane/layout.js';
+import { SlotIds } from '../../dataplane/slot-ids.js';
 import type { KernelLink, KernelRoute, KernelSnapshot, NexthopObject } from '../../router/sync/model.js';
 import { NUD } from '../../router/sync/model.js';
 import { DEFAULT_RULES, rule } from '../helpers/rules.js';
@@ -28,6 +30,8 @@ class RecordingWriter implements FastPathWriter {
   endGracePeriod(): void {
     for (const reclaim of this.graceQueue.splice(0)) reclaim();
   }
+  nexthopIds = new SlotIds(L.NEXTHOP_MAX, 'next-hop id', (id) => this.deleteNexthop(id), (reclaim) => this.afterGracePeriod(reclaim));
+  groupIds = new SlotIds(L.GROUP_MAX, 'next-hop group id', (id) => this.deleteGroup(id), (reclaim) => this.afterGracePeriod(reclaim));
   setInterface(i: number, s: InterfaceSpec): void { this.writes++; this.ifaces.set(i, s); }
   deleteInterface(i: number): boolean { this.writes++; return this.ifaces.delete(i); }
   addLocalAddress(a: string): void { this.writes++; this.locals.add(a); }

@@ -4,6 +4,7 @@
 // code against the real kernel and maps.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RouteTarget } from '../../dataplane/fastpath.js';
+import { SlotIds } from '../../dataplane/slot-ids.js';
 import { RequestError } from '../../router/routes/errors.js';
 import type { RouteSpec } from '../../router/routes/model.js';
 import { RouteManager, type RouteWriter } from '../../router/routes/manager.js';
@@ -24,16 +25,15 @@ class Maps implements FastPathWriter {
   addLocalAddress(): void {}
   deleteLocalAddress(): boolean { return true; }
   setNexthop(): void {}
-  deleteNexthop(): boolean { return true; }
   setGroup(): void {}
-  deleteGroup(): boolean { return true; }
   setNeighbour(): void {}
   deleteNeighbour(): boolean { return true; }
   setRoute(p: string, t: RouteTarget): void { this.routes.set(p, t); }
   async setRoutes(rs: Array<{ prefix: string; target: RouteTarget }>): Promise<void> { for (const r of rs) this.setRoute(r.prefix, r.target); }
   deleteRoute(p: string): boolean { return this.routes.delete(p); }
   async deleteRoutes(ps: string[]): Promise<number> { return ps.filter((p) => this.deleteRoute(p)).length; }
-  afterGracePeriod(reclaim: () => void): void { reclaim(); }
+  nexthopIds = new SlotIds(1024, 'next-hop id', () => undefined, (reclaim) => reclaim());
+  groupIds = new SlotIds(1024, 'next-hop group id', () => undefined, (reclaim) => reclaim());
 }
 
 /** The kernel: answers at once, and tells the sync a moment later (unless told to lose the event). */
