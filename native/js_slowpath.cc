@@ -36,11 +36,10 @@ std::vector<ByteView> FramesArg(const Napi::Value& value, const std::string& wha
 class JsForwarder : public Napi::ObjectWrap<JsForwarder> {
  public:
   static Napi::Function Define(Napi::Env env) {
+    using F = JsForwarder;
     return DefineClass(env, "SlowPathForwarder",
-                       {InstanceMethod<&JsForwarder::Decide>("decide"),
-                        InstanceMethod<&JsForwarder::ForwardBatch>("forwardBatch"),
-                        InstanceMethod<&JsForwarder::Results>("results"),
-                        InstanceMethod<&JsForwarder::Close>("close")});
+                       {InstanceMethod<&F::Decide>("decide"), InstanceMethod<&F::ForwardBatch>("forwardBatch"),
+                        InstanceMethod<&F::Results>("results"), InstanceMethod<&F::Close>("close")});
   }
 
   // new SlowPathForwarder({ maps, hashSeed, transmitters, reinject })
