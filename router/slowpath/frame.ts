@@ -12,15 +12,11 @@ const IPV6_HLEN = 40;
 
 export interface ParsedPacket {
   family: 4 | 6;
-  /** offset of the IP header */
-  l3: number;
   /** host-order TCI of the tag, when tagged */
   vlanTci?: number;
   src: string;
   dst: string;
   protocol: number;
-  /** TTL or hop limit */
-  ttl: number;
   /** IP length (header and payload) */
   ipLength: number;
   /** source and destination port, 0 when none */
@@ -50,7 +46,7 @@ export function parsePacket(frame: Buffer): ParsedPacket | null {
     const protocol = frame[l3 + 9]!;
     const [sport, dport] = ports(protocol, l3 + hlen);
     return {
-      family: 4, l3, ...(vlanTci !== undefined ? { vlanTci } : {}), protocol, ttl: frame[l3 + 8]!, ipLength, sport, dport,
+      family: 4, ...(vlanTci !== undefined ? { vlanTci } : {}), protocol, ipLength, sport, dport,
       src: formatAddress(frame.subarray(l3 + 12, l3 + 16)),
       dst: formatAddress(frame.subarray(l3 + 16, l3 + 20)),
     };
@@ -62,7 +58,7 @@ export function parsePacket(frame: Buffer): ParsedPacket | null {
     const protocol = frame[l3 + 6]!;
     const [sport, dport] = ports(protocol, l3 + IPV6_HLEN);
     return {
-      family: 6, l3, ...(vlanTci !== undefined ? { vlanTci } : {}), protocol, ttl: frame[l3 + 7]!, ipLength, sport, dport,
+      family: 6, ...(vlanTci !== undefined ? { vlanTci } : {}), protocol, ipLength, sport, dport,
       src: formatAddress(frame.subarray(l3 + 8, l3 + 24)),
       dst: formatAddress(frame.subarray(l3 + 24, l3 + 40)),
     };
