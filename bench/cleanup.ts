@@ -1,5 +1,8 @@
 // What an interrupted run must still undo: namespaces, pins, processes.
-// Every part registers its undo here; Ctrl-C or SIGTERM runs them all.
+// Every part registers its undo here; Ctrl-C or SIGTERM stops the daemons
+// (support/daemon.ts keeps them), then runs the undos.
+import { stopEveryDaemon } from '../support/daemon.js';
+
 type Undo = () => Promise<void> | void;
 
 const pending = new Set<Undo>();
@@ -18,6 +21,7 @@ export function installSignalHandlers(): void {
     const undos = [...pending].reverse();
     pending.clear();
     void (async () => {
+      await stopEveryDaemon().catch(() => undefined);
       for (const undo of undos) await Promise.resolve(undo()).catch(() => undefined);
       process.exit(130);
     })();

@@ -17,7 +17,7 @@ import { deleteNetns } from '../router/lab/netns.js';
 import { seededRandom } from '../router/lab/random.js';
 import { onInterrupt } from './cleanup.js';
 import { FibNamespace, INGRESS_MAC, SOURCE } from './fib-namespace.js';
-import { udpFrame } from './frames.js';
+import { udpFrame } from '../support/frames.js';
 import { addressIn4, addressIn6, ipv4Table, ipv6Table } from './prefixes.js';
 import type { Prefix4, Prefix6 } from './prefixes.js';
 import { profileWhile } from './profile.js';

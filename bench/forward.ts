@@ -2,82 +2,31 @@
 // A generator in host A sends 64-byte UDP frames as fast as one core can
 // (live frames; where the machine refuses them, an AF_XDP socket's transmit
 // ring); a sink on B's veth counts what arrives. The same generator and
-// sink measure, for the same time each: A straight to B (the ceiling), the
-// router namespace forwarding in the kernel, and xdp-router's daemon.
+// sink measure, for the same time each and on the same router holding 1k
+// routes, then a full table: the kernel forwarding, the bpf_fib_lookup
+// reference forwarder, xdp-router's daemon, and a redirect with no lookup
+// (the most the router's two veth hops carry).
 import { cpus } from 'node:os';
-import { readFileSync, readdirSync } from 'node:fs';
 import { FastPath } from '../dataplane/fastpath.js';
-import { connect, unary } from '../router/api/client.js';
-import { ip } from '../router/lab/netns.js';
 import { destroyLab, setKernelForwarding } from '../router/lab/topology.js';
 import type { Lab } from '../router/lab/topology.js';
+import type { AttachedProgram } from './attached-program.js';
 import { onInterrupt } from './cleanup.js';
 import { chooseGenerator } from './generator-choice.js';
-import type { GeneratorChoice } from './generator-choice.js';
-import { DIRECT, createForwardLab, destroyForwardLab, pinToCpus } from './forward-lab.js';
-import { RouterDaemon } from './daemon.js';
+import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus, receiveCpuNs } from './forward-lab.js';
+import { TABLES, fullTable, growTable, tableSize } from './forward-table.js';
+import type { TableName, TableSize } from './forward-table.js';
+import { TRAFFIC, compareForward } from './forward-results.js';
+import type { ForwardOptions, ForwardResult, ForwardRow, PathName, TrafficName } from './forward-results.js';
+import { attachRedirectAll, attachReference } from './lab-forwarders.js';
+import { RouterDaemon } from '../support/daemon.js';
 import { LiveFramesGenerator, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
-import type { FlowSpec, Generator, GeneratorName } from './lab-traffic.js';
+import type { FlowSpec, Generator } from './lab-traffic.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
 
-export interface ForwardOptions {
-  /** seconds each case is measured for */
-  seconds: number;
-  /** flows of the flow mix (UDP source ports), over this many destinations */
-  flows: number;
-  destinations: number;
-  /** profile the receiving core while xdp-router forwards the flow mix */
-  profile: boolean;
-  /** auto: live frames unless the machine refuses them, then AF_XDP */
-  generator: GeneratorChoice;
-}
-
-export const FORWARD_DEFAULTS: ForwardOptions = { seconds: 5, flows: 1024, destinations: 64, profile: true, generator: 'auto' };
-
-export type PathName = 'ceiling' | 'kernel' | 'xdp-router' | 'xdp-router slow path';
-export type TrafficName = 'one flow' | 'flow mix';
-
-export interface ForwardRow {
-  path: PathName;
-  traffic: TrafficName;
-  /** what offered the traffic */
-  generator: GeneratorName;
-  /** null: not measured, see note */
-  mpps: number | null;
-  /** what the generator offered over its run, Mpps */
-  offeredMpps: number | null;
-  sent: number | null;
-  received: number | null;
-  /** sent - received, over the whole run (settled) */
-  dropped: number | null;
-  note?: string;
-  /** the slow-path rows: its worker threads, and the control plane while they are saturated */
-  slowPath?: SlowPathUnderLoad;
-}
-
-/** Measured while the generator saturates the slow path (its flow-mix run). */
-export interface SlowPathUnderLoad {
-  /** the daemon's AF_XDP worker threads ("xr-xsk IFINDEX:QUEUE") and the CPU each last ran on */
-  workers: Array<{ thread: string; cpu: number }>;
-  /** from `ip route add` in the router namespace to the route in the fast path's FIB */
-  routeToFastPathMs: number;
-  /** GetStats round trips over the API: the slowest and the median */
-  getStatsMaxMs: number;
-  getStatsP50Ms: number;
-}
-
-export interface ForwardResult {
-  options: ForwardOptions;
-  /** the generator of every row */
-  generator: GeneratorName;
-  rows: ForwardRow[];
-  /** xdp-router over kernel and over ceiling, per traffic */
-  ratios: Array<{ traffic: TrafficName; overKernel: number | null; overCeiling: number | null }>;
-  /** the receiving core (router and sink) while xdp-router forwards */
-  profile?: { path: PathName; traffic: TrafficName; cpu: number; entries: ProfileEntry[] | null };
-}
+export const FORWARD_DEFAULTS: ForwardOptions = { seconds: 5, flows: 1024, destinations: 64, profile: true, generator: 'auto', fullTable: true };
 
 const GENERATOR_CPU = '0';
 const RECEIVE_CPU = '1';
@@ -85,11 +34,6 @@ const ALL_CPUS = `0-${cpus().length - 1}`;
 
 /** the flows' destinations, punted for the slow-path case */
 const PUNTED = '203.0.113.0/24';
-/** a route added and removed while the slow path is saturated: outside PUNTED, via host B */
-const PROBE_ROUTE = '198.51.100.200/32';
-const GET_STATS_CALLS = 20;
-/** how long the control-plane probes wait, into the measured window, before they start */
-const PROBE_DELAY_MS = 1500;
 
 /**
  * Offer traffic for `seconds` and count what arrives. The generator runs as
@@ -97,10 +41,11 @@ const PROBE_DELAY_MS = 1500;
  * dispatcher, two RCU grace periods, and would leave gaps between short
  * ones): two short runs first calibrate its rate, then one run is sized to
  * cover the window with two seconds to spare; the sink is read one second
- * into it and again `seconds` later. A run that ends inside the window is
- * done again, longer.
+ * into it and again `seconds` later, and so is the CPU time the lab's
+ * receive threads took meanwhile (receiveCpuNs). A run that ends inside the
+ * window is done again, longer.
  */
-async function measure(gen: Generator, sink: Sink, seconds: number): Promise<Omit<ForwardRow, 'path' | 'traffic' | 'generator'>> {
+async function measure(gen: Generator, sink: Sink, seconds: number, receiveCpuNs: () => number): Promise<Omit<ForwardRow, 'table' | 'path' | 'traffic' | 'generator'>> {
   // the rate of a long run: the difference of two, without the fixed cost of a run
   const short = await gen.send(1_000_000);
   const long = await gen.send(3_000_000);
@@ -115,9 +60,11 @@ async function measure(gen: Generator, sink: Sink, seconds: number): Promise<Omi
     await sleep(1000);
     const c0 = sink.received();
     const t0 = performance.now();
+    const cpu0 = receiveCpuNs();
     await sleep(seconds * 1000);
     const c1 = sink.received();
     const t1 = performance.now();
+    const cpu1 = receiveCpuNs();
     const { ms: sendMs } = await sent;
     await sleep(300); // what is in flight arrives
     const received = Number(sink.received() - start);
@@ -128,6 +75,7 @@ async function measure(gen: Generator, sink: Sink, seconds: number): Promise<Omi
     }
     return {
       mpps: Number(c1 - c0) / ((t1 - t0) / 1000) / 1e6,
+      mppsPerReceiveCore: cpu1 > cpu0 ? Number(c1 - c0) / ((cpu1 - cpu0) / 1e9) / 1e6 : null,
       offeredMpps: count / (sendMs / 1000) / 1e6,
       sent: count,
       received,
@@ -142,39 +90,31 @@ function flowsFor(traffic: TrafficName, options: ForwardOptions, dstMac: string,
     : { dstMac, srcMac, src: '192.0.2.2', dst: '203.0.113.1', flows: options.flows, destinations: options.destinations };
 }
 
-const TRAFFIC: TrafficName[] = ['one flow', 'flow mix'];
-
-interface Route {
-  /** where the generator sends from */
-  ns: string;
-  dev: string;
-  dstMac: string;
-  srcMac: string;
-  sink: Sink;
-}
-
 type GeneratorFactory = (ns: string, dev: string, flows: FlowSpec) => Promise<Generator>;
 
-/** Work done while a flow-mix run saturates the path, its result kept in the row. */
-type UnderLoadProbe = () => Promise<SlowPathUnderLoad>;
+/** what every case shares: the lab (traffic from A's veth to the router's), the sink on B's veth, the generator */
+interface Bench {
+  options: ForwardOptions;
+  lab: Lab;
+  receiveCpuNs: () => number;
+  sink: Sink;
+  createGenerator: GeneratorFactory;
+}
 
-async function measurePath(path: PathName, options: ForwardOptions, route: Route, createGenerator: GeneratorFactory, profile = false, underLoad?: UnderLoadProbe): Promise<{ rows: ForwardRow[]; profile?: ProfileEntry[] | null }> {
+interface Measured {
+  rows: ForwardRow[];
+  profile?: ProfileEntry[] | null;
+}
+
+async function measurePath(bench: Bench, table: TableName, path: PathName, profile = false): Promise<Measured> {
+  const { lab, options } = bench;
   const rows: ForwardRow[] = [];
   let entries: ProfileEntry[] | null | undefined;
   for (const traffic of TRAFFIC) {
-    const gen = await createGenerator(route.ns, route.dev, flowsFor(traffic, options, route.dstMac, route.srcMac));
+    const gen = await bench.createGenerator(lab.a.ns, lab.a.dev, flowsFor(traffic, options, lab.router.toA.mac, lab.a.mac));
     try {
-      const probe = underLoad && traffic === 'flow mix' ? sleep(PROBE_DELAY_MS).then(underLoad) : undefined;
-      const measured = await measure(gen, route.sink, options.seconds);
-      const row: ForwardRow = { path, traffic, generator: gen.name, ...measured, ...(probe ? { slowPath: await probe } : {}) };
-      progress(`forward: ${path}, ${traffic}: ${row.mpps!.toFixed(2)} Mpps received of ${row.offeredMpps!.toFixed(2)} offered (${gen.name} generator)`);
-      if (row.slowPath) {
-        const u = row.slowPath;
-        progress(
-          `forward: ${path} saturated: a route reached the fast path in ${u.routeToFastPathMs.toFixed(1)} ms, GetStats answered in ${u.getStatsMaxMs.toFixed(1)} ms at worst ` +
-            `(median ${u.getStatsP50Ms.toFixed(1)}); workers ${u.workers.map((w) => `${w.thread} on CPU ${w.cpu}`).join(', ')}`,
-        );
-      }
+      const row: ForwardRow = { table, path, traffic, generator: gen.name, ...(await measure(gen, bench.sink, options.seconds, bench.receiveCpuNs)) };
+      progress(`forward: ${table}, ${path}, ${traffic}: ${row.mpps!.toFixed(2)} Mpps received of ${row.offeredMpps!.toFixed(2)} offered, ${row.mppsPerReceiveCore?.toFixed(2) ?? '–'} per receive core (${gen.name} generator)`);
       rows.push(row);
       if (profile && traffic === 'flow mix') {
         progress(`forward: profiling the receiving core during ${path}, ${traffic} (perf)`);
@@ -187,79 +127,60 @@ async function measurePath(path: PathName, options: ForwardOptions, route: Route
   return { rows, ...(entries !== undefined ? { profile: entries } : {}) };
 }
 
+/** frames a path under test carried, as a share of what arrived, below which the figure is someone else's */
+const CARRIED_SHARE = 0.99;
+
+/** frames the sink received over every run of the generator */
+function receivedOver(measured: Measured): number {
+  return measured.rows.reduce((sum, r) => sum + (r.received ?? 0), 0);
+}
+
+/** Throws unless the path under test, not the kernel beside it, carried what the sink received. */
+function requireCarried(path: PathName, measured: Measured, carried: number): void {
+  const received = receivedOver(measured);
+  if (received === 0 || carried < received * CARRIED_SHARE) {
+    throw new Error(`${path}: carried ${carried} frames but the sink received ${received}: the rest went through the kernel, so the figure would not be ${path}'s`);
+  }
+}
+
+/**
+ * A forwarder of the benchmark's own (the reference, the no-lookup
+ * redirect) on the router's A side, with kernel forwarding on: whatever it
+ * passes up, the kernel forwards and counts (ForwDatagrams), and that must
+ * be next to nothing.
+ */
+async function measureAttached(bench: Bench, table: TableName, path: 'reference forwarder' | 'no-lookup redirect', attach: (lab: Lab) => Promise<AttachedProgram>): Promise<Measured> {
+  const ns = bench.lab.router.ns;
+  const program = await attach(bench.lab);
+  try {
+    const before = await kernelForwarded(ns);
+    const measured = await measurePath(bench, table, path);
+    const byKernel = (await kernelForwarded(ns)) - before;
+    requireCarried(path, measured, receivedOver(measured) - byKernel);
+    return measured;
+  } finally {
+    await program.detach();
+  }
+}
+
+/** how long the daemon may take to start: a full table's dump and sync take a while on two busy cores */
+const DAEMON_START_MS: Record<TableName, number> = { '1k routes': 60_000, 'full table': 600_000 };
+
 /**
  * Run the daemon on the router and measure through it: the fast path, or
  * with every benchmark frame punted (a punt rule for the flows' prefix) the
  * AF_XDP slow path. Its counters must show that it carried what arrived.
  */
-/** The daemon's threads of that name prefix, with the CPU each last ran on (/proc/PID/task/TID/stat, field 39). */
-function threadsOf(pid: number, prefix: string): Array<{ thread: string; cpu: number }> {
-  const out: Array<{ thread: string; cpu: number }> = [];
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      if (!comm.startsWith(prefix)) continue;
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      // the fields after the command's closing parenthesis, from field 3 on
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.push({ thread: comm, cpu: Number(fields[39 - 3]) });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-/**
- * The control plane while the slow path is saturated: a kernel route added
- * in the router namespace, timed until the fast path's FIB has it; GetStats
- * over the API, one call after another; the worker threads' CPUs.
- */
-function slowPathProbe(lab: Lab, daemon: RouterDaemon, fp: FastPath): UnderLoadProbe {
-  return async () => {
-    const address = PROBE_ROUTE.split('/')[0]!;
-    const t0 = performance.now();
-    await ip(['route', 'add', PROBE_ROUTE, 'via', lab.b.v4, 'dev', lab.router.toB.dev], lab.router.ns);
-    let routeToFastPathMs: number;
-    try {
-      while (!fp.lookupRoute(address)) {
-        if (performance.now() - t0 > 10_000) throw new Error(`${PROBE_ROUTE} did not reach the fast path in 10 s while the slow path was saturated`);
-        await sleep(1);
-      }
-      routeToFastPathMs = performance.now() - t0;
-    } finally {
-      await ip(['route', 'del', PROBE_ROUTE], lab.router.ns);
-    }
-    const api = connect({ socket: daemon.apiSocket });
-    const ms: number[] = [];
-    try {
-      for (let i = 0; i < GET_STATS_CALLS; i++) {
-        const t = performance.now();
-        await unary((cb) => api.status.GetStats({}, cb));
-        ms.push(performance.now() - t);
-      }
-    } finally {
-      api.close();
-    }
-    ms.sort((a, b) => a - b);
-    return { workers: threadsOf(daemon.pid, 'xr-xsk'), routeToFastPathMs, getStatsMaxMs: ms[ms.length - 1]!, getStatsP50Ms: ms[Math.floor(ms.length / 2)]! };
-  };
-}
-
-async function measureDaemon(
-  lab: Lab,
-  ns: string,
-  interfaces: string[],
-  path: 'xdp-router' | 'xdp-router slow path',
-  options: ForwardOptions,
-  route: Route,
-  createGenerator: GeneratorFactory,
-): Promise<{ rows: ForwardRow[]; profile?: ProfileEntry[] | null }> {
+async function measureDaemon(bench: Bench, table: TableName, path: 'xdp-router' | 'xdp-router slow path', profile: boolean): Promise<Measured> {
+  const { lab } = bench;
+  const ns = lab.router.ns;
+  const interfaces = [lab.router.toA.dev, lab.router.toB.dev];
   const slow = path === 'xdp-router slow path';
-  progress(`forward: starting xdp-router on the router namespace${slow ? `, punting ${PUNTED} to its AF_XDP slow path` : ''}`);
+  progress(`forward: starting xdp-router on the router namespace (${table})${slow ? `, punting ${PUNTED} to its AF_XDP slow path` : ''}`);
   const daemon = await RouterDaemon.start({
     netns: ns,
     interfaces,
+    startTimeoutMs: DAEMON_START_MS[table],
     ...(slow ? { extraConfig: `punt:\n  - prefix: ${PUNTED}\n    protocol: udp`, waitFor: [{ msg: 'AF_XDP socket bound', count: interfaces.length }] } : {}),
   });
   try {
@@ -269,11 +190,8 @@ async function measureDaemon(
     try {
       const carried = async (): Promise<bigint> => (slow ? fp.puntStats(0).packets : await fp.packets('forwarded'));
       const before = await carried();
-      const measured = await measurePath(path, options, route, createGenerator, options.profile && !slow, slow ? slowPathProbe(lab, daemon, fp) : undefined);
-      const by = Number((await carried()) - before);
-      const received = measured.rows.reduce((sum, r) => sum + (r.received ?? 0), 0);
-      // frames the daemon did not carry would be measuring the kernel again
-      if (received === 0 || by < received * 0.99) throw new Error(`${path}: carried ${by} frames but the sink received ${received}`);
+      const measured = await measurePath(bench, table, path, profile);
+      requireCarried(path, measured, Number((await carried()) - before));
       return measured;
     } finally {
       fp.close();
@@ -283,62 +201,65 @@ async function measureDaemon(
   }
 }
 
+/** kernel, reference, xdp-router and the no-lookup redirect on one table, in that order */
+async function measureTable(bench: Bench, table: TableName, profile: boolean): Promise<Measured> {
+  const rows: ForwardRow[] = [];
+  rows.push(...(await measurePath(bench, table, 'kernel')).rows);
+  rows.push(...(await measureAttached(bench, table, 'reference forwarder', attachReference)).rows);
+  const fast = await measureDaemon(bench, table, 'xdp-router', profile);
+  rows.push(...fast.rows);
+  rows.push(...(await measureAttached(bench, table, 'no-lookup redirect', attachRedirectAll)).rows);
+  return { rows, ...(fast.profile !== undefined ? { profile: fast.profile } : {}) };
+}
+
 export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Promise<ForwardResult> {
   const prefix = `xrb-fw-${process.pid}`;
   const release = onInterrupt(() => destroyLab(prefix));
   const fl = await createForwardLab(prefix);
   const { lab } = fl;
-  const sinks: Sink[] = [];
+  let sink: Sink | undefined;
   try {
     // two cores: the generator (this process's test-run thread) on one, the
     // receive side (every NAPI thread: router and sinks) on the other
     await pinToCpus(process.pid, GENERATOR_CPU, true);
     for (const pids of fl.napiThreads.values()) for (const pid of pids) await pinToCpus(pid, RECEIVE_CPU);
-    const routed = await Sink.attach(lab.b.ns, lab.b.dev);
-    sinks.push(routed);
-    const direct = await Sink.attach(lab.b.ns, DIRECT.b);
-    sinks.push(direct);
-    const rows: ForwardRow[] = [];
-    const viaRouter: Route = { ns: lab.a.ns, dev: lab.a.dev, dstMac: lab.router.toA.mac, srcMac: lab.a.mac, sink: routed };
-    const straight: Route = { ns: lab.a.ns, dev: DIRECT.a, dstMac: fl.direct.bMac, srcMac: fl.direct.aMac, sink: direct };
-    let profile: ForwardResult['profile'];
-
+    sink = await Sink.attach(lab.b.ns, lab.b.dev);
     const generator = await chooseGenerator(
       options.generator,
-      () => liveFramesRefusal(straight.ns, straight.dev, flowsFor('one flow', options, straight.dstMac, straight.srcMac)),
+      () => liveFramesRefusal(lab.a.ns, lab.a.dev, flowsFor('one flow', options, lab.router.toA.mac, lab.a.mac)),
       (line) => process.stdout.write(`${line}\n`),
     );
-    const createGenerator: GeneratorFactory = generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create;
-    rows.push(...(await measurePath('ceiling', options, straight, createGenerator)).rows);
+    const bench: Bench = { options, lab, receiveCpuNs: () => receiveCpuNs(fl), sink, createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create };
+    // every path forwards with the kernel's tables or beside them: forwarding on, except for the slow path alone
     await setKernelForwarding(lab, true);
-    rows.push(...(await measurePath('kernel', options, viaRouter, createGenerator)).rows);
-
-    const fast = await measureDaemon(lab, lab.router.ns, [lab.router.toA.dev, lab.router.toB.dev], 'xdp-router', options, viaRouter, createGenerator);
-    rows.push(...fast.rows);
-    if (fast.profile !== undefined) profile = { path: 'xdp-router', traffic: 'flow mix', cpu: Number(RECEIVE_CPU), entries: fast.profile };
-    // the slow path alone: with kernel forwarding off, nothing the punt stage misses gets through
-    await setKernelForwarding(lab, false);
-    try {
-      rows.push(...(await measureDaemon(lab, lab.router.ns, [lab.router.toA.dev, lab.router.toB.dev], 'xdp-router slow path', options, viaRouter, createGenerator)).rows);
-    } finally {
-      await setKernelForwarding(lab, true);
+    const full = fullTable();
+    const tables = TABLES.filter((name) => options.fullTable || name !== 'full table').map((name) => tableSize(name, full));
+    const rows: ForwardRow[] = [];
+    let profile: ForwardResult['profile'];
+    let installed: TableSize | null = null;
+    for (const table of tables) {
+      progress(`forward: ${table.name}: installing ${table.routes4.toLocaleString('en-US')} IPv4 and ${table.routes6.toLocaleString('en-US')} IPv6 routes in the router's kernel`);
+      await growTable(lab, full, installed, table);
+      installed = table;
+      // the profile is of the largest table, where the lookups differ most
+      const profiled = options.profile && table === tables[tables.length - 1];
+      const measured = await measureTable(bench, table.name, profiled);
+      rows.push(...measured.rows);
+      if (measured.profile !== undefined) profile = { table: table.name, path: 'xdp-router', traffic: 'flow mix', cpu: Number(RECEIVE_CPU), entries: measured.profile };
+      if (table === tables[0]) {
+        // the slow path alone: with kernel forwarding off, nothing the punt stage misses gets through
+        await setKernelForwarding(lab, false);
+        try {
+          rows.push(...(await measureDaemon(bench, table.name, 'xdp-router slow path', false)).rows);
+        } finally {
+          await setKernelForwarding(lab, true);
+        }
+      }
     }
-    const mppsOf = (path: PathName, traffic: TrafficName): number | null => rows.find((r) => r.path === path && r.traffic === traffic)?.mpps ?? null;
-    const ratio = (a: number | null, b: number | null): number | null => (a !== null && b ? a / b : null);
-    return {
-      options,
-      generator,
-      rows,
-      ...(profile ? { profile } : {}),
-      ratios: TRAFFIC.map((traffic) => ({
-        traffic,
-        overKernel: ratio(mppsOf('xdp-router', traffic), mppsOf('kernel', traffic)),
-        overCeiling: ratio(mppsOf('xdp-router', traffic), mppsOf('ceiling', traffic)),
-      })),
-    };
+    return { options, generator, tables, rows, comparisons: compareForward(rows, tables), ...(profile ? { profile } : {}) };
   } finally {
     await pinToCpus(process.pid, ALL_CPUS, true).catch(() => undefined);
-    for (const s of sinks) await s.detach().catch(() => undefined);
+    await sink?.detach().catch(() => undefined);
     await destroyForwardLab(fl);
     release();
   }

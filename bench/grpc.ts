@@ -7,7 +7,7 @@ import type { ApiClients } from '../router/api/client.js';
 import type { AddRouteRequest } from '../router/api/generated/xdprouter/v1/AddRouteRequest.js';
 import type { AddRoutesResponse__Output } from '../router/api/generated/xdprouter/v1/AddRoutesResponse.js';
 import { ip } from '../router/lab/netns.js';
-import { withRouterLab } from './daemon.js';
+import { withRouterLab } from './router-lab.js';
 import { formatPrefix4, ipv4Table } from './prefixes.js';
 import { progress, timed } from './progress.js';
 
@@ -60,7 +60,7 @@ async function addRoutes(api: ApiClients, requests: AddRouteRequest[]): Promise<
 }
 
 export async function runGrpc(options: GrpcOptions = GRPC_DEFAULTS): Promise<GrpcResult> {
-  return withRouterLab(`xrb-grpc-${process.pid}`, async (lab, daemon) => {
+  return withRouterLab(`xrb-grpc-${process.pid}`, async ({ lab, daemon }) => {
     const api = connect({ socket: daemon.apiSocket });
     try {
       const table = ipv4Table(options.calls + options.bulkRoutes, 44);

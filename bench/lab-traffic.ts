@@ -7,7 +7,8 @@
 import { addon } from '../dataplane/native.js';
 import type { NativeProgram, XskSocket } from '../dataplane/native.js';
 import { parseIPv4 } from '../dataplane/addr.js';
-import { udpFrame } from './frames.js';
+import { AttachedProgram, u32 } from './attached-program.js';
+import { udpFrame } from '../support/frames.js';
 import { benchObject } from './paths.js';
 import { sleep } from './progress.js';
 
@@ -38,12 +39,6 @@ export interface Generator {
   /** Send count frames as fast as the generator can; resolves when all were handed to the veth. */
   send(count: number): Promise<{ ms: number }>;
   close(): void;
-}
-
-function u32(value: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(value);
-  return b;
 }
 
 /** flow n's frame: what traffic_gen.c writes for its n-th frame */
@@ -168,40 +163,25 @@ export class XskGenerator implements Generator {
 }
 
 export class Sink {
-  private constructor(
-    private readonly program: NativeProgram,
-    private readonly ifindex: number,
-  ) {}
+  private constructor(private readonly attached: AttachedProgram) {}
 
   /** Attach a counting sink to dev in namespace ns. */
   static async attach(ns: string, dev: string): Promise<Sink> {
-    const netns = `/run/netns/${ns}`;
-    const program = new addon.XdpProgram(benchObject('sink'), 'xdp_sink', { netns });
-    try {
-      const port = Buffer.alloc(2);
-      port.writeUInt16LE(SINK_PORT);
-      program.setConst('sink_port', port);
-      await program.load();
-      const ifindex = addon.ifIndex(dev, netns);
-      await program.attach(ifindex, 'native');
-      return new Sink(program, ifindex);
-    } catch (err) {
-      program.close();
-      throw err;
-    }
+    const port = Buffer.alloc(2);
+    port.writeUInt16LE(SINK_PORT);
+    return new Sink(await AttachedProgram.attach(ns, dev, 'sink', 'xdp_sink', { setConsts: (p) => p.setConst('sink_port', port) }));
   }
 
   /** Frames counted so far, summed over CPUs. */
   received(): bigint {
-    const perCpu = this.program.map('sink_counts').lookup(Buffer.alloc(4))!;
+    const perCpu = this.attached.map('sink_counts').lookup(Buffer.alloc(4))!;
     let total = 0n;
     // struct sink_count { packets, bytes }: 16 bytes per CPU
     for (let cpu = 0; cpu < addon.possibleCpus(); cpu++) total += perCpu.readBigUInt64LE(cpu * 16);
     return total;
   }
 
-  async detach(): Promise<void> {
-    await this.program.detach(this.ifindex);
-    this.program.close();
+  detach(): Promise<void> {
+    return this.attached.detach();
   }
 }

@@ -6,7 +6,7 @@ import { installSignalHandlers } from './cleanup.js';
 import { FASTPATH_DEFAULTS, runFastpath } from './fastpath.js';
 import type { FastpathOptions } from './fastpath.js';
 import { FORWARD_DEFAULTS, runForward } from './forward.js';
-import type { ForwardOptions } from './forward.js';
+import type { ForwardOptions } from './forward-results.js';
 import { GENERATOR_CHOICES } from './generator-choice.js';
 import type { GeneratorChoice } from './generator-choice.js';
 import { GRPC_DEFAULTS, runGrpc } from './grpc.js';
@@ -37,8 +37,9 @@ options:
                      refuses them (default ${FORWARD_DEFAULTS.generator})
   --routes N         sync: IPv4 routes to install (default ${SYNC_DEFAULTS.routes})
   --no-profile       skip the perf profiles
-  --quick            small sizes, short cases: a smoke run, not figures; it
-                     prints its tables and writes no results
+  --quick            small sizes, short cases (forward: 1k routes only): a
+                     smoke run, not figures; it prints its tables and writes
+                     no results
   --help`;
 
 interface Plan {
@@ -102,6 +103,7 @@ export function parseArgs(args: string[]): Plan | 'help' {
       case '--quick':
         Object.assign(plan.fastpath, { sizes4: [1_000, 10_000], sizes6: [1_000], repeat: 200_000, rounds: 1 });
         plan.forward.seconds = 2;
+        plan.forward.fullTable = false;
         plan.sync.routes = 10_000;
         plan.grpc = { calls: 100, bulkRoutes: 10_000 };
         plan.write = false;

@@ -9,8 +9,10 @@ export const PACKAGE_ROOT = (() => {
   return existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
 })();
 
+export type BenchObject = 'fib_ref' | 'noop' | 'redirect_all' | 'router_driven' | 'sink' | 'traffic_gen';
+
 /** a BPF object of bpf/bench/ */
-export function benchObject(name: 'fib_ref' | 'noop' | 'router_driven' | 'sink' | 'traffic_gen'): string {
+export function benchObject(name: BenchObject): string {
   return join(PACKAGE_ROOT, 'bpf', 'bench', `${name}.o`);
 }
 

@@ -3,15 +3,14 @@
 // (only XDP can carry it), printing each restart's loss and where every
 // lost datagram went (sender, router, receiver), from the kernel's own drop
 // counters. It exits 1 if any restart lost anything.
-import type { FastPath } from '../dataplane/fastpath.js';
 import { formatLoss, lossBetween, lossCounters } from '../router/lab/loss.js';
 import type { LossCounters } from '../router/lab/loss.js';
 import { ping, udpStream } from '../router/lab/traffic.js';
 import { setKernelForwarding } from '../router/lab/topology.js';
 import { installSignalHandlers } from './cleanup.js';
-import { withRouterLab } from './daemon.js';
 import { describeMachine } from './machine.js';
 import { sleep } from './progress.js';
+import { withRouterLab } from './router-lab.js';
 
 const HELP = `usage: npm run soak -- restart [N] [--rate PPS] [--seconds S]
 
@@ -56,9 +55,7 @@ async function soakRestarts(options: SoakOptions): Promise<number> {
     `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, node ${machine.node}; ` +
       'generator: node dgram sender in host A, C receiver (tools/udp-sink) in host B\n',
   );
-  return withRouterLab(`xrs-${process.pid}`, async (lab, daemon) => {
-    const { FastPath: FastPathClass } = await import('../dataplane/fastpath.js');
-    const fp: FastPath = await FastPathClass.open({ netns: lab.router.ns, pinDir: daemon.pinDir, adoptOnly: true });
+  return withRouterLab(`xrs-${process.pid}`, async ({ lab, daemon, fp }) => {
     let failed = 0;
     try {
       // B resolved while the kernel still forwards; from then on only XDP does
@@ -68,7 +65,7 @@ async function soakRestarts(options: SoakOptions): Promise<number> {
         const before = await lossCounters(lab, () => fp.counters());
         const stream = udpStream(lab.a.ns, lab.b.ns, lab.b.v4, options.rate * options.seconds, options.rate);
         await sleep(1000);
-        const restartMs = await daemon.crashAndRestart(2);
+        const restartMs = await daemon.crashAndRestart();
         const r = await stream;
         const loss = lossBetween(before, await lossCounters(lab, () => fp.counters()));
         const lost = r.sent - r.unique;
@@ -79,7 +76,6 @@ async function soakRestarts(options: SoakOptions): Promise<number> {
         );
       }
     } finally {
-      fp.close();
       await setKernelForwarding(lab, true);
     }
     process.stdout.write(`${options.restarts - failed} of ${options.restarts} restarts lost nothing\n`);

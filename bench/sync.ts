@@ -5,11 +5,11 @@
 // the same again. The daemon's peak resident memory comes from the kernel.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { FastPath } from '../dataplane/fastpath.js';
+import type { FastPath } from '../dataplane/fastpath.js';
 import { ip } from '../router/lab/netns.js';
 import { seededRandom } from '../router/lab/random.js';
-import { withRouterLab } from './daemon.js';
-import type { RouterDaemon } from './daemon.js';
+import type { RouterDaemon } from '../support/daemon.js';
+import { withRouterLab } from './router-lab.js';
 import { addRoutes } from './kernel-routes.js';
 import { CLI } from './paths.js';
 import { addressIn4, formatPrefix4, ipv4Table, numberToIpv4 } from './prefixes.js';
@@ -94,30 +94,25 @@ function probeAddresses(table: Prefix4[], size: number): string[] {
 }
 
 export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<SyncResult> {
-  return withRouterLab(`xrb-sync-${process.pid}`, async (lab, daemon) => {
+  return withRouterLab(`xrb-sync-${process.pid}`, async ({ lab, daemon, fp }) => {
     await untilVerified(daemon, null, performance.now(), 30_000);
     const rssBeforeBytes = daemon.rss();
     const table = ipv4Table(options.routes);
     const routes = table.map((p) => `${formatPrefix4(p)} via ${lab.b.v4} dev ${lab.router.toB.dev} proto ${BENCH_PROTO}`);
     const timeoutMs = options.timeoutSeconds * 1000;
-    const fp = await FastPath.open({ netns: lab.router.ns, pinDir: daemon.pinDir, adoptOnly: true });
-    try {
-      const addresses = probeAddresses(table, PROBES);
+    const addresses = probeAddresses(table, PROBES);
 
-      progress(`sync: installing ${options.routes} IPv4 routes in ${lab.router.ns}`);
-      const installStart = performance.now();
-      const installKernel = await timed(() => addRoutes(lab.router.ns, routes));
-      const install = { kernelMs: installKernel.ms, ...(await untilVerified(daemon, { fp, addresses, present: true }, installStart, timeoutMs)) };
-      progress(`sync: in the fast path ${(install.verifiedMs / 1000).toFixed(1)} s after the install began (kernel took ${(install.kernelMs / 1000).toFixed(1)} s)`);
+    progress(`sync: installing ${options.routes} IPv4 routes in ${lab.router.ns}`);
+    const installStart = performance.now();
+    const installKernel = await timed(() => addRoutes(lab.router.ns, routes));
+    const install = { kernelMs: installKernel.ms, ...(await untilVerified(daemon, { fp, addresses, present: true }, installStart, timeoutMs)) };
+    progress(`sync: in the fast path ${(install.verifiedMs / 1000).toFixed(1)} s after the install began (kernel took ${(install.kernelMs / 1000).toFixed(1)} s)`);
 
-      progress('sync: removing them');
-      const removeStart = performance.now();
-      const removeKernel = await timed(() => ip(['route', 'flush', 'proto', String(BENCH_PROTO)], lab.router.ns));
-      const remove = { kernelMs: removeKernel.ms, ...(await untilVerified(daemon, { fp, addresses, present: false }, removeStart, timeoutMs)) };
-      progress(`sync: out of the fast path ${(remove.verifiedMs / 1000).toFixed(1)} s after the removal began`);
-      return { options, install, remove, rssBeforeBytes, peakRssBytes: daemon.peakRss() };
-    } finally {
-      fp.close();
-    }
+    progress('sync: removing them');
+    const removeStart = performance.now();
+    const removeKernel = await timed(() => ip(['route', 'flush', 'proto', String(BENCH_PROTO)], lab.router.ns));
+    const remove = { kernelMs: removeKernel.ms, ...(await untilVerified(daemon, { fp, addresses, present: false }, removeStart, timeoutMs)) };
+    progress(`sync: out of the fast path ${(remove.verifiedMs / 1000).toFixed(1)} s after the removal began`);
+    return { options, install, remove, rssBeforeBytes, peakRssBytes: daemon.peakRss() };
   });
 }

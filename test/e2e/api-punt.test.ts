@@ -12,21 +12,23 @@ import type { AddPuntRuleResponse__Output } from '../../router/api/generated/xdp
 import type { CapturedPacket__Output } from '../../router/api/generated/xdprouter/v1/CapturedPacket.js';
 import type { ListPuntRulesResponse__Output } from '../../router/api/generated/xdprouter/v1/ListPuntRulesResponse.js';
 import type { PuntRule } from '../../router/api/generated/xdprouter/v1/PuntRule.js';
-import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
+import { LAB_ADDRESSES } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { parsePacket } from '../../router/slowpath/frame.js';
-import { apiClients, collect, refusal, unary } from '../helpers/api.js';
-import { cli, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import type { DaemonConfig } from '../../support/daemon.js';
+import { startLabDaemon } from '../../support/lab-daemon.js';
+import type { LabDaemon } from '../../support/lab-daemon.js';
+import { collect, refusal, unary } from '../helpers/api.js';
+import { cli } from '../helpers/router.js';
 import { ping, udpStream } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-apipunt-${process.pid}`;
 const execFileP = promisify(execFile);
 
 describe('punt rules and capture over the API', () => {
+  let h: LabDaemon | undefined;
   let lab: Lab;
-  let config: ReturnType<typeof writeLabConfig>;
-  let daemon: DaemonProcess | undefined;
+  let config: DaemonConfig;
   let api: ApiClients;
   const x = (...args: string[]) => cli([...args, '--config', config.file]);
   const list = async () => (await unary<ListPuntRulesResponse__Output>((cb) => api.punt.ListPuntRules({}, cb))).rules;
@@ -34,20 +36,19 @@ describe('punt rules and capture over the API', () => {
   const del = (prefix: string) => unary((cb) => api.punt.DeletePuntRule({ prefix }, cb));
 
   beforeAll(async () => {
-    lab = await createLab(PREFIX);
-    await setKernelForwarding(lab, true);
-    config = writeLabConfig(PREFIX, `punt:\n  - prefix: ${lab.remote.prefix4}\n    protocol: udp\n`);
-    daemon = await startDaemonProcess(config.file);
-    await within(5000, () => daemon!.log().includes('"msg":"slow path running"'), 'slow path started');
-    api = apiClients(config.file);
+    h = await startLabDaemon({
+      prefix: PREFIX,
+      extraConfig: `punt:\n  - prefix: ${LAB_ADDRESSES.remote.prefix4}\n    protocol: udp\n`,
+      waitFor: [{ msg: 'slow path running', count: 1 }],
+    });
+    ({ lab, config, api } = h);
     // neighbours resolved while the kernel forwards
     expect(await ping(lab.a.ns, lab.remote.v4, 1)).toBe(1);
     expect(await ping(lab.a.ns, lab.remote.v6, 1)).toBe(1);
   });
 
   afterAll(async () => {
-    api?.close();
-    await tearDownLab(PREFIX, lab, config, daemon);
+    await h?.dispose();
   });
 
   const configRule = { id: 0, prefix: '203.0.113.0/24', protocol: 'udp', port: 0 };
@@ -61,6 +62,7 @@ describe('punt rules and capture over the API', () => {
     const v6 = (await list()).find((r) => r.id === 1)!;
     expect(BigInt(v6.packets)).toBeGreaterThanOrEqual(300n);
     expect(BigInt(v6.bytes)).toBeGreaterThan(BigInt(v6.packets) * 48n);
+    await del(lab.remote.prefix6);
   });
 
   it('bad requests get their status, name the field, and change nothing', async () => {
@@ -90,7 +92,8 @@ describe('punt rules and capture over the API', () => {
   });
 
   it('DeletePuntRule removes the rule and frees its id', async () => {
-    await del('2001:db8:cafe::/48');
+    await add({ prefix: lab.remote.prefix6, protocol: 'udp' });
+    await del(lab.remote.prefix6);
     expect((await list()).map((r) => r.prefix)).toEqual([lab.remote.prefix4]);
     expect((await add({ prefix: lab.remote.prefix6, protocol: 'icmp' })).rule).toMatchObject({ id: 1, protocol: 'icmp' });
     await del(lab.remote.prefix6);
@@ -112,16 +115,11 @@ describe('punt rules and capture over the API', () => {
     const file = join(dirname(config.file), 'punted.pcap');
     const toFile = x('capture', '-w', file, '-c', '20');
     const lines = x('capture', '-c', '3', lab.remote.prefix4, 'proto', 'udp', 'port', '5201');
-    // the flow runs until both commands have their frames: on a loaded
-    // machine a command can take longer to start than a flow of seconds lasts
-    let finished = false;
-    const both = Promise.all([toFile, lines]).finally(() => (finished = true));
-    const deadline = Date.now() + 40_000;
-    while (!finished) {
-      if (Date.now() > deadline) throw new Error('xdp-router capture did not get its frames in 40 s of punted traffic');
-      await udpStream(lab.a.ns, lab.b.ns, lab.remote.v4, 1000, 1000);
-    }
-    const [written, printed] = await both;
+    // the commands start while the flow runs: 10 s of it, room for their
+    // node starts on a loaded machine
+    const flow = udpStream(lab.a.ns, lab.b.ns, lab.remote.v4, 10_000, 1000);
+    const [written, printed] = await Promise.all([toFile, lines]);
+    await flow;
     expect(written).toMatchObject({ code: 0, stderr: '', stdout: `20 packets captured to ${file}\n` });
     const read = await execFileP('tcpdump', ['-n', '-r', file]);
     const packets = read.stdout.trim().split('\n');

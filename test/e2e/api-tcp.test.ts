@@ -2,33 +2,22 @@
 // says insecure; with TLS (1.3) and a client CA, only clients holding a
 // certificate of that CA are served. Certificates are made here with openssl.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, unary, type ClientTarget } from '../../router/api/client.js';
 import type { GetStatusResponse__Output } from '../../router/api/generated/xdprouter/v1/GetStatusResponse.js';
 import { addon } from '../../dataplane/native.js';
 import { run } from '../../router/lab/netns.js';
 import { createLab, destroyLab } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
-import { cli, startDaemonProcess, stopProcess, writeLabConfig } from '../helpers/daemon.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import { RouterDaemon, writeDaemonConfig } from '../../support/daemon.js';
+import type { DaemonConfig } from '../../support/daemon.js';
 import { refusal } from '../helpers/api.js';
+import { freePort } from '../helpers/metrics.js';
+import { cli } from '../helpers/router.js';
 
 const PREFIX = `xrt-tcp-${process.pid}`;
-
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A CA, a certificate it signs for the server (127.0.0.1) and one for a client. */
 async function makePki(dir: string, name: string): Promise<{ ca: string; cert: (who: 'server' | 'client') => { cert: string; key: string } }> {
@@ -58,11 +47,13 @@ async function statusOver(target: ClientTarget): Promise<GetStatusResponse__Outp
 describe('the API over TCP', () => {
   let lab: Lab;
   let dir: string;
-  const configs: Array<ReturnType<typeof writeLabConfig>> = [];
-  let daemon: DaemonProcess | undefined;
+  const configs: DaemonConfig[] = [];
+  /** each case's own daemon, stopped after it */
+  let daemon: RouterDaemon | undefined;
 
-  const tcpConfig = (lines: string[]): ReturnType<typeof writeLabConfig> => {
-    const c = writeLabConfig(PREFIX, ['  tcp:', ...lines.map((l) => `    ${l}`)].join('\n'));
+  /** A config whose API also listens on TCP: `lines` continue the api block's unix section with tcp's. */
+  const tcpConfig = (lines: string[]): DaemonConfig => {
+    const c = writeDaemonConfig({ netns: lab.router.ns, extraConfig: ['  tcp:', ...lines.map((l) => `    ${l}`)].join('\n') });
     configs.push(c);
     return c;
   };
@@ -72,14 +63,15 @@ describe('the API over TCP', () => {
     dir = mkdtempSync(join(tmpdir(), 'xrt-pki-'));
   });
 
+  afterEach(async () => {
+    await daemon?.stop();
+    daemon = undefined;
+  });
+
   afterAll(async () => {
-    try {
-      await stopProcess(daemon);
-    } finally {
-      for (const c of configs) c.cleanup();
-      rmSync(dir, { recursive: true, force: true });
-      await destroyLab(PREFIX);
-    }
+    for (const c of configs) c.remove();
+    rmSync(dir, { recursive: true, force: true });
+    await destroyLab(PREFIX);
   });
 
   it('plain TCP is refused at start without insecure, and off loopback even with it; nothing is attached', async () => {
@@ -97,7 +89,7 @@ describe('the API over TCP', () => {
 
   it('plain TCP on loopback with insecure: true serves; a stop ends the watches cleanly', async () => {
     const port = await freePort();
-    daemon = await startDaemonProcess(tcpConfig([`listen: 127.0.0.1:${port}`, 'insecure: true']).file);
+    daemon = await RouterDaemon.run(tcpConfig([`listen: 127.0.0.1:${port}`, 'insecure: true']));
     expect((await statusOver({ server: `127.0.0.1:${port}` })).interfaces.map((i) => i.name)).toEqual(['r0', 'r1']);
     const api = connect({ server: `127.0.0.1:${port}` });
     try {
@@ -111,13 +103,12 @@ describe('the API over TCP', () => {
       });
       await opened;
       const t0 = performance.now();
-      expect(await stopProcess(daemon)).toBe(0);
+      expect(await daemon.stop()).toBe(0);
       expect(await ended).toBe('end');
       // no wait for the drain timeout
       expect(performance.now() - t0).toBeLessThan(1500);
     } finally {
       api.close();
-      daemon = undefined;
     }
   });
 
@@ -126,7 +117,7 @@ describe('the API over TCP', () => {
     const rogue = await makePki(dir, 'rogue');
     const server = good.cert('server');
     const port = await freePort();
-    daemon = await startDaemonProcess(tcpConfig([`listen: 127.0.0.1:${port}`, 'tls:', `  cert: ${server.cert}`, `  key: ${server.key}`, `  clientCa: ${good.ca}`]).file);
+    daemon = await RouterDaemon.run(tcpConfig([`listen: 127.0.0.1:${port}`, 'tls:', `  cert: ${server.cert}`, `  key: ${server.key}`, `  clientCa: ${good.ca}`]));
     const address = `localhost:${port}`;
 
     expect((await statusOver({ server: address, tls: { ca: good.ca, ...good.cert('client') } })).routeProtocol).toBe(250);

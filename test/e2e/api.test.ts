@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClients } from '../../router/api/client.js';
 import type { FastPath } from '../../dataplane/fastpath.js';
 import { ip } from '../../router/lab/netns.js';
-import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
-import { openPinned, routeOf, startDaemonProcess, tearDownLab, writeLabConfig } from '../helpers/daemon.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import type { DaemonConfig } from '../../support/daemon.js';
+import { startLabDaemon } from '../../support/lab-daemon.js';
+import type { LabDaemon } from '../../support/lab-daemon.js';
+import { routeOf } from '../helpers/router.js';
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -20,37 +21,31 @@ import type { GetStatusResponse__Output } from '../../router/api/generated/xdpro
 import type { ListInterfacesResponse__Output } from '../../router/api/generated/xdprouter/v1/ListInterfacesResponse.js';
 import type { ListNeighborsResponse__Output } from '../../router/api/generated/xdprouter/v1/ListNeighborsResponse.js';
 import type { RouteEvent__Output } from '../../router/api/generated/xdprouter/v1/RouteEvent.js';
-import { addRoute, apiClients, collect, kernelRoutes, refusal, socketOf, streamQueue, unary } from '../helpers/api.js';
+import { addRoute, collect, kernelRoutes, refusal, streamQueue, unary } from '../helpers/api.js';
 import { ping } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-api-${process.pid}`;
 
 describe('the gRPC API on the namespace lab', () => {
+  let h: LabDaemon | undefined;
   let lab: Lab;
-  let config: ReturnType<typeof writeLabConfig>;
-  let daemon: DaemonProcess | undefined;
+  let config: DaemonConfig;
   let fp: FastPath;
   let api: ApiClients;
   let r1: number;
 
   beforeAll(async () => {
-    lab = await createLab(PREFIX);
+    h = await startLabDaemon({ prefix: PREFIX });
+    ({ lab, config, fp, api } = h);
     r1 = lab.router.toB.ifindex;
-    await setKernelForwarding(lab, true);
-    config = writeLabConfig(PREFIX);
-    daemon = await startDaemonProcess(config.file);
-    fp = await openPinned(lab.router.ns, config.pinDir);
-    api = apiClients(config.file);
   });
 
   afterAll(async () => {
-    api?.close();
-    fp?.close();
-    await tearDownLab(PREFIX, lab, config, daemon);
+    await h?.dispose();
   });
 
   it('listens on its unix socket, mode 0660', () => {
-    expect(statSync(socketOf(config.file)).mode & 0o777).toBe(0o660);
+    expect(statSync(config.apiSocket).mode & 0o777).toBe(0o660);
   });
 
   it('health answers SERVING', async () => {
@@ -230,7 +225,7 @@ describe('the gRPC API on the namespace lab', () => {
     const pkg = grpc.loadPackageDefinition(definition) as unknown as {
       grpc: { reflection: { v1alpha: { ServerReflection: new (address: string, creds: grpc.ChannelCredentials) => grpc.Client & { ServerReflectionInfo(): grpc.ClientDuplexStream<object, Record<string, unknown>> } } } };
     };
-    const client = new pkg.grpc.reflection.v1alpha.ServerReflection(`unix:${socketOf(config.file)}`, grpc.credentials.createInsecure());
+    const client = new pkg.grpc.reflection.v1alpha.ServerReflection(`unix:${config.apiSocket}`, grpc.credentials.createInsecure());
     try {
       const ask = (request: object): Promise<Record<string, unknown>> =>
         new Promise((resolve, reject) => {

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addon } from '../../dataplane/native.js';
 import { createNetns, deleteNetns, ifindexOf, ip, run } from '../../router/lab/netns.js';
-import { cli, startDaemonProcess, stopProcess } from '../helpers/daemon.js';
+import { RouterDaemon } from '../../support/daemon.js';
 import { freePort } from '../helpers/metrics.js';
+import { cli } from '../helpers/router.js';
 
 const NS = `xrt-cfg-${process.pid}`;
 const PIN = `/sys/fs/bpf/${NS}`;
@@ -112,13 +113,12 @@ describe('bad config files stop the daemon before it touches anything', () => {
       expect(existsSync(PIN)).toBe(false);
 
       // told it may replace it, the daemon does
-      writeFileSync(file, base('interfaces: [r0]\nreplaceForeignXdp: true\n'));
-      const daemon = await startDaemonProcess(file, 1);
+      const daemon = await RouterDaemon.start({ netns: NS, interfaces: ['r0'], pinDir: PIN, extraConfig: 'replaceForeignXdp: true' });
       try {
         expect(daemon.log()).toContain('removed a foreign XDP program');
         expect(addon.queryXdp(r0, `/run/netns/${NS}`).programs.map((p) => p.name)).toEqual(['xdp_router']);
       } finally {
-        await stopProcess(daemon);
+        await daemon.stop();
       }
       expect(addon.queryXdp(r0, `/run/netns/${NS}`).mode).toBe('none');
     } finally {

@@ -8,13 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastPath } from '../../dataplane/fastpath.js';
 import { ip, sysctl } from '../../router/lab/netns.js';
-import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
+import { setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { ping } from '../../router/lab/traffic.js';
+import { startLabDaemon } from '../../support/lab-daemon.js';
+import type { LabDaemon } from '../../support/lab-daemon.js';
 import { birdConfig, startBird } from '../helpers/bird.js';
 import type { Bird } from '../helpers/bird.js';
-import { openPinned, routeOf, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import { routeOf, within } from '../helpers/router.js';
 import { frrBgpConfig, startFrr } from '../helpers/frr.js';
 import type { Frr } from '../helpers/frr.js';
 import { freePort } from '../helpers/metrics.js';
@@ -25,25 +26,30 @@ const AS = { router: 65000, a: 65001, b: 65002 };
 
 describe.each([1, 0])('routes learned over BGP by FRR, through next-hop objects, are forwarded by XDP (nexthop_compat_mode=%i)', (compat) => {
   const PREFIX = `xrt-frr${compat}-${process.pid}`;
-  let lab: Lab | undefined;
-  let config: ReturnType<typeof writeLabConfig> | undefined;
-  let daemon: DaemonProcess | undefined;
-  let fp: FastPath | undefined;
+  let h: LabDaemon | undefined;
+  let lab: Lab;
+  let fp: FastPath;
   let frr: Frr | undefined;
   const birds: Bird[] = [];
   /** the router's BGP routes as the kernel shows them */
-  const bgpRoutes = async (): Promise<string> => ip(['route', 'show', 'proto', 'bgp'], lab!.router.ns);
+  const bgpRoutes = async (): Promise<string> => ip(['route', 'show', 'proto', 'bgp'], lab.router.ns);
+  const bothLearned = async (): Promise<boolean> => {
+    const routes = await bgpRoutes();
+    return routes.includes(FROM_A.prefix) && routes.includes(FROM_B.prefix);
+  };
 
   beforeAll(async () => {
-    lab = await createLab(PREFIX);
-    // the announced prefixes live on the hosts' loopbacks
-    await ip(['addr', 'add', `${FROM_B.host}/32`, 'dev', 'lo'], lab.b.ns);
-    await ip(['addr', 'add', `${FROM_A.host}/32`, 'dev', 'lo'], lab.a.ns);
-    await setKernelForwarding(lab, true);
-    await sysctl(lab.router.ns, 'net.ipv4.nexthop_compat_mode', compat);
-    config = writeLabConfig(PREFIX, `metrics:\n  listen: "127.0.0.1:${await freePort()}"\n`);
-    daemon = await startDaemonProcess(config.file);
-    fp = await openPinned(lab.router.ns, config.pinDir);
+    h = await startLabDaemon({
+      prefix: PREFIX,
+      extraConfig: `metrics:\n  listen: "127.0.0.1:${await freePort()}"\n`,
+      beforeDaemon: async (l) => {
+        // the announced prefixes live on the hosts' loopbacks
+        await ip(['addr', 'add', `${FROM_B.host}/32`, 'dev', 'lo'], l.b.ns);
+        await ip(['addr', 'add', `${FROM_A.host}/32`, 'dev', 'lo'], l.a.ns);
+        await sysctl(l.router.ns, 'net.ipv4.nexthop_compat_mode', compat);
+      },
+    });
+    ({ lab, fp } = h);
     const r = lab.router;
     frr = await startFrr(r.ns, frrBgpConfig(r.toB.v4, AS.router, [
       { neighbor: lab.a.v4, peerAs: AS.a },
@@ -56,49 +62,53 @@ describe.each([1, 0])('routes learned over BGP by FRR, through next-hop objects,
         ], false)),
       );
     }
+    // every case starts from both sessions up and both prefixes learned
+    await within(30_000, bothLearned, 'BGP routes in the router kernel');
   });
 
   afterAll(async () => {
     try {
       for (const b of birds) await b.stop();
       await frr?.stop();
-      fp?.close();
     } finally {
-      await tearDownLab(PREFIX, lab, config, daemon);
+      await h?.dispose();
     }
   });
 
   it('zebra installs both prefixes through next-hop objects', async () => {
-    await within(30_000, async () => {
-      const routes = await bgpRoutes();
-      return routes.includes(FROM_A.prefix) && routes.includes(FROM_B.prefix);
-    }, 'BGP routes in the router kernel');
+    expect(await bothLearned()).toBe(true);
     for (const line of (await bgpRoutes()).split('\n').filter(Boolean)) expect(line).toMatch(/ nhid \d+ /);
-    expect(await ip(['nexthop', 'show'], lab!.router.ns)).toMatch(new RegExp(`via ${lab!.b.v4} dev ${lab!.router.toB.dev} .*proto zebra`));
+    expect(await ip(['nexthop', 'show'], lab.router.ns)).toMatch(new RegExp(`via ${lab.b.v4} dev ${lab.router.toB.dev} .*proto zebra`));
   });
 
   it('the fast path has them, and forwards between them with kernel forwarding off', async () => {
-    const r = lab!.router;
-    await within(1000, async () => (await routeOf(fp!, FROM_B.host)) === `${r.toB.ifindex}/${lab!.b.v4}`, 'the route to B in the fast path');
-    await within(1000, async () => (await routeOf(fp!, FROM_A.host)) === `${r.toA.ifindex}/${lab!.a.v4}`, 'the route to A in the fast path');
+    const r = lab.router;
+    await within(1000, async () => (await routeOf(fp, FROM_B.host)) === `${r.toB.ifindex}/${lab.b.v4}`, 'the route to B in the fast path');
+    await within(1000, async () => (await routeOf(fp, FROM_A.host)) === `${r.toA.ifindex}/${lab.a.v4}`, 'the route to A in the fast path');
     // the hosts learn nothing back, so they reach each other's prefixes by their default routes
-    expect(await ping(lab!.a.ns, lab!.b.v4, 1)).toBe(1); // neighbours resolved while the kernel still forwards
-    expect(await ping(lab!.b.ns, lab!.a.v4, 1)).toBe(1);
-    await setKernelForwarding(lab!, false);
+    expect(await ping(lab.a.ns, lab.b.v4, 1)).toBe(1); // neighbours resolved while the kernel still forwards
+    expect(await ping(lab.b.ns, lab.a.v4, 1)).toBe(1);
+    await setKernelForwarding(lab, false);
     try {
-      const before = await fp!.packets('forwarded', r.toA.ifindex);
-      expect(await ping(lab!.a.ns, FROM_B.host, 5)).toBe(5);
-      expect(await fp!.packets('forwarded', r.toA.ifindex)).toBeGreaterThanOrEqual(before + 5n);
+      const before = await fp.packets('forwarded', r.toA.ifindex);
+      expect(await ping(lab.a.ns, FROM_B.host, 5)).toBe(5);
+      expect(await fp.packets('forwarded', r.toA.ifindex)).toBeGreaterThanOrEqual(before + 5n);
     } finally {
-      await setKernelForwarding(lab!, true);
+      await setKernelForwarding(lab, true);
     }
   });
 
   it('a withdrawn route leaves the kernel and the fast path', async () => {
     await birds[1]!.ctl('disable', 'upstream');
-    await within(10_000, async () => !(await bgpRoutes()).includes(FROM_B.prefix), 'withdrawal in the kernel');
-    // the lab's static 203.0.113.0/24 via B stays: the /26 itself must go
-    await within(100, async () => !(await fp!.routes()).some((r) => r.prefix === FROM_B.prefix), 'withdrawal in the fast path');
-    expect(fp!.lookupRoute(FROM_A.host)?.type).toBe('unicast');
+    try {
+      await within(10_000, async () => !(await bgpRoutes()).includes(FROM_B.prefix), 'withdrawal in the kernel');
+      // the lab's static 203.0.113.0/24 via B stays: the /26 itself must go
+      await within(100, async () => !(await fp.routes()).some((r) => r.prefix === FROM_B.prefix), 'withdrawal in the fast path');
+      expect(fp.lookupRoute(FROM_A.host)?.type).toBe('unicast');
+    } finally {
+      // announced again for the other cases
+      await birds[1]!.ctl('enable', 'upstream');
+      await within(30_000, bothLearned, 'the route announced again');
+    }
   });
 });

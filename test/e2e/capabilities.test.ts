@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addon } from '../../dataplane/native.js';
 import { createLab, destroyLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
-import { cli, startDaemonProcess, stopProcess, within, writeLabConfig } from '../helpers/daemon.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import { RouterDaemon, writeDaemonConfig } from '../../support/daemon.js';
+import type { DaemonConfig } from '../../support/daemon.js';
 import { freePort } from '../helpers/metrics.js';
+import { cli, within } from '../helpers/router.js';
 import { ping } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-cap-${process.pid}`;
@@ -32,22 +33,22 @@ const limitedTo = (caps: string[]): string[] => ['setpriv', `--bounding-set=-all
 
 describe('the systemd unit\'s capabilities', () => {
   let lab: Lab;
-  let config: ReturnType<typeof writeLabConfig>;
-  let daemon: DaemonProcess | undefined;
+  let config: DaemonConfig;
+  let daemon: RouterDaemon | undefined;
   const caps = unitCapabilities();
 
   beforeAll(async () => {
     lab = await createLab(PREFIX);
     await setKernelForwarding(lab, true);
     // the remote IPv4 prefix crosses the slow path, B's own address XDP
-    config = writeLabConfig(PREFIX, `punt:\n  - prefix: ${lab.remote.prefix4}\n    protocol: icmp\nmetrics:\n  listen: "127.0.0.1:${await freePort()}"\n`);
+    config = writeDaemonConfig({ netns: lab.router.ns, extraConfig: `punt:\n  - prefix: ${lab.remote.prefix4}\n    protocol: icmp\nmetrics:\n  listen: "127.0.0.1:${await freePort()}"\n` });
   });
 
   afterAll(async () => {
     try {
-      await stopProcess(daemon);
+      await daemon?.stop();
     } finally {
-      config?.cleanup();
+      config?.remove();
       await destroyLab(PREFIX);
     }
   });
@@ -62,7 +63,7 @@ describe('the systemd unit\'s capabilities', () => {
   });
 
   it('are enough: XDP and the slow path forward, and a stop is clean', async () => {
-    const running = await startDaemonProcess(config.file, 2, limitedTo(caps));
+    const running = await RouterDaemon.run(config, { wrapper: limitedTo(caps) });
     daemon = running;
     try {
       await within(5000, () => running.log().includes('"msg":"slow path running"'), 'the slow path started');
@@ -77,7 +78,7 @@ describe('the systemd unit\'s capabilities', () => {
       expect(Number(/(\d+) packets/.exec(punted.stdout)?.[1])).toBeGreaterThanOrEqual(4);
     } finally {
       await setKernelForwarding(lab, true);
-      expect(await stopProcess(running)).toBe(0);
+      expect(await running.stop()).toBe(0);
       daemon = undefined;
     }
     expect(running.log()).not.toMatch(/"level":"error"/);

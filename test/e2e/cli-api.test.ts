@@ -2,33 +2,31 @@
 // output in iproute2's words, --json, --help, and the daemon's refusals
 // printed with a non-zero exit.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ip } from '../../router/lab/netns.js';
-import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
-import { cli, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import { CLI } from '../../support/daemon.js';
+import type { DaemonConfig } from '../../support/daemon.js';
+import { startLabDaemon } from '../../support/lab-daemon.js';
+import type { LabDaemon } from '../../support/lab-daemon.js';
+import { cli, within } from '../helpers/router.js';
 import { ping } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-cli-${process.pid}`;
-const BIN = join(__dirname, '..', '..', 'bin', 'xdp-router.js');
 
 describe('the command line against the daemon', () => {
+  let h: LabDaemon | undefined;
   let lab: Lab;
-  let config: ReturnType<typeof writeLabConfig>;
-  let daemon: DaemonProcess | undefined;
+  let config: DaemonConfig;
   const x = (...args: string[]) => cli([...args, '--config', config.file]);
 
   beforeAll(async () => {
-    lab = await createLab(PREFIX);
-    await setKernelForwarding(lab, true);
-    config = writeLabConfig(PREFIX);
-    daemon = await startDaemonProcess(config.file);
+    h = await startLabDaemon({ prefix: PREFIX });
+    ({ lab, config } = h);
   });
 
   afterAll(async () => {
-    await tearDownLab(PREFIX, lab, config, daemon);
+    await h?.dispose();
   });
 
   it('--help on each command', async () => {
@@ -46,6 +44,7 @@ describe('the command line against the daemon', () => {
     }
   });
 
+  // a dozen commands, each a node start: seconds apiece on a loaded machine
   it('route add, list, get, del', async () => {
     expect(await ping(lab.a.ns, lab.b.v4, 1)).toBe(1);
     expect(await x('route', 'add', '203.0.113.128/25', 'via', lab.b.v4, 'dev', 'r1')).toMatchObject({ code: 0, stderr: '' });
@@ -74,7 +73,7 @@ describe('the command line against the daemon', () => {
 
     for (const prefix of ['203.0.113.128/25', '2001:db8:f00d::/48', '2001:db8:dead::/48']) expect(await x('route', 'del', prefix)).toMatchObject({ code: 0 });
     expect((await x('route', 'list', 'proto', 'xdp-router')).stdout).toBe('');
-  });
+  }, 120_000);
 
   it("the daemon's refusals print its message and exit 1; bad usage exits 2", async () => {
     const dup = await x('route', 'add', lab.remote.prefix4, 'via', lab.b.v4);
@@ -91,11 +90,12 @@ describe('the command line against the daemon', () => {
   });
 
   it('route watch prints the table, then changes as they happen', async () => {
-    const child = spawn('node', [BIN, 'route', 'watch', '--config', config.file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node', [CLI, 'route', 'watch', '--config', config.file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      await within(5000, () => out.includes('# the routes above were in place; changes follow\n'), 'the snapshot');
+      // the command's node start first: seconds on a loaded machine
+      await within(20_000, () => out.includes('# the routes above were in place; changes follow\n'), 'the snapshot');
       expect(out).toContain(`203.0.113.0/24 via ${lab.b.v4} dev r1 proto boot\n`);
       await ip(['route', 'add', '203.0.113.64/26', 'via', lab.b.v4], lab.router.ns);
       await within(5000, () => out.includes(`\n203.0.113.64/26 via ${lab.b.v4} dev r1 proto boot\n`), 'the add');

@@ -8,10 +8,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastPath } from '../../dataplane/fastpath.js';
 import { ip } from '../../router/lab/netns.js';
-import { createLab, destroyLab, LAB_ADDRESSES, setKernelForwarding } from '../../router/lab/topology.js';
+import { LAB_ADDRESSES, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
-import { openPinned, startDaemonProcess, stopProcess, within, writeLabConfig } from '../helpers/daemon.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import type { RouterDaemon } from '../../support/daemon.js';
+import { startLabDaemon } from '../../support/lab-daemon.js';
+import type { LabDaemon } from '../../support/lab-daemon.js';
+import { within } from '../helpers/router.js';
 import { freePort, samples, scrape, sum } from '../helpers/metrics.js';
 import { ping, pingOutput, udpStream } from '../../router/lab/traffic.js';
 
@@ -32,36 +34,27 @@ const SMALL_MTU = 1280;
 const PREFIX = `xrt-dp-${process.pid}`;
 
 describe('the daemon with punt rules in its config', () => {
+  let h: LabDaemon | undefined;
   let lab: Lab;
-  let config: ReturnType<typeof writeLabConfig>;
-  let daemon: DaemonProcess | undefined;
-  let fp: FastPath | undefined;
+  let daemon: RouterDaemon;
+  let fp: FastPath;
   let port: number;
 
   beforeAll(async () => {
-    lab = await createLab(PREFIX);
-    await setKernelForwarding(lab, true);
     port = await freePort();
     const rules = ['udp', 'icmp', 'icmp'].map((protocol, id) => `  - prefix: ${RULES[id]!.prefix}\n    protocol: ${protocol}\n`).join('');
-    config = writeLabConfig(PREFIX, `punt:\n${rules}metrics:\n  listen: "127.0.0.1:${port}"\n`);
-    daemon = await startDaemonProcess(config.file);
-    fp = await openPinned(lab.router.ns, config.pinDir);
+    h = await startLabDaemon({ prefix: PREFIX, extraConfig: `punt:\n${rules}metrics:\n  listen: "127.0.0.1:${port}"\n` });
+    ({ lab, daemon, fp } = h);
   });
 
   afterAll(async () => {
-    try {
-      fp?.close();
-      await stopProcess(daemon);
-    } finally {
-      config?.cleanup();
-      await destroyLab(PREFIX);
-    }
+    await h?.dispose();
   });
 
   it('loads the rule and binds a socket per queue', async () => {
-    await within(5000, () => daemon!.log().includes('"msg":"slow path running"'), 'slow path started');
-    expect((await fp!.puntRules()).sort((x, y) => x.id - y.id)).toEqual(RULES);
-    expect(daemon!.log()).toMatch(/"msg":"AF_XDP socket bound","interface":"r0","queue":0,"mode":"(copy|zerocopy)"/);
+    await within(5000, () => daemon.log().includes('"msg":"slow path running"'), 'slow path started');
+    expect((await fp.puntRules()).sort((x, y) => x.id - y.id)).toEqual(RULES);
+    expect(daemon.log()).toMatch(/"msg":"AF_XDP socket bound","interface":"r0","queue":0,"mode":"(copy|zerocopy)"/);
   });
 
   it('with kernel forwarding off, the punted UDP flow crosses through userspace, ICMP through XDP', async () => {
@@ -69,11 +62,11 @@ describe('the daemon with punt rules in its config', () => {
     expect(await ping(lab.a.ns, lab.remote.v4, 1)).toBe(1);
     await setKernelForwarding(lab, false);
     try {
-      const punted = fp!.puntStats(0).packets;
+      const punted = fp.puntStats(0).packets;
       const before = await scrape(port);
       const r = await udpStream(lab.a.ns, lab.b.ns, lab.remote.v4, 1000, 1000);
       expect(r).toMatchObject({ sent: 1000, unique: 1000, corrupt: 0 });
-      const puntedNow = fp!.puntStats(0).packets - punted;
+      const puntedNow = fp.puntStats(0).packets - punted;
       expect(puntedNow).toBeGreaterThanOrEqual(1000n);
       const after = await scrape(port);
       const rise = (name: string, labels: Record<string, string>): number => sum(after, name, labels) - sum(before, name, labels);
@@ -106,17 +99,17 @@ describe('the daemon with punt rules in its config', () => {
     for (const [family, address, rule] of ICMP_PUNTED) {
       await ip(['neigh', 'flush', 'dev', 'r1'], lab.router.ns);
       const target = family === 'IPv6' ? lab.b.v6 : lab.b.v4;
-      await within(1000, async () => !fp!.neighbour(toB.ifindex, target)?.valid, `${family} neighbour flushed from the fast path`);
+      await within(1000, async () => !fp.neighbour(toB.ifindex, target)?.valid, `${family} neighbour flushed from the fast path`);
       const before = await scrape(port);
-      const noNeigh = await fp!.packets('pass-no-neigh', toA.ifindex);
-      const punted = fp!.puntStats(rule).packets;
+      const noNeigh = await fp.packets('pass-no-neigh', toA.ifindex);
+      const punted = fp.puntStats(rule).packets;
       expect(await ping(lab.a.ns, address, 5), `${family} ping to ${address}`).toBe(5);
       const after = await scrape(port);
       const rise = (labels: Record<string, string>): number => sum(after, 'xdp_router_slowpath_packets_total', labels) - sum(before, 'xdp_router_slowpath_packets_total', labels);
       // the first echo went up to the kernel, which resolved B; the daemon learned B, and the rest were punted
-      expect(await fp!.packets('pass-no-neigh', toA.ifindex), family).toBeGreaterThan(noNeigh);
-      expect(fp!.neighbour(toB.ifindex, target)).toEqual({ mac: lab.b.mac, valid: true });
-      expect(fp!.puntStats(rule).packets - punted, family).toBeGreaterThanOrEqual(1n);
+      expect(await fp.packets('pass-no-neigh', toA.ifindex), family).toBeGreaterThan(noNeigh);
+      expect(fp.neighbour(toB.ifindex, target)).toEqual({ mac: lab.b.mac, valid: true });
+      expect(fp.puntStats(rule).packets - punted, family).toBeGreaterThanOrEqual(1n);
       expect(rise({ result: 'forwarded' }), family).toBeGreaterThanOrEqual(1);
       expect(rise({ action: 'drop' }), family).toBe(0);
       expect(rise({ result: 'no-neigh' }), family).toBe(0);
@@ -127,21 +120,21 @@ describe('the daemon with punt rules in its config', () => {
     const { toA, toB } = lab.router;
     await ip(['link', 'set', 'r1', 'mtu', String(SMALL_MTU)], lab.router.ns);
     try {
-      await within(2000, async () => fp!.iface(toB.ifindex)?.mtu === SMALL_MTU, 'the fast path learns the MTU');
+      await within(2000, async () => fp.iface(toB.ifindex)?.mtu === SMALL_MTU, 'the fast path learns the MTU');
       for (const [family, address, rule] of ICMP_PUNTED) {
         // punted and forwarded at this size
         expect(await ping(lab.a.ns, address, 1), `${family} ping to ${address}`).toBe(1);
         const before = await scrape(port);
-        const tooBig = await fp!.packets('pass-mtu', toA.ifindex);
-        const punted = fp!.puntStats(rule).packets;
+        const tooBig = await fp.packets('pass-mtu', toA.ifindex);
+        const punted = fp.puntStats(rule).packets;
         const r = await pingOutput(lab.a.ns, address, 2, ['-M', 'do', '-s', '1400']);
         expect(r.received, r.output).toBe(0);
         // the router's kernel answered the first; A's kernel refused the second itself
         expect(r.output).toMatch(new RegExp(`Frag needed and DF set \\(mtu = ${SMALL_MTU}\\)|Packet too big: mtu=${SMALL_MTU}`));
         expect(r.output).toMatch(/message too long/);
         expect(await ip(['route', 'get', address], lab.a.ns), family).toMatch(new RegExp(`mtu ${SMALL_MTU}`));
-        expect(await fp!.packets('pass-mtu', toA.ifindex), family).toBeGreaterThan(tooBig);
-        expect(fp!.puntStats(rule).packets, family).toBe(punted);
+        expect(await fp.packets('pass-mtu', toA.ifindex), family).toBeGreaterThan(tooBig);
+        expect(fp.puntStats(rule).packets, family).toBe(punted);
         const after = await scrape(port);
         expect(sum(after, 'xdp_router_slowpath_packets_total', { result: 'mtu' }) - sum(before, 'xdp_router_slowpath_packets_total', { result: 'mtu' })).toBe(0);
       }

@@ -4,16 +4,17 @@
 // are answered and the source address B sees on their requests. The fast
 // path either does what the kernel does or hands the packet up, counted
 // under its reason.
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastPath } from '../../dataplane/fastpath.js';
 import type { Reason } from '../../dataplane/layout.js';
 import { run, spawnIn } from '../../router/lab/netns.js';
-import { createLab, LAB_ADDRESSES, setKernelForwarding } from '../../router/lab/topology.js';
+import { LAB_ADDRESSES } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { ping } from '../../router/lab/traffic.js';
-import { cli, openPinned, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import type { DaemonConfig } from '../../support/daemon.js';
+import { startLabDaemon } from '../../support/lab-daemon.js';
+import type { LabDaemon } from '../../support/lab-daemon.js';
+import { cli, within } from '../helpers/router.js';
 import { freePort, scrape } from '../helpers/metrics.js';
 
 const PREFIX = `xrt-pol-${process.pid}`;
@@ -137,24 +138,21 @@ async function outcome(lab: Lab, target: string): Promise<Outcome> {
   }
 }
 
-/** The API socket writeLabConfig puts beside the config file. */
-const socketOf = (configFile: string): string => join(dirname(configFile), 'xdp-router.sock');
-
 async function inRouter(lab: Lab, commands: string[][]): Promise<void> {
   for (const argv of commands) await run(argv, lab.router.ns);
 }
 
 describe('policy rules and netfilter: the kernel alone and with xdp-router agree', () => {
+  let h: LabDaemon | undefined;
   let lab: Lab;
-  let config: ReturnType<typeof writeLabConfig>;
-  let daemon: DaemonProcess | undefined;
-  let fp: FastPath | undefined;
+  let config: DaemonConfig;
+  let fp: FastPath;
   const alone = new Map<string, Outcome>();
   let metricsPort = 0;
 
-  beforeAll(async () => {
-    lab = await createLab(PREFIX);
-    await setKernelForwarding(lab, true);
+  /** Each situation's outcome with the kernel alone, before the daemon starts. */
+  const kernelAlone = async (l: Lab): Promise<void> => {
+    lab = l;
     await run(['nft', '--version']).catch(() => {
       throw new Error('this test needs the nft command: run scripts/setup.sh (Debian package nftables)');
     });
@@ -169,19 +167,20 @@ describe('policy rules and netfilter: the kernel alone and with xdp-router agree
         await inRouter(lab, s.down);
       }
     }
+  };
+
+  beforeAll(async () => {
     metricsPort = await freePort();
-    config = writeLabConfig(PREFIX, `metrics:\n  listen: "127.0.0.1:${metricsPort}"\n`);
-    daemon = await startDaemonProcess(config.file);
-    fp = await openPinned(lab.router.ns, config.pinDir);
+    h = await startLabDaemon({ prefix: PREFIX, extraConfig: `metrics:\n  listen: "127.0.0.1:${metricsPort}"\n`, beforeDaemon: kernelAlone });
+    ({ config, fp } = h);
   }, 120_000);
 
   afterAll(async () => {
-    fp?.close();
-    await tearDownLab(PREFIX, lab, config, daemon);
+    await h?.dispose();
   });
 
   const count = async (reason: Reason): Promise<bigint> =>
-    (await fp!.counters()).filter((c) => c.reason === reason).reduce((n, c) => n + c.packets, 0n);
+    (await fp.counters()).filter((c) => c.reason === reason).reduce((n, c) => n + c.packets, 0n);
 
   it('with no rule of either kind the fast path forwards the same pings itself', async () => {
     for (const target of [lab.remote.v4, lab.remote.v6]) {
@@ -196,10 +195,10 @@ describe('policy rules and netfilter: the kernel alone and with xdp-router agree
       expect(alone.get(s.name)).toEqual(s.kernel(lab));
       await inRouter(lab, s.up);
       try {
-        await within(s.syncMs, () => s.synced(fp!, lab), 'the daemon taking the situation in');
+        await within(s.syncMs, () => s.synced(fp, lab), 'the daemon taking the situation in');
         const v = await cli(['verify', '--config', config.file]);
         expect(v.stdout).toContain('fast path and kernel agree');
-        const status = await cli(['status', '--socket', socketOf(config.file)]);
+        const status = await cli(['status', '--socket', config.apiSocket]);
         if (s.reason === 'pass-netfilter') expect(await scrape(metricsPort)).toMatch(/^xdp_router_netfilter_chains\{table="(ip|ip6|inet) \w+",chain="\w+",scope="(all|interfaces)"\} 1$/m);
         expect(status.stdout).toMatch(s.reason === 'pass-policy' ? /lookup 100 \(IPv[46]\) +.*goes to the kernel \(pass-policy\)/ : /^netfilter: respect; chains on forwarding hooks:$/m);
         const before = await count(s.reason);
@@ -209,7 +208,7 @@ describe('policy rules and netfilter: the kernel alone and with xdp-router agree
         await inRouter(lab, s.down);
       }
       // taken down, the fast path forwards again
-      await within(s.syncMs, () => !s.synced(fp!, lab), 'the daemon seeing the situation gone');
+      await within(s.syncMs, () => !s.synced(fp, lab), 'the daemon seeing the situation gone');
     }, 30_000);
   }
 });

@@ -2,36 +2,30 @@
 // the fast path's counters move with the traffic that crosses the lab, and
 // the API's request counters with the calls made to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiClients } from '../../router/api/client.js';
 import { ip } from '../../router/lab/netns.js';
-import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
-import { addRoute, apiClients, refusal, unary } from '../helpers/api.js';
-import { startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import { startLabDaemon } from '../../support/lab-daemon.js';
+import type { LabDaemon } from '../../support/lab-daemon.js';
+import { addRoute, refusal, unary } from '../helpers/api.js';
+import { within } from '../helpers/router.js';
 import { freePort, samples, scrape, sum, value } from '../helpers/metrics.js';
 import { ping, udpStream } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-m-${process.pid}`;
 
 describe('metrics', () => {
+  let h: LabDaemon | undefined;
   let lab: Lab;
-  let config: ReturnType<typeof writeLabConfig>;
-  let daemon: DaemonProcess | undefined;
   let port: number;
-  let api: ApiClients | undefined;
 
   beforeAll(async () => {
-    lab = await createLab(PREFIX);
-    await setKernelForwarding(lab, true);
     port = await freePort();
-    config = writeLabConfig(PREFIX, `metrics:\n  listen: "127.0.0.1:${port}"\n`);
-    daemon = await startDaemonProcess(config.file);
+    h = await startLabDaemon({ prefix: PREFIX, extraConfig: `metrics:\n  listen: "127.0.0.1:${port}"\n` });
+    ({ lab } = h);
   });
 
   afterAll(async () => {
-    api?.close();
-    await tearDownLab(PREFIX, lab, config, daemon);
+    await h?.dispose();
   });
 
   it('serves the fast path, sync and table metrics under Prometheus names', async () => {
@@ -76,15 +70,15 @@ describe('metrics', () => {
   });
 
   it('counts gRPC calls by service, method and status code, once each, and times them', async () => {
-    api = apiClients(config.file);
+    const { api } = h!;
     const status = { service: 'xdprouter.v1.StatusService', method: 'GetStatus' };
     const add = { service: 'xdprouter.v1.RouteService', method: 'AddRoute' };
     const before = await scrape(port);
     expect(before).toContain('# TYPE xdp_router_grpc_requests_total counter');
     expect(before).toContain('# TYPE xdp_router_grpc_request_duration_seconds histogram');
 
-    await unary((cb) => api!.status.GetStatus({}, cb));
-    await unary((cb) => api!.status.GetStatus({}, cb));
+    await unary((cb) => api.status.GetStatus({}, cb));
+    await unary((cb) => api.status.GetStatus({}, cb));
     expect(await refusal(addRoute(api, { route: { prefix: '203.0.113.300/32', nexthops: [{ gateway: lab.b.v4 }] } }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
 
     const after = await scrape(port);

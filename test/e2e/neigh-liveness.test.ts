@@ -3,15 +3,16 @@
 // (STALE -> DELAY -> PROBE -> FAILED -> resolved again); with the fast path
 // forwarding, the router must find out as soon, although the kernel sees none
 // of that traffic (router/sync/neighbour-liveness.ts). Both runs share one
-// lab and its sysctls, and both families are measured at once.
+// lab and its sysctls (the kernel's before the daemon starts), and both
+// families are measured at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastPath } from '../../dataplane/fastpath.js';
 import { ip, spawnIn, sysctl } from '../../router/lab/netns.js';
-import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
 import { ping } from '../../router/lab/traffic.js';
 import type { Lab } from '../../router/lab/topology.js';
-import { openPinned, routeOf, startDaemonProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import { startLabDaemon } from '../../support/lab-daemon.js';
+import type { LabDaemon } from '../../support/lab-daemon.js';
+import { routeOf, within } from '../helpers/router.js';
 import { freePort } from '../helpers/metrics.js';
 
 const PREFIX = `xrt-nl-${process.pid}`;
@@ -72,14 +73,15 @@ async function recoveryAfterMacChange(lab: Lab, newMac: string): Promise<{ v4: n
 }
 
 describe('a neighbour that changes its MAC unannounced', () => {
+  let h: LabDaemon | undefined;
   let lab: Lab;
-  let config: ReturnType<typeof writeLabConfig> | undefined;
-  let daemon: DaemonProcess | undefined;
-  let fp: FastPath | undefined;
+  let fp: FastPath;
+  /** the kernel alone, before the daemon starts */
+  let kernel: { v4: number; v6: number };
 
-  beforeAll(async () => {
-    lab = await createLab(PREFIX);
-    await setKernelForwarding(lab, true);
+  /** the lab's sysctls for the measurement, and the kernel's own recovery */
+  const beforeDaemon = async (l: Lab): Promise<void> => {
+    lab = l;
     for (const family of ['ipv4', 'ipv6']) {
       // short enough that the entry is STALE within a second or two of a change
       await sysctl(lab.router.ns, `net.${family}.neigh.r1.base_reachable_time_ms`, 1000);
@@ -90,19 +92,19 @@ describe('a neighbour that changes its MAC unannounced', () => {
     await sysctl(lab.b.ns, 'net.ipv6.conf.b0.ndisc_notify', 0);
     // read by the daemon at start (the multipath case below)
     await sysctl(lab.router.ns, 'net.ipv4.fib_multipath_use_neigh', 1);
-    config = writeLabConfig(PREFIX, `metrics:\n  listen: "127.0.0.1:${await freePort()}"\n`);
-  });
+    kernel = await recoveryAfterMacChange(lab, '02:00:5e:00:53:01');
+  };
+
+  beforeAll(async () => {
+    h = await startLabDaemon({ prefix: PREFIX, extraConfig: `metrics:\n  listen: "127.0.0.1:${await freePort()}"\n`, beforeDaemon });
+    ({ fp } = h);
+  }, 120_000);
 
   afterAll(async () => {
-    fp?.close();
-    await tearDownLab(PREFIX, lab, config, daemon);
+    await h?.dispose();
   });
 
   it(`is reached again by xdp-router at most ${SLACK_S} s after the kernel alone would, IPv4 and IPv6`, async () => {
-    const kernel = await recoveryAfterMacChange(lab, '02:00:5e:00:53:01');
-
-    daemon = await startDaemonProcess(config!.file);
-    fp = await openPinned(lab.router.ns, config!.pinDir);
     const r0 = lab.router.toA.ifindex;
     const forwardedBefore = await fp.packets('forwarded', r0);
     const xdp = await recoveryAfterMacChange(lab, '02:00:5e:00:53:02');
@@ -121,22 +123,21 @@ describe('a neighbour that changes its MAC unannounced', () => {
     const key = `${lab.router.toB.ifindex}|${lab.b.v4}`;
     await within(5000, async () => {
       await ping(lab.a.ns, lab.b.v4, 1);
-      const n = (await fp!.neighbours()).get(key);
+      const n = (await fp.neighbours()).get(key);
       return n?.mac === '02:00:5e:00:53:02' && n.valid;
     }, "B's new MAC in the fast path");
   }, 120_000);
 
   it('with fib_multipath_use_neigh, a group member whose gateway FAILED stops taking flows; it takes them back once resolved', async () => {
-    if (!fp) throw new Error('the daemon of the previous case did not start');
     const r1 = lab.router.toB.ifindex;
     const other = '198.51.100.3';
     await ip(['neigh', 'replace', other, 'lladdr', '02:00:5e:00:53:33', 'dev', 'r1', 'nud', 'permanent'], lab.router.ns);
     await ip(['route', 'add', '203.0.113.64/26', 'nexthop', 'via', lab.b.v4, 'nexthop', 'via', other], lab.router.ns);
-    await within(1000, async () => (await routeOf(fp!, '203.0.113.70')) === `${r1}/${lab.b.v4} ${r1}/${other}`, 'both members in the group');
+    await within(1000, async () => (await routeOf(fp, '203.0.113.70')) === `${r1}/${lab.b.v4} ${r1}/${other}`, 'both members in the group');
     await ip(['neigh', 'replace', other, 'dev', 'r1', 'nud', 'failed'], lab.router.ns);
-    await within(1000, async () => (await routeOf(fp!, '203.0.113.70')) === `${r1}/${lab.b.v4} ${r1}/${lab.b.v4}`, 'the FAILED member out of the group');
+    await within(1000, async () => (await routeOf(fp, '203.0.113.70')) === `${r1}/${lab.b.v4} ${r1}/${lab.b.v4}`, 'the FAILED member out of the group');
     await ip(['neigh', 'replace', other, 'lladdr', '02:00:5e:00:53:33', 'dev', 'r1', 'nud', 'permanent'], lab.router.ns);
-    await within(1000, async () => (await routeOf(fp!, '203.0.113.70')) === `${r1}/${lab.b.v4} ${r1}/${other}`, 'the member back');
+    await within(1000, async () => (await routeOf(fp, '203.0.113.70')) === `${r1}/${lab.b.v4} ${r1}/${other}`, 'the member back');
     await ip(['route', 'del', '203.0.113.64/26'], lab.router.ns);
   });
 });

@@ -7,14 +7,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FastPath } from '../../dataplane/fastpath.js';
 import { addon } from '../../dataplane/native.js';
 import { ip, run } from '../../router/lab/netns.js';
-import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
+import { setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
-import { cli, openPinned, startDaemonProcess, stopProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import type { DaemonConfig, RouterDaemon } from '../../support/daemon.js';
+import { startLabDaemon, withLabDaemon } from '../../support/lab-daemon.js';
+import type { LabDaemon } from '../../support/lab-daemon.js';
+import { cli, within } from '../helpers/router.js';
 import { freePort, scrape, value } from '../helpers/metrics.js';
 import { ping, udpStream } from '../../router/lab/traffic.js';
 
@@ -33,22 +35,20 @@ function linksCountingInto(mapId: number): number[] {
 }
 
 describe('redirects the egress device refuses', () => {
+  let h: LabDaemon | undefined;
   let lab: Lab;
-  let config: ReturnType<typeof writeLabConfig>;
-  let daemon: DaemonProcess | undefined;
+  let config: DaemonConfig;
+  let daemon: RouterDaemon;
   let fp: FastPath;
   let port: number;
   let r0: number;
   let countersId: number;
 
   beforeAll(async () => {
-    lab = await createLab(PREFIX);
-    r0 = lab.router.toA.ifindex;
-    await setKernelForwarding(lab, true);
     port = await freePort();
-    config = writeLabConfig(PREFIX, `metrics:\n  listen: "127.0.0.1:${port}"\n`);
-    daemon = await startDaemonProcess(config.file);
-    fp = await openPinned(lab.router.ns, config.pinDir);
+    h = await startLabDaemon({ prefix: PREFIX, extraConfig: `metrics:\n  listen: "127.0.0.1:${port}"\n` });
+    ({ lab, config, daemon, fp } = h);
+    r0 = lab.router.toA.ifindex;
     countersId = fp.map('xr_counters').id;
     // B resolved while the kernel still forwards; from here on only XDP does
     expect(await ping(lab.a.ns, lab.b.v4, 1)).toBe(1);
@@ -57,8 +57,12 @@ describe('redirects the egress device refuses', () => {
   });
 
   afterAll(async () => {
-    fp?.close();
-    await tearDownLab(PREFIX, lab, config, daemon);
+    await h?.dispose();
+  });
+
+  // a case that failed between the kill and the restart leaves no daemon for the next
+  beforeEach(async () => {
+    if (!daemon.running) await daemon.restart();
   });
 
   /** forwarded and drop-redirect packets of r0, as the maps hold them */
@@ -94,6 +98,7 @@ describe('redirects the egress device refuses', () => {
   });
 
   it('xdp-router stats and /metrics show drop-redirect per interface, packets only', async () => {
+    await withoutGro(() => udpStream(lab.a.ns, lab.b.ns, lab.b.v4, FRAMES, 1000));
     const { refused } = await counts();
     expect(refused).toBeGreaterThanOrEqual(BigInt(FRAMES));
     const text = await scrape(port);
@@ -128,30 +133,32 @@ describe('redirects the egress device refuses', () => {
   it('kill -9 leaves them counting; the restart adopts the pinned links instead of attaching a second pair', async () => {
     const links = linksCountingInto(countersId);
     expect(links).toHaveLength(2); // one per tracepoint
-    expect(await stopProcess(daemon, 'SIGKILL')).toBeNull();
-    daemon = undefined;
+    await daemon.crash();
     const before = await counts();
     await withoutGro(() => udpStream(lab.a.ns, lab.b.ns, lab.b.v4, FRAMES, 1000));
     expect((await counts()).refused - before.refused).toBe(BigInt(FRAMES));
 
-    daemon = await startDaemonProcess(config.file);
+    await daemon.restart();
     expect(daemon.log()).toContain('kept the redirect-error counters a previous run attached');
     expect(linksCountingInto(countersId)).toEqual(links);
   });
 
   it('a clean stop detaches and unpins them with everything else', async () => {
-    const links = linksCountingInto(countersId);
-    expect(links).toHaveLength(2);
-    for (const name of ['xr_count_xmit_drops', 'xr_count_redirect_errors']) {
-      const link = addon.openPinnedLink(join(config.pinDir, name));
-      expect(links).toContain(link.id);
-      link.close(); // an fd held here would keep the link attached
-    }
-    const stop = await cli(['stop', '--config', config.file]);
-    expect(stop.code).toBe(0);
-    daemon = undefined;
-    expect(existsSync(config.pinDir)).toBe(false);
-    // the test's own fds keep the maps, not the links
-    expect(linksCountingInto(countersId)).toEqual([]);
+    // a lab of its own: the stop takes the daemon the other cases share
+    await withLabDaemon({ prefix: `xrt-restop-${process.pid}` }, async ({ config, fp }) => {
+      const countersId = fp.map('xr_counters').id;
+      const links = linksCountingInto(countersId);
+      expect(links).toHaveLength(2);
+      for (const name of ['xr_count_xmit_drops', 'xr_count_redirect_errors']) {
+        const link = addon.openPinnedLink(join(config.pinDir, name));
+        expect(links).toContain(link.id);
+        link.close(); // an fd held here would keep the link attached
+      }
+      const stop = await cli(['stop', '--config', config.file]);
+      expect(stop.code).toBe(0);
+      expect(existsSync(config.pinDir)).toBe(false);
+      // the test's own fds keep the maps, not the links
+      expect(linksCountingInto(countersId)).toEqual([]);
+    });
   });
 });

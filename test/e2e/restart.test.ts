@@ -3,16 +3,16 @@
 // restart, and also while routes churn. Every drop counter on the path is
 // read, so a loss is pinned on the router or on the harness, never hidden.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastPath } from '../../dataplane/fastpath.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lossBetween, lossCounters } from '../../router/lab/loss.js';
 import type { LossCounters } from '../../router/lab/loss.js';
-import { createLab, setKernelForwarding } from '../../router/lab/topology.js';
+import { setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { ping, udpStream } from '../../router/lab/traffic.js';
 import type { UdpResult } from '../../router/lab/traffic.js';
-import { cli, openPinned, startDaemonProcess, stopProcess, tearDownLab, within, writeLabConfig } from '../helpers/daemon.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import { startLabDaemon } from '../../support/lab-daemon.js';
+import type { LabDaemon } from '../../support/lab-daemon.js';
+import { cli, within } from '../helpers/router.js';
 
 const PREFIX = `xrt-rs-${process.pid}`;
 const RATE = 20_000;
@@ -21,17 +21,13 @@ const NO_LOSS: LossCounters = { sender: {}, router: {}, receiver: {} };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('kill -9 and restart under traffic', () => {
+  let h: LabDaemon | undefined;
   let lab: Lab;
-  let config: ReturnType<typeof writeLabConfig>;
-  let daemon: DaemonProcess | undefined;
-  let fp: FastPath;
 
   beforeAll(async () => {
-    lab = await createLab(PREFIX);
-    await setKernelForwarding(lab, true);
-    config = writeLabConfig(PREFIX);
-    daemon = await startDaemonProcess(config.file);
-    fp = await openPinned(lab.router.ns, config.pinDir);
+    h = await startLabDaemon({ prefix: PREFIX });
+    ({ lab } = h);
+    const { fp } = h;
     // B resolved while the kernel still forwards; from then on only XDP does
     expect(await ping(lab.a.ns, lab.b.v4, 1)).toBe(1);
     await within(2000, async () => (await fp.neighbours()).get(`${lab.router.toB.ifindex}|${lab.b.v4}`)?.valid === true, 'B in the fast path');
@@ -39,18 +35,22 @@ describe('kill -9 and restart under traffic', () => {
   });
 
   afterAll(async () => {
-    fp?.close();
-    await tearDownLab(PREFIX, lab, config, daemon);
+    await h?.dispose();
+  });
+
+  // a case that failed between the kill and the restart leaves no daemon for the next
+  beforeEach(async () => {
+    if (!h!.daemon.running) await h!.daemon.restart();
   });
 
   /** A stream of `seconds` at RATE to `address`; kill -9 the daemon after one second and start it again. */
   async function restartUnder(address: string, seconds: number): Promise<{ stream: UdpResult; loss: LossCounters; log: string }> {
+    const { daemon, fp } = h!;
     const counters = (): Promise<LossCounters> => lossCounters(lab, () => fp.counters());
     const before = await counters();
     const stream = udpStream(lab.a.ns, lab.b.ns, address, RATE * seconds, RATE);
     await sleep(1000);
-    expect(await stopProcess(daemon, 'SIGKILL')).toBeNull();
-    daemon = await startDaemonProcess(config.file);
+    await daemon.crashAndRestart();
     const result = await stream;
     return { stream: result, loss: lossBetween(before, await counters()), log: daemon.log() };
   }
@@ -121,6 +121,6 @@ describe('kill -9 and restart under traffic', () => {
       loss: NO_LOSS,
     });
     // and the restarted daemon holds exactly the kernel's table
-    await within(10_000, async () => (await cli(['verify', '--config', config.file])).code === 0, 'verify after the churn');
+    await within(10_000, async () => (await cli(['verify', '--config', h!.config.file])).code === 0, 'verify after the churn');
   });
 });

@@ -13,7 +13,7 @@ import { addon } from '../../dataplane/native.js';
 import { createNetns, deleteNetns, ifindexOf, ip, run } from '../../router/lab/netns.js';
 import { createLogger } from '../../router/log.js';
 import { SlowPath, SlowPathError } from '../../router/slowpath/service.js';
-import { cli } from '../helpers/daemon.js';
+import { cli } from '../helpers/router.js';
 import { freePort } from '../helpers/metrics.js';
 
 const NS = `xrt-xskmax-${process.pid}`;

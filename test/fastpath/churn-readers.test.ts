@@ -13,7 +13,7 @@ import { Reconciler } from '../../router/sync/reconciler.js';
 import { NUD } from '../../router/sync/model.js';
 import type { KernelRoute, KernelSnapshot } from '../../router/sync/model.js';
 import { seededRandom } from '../../router/lab/random.js';
-import { ipv4Frame, parseFrame } from '../helpers/packet.js';
+import { ipv4Frame, parseFrame } from '../../support/frames.js';
 import { DEFAULT_RULES } from '../helpers/rules.js';
 
 const NS = `xrt-churn-${process.pid}`;

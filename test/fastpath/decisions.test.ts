@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XdpAction } from '../../dataplane/layout.js';
 import type { Reason } from '../../dataplane/layout.js';
-import { checksum, ethHeader, ETH_P_ARP, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, ETH_ZLEN, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, ipv4Frame, ipv4Packet, ipv6Frame, parseFrame, withBadIpv4Checksum, withTrailer } from '../helpers/packet.js';
-import type { EthSpec } from '../helpers/packet.js';
+import { checksum, ethHeader, ETH_P_ARP, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, ETH_ZLEN, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, ipv4Frame, ipv4Packet, ipv6Frame, parseFrame, withBadIpv4Checksum, withTrailer } from '../../support/frames.js';
+import type { EthSpec } from '../../support/frames.js';
 import type { InterfacePasses } from '../../dataplane/fastpath.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Device, Fixture } from './fixture.js';

@@ -2,7 +2,7 @@
 // to its weight, and one flow always takes one path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XdpAction } from '../../dataplane/layout.js';
-import { IPPROTO_TCP, ipv4Frame, ipv6Frame, parseFrame } from '../helpers/packet.js';
+import { IPPROTO_TCP, ipv4Frame, ipv6Frame, parseFrame } from '../../support/frames.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Fixture } from './fixture.js';
 

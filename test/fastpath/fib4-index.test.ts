@@ -10,7 +10,7 @@ import { FastPath } from '../../dataplane/fastpath.js';
 import type { RouteTarget } from '../../dataplane/fastpath.js';
 import { Dir24Layout as D } from '../../dataplane/layout.js';
 import type { Reason } from '../../dataplane/layout.js';
-import { ipv4Frame } from '../helpers/packet.js';
+import { ipv4Frame } from '../../support/frames.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Fixture } from './fixture.js';
 

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XdpAction } from '../../dataplane/layout.js';
 import type { Reason } from '../../dataplane/layout.js';
-import { ethHeader, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, ipv4Frame, ipv4Packet, ipv6Frame, ipv6Packet, withBadIpv4Checksum } from '../helpers/packet.js';
-import type { EthSpec } from '../helpers/packet.js';
+import { ethHeader, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, ipv4Frame, ipv4Packet, ipv6Frame, ipv6Packet, withBadIpv4Checksum } from '../../support/frames.js';
+import type { EthSpec } from '../../support/frames.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Fixture } from './fixture.js';
 

@@ -14,7 +14,7 @@ import { UserspaceForwarder } from '../../router/slowpath/forward.js';
 import type { ForwardOutcome } from '../../router/slowpath/forward.js';
 import { openKernelHandoff } from '../../router/slowpath/kernel.js';
 import { createLogger } from '../../router/log.js';
-import { IPPROTO_TCP, ipv4Frame, ipv6Frame, withTrailer } from '../helpers/packet.js';
+import { IPPROTO_TCP, ipv4Frame, ipv6Frame, withTrailer } from '../../support/frames.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Fixture } from './fixture.js';
 

@@ -1,20 +1,12 @@
-// The daemon's API from a test: clients on the lab config's socket, and
-// helpers that turn calls into promises and refusals into their status.
-import { dirname, join } from 'node:path';
+// The daemon's API from a test: helpers that turn calls into promises and
+// refusals into their status (the client itself: LabDaemon.api).
 import * as grpc from '@grpc/grpc-js';
-import { connect, unary, type ApiClients } from '../../router/api/client.js';
+import { unary, type ApiClients } from '../../router/api/client.js';
 import type { AddRouteRequest } from '../../router/api/generated/xdprouter/v1/AddRouteRequest.js';
 import type { Route__Output } from '../../router/api/generated/xdprouter/v1/Route.js';
 import { ip } from '../../router/lab/netns.js';
 
 export { collect, unary } from '../../router/api/client.js';
-
-/** writeLabConfig puts the socket beside the config file. */
-export const socketOf = (configFile: string): string => join(dirname(configFile), 'xdp-router.sock');
-
-export function apiClients(configFile: string): ApiClients {
-  return connect({ socket: socketOf(configFile) });
-}
 
 /** The status name and message of a refused call ('OK' when it was not refused). */
 export async function refusal(call: Promise<unknown>): Promise<{ code: string; details: string }> {

@@ -5,7 +5,7 @@ import type { FastPath, PuntRuleSpec } from '../../dataplane/fastpath.js';
 import { PuntManager, type CapturedPacketView } from '../../router/punt/manager.js';
 import { RequestError } from '../../router/routes/errors.js';
 import type { CaptureListener, SlowPath } from '../../router/slowpath/service.js';
-import { IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, ipv4Frame, ipv6Frame } from '../helpers/packet.js';
+import { IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, ipv4Frame, ipv6Frame } from '../../support/frames.js';
 
 const ETH = { src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' };
 

@@ -1,7 +1,7 @@
-// A small packet builder and reader for the fast-path tests: build a frame
-// (Ethernet, optional 802.1Q tag, IPv4 or IPv6, UDP/TCP/ICMP), run it, read
-// what comes out.
-import { parseIPv4, parseIPv6, parseMac, formatMac } from '../../dataplane/addr.js';
+// Frames for the tests and the benchmarks, built byte by byte (no checksum
+// offload anywhere): Ethernet, optional 802.1Q tag, IPv4 or IPv6,
+// UDP/TCP/ICMP; and a reader for what the fast path sends out.
+import { formatAddress, formatMac, parseIPv4, parseIPv6, parseMac } from '../dataplane/addr.js';
 
 export const ETH_P_IP = 0x0800;
 export const ETH_P_IPV6 = 0x86dd;
@@ -25,12 +25,16 @@ export interface L4Spec {
   sport?: number;
   dport?: number;
   payload?: Buffer;
+  /** false: a UDP checksum of 0, which over IPv4 means none (the benchmarks' frames spare their receivers the check) */
+  udpChecksum?: boolean;
 }
 
 export interface IPv4Spec extends L4Spec {
   src: string;
   dst: string;
   ttl?: number;
+  /** identification field */
+  id?: number;
   /** raw frag_off field (flags and offset), host order */
   fragOff?: number;
   /** option bytes, a multiple of 4 */
@@ -78,7 +82,7 @@ function l4Segment(spec: L4Spec, pseudo: (len: number, proto: number) => Buffer)
     seg.writeUInt16BE(spec.dport ?? 5201, 2);
     seg.writeUInt16BE(seg.length, 4);
     payload.copy(seg, 8);
-    seg.writeUInt16BE(checksum(Buffer.concat([pseudo(seg.length, proto), seg])) || 0xffff, 6);
+    if (spec.udpChecksum !== false) seg.writeUInt16BE(checksum(Buffer.concat([pseudo(seg.length, proto), seg])) || 0xffff, 6);
   } else if (proto === IPPROTO_TCP) {
     seg = Buffer.alloc(20 + payload.length);
     seg.writeUInt16BE(spec.sport ?? 40000, 0);
@@ -102,23 +106,32 @@ function l4Segment(spec: L4Spec, pseudo: (len: number, proto: number) => Buffer)
   return seg;
 }
 
+/**
+ * The pseudo-header a transport checksum covers, as IPv4's layout: source,
+ * destination, protocol, length. IPv6's (RFC 8200 8.1) orders its words
+ * otherwise but sums to the same, which is all a one's-complement sum sees.
+ */
+function pseudoHeader(src: Buffer, dst: Buffer): (length: number, proto: number) => Buffer {
+  return (length, proto) => {
+    const ph = Buffer.alloc(2 * src.length + 4);
+    src.copy(ph, 0);
+    dst.copy(ph, src.length);
+    ph.writeUInt16BE(proto, 2 * src.length);
+    ph.writeUInt16BE(length, 2 * src.length + 2);
+    return ph;
+  };
+}
+
 export function ipv4Packet(spec: IPv4Spec): Buffer {
   const src = parseIPv4(spec.src)!;
   const dst = parseIPv4(spec.dst)!;
   const proto = spec.proto ?? IPPROTO_UDP;
   const options = spec.options ?? Buffer.alloc(0);
-  const seg = l4Segment(spec, (len, p) => {
-    const ph = Buffer.alloc(12);
-    src.copy(ph, 0);
-    dst.copy(ph, 4);
-    ph.writeUInt8(p, 9);
-    ph.writeUInt16BE(len, 10);
-    return ph;
-  });
+  const seg = l4Segment(spec, pseudoHeader(src, dst));
   const h = Buffer.alloc(20 + options.length);
   h.writeUInt8(0x40 | (h.length / 4), 0);
   h.writeUInt16BE(h.length + seg.length, 2);
-  h.writeUInt16BE(0x4242, 4);
+  h.writeUInt16BE(spec.id ?? 0x4242, 4);
   h.writeUInt16BE(spec.fragOff ?? 0x4000, 6); // DF
   h.writeUInt8(spec.ttl ?? 64, 8);
   h.writeUInt8(proto, 9);
@@ -134,16 +147,7 @@ export function ipv6Packet(spec: IPv6Spec): Buffer {
   const dst = parseIPv6(spec.dst)!;
   const proto = spec.proto ?? IPPROTO_UDP;
   const seg =
-    spec.nextHeader === undefined
-      ? l4Segment(spec, (len, p) => {
-          const ph = Buffer.alloc(40);
-          src.copy(ph, 0);
-          dst.copy(ph, 16);
-          ph.writeUInt32BE(len, 32);
-          ph.writeUInt8(p, 39);
-          return ph;
-        })
-      : (spec.payload ?? Buffer.alloc(8));
+    spec.nextHeader === undefined ? l4Segment(spec, pseudoHeader(src, dst)) : (spec.payload ?? Buffer.alloc(8));
   const h = Buffer.alloc(40);
   h.writeUInt32BE((6 << 28) | ((spec.flowLabel ?? 0) & 0xfffff), 0);
   h.writeUInt16BE(seg.length, 4);
@@ -160,6 +164,39 @@ export function ipv4Frame(eth: EthSpec, ip: IPv4Spec): Buffer {
 
 export function ipv6Frame(eth: EthSpec, ip: IPv6Spec): Buffer {
   return Buffer.concat([ethHeader(eth, ETH_P_IPV6), ipv6Packet(ip)]);
+}
+
+export interface UdpFrameSpec {
+  dstMac: string;
+  srcMac: string;
+  /** network order, 4 or 16 bytes */
+  src: Buffer;
+  dst: Buffer;
+  sport: number;
+  dport: number;
+  /** whole frame, without FCS */
+  frameLength: number;
+  ttl?: number;
+}
+
+const ETH_HLEN = 14;
+const IPV4_HLEN = 20;
+const IPV6_HLEN = 40;
+const UDP_HLEN = 8;
+
+/**
+ * The benchmarks' frame: UDP of exactly frameLength bytes, zero payload, no
+ * IPv4 options, ID or DF; the UDP checksum left out over IPv4 and computed
+ * over IPv6, where it is mandatory.
+ */
+export function udpFrame(spec: UdpFrameSpec): Buffer {
+  const v6 = spec.src.length === 16;
+  const minimum = ETH_HLEN + (v6 ? IPV6_HLEN : IPV4_HLEN) + UDP_HLEN;
+  if (spec.frameLength < minimum) throw new RangeError(`a UDP frame over IPv${v6 ? 6 : 4} needs at least ${minimum} bytes`);
+  const eth = { dst: spec.dstMac, src: spec.srcMac };
+  const l4 = { src: formatAddress(spec.src), dst: formatAddress(spec.dst), sport: spec.sport, dport: spec.dport, payload: Buffer.alloc(spec.frameLength - minimum) };
+  if (v6) return ipv6Frame(eth, { ...l4, hopLimit: spec.ttl ?? 64 });
+  return ipv4Frame(eth, { ...l4, ttl: spec.ttl ?? 64, id: 0, fragOff: 0, udpChecksum: false });
 }
 
 /** The shortest Ethernet frame on the wire without its FCS: shorter ones are padded to it. */

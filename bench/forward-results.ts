@@ -1,0 +1,103 @@
+// What the forward benchmark measures and reports: its options, a row per
+// (table, path, traffic), and xdp-router compared with the other paths.
+import type { GeneratorChoice } from './generator-choice.js';
+import type { TableName, TableSize } from './forward-table.js';
+import type { GeneratorName } from './lab-traffic.js';
+import type { ProfileEntry } from './profile.js';
+
+export interface ForwardOptions {
+  /** seconds each case is measured for */
+  seconds: number;
+  /** flows of the flow mix (UDP source ports), over this many destinations */
+  flows: number;
+  destinations: number;
+  /** profile the receiving core while xdp-router forwards the flow mix */
+  profile: boolean;
+  /** auto: live frames unless the machine refuses them, then AF_XDP */
+  generator: GeneratorChoice;
+  /** measure at the full table too, after 1k routes (a million routes take a minute or two to install and sync) */
+  fullTable: boolean;
+}
+
+export type PathName = 'kernel' | 'reference forwarder' | 'xdp-router' | 'no-lookup redirect' | 'xdp-router slow path';
+export type TrafficName = 'one flow' | 'flow mix';
+export const TRAFFIC: TrafficName[] = ['one flow', 'flow mix'];
+
+export interface ForwardRow {
+  /** the routes the router held */
+  table: TableName;
+  path: PathName;
+  traffic: TrafficName;
+  /** what offered the traffic */
+  generator: GeneratorName;
+  /** null: not measured, see note */
+  mpps: number | null;
+  /**
+   * Mpps per second of CPU time the lab's receive threads took in the
+   * window: what one receiving core would carry alone, however busy the
+   * machine's other tasks kept it
+   */
+  mppsPerReceiveCore: number | null;
+  /** what the generator offered over its run, Mpps */
+  offeredMpps: number | null;
+  sent: number | null;
+  received: number | null;
+  /** sent - received, over the whole run (settled) */
+  dropped: number | null;
+  note?: string;
+}
+
+/** what a comparison divides: received Mpps, or Mpps per receive core */
+export type Basis = 'received' | 'per receive core';
+export const BASES: Basis[] = ['received', 'per receive core'];
+
+/** a row's figure on a basis */
+export function mppsOn(row: ForwardRow, basis: Basis): number | null {
+  return basis === 'received' ? row.mpps : row.mppsPerReceiveCore;
+}
+
+/** xdp-router against the other paths, on one basis, table and traffic */
+export interface ForwardComparison {
+  basis: Basis;
+  table: TableName;
+  traffic: TrafficName;
+  overKernel: number | null;
+  overReference: number | null;
+  /** xdp-router's share of what the no-lookup redirect carried */
+  ofRedirect: number | null;
+}
+
+export interface ForwardResult {
+  options: ForwardOptions;
+  /** the generator of every row */
+  generator: GeneratorName;
+  tables: TableSize[];
+  rows: ForwardRow[];
+  comparisons: ForwardComparison[];
+  /** the receiving core (router and sink) while xdp-router forwards */
+  profile?: { table: TableName; path: PathName; traffic: TrafficName; cpu: number; entries: ProfileEntry[] | null };
+}
+
+/** xdp-router against each other path, per basis, table and traffic, from the rows measured */
+export function compareForward(rows: ForwardRow[], tables: TableSize[]): ForwardComparison[] {
+  const ratio = (a: number | null, b: number | null): number | null => (a !== null && b ? a / b : null);
+  return BASES.flatMap((basis) => {
+    const mppsOf = (table: TableName, path: PathName, traffic: TrafficName): number | null => {
+      const row = rows.find((r) => r.table === table && r.path === path && r.traffic === traffic);
+      return row ? mppsOn(row, basis) : null;
+    };
+    return tables.flatMap(({ name: table }) =>
+      TRAFFIC.map((traffic) => {
+        const router = mppsOf(table, 'xdp-router', traffic);
+        return {
+          basis,
+          table,
+          traffic,
+          overKernel: ratio(router, mppsOf(table, 'kernel', traffic)),
+          overReference: ratio(router, mppsOf(table, 'reference forwarder', traffic)),
+          ofRedirect: ratio(router, mppsOf(table, 'no-lookup redirect', traffic)),
+        };
+      }),
+    );
+  });
+}

@@ -1,0 +1,58 @@
+// The routes the forward benchmark's router holds beside the lab's own, at
+// each table size it measures: the first 1,000 prefixes of a full table
+// (any leading slice has the full table's length mix), then all of it. They
+// all go via host B, as does the lab's route to the benchmark's
+// destinations (203.0.113.0/24), which none of them overlaps: every frame's
+// lookup is one in a table of that size, and the traffic stays on the
+// documentation ranges.
+import type { Lab } from '../router/lab/topology.js';
+import { addRoutes } from './kernel-routes.js';
+import { formatPrefix4, formatPrefix6, ipv4Table } from './prefixes.js';
+import type { Prefix4, Prefix6 } from './prefixes.js';
+
+export type TableName = '1k routes' | 'full table';
+export const TABLES: TableName[] = ['1k routes', 'full table'];
+
+export interface RouteTable {
+  v4: Prefix4[];
+  v6: Prefix6[];
+}
+
+/** the routes of a table step, per family */
+export interface TableSize {
+  name: TableName;
+  routes4: number;
+  routes6: number;
+}
+
+const SMALL_TABLE = 1_000;
+/** the uniform-size table's million prefixes, until the full-table profile replaces it */
+const FULL_TABLE_IPV4 = 1_000_000;
+/** routes per `ip -batch`, to bound its memory */
+const CHUNK = 100_000;
+
+/** The full table the benchmark grows to: a million IPv4 prefixes of the Internet's length mix. */
+export function fullTable(): RouteTable {
+  return { v4: ipv4Table(FULL_TABLE_IPV4), v6: [] };
+}
+
+export function tableSize(name: TableName, full: RouteTable): TableSize {
+  const cut = (n: number): number => (name === 'full table' ? n : Math.min(SMALL_TABLE, n));
+  return { name, routes4: cut(full.v4.length), routes6: cut(full.v6.length) };
+}
+
+/**
+ * Add the routes of `to` that `from` lacks to the router namespace's
+ * kernel (one table grows into the next), via B; with from null, all of them.
+ */
+export async function growTable(lab: Lab, full: RouteTable, from: TableSize | null, to: TableSize): Promise<void> {
+  const dev = lab.router.toB.dev;
+  const lines = (count0: number, count1: number, line: (i: number) => string): string[] => Array.from({ length: count1 - count0 }, (_, k) => line(count0 + k));
+  const families = [
+    { from: from?.routes4 ?? 0, to: to.routes4, line: (i: number) => `${formatPrefix4(full.v4[i]!)} via ${lab.b.v4} dev ${dev}` },
+    { from: from?.routes6 ?? 0, to: to.routes6, line: (i: number) => `${formatPrefix6(full.v6[i]!)} via ${lab.b.v6} dev ${dev}` },
+  ];
+  for (const f of families) {
+    for (let start = f.from; start < f.to; start += CHUNK) await addRoutes(lab.router.ns, lines(start, Math.min(f.to, start + CHUNK), f.line));
+  }
+}

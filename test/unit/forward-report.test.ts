@@ -1,0 +1,99 @@
+// The forward benchmark's report: xdp-router compared with the kernel, the
+// bpf_fib_lookup reference and the no-lookup redirect on each table, and
+// issue 14's lab targets, where the worst traffic of a table decides.
+import { describe, expect, it } from 'vitest';
+import type { TableName, TableSize } from '../../bench/forward-table.js';
+import { compareForward } from '../../bench/forward-results.js';
+import type { Basis, ForwardResult, ForwardRow, PathName, TrafficName } from '../../bench/forward-results.js';
+import { checkTargets, forwardMarkdown } from '../../bench/report.js';
+
+const TABLES: TableSize[] = [
+  { name: '1k routes', routes4: 1_000, routes6: 0 },
+  { name: 'full table', routes4: 1_000_000, routes6: 0 },
+];
+
+/** Mpps per table, path and traffic: [one flow, flow mix] */
+type Figures = Record<TableName, Partial<Record<PathName, [number, number]>>>;
+
+function resultOf(figures: Figures): ForwardResult {
+  const rows: ForwardRow[] = [];
+  for (const [table, paths] of Object.entries(figures) as Array<[TableName, Figures[TableName]]>) {
+    for (const [path, mpps] of Object.entries(paths) as Array<[PathName, [number, number]]>) {
+      (['one flow', 'flow mix'] as TrafficName[]).forEach((traffic, i) => {
+        // the receive threads had half the CPU
+        rows.push({ table, path, traffic, generator: 'live frames', mpps: mpps[i]!, mppsPerReceiveCore: 2 * mpps[i]!, offeredMpps: 10, sent: 1000, received: 100, dropped: 900 });
+      });
+    }
+  }
+  return {
+    options: { seconds: 3, flows: 1024, destinations: 64, profile: false, generator: 'auto', fullTable: true },
+    generator: 'live frames',
+    tables: TABLES,
+    rows,
+    comparisons: compareForward(rows, TABLES),
+  };
+}
+
+const ALL_MET: Figures = {
+  '1k routes': { kernel: [0.5, 0.5], 'reference forwarder': [2, 2], 'xdp-router': [2.2, 2.1], 'no-lookup redirect': [2.5, 2.5] },
+  'full table': { kernel: [0.4, 0.4], 'reference forwarder': [1.2, 1.2], 'xdp-router': [2.1, 2], 'no-lookup redirect': [2.5, 2.5] },
+};
+
+describe('forward benchmark report', () => {
+  it('compares xdp-router with each path per basis, table and traffic', () => {
+    const r = resultOf(ALL_MET);
+    const at = (table: TableName, traffic: TrafficName, basis: Basis = 'received') => r.comparisons.find((c) => c.basis === basis && c.table === table && c.traffic === traffic)!;
+    expect(r.comparisons).toHaveLength(8);
+    // both bases divide alike when the CPU share is the same for every path
+    expect(at('full table', 'flow mix', 'per receive core')).toMatchObject({ ...at('full table', 'flow mix'), basis: 'per receive core' });
+    expect(at('1k routes', 'one flow').overKernel).toBeCloseTo(4.4);
+    expect(at('1k routes', 'one flow').overReference).toBeCloseTo(1.1);
+    expect(at('full table', 'flow mix').ofRedirect).toBeCloseTo(0.8);
+    expect(at('full table', 'flow mix').overKernel).toBeCloseTo(5);
+  });
+
+  it('leaves a ratio out when a path was not measured', () => {
+    const r = resultOf({ '1k routes': { kernel: [1, 1], 'xdp-router': [2, 2] }, 'full table': {} });
+    expect(r.comparisons[0]).toMatchObject({ basis: 'received', table: '1k routes', overKernel: 2, overReference: null, ofRedirect: null });
+    expect(r.comparisons[2]).toMatchObject({ basis: 'received', table: 'full table', overKernel: null, overReference: null, ofRedirect: null });
+    // a target with nothing to judge by is left out, not failed
+    expect(checkTargets({ forward: r }).map((t) => t.target)).toEqual([]);
+  });
+
+  it.each<[string, Figures, boolean[], string[]]>([
+    ['every target met', ALL_MET, [true, true, true, true], ['', '', '', '']],
+    [
+      'the worst traffic of a table decides',
+      {
+        ...ALL_MET,
+        'full table': { kernel: [0.4, 0.8], 'reference forwarder': [1.2, 1.6], 'xdp-router': [2.1, 2], 'no-lookup redirect': [2.5, 4] },
+      },
+      [true, false, false, false],
+      ['', 'missed by 0.25x (full table, flow mix)', 'missed by 0.50x (full table, flow mix)', 'missed by 30 points (full table, flow mix)'],
+    ],
+  ])('targets: %s', (_, figures, met, notes) => {
+    const checks = checkTargets({ forward: resultOf(figures) });
+    expect(checks.map((c) => c.target)).toEqual([
+      'lab, 1k routes: xdp-router at least 1.0x the bpf_fib_lookup reference forwarder',
+      'lab, full table: xdp-router at least 1.5x the bpf_fib_lookup reference forwarder',
+      'lab, full table: xdp-router at least 3x the kernel',
+      'lab: xdp-router at least 80% of the no-lookup redirect',
+    ]);
+    expect(checks.map((c) => c.met)).toEqual(met);
+    expect(checks.map((c) => c.note)).toEqual(notes);
+  });
+
+  it('judges the targets on received Mpps and shows the per-core ratios beside them', () => {
+    const [first] = checkTargets({ forward: resultOf(ALL_MET) });
+    expect(first!.measured).toBe('received: one flow 1.10x; flow mix 1.05x; per receive core: one flow 1.10x; flow mix 1.05x (live frames generator)');
+  });
+
+  it('heads its Markdown with the four paths in Mpps, received and per receive core, and xdp-router against each', () => {
+    const md = forwardMarkdown(resultOf(ALL_MET));
+    expect(md).toContain('| routes | traffic | kernel Mpps | reference forwarder Mpps | xdp-router Mpps | no-lookup redirect Mpps | xdp-router / kernel | xdp-router / reference | xdp-router / no-lookup redirect |');
+    expect(md).toContain('| full table: 1,000,000 IPv4 | flow mix | 0.40 | 1.20 | 2.00 | 2.50 | 5.00 | 1.67 | 80% |');
+    expect(md).toContain('| full table: 1,000,000 IPv4 | flow mix | 0.80 | 2.40 | 4.00 | 5.00 | 5.00 | 1.67 | 80% |');
+    expect(md).toContain('| full table | xdp-router | flow mix | live frames | 2.00 | 4.00 | 10.00 |');
+    expect(md).toContain('Generator: live frames');
+  });
+});
