@@ -4,6 +4,7 @@ import type { GeneratorChoice } from './generator-choice.js';
 import type { TableName, TableSize } from './forward-table.js';
 import type { GeneratorName } from './lab-traffic.js';
 import type { ProfileEntry } from './profile.js';
+import type { SlowPathUnderLoad } from './slowpath-probe.js';
 
 export interface ForwardOptions {
   /** seconds each case is measured for */
@@ -45,6 +46,8 @@ export interface ForwardRow {
   /** sent - received, over the whole run (settled) */
   dropped: number | null;
   note?: string;
+  /** the slow path's flow-mix row: the control plane and its workers while it was saturated */
+  slowPath?: SlowPathUnderLoad;
 }
 
 /** what a comparison divides: received Mpps, or Mpps per receive core */

@@ -25,6 +25,8 @@ import type { FlowSpec, Generator } from './lab-traffic.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
+import { describeUnderLoad, probeSlowPath } from './slowpath-probe.js';
+import type { SlowPathUnderLoad } from './slowpath-probe.js';
 
 export const FORWARD_DEFAULTS: ForwardOptions = { seconds: 5, flows: 1024, destinations: 64, profile: true, generator: 'auto', fullTable: true };
 
@@ -106,15 +108,23 @@ interface Measured {
   profile?: ProfileEntry[] | null;
 }
 
-async function measurePath(bench: Bench, table: TableName, path: PathName, profile = false): Promise<Measured> {
+/** Work done while a flow-mix run saturates the path, its result kept in the row. */
+type UnderLoadProbe = () => Promise<SlowPathUnderLoad>;
+/** how long the probe waits, into the measured window, before it starts */
+const PROBE_DELAY_MS = 1500;
+
+async function measurePath(bench: Bench, table: TableName, path: PathName, profile = false, underLoad?: UnderLoadProbe): Promise<Measured> {
   const { lab, options } = bench;
   const rows: ForwardRow[] = [];
   let entries: ProfileEntry[] | null | undefined;
   for (const traffic of TRAFFIC) {
     const gen = await bench.createGenerator(lab.a.ns, lab.a.dev, flowsFor(traffic, options, lab.router.toA.mac, lab.a.mac));
     try {
-      const row: ForwardRow = { table, path, traffic, generator: gen.name, ...(await measure(gen, bench.sink, options.seconds, bench.receiveCpuNs)) };
+      const probe = underLoad && traffic === 'flow mix' ? sleep(PROBE_DELAY_MS).then(underLoad) : undefined;
+      const measured = await measure(gen, bench.sink, options.seconds, bench.receiveCpuNs);
+      const row: ForwardRow = { table, path, traffic, generator: gen.name, ...measured, ...(probe ? { slowPath: await probe } : {}) };
       progress(`forward: ${table}, ${path}, ${traffic}: ${row.mpps!.toFixed(2)} Mpps received of ${row.offeredMpps!.toFixed(2)} offered, ${row.mppsPerReceiveCore?.toFixed(2) ?? '–'} per receive core (${gen.name} generator)`);
+      if (row.slowPath) progress(`forward: ${path} saturated: ${describeUnderLoad(row.slowPath)}`);
       rows.push(row);
       if (profile && traffic === 'flow mix') {
         progress(`forward: profiling the receiving core during ${path}, ${traffic} (perf)`);
@@ -190,7 +200,7 @@ async function measureDaemon(bench: Bench, table: TableName, path: 'xdp-router' 
     try {
       const carried = async (): Promise<bigint> => (slow ? fp.puntStats(0).packets : await fp.packets('forwarded'));
       const before = await carried();
-      const measured = await measurePath(bench, table, path, profile);
+      const measured = await measurePath(bench, table, path, profile, slow ? () => probeSlowPath(lab, daemon, fp) : undefined);
       requireCarried(path, measured, Number((await carried()) - before));
       return measured;
     } finally {

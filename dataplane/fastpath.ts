@@ -114,7 +114,7 @@ export class FastPath {
 
   private constructor(
     readonly program: NativeProgram,
-    constants: ProgramConstants,
+    private readonly constants: ProgramConstants,
     readonly pinDir: string | undefined,
     /** the maps were pinned already, by a previous run: they are its as much as ours */
     readonly adoptedPins: boolean,
@@ -174,6 +174,11 @@ export class FastPath {
 
   map(name: MapName): NativeMap {
     return this.maps[name];
+  }
+
+  /** The program's multipath hash seed (xr_hash_seed), for a userspace forwarder that must pick the same next hop. */
+  get hashSeed(): number {
+    return this.constants.seed.readUInt32LE(0);
   }
 
   /** What the program does with `frame` arriving on `ingressIfindex`, asked of the program itself (a dry run). */

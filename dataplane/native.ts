@@ -212,12 +212,6 @@ export interface XskSocket {
   readonly queue: number;
   readonly mode: 'zerocopy' | 'copy';
   /**
-   * Up to `max` received frames (default 64), each copied into its own
-   * Buffer; the UMEM frames go straight back to the fill ring. [] when none
-   * are waiting.
-   */
-  receive(max?: number): Buffer[];
-  /**
    * Queue frames (each 14 bytes to frameSize, checked before any is queued)
    * for transmit, copied into free UMEM frames, in order; kick the kernel
    * when it asks (in copy mode this sends them, 32 per kick, before
@@ -236,22 +230,12 @@ export interface XskSocket {
    * Rejects with ETIMEDOUT when the kernel takes no frame for a second.
    */
   transmitRepeatedly(frames: Buffer[], count: number): Promise<number>;
-  /**
-   * Call `listener` (on the JS thread, from the event loop) while the socket
-   * has received frames waiting: level-triggered, so it should drain them
-   * with receive(), or it is called again on the next loop turn. One
-   * listener: a new one replaces the old; `null` stops. While a listener is
-   * set the socket keeps itself (and the event loop) alive. A poll error
-   * stops polling and is passed to the listener. What the listener throws is
-   * an uncaught exception.
-   */
-  onReadable(listener: ((error?: NativeError) => void) | null): void;
   /** kernel XDP_STATISTICS plus this socket's own received/transmitted counts; EBADF once closed */
   stats(): XskStats;
   /**
-   * Stop polling, close the socket (which takes it out of the XSKMAP),
-   * delete and unmap the UMEM. Idempotent; afterwards the other methods
-   * throw EBADF.
+   * Close the socket (which takes it out of the XSKMAP), delete and unmap
+   * the UMEM. Idempotent; afterwards the other methods throw EBADF. EBUSY
+   * while lent to transmitRepeatedly or a SlowPathWorker.
    */
   close(): void;
 }
@@ -322,6 +306,94 @@ export interface RtnlEventSocket {
   close(): void;
 }
 
+/** The program's maps the slow path's forwarder reads, by their names in bpf/lib/maps.h. */
+export const FORWARDING_MAPS = [
+  'xr_fib4_tbl24',
+  'xr_fib4_tbl8',
+  'xr_fib6',
+  'xr_nexthop_slots',
+  'xr_nexthops',
+  'xr_groups',
+  'xr_neigh4',
+  'xr_neigh6',
+  'xr_ifaces',
+  'xr_tx_ports',
+  'xr_local4',
+  'xr_local6',
+] as const;
+
+export interface SlowPathForwarderOptions {
+  /** the fast path's own maps (FastPath.map): its writes through them are what the forwarder's copies follow */
+  maps: Record<(typeof FORWARDING_MAPS)[number], NativeMap>;
+  /** the program's xr_hash_seed: a group sends a flow where XDP sends it */
+  hashSeed: number;
+  /** the sockets frames leave by: one per device, found by its ifindex */
+  transmitters: XskSocket[];
+  /** bpf/xdp_reinject.o, loaded: the way back to the kernel; absent, what XDP would pass is dropped */
+  reinject?: NativeProgram;
+}
+
+/**
+ * An outcome: an index of REASONS (dataplane/layout.ts), XDP's reason for
+ * the frame, or past them the two only userspace meets (SLOWPATH_OUTCOMES).
+ * An action: 0 transmit, 1 kernel (handed back), 2 drop.
+ */
+export interface SlowPathDecision {
+  outcome: number;
+  /** forwarded: the device it leaves by, and the frame as it leaves */
+  ifindex: number;
+  frame: Buffer | null;
+}
+
+/**
+ * The slow path's forwarding, in native code: the decision XDP takes for a
+ * frame (read from the same maps: the IPv4 index mapped, the others copied
+ * and dropped when the daemon writes them), the rewrite, the transmit on the
+ * egress device's socket, the hand-back to the kernel. Its workers run it on
+ * their own threads; decide and forwardBatch run it on the caller's.
+ */
+export interface NativeSlowPathForwarder {
+  /** what would become of each frame, arriving on ingressIfindex; nothing is sent */
+  decide(frames: Buffer[], ingressIfindex: number): SlowPathDecision[];
+  /** forward the frames as a worker does; their outcomes */
+  forwardBatch(frames: Buffer[], ingressIfindex: number): number[];
+  /** frames by outcome and action, since it was made, over its workers and forwardBatch */
+  results(): Array<{ outcome: number; action: number; packets: number }>;
+  /**
+   * Let go of the maps, the mapped IPv4 index and the hand-back program
+   * (they go once its workers have stopped too); results() stays as it is,
+   * the other methods throw EBADF. Idempotent.
+   */
+  close(): void;
+}
+
+export interface SlowPathWorkerStats {
+  /** the worker thread's id (gettid) */
+  tid: number;
+  /** the CPU it ran its last batch on; -1 before the first */
+  cpu: number;
+  batches: number;
+  /** frames a capture skipped: its queue was full (the JS thread fell behind) */
+  captureSkipped: number;
+  /** why the worker stopped on its own */
+  error?: string;
+}
+
+/**
+ * A thread that receives from one socket (lent to it: the socket's close
+ * throws EBUSY until stop) in batches of up to 64 and forwards them.
+ */
+export interface NativeSlowPathWorker {
+  /** join the thread and give the socket back; idempotent */
+  stop(): void;
+  /** EBADF once stopped */
+  stats(): SlowPathWorkerStats;
+  /** copy received frames to a bounded queue (4096 frames) from now on, or stop */
+  capture(on: boolean): void;
+  /** the captured frames since the last call */
+  takeCaptured(): Array<{ timeNs: bigint; data: Buffer }>;
+}
+
 export interface Addon {
   XdpProgram: new (objectPath: string, programName: string, options?: NativeProgramOptions) => NativeProgram;
   /**
@@ -343,6 +415,10 @@ export interface Addon {
    * alive.
    */
   RtnlEventSocket: new (options: RtnlEventSocketOptions, listener: RtnlEventListener) => RtnlEventSocket;
+
+  SlowPathForwarder: new (options: SlowPathForwarderOptions) => NativeSlowPathForwarder;
+  /** netns: /run/netns/NAME of the socket's interface (the thread joins it); EBUSY when the socket is lent already */
+  SlowPathWorker: new (forwarder: NativeSlowPathForwarder, socket: XskSocket, options?: { netns?: string }) => NativeSlowPathWorker;
   TracingObject: new (objectPath: string) => NativeTracingObject;
   openPinnedMap(path: string): NativeMap;
   /** a link pinned on the BPF filesystem; EINVAL when the pin is not a link */

@@ -10,6 +10,7 @@
 #include "js_map.h"
 #include "js_program.h"
 #include "js_rtnl.h"
+#include "js_slowpath.h"
 #include "js_tracing.h"
 #include "js_util.h"
 #include "js_xsk.h"
@@ -112,9 +113,14 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->linkConstructor = Napi::Persistent(DefineNativeLink(env));
   env.SetInstanceData(data);
 
-  exports.Set("XdpProgram", DefineXdpProgram(env));
+  data->programConstructor = Napi::Persistent(DefineXdpProgram(env));
+  data->xskConstructor = Napi::Persistent(DefineXskSocket(env));
+  data->forwarderConstructor = Napi::Persistent(DefineSlowPathForwarder(env));
+  exports.Set("XdpProgram", data->programConstructor.Value());
   exports.Set("TracingObject", DefineTracingObject(env));
-  exports.Set("XskSocket", DefineXskSocket(env));
+  exports.Set("XskSocket", data->xskConstructor.Value());
+  exports.Set("SlowPathForwarder", data->forwarderConstructor.Value());
+  exports.Set("SlowPathWorker", DefineSlowPathWorker(env));
   exports.Set("RtnlSocket", DefineRtnlSocket(env));
   exports.Set("RtnlEventSocket", DefineRtnlEventSocket(env));
   exports.Set("openPinnedMap", Napi::Function::New<OpenPinnedMap>(env, "openPinnedMap"));

@@ -9,6 +9,10 @@ namespace xr {
 struct AddonData {
   Napi::FunctionReference mapConstructor;
   Napi::FunctionReference linkConstructor;
+  // for telling the addon's objects apart when JS passes them back in
+  Napi::FunctionReference programConstructor;
+  Napi::FunctionReference xskConstructor;
+  Napi::FunctionReference forwarderConstructor;
 
   static AddonData& Of(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 };

@@ -112,12 +112,14 @@ bool BpfMap::Lookup(ByteView key, uint8_t* value) const {
 void BpfMap::Update(ByteView key, ByteView value, uint64_t flags) const {
   CheckSize(key, keySize_, "key");
   CheckSize(value, valueBytes_, "value");
+  WriteMark mark{*this};
   NetnsGuard guard(UpdateNetns());
   if (bpf_map_update_elem(fd_.get(), key.data, value.data, flags) < 0) Fail(errno, "update");
 }
 
 bool BpfMap::Delete(ByteView key) const {
   CheckSize(key, keySize_, "key");
+  WriteMark mark{*this};
   if (bpf_map_delete_elem(fd_.get(), key.data) == 0) return true;
   if (errno == ENOENT) return false;
   Fail(errno, "delete");
@@ -205,6 +207,7 @@ void BpfMap::UpdateBatch(ByteView keys, ByteView values, uint32_t count) const {
   CheckSize(keys, size_t{count} * keySize_, "keys");
   CheckSize(values, size_t{count} * valueBytes_, "values");
   if (count == 0) return;
+  WriteMark mark{*this};
   NetnsGuard guard(UpdateNetns());
   bpf_map_batch_opts opts = BatchOpts();
   uint32_t n = count;
@@ -225,6 +228,7 @@ void BpfMap::UpdateEach(ByteView keys, ByteView values, uint32_t count) const {
 
 uint32_t BpfMap::DeleteBatch(ByteView keys, uint32_t count) const {
   CheckSize(keys, size_t{count} * keySize_, "keys");
+  WriteMark mark{*this};
   bpf_map_batch_opts opts = BatchOpts();
   uint32_t deleted = 0;
   uint32_t next = 0;

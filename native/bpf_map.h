@@ -3,6 +3,7 @@
 #ifndef XR_NATIVE_BPF_MAP_H
 #define XR_NATIVE_BPF_MAP_H
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -79,7 +80,19 @@ class BpfMap {
   void Pin(const std::string& path) const;
   void Unpin(const std::string& path) const;
 
+  // How many writes (update, delete, batches) went through this object,
+  // counted once each has returned: a reader that keeps copies of entries
+  // (the slow path's forwarder) drops them when this moves.
+  uint64_t writes() const { return writes_.load(std::memory_order_acquire); }
+
  private:
+  // Counts a write when it returns, also by an exception (it may have
+  // changed entries before failing).
+  struct WriteMark {
+    const BpfMap& map;
+    ~WriteMark() { map.writes_.fetch_add(1, std::memory_order_release); }
+  };
+
   [[noreturn]] void Fail(int err, const std::string& operation) const;
   void CheckSize(ByteView bytes, size_t expected, const char* what) const;
   // Devmap values are ifindexes that the kernel resolves in the namespace of
@@ -99,6 +112,7 @@ class BpfMap {
   uint32_t maxEntries_ = 0;
   bool perCpu_ = false;
   size_t valueBytes_ = 0;
+  mutable std::atomic<uint64_t> writes_{0};
 };
 
 }  // namespace xr

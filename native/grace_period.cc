@@ -4,6 +4,7 @@
 #include <errno.h>
 
 #include "errors.h"
+#include "quiescent_readers.h"
 
 namespace xr {
 
@@ -32,6 +33,8 @@ void GracePeriod::Wait() {
   if (bpf_map_update_elem(outer_.get(), &key, &value, BPF_ANY) < 0) {
     ThrowErrno(errno, "wait for an RCU grace period (update of the grace-period map)");
   }
+  // the slow path's worker threads read the same tables outside RCU
+  QuiescentReaders::Process().Wait();
 }
 
 }  // namespace xr

@@ -1,5 +1,6 @@
 // An RCU grace period as BPF programs see it: once Wait() returns, every
-// XDP program run that started before the call has finished. Tables the
+// XDP program run that started before the call has finished, and every
+// slow-path worker has finished the batch it was in (QuiescentReaders). Tables the
 // program reads while we write them reuse a freed slot only after one.
 #ifndef XR_NATIVE_GRACE_PERIOD_H
 #define XR_NATIVE_GRACE_PERIOD_H

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "addon_data.h"
 #include "js_map.h"
 #include "js_util.h"
 #include "xdp_program.h"
@@ -82,6 +83,9 @@ class JsProgram : public Napi::ObjectWrap<JsProgram> {
       program_ = std::make_shared<XdpProgram>(objectPath_, programName_, netns);
     });
   }
+
+  // for native code that runs it (the slow path's hand-back to the kernel)
+  std::shared_ptr<XdpProgram> Shared() const { return Open(); }
 
  private:
   // the program, or EBADF once closed
@@ -205,5 +209,12 @@ class JsProgram : public Napi::ObjectWrap<JsProgram> {
 }  // namespace
 
 Napi::Function DefineXdpProgram(Napi::Env env) { return JsProgram::Define(env); }
+
+std::shared_ptr<XdpProgram> UnwrapProgram(const Napi::Value& value, const std::string& what) {
+  Napi::Env env = value.Env();
+  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(AddonData::Of(env).programConstructor.Value()))
+    throw SysError::Argument(what + " must be an XdpProgram");
+  return JsProgram::Unwrap(value.As<Napi::Object>())->Shared();
+}
 
 }  // namespace xr

@@ -5,9 +5,17 @@
 
 #include <napi.h>
 
+#include <memory>
+#include <string>
+
+#include "xdp_program.h"
+
 namespace xr {
 
 Napi::Function DefineXdpProgram(Napi::Env env);
+// The program behind an XdpProgram passed in from JS; a TypeError naming
+// `what` for anything else, EBADF once it is closed.
+std::shared_ptr<XdpProgram> UnwrapProgram(const Napi::Value& value, const std::string& what);
 
 }  // namespace xr
 

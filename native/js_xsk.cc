@@ -1,21 +1,19 @@
 #include "js_xsk.h"
 
 #include <errno.h>
-#include <uv.h>
 
 #include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "addon_data.h"
 #include "js_map.h"
 #include "js_util.h"
 #include "xsk_socket.h"
 
 namespace xr {
 namespace {
-
-constexpr uint32_t kDefaultReceiveMax = 64;
 
 XskBind BindArg(const Napi::Object& options, const std::string& what) {
   std::string bind = OptionalString(options, "bind", what).value_or("auto");
@@ -63,10 +61,8 @@ class JsXsk : public Napi::ObjectWrap<JsXsk> {
     return DefineClass(env, "XskSocket",
                        {InstanceAccessor<&JsXsk::Fd>("fd"), InstanceAccessor<&JsXsk::Ifindex>("ifindex"),
                         InstanceAccessor<&JsXsk::Queue>("queue"), InstanceAccessor<&JsXsk::Mode>("mode"),
-                        InstanceMethod<&JsXsk::Receive>("receive"),
                         InstanceMethod<&JsXsk::Transmit>("transmit"),
                         InstanceMethod<&JsXsk::TransmitRepeatedly>("transmitRepeatedly"),
-                        InstanceMethod<&JsXsk::OnReadable>("onReadable"),
                         InstanceMethod<&JsXsk::Stats>("stats"), InstanceMethod<&JsXsk::Close>("close")});
   }
 
@@ -74,12 +70,9 @@ class JsXsk : public Napi::ObjectWrap<JsXsk> {
     CallSync(info.Env(), [&] { socket_ = std::make_shared<XskSocket>(ConfigArg(info[0])); });
   }
 
-  // Garbage collected (never while polling: polling holds a reference) or
-  // torn down with the environment.
-  ~JsXsk() override {
-    ClosePollHandle();
-    socket_.reset();
-  }
+  // Garbage collected or torn down with the environment; a borrower (a
+  // worker, transmitRepeatedly) keeps its own reference.
+  ~JsXsk() override { socket_.reset(); }
 
  private:
   // "XskSocket.transmit: frames", for argument errors
@@ -94,8 +87,22 @@ class JsXsk : public Napi::ObjectWrap<JsXsk> {
   }
 
   void CheckNotLent() const {
-    if (*lent_) ThrowErrno(EBUSY, socket_->Describe() + ": transmitRepeatedly is running; await it first");
+    if (*lent_)
+      ThrowErrno(EBUSY, socket_->Describe() + ": lent to transmitRepeatedly or a slow-path worker; await or stop it first");
   }
+
+ public:
+  std::shared_ptr<XskSocket> Shared() const { return socket_; }
+
+  std::unique_ptr<XskLease> Lend(const std::string& what) {
+    if (socket_->closed()) ThrowErrno(EBADF, what + ": " + socket_->Describe() + " is closed");
+    bool expected = false;
+    if (!lent_->compare_exchange_strong(expected, true))
+      ThrowErrno(EBUSY, what + ": " + socket_->Describe() + " is lent already (transmitRepeatedly or a slow-path worker)");
+    return std::make_unique<XskLease>(socket_, lent_);
+  }
+
+ private:
 
   Napi::Value Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), socket_->fd()); }
 
@@ -109,20 +116,6 @@ class JsXsk : public Napi::ObjectWrap<JsXsk> {
 
   Napi::Value Mode(const Napi::CallbackInfo& info) {
     return Napi::String::New(info.Env(), socket_->zeroCopy() ? "zerocopy" : "copy");
-  }
-
-  Napi::Value Receive(const Napi::CallbackInfo& info) {
-    return CallSync(info.Env(), [&] {
-      Napi::Env env = info.Env();
-      uint32_t max = info[0].IsUndefined() ? kDefaultReceiveMax : Uint32Arg(info[0], What("receive", "max"));
-      std::vector<Napi::Value> frames;
-      Open().Receive(max, [&](const uint8_t* data, size_t size) {
-        frames.push_back(CopyToBuffer(env, data, size));
-      });
-      Napi::Array array = Napi::Array::New(env, frames.size());
-      for (uint32_t i = 0; i < frames.size(); ++i) array.Set(i, frames[i]);
-      return array;
-    });
   }
 
   Napi::Value Transmit(const Napi::CallbackInfo& info) {
@@ -178,105 +171,44 @@ class JsXsk : public Napi::ObjectWrap<JsXsk> {
     });
   }
 
-  Napi::Value OnReadable(const Napi::CallbackInfo& info) {
-    return CallSync(info.Env(), [&] {
-      if (info[0].IsNull() || info[0].IsUndefined()) return StopPolling();
-      if (!info[0].IsFunction())
-        throw SysError::Argument(What("onReadable", "listener must be a function or null"));
-      XskSocket& socket = Open();
-      listener_ = Napi::Persistent(info[0].As<Napi::Function>());
-      if (!poll_) StartPolling(info.Env(), socket);
-    });
-  }
-
+  // also while lent: the counters are atomic
   Napi::Value Stats(const Napi::CallbackInfo& info) {
-    return CallSync(info.Env(), [&] { return StatsObject(info.Env(), Open().Stats()); });
+    return CallSync(info.Env(), [&] { return StatsObject(info.Env(), socket_->Stats()); });
   }
 
-  // The poll handle is closed before the socket: libuv must stop watching a
-  // descriptor before it is closed.
   Napi::Value Close(const Napi::CallbackInfo& info) {
     return CallSync(info.Env(), [&] {
       CheckNotLent();
-      StopPolling();
       socket_->Close();
     });
   }
 
-  void StartPolling(Napi::Env env, XskSocket& socket) {
-    uv_loop_t* loop = nullptr;
-    if (napi_get_uv_event_loop(env, &loop) != napi_ok || !loop)
-      ThrowErrno(EINVAL, socket.Describe() + ": no event loop to watch it on");
-    auto* handle = new uv_poll_t;
-    int err = uv_poll_init(loop, handle, socket.fd());
-    if (err) {
-      delete handle;
-      ThrowErrno(-err, socket.Describe() + ": watch the socket (uv_poll_init)");
-    }
-    handle->data = this;
-    err = uv_poll_start(handle, UV_READABLE, &JsXsk::OnPoll);
-    if (err) {
-      uv_close(reinterpret_cast<uv_handle_t*>(handle), &JsXsk::FreePollHandle);
-      ThrowErrno(-err, socket.Describe() + ": watch the socket (uv_poll_start)");
-    }
-    poll_ = handle;
-    if (!asyncContext_) asyncContext_ = std::make_unique<Napi::AsyncContext>(env, "XskSocket");
-    // while it has a listener, the socket lives on without other references
-    // (and keeps the event loop alive, as a listening server does)
-    Ref();
-  }
-
-  void StopPolling() {
-    listener_.Reset();
-    if (!poll_) return;
-    ClosePollHandle();
-    Unref();
-  }
-
-  void ClosePollHandle() {
-    if (!poll_) return;
-    uv_poll_stop(poll_);  // takes the fd out of epoll now
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_), &JsXsk::FreePollHandle);
-    poll_ = nullptr;
-  }
-
-  static void FreePollHandle(uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); }
-
-  static void OnPoll(uv_poll_t* handle, int status, int /*events*/) {
-    static_cast<JsXsk*>(handle->data)->NotifyReadable(status);
-  }
-
-  // Runs the listener as a callback from the event loop (microtasks run after
-  // it); what it throws becomes an uncaught exception. A poll error stops
-  // polling and is handed to the listener.
-  void NotifyReadable(int status) {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    Napi::Object receiver = Value();  // keeps this object alive until we return
-    Napi::Function listener = listener_.Value();
-    std::vector<napi_value> args;
-    if (status < 0) {
-      args.push_back(ToJsError(env, SysError(-status, socket_->Describe() + ": poll")).Value());
-      StopPolling();
-    }
-    try {
-      listener.MakeCallback(receiver, args, *asyncContext_);
-    } catch (const Napi::Error& error) {
-      napi_fatal_exception(env, error.Value());
-    }
-  }
-
   std::shared_ptr<XskSocket> socket_;
-  // true while transmitRepeatedly has the socket on a worker thread
+  // true while transmitRepeatedly or a slow-path worker has the socket
   std::shared_ptr<std::atomic<bool>> lent_ = std::make_shared<std::atomic<bool>>(false);
-  Napi::FunctionReference listener_;
-  uv_poll_t* poll_ = nullptr;
-  // kept for the object's life: a listener may close the socket while it runs
-  std::unique_ptr<Napi::AsyncContext> asyncContext_;
 };
 
 }  // namespace
 
 Napi::Function DefineXskSocket(Napi::Env env) { return JsXsk::Define(env); }
+
+namespace {
+
+JsXsk* UnwrapJsXsk(const Napi::Value& value, const std::string& what) {
+  Napi::Env env = value.Env();
+  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(AddonData::Of(env).xskConstructor.Value()))
+    throw SysError::Argument(what + " must be an XskSocket");
+  return JsXsk::Unwrap(value.As<Napi::Object>());
+}
+
+}  // namespace
+
+std::shared_ptr<XskSocket> UnwrapXsk(const Napi::Value& value, const std::string& what) {
+  return UnwrapJsXsk(value, what)->Shared();
+}
+
+std::unique_ptr<XskLease> LendXsk(const Napi::Value& value, const std::string& what) {
+  return UnwrapJsXsk(value, what)->Lend(what);
+}
 
 }  // namespace xr

@@ -150,6 +150,7 @@ void XskSocket::Create() {
   zeroCopy_ = (options.flags & XDP_OPTIONS_ZEROCOPY) != 0;
 
   FillRxFrames();
+  RaiseTxBudget();
 
   if (c.xskMap) {
     uint32_t key = c.queue;
@@ -184,10 +185,11 @@ void XskSocket::FillRxFrames() {
     txFree_.push_back(static_cast<uint64_t>(i) * config_.frameSize);
 }
 
-uint32_t XskSocket::Receive(uint32_t max, const FrameVisitor& each) {
+uint32_t XskSocket::ReceiveBatch(uint32_t max, const BatchVisitor& all) {
   if (closed()) Fail(EBADF, "receive (closed)");
+  ByteView frames[kMaxReceiveBatch];
   uint32_t rxIndex = 0;
-  uint32_t count = xsk_ring_cons__peek(&rx_, max, &rxIndex);
+  uint32_t count = xsk_ring_cons__peek(&rx_, std::min(max, kMaxReceiveBatch), &rxIndex);
   if (count == 0) {
     KickFill();
     return 0;
@@ -198,7 +200,7 @@ uint32_t XskSocket::Receive(uint32_t max, const FrameVisitor& each) {
     Fail(EIO, "no room on the fill ring for " + std::to_string(count) + " frames");
   }
   const uint64_t frameMask = ~static_cast<uint64_t>(config_.frameSize - 1);
-  // The frames go back to the kernel only after each() has copied them, and
+  // The frames go back to the kernel only after all() has used them, and
   // they go back also when it throws.
   auto giveBack = [&] {
     for (uint32_t i = 0; i < count; ++i) {
@@ -207,15 +209,16 @@ uint32_t XskSocket::Receive(uint32_t max, const FrameVisitor& each) {
     }
     xsk_ring_cons__release(&rx_, count);
     xsk_ring_prod__submit(&fill_, count);
-    received_ += count;
+    received_.fetch_add(count, std::memory_order_relaxed);
     KickFill();
   };
   try {
     for (uint32_t i = 0; i < count; ++i) {
       const xdp_desc* desc = xsk_ring_cons__rx_desc(&rx_, rxIndex + i);
-      void* data = xsk_umem__get_data(area_->data, xsk_umem__add_offset_to_addr(desc->addr));
-      each(static_cast<const uint8_t*>(data), desc->len);
+      frames[i] = ByteView(static_cast<const uint8_t*>(xsk_umem__get_data(area_->data, xsk_umem__add_offset_to_addr(desc->addr))),
+                           desc->len);
     }
+    all(frames, count);
   } catch (...) {
     giveBack();
     throw;
@@ -232,6 +235,7 @@ void XskSocket::KickFill() {
 }
 
 uint32_t XskSocket::Transmit(const std::vector<ByteView>& frames) {
+  std::lock_guard<std::mutex> lock(txMutex_);
   if (closed()) Fail(EBADF, "transmit (closed)");
   ReclaimCompletions();
   uint32_t count = static_cast<uint32_t>(std::min<size_t>(frames.size(), txFree_.size()));
@@ -248,7 +252,7 @@ uint32_t XskSocket::Transmit(const std::vector<ByteView>& frames) {
       desc->options = 0;
     }
     xsk_ring_prod__submit(&tx_, count);
-    transmitted_ += count;
+    transmitted_.fetch_add(count, std::memory_order_relaxed);
   } else {
     count = 0;
   }
@@ -259,6 +263,7 @@ uint32_t XskSocket::Transmit(const std::vector<ByteView>& frames) {
 }
 
 uint64_t XskSocket::TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& frames, uint64_t count) {
+  std::lock_guard<std::mutex> lock(txMutex_);
   if (closed()) Fail(EBADF, "transmit (closed)");
   if (frames.empty()) throw SysError::Argument(Describe() + ": no frames to transmit");
   for (const auto& frame : frames) {
@@ -266,9 +271,6 @@ uint64_t XskSocket::TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& 
       throw SysError::Argument(Describe() + ": a frame of " + std::to_string(frame.size()) + " bytes; a frame is " +
                                std::to_string(kMinFrameBytes) + " to " + std::to_string(config_.frameSize) + " bytes");
   }
-  // a sendto per ring instead of per 32 frames, where the kernel allows it
-  int budget = static_cast<int>(config_.ringSize);
-  setsockopt(xsk_socket__fd(xsk_), SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget, sizeof(budget));
   using Clock = std::chrono::steady_clock;
   Clock::time_point lastProgress = Clock::now();
   size_t next = 0;
@@ -295,7 +297,7 @@ uint64_t XskSocket::TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& 
       }
       xsk_ring_prod__submit(&tx_, batch);
       queued += batch;
-      transmitted_ += batch;
+      transmitted_.fetch_add(batch, std::memory_order_relaxed);
     }
     // in copy mode each sendto sends up to the budget's frames
     uint32_t before = xsk_prod_nb_free(&tx_, config_.ringSize);
@@ -313,6 +315,11 @@ uint64_t XskSocket::TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& 
   }
   ReclaimCompletions();
   return queued;
+}
+
+void XskSocket::RaiseTxBudget() {
+  int budget = static_cast<int>(config_.ringSize);
+  setsockopt(xsk_socket__fd(xsk_), SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget, sizeof(budget));
 }
 
 bool XskSocket::TxRingDrained() { return xsk_prod_nb_free(&tx_, config_.ringSize) == config_.ringSize; }
@@ -363,12 +370,13 @@ XskStats XskSocket::Stats() const {
     stats.fillRingEmpty = kernel.rx_fill_ring_empty_descs;
     stats.txRingEmpty = kernel.tx_ring_empty_descs;
   }
-  stats.received = received_;
-  stats.transmitted = transmitted_;
+  stats.received = received_.load(std::memory_order_relaxed);
+  stats.transmitted = transmitted_.load(std::memory_order_relaxed);
   return stats;
 }
 
 void XskSocket::Close() {
+  std::lock_guard<std::mutex> lock(txMutex_);
   if (xsk_) {
     // unmaps the RX/TX rings and (its last user gone) the fill and
     // completion rings; the fd is the UMEM's, closed below

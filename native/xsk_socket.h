@@ -7,15 +7,20 @@
 // once a frame has been copied out; the second half is a free list for
 // transmitting, refilled from the completion ring.
 //
-// Threads: one thread at a time (the JS thread); the rings have no locks.
+// Threads: the receive side (RX and fill rings) belongs to one thread at a
+// time; Transmit and Close may be called from any thread (the TX and
+// completion rings are behind a lock), so the slow path's workers all send
+// through the socket of an egress device.
 #ifndef XR_NATIVE_XSK_SOCKET_H
 #define XR_NATIVE_XSK_SOCKET_H
 
 #include <xdp/xsk.h>
 
 #include <cstdint>
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -47,7 +52,7 @@ struct XskStats {
   uint64_t rxRingFull = 0;
   uint64_t fillRingEmpty = 0;
   uint64_t txRingEmpty = 0;
-  // frames this socket handed out by Receive and queued by Transmit
+  // frames this socket handed out by ReceiveBatch and queued by Transmit
   uint64_t received = 0;
   uint64_t transmitted = 0;
 };
@@ -73,11 +78,14 @@ class XskSocket {
   bool zeroCopy() const { return zeroCopy_; }
   bool closed() const { return xsk_ == nullptr; }
 
-  // Hands up to max received frames to each (data, length; valid during the
-  // call), then gives their UMEM frames back to the fill ring, also when
-  // each throws. Returns how many it handed out.
-  using FrameVisitor = std::function<void(const uint8_t*, size_t)>;
-  uint32_t Receive(uint32_t max, const FrameVisitor& each);
+  // The most frames one ReceiveBatch hands out.
+  static constexpr uint32_t kMaxReceiveBatch = 64;
+
+  // Hands up to max received frames (count of them; valid during the call)
+  // to all at once, then gives their UMEM frames back to the fill ring, also
+  // when it throws. Returns how many it handed out.
+  using BatchVisitor = std::function<void(const ByteView* frames, uint32_t count)>;
+  uint32_t ReceiveBatch(uint32_t max, const BatchVisitor& all);
 
   // Copies frames into free UMEM frames and queues them on the TX ring, as
   // many as the ring and the free frames allow, in order; kicks the kernel
@@ -114,6 +122,8 @@ class XskSocket {
   void KickTx();
   void KickFill();
   bool TxRingDrained();
+  // a sendto per ring instead of per 32 frames, where the kernel allows it
+  void RaiseTxBudget();
 
   XskConfig config_;
   std::unique_ptr<UmemArea> area_;
@@ -129,8 +139,10 @@ class XskSocket {
   uint32_t rxFrames_ = 0;
   // UMEM addresses of the TX half not in the kernel's hands
   std::vector<uint64_t> txFree_;
-  uint64_t received_ = 0;
-  uint64_t transmitted_ = 0;
+  // guards the TX and completion rings, txFree_, and closing
+  std::mutex txMutex_;
+  std::atomic<uint64_t> received_{0};
+  std::atomic<uint64_t> transmitted_{0};
 };
 
 }  // namespace xr

@@ -225,7 +225,6 @@ export class Daemon implements DaemonStatus {
       ...(this.config.netns ? { netns: this.config.netns } : {}),
       interfaces: this.attached.map((i) => ({ name: i.name, ifindex: i.ifindex })),
       log: this.log,
-      forward: true,
     });
     await slowPath.start();
     this.slowPath = slowPath;

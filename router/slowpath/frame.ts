@@ -1,6 +1,6 @@
-// Reading and rewriting a punted frame in userspace, the same way the fast
-// path does in XDP: Ethernet, one 802.1Q tag, IPv4 or IPv6.
-import { formatAddress, parseMac } from '../../dataplane/addr.js';
+// Reading a punted or captured frame in userspace, the way the fast path
+// parses it in XDP: Ethernet, one 802.1Q tag, IPv4 or IPv6.
+import { formatAddress } from '../../dataplane/addr.js';
 
 const ETH_HLEN = 14;
 const VLAN_HLEN = 4;
@@ -12,15 +12,11 @@ const IPV6_HLEN = 40;
 
 export interface ParsedPacket {
   family: 4 | 6;
-  /** offset of the IP header */
-  l3: number;
   /** host-order TCI of the tag, when tagged */
   vlanTci?: number;
   src: string;
   dst: string;
   protocol: number;
-  /** TTL or hop limit */
-  ttl: number;
   /** IP length (header and payload) */
   ipLength: number;
   /** source and destination port, 0 when none */
@@ -50,7 +46,7 @@ export function parsePacket(frame: Buffer): ParsedPacket | null {
     const protocol = frame[l3 + 9]!;
     const [sport, dport] = ports(protocol, l3 + hlen);
     return {
-      family: 4, l3, ...(vlanTci !== undefined ? { vlanTci } : {}), protocol, ttl: frame[l3 + 8]!, ipLength, sport, dport,
+      family: 4, ...(vlanTci !== undefined ? { vlanTci } : {}), protocol, ipLength, sport, dport,
       src: formatAddress(frame.subarray(l3 + 12, l3 + 16)),
       dst: formatAddress(frame.subarray(l3 + 16, l3 + 20)),
     };
@@ -62,48 +58,10 @@ export function parsePacket(frame: Buffer): ParsedPacket | null {
     const protocol = frame[l3 + 6]!;
     const [sport, dport] = ports(protocol, l3 + IPV6_HLEN);
     return {
-      family: 6, l3, ...(vlanTci !== undefined ? { vlanTci } : {}), protocol, ttl: frame[l3 + 7]!, ipLength, sport, dport,
+      family: 6, ...(vlanTci !== undefined ? { vlanTci } : {}), protocol, ipLength, sport, dport,
       src: formatAddress(frame.subarray(l3 + 8, l3 + 24)),
       dst: formatAddress(frame.subarray(l3 + 24, l3 + 40)),
     };
   }
   return null;
-}
-
-export interface Rewrite {
-  dstMac: string;
-  srcMac: string;
-  /** the egress interface's tag, 0 for none */
-  vlanId: number;
-}
-
-/**
- * A new frame as the router sends it: new MACs, the tag the egress needs
- * (priority bits kept), TTL or hop limit one less, IPv4 checksum patched,
- * and nothing after the datagram (Ethernet padding, junk), as XDP and the
- * kernel cut it off.
- */
-export function rewriteFrame(frame: Buffer, p: ParsedPacket, r: Rewrite): Buffer {
-  const l2 = Buffer.alloc(r.vlanId ? ETH_HLEN + VLAN_HLEN : ETH_HLEN);
-  parseMac(r.dstMac).copy(l2, 0);
-  parseMac(r.srcMac).copy(l2, 6);
-  const etherType = p.family === 4 ? ETH_P_IP : ETH_P_IPV6;
-  if (r.vlanId) {
-    l2.writeUInt16BE(ETH_P_8021Q, 12);
-    l2.writeUInt16BE(((p.vlanTci ?? 0) & 0xf000) | r.vlanId, 14);
-    l2.writeUInt16BE(etherType, 16);
-  } else {
-    l2.writeUInt16BE(etherType, 12);
-  }
-  const ip = Buffer.from(frame.subarray(p.l3, p.l3 + p.ipLength));
-  if (p.family === 4) {
-    ip[8]! -= 1;
-    // RFC 1624: the TTL is the high byte of its 16-bit word
-    let check = ip.readUInt16BE(10) + 0x0100;
-    check = (check & 0xffff) + (check >> 16);
-    ip.writeUInt16BE(check & 0xffff, 10);
-  } else {
-    ip[7]! -= 1;
-  }
-  return Buffer.concat([l2, ip]);
 }

@@ -3,11 +3,10 @@
 // userspace forwarder did with each frame, and each punt rule's hits. Read at
 // scrape time like the fast path's counters; without a slow path (no punt
 // rules in the config) the families have no series.
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { FastPath } from '../../dataplane/fastpath.js';
-import type { XskStats } from '../../dataplane/native.js';
-import type { SlowPath } from './service.js';
+import type { SlowPath, QueueStats } from './service.js';
 
 export interface SlowPathMetricsSource {
   slowPath(): SlowPath | undefined;
@@ -16,8 +15,10 @@ export interface SlowPathMetricsSource {
   interfaceName(ifindex: number): string;
 }
 
-/** XskStats field, metric name, what it counts, and the kernel's name when it is one of XDP_STATISTICS */
-const XSK_COUNTERS: ReadonlyArray<readonly [keyof XskStats, string, string, string?]> = [
+type QueueCounter = 'received' | 'transmitted' | 'rxDropped' | 'rxRingFull' | 'fillRingEmpty' | 'rxInvalid' | 'txInvalid' | 'txRingEmpty' | 'batches' | 'captureSkipped';
+
+/** QueueStats field, metric name, what it counts, and the kernel's name when it is one of XDP_STATISTICS */
+const XSK_COUNTERS: ReadonlyArray<readonly [QueueCounter & keyof QueueStats, string, string, string?]> = [
   ['received', 'rx_packets', 'Frames the slow path read from its AF_XDP socket'],
   ['transmitted', 'tx_packets', 'Frames the slow path queued for sending on its AF_XDP socket'],
   ['rxDropped', 'rx_dropped', 'Frames the kernel dropped on the way to the socket for reasons other than a full RX ring, such as no fill buffer or too large', 'rx_dropped'],
@@ -26,6 +27,8 @@ const XSK_COUNTERS: ReadonlyArray<readonly [keyof XskStats, string, string, stri
   ['rxInvalid', 'rx_invalid_descs', "Invalid descriptors on the socket's fill ring", 'rx_invalid_descs'],
   ['txInvalid', 'tx_invalid_descs', "Invalid descriptors on the socket's TX ring", 'tx_invalid_descs'],
   ['txRingEmpty', 'tx_ring_empty', 'Times the kernel found the TX ring empty; in copy mode every send wakeup counts one', 'tx_ring_empty_descs'],
+  ['batches', 'rx_batches', "Receive batches (up to 64 frames each) the socket's worker thread forwarded"],
+  ['captureSkipped', 'capture_skipped', 'Frames a capture skipped because its queue was full: the capture fell behind, forwarding did not wait for it'],
 ];
 
 export function registerSlowPathMetrics(registry: Registry, source: SlowPathMetricsSource): void {
@@ -43,6 +46,16 @@ export function registerSlowPathMetrics(registry: Registry, source: SlowPathMetr
       },
     });
   }
+  new Gauge({
+    name: 'xdp_router_xsk_mode',
+    help: 'Each AF_XDP socket of the slow path: 1 with the mode its queue bound in, zerocopy where the driver gives it, else copy',
+    labelNames: ['interface', 'queue', 'mode'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of source.slowPath()?.stats() ?? []) this.set({ interface: source.interfaceName(s.ifindex), queue: String(s.queue), mode: s.mode }, 1);
+    },
+  });
   new Counter({
     name: 'xdp_router_slowpath_packets_total',
     help:

@@ -1,20 +1,24 @@
 // The AF_XDP slow path: one socket per receive queue of every attached
-// interface, registered in the program's XSKMAP slots; punted frames are
-// handed to the forward handler and to capture subscribers. Stopping it
-// unregisters the sockets first, so punted traffic goes back to the kernel.
+// interface, registered in the program's XSKMAP slots, and one native worker
+// thread per socket that forwards what it receives (forward.ts). The event
+// loop only starts and stops them, reads their counters and hands capture
+// copies to subscribers. Stopping it unregisters the sockets first, so
+// punted traffic goes back to the kernel, then joins the workers and closes
+// the sockets.
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { FastPath } from '../../dataplane/fastpath.js';
 import { XSK_MAX } from '../../dataplane/layout.js';
 import { addon } from '../../dataplane/native.js';
-import type { XskSocket, XskSocketOptions, XskStats } from '../../dataplane/native.js';
+import type { NativeProgram, NativeSlowPathWorker, SlowPathWorkerStats, XskSocket, XskSocketOptions, XskStats } from '../../dataplane/native.js';
 import type { Logger } from '../log.js';
 import { UserspaceForwarder } from './forward.js';
-import { KernelHandoff } from './kernel.js';
+import { openKernelHandoff } from './kernel.js';
 
 const execFileP = promisify(execFile);
-const RX_BATCH = 64;
+/** How often captured frames are taken from the workers' queues while someone captures. */
+const CAPTURE_DRAIN_MS = 10;
 
 export interface SlowPathInterface {
   name: string;
@@ -36,7 +40,11 @@ interface Bound {
   ifindex: number;
   queue: number;
   slot: number;
+  worker?: NativeSlowPathWorker;
 }
+
+/** One queue of the slow path: its socket's mode and counters, and its worker's. */
+export type QueueStats = { ifindex: number; queue: number; mode: 'zerocopy' | 'copy' } & XskStats & SlowPathWorkerStats;
 
 /**
  * The interface's active receive queues (real_num_rx_queues): sysfs lists
@@ -120,38 +128,37 @@ async function openSocket(options: XskSocketOptions): Promise<XskSocket> {
 export class SlowPath {
   private readonly bound: Bound[] = [];
   private readonly listeners = new Set<CaptureListener>();
-  readonly forwarder: UserspaceForwarder;
-  private readonly transmitters = new Map<number, XskSocket>();
-  private readonly epochOffsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+  private forwarderOf: UserspaceForwarder | undefined;
+  private captureTimer: NodeJS.Timeout | undefined;
   /** the way back to the kernel for what the forwarder cannot send; absent where the kernel refuses live frames */
-  private handoff: KernelHandoff | undefined;
+  private handoff: NativeProgram | undefined;
 
   constructor(
     private readonly fp: FastPath,
-    private readonly options: { netns?: string; interfaces: SlowPathInterface[]; log: Logger; forward: boolean },
-  ) {
-    this.forwarder = new UserspaceForwarder(fp, this.transmitters, {
-      pass: (frame, ingressIfindex, failed) => this.handoff?.pass(frame, ingressIfindex, failed) ?? false,
-    });
-  }
+    private readonly options: { netns?: string; interfaces: SlowPathInterface[]; log: Logger },
+  ) {}
 
   async start(): Promise<void> {
     const netnsPath = this.options.netns ? `/run/netns/${this.options.netns}` : undefined;
     // every socket is planned before the first is bound: a plan the XSKMAP cannot hold binds nothing
     const plan = await planInterfaceSockets(this.options.interfaces, this.options.netns);
     try {
-      if (this.options.forward && plan.length > 0) {
-        this.handoff = await KernelHandoff.open({ ...(netnsPath ? { netns: netnsPath } : {}), probeIfindex: plan[0]!.ifindex, log: this.options.log });
+      if (plan.length > 0) {
+        this.handoff = await openKernelHandoff({ ...(netnsPath ? { netns: netnsPath } : {}), probeIfindex: plan[0]!.ifindex, log: this.options.log });
       }
-      for (const { name, ifindex, queue } of plan) {
+      for (const { ifindex, queue } of plan) {
         const socket = await openSocket({ ifindex, queue, ...(netnsPath ? { netns: netnsPath } : {}) });
-        const b: Bound = { socket, ifindex, queue, slot: this.bound.length };
-        this.bound.push(b);
-        // queue 0 of each interface transmits what the slow path forwards out of it
-        if (queue === 0) this.transmitters.set(ifindex, socket);
-        this.fp.bindXsk(b.ifindex, b.queue, b.slot, socket.fd);
-        socket.onReadable(() => this.drain(b));
-        this.options.log.info('AF_XDP socket bound', { interface: name, queue, mode: socket.mode });
+        this.bound.push({ socket, ifindex, queue, slot: this.bound.length });
+      }
+      // queue 0 of each interface transmits what the slow path forwards out of it
+      const transmitters = this.bound.filter((b) => b.queue === 0).map((b) => b.socket);
+      this.forwarderOf = new UserspaceForwarder(this.fp, { transmitters, ...(this.handoff ? { reinject: this.handoff } : {}) });
+      for (const b of this.bound) {
+        b.worker = this.forwarderOf.startWorker(b.socket, netnsPath);
+        // the worker first: a frame punted to the socket is forwarded from the start
+        this.fp.bindXsk(b.ifindex, b.queue, b.slot, b.socket.fd);
+        const name = plan[b.slot]!.name;
+        this.options.log.info('AF_XDP socket bound', { interface: name, queue: b.queue, mode: b.socket.mode, workerTid: b.worker.stats().tid });
       }
     } catch (err) {
       this.stop();
@@ -159,32 +166,50 @@ export class SlowPath {
     }
   }
 
+  /** The native forwarder all workers share; its counters are theirs. */
+  get forwarder(): UserspaceForwarder {
+    if (!this.forwarderOf) throw new SlowPathError('the slow path is not running: start() it first');
+    return this.forwarderOf;
+  }
+
   /** Whether a punted frame the forwarder cannot send goes back to the kernel (else it is dropped): false where the kernel refuses live frames. */
   get returnsToKernel(): boolean {
     return this.handoff !== undefined;
   }
 
-  private drain(b: Bound): void {
-    const frames = b.socket.receive(RX_BATCH);
-    if (frames.length === 0) return;
-    if (this.listeners.size > 0) {
-      const timeNs = this.epochOffsetNs + process.hrtime.bigint();
-      for (const data of frames) for (const l of this.listeners) l({ ifindex: b.ifindex, queue: b.queue, timeNs, data });
-    }
-    if (this.options.forward) this.forwarder.forwardBatch(frames, b.ifindex);
-  }
-
   /** Frames punted from now on, until the returned function is called. */
   capture(listener: CaptureListener): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (this.listeners.size === 1) {
+      for (const b of this.bound) b.worker?.capture(true);
+      this.captureTimer = setInterval(() => this.drainCaptures(), CAPTURE_DRAIN_MS);
+      this.captureTimer.unref();
+    }
+    return () => {
+      // what the workers copied before the call is still the listener's
+      this.drainCaptures();
+      this.listeners.delete(listener);
+      if (this.listeners.size > 0) return;
+      for (const b of this.bound) b.worker?.capture(false);
+      clearInterval(this.captureTimer);
+      this.captureTimer = undefined;
+    };
   }
 
-  stats(): Array<{ ifindex: number; queue: number; mode: string } & XskStats> {
-    return this.bound.map((b) => ({ ifindex: b.ifindex, queue: b.queue, mode: b.socket.mode, ...b.socket.stats() }));
+  private drainCaptures(): void {
+    for (const b of this.bound) {
+      for (const { timeNs, data } of b.worker?.takeCaptured() ?? []) {
+        for (const l of this.listeners) l({ ifindex: b.ifindex, queue: b.queue, timeNs, data });
+      }
+    }
   }
 
-  /** Unregister every socket (punted traffic goes to the kernel again), then close them. */
+  stats(): QueueStats[] {
+    const idle: SlowPathWorkerStats = { tid: 0, cpu: -1, batches: 0, captureSkipped: 0 };
+    return this.bound.map((b) => ({ ifindex: b.ifindex, queue: b.queue, mode: b.socket.mode, ...b.socket.stats(), ...(b.worker?.stats() ?? idle) }));
+  }
+
+  /** Unregister every socket (punted traffic goes to the kernel again), join the workers, then close the sockets. */
   stop(): void {
     for (const b of this.bound) {
       try {
@@ -192,10 +217,13 @@ export class SlowPath {
       } catch (err) {
         this.options.log.warn('AF_XDP slot already gone', { ifindex: b.ifindex, queue: b.queue, err: err as Error });
       }
-      b.socket.close();
     }
+    for (const b of this.bound) b.worker?.stop();
+    for (const b of this.bound) b.socket.close();
+    this.forwarderOf?.close();
     this.bound.length = 0;
-    this.transmitters.clear();
+    clearInterval(this.captureTimer);
+    this.captureTimer = undefined;
     this.listeners.clear();
     this.handoff?.close();
     this.handoff = undefined;

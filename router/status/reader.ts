@@ -77,6 +77,7 @@ export interface RouterStatus {
   ipv4IndexGroupsUsed: number;
   ipv4IndexGroupsTotal: number;
   slowPathSockets: number;
+  slowPathQueues: Array<{ interface: string; queue: number; mode: string; workerTid: number; workerCpu: number }>;
   policyRules: Array<{ rule: string; handling: string }>;
   netfilterMode: NetfilterMode;
   netfilterChains: NetfilterChainStatus[];
@@ -164,10 +165,18 @@ export class StatusReader {
       interfaces: this.interfaces(),
       ipv4IndexGroupsUsed: groups?.used ?? 0,
       ipv4IndexGroupsTotal: groups?.total ?? 0,
-      slowPathSockets: this.deps.daemon.slowPath?.stats().length ?? 0,
+      ...this.slowPath(),
       policyRules: this.deps.desired.policy.rules.map((h) => ({ rule: describeRule(h.rule), handling: describeHandling(h.handling) })),
       netfilterMode: this.deps.netfilterMode,
       ...this.netfilter(),
+    };
+  }
+
+  private slowPath(): Pick<RouterStatus, 'slowPathSockets' | 'slowPathQueues'> {
+    const queues = this.deps.daemon.slowPath?.stats() ?? [];
+    return {
+      slowPathSockets: queues.length,
+      slowPathQueues: queues.map((q) => ({ interface: this.linkName(q.ifindex), queue: q.queue, mode: q.mode, workerTid: q.tid, workerCpu: q.cpu })),
     };
   }
 

@@ -3,7 +3,7 @@
 // is a pcap file tcpdump reads; a punted frame the slow path can no longer
 // forward goes back to the kernel; with the sockets gone, punted traffic goes
 // up to the kernel; stopping leaves no socket, UMEM or XSKMAP entry behind.
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FastPath } from '../../dataplane/fastpath.js';
 import { run } from '../../router/lab/netns.js';
@@ -28,9 +28,14 @@ async function icmpInEchos(ns: string): Promise<number> {
   return Number(values![names!.indexOf('InEchos')]);
 }
 
-/** What this process holds: open fds and mapped memory regions (a UMEM is one). */
-function resources(): { fds: number; maps: number } {
-  return { fds: readdirSync('/proc/self/fd').length, maps: readdirSync('/proc/self/map_files').length };
+/**
+ * What this process holds: open fds, mappings of a file, socket or map (an
+ * AF_XDP socket's rings, the mapped IPv4 index; /proc/self/maps entries with
+ * a backing object, which V8's own heap mappings are not), and threads (a
+ * worker each socket).
+ */
+function resources(): { fds: number; maps: number; threads: number } {
+  return { fds: readdirSync('/proc/self/fd').length, maps: readdirSync('/proc/self/map_files').length, threads: readdirSync('/proc/self/task').length };
 }
 
 describe('the AF_XDP slow path', () => {
@@ -38,7 +43,7 @@ describe('the AF_XDP slow path', () => {
   let fp: FastPath;
   let slow: SlowPath | undefined;
   let attached = false;
-  let before: { fds: number; maps: number };
+  let before: ReturnType<typeof resources>;
 
   beforeAll(async () => {
     lab = await createLab(PREFIX);
@@ -58,7 +63,6 @@ describe('the AF_XDP slow path', () => {
       netns: lab.router.ns,
       interfaces: [lab.router.toA, lab.router.toB].map((s) => ({ name: s.dev, ifindex: s.ifindex })),
       log: createLogger({ level: 'warn' }),
-      forward: true,
     });
     await started.start();
     slow = started;
@@ -134,6 +138,14 @@ describe('the AF_XDP slow path', () => {
     expect(slow!.forwarder.results()).toContainEqual({ outcome: 'no-neigh', action, packets: 1 });
   });
 
+  it('each socket has its worker thread, named for its interface and queue', () => {
+    const names = readdirSync('/proc/self/task').map((t) => readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim());
+    for (const s of slow!.stats()) {
+      expect(s.tid).toBeGreaterThan(0);
+      expect(names).toContain(`xr-xsk ${s.ifindex}:${s.queue}`);
+    }
+  });
+
   it('stopped, it leaves no socket, UMEM or XSKMAP entry, and punted traffic crosses via the kernel', async () => {
     slow!.stop();
     slow = undefined;
@@ -150,5 +162,30 @@ describe('the AF_XDP slow path', () => {
     } finally {
       await setKernelForwarding(lab, false);
     }
+  });
+
+  it('started and stopped five times under punted traffic, it leaves no fd, mapping or thread behind', async () => {
+    // the one the other cases share goes first: the cycles start from none
+    slow?.stop();
+    slow = undefined;
+    const flow = udpStream(lab.a.ns, lab.b.ns, lab.remote.v4, 4000, 2000);
+    try {
+      for (let cycle = 0; cycle < 5; cycle++) {
+        const s = new SlowPath(fp, {
+          netns: lab.router.ns,
+          interfaces: [lab.router.toA, lab.router.toB].map((i) => ({ name: i.dev, ifindex: i.ifindex })),
+          log: createLogger({ level: 'warn' }),
+        });
+        await s.start();
+        try {
+          await within(3000, async () => s.stats().some((q) => q.batches > 0), `cycle ${cycle}: a worker forwarding the punted flow`);
+        } finally {
+          s.stop();
+        }
+      }
+    } finally {
+      await flow;
+    }
+    expect(resources()).toEqual(before);
   });
 });

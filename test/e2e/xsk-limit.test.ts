@@ -59,7 +59,7 @@ describe('more receive queues than XSK map slots', () => {
   it('the slow path on its own: refused before the first socket, no XSKMAP slot taken', async () => {
     const fp = await FastPath.open({ netns: NS, punt: true });
     try {
-      const slow = new SlowPath(fp, { netns: NS, interfaces: ['r0', 'r1'].map((name) => ({ name, ifindex: ifindex[name]! })), log: createLogger({ level: 'warn' }), forward: true });
+      const slow = new SlowPath(fp, { netns: NS, interfaces: ['r0', 'r1'].map((name) => ({ name, ifindex: ifindex[name]! })), log: createLogger({ level: 'warn' }) });
       await expect(slow.start()).rejects.toThrow(SlowPathError);
       await expect(slow.start()).rejects.toThrow(REFUSAL);
       expect(slow.stats()).toEqual([]);

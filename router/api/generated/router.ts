@@ -39,6 +39,7 @@ import type { Route as _xdprouter_v1_Route, Route__Output as _xdprouter_v1_Route
 import type { RouteError as _xdprouter_v1_RouteError, RouteError__Output as _xdprouter_v1_RouteError__Output } from './xdprouter/v1/RouteError.js';
 import type { RouteEvent as _xdprouter_v1_RouteEvent, RouteEvent__Output as _xdprouter_v1_RouteEvent__Output } from './xdprouter/v1/RouteEvent.js';
 import type { RouteServiceClient as _xdprouter_v1_RouteServiceClient, RouteServiceDefinition as _xdprouter_v1_RouteServiceDefinition } from './xdprouter/v1/RouteService.js';
+import type { SlowPathQueue as _xdprouter_v1_SlowPathQueue, SlowPathQueue__Output as _xdprouter_v1_SlowPathQueue__Output } from './xdprouter/v1/SlowPathQueue.js';
 import type { StatusServiceClient as _xdprouter_v1_StatusServiceClient, StatusServiceDefinition as _xdprouter_v1_StatusServiceDefinition } from './xdprouter/v1/StatusService.js';
 import type { WatchRoutesRequest as _xdprouter_v1_WatchRoutesRequest, WatchRoutesRequest__Output as _xdprouter_v1_WatchRoutesRequest__Output } from './xdprouter/v1/WatchRoutesRequest.js';
 
@@ -110,6 +111,7 @@ export interface ProtoGrpcType {
        */
       RouteService: SubtypeConstructor<typeof grpc.Client, _xdprouter_v1_RouteServiceClient> & { service: _xdprouter_v1_RouteServiceDefinition }
       RouteType: EnumTypeDefinition
+      SlowPathQueue: MessageTypeDefinition<_xdprouter_v1_SlowPathQueue, _xdprouter_v1_SlowPathQueue__Output>
       /**
        * The daemon's state: counters, interfaces, neighbours. Read only.
        */

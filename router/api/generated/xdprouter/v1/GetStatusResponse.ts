@@ -3,6 +3,7 @@
 import type { Interface as _xdprouter_v1_Interface, Interface__Output as _xdprouter_v1_Interface__Output } from '../../xdprouter/v1/Interface.js';
 import type { PolicyRule as _xdprouter_v1_PolicyRule, PolicyRule__Output as _xdprouter_v1_PolicyRule__Output } from '../../xdprouter/v1/PolicyRule.js';
 import type { NetfilterChain as _xdprouter_v1_NetfilterChain, NetfilterChain__Output as _xdprouter_v1_NetfilterChain__Output } from '../../xdprouter/v1/NetfilterChain.js';
+import type { SlowPathQueue as _xdprouter_v1_SlowPathQueue, SlowPathQueue__Output as _xdprouter_v1_SlowPathQueue__Output } from '../../xdprouter/v1/SlowPathQueue.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface GetStatusResponse {
@@ -55,6 +56,11 @@ export interface GetStatusResponse {
    * to the kernel); empty when it was read
    */
   'netfilterUnreadable'?: (string);
+  /**
+   * the slow path's sockets, one per receive queue of each interface, and
+   * their worker threads; empty when it does not run
+   */
+  'slowPathQueues'?: (_xdprouter_v1_SlowPathQueue)[];
 }
 
 export interface GetStatusResponse__Output {
@@ -107,4 +113,9 @@ export interface GetStatusResponse__Output {
    * to the kernel); empty when it was read
    */
   'netfilterUnreadable': (string);
+  /**
+   * the slow path's sockets, one per receive queue of each interface, and
+   * their worker threads; empty when it does not run
+   */
+  'slowPathQueues': (_xdprouter_v1_SlowPathQueue__Output)[];
 }

@@ -1,0 +1,127 @@
+#include "slowpath_worker.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "errors.h"
+#include "netns.h"
+
+namespace xr {
+namespace {
+
+// A saturated worker takes all the CPU it gets; below the daemon's other
+// threads it still does, except when the event loop has work (a route to
+// apply, an API call), which then runs first instead of sharing the core.
+constexpr int kWorkerNice = 10;
+
+uint64_t RealtimeNs() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1000000000ull + static_cast<uint64_t>(now.tv_nsec);
+}
+
+}  // namespace
+
+SlowPathWorker::SlowPathWorker(std::shared_ptr<XskSocket> socket, std::shared_ptr<SlowPathShared> shared,
+                               std::string netns)
+    : socket_(std::move(socket)),
+      shared_(std::move(shared)),
+      netns_(std::move(netns)),
+      reader_(QuiescentReaders::Process().Register()) {
+  int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fd < 0) ThrowErrno(errno, socket_->Describe() + ": create the worker's wake-up eventfd");
+  wake_.reset(fd);
+  thread_ = std::thread([this] { Run(); });
+}
+
+SlowPathWorker::~SlowPathWorker() { Stop(); }
+
+void SlowPathWorker::Stop() {
+  if (!thread_.joinable()) return;
+  stopping_.store(true, std::memory_order_release);
+  uint64_t one = 1;
+  // a full counter (never, at one write) also wakes the thread
+  if (write(wake_.get(), &one, sizeof(one)) < 0 && errno != EAGAIN) {
+    perror("xdp-router: wake a slow-path worker");
+  }
+  thread_.join();
+}
+
+void SlowPathWorker::Run() {
+  tid_.store(static_cast<int>(gettid()), std::memory_order_relaxed);
+  // "xr-xsk IFINDEX:QUEUE" in top and perf (15 characters at most)
+  std::string name = "xr-xsk " + std::to_string(socket_->ifindex()) + ":" + std::to_string(socket_->queue());
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+  // best effort: without it the worker competes with the event loop as an equal
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kWorkerNice);
+  try {
+    NetnsGuard guard(netns_);
+    ForwardingPipeline pipeline(shared_);
+    Serve(pipeline);
+  } catch (const std::exception& error) {
+    std::lock_guard<std::mutex> lock(errorMutex_);
+    error_ = error.what();
+  }
+  reader_->Offline();
+}
+
+void SlowPathWorker::Serve(ForwardingPipeline& pipeline) {
+  const uint32_t ingress = socket_->ifindex();
+  while (!stopping_.load(std::memory_order_acquire)) {
+    // nothing read from the tables before this point is used after it
+    reader_->Quiescent();
+    pipeline.Revalidate();
+    uint32_t received = socket_->ReceiveBatch(XskSocket::kMaxReceiveBatch, [&](const ByteView* frames, uint32_t count) {
+      if (capturing_.load(std::memory_order_relaxed)) Capture(frames, count);
+      pipeline.ForwardBatch(frames, count, ingress);
+    });
+    if (received > 0) {
+      batches_.fetch_add(1, std::memory_order_relaxed);
+      cpu_.store(sched_getcpu(), std::memory_order_relaxed);
+      continue;
+    }
+    reader_->Offline();
+    Sleep();
+  }
+}
+
+// Until a frame arrives or Stop() is called. The socket's poll reports the
+// RX ring not empty.
+void SlowPathWorker::Sleep() {
+  pollfd fds[2] = {{socket_->fd(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
+  if (poll(fds, 2, -1) < 0 && errno != EINTR) ThrowErrno(errno, socket_->Describe() + ": poll");
+}
+
+void SlowPathWorker::Capture(const ByteView* frames, uint32_t count) {
+  std::unique_lock<std::mutex> lock(captureMutex_, std::try_to_lock);
+  uint32_t room = 0;
+  if (lock.owns_lock()) room = static_cast<uint32_t>(std::min<size_t>(count, kCaptureQueueFrames - captured_.size()));
+  uint64_t timeNs = RealtimeNs();
+  for (uint32_t i = 0; i < room; ++i) captured_.push_back({timeNs, Bytes(frames[i].data, frames[i].data + frames[i].size)});
+  if (room < count) captureSkipped_.fetch_add(count - room, std::memory_order_relaxed);
+}
+
+std::deque<CapturedFrame> SlowPathWorker::TakeCaptured() {
+  std::deque<CapturedFrame> out;
+  std::lock_guard<std::mutex> lock(captureMutex_);
+  out.swap(captured_);
+  return out;
+}
+
+WorkerStats SlowPathWorker::Stats() const {
+  WorkerStats stats{tid_.load(std::memory_order_relaxed), cpu_.load(std::memory_order_relaxed),
+                    batches_.load(std::memory_order_relaxed), captureSkipped_.load(std::memory_order_relaxed), {}};
+  std::lock_guard<std::mutex> lock(errorMutex_);
+  stats.error = error_;
+  return stats;
+}
+
+}  // namespace xr
