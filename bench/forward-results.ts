@@ -16,7 +16,7 @@ export interface ForwardOptions {
   profile: boolean;
   /** auto: live frames unless the machine refuses them, then AF_XDP */
   generator: GeneratorChoice;
-  /** measure at the full table too, after 1k routes (a million routes take a minute or two to install and sync) */
+  /** measure at the full table too, after 1k routes (1.35 million routes take minutes to install and sync) */
   fullTable: boolean;
 }
 

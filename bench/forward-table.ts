@@ -7,7 +7,7 @@
 // documentation ranges.
 import type { Lab } from '../router/lab/topology.js';
 import { addRoutes } from './kernel-routes.js';
-import { formatPrefix4, formatPrefix6, ipv4Table } from './prefixes.js';
+import { formatPrefix4, formatPrefix6, fullTable as fullTableProfile } from './prefixes.js';
 import type { Prefix4, Prefix6 } from './prefixes.js';
 
 export type TableName = '1k routes' | 'full table';
@@ -26,14 +26,13 @@ export interface TableSize {
 }
 
 const SMALL_TABLE = 1_000;
-/** the uniform-size table's million prefixes, until the full-table profile replaces it */
-const FULL_TABLE_IPV4 = 1_000_000;
 /** routes per `ip -batch`, to bound its memory */
 const CHUNK = 100_000;
 
-/** The full table the benchmark grows to: a million IPv4 prefixes of the Internet's length mix. */
+/** The full table the benchmark grows to: the full-table profile, 1,050,000 IPv4 and 300,000 IPv6 prefixes of the global tables' mix. */
 export function fullTable(): RouteTable {
-  return { v4: ipv4Table(FULL_TABLE_IPV4), v6: [] };
+  const { ipv4, ipv6 } = fullTableProfile();
+  return { v4: ipv4, v6: ipv6 };
 }
 
 export function tableSize(name: TableName, full: RouteTable): TableSize {

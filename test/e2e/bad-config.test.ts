@@ -33,6 +33,14 @@ const BAD: Array<{ name: string; text: string; says: RegExp }> = [
 describe('bad config files stop the daemon before it touches anything', () => {
   let dir: string;
   let r0: number;
+  /**
+   * A config that gets as far as starting: its API socket (and so its pid
+   * file) and its metrics port its own, not the defaults (/run/xdp-router/,
+   * 9469) that a router or another checkout's README lab on this machine
+   * may hold.
+   */
+  const startable = async (extra: string): Promise<string> =>
+    base(`api:\n  unix:\n    path: ${dir}/xdp-router.sock\nmetrics:\n  listen: "127.0.0.1:${await freePort()}"\n${extra}`);
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'xrt-badcfg-'));
     await createNetns(NS);
@@ -63,7 +71,7 @@ describe('bad config files stop the daemon before it touches anything', () => {
 
   it('an interface that does not exist: exit 1, named, nothing touched', async () => {
     const file = join(dir, 'missing-if.yaml');
-    writeFileSync(file, base('interfaces: [r0, eth9]\n'));
+    writeFileSync(file, await startable('interfaces: [r0, eth9]\n'));
     const res = await cli(['run', '--config', file]);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/eth9.*does not exist/);
@@ -76,7 +84,7 @@ describe('bad config files stop the daemon before it touches anything', () => {
     // against RLIMIT_MEMLOCK (for a process without CAP_IPC_LOCK, as under
     // the systemd unit), which a 1 MiB limit cannot hold
     const file = join(dir, 'memlock.yaml');
-    writeFileSync(file, base('interfaces: [r0]\npunt:\n  - prefix: 198.51.100.0/24\n'));
+    writeFileSync(file, await startable('interfaces: [r0]\npunt:\n  - prefix: 198.51.100.0/24\n'));
     const res = await cli(['run', '--config', file], ['prlimit', '--memlock=1048576', 'setpriv', '--bounding-set=-ipc_lock']);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/UMEM.*RLIMIT_MEMLOCK.*ENOBUFS/);
@@ -89,7 +97,7 @@ describe('bad config files stop the daemon before it touches anything', () => {
     await run(['ethtool', '-K', 'r0', 'rxvlan', 'on'], NS);
     try {
       const file = join(dir, 'rxvlan.yaml');
-      writeFileSync(file, base(`interfaces: [r0]\nmetrics:\n  listen: "127.0.0.1:${await freePort()}"\n`));
+      writeFileSync(file, await startable('interfaces: [r0]\n'));
       const res = await cli(['run', '--config', file]);
       expect(res.code).toBe(1);
       expect(res.stderr).toMatch(new RegExp(`interface r0 has rx VLAN offload on.*Turn it off: ip netns exec ${NS} ethtool -K r0 rxvlan off`));
@@ -105,7 +113,7 @@ describe('bad config files stop the daemon before it touches anything', () => {
     await run(['xdp-loader', 'load', '-m', 'native', 'r0', '/usr/lib/x86_64-linux-gnu/bpf/xdpdump_xdp.o'], NS);
     try {
       const file = join(dir, 'foreign.yaml');
-      writeFileSync(file, base('interfaces: [r0]\n'));
+      writeFileSync(file, await startable('interfaces: [r0]\n'));
       const res = await cli(['run', '--config', file]);
       expect(res.code).toBe(1);
       expect(res.stderr).toMatch(/r0 already has XDP program "xdpdump".*replaceForeignXdp/);
