@@ -55,13 +55,14 @@ struct bpf_map {
 struct bpf_prog;
 
 /*
- * Move up to n packets from forwarded to drop-redirect of one interface, on
- * this CPU; answers how many moved. Never more than forwarded holds, so a
- * counter cleared between the redirect and the flush cannot make it wrap.
+ * Move up to n packets from forwarded to drop-redirect of one interface
+ * slot, on this CPU; answers how many moved. Never more than forwarded
+ * holds, so a counter cleared between the redirect and the flush cannot make
+ * it wrap.
  */
-static __always_inline __u32 xr_move_refused(__u32 ifindex, __u32 n)
+static __always_inline __u32 xr_move_refused(__u32 slot, __u32 n)
 {
-	struct xr_counter_key key = { .ifindex = ifindex, .reason = XR_FORWARDED };
+	__u32 key = xr_counter_index(slot, XR_FORWARDED);
 	struct xr_counter *forwarded = bpf_map_lookup_elem(&xr_counters, &key);
 
 	if (!forwarded)
@@ -71,7 +72,7 @@ static __always_inline __u32 xr_move_refused(__u32 ifindex, __u32 n)
 	if (!n)
 		return 0;
 	forwarded->packets -= n;
-	xr_count_add(ifindex, XR_DROP_REDIRECT, n, 0);
+	xr_count_add(slot, XR_DROP_REDIRECT, n, 0);
 	return n;
 }
 
@@ -80,12 +81,12 @@ struct xr_refusal {
 	__u32 left;	/* refused frames not moved yet */
 };
 
-/* bpf_for_each_map_elem callback over xr_vlans: 0 goes on, 1 stops */
-static long xr_move_from_vlan(struct bpf_map *map, const struct xr_vlan_key *key,
-			      const __u32 *vlan_ifindex, struct xr_refusal *r)
+/* bpf_for_each_map_elem callback over xr_ifaces: 0 goes on, 1 stops */
+static long xr_move_from_vlan(struct bpf_map *map, const struct xr_iface_key *key,
+			      const struct xr_iface *vlan, struct xr_refusal *r)
 {
-	if (key->ifindex == r->ifindex)
-		r->left -= xr_move_refused(*vlan_ifindex, r->left);
+	if (key->ifindex == r->ifindex && key->vlan_id != XR_VLAN_NONE)
+		r->left -= xr_move_refused(vlan->slot, r->left);
 	return r->left ? 0 : 1;
 }
 
@@ -96,13 +97,13 @@ static long xr_move_from_vlan(struct bpf_map *map, const struct xr_vlan_key *key
  * interfaces' in map order: on a device that carries both, the split
  * between them is a guess, the total is exact.
  */
-static __always_inline void xr_refused(__u32 ifindex, __u32 n)
+static __always_inline void xr_refused(const struct xr_iface *from, __u32 n)
 {
-	struct xr_refusal r = { .ifindex = ifindex, .left = n };
+	struct xr_refusal r = { .ifindex = from->ifindex, .left = n };
 
-	r.left -= xr_move_refused(ifindex, n);
+	r.left -= xr_move_refused(from->slot, n);
 	if (r.left)
-		bpf_for_each_map_elem(&xr_vlans, xr_move_from_vlan, &r, 0);
+		bpf_for_each_map_elem(&xr_ifaces, xr_move_from_vlan, &r, 0);
 }
 
 /*
@@ -112,28 +113,31 @@ static __always_inline void xr_refused(__u32 ifindex, __u32 n)
  * namespace (a container's XDP program, another router's lab) whose
  * devices share our ifindexes would move our counters.
  */
-static __always_inline bool xr_our_device(const struct net_device *dev)
+static __always_inline const struct xr_iface *xr_our_device(const struct net_device *dev)
 {
-	__u32 ifindex = dev->ifindex;
-	const struct xr_iface *known = bpf_map_lookup_elem(&xr_ifaces, &ifindex);
+	struct xr_iface_key key = { .ifindex = dev->ifindex, .vlan_id = XR_VLAN_NONE };
+	const struct xr_iface *known = bpf_map_lookup_elem(&xr_ifaces, &key);
 	__u8 mac[XR_ETH_ALEN];
 
 	if (!known || bpf_probe_read_kernel(mac, sizeof(mac), dev->dev_addr))
-		return false;
-	return xr_mac_equal(mac, known->mac);
+		return NULL;
+	return xr_mac_equal(mac, known->mac) ? known : NULL;
 }
 
 SEC("tp_btf/xdp_devmap_xmit")
 int BPF_PROG(xr_count_xmit_drops, const struct net_device *from_dev,
 	     const struct net_device *to_dev, int sent, int drops, int err)
 {
-	__u32 to = to_dev->ifindex;
+	const struct xr_iface *from, *to;
 
-	/* a device xdp_router sends to: other programs' devmaps are theirs */
-	if (drops <= 0 || !bpf_map_lookup_elem(&xr_tx_ports, &to) ||
-	    !xr_our_device(to_dev) || !xr_our_device(from_dev))
+	if (drops <= 0)
 		return 0;
-	xr_refused(from_dev->ifindex, drops);
+	to = xr_our_device(to_dev);
+	from = xr_our_device(from_dev);
+	/* a device xdp_router sends to: other programs' devmaps are theirs */
+	if (!to || !from || !bpf_map_lookup_elem(&xr_tx_ports, &to->slot))
+		return 0;
+	xr_refused(from, drops);
 	return 0;
 }
 
@@ -147,9 +151,13 @@ int BPF_PROG(xr_count_redirect_errors, const struct net_device *dev,
 	 * an XSKMAP and were never counted forwarded. The program named in
 	 * the event is libxdp's dispatcher, not ours, so the map tells.
 	 */
+	const struct xr_iface *from;
+
 	if (map_id != ((struct bpf_map *)&xr_tx_ports)->id)
 		return 0;
-	xr_refused(dev->ifindex, 1);
+	from = xr_our_device(dev);
+	if (from)
+		xr_refused(from, 1);
 	return 0;
 }
 

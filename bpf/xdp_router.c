@@ -101,22 +101,30 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 	struct xr_egress eg = {};
 	struct xr_route rt;
 	enum xr_reason reason;
+	bool routed;
 
 	reason = xr_ipv4_validate(iph, f->data_end);
 	if (reason != XR_FORWARDED)
 		return xr_pass(reason);
-	reason = xr_ipv4_not_forwardable(iph);
+	reason = xr_ipv4_address_pass(iph);
+	if (reason != XR_FORWARDED)
+		return xr_pass(reason);
+	/* a lookup has no effect: taken early, it tells a local address before the header checks */
+	routed = xr_fib4_lookup(iph->daddr, &rt);
+	if (routed && rt.type == XR_ROUTE_LOCAL)
+		return xr_pass(XR_PASS_LOCAL);
+	reason = xr_ipv4_header_pass(iph);
 	if (reason != XR_FORWARDED)
 		return xr_pass(reason);
 	f->datagram_len = bpf_ntohs(iph->tot_len);
 
-	if (!xr_fib4_lookup(iph->daddr, &rt))
+	if (!routed)
 		return xr_pass(XR_PASS_NO_ROUTE);
 	/* only a group needs the flow hash, and it reads into L4 */
 	reason = xr_resolve_route(&rt, rt.flags & XR_ROUTE_F_GROUP ?
 				  xr_ipv4_flow_hash(iph, f->data_end, xr_hash_seed) : 0,
 				  XR_NH_INET, &iph->daddr, !xr_dry_run, &eg);
-	if (reason == XR_FORWARDED && f->datagram_len > eg.iface->mtu)
+	if (reason == XR_FORWARDED && f->datagram_len > eg.nh->mtu)
 		reason = XR_PASS_MTU;	/* the kernel fragments or sends frag-needed */
 	if (xr_punt_enabled && reason == XR_FORWARDED) {
 		struct xr_fib4_key key = { .prefixlen = 32, .addr = iph->daddr };
@@ -151,7 +159,7 @@ static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struc
 	reason = xr_resolve_route(&rt, rt.flags & XR_ROUTE_F_GROUP ?
 				  xr_ipv6_flow_hash(ip6h, f->data_end, xr_hash_seed) : 0,
 				  XR_NH_INET6, &ip6h->daddr, !xr_dry_run, &eg);
-	if (reason == XR_FORWARDED && f->datagram_len > eg.iface->mtu)
+	if (reason == XR_FORWARDED && f->datagram_len > eg.nh->mtu)
 		reason = XR_PASS_MTU;	/* the kernel sends packet-too-big */
 	if (xr_punt_enabled && reason == XR_FORWARDED) {
 		struct xr_fib6_key key = { .prefixlen = 128 };
@@ -189,6 +197,7 @@ int xdp_router(struct xdp_md *ctx)
 		.data = (void *)(long)ctx->data,
 		.data_end = (void *)(long)ctx->data_end,
 		.ifindex = ctx->ingress_ifindex,
+		.slot = XR_IFACE_SLOT_UNKNOWN,
 	};
 	struct xr_verdict v;
 
@@ -196,7 +205,9 @@ int xdp_router(struct xdp_md *ctx)
 	v = xr_route_frame(ctx, &f);
 	if (xr_dry_run)
 		return v.reason;
-	xr_count(f.ifindex, v.reason, f.len);
+	if (f.slot == XR_IFACE_SLOT_UNKNOWN)
+		f.slot = xr_device_slot(f.ifindex);
+	xr_count(f.slot, v.reason, f.len);
 	return v.action;
 }
 

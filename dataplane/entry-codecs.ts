@@ -4,6 +4,7 @@
 import { formatAddress, formatMac, maskAddress, parseMac, requireAddress } from './addr.js';
 import type { Prefix } from './addr.js';
 import * as L from './layout.js';
+import type { Reason } from './layout.js';
 
 export interface NexthopSpec {
   ifindex: number;
@@ -67,16 +68,78 @@ export function formatPrefixKey(key: { prefixlen: number; addr: Buffer }): strin
   return `${formatAddress(maskAddress(key.addr, key.prefixlen))}/${key.prefixlen}`;
 }
 
-// Next hops and groups live in arrays: a slot of zeros (no interface, no
-// members) is an absent entry, as the program reads it.
+// Groups live in an array: a slot of zeros (no members) is an absent
+// entry, as the program reads it. A next hop's entry carries the rewrite:
+// what its egress interface and its gateway's neighbour entry say of it.
 
-export const isNexthop = (v: Buffer): boolean => L.nexthop.decode(v).ifindex !== 0;
 export const isGroup = (v: Buffer): boolean => L.group.decode(v).count !== 0;
 
-export function encodeNexthop(spec: NexthopSpec): Buffer {
-  if (spec.gateway === undefined) return L.nexthop.encode({ ifindex: spec.ifindex, family: L.NhFamily.connected, gateway: Buffer.alloc(16) });
+/** An interface as the maps hold it: what next hops out of it copy. */
+export interface InterfaceRecord {
+  slot: number;
+  mac: Buffer;
+  mtu: number;
+  vlanId: number;
+  /** enum xr_iface_flags */
+  flags: number;
+}
+
+/** A neighbour entry as the next hops through it need it. */
+export interface NeighbourRecord {
+  mac: Buffer;
+  /** enum xr_neigh_flags */
+  flags: number;
+}
+
+/** What a next hop is apart from what it copies: its interface, family and gateway (16 bytes, IPv4 in the first four). */
+export interface NexthopTarget {
+  ifindex: number;
+  family: number;
+  gateway: Buffer;
+}
+
+/** A next hop's target from its spec. */
+export function nexthopTarget(spec: NexthopSpec): NexthopTarget {
+  const gateway = Buffer.alloc(16);
+  if (spec.gateway === undefined) return { ifindex: spec.ifindex, family: L.NhFamily.connected, gateway };
   const gw = requireAddress(spec.gateway, 'gateway');
-  return L.nexthop.encode({ ifindex: spec.ifindex, family: gw.family === 4 ? L.NhFamily.inet : L.NhFamily.inet6, gateway: gw.addr });
+  gw.addr.copy(gateway);
+  return { ifindex: spec.ifindex, family: gw.family === 4 ? L.NhFamily.inet : L.NhFamily.inet6, gateway };
+}
+
+const reasonIndex = (r: Reason): number => L.REASONS.indexOf(r);
+
+/**
+ * The entry of a next hop: ready (forwarded) or why its frames go up, in the
+ * order the program once found them out per packet: the egress interface
+ * unknown or down, kept apart, then the gateway's neighbour unresolved.
+ */
+export function encodeNexthop(nh: NexthopTarget, out: InterfaceRecord | undefined, neigh: NeighbourRecord | undefined): Buffer {
+  let state: Reason = 'forwarded';
+  let flags = 0;
+  let dstMac: Buffer = Buffer.alloc(6);
+  if (!out || !(out.flags & L.IfaceFlag.up)) state = 'pass-no-iface';
+  else if (out.flags & L.IfaceFlag.vrf) state = 'pass-vrf';
+  else if (out.flags & L.IfaceFlag.netfilterOut) state = 'pass-netfilter';
+  else if (nh.family !== L.NhFamily.connected) {
+    if (!neigh || !(neigh.flags & L.NEIGH_F_VALID)) state = 'pass-no-neigh';
+    else {
+      dstMac = neigh.mac;
+      if (neigh.flags & L.NEIGH_F_STALE) flags |= L.NH_F_STALE;
+    }
+  }
+  return L.nexthop.encode({
+    dst_mac: dstMac,
+    src_mac: out?.mac ?? Buffer.alloc(6),
+    vlan_id: out?.vlanId ?? 0,
+    flags,
+    mtu: out?.mtu ?? 0,
+    tx_slot: out?.slot ?? 0,
+    ifindex: nh.ifindex,
+    family: nh.family,
+    state: reasonIndex(state),
+    gateway: nh.gateway,
+  });
 }
 
 export function decodeNexthop(v: Buffer): NexthopSpec {
@@ -84,6 +147,13 @@ export function decodeNexthop(v: Buffer): NexthopSpec {
   const gateway =
     nh.family === L.NhFamily.inet ? formatAddress(nh.gateway.subarray(0, 4)) : nh.family === L.NhFamily.inet6 ? formatAddress(nh.gateway) : undefined;
   return { ifindex: nh.ifindex, ...(gateway ? { gateway } : {}) };
+}
+
+/** An entry as verify reports it: its state and what the rewrite would write. */
+export function describeNexthop(v: Buffer): string {
+  const e = L.nexthop.decode(v);
+  const state = L.REASONS[e.state] ?? `state ${e.state}`;
+  return `${state} dst ${formatMac(e.dst_mac)} src ${formatMac(e.src_mac)} vlan ${e.vlan_id} mtu ${e.mtu} slot ${e.tx_slot}${e.flags & L.NH_F_STALE ? ' stale' : ''}`;
 }
 
 /** A multipath group: each member gets its weight's share of the flows. */
@@ -133,22 +203,23 @@ export function decodeNeighbour(v: Buffer): NeighbourEntry {
 
 const PASS_FLAGS = ['policyIn', 'netfilterIn', 'netfilterOut', 'vrf'] as const;
 
-/** The interface the program sends through for ifindex: a VLAN's lower device, else itself. */
-export function txIfindex(ifindex: number, spec: InterfaceSpec): number {
-  return spec.vlan ? spec.vlan.lowerIfindex : ifindex;
-}
-
-export function encodeIface(ifindex: number, spec: InterfaceSpec): Buffer {
+/** An interface's xr_iface value: slot is its dense index (counters, devmap). */
+export function ifaceValue(ifindex: number, slot: number, spec: InterfaceSpec): ReturnType<typeof L.iface.decode> {
   if (spec.vlan && (spec.vlan.id < 1 || spec.vlan.id > 4094)) {
     throw new RangeError(`interface ${ifindex}: VLAN id ${spec.vlan.id} must be 1 to 4094`);
   }
   let flags = spec.up ? L.IfaceFlag.up : 0;
   for (const name of PASS_FLAGS) if (spec.passes?.[name]) flags |= L.IfaceFlag[name];
-  return L.iface.encode({ mac: parseMac(spec.mac), vlan_id: spec.vlan?.id ?? 0, mtu: spec.mtu, tx_ifindex: txIfindex(ifindex, spec), flags });
+  const tx = spec.vlan ? spec.vlan.lowerIfindex : ifindex;
+  return { mac: parseMac(spec.mac), vlan_id: spec.vlan?.id ?? 0, mtu: spec.mtu, ifindex, slot, tx_ifindex: tx, flags };
 }
 
-export function decodeIface(v: Buffer): InterfaceSpec {
-  const i = L.iface.decode(v);
+/** The xr_ifaces key a frame of this interface arrives with: its device and VLAN tag. */
+export function ifaceKey(ifindex: number, spec: InterfaceSpec): Buffer {
+  return L.ifaceKey.encode({ ifindex: spec.vlan ? spec.vlan.lowerIfindex : ifindex, vlan_id: spec.vlan?.id ?? L.VLAN_NONE });
+}
+
+export function decodeIface(i: ReturnType<typeof L.iface.decode>): InterfaceSpec {
   const passes: InterfacePasses = {};
   for (const name of PASS_FLAGS) if (i.flags & L.IfaceFlag[name]) passes[name] = true;
   return {
@@ -159,6 +230,8 @@ export function decodeIface(v: Buffer): InterfaceSpec {
     ...(Object.keys(passes).length > 0 ? { passes } : {}),
   };
 }
+
+export const ifaceRecord = (v: ReturnType<typeof L.iface.decode>): InterfaceRecord => ({ slot: v.slot, mac: v.mac, mtu: v.mtu, vlanId: v.vlan_id, flags: v.flags });
 
 /** A per-CPU value's slot: the kernel rounds each CPU's copy up to 8 bytes. */
 const perCpuStride = (valueSize: number): number => Math.ceil(valueSize / 8) * 8;

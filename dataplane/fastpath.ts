@@ -1,8 +1,8 @@
 // FastPath: the typed facade over the XDP program and its maps. It knows
 // nothing about netlink or gRPC; the router tells it what to hold. What it
 // writes is encoded by entry-codecs.ts and route-target.ts; the IPv4 index
-// is fib4-index.ts, the interfaces' maps interface-maps.ts, the punt
-// stage's maps punt-maps.ts.
+// is fib4-index.ts, the interfaces' maps iface-table.ts, the next hops'
+// nexthop-table.ts, the punt stage's maps punt-maps.ts.
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { addon } from './native.js';
@@ -12,25 +12,24 @@ import type { Prefix } from './addr.js';
 import {
   decodeGroup,
   decodeNeighbour,
-  decodeNexthop,
   encodeGroup,
   encodeNeighbour,
-  encodeNexthop,
   formatPrefixKey,
   isGroup,
-  isNexthop,
   neighbourKey,
+  perCpuSize,
   prefixKey,
   sumCounters,
 } from './entry-codecs.js';
-import type { GroupMemberSpec, InterfaceSpec, NeighbourEntry, NeighbourFlags, NexthopSpec } from './entry-codecs.js';
+import type { GroupMemberSpec, InterfaceSpec, NeighbourEntry, NeighbourFlags, NeighbourRecord, NexthopSpec } from './entry-codecs.js';
 import { Fib4Index, fib4IndexMismatches, type Fib4Groups, type Fib4Mismatch } from './fib4-index.js';
 import { Fib6Index, fib6IndexMismatches, type Fib6IndexStats } from './fib6-index.js';
 import { GraceQueue } from './grace.js';
-import { InterfaceMaps } from './interface-maps.js';
+import { InterfaceTable } from './iface-table.js';
 import * as L from './layout.js';
 import type { MapName, Reason } from './layout.js';
 import { dumpEntries, usedSlots } from './map-dump.js';
+import { NexthopTable } from './nexthop-table.js';
 import { DryRun, openProgram, programConstants, type Decision, type ProgramConstants } from './program-instance.js';
 import { PuntMaps, type PuntRuleSpec } from './punt-maps.js';
 import { decodeRoute, encodeRoute, type RouteTarget } from './route-target.js';
@@ -97,7 +96,9 @@ export class FastPath {
 
   private readonly punt: PuntMaps;
 
-  private readonly ifaces: InterfaceMaps;
+  private readonly ifaces: InterfaceTable;
+
+  private readonly nexthopTable: NexthopTable;
 
   /** reclaims of slots the program may still be reading: after a grace period */
   private readonly grace: GraceQueue;
@@ -124,9 +125,16 @@ export class FastPath {
     for (const name of Object.keys(L.MAPS) as MapName[]) maps[name] = program.map(name);
     this.maps = maps;
     this.punt = new PuntMaps(maps, () => addon.possibleCpus());
-    this.ifaces = new InterfaceMaps(maps);
-    this.dryRun = new DryRun(constants, maps);
     const afterGracePeriod = (reclaim: () => void): void => this.grace.defer(reclaim);
+    this.ifaces = new InterfaceTable(maps, afterGracePeriod, perCpuSize(L.counter.size, addon.possibleCpus()));
+    this.nexthopTable = new NexthopTable(
+      maps,
+      (ifindex) => this.ifaces.record(ifindex),
+      (ifindex, address) => this.neighbourRecord(ifindex, address),
+      afterGracePeriod,
+    );
+    this.dryRun = new DryRun(constants, maps);
+    // a released id's entry goes after the grace period (its slot after one more)
     this.nexthopIds = new SlotIds(L.NEXTHOP_MAX, 'next-hop id', (id) => this.deleteNexthop(id), afterGracePeriod);
     this.groupIds = new SlotIds(L.GROUP_MAX, 'next-hop group id', (id) => this.deleteGroup(id), afterGracePeriod);
   }
@@ -148,6 +156,10 @@ export class FastPath {
       await program.load();
       const fp = new FastPath(program, constants, pinDir, adoptedPins, options.onGraceError);
       if (pinDir) fp.pinMaps(pinDir);
+      if (adoptedPins) {
+        await fp.ifaces.adopt();
+        fp.nexthopTable.adopt();
+      }
       // a read-only open (verify, tests) has no use for the index, nor the memory it takes
       if (!options.adoptOnly) {
         fp.fib4 = await Fib4Index.open(fp.maps, adoptedPins, (reclaim) => fp.grace.defer(reclaim));
@@ -289,9 +301,20 @@ export class FastPath {
 
   // --- next hops and groups -------------------------------------------------
 
+  // Next hops carry their egress interface and neighbour (nexthop-table.ts);
+  // groups live in an array, where a slot of zeros (no members) is absent.
+
   nexthop(id: number): NexthopSpec | null {
-    const v = id < L.NEXTHOP_MAX ? this.maps.xr_nexthops.lookup(L.u32.encode({ value: id })) : null;
-    return v && isNexthop(v) ? decodeNexthop(v) : null;
+    return NexthopTable.read(this.maps, id);
+  }
+
+  /**
+   * Next hops whose entry in the maps is not what their interface and
+   * neighbour entries make of it: empty when every copy is current.
+   */
+  async staleNexthops(): Promise<Array<{ id: number; have: string; want: string }>> {
+    const ifaces = await InterfaceTable.read(this.maps.xr_ifaces);
+    return NexthopTable.stale(this.maps, (ifindex) => ifaces.get(ifindex)?.record, (ifindex, address) => this.neighbourRecord(ifindex, address));
   }
 
   group(id: number): GroupMemberSpec[] | null {
@@ -300,7 +323,7 @@ export class FastPath {
   }
 
   nexthops(): Promise<Map<number, NexthopSpec>> {
-    return usedSlots(this.maps.xr_nexthops, isNexthop, decodeNexthop);
+    return Promise.resolve(NexthopTable.readAll(this.maps));
   }
 
   groups(): Promise<Map<number, GroupMemberSpec[]>> {
@@ -308,13 +331,11 @@ export class FastPath {
   }
 
   setNexthop(id: number, spec: NexthopSpec): void {
-    this.maps.xr_nexthops.update(L.u32.encode({ value: id }), encodeNexthop(spec));
+    this.nexthopTable.set(id, spec);
   }
 
   deleteNexthop(id: number): boolean {
-    const had = this.nexthop(id) !== null;
-    if (had) this.maps.xr_nexthops.update(L.u32.encode({ value: id }), Buffer.alloc(L.nexthop.size));
-    return had;
+    return this.nexthopTable.delete(id);
   }
 
   /** A multipath group: each member gets its weight's share of the flows. */
@@ -343,6 +364,15 @@ export class FastPath {
   setNeighbour(ifindex: number, address: string, mac: string, flags: NeighbourFlags = {}): void {
     const { map, key } = this.neighKey(ifindex, address);
     map.update(key, encodeNeighbour(mac, flags));
+    this.nexthopTable.neighbourChanged(ifindex, formatAddress(requireAddress(address, 'neighbour').addr));
+  }
+
+  private neighbourRecord(ifindex: number, address: string): NeighbourRecord | undefined {
+    const { map, key } = this.neighKey(ifindex, address);
+    const v = map.lookup(key);
+    if (!v) return undefined;
+    const n = L.neigh.decode(v);
+    return { mac: n.mac, flags: n.flags };
   }
 
   /** The program forwarded through this STALE entry since it was last written. */
@@ -354,7 +384,9 @@ export class FastPath {
 
   deleteNeighbour(ifindex: number, address: string): boolean {
     const { map, key } = this.neighKey(ifindex, address);
-    return map.delete(key);
+    const had = map.delete(key);
+    this.nexthopTable.neighbourChanged(ifindex, formatAddress(requireAddress(address, 'neighbour').addr));
+    return had;
   }
 
   neighbour(ifindex: number, address: string): { mac: string; valid: boolean } | null {
@@ -380,8 +412,10 @@ export class FastPath {
     return this.ifaces.get(ifindex);
   }
 
-  interfaces(): Promise<Map<number, InterfaceSpec>> {
-    return this.ifaces.all();
+  async interfaces(): Promise<Map<number, InterfaceSpec>> {
+    const out = new Map<number, InterfaceSpec>();
+    for (const [ifindex, { spec }] of await InterfaceTable.read(this.maps.xr_ifaces)) out.set(ifindex, spec);
+    return out;
   }
 
   async localAddresses(): Promise<string[]> {
@@ -390,34 +424,50 @@ export class FastPath {
     return out;
   }
 
+  /** Add or change an interface; the next hops out of it follow. */
   setInterface(ifindex: number, spec: InterfaceSpec): void {
     this.ifaces.set(ifindex, spec);
+    this.nexthopTable.interfaceChanged(ifindex);
   }
 
   deleteInterface(ifindex: number): boolean {
-    return this.ifaces.delete(ifindex);
+    const had = this.ifaces.delete(ifindex);
+    if (had) this.nexthopTable.interfaceChanged(ifindex);
+    return had;
   }
 
+  /** An address of the router: the program passes what is sent to it up to the kernel. */
   addLocalAddress(address: string, ifindex: number): void {
     const a = requireAddress(address, 'local address');
     const map = a.family === 4 ? this.maps.xr_local4 : this.maps.xr_local6;
     map.update(a.addr, L.u32.encode({ value: ifindex }));
+    // IPv4's are found in the index, by the packet's one route lookup
+    if (a.family === 4) this.index4().setLocal(a.addr.readUInt32BE(0));
   }
 
   deleteLocalAddress(address: string): boolean {
     const a = requireAddress(address, 'local address');
+    if (a.family === 4) this.index4().deleteLocal(a.addr.readUInt32BE(0));
     return (a.family === 4 ? this.maps.xr_local4 : this.maps.xr_local6).delete(a.addr);
   }
 
   // --- counters -------------------------------------------------------------
 
-  /** Packets and bytes per ingress interface and reason, summed over CPUs. */
+  /**
+   * Packets and bytes per ingress interface and reason, summed over CPUs;
+   * the reasons an interface has seen. Frames of a device the fast path
+   * does not know are counted under ifindex 0.
+   */
   async counters(): Promise<CounterRow[]> {
     const rows: CounterRow[] = [];
-    for (const [k, v] of await this.maps.xr_counters.dump()) {
-      const key = L.counterKey.decode(k);
-      const reason = L.REASONS[key.reason];
-      if (reason) rows.push({ ifindex: key.ifindex, reason, ...sumCounters(v) });
+    const slots = new Map<number, number>([[L.IFACE_SLOT_UNKNOWN, 0]]);
+    for (const [ifindex, { slot }] of await InterfaceTable.read(this.maps.xr_ifaces)) slots.set(slot, ifindex);
+    for (const [slot, ifindex] of slots) {
+      L.REASONS.forEach((reason, i) => {
+        const v = this.maps.xr_counters.lookup(L.u32.encode({ value: slot * L.REASONS.length + i }));
+        const sum = v ? sumCounters(v) : undefined;
+        if (sum && sum.packets + sum.bytes > 0n) rows.push({ ifindex, reason, ...sum });
+      });
     }
     return rows;
   }
@@ -477,7 +527,7 @@ export class FastPath {
     this.fib4 = undefined;
     this.fib6 = undefined;
     // unmaps the indexes' memory now, rather than when the collector gets to it
-    for (const name of ['xr_fib4_tbl24', 'xr_fib4_tbl8', 'xr_fib6_tbl24', 'xr_fib6_tbl8'] as const) this.maps[name].close();
+    for (const name of ['xr_fib4_tbl24', 'xr_fib4_tbl8', 'xr_fib6_tbl24', 'xr_fib6_tbl8', 'xr_nexthop_slots'] as const) this.maps[name].close();
     this.program.close();
     this.dryRun.close();
   }

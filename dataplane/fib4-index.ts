@@ -1,16 +1,19 @@
 // The program's IPv4 FIB: DIR-24-8 arrays (dir24.ts) it reads with one or
 // two loads, written here through their mapping. The trie xr_fib4 stays the
 // record of IPv4 routes (dumps, verify, lookups from userspace) and is
-// written alongside, by the facade.
+// written alongside, by the facade. Over the routes lie the router's own
+// addresses, as /32 entries of type local: the kernel consults its local
+// table before any other, so a local address hides a route of the same /32,
+// and the hidden route comes back when the address goes.
 import { formatAddress, type Prefix } from './addr.js';
 import { Dir24, type Dir24Memory } from './dir24.js';
-import { setThenWrite } from './index-write.js';
+import { setThenWrite, type IndexEntry } from './index-write.js';
 import * as L from './layout.js';
 import type { MapName } from './layout.js';
 import type { NativeMap } from './native.js';
 import { decodeRoute, fib4Entry, fib4Target, type RouteTarget } from './route-target.js';
 
-export type Fib4Maps = Pick<Record<MapName, NativeMap>, 'xr_fib4' | 'xr_fib4_tbl24' | 'xr_fib4_tbl8'>;
+export type Fib4Maps = Pick<Record<MapName, NativeMap>, 'xr_fib4' | 'xr_fib4_tbl24' | 'xr_fib4_tbl8' | 'xr_local4'>;
 
 /** tbl8 groups in use, of how many, the /24s waiting for one (sent to the kernel meanwhile), and those freed awaiting their grace period */
 export interface Fib4Groups {
@@ -29,6 +32,8 @@ export interface Fib4Mismatch {
 
 const ALL_ONES = 0xffff_ffff;
 
+const LOCAL_ENTRY = fib4Entry({ type: 'local' });
+
 /** The program's IPv4 index, mapped: stores land in the maps. */
 function fib4Memory(maps: Fib4Maps): Dir24Memory {
   const D = L.Dir24Layout;
@@ -40,7 +45,13 @@ function fib4Memory(maps: Fib4Maps): Dir24Memory {
 
 const addressOf = (p: Prefix): number => p.addr.readUInt32BE(0);
 
+/** The router's IPv4 addresses, as xr_local4 holds them. */
+const localAddresses = (maps: Fib4Maps): number[] => maps.xr_local4.keys().map((k) => k.readUInt32BE(0));
+
 export class Fib4Index {
+  /** local address -> the entry of the /32 route it hides, if any */
+  private readonly locals = new Map<number, number | undefined>();
+
   private constructor(private readonly table: Dir24) {}
 
   /**
@@ -58,25 +69,55 @@ export class Fib4Index {
     };
     const memory = fib4Memory(maps);
     if (!adopt) return new Fib4Index(new Dir24(memory, options));
-    const prefixes = (await maps.xr_fib4.dump()).map(([key, value]) => {
+    // a route a local address hides stays out of the arrays, remembered
+    const hidden = new Map<number, number | undefined>(localAddresses(maps).map((a) => [a, undefined]));
+    const prefixes = [];
+    for (const [key, value] of await maps.xr_fib4.dump()) {
       const k = L.fib4Key.decode(key);
-      return { addr: k.addr.readUInt32BE(0), len: k.prefixlen, value: fib4Entry(decodeRoute(value)) };
-    });
-    return new Fib4Index(Dir24.adopt(memory, prefixes, options));
+      const route = { addr: k.addr.readUInt32BE(0), len: k.prefixlen, value: fib4Entry(decodeRoute(value)) };
+      if (route.len === 32 && hidden.has(route.addr)) hidden.set(route.addr, route.value);
+      else prefixes.push(route);
+    }
+    for (const addr of hidden.keys()) prefixes.push({ addr, len: 32, value: LOCAL_ENTRY });
+    const fib = new Fib4Index(Dir24.adopt(memory, prefixes, options));
+    for (const [addr, value] of hidden) fib.locals.set(addr, value);
+    return fib;
   }
 
   set(p: Prefix, target: RouteTarget): void {
-    this.table.set(addressOf(p), p.length, fib4Entry(target));
+    this.entry(addressOf(p), p.length).set(fib4Entry(target));
   }
 
   /** Set p, then `write` the trie; when the write throws, the index is put back as it was. */
   setThen(p: Prefix, target: RouteTarget, write: () => void): void {
-    const [addr, len] = [addressOf(p), p.length];
-    setThenWrite({ get: () => this.table.get(addr, len), set: (v) => this.table.set(addr, len, v), delete: () => this.table.delete(addr, len) }, fib4Entry(target), write);
+    setThenWrite(this.entry(addressOf(p), p.length), fib4Entry(target), write);
   }
 
   delete(p: Prefix): void {
-    this.table.delete(addressOf(p), p.length);
+    this.entry(addressOf(p), p.length).delete();
+  }
+
+  /** A route's entry as the trie has it: a /32 a local address hides is kept aside, out of the arrays. */
+  private entry(addr: number, len: number): IndexEntry<number> {
+    if (len === 32 && this.locals.has(addr)) {
+      return { get: () => this.locals.get(addr), set: (v) => this.locals.set(addr, v), delete: () => this.locals.set(addr, undefined) };
+    }
+    return { get: () => this.table.get(addr, len), set: (v) => this.table.set(addr, len, v), delete: () => this.table.delete(addr, len) };
+  }
+
+  /** An address of the router: it hides the route of its /32 until it goes. */
+  setLocal(addr: number): void {
+    if (this.locals.has(addr)) return;
+    this.locals.set(addr, this.table.get(addr, 32));
+    this.table.set(addr, 32, LOCAL_ENTRY);
+  }
+
+  deleteLocal(addr: number): void {
+    if (!this.locals.has(addr)) return;
+    const hidden = this.locals.get(addr);
+    this.locals.delete(addr);
+    if (hidden === undefined) this.table.delete(addr, 32);
+    else this.table.set(addr, 32, hidden);
   }
 
   groups(): Fib4Groups {
@@ -86,27 +127,34 @@ export class Fib4Index {
 }
 
 /**
- * Where the program's IPv4 index and the trie disagree: at the first and
- * the last address of every IPv4 prefix, the route the program would use
- * against the trie's longest match. Empty when they agree. Reads the maps
- * only, so a read-only open (no Fib4Index) can ask too.
+ * Where the program's IPv4 index and its records disagree: at the first
+ * and the last address of every IPv4 prefix, and at every local address,
+ * the route the program would use against the trie's longest match (or
+ * local, for the router's own addresses). Empty when they agree. Reads the
+ * maps only, so a read-only open (no Fib4Index) can ask too.
  */
 export async function fib4IndexMismatches(maps: Fib4Maps): Promise<Fib4Mismatch[]> {
   const memory = fib4Memory(maps);
   const out: Fib4Mismatch[] = [];
-  const probe = Buffer.alloc(4);
+  const locals = new Set(localAddresses(maps));
+  const probes = new Set(locals);
   for (const [key] of await maps.xr_fib4.dump()) {
     const k = L.fib4Key.decode(key);
     const first = k.addr.readUInt32BE(0);
     const last = (first | (k.prefixlen === 0 ? ALL_ONES : ~(ALL_ONES << (32 - k.prefixlen)))) >>> 0;
-    for (const addr of first === last ? [first] : [first, last]) {
-      probe.writeUInt32BE(addr);
+    probes.add(first).add(last);
+  }
+  const probe = Buffer.alloc(4);
+  for (const addr of probes) {
+    probe.writeUInt32BE(addr);
+    let trie: RouteTarget | null = { type: 'local' };
+    if (!locals.has(addr)) {
       const value = maps.xr_fib4.lookup(L.fib4Key.encode({ prefixlen: 32, addr: probe }));
-      const trie = value ? decodeRoute(value) : null;
-      const entry = Dir24.read(memory, addr);
-      if ((trie ? fib4Entry(trie) : 0) !== entry) {
-        out.push({ address: formatAddress(probe), trie, index: entry ? fib4Target(entry) : null });
-      }
+      trie = value ? decodeRoute(value) : null;
+    }
+    const entry = Dir24.read(memory, addr);
+    if ((trie ? fib4Entry(trie) : 0) !== entry) {
+      out.push({ address: formatAddress(probe), trie, index: entry ? fib4Target(entry) : null });
     }
   }
   return out;

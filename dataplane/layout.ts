@@ -40,7 +40,7 @@ export function reasonEnumerator(reason: Reason): string {
   return `XR_${reason.toUpperCase().replace(/-/g, '_')}`;
 }
 
-export const RouteType = { unicast: 1, blackhole: 2, unreachable: 3, prohibit: 4, kernel: 5, policy: 6 } as const;
+export const RouteType = { unicast: 1, blackhole: 2, unreachable: 3, prohibit: 4, kernel: 5, policy: 6, local: 7 } as const;
 export type RouteTypeName = keyof typeof RouteType;
 
 export const ROUTE_F_GROUP = 1 << 0;
@@ -49,11 +49,20 @@ export const IfaceFlag = { up: 1 << 0, policyIn: 1 << 1, netfilterIn: 1 << 2, ne
 export const NEIGH_F_VALID = 1 << 0;
 export const NEIGH_F_STALE = 1 << 1;
 export const NhFamily = { connected: 0, inet: 4, inet6: 6 } as const;
+/** enum xr_nh_flags */
+export const NH_F_STALE = 1 << 0;
 
 export const MAX_GROUP_MEMBERS = 16;
-/** entries of the xr_nexthops and xr_groups arrays: ids run below these */
+/** next-hop ids (xr_nexthop_slots) and group ids (xr_groups) run below these */
 export const NEXTHOP_MAX = 65536;
 export const GROUP_MAX = 16384;
+/** XR_NEXTHOP_SLOTS: entries of xr_nexthops, where next hops are written before their id is pointed at them */
+export const NEXTHOP_SLOTS = 2 * NEXTHOP_MAX;
+/** XR_IFACE_MAX: interfaces, and so interface slots (slot 0 counts frames of devices the fast path does not know) */
+export const IFACE_MAX = 1024;
+export const IFACE_SLOT_UNKNOWN = 0;
+/** XR_VLAN_NONE: xr_iface_key.vlan_id of a device's own untagged traffic */
+export const VLAN_NONE = 0;
 
 /**
  * enum xr_dir24: the IPv4 FIB the program reads (DIR-24-8 arrays) and how
@@ -77,10 +86,22 @@ const mac = { bytes: 6 } as const;
 
 export const fib4Key = struct('xr_fib4_key', { prefixlen: 'u32', addr: be32 });
 export const fib6Key = struct('xr_fib6_key', { prefixlen: 'u32', addr: in6 });
-/** two DIR-24-8 entries per array element (elements are 8-byte aligned); the mapping reads as a flat u32 array */
+/** two 4-byte entries (DIR-24-8, next-hop slots) per array element (elements are 8-byte aligned); the mapping reads as a flat u32 array */
 export const entryPair = struct('xr_entry_pair', { entry: { bytes: 8, align: 4 } });
 export const route = struct('xr_route', { type: 'u32', flags: 'u32', nexthop: 'u32', reserved: 'u32' });
-export const nexthop = struct('xr_nexthop', { ifindex: 'u32', family: 'u32', gateway: in6 });
+export const nexthop = struct('xr_nexthop', {
+  dst_mac: mac,
+  src_mac: mac,
+  vlan_id: 'u16',
+  reserved: 'u16',
+  mtu: 'u32',
+  tx_slot: 'u32',
+  ifindex: 'u32',
+  family: 'u32',
+  state: 'u32',
+  flags: 'u32',
+  gateway: in6,
+});
 export const groupMember = struct('xr_group_member', { nexthop: 'u32', upper: 'u32' });
 export const group = struct('xr_group', {
   count: 'u32',
@@ -90,17 +111,18 @@ export const group = struct('xr_group', {
 export const neigh4Key = struct('xr_neigh4_key', { ifindex: 'u32', addr: be32 });
 export const neigh6Key = struct('xr_neigh6_key', { ifindex: 'u32', addr: in6 });
 export const neigh = struct('xr_neigh', { mac, flags: 'u16', used: 'u32' });
+export const ifaceKey = struct('xr_iface_key', { ifindex: 'u32', vlan_id: 'u32' });
 export const iface = struct('xr_iface', {
   mac,
   vlan_id: 'u16',
   mtu: 'u32',
+  ifindex: 'u32',
+  slot: 'u32',
   tx_ifindex: 'u32',
   flags: 'u32',
 });
-export const vlanKey = struct('xr_vlan_key', { ifindex: 'u32', vlan_id: 'u32' });
 export const punt = struct('xr_punt', { rule_id: 'u32', protocol: 'u8', reserved: 'u8', port: { bytes: 2, align: 2 } });
 export const xskKey = struct('xr_xsk_key', { ifindex: 'u32', queue: 'u32' });
-export const counterKey = struct('xr_counter_key', { ifindex: 'u32', reason: 'u32' });
 export const counter = struct('xr_counter', { packets: 'u64', bytes: 'u64' });
 export const u32 = struct('__u32', { value: 'u32' });
 export const localKey4 = struct('__be32', { addr: be32 });
@@ -114,16 +136,16 @@ export const MAPS = {
   xr_fib6: { key: fib6Key, value: route },
   xr_fib6_tbl24: { key: u32, value: entryPair },
   xr_fib6_tbl8: { key: u32, value: entryPair },
+  xr_nexthop_slots: { key: u32, value: entryPair },
   xr_nexthops: { key: u32, value: nexthop },
   xr_groups: { key: u32, value: group },
   xr_neigh4: { key: neigh4Key, value: neigh },
   xr_neigh6: { key: neigh6Key, value: neigh },
-  xr_ifaces: { key: u32, value: iface },
-  xr_vlans: { key: vlanKey, value: u32 },
+  xr_ifaces: { key: ifaceKey, value: iface },
   xr_tx_ports: { key: u32, value: u32 },
   xr_local4: { key: localKey4, value: u32 },
   xr_local6: { key: localKey6, value: u32 },
-  xr_counters: { key: counterKey, value: counter },
+  xr_counters: { key: u32, value: counter },
   xr_punt4: { key: fib4Key, value: punt },
   xr_punt6: { key: fib6Key, value: punt },
   xr_punt_stats: { key: u32, value: counter },

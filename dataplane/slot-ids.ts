@@ -1,5 +1,6 @@
-// Ids of an array map's slots (next hops, groups): handed out below the
-// map's size, and taken back only after a grace period. A program run that
+// Ids of an array map's slots (next hops, groups, next-hop entries,
+// interfaces): handed out below the map's size, and taken back only after a
+// grace period. A program run that
 // read a route naming an id may still follow it; until every such run has
 // finished the slot keeps its old entry, and only then is it cleared and
 // the id handed out again, so a reader never finds another entry there.
@@ -26,11 +27,18 @@ export class SlotIds {
 
   /** An id no one uses, for a new entry. */
   take(): number {
+    const id = this.tryTake();
+    if (id === undefined) throw new Error(`no free ${this.what}: all ${this.limit - 1} are in use`);
+    return id;
+  }
+
+  /** An id no one uses, or undefined when every one is in use or waiting for its grace period. */
+  tryTake(): number | undefined {
     let id = this.free.pop();
     if (id === undefined) {
       // ids given back by a previous run may lie ahead, already handed out again
       while (this.taken.has(this.nextId) || this.reserved.has(this.nextId)) this.nextId++;
-      if (this.nextId >= this.limit) throw new Error(`no free ${this.what}: all ${this.limit - 1} are in use`);
+      if (this.nextId >= this.limit) return undefined;
       id = this.nextId++;
     }
     this.taken.add(id);
@@ -39,7 +47,12 @@ export class SlotIds {
 
   /** Ids a previous run's maps use (a restart adopts them): out of use until released. */
   reserve(ids: Iterable<number>): void {
-    for (const id of ids) if (!this.taken.has(id)) this.reserved.add(id);
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 1 || id >= this.limit) {
+        throw new RangeError(`${this.what} ${id} is out of range 1..${this.limit - 1}: are the pinned maps of another xdp-router version?`);
+      }
+      if (!this.taken.has(id)) this.reserved.add(id);
+    }
   }
 
   /**

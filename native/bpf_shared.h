@@ -23,8 +23,8 @@
 
 // the values the program reads are the ones written by the daemon: same sizes
 static_assert(sizeof(xr_route) == 16, "xr_route as in bpf/lib/layout.h");
-static_assert(sizeof(xr_nexthop) == 24, "xr_nexthop as in bpf/lib/layout.h");
-static_assert(sizeof(xr_iface) == 20, "xr_iface as in bpf/lib/layout.h");
+static_assert(sizeof(xr_nexthop) == 56, "xr_nexthop as in bpf/lib/layout.h");
+static_assert(sizeof(xr_iface) == 28, "xr_iface as in bpf/lib/layout.h");
 static_assert(sizeof(xr_neigh) == 12, "xr_neigh as in bpf/lib/layout.h");
 static_assert(sizeof(xr_group) == 8 + 8 * XR_MAX_GROUP_MEMBERS, "xr_group as in bpf/lib/layout.h");
 

@@ -71,10 +71,13 @@ xr_reason ParseL2(Frame& f) {
 
 // xr_check_ingress and xr_ingress_pass
 xr_reason CheckIngress(ForwardingTables& tables, Frame& f) {
-  if (f.tagged && !tables.VlanIface(f.ifindex, f.vlanTci & kVlanVidMask, &f.ifindex)) return XR_PASS_NO_IFACE;
-  if (MacIsMulticast(f.data)) return XR_PASS_MULTICAST;
   xr_iface in;
-  if (!tables.Iface(f.ifindex, &in)) return XR_PASS_NO_IFACE;
+  bool known = tables.Iface(f.ifindex, f.tagged ? (f.vlanTci & kVlanVidMask) : XR_VLAN_NONE, &in);
+  if (f.tagged && !known) return XR_PASS_NO_IFACE;
+  if (MacIsMulticast(f.data)) return XR_PASS_MULTICAST;
+  if (!known) return XR_PASS_NO_IFACE;
+  // a tagged frame is its VLAN interface's
+  f.ifindex = in.ifindex;
   if (std::memcmp(f.data, in.mac, ETH_ALEN) != 0) return XR_PASS_OTHER_HOST;
   if (in.flags & XR_IFACE_F_VRF) return XR_PASS_VRF;
   if (in.flags & XR_IFACE_F_POLICY_IN) return XR_PASS_POLICY;
@@ -105,13 +108,13 @@ bool Ipv6Martian(const uint8_t* a) {
 // xr_rewrite_l2 and xr_trim_tail, into out: the egress's MACs and tag, then
 // the datagram and nothing after it. Returns the frame's length.
 uint32_t WriteFrame(const Frame& f, const Egress& eg, uint8_t* out) {
-  std::memcpy(out, eg.neigh.mac, ETH_ALEN);
-  std::memcpy(out + ETH_ALEN, eg.iface.mac, ETH_ALEN);
+  std::memcpy(out, eg.dstMac, ETH_ALEN);
+  std::memcpy(out + ETH_ALEN, eg.nh.src_mac, ETH_ALEN);
   uint8_t* l3 = out + ETH_HLEN;
-  if (eg.iface.vlan_id) {
+  if (eg.nh.vlan_id) {
     uint16_t pcp = f.tagged ? (f.vlanTci & kVlanPcpDeiMask) : 0;
     Store16(out + 2 * ETH_ALEN, bpf_htons(ETH_P_8021Q));
-    Store16(l3, bpf_htons(pcp | eg.iface.vlan_id));
+    Store16(l3, bpf_htons(pcp | eg.nh.vlan_id));
     Store16(l3 + 2, bpf_htons(f.l3Proto));
     l3 += kVlanHlen;
   } else {
@@ -169,7 +172,7 @@ Decision FrameDecider::Decide(const uint8_t* data, size_t length, uint32_t ingre
       hash = xr_hash_final(xr_hash_word(hash, L4Ports(ip.protocol, f.l3 + hlen, f.end)));
     }
     reason = tables_.ResolveRoute(route, hash, XR_NH_INET, f.l3 + offsetof(iphdr, daddr), &egress);
-    if (reason == XR_FORWARDED && f.datagramLen > egress.iface.mtu) reason = XR_PASS_MTU;
+    if (reason == XR_FORWARDED && f.datagramLen > egress.nh.mtu) reason = XR_PASS_MTU;
     if (reason != XR_FORWARDED) return give(reason);
     d.length = WriteFrame(f, egress, out);
     // the header was copied as it came: patch TTL and checksum in the copy
@@ -208,12 +211,12 @@ Decision FrameDecider::Decide(const uint8_t* data, size_t length, uint32_t ingre
       hash = xr_hash_final(xr_hash_word(hash, L4Ports(nexthdr, f.l3 + kIpv6Hlen, f.end)));
     }
     reason = tables_.ResolveRoute(route, hash, XR_NH_INET6, daddr, &egress);
-    if (reason == XR_FORWARDED && f.datagramLen > egress.iface.mtu) reason = XR_PASS_MTU;
+    if (reason == XR_FORWARDED && f.datagramLen > egress.nh.mtu) reason = XR_PASS_MTU;
     if (reason != XR_FORWARDED) return give(reason);
     d.length = WriteFrame(f, egress, out);
     out[d.length - f.datagramLen + kIpv6HopLimit]--;
   }
-  d.txIfindex = egress.iface.tx_ifindex;
+  d.txIfindex = egress.txIfindex;
   return d;
 }
 

@@ -43,8 +43,8 @@ const uint32_t* Entries(const std::shared_ptr<MappedMemory>& memory) {
 }  // namespace
 
 const char* const kForwardingMapNames[kForwardingMapCount] = {
-    "xr_fib4_tbl24", "xr_fib4_tbl8", "xr_fib6",      "xr_nexthops", "xr_groups", "xr_neigh4",
-    "xr_neigh6",     "xr_ifaces",    "xr_tx_ports",  "xr_vlans",    "xr_local4", "xr_local6",
+    "xr_fib4_tbl24", "xr_fib4_tbl8", "xr_fib6",   "xr_nexthop_slots", "xr_nexthops", "xr_groups",
+    "xr_neigh4",     "xr_neigh6",    "xr_ifaces", "xr_tx_ports",      "xr_local4",   "xr_local6",
 };
 
 template <typename Key, typename Value>
@@ -99,11 +99,15 @@ ForwardingTables::ForwardingTables(const ForwardingMaps& maps, MappedFib4 fib4)
       tbl24_(Entries(fib4_.tbl24)),
       tbl8_(Entries(fib4_.tbl8)),
       tbl8Entries_(fib4_.tbl8->size() / sizeof(uint32_t)),
+      nexthopSlotsMemory_(Checked(maps, kNexthopSlots)->Map()),
+      nexthopSlots_(Entries(nexthopSlotsMemory_)),
       fib6_(maps, kFib6), nexthops_(maps, kNexthops), groups_(maps, kGroups), neigh4_(maps, kNeigh4),
-      neigh6_(maps, kNeigh6), ifaces_(maps, kIfaces), txPorts_(maps, kTxPorts), vlans_(maps, kVlans),
+      neigh6_(maps, kNeigh6), ifaces_(maps, kIfaces), txPorts_(maps, kTxPorts),
       local4_(maps, kLocal4), local6_(maps, kLocal6) {
   if (fib4_.tbl24->size() < sizeof(uint32_t) * XR_TBL24_ENTRIES)
     throw SysError::Argument("map '" + maps[kFib4Tbl24]->name() + "' given as xr_fib4_tbl24 is smaller than a /24 table");
+  if (nexthopSlotsMemory_->size() < sizeof(uint32_t) * XR_NEXTHOP_MAX)
+    throw SysError::Argument("map '" + maps[kNexthopSlots]->name() + "' given as xr_nexthop_slots holds fewer than XR_NEXTHOP_MAX ids");
 }
 
 void ForwardingTables::Revalidate() {
@@ -114,7 +118,6 @@ void ForwardingTables::Revalidate() {
   neigh6_.Revalidate();
   ifaces_.Revalidate();
   txPorts_.Revalidate();
-  vlans_.Revalidate();
   local4_.Revalidate();
   local6_.Revalidate();
 }
@@ -144,7 +147,12 @@ bool ForwardingTables::Route6(const Addr6& daddr, xr_route* route) {
   return fib6_.Find(key, route);
 }
 
-bool ForwardingTables::Iface(uint32_t ifindex, xr_iface* iface) { return ifaces_.Find(ifindex, iface); }
+bool ForwardingTables::Iface(uint32_t ifindex, uint32_t vlanId, xr_iface* iface) {
+  xr_iface_key key{};
+  key.ifindex = ifindex;
+  key.vlan_id = vlanId;
+  return ifaces_.Find(key, iface);
+}
 
 bool ForwardingTables::Local4(__be32 addr) {
   uint32_t ifindex;
@@ -154,13 +162,6 @@ bool ForwardingTables::Local4(__be32 addr) {
 bool ForwardingTables::Local6(const Addr6& addr) {
   uint32_t ifindex;
   return local6_.Find(addr, &ifindex);
-}
-
-bool ForwardingTables::VlanIface(uint32_t ifindex, uint32_t vlanId, uint32_t* vlanIfindex) {
-  xr_vlan_key key{};
-  key.ifindex = ifindex;
-  key.vlan_id = vlanId;
-  return vlans_.Find(key, vlanIfindex);
 }
 
 // xr_select_nexthop: cumulative weights make a member's share of flows its
@@ -179,38 +180,41 @@ bool ForwardingTables::SelectNexthop(const xr_route& route, uint32_t hash, xr_ne
     if (i >= XR_MAX_GROUP_MEMBERS) return false;
     id = group.members[i].nexthop;
   }
-  return nexthops_.Find(id, nexthop) && nexthop->ifindex;
+  return Nexthop(id, nexthop);
 }
 
-// xr_egress_iface: known, up, and its transmit device in the devmap
-bool ForwardingTables::EgressIface(uint32_t ifindex, xr_iface* iface) {
-  if (!ifaces_.Find(ifindex, iface) || !(iface->flags & XR_IFACE_F_UP)) return false;
-  uint32_t port;
-  return txPorts_.Find(iface->tx_ifindex, &port);
+// xr_nexthop: the id's published slot (the daemon's release store: acquire
+// pairs with it), then the entry there, which is never rewritten in place
+bool ForwardingTables::Nexthop(uint32_t id, xr_nexthop* nexthop) {
+  if (id >= XR_NEXTHOP_MAX) return false;
+  uint32_t slot = __atomic_load_n(&nexthopSlots_[id], __ATOMIC_ACQUIRE);
+  return slot && nexthops_.Find(slot, nexthop);
 }
 
-// xr_resolve_neigh: the gateway, or on a connected route the destination
+// xr_resolve_neigh: the gateway's MAC is the entry's; on a connected route
+// the destination's neighbour is looked up
 bool ForwardingTables::ResolveNeigh(const xr_nexthop& nexthop, xr_nh_family packetFamily, const uint8_t* daddr,
-                                    xr_neigh* neigh) {
-  const uint8_t* addr = nexthop.gateway;
-  xr_nh_family family = nexthop.family;
-  if (family == XR_NH_CONNECTED) {
-    family = packetFamily;
-    addr = daddr;
+                                    uint8_t* mac) {
+  if (nexthop.family != XR_NH_CONNECTED) {
+    std::memcpy(mac, nexthop.dst_mac, XR_ETH_ALEN);
+    return true;
   }
+  xr_neigh neigh;
   bool found;
-  if (family == XR_NH_INET) {
+  if (packetFamily == XR_NH_INET) {
     xr_neigh4_key key{};
     key.ifindex = nexthop.ifindex;
-    std::memcpy(&key.addr, addr, sizeof(key.addr));
-    found = neigh4_.Find(key, neigh);
+    std::memcpy(&key.addr, daddr, sizeof(key.addr));
+    found = neigh4_.Find(key, &neigh);
   } else {
     xr_neigh6_key key{};
     key.ifindex = nexthop.ifindex;
-    std::memcpy(key.addr, addr, sizeof(key.addr));
-    found = neigh6_.Find(key, neigh);
+    std::memcpy(key.addr, daddr, sizeof(key.addr));
+    found = neigh6_.Find(key, &neigh);
   }
-  return found && (neigh->flags & XR_NEIGH_F_VALID);
+  if (!found || !(neigh.flags & XR_NEIGH_F_VALID)) return false;
+  std::memcpy(mac, neigh.mac, XR_ETH_ALEN);
+  return true;
 }
 
 // xr_resolve_route, without marking a STALE neighbour's use: the program
@@ -219,13 +223,11 @@ bool ForwardingTables::ResolveNeigh(const xr_nexthop& nexthop, xr_nh_family pack
 xr_reason ForwardingTables::ResolveRoute(const xr_route& route, uint32_t hash, xr_nh_family packetFamily,
                                          const uint8_t* daddr, Egress* egress) {
   if (route.type != XR_ROUTE_UNICAST) return NotUnicast(route.type);
-  xr_nexthop nexthop;
-  if (!SelectNexthop(route, hash, &nexthop)) return XR_PASS_NO_ROUTE;
-  if (!EgressIface(nexthop.ifindex, &egress->iface)) return XR_PASS_NO_IFACE;
-  // xr_egress_pass
-  if (egress->iface.flags & XR_IFACE_F_VRF) return XR_PASS_VRF;
-  if (egress->iface.flags & XR_IFACE_F_NETFILTER_OUT) return XR_PASS_NETFILTER;
-  if (!ResolveNeigh(nexthop, packetFamily, daddr, &egress->neigh)) return XR_PASS_NO_NEIGH;
+  if (!SelectNexthop(route, hash, &egress->nh)) return XR_PASS_NO_ROUTE;
+  // the daemon's verdict on the egress interface and the gateway's neighbour
+  if (egress->nh.state != XR_FORWARDED) return egress->nh.state;
+  if (!txPorts_.Find(egress->nh.tx_slot, &egress->txIfindex)) return XR_PASS_NO_IFACE;
+  if (!ResolveNeigh(egress->nh, packetFamily, daddr, egress->dstMac)) return XR_PASS_NO_NEIGH;
   return XR_FORWARDED;
 }
 

@@ -1,10 +1,12 @@
 // The slow path's lookups, as bpf/lib/fib.h makes them: route -> next hop
-// (of a group, by the flow hash) -> egress interface -> neighbour. The one
+// (of a group, by the flow hash) -> its entry, which carries the daemon's
+// verdict on the egress interface and the gateway's neighbour and what the
+// rewrite needs (a connected next hop's neighbour is looked up). The one
 // C++ module that knows the tables' values, so a change of their layout
 // (bpf/lib/layout.h) is followed here alone.
 //
-// IPv4 routes are read where the program reads them: the DIR-24-8 arrays,
-// mapped into this process. Every other table is read by system call and the
+// IPv4 routes and next-hop ids' slots are read where the program reads
+// them: arrays mapped into this process. Every other table is read by system call and the
 // entries kept: a copy is dropped as soon as its map has been written
 // through the daemon's BpfMap (BpfMap::writes), checked at each batch, so
 // the steady state makes no system call per packet. IPv6 routes are read
@@ -29,7 +31,7 @@ namespace xr {
 
 // The program's maps that decide where a frame goes.
 enum ForwardingMap : size_t {
-  kFib4Tbl24, kFib4Tbl8, kFib6, kNexthops, kGroups, kNeigh4, kNeigh6, kIfaces, kTxPorts, kVlans, kLocal4, kLocal6,
+  kFib4Tbl24, kFib4Tbl8, kFib6, kNexthopSlots, kNexthops, kGroups, kNeigh4, kNeigh6, kIfaces, kTxPorts, kLocal4, kLocal6,
   kForwardingMapCount,
 };
 // their names in bpf/lib/maps.h, by ForwardingMap
@@ -46,8 +48,11 @@ struct MappedFib4 {
 
 // What a unicast route resolved to: everything the rewrite needs.
 struct Egress {
-  xr_iface iface;
-  xr_neigh neigh;
+  // the next hop's entry: the source MAC, tag and MTU the daemon copied into it
+  xr_nexthop nh;
+  uint8_t dstMac[XR_ETH_ALEN];
+  // the device its tx_slot names in xr_tx_ports
+  uint32_t txIfindex;
 };
 
 // Copies of one map's entries (absent ones too), valid while the map has
@@ -94,9 +99,8 @@ class ForwardingTables {
   bool Route4(__be32 daddr, xr_route* route) const;
   bool Route6(const Addr6& daddr, xr_route* route);
 
-  bool Iface(uint32_t ifindex, xr_iface* iface);
-  // the VLAN interface a tagged frame on ifindex belongs to
-  bool VlanIface(uint32_t ifindex, uint32_t vlanId, uint32_t* vlanIfindex);
+  // the interface a frame arriving on device ifindex with tag vlanId (XR_VLAN_NONE: untagged) belongs to
+  bool Iface(uint32_t ifindex, uint32_t vlanId, xr_iface* iface);
   // one of the router's own addresses
   bool Local4(__be32 addr);
   bool Local6(const Addr6& addr);
@@ -109,21 +113,23 @@ class ForwardingTables {
 
  private:
   bool SelectNexthop(const xr_route& route, uint32_t hash, xr_nexthop* nexthop);
-  bool EgressIface(uint32_t ifindex, xr_iface* iface);
-  bool ResolveNeigh(const xr_nexthop& nexthop, xr_nh_family packetFamily, const uint8_t* daddr, xr_neigh* neigh);
+  bool Nexthop(uint32_t id, xr_nexthop* nexthop);
+  bool ResolveNeigh(const xr_nexthop& nexthop, xr_nh_family packetFamily, const uint8_t* daddr, uint8_t* mac);
 
   MappedFib4 fib4_;
   const uint32_t* tbl24_;
   const uint32_t* tbl8_;
   size_t tbl8Entries_;
+  // next-hop id -> its entry's slot, published by one store
+  std::shared_ptr<MappedMemory> nexthopSlotsMemory_;
+  const uint32_t* nexthopSlots_;
   MapCopy<xr_fib6_key, xr_route> fib6_;
   MapCopy<uint32_t, xr_nexthop> nexthops_;
   MapCopy<uint32_t, xr_group> groups_;
   MapCopy<xr_neigh4_key, xr_neigh> neigh4_;
   MapCopy<xr_neigh6_key, xr_neigh> neigh6_;
-  MapCopy<uint32_t, xr_iface> ifaces_;
+  MapCopy<xr_iface_key, xr_iface> ifaces_;
   MapCopy<uint32_t, uint32_t> txPorts_;
-  MapCopy<xr_vlan_key, uint32_t> vlans_;
   MapCopy<__be32, uint32_t> local4_;
   MapCopy<Addr6, uint32_t> local6_;
 };

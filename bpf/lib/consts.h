@@ -60,6 +60,13 @@ enum xr_route_type {
 	 * table: whatever the source, the kernel picks the route.
 	 */
 	XR_ROUTE_POLICY = 6,
+	/*
+	 * One of the router's own IPv4 addresses, a /32 of the DIR-24-8 index
+	 * (never of the trie): the kernel's local table comes before every other,
+	 * so it wins over any route, and the one index load that finds the route
+	 * also finds it.
+	 */
+	XR_ROUTE_LOCAL = 7,
 };
 
 /* xr_route.flags */
@@ -80,10 +87,24 @@ enum xr_iface_flags {
 	XR_IFACE_F_VRF = 1 << 4,		/* enslaved to a VRF: its table, not ours, answers */
 };
 
+/* xr_iface_key.vlan_id of a device's own, untagged, traffic */
+#define XR_VLAN_NONE	0
+
+/*
+ * The interface slot of frames whose ingress device the fast path does not
+ * know: their counters. Known interfaces get slots from 1 up.
+ */
+#define XR_IFACE_SLOT_UNKNOWN	0
+
 /* xr_neigh.flags */
 enum xr_neigh_flags {
 	XR_NEIGH_F_VALID = 1 << 0,	/* REACHABLE, STALE, DELAY, PROBE, PERMANENT or NOARP */
 	XR_NEIGH_F_STALE = 1 << 1,	/* STALE: a use must reach the kernel (xr_neigh.used) */
+};
+
+/* xr_nexthop.flags */
+enum xr_nh_flags {
+	XR_NH_F_STALE = 1 << 0,		/* the gateway's entry is STALE: a use must reach the kernel */
 };
 
 /* xr_nexthop.family: which neighbour table resolves the next hop */
@@ -136,11 +157,18 @@ enum xr_dir6 {
 #define XR_FIB4_MAX		2000000
 #define XR_FIB6_MAX		500000
 #define XR_NEXTHOP_MAX		65536
+/*
+ * Entries of xr_nexthops: a changed next hop is written to a free slot and
+ * published by one store of its slot number, and its old slot is reused only
+ * after a grace period, so there are more slots than ids. Slot 0 is never
+ * used: an id whose slot is 0 has no next hop.
+ */
+#define XR_NEXTHOP_SLOTS	(2 * XR_NEXTHOP_MAX)
 #define XR_GROUP_MAX		16384
 #define XR_NEIGH_MAX		65536
 #define XR_IFACE_MAX		1024
-#define XR_VLAN_MAX		4096
 #define XR_LOCAL_MAX		4096
+/* xr_counters: one per interface slot and reason, at slot * XR_REASON_MAX + reason */
 #define XR_COUNTER_MAX		(XR_IFACE_MAX * XR_REASON_MAX)
 #define XR_PUNT_MAX		1024
 #define XR_XSK_MAX		64	/* receive queues with an AF_XDP socket */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Route -> next hop -> egress interface -> neighbour. Lookups only: no writes. */
+/* Route -> next hop (egress interface and neighbour resolved by the daemon). Lookups only: no writes. */
 #ifndef XR_FIB_H
 #define XR_FIB_H
 
@@ -7,7 +7,7 @@
 #include <bpf/bpf_helpers.h>
 #include "maps.h"
 
-/* Entry index of a DIR array (two entries per element), as one u32 load. */
+/* Entry index of an array of 4-byte entries stored two to an element (the index arrays, xr_nexthop_slots), as one u32 load. */
 static __always_inline bool xr_index_entry(void *map, __u32 index, __u32 *e)
 {
 	__u32 elem = index / XR_ENTRIES_PER_ELEM;
@@ -29,6 +29,16 @@ static __always_inline bool xr_entry_route(__u32 e, struct xr_route *rt)
 	rt->nexthop = e & ((1U << XR_ENTRY_GROUP_BIT) - 1);
 	rt->reserved = 0;
 	return true;
+}
+
+/* A next hop by id: its published slot, then the entry there. */
+static __always_inline const struct xr_nexthop *xr_nexthop(__u32 id)
+{
+	__u32 slot;
+
+	if (!xr_index_entry(&xr_nexthop_slots, id, &slot) || !slot)
+		return NULL;
+	return bpf_map_lookup_elem(&xr_nexthops, &slot);
 }
 
 /*
@@ -57,7 +67,6 @@ static __always_inline bool xr_fib4_lookup(__be32 daddr, struct xr_route *rt)
 static __always_inline const struct xr_nexthop *
 xr_select_nexthop(const struct xr_route *rt, __u32 hash)
 {
-	const struct xr_nexthop *nh;
 	__u32 id = rt->nexthop;
 
 	if (rt->flags & XR_ROUTE_F_GROUP) {
@@ -77,52 +86,26 @@ xr_select_nexthop(const struct xr_route *rt, __u32 hash)
 			return NULL;
 		id = g->members[i].nexthop;
 	}
-	nh = bpf_map_lookup_elem(&xr_nexthops, &id);
-	return nh && nh->ifindex ? nh : NULL;
+	return xr_nexthop(id);
 }
 
 /*
- * The egress interface, if the fast path can send on it: known, up, and its
- * transmit device present in the devmap (so the redirect cannot fail after
- * the frame has been rewritten).
- */
-static __always_inline const struct xr_iface *xr_egress_iface(__u32 ifindex)
-{
-	const struct xr_iface *out = bpf_map_lookup_elem(&xr_ifaces, &ifindex);
-	__u32 tx;
-
-	if (!out || !(out->flags & XR_IFACE_F_UP))
-		return NULL;
-	tx = out->tx_ifindex;
-	if (!bpf_map_lookup_elem(&xr_tx_ports, &tx))
-		return NULL;
-	return out;
-}
-
-/*
- * The neighbour that receives the frame: the gateway, or on a connected
- * route the destination itself. The gateway's family may differ from the
+ * A neighbour entry of the egress interface: the gateway's, or on a
+ * connected route the destination's. Its family may differ from the
  * packet's (IPv4 routes via an IPv6 next hop, RFC 5549).
  */
 static __always_inline struct xr_neigh *
-xr_resolve_neigh(const struct xr_nexthop *nh, __u32 pkt_family, const void *daddr)
+xr_neigh_lookup(__u32 ifindex, __u32 family, const void *addr)
 {
 	struct xr_neigh *n;
-	const void *addr = nh->gateway;
-	__u32 family = nh->family;
-
-	if (family == XR_NH_CONNECTED) {
-		family = pkt_family;
-		addr = daddr;
-	}
 
 	if (family == XR_NH_INET) {
-		struct xr_neigh4_key k4 = { .ifindex = nh->ifindex };
+		struct xr_neigh4_key k4 = { .ifindex = ifindex };
 
 		__builtin_memcpy(&k4.addr, addr, sizeof(k4.addr));
 		n = bpf_map_lookup_elem(&xr_neigh4, &k4);
 	} else {
-		struct xr_neigh6_key k6 = { .ifindex = nh->ifindex };
+		struct xr_neigh6_key k6 = { .ifindex = ifindex };
 
 		__builtin_memcpy(k6.addr, addr, sizeof(k6.addr));
 		n = bpf_map_lookup_elem(&xr_neigh6, &k6);
@@ -130,19 +113,6 @@ xr_resolve_neigh(const struct xr_nexthop *nh, __u32 pkt_family, const void *dadd
 	if (!n || !(n->flags & XR_NEIGH_F_VALID))
 		return NULL;
 	return n;
-}
-
-/*
- * A frame the FIB sends out of an interface the kernel treats apart (a
- * netfilter rule on its oifname, a VRF's interface) goes up instead.
- */
-static __always_inline enum xr_reason xr_egress_pass(const struct xr_iface *out)
-{
-	if (out->flags & XR_IFACE_F_VRF)
-		return XR_PASS_VRF;
-	if (out->flags & XR_IFACE_F_NETFILTER_OUT)
-		return XR_PASS_NETFILTER;
-	return XR_FORWARDED;
 }
 
 /*
@@ -163,9 +133,40 @@ static __always_inline void xr_neigh_mark_used(struct xr_neigh *n)
 
 /* What a unicast route resolved to: everything the rewrite needs. */
 struct xr_egress {
-	const struct xr_iface *iface;
-	const struct xr_neigh *neigh;
+	const struct xr_nexthop *nh;
+	const __u8 *dst_mac;
 };
+
+/*
+ * The neighbour's MAC for a next hop the daemon found ready. A gateway's is
+ * in the entry, and only a STALE one costs a lookup, for its use mark. A
+ * connected next hop's neighbour is the packet's own destination: looked up.
+ */
+static __always_inline enum xr_reason
+xr_resolve_neigh(const struct xr_nexthop *nh, __u32 pkt_family, const void *daddr,
+		 bool mark_use, struct xr_egress *eg)
+{
+	struct xr_neigh *neigh;
+
+	if (nh->family != XR_NH_CONNECTED) {
+		eg->dst_mac = nh->dst_mac;
+		if (mark_use && (nh->flags & XR_NH_F_STALE)) {
+			neigh = xr_neigh_lookup(nh->ifindex, nh->family, nh->gateway);
+			if (neigh)
+				xr_neigh_mark_used(neigh);
+		}
+		return XR_FORWARDED;
+	}
+	/* no neighbour yet: the kernel resolves it and netlink tells us */
+	neigh = xr_neigh_lookup(nh->ifindex, pkt_family, daddr);
+	if (!neigh)
+		return XR_PASS_NO_NEIGH;
+	/* also for a frame then passed for its size: at worst one early re-check */
+	if (mark_use)
+		xr_neigh_mark_used(neigh);
+	eg->dst_mac = neigh->mac;
+	return XR_FORWARDED;
+}
 
 /*
  * Resolve a route for a flow. Returns XR_FORWARDED with *eg filled in, or the
@@ -178,8 +179,6 @@ xr_resolve_route(const struct xr_route *rt, __u32 hash, __u32 pkt_family,
 		 const void *daddr, bool mark_use, struct xr_egress *eg)
 {
 	const struct xr_nexthop *nh;
-	enum xr_reason reason;
-	struct xr_neigh *neigh;
 
 	switch (rt->type) {
 	case XR_ROUTE_UNICAST:
@@ -201,21 +200,18 @@ xr_resolve_route(const struct xr_route *rt, __u32 hash, __u32 pkt_family,
 	nh = xr_select_nexthop(rt, hash);
 	if (!nh)
 		return XR_PASS_NO_ROUTE;
-	eg->iface = xr_egress_iface(nh->ifindex);
-	if (!eg->iface)
+	/*
+	 * The daemon's verdict on the egress interface (unknown or down, kept
+	 * apart by a VRF or a netfilter rule) and the gateway's neighbour, in
+	 * that order
+	 */
+	if (nh->state != XR_FORWARDED)
+		return nh->state;
+	/* present while the entry says XR_FORWARDED; checked so the redirect cannot fail after the rewrite */
+	if (!bpf_map_lookup_elem(&xr_tx_ports, &nh->tx_slot))
 		return XR_PASS_NO_IFACE;
-	reason = xr_egress_pass(eg->iface);
-	if (reason != XR_FORWARDED)
-		return reason;
-	/* no neighbour yet: the kernel resolves it and netlink tells us */
-	neigh = xr_resolve_neigh(nh, pkt_family, daddr);
-	if (!neigh)
-		return XR_PASS_NO_NEIGH;
-	/* also for a frame then passed for its size: at worst one early re-check */
-	if (mark_use)
-		xr_neigh_mark_used(neigh);
-	eg->neigh = neigh;
-	return XR_FORWARDED;
+	eg->nh = nh;
+	return xr_resolve_neigh(nh, pkt_family, daddr, mark_use, eg);
 }
 
 #endif /* XR_FIB_H */

@@ -24,35 +24,47 @@ static __always_inline enum xr_reason xr_ingress_pass(const struct xr_iface *in)
 
 /*
  * Find the interface the frame arrived on as the kernel names it (a tagged
- * frame belongs to its VLAN interface) and check the frame is addressed to
- * it. Frames for other MACs reach us in promiscuous mode or on a bridge port;
- * the kernel drops them, and so must not we forward them.
+ * frame belongs to its VLAN interface), in one lookup, and check the frame
+ * is addressed to it. Frames for other MACs reach us in promiscuous mode or
+ * on a bridge port; the kernel drops them, and so must not we forward them.
+ * A VLAN id of 0 (a priority tag) names no VLAN interface.
  */
 static __always_inline enum xr_reason xr_check_ingress(struct xr_frame *f)
 {
 	const struct ethhdr *eth = f->data;
-	const struct xr_iface *in;
+	struct xr_iface_key key = {
+		.ifindex = f->ifindex,
+		.vlan_id = f->tagged ? f->vlan_tci & XR_VLAN_VID_MASK : XR_VLAN_NONE,
+	};
+	const struct xr_iface *in = NULL;
 
-	if (f->tagged) {
-		struct xr_vlan_key vk = {
-			.ifindex = f->ifindex,
-			.vlan_id = f->vlan_tci & XR_VLAN_VID_MASK,
-		};
-		const __u32 *vlan_ifindex = bpf_map_lookup_elem(&xr_vlans, &vk);
-
-		if (!vlan_ifindex)
-			return XR_PASS_NO_IFACE;
-		f->ifindex = *vlan_ifindex;
-	}
+	if (!f->tagged || key.vlan_id != XR_VLAN_NONE)
+		in = bpf_map_lookup_elem(&xr_ifaces, &key);
+	if (in)
+		f->slot = in->slot;
+	else if (f->tagged)
+		return XR_PASS_NO_IFACE;
 
 	if (xr_mac_is_multicast(eth->h_dest))
 		return XR_PASS_MULTICAST;
-	in = bpf_map_lookup_elem(&xr_ifaces, &f->ifindex);
 	if (!in)
 		return XR_PASS_NO_IFACE;
 	if (!xr_mac_equal(eth->h_dest, in->mac))
 		return XR_PASS_OTHER_HOST;
 	return xr_ingress_pass(in);
+}
+
+/*
+ * The counters' slot of a frame that went up before its interface was found
+ * (malformed, not IP, an unknown VLAN): its device's own. A second lookup,
+ * on those frames only.
+ */
+static __always_inline __u32 xr_device_slot(__u32 ifindex)
+{
+	struct xr_iface_key key = { .ifindex = ifindex, .vlan_id = XR_VLAN_NONE };
+	const struct xr_iface *dev = bpf_map_lookup_elem(&xr_ifaces, &key);
+
+	return dev ? dev->slot : XR_IFACE_SLOT_UNKNOWN;
 }
 
 #endif /* XR_INGRESS_H */

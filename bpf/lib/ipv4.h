@@ -61,8 +61,12 @@ xr_ipv4_validate(const struct iphdr *iph, const void *data_end)
 	return XR_FORWARDED;
 }
 
-/* Everything that makes a packet someone else's business than the FIB's. */
-static __always_inline enum xr_reason xr_ipv4_not_forwardable(const struct iphdr *iph)
+/*
+ * Addresses that make a packet someone else's business than the FIB's. The
+ * router's own addresses are found by the FIB lookup that follows
+ * (XR_ROUTE_LOCAL), and come before xr_ipv4_header_pass's reasons.
+ */
+static __always_inline enum xr_reason xr_ipv4_address_pass(const struct iphdr *iph)
 {
 	__be32 daddr = iph->daddr;
 
@@ -73,8 +77,12 @@ static __always_inline enum xr_reason xr_ipv4_not_forwardable(const struct iphdr
 	if (xr_ipv4_is_martian(daddr) || xr_ipv4_is_martian(iph->saddr) ||
 	    xr_ipv4_is_multicast(iph->saddr))
 		return XR_PASS_MARTIAN;
-	if (bpf_map_lookup_elem(&xr_local4, &daddr))
-		return XR_PASS_LOCAL;
+	return XR_FORWARDED;
+}
+
+/* A header the kernel must see to forward the packet. */
+static __always_inline enum xr_reason xr_ipv4_header_pass(const struct iphdr *iph)
+{
 	if (iph->ihl != XR_IPV4_MIN_IHL)
 		return XR_PASS_OPTIONS;
 	if (iph->frag_off & bpf_htons(XR_IP_MF | XR_IP_OFFSET))

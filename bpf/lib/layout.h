@@ -26,7 +26,10 @@ struct xr_fib6_key {
  * Enum-typed fields are 4 bytes like __u32; typing them puts the enums in
  * the object's BTF, where the layout test reads their values.
  */
-/* two DIR-24-8 entries: an array element is 8-byte aligned, so none is wasted */
+/*
+ * Two 4-byte entries (of the DIR-24-8 index, of xr_nexthop_slots): an array
+ * element is 8-byte aligned, so none is wasted
+ */
 struct xr_entry_pair {
 	__u32 entry[XR_ENTRIES_PER_ELEM];
 };
@@ -38,10 +41,30 @@ struct xr_route {
 	__u32 reserved;
 };
 
+/*
+ * A next hop with everything the rewrite needs, kept current by userspace
+ * on neighbour and interface changes: one load tells the program whether it
+ * can forward, and how. Written whole to a free slot of xr_nexthops and then
+ * published by one store in xr_nexthop_slots (see XR_NEXTHOP_SLOTS), so no
+ * reader ever sees half of one.
+ */
 struct xr_nexthop {
-	__u32 ifindex;		/* egress interface (a VLAN interface's own index) */
+	__u8 dst_mac[XR_ETH_ALEN];	/* the gateway's; unused on a connected next hop */
+	__u8 src_mac[XR_ETH_ALEN];	/* the egress interface's */
+	__u16 vlan_id;			/* egress tag, 0: untagged */
+	__u16 reserved;
+	__u32 mtu;			/* the egress interface's */
+	__u32 tx_slot;			/* egress interface's slot: its entry of xr_tx_ports */
+	__u32 ifindex;			/* egress interface (a VLAN interface's own index) */
 	enum xr_nh_family family;
-	__u8 gateway[XR_IN6_ALEN]; /* IPv4 in the first four bytes */
+	/*
+	 * XR_FORWARDED: ready to rewrite (on a connected next hop, once the
+	 * destination's neighbour is found); else why its frames go up: the
+	 * egress interface unknown or down, kept apart, or the gateway unresolved
+	 */
+	enum xr_reason state;
+	enum xr_nh_flags flags;
+	__u8 gateway[XR_IN6_ALEN];	/* IPv4 in the first four bytes */
 };
 
 struct xr_group_member {
@@ -71,18 +94,31 @@ struct xr_neigh {
 	__u32 used;		/* set by the program: forwarded through while STALE */
 };
 
+/*
+ * Interfaces by what a frame arrives with: its device and its 802.1Q tag
+ * (XR_VLAN_NONE untagged). A tagged frame belongs to the VLAN interface
+ * found here; untagged, to the device itself.
+ */
+struct xr_iface_key {
+	__u32 ifindex;
+	__u32 vlan_id;
+};
+
+/*
+ * An interface: the one lookup a frame's ingress costs. A change replaces
+ * the whole value (a hash map's update links a new element and frees the old
+ * one after a grace period), so a reader sees the old or the new interface.
+ * Its slot indexes its counters and its entry of xr_tx_ports; its egress
+ * side reaches the program through the next hops, which carry a copy.
+ */
 struct xr_iface {
 	__u8 mac[XR_ETH_ALEN];
 	__u16 vlan_id;		/* 0: untagged */
 	__u32 mtu;
+	__u32 ifindex;		/* the interface's own index (a VLAN interface's, not its device's) */
+	__u32 slot;		/* dense, 1 .. XR_IFACE_MAX - 1 */
 	__u32 tx_ifindex;	/* device frames leave by: the VLAN's lower device, or itself */
 	enum xr_iface_flags flags;
-};
-
-/* A tagged frame arriving on ifindex belongs to the VLAN interface found here. */
-struct xr_vlan_key {
-	__u32 ifindex;
-	__u32 vlan_id;
 };
 
 /*
@@ -101,11 +137,6 @@ struct xr_punt {
 struct xr_xsk_key {
 	__u32 ifindex;
 	__u32 queue;
-};
-
-struct xr_counter_key {
-	__u32 ifindex;
-	enum xr_reason reason;
 };
 
 struct xr_counter {

@@ -17,7 +17,8 @@ struct {
 } xr_fib4 SEC(".maps");
 
 /*
- * The index arrays (see consts.h), written by userspace through mmap. An
+ * The arrays userspace writes through mmap, each entry with one store: the
+ * index arrays (see consts.h) and the next hops' slots. An
  * array's elements are 8-byte aligned, so each holds two 4-byte entries:
  * element i is entries 2i and 2i + 1, and the mapping reads as one flat
  * u32 array of `entries`.
@@ -48,17 +49,24 @@ XR_INDEX_ARRAY(xr_fib6_tbl24, XR_TBL24_ENTRIES);
 XR_INDEX_ARRAY(xr_fib6_tbl8, XR_FIB6_GROUPS * XR_TBL8_GROUP_SIZE);
 
 /*
- * Next hops and groups by id: arrays, whose lookups the verifier inlines.
- * Userspace keeps the ids dense; an unused slot is all zero (no interface,
- * no weight), which the lookups treat as absent.
+ * Next hops: an id (what routes and groups name) -> its slot, where one
+ * store publishes a rewritten next hop; the slot -> the entry. Slot 0: no
+ * next hop.
  */
+XR_INDEX_ARRAY(xr_nexthop_slots, XR_NEXTHOP_MAX);
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XR_NEXTHOP_MAX);
+	__uint(max_entries, XR_NEXTHOP_SLOTS);
 	__type(key, __u32);
 	__type(value, struct xr_nexthop);
 } xr_nexthops SEC(".maps");
 
+/*
+ * Groups by id: an array, whose lookups the verifier inlines. Userspace
+ * keeps the ids dense; an unused id is all zero (no weight), which the
+ * lookup treats as absent.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XR_GROUP_MAX);
@@ -80,21 +88,20 @@ struct {
 	__type(value, struct xr_neigh);
 } xr_neigh6 SEC(".maps");
 
+/* No prealloc: an update's old element is freed after a grace period, never reused under a reader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, XR_IFACE_MAX);
-	__type(key, __u32);
+	__type(key, struct xr_iface_key);
 	__type(value, struct xr_iface);
 } xr_ifaces SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XR_VLAN_MAX);
-	__type(key, struct xr_vlan_key);
-	__type(value, __u32);
-} xr_vlans SEC(".maps");
-
-/* Egress devices by ifindex: the only way XDP_REDIRECT reaches them. */
+/*
+ * Egress devices by interface slot: the only way XDP_REDIRECT reaches them.
+ * A hash of dense keys costs a mask and one compare; redirect_errors.c
+ * tells our redirects by this map's id, which it cannot read of a DEVMAP.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
 	__uint(max_entries, XR_IFACE_MAX);
@@ -102,6 +109,10 @@ struct {
 	__type(value, __u32);
 } xr_tx_ports SEC(".maps");
 
+/*
+ * The router's IPv4 addresses, the record userspace keeps: the program finds
+ * them in the DIR-24-8 index (XR_ROUTE_LOCAL).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XR_LOCAL_MAX);
@@ -116,10 +127,11 @@ struct {
 	__type(value, __u32);
 } xr_local6 SEC(".maps");
 
+/* Packets and bytes per interface slot and reason, per CPU (see XR_COUNTER_MAX). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XR_COUNTER_MAX);
-	__type(key, struct xr_counter_key);
+	__type(key, __u32);
 	__type(value, struct xr_counter);
 } xr_counters SEC(".maps");
 

@@ -23,7 +23,8 @@ struct xr_frame {
 	void *l3;		/* IPv4 or IPv6 header */
 	__u32 datagram_len;	/* by the IP header; anything after it is padding or junk */
 	__u32 len;		/* frame length on arrival, for the byte counters */
-	__u32 ifindex;		/* ingress interface as the kernel sees it (VLAN resolved) */
+	__u32 ifindex;		/* ingress device */
+	__u32 slot;		/* ingress interface's slot (VLAN resolved), once found */
 	__be16 l3_proto;	/* ETH_P_IP or ETH_P_IPV6, network order */
 	__u16 vlan_tci;		/* host order, valid when tagged */
 	bool tagged;

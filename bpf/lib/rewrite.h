@@ -18,8 +18,8 @@
 
 static __always_inline void xr_write_macs(struct ethhdr *eth, const struct xr_egress *eg)
 {
-	__builtin_memcpy(eth->h_dest, eg->neigh->mac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, eg->iface->mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eg->dst_mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, eg->nh->src_mac, ETH_ALEN);
 }
 
 /*
@@ -29,7 +29,7 @@ static __always_inline void xr_write_macs(struct ethhdr *eth, const struct xr_eg
 static __always_inline int xr_rewrite_l2(struct xdp_md *ctx, const struct xr_frame *f,
 					 const struct xr_egress *eg)
 {
-	__u16 out_vid = eg->iface->vlan_id;
+	__u16 out_vid = eg->nh->vlan_id;
 	struct ethhdr *eth;
 	void *data, *data_end;
 
@@ -92,7 +92,7 @@ static __always_inline int xr_transmit(struct xdp_md *ctx, const struct xr_frame
 	if (xr_trim_tail(ctx, excess))
 		return XDP_DROP;
 	/* presence in the devmap was checked before the first write */
-	return bpf_redirect_map(&xr_tx_ports, eg->iface->tx_ifindex, XDP_DROP);
+	return bpf_redirect_map(&xr_tx_ports, eg->nh->tx_slot, XDP_DROP);
 }
 
 #endif /* XR_REWRITE_H */

@@ -58,7 +58,7 @@ export async function statusCommand(args: string[], io: CommandIo): Promise<numb
     io.out(`routes: ${s.kernelRoutes} in the kernel's mirrored tables (${s.tables.join(', ')}), ${s.fastPathRoutes} in the fast path`);
     io.out(`neighbours: ${s.neighbors}; resyncs: ${s.resyncs}; last change applied ${s.lastSyncMsAgo} ms ago`);
     io.out(`route protocol: ${s.routeProtocol} (xdp-router)`);
-    io.out(`ipv4 index: ${s.ipv4IndexGroupsUsed} of ${s.ipv4IndexGroupsTotal} groups in use (one per /24 holding longer prefixes)`);
+    io.out(`ipv4 index: ${s.ipv4IndexGroupsUsed} of ${s.ipv4IndexGroupsTotal} groups in use (one per /24 holding longer prefixes or a router address)`);
     io.out(`slow path: ${s.slowPathSockets > 0 ? `${s.slowPathSockets} AF_XDP socket(s), a worker thread each` : 'not running (no punt rule in the config)'}`);
     if (s.slowPathQueues.length > 0) {
       const rows = s.slowPathQueues.map((q) => [q.interface, `queue ${q.queue}`, q.mode, `worker thread ${q.workerTid}`, q.workerCpu >= 0 ? `on CPU ${q.workerCpu}` : 'idle so far']);

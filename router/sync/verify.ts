@@ -8,8 +8,13 @@ import { NUD } from './model.js';
 import type { KernelSnapshot } from './model.js';
 
 export interface Difference {
-  /** ipv4-index, ipv6-index: the program's index arrays against the trie, at an address ("kernel" is the trie's answer) */
-  kind: 'route' | 'ipv4-index' | 'ipv6-index' | 'neighbour' | 'interface' | 'local-address';
+  /**
+   * ipv4-index, ipv6-index: the program's index arrays against the trie, at
+   * an address ("kernel" is the trie's answer). nexthop-entry: a next hop's
+   * copy of its interface and neighbour against those entries ("kernel" is
+   * what they make of it).
+   */
+  kind: 'route' | 'ipv4-index' | 'ipv6-index' | 'nexthop-entry' | 'neighbour' | 'interface' | 'local-address';
   key: string;
   /** what the kernel's state asks for; undefined: nothing */
   kernel?: string;
@@ -88,9 +93,12 @@ export async function verify(
     ...(await fp.fib6IndexMismatches()).map((m) => ({ kind: 'ipv6-index' as const, ...m })),
   ].map((m): Difference => ({ kind: m.kind, key: m.address, kernel: m.trie ? describe(m.trie) : 'none', fastPath: m.index ? describe(m.index) : 'none' }));
 
+  const entries = (await fp.staleNexthops()).map((m): Difference => ({ kind: 'nexthop-entry', key: String(m.id), kernel: m.want, fastPath: m.have }));
+
   return [
     ...compare('route', wantRoutes, haveRoutes),
     ...index,
+    ...entries,
     ...compare('neighbour', wantNeigh, haveNeigh),
     ...compare('interface', wantIfaces, haveIfaces),
     ...compare('local-address', wantLocal, haveLocal),

@@ -6,7 +6,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
-import { counterKey, REASONS } from '../../dataplane/layout.js';
+import { perCpuSize } from '../../dataplane/entry-codecs.js';
+import { counter, iface, ifaceKey, REASONS, u32, VLAN_NONE } from '../../dataplane/layout.js';
+import { addon } from '../../dataplane/native.js';
 import { RedirectErrors } from '../../dataplane/redirect-errors.js';
 import type { NativeError } from '../../dataplane/native.js';
 import { run } from '../../router/lab/netns.js';
@@ -80,7 +82,10 @@ describe('redirects the egress device refuses, counted at the tracepoints', () =
   it('a tagged frame is counted under its VLAN interface, and so is its refusal', async (ctx) => {
     // a refusal is taken from in0's own forwarded count before its VLANs'
     // (redirect_errors.c): what other cases forwarded on in0 goes first
-    fixture.fp.map('xr_counters').delete(counterKey.encode({ ifindex: fixture.ifindex.in0, reason: REASONS.indexOf('forwarded') }));
+    const in0 = fixture.fp.map('xr_ifaces').lookup(ifaceKey.encode({ ifindex: fixture.ifindex.in0, vlan_id: VLAN_NONE }));
+    if (!in0) throw new Error('in0 is not in xr_ifaces: the fixture set it up');
+    const forwarded = u32.encode({ value: iface.decode(in0).slot * REASONS.length + REASONS.indexOf('forwarded') });
+    fixture.fp.map('xr_counters').update(forwarded, Buffer.alloc(perCpuSize(counter.size, addon.possibleCpus())));
     const before = await packets('in0');
     expect(await send(ctx, ipv4Frame({ ...IN, vlan: 200 }, VIA_OUT1), 'in0.200')).toEqual({ forwarded: 0n, refused: BigInt(FRAMES) });
     expect(await packets('in0')).toEqual(before);

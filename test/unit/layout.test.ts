@@ -8,7 +8,7 @@ import { Btf } from '../helpers/btf.js';
 const btf = new Btf(join(__dirname, '..', '..', 'bpf', 'xdp_router.o'));
 
 describe('map layouts: C and TypeScript agree', () => {
-  const structs = [L.fib4Key, L.fib6Key, L.entryPair, L.route, L.nexthop, L.groupMember, L.group, L.neigh4Key, L.neigh6Key, L.neigh, L.iface, L.vlanKey, L.counterKey, L.counter, L.punt, L.xskKey];
+  const structs = [L.fib4Key, L.fib6Key, L.entryPair, L.route, L.nexthop, L.groupMember, L.group, L.neigh4Key, L.neigh6Key, L.neigh, L.ifaceKey, L.iface, L.counter, L.punt, L.xskKey];
   for (const s of structs) {
     it(`struct ${s.name}: size and every field's offset and size`, () => {
       const c = btf.struct(s.name);
@@ -43,11 +43,24 @@ describe('map layouts: C and TypeScript agree', () => {
     for (const map of ['xr_fib6_tbl24', 'xr_fib6_tbl8']) expect(btf.mapSetting(map, 'map_flags')).toBe(BPF_F_MMAPABLE);
   });
 
-  it('next hops and groups: arrays indexed by id, as large as the ids go', () => {
-    expect(btf.mapSetting('xr_nexthops', 'max_entries')).toBe(L.NEXTHOP_MAX);
+  it('next hops and groups: arrays, as large as the ids (and the next hops\' slots) go', () => {
+    expect(btf.mapSetting('xr_nexthop_slots', 'max_entries') * L.Dir24Layout.entriesPerElem).toBe(L.NEXTHOP_MAX);
+    expect(btf.mapSetting('xr_nexthops', 'max_entries')).toBe(L.NEXTHOP_SLOTS);
     expect(btf.mapSetting('xr_groups', 'max_entries')).toBe(L.GROUP_MAX);
     const BPF_MAP_TYPE_ARRAY = 2;
-    for (const map of ['xr_nexthops', 'xr_groups']) expect(btf.mapSetting(map, 'type')).toBe(BPF_MAP_TYPE_ARRAY);
+    for (const map of ['xr_nexthop_slots', 'xr_nexthops', 'xr_groups']) expect(btf.mapSetting(map, 'type')).toBe(BPF_MAP_TYPE_ARRAY);
+    const BPF_F_MMAPABLE = 1 << 10;
+    expect(btf.mapSetting('xr_nexthop_slots', 'map_flags')).toBe(BPF_F_MMAPABLE);
+  });
+
+  it('interfaces: slots index the counters (slot x reason, per CPU) and the devmap', () => {
+    expect(btf.mapSetting('xr_ifaces', 'max_entries')).toBe(L.IFACE_MAX);
+    expect(btf.mapSetting('xr_tx_ports', 'max_entries')).toBe(L.IFACE_MAX);
+    expect(btf.mapSetting('xr_counters', 'max_entries')).toBe(L.IFACE_MAX * L.REASONS.length);
+    const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+    const BPF_MAP_TYPE_DEVMAP_HASH = 25;
+    expect(btf.mapSetting('xr_counters', 'type')).toBe(BPF_MAP_TYPE_PERCPU_ARRAY);
+    expect(btf.mapSetting('xr_tx_ports', 'type')).toBe(BPF_MAP_TYPE_DEVMAP_HASH);
   });
 
   it('the slow path\'s AF_XDP sockets: as many slots as XR_XSK_MAX, in both maps', () => {
@@ -69,6 +82,7 @@ describe('map layouts: C and TypeScript agree', () => {
   it('enum xr_nh_family and the flag enums', () => {
     expect(btf.enumValues('xr_nh_family')).toEqual({ XR_NH_CONNECTED: L.NhFamily.connected, XR_NH_INET: L.NhFamily.inet, XR_NH_INET6: L.NhFamily.inet6 });
     expect(btf.enumValues('xr_route_flags')).toEqual({ XR_ROUTE_F_GROUP: L.ROUTE_F_GROUP });
+    expect(btf.enumValues('xr_nh_flags')).toEqual({ XR_NH_F_STALE: L.NH_F_STALE });
     const flags = Object.fromEntries(Object.entries(L.IfaceFlag).map(([k, v]) => [`XR_IFACE_F_${k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, v]));
     expect(btf.enumValues('xr_iface_flags')).toEqual(flags);
   });

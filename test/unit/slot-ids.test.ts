@@ -73,4 +73,16 @@ describe('SlotIds', () => {
     endGracePeriod();
     expect(cleared).toEqual([id]);
   });
+
+  it('tryTake: undefined rather than a throw when every id is in use or waiting; a reserved id out of range is refused', () => {
+    const { ids, endGracePeriod } = slots(5);
+    ids.reserve([2]);
+    expect([ids.take(), ids.take(), ids.take()]).toEqual([1, 3, 4]);
+    expect(ids.tryTake()).toBeUndefined();
+    ids.release(3);
+    expect(ids.tryTake()).toBeUndefined();
+    endGracePeriod();
+    expect(ids.tryTake()).toBe(3);
+    expect(() => ids.reserve([5])).toThrow(/out of range 1\.\.4/);
+  });
 });

@@ -1,0 +1,109 @@
+// The fast path's interfaces: xr_ifaces keyed by what a frame arrives with
+// (device and VLAN tag), each with a dense slot that indexes its counters
+// and its devmap entry xr_tx_ports, written in the order that keeps a frame
+// in flight from finding one without the other. A slot stays an
+// interface's while it exists, and is handed to another only after a grace
+// period, its counters cleared.
+import { decodeIface, ifaceKey, ifaceRecord, ifaceValue, type InterfaceRecord, type InterfaceSpec } from './entry-codecs.js';
+import * as L from './layout.js';
+import type { MapName } from './layout.js';
+import type { NativeMap } from './native.js';
+import { SlotIds } from './slot-ids.js';
+
+export type InterfaceMapSet = Pick<Record<MapName, NativeMap>, 'xr_ifaces' | 'xr_tx_ports' | 'xr_counters'>;
+
+const u32 = (value: number): Buffer => L.u32.encode({ value });
+
+export class InterfaceTable {
+  /** own ifindex -> its key in xr_ifaces and its value */
+  private readonly byIfindex = new Map<number, { key: Buffer; value: ReturnType<typeof L.iface.decode> }>();
+  private readonly slots: SlotIds;
+
+  constructor(
+    private readonly maps: InterfaceMapSet,
+    afterGracePeriod: (reclaim: () => void) => void,
+    /** bytes of one per-CPU counter value, all CPUs */
+    private readonly perCpuCounterSize: number,
+  ) {
+    this.slots = new SlotIds(L.IFACE_MAX, 'interface slot', (slot) => this.clearSlot(slot), afterGracePeriod);
+  }
+
+  /** Take over what a previous run left in the maps. */
+  async adopt(): Promise<void> {
+    for (const [key, raw] of await this.maps.xr_ifaces.dump()) {
+      const value = L.iface.decode(raw);
+      this.slots.reserve([value.slot]);
+      this.byIfindex.set(value.ifindex, { key, value });
+    }
+  }
+
+  /** Every interface of the maps now, by its own ifindex (another process may write them). */
+  static async read(ifaces: NativeMap): Promise<Map<number, { spec: InterfaceSpec; slot: number; record: InterfaceRecord }>> {
+    const out = new Map<number, { spec: InterfaceSpec; slot: number; record: InterfaceRecord }>();
+    for (const [, raw] of await ifaces.dump()) {
+      const v = L.iface.decode(raw);
+      out.set(v.ifindex, { spec: decodeIface(v), slot: v.slot, record: ifaceRecord(v) });
+    }
+    return out;
+  }
+
+  record(ifindex: number): InterfaceRecord | undefined {
+    const v = this.byIfindex.get(ifindex)?.value;
+    return v && ifaceRecord(v);
+  }
+
+  /**
+   * The interface as the maps hold it now: a read-only open follows what
+   * the daemon writes. Found by its key when this instance wrote it or it
+   * is untagged, else (a VLAN interface another process wrote) by a scan.
+   */
+  get(ifindex: number): InterfaceSpec | null {
+    const keys = [this.byIfindex.get(ifindex)?.key, L.ifaceKey.encode({ ifindex, vlan_id: L.VLAN_NONE })];
+    for (const key of [...keys, ...this.maps.xr_ifaces.keys()]) {
+      const raw = key && this.maps.xr_ifaces.lookup(key);
+      const v = raw && L.iface.decode(raw);
+      if (v && v.ifindex === ifindex) return decodeIface(v);
+    }
+    return null;
+  }
+
+  set(ifindex: number, spec: InterfaceSpec): void {
+    const had = this.byIfindex.get(ifindex);
+    // a spec refused takes no slot
+    const value = ifaceValue(ifindex, had?.value.slot ?? 0, spec);
+    if (!had) {
+      const slot = this.slots.tryTake();
+      if (slot === undefined) throw new Error(`interface ${ifindex}: all ${L.IFACE_MAX - 1} interface slots are in use; remove interfaces from the fast path's config`);
+      value.slot = slot;
+    }
+    const slot = value.slot;
+    // the devmap first: a next hop is marked ready only once its interface
+    // can be redirected to. Rewriting an unchanged entry is skipped (a
+    // restart re-applies every interface): nothing changes for frames in flight.
+    if (!this.maps.xr_tx_ports.lookup(u32(slot))?.equals(u32(value.tx_ifindex))) this.maps.xr_tx_ports.update(u32(slot), u32(value.tx_ifindex));
+    const key = ifaceKey(ifindex, spec);
+    this.maps.xr_ifaces.update(key, L.iface.encode(value));
+    if (had && !had.key.equals(key)) this.maps.xr_ifaces.delete(had.key);
+    this.byIfindex.set(ifindex, { key, value });
+  }
+
+  /**
+   * Take an interface out: its frames stop being its at once; its devmap
+   * entry and counters go, and its slot is reused, after a grace period
+   * (next hops out of it must have been rewritten by then).
+   */
+  delete(ifindex: number): boolean {
+    const had = this.byIfindex.get(ifindex);
+    if (!had) return false;
+    this.maps.xr_ifaces.delete(had.key);
+    this.byIfindex.delete(ifindex);
+    this.slots.release(had.value.slot);
+    return true;
+  }
+
+  private clearSlot(slot: number): void {
+    this.maps.xr_tx_ports.delete(u32(slot));
+    const zero = Buffer.alloc(this.perCpuCounterSize);
+    for (let reason = 0; reason < L.REASONS.length; reason++) this.maps.xr_counters.update(u32(slot * L.REASONS.length + reason), zero);
+  }
+}
