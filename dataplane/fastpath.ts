@@ -1,50 +1,36 @@
 // FastPath: the typed facade over the XDP program and its maps. It knows
 // nothing about netlink or gRPC; the router tells it what to hold. What it
-// writes is encoded by entry-codecs.ts and route-target.ts; the IPv4 index
-// is fib4-index.ts, the interfaces' maps iface-table.ts, the next hops'
-// nexthop-table.ts, the punt stage's maps punt-maps.ts.
+// writes is encoded by entry-codecs.ts and route-target.ts; the routes are
+// route-table.ts (over the indexes, fib4-index.ts and fib6-index.ts), the
+// interfaces' maps iface-table.ts, the next hops' nexthop-table.ts, the
+// neighbours' neighbour-table.ts, the counters counter-table.ts, the punt
+// stage's maps punt-maps.ts.
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { addon } from './native.js';
 import type { AttachMode, AttachRequest, NativeMap, NativeProgram, TestRunRequest, TestRunResult } from './native.js';
-import { AddressError, formatAddress, parsePrefix, requireAddress } from './addr.js';
-import type { Prefix } from './addr.js';
-import {
-  decodeGroup,
-  decodeNeighbour,
-  encodeGroup,
-  encodeNeighbour,
-  formatPrefixKey,
-  isGroup,
-  neighbourKey,
-  perCpuSize,
-  prefixKey,
-  sumCounters,
-} from './entry-codecs.js';
-import type { GroupMemberSpec, InterfaceSpec, NeighbourEntry, NeighbourFlags, NeighbourRecord, NexthopSpec } from './entry-codecs.js';
+import { AddressError, formatAddress, requireAddress } from './addr.js';
+import { decodeGroup, encodeGroup, isGroup, perCpuSize } from './entry-codecs.js';
+import type { GroupMemberSpec, InterfaceSpec, NeighbourEntry, NeighbourFlags, NexthopSpec } from './entry-codecs.js';
+import { readCounters, type CounterRow } from './counter-table.js';
 import { Fib4Index, fib4IndexMismatches, type Fib4Groups, type Fib4Mismatch } from './fib4-index.js';
 import { Fib6Index, fib6IndexMismatches, type Fib6IndexStats } from './fib6-index.js';
 import { GraceQueue } from './grace.js';
 import { InterfaceTable } from './iface-table.js';
 import * as L from './layout.js';
 import type { MapName, Reason } from './layout.js';
-import { dumpEntries, usedSlots } from './map-dump.js';
+import { usedSlots } from './map-dump.js';
+import { NeighbourTable } from './neighbour-table.js';
 import { NexthopTable } from './nexthop-table.js';
 import { DryRun, openProgram, programConstants, type Decision, type ProgramConstants } from './program-instance.js';
 import { PuntMaps, type PuntRuleSpec } from './punt-maps.js';
-import { decodeRoute, encodeRoute, type RouteTarget } from './route-target.js';
+import { RouteTable } from './route-table.js';
+import type { RouteTarget } from './route-target.js';
 import { SlotIds } from './slot-ids.js';
 
 export type { GroupMemberSpec, InterfacePasses, InterfaceSpec, NeighbourFlags, NexthopSpec } from './entry-codecs.js';
-export type { Decision, PuntRuleSpec, RouteTarget };
+export type { CounterRow, Decision, PuntRuleSpec, RouteTarget };
 export { PROGRAM_NAME } from './program-instance.js';
-
-/**
- * Routes per batch map call: a full table in one call would hold two small
- * buffers per route at once, some 300 MB at a million routes, for no gain
- * in speed over calls of this size.
- */
-const BATCH_CHUNK = 65_536;
 
 export interface FastPathOptions {
   /** compiled BPF object; default bpf/xdp_router.o of this package */
@@ -63,31 +49,6 @@ export interface FastPathOptions {
   onGraceError?: (err: Error) => void;
 }
 
-export interface CounterRow {
-  ifindex: number;
-  reason: Reason;
-  packets: bigint;
-  bytes: bigint;
-}
-
-/**
- * Items in chunks of BATCH_CHUNK, each chunk split by its prefixes' family
- * (one trie per family): `write` takes one part at a time.
- */
-async function inFamilyBatches<T>(
-  items: T[],
-  prefixOf: (item: T) => string,
-  write: (family: 4 | 6, batch: Array<{ p: Prefix; item: T }>) => Promise<void>,
-): Promise<void> {
-  for (let at = 0; at < items.length; at += BATCH_CHUNK) {
-    const chunk = items.slice(at, at + BATCH_CHUNK).map((item) => ({ p: parsePrefix(prefixOf(item)), item }));
-    for (const family of [4, 6] as const) {
-      const batch = chunk.filter((r) => r.p.family === family);
-      if (batch.length > 0) await write(family, batch);
-    }
-  }
-}
-
 export class FastPath {
   private readonly maps: Record<MapName, NativeMap>;
 
@@ -99,6 +60,10 @@ export class FastPath {
   private readonly ifaces: InterfaceTable;
 
   private readonly nexthopTable: NexthopTable;
+
+  private readonly routeTable: RouteTable;
+
+  private readonly neighbourTable: NeighbourTable;
 
   /** reclaims of slots the program may still be reading: after a grace period */
   private readonly grace: GraceQueue;
@@ -127,12 +92,14 @@ export class FastPath {
     this.punt = new PuntMaps(maps, () => addon.possibleCpus());
     const afterGracePeriod = (reclaim: () => void): void => this.grace.defer(reclaim);
     this.ifaces = new InterfaceTable(maps, afterGracePeriod, perCpuSize(L.counter.size, addon.possibleCpus()));
+    this.neighbourTable = new NeighbourTable(maps, (ifindex, address) => this.nexthopTable.neighbourChanged(ifindex, address));
     this.nexthopTable = new NexthopTable(
       maps,
       (ifindex) => this.ifaces.record(ifindex),
-      (ifindex, address) => this.neighbourRecord(ifindex, address),
+      (ifindex, address) => this.neighbourTable.record(ifindex, address),
       afterGracePeriod,
     );
+    this.routeTable = new RouteTable(maps, { index4: () => this.index4(), index6: () => this.index6() });
     this.dryRun = new DryRun(constants, maps);
     // a released id's entry goes after the grace period (its slot after one more)
     this.nexthopIds = new SlotIds(L.NEXTHOP_MAX, 'next-hop id', (id) => this.deleteNexthop(id), afterGracePeriod);
@@ -244,59 +211,31 @@ export class FastPath {
 
   // --- routes -------------------------------------------------------------
 
-  private fib(family: 4 | 6): NativeMap {
-    return family === 4 ? this.maps.xr_fib4 : this.maps.xr_fib6;
-  }
-
   setRoute(prefix: string, target: RouteTarget): void {
-    const p = parsePrefix(prefix);
-    const write = (): void => this.fib(p.family).update(prefixKey(p), encodeRoute(target));
-    if (p.family === 6) this.index6().setThen(p, target, write);
-    else this.index4().setThen(p, target, write);
+    this.routeTable.set(prefix, target);
   }
 
   /** Many routes at once (a dump, a resync); one call into the addon per batch. */
-  async setRoutes(routes: Array<{ prefix: string; target: RouteTarget }>): Promise<void> {
-    await inFamilyBatches(routes, (r) => r.prefix, async (family, batch) => {
-      const values = Buffer.concat(batch.map(({ item }) => encodeRoute(item.target)));
-      await this.fib(family).updateBatch(Buffer.concat(batch.map(({ p }) => prefixKey(p))), values, batch.length);
-      if (family === 4) for (const { p, item } of batch) this.index4().set(p, item.target);
-      else for (const { p, item } of batch) this.index6().set(p, item.target);
-    });
+  setRoutes(routes: Array<{ prefix: string; target: RouteTarget }>): Promise<void> {
+    return this.routeTable.setMany(routes);
   }
 
   deleteRoute(prefix: string): boolean {
-    const p = parsePrefix(prefix);
-    if (p.family === 4) this.index4().delete(p);
-    else this.index6().delete(p);
-    return this.fib(p.family).delete(prefixKey(p));
+    return this.routeTable.delete(prefix);
   }
 
-  async deleteRoutes(prefixes: string[]): Promise<number> {
-    let deleted = 0;
-    await inFamilyBatches(prefixes, (prefix) => prefix, async (family, batch) => {
-      if (family === 4) for (const { p } of batch) this.index4().delete(p);
-      else for (const { p } of batch) this.index6().delete(p);
-      deleted += await this.fib(family).deleteBatch(Buffer.concat(batch.map(({ p }) => prefixKey(p))), batch.length);
-    });
-    return deleted;
+  deleteRoutes(prefixes: string[]): Promise<number> {
+    return this.routeTable.deleteMany(prefixes);
   }
 
   /** Longest-prefix match for an address, as the program does it. */
   lookupRoute(address: string): RouteTarget | null {
-    const a = requireAddress(address);
-    const host: Prefix = { family: a.family, addr: a.addr, length: a.family === 4 ? 32 : 128 };
-    const value = this.fib(a.family).lookup(prefixKey(host));
-    return value ? decodeRoute(value) : null;
+    return this.routeTable.lookup(address);
   }
 
   /** Every route of both FIBs. */
   routes(): Promise<Array<{ prefix: string; target: RouteTarget }>> {
-    const tries = [
-      [this.maps.xr_fib4, L.fib4Key],
-      [this.maps.xr_fib6, L.fib6Key],
-    ] as const;
-    return dumpEntries(tries, (key, v) => ({ prefix: formatPrefixKey(key), target: decodeRoute(v) }));
+    return this.routeTable.all();
   }
 
   // --- next hops and groups -------------------------------------------------
@@ -314,7 +253,7 @@ export class FastPath {
    */
   async staleNexthops(): Promise<Array<{ id: number; have: string; want: string }>> {
     const ifaces = await InterfaceTable.read(this.maps.xr_ifaces);
-    return NexthopTable.stale(this.maps, (ifindex) => ifaces.get(ifindex)?.record, (ifindex, address) => this.neighbourRecord(ifindex, address));
+    return NexthopTable.stale(this.maps, (ifindex) => ifaces.get(ifindex)?.record, (ifindex, address) => this.neighbourTable.record(ifindex, address));
   }
 
   group(id: number): GroupMemberSpec[] | null {
@@ -351,59 +290,32 @@ export class FastPath {
 
   // --- neighbours ---------------------------------------------------------
 
-  private neighKey(ifindex: number, address: string): { map: NativeMap; key: Buffer } {
-    const { family, key } = neighbourKey(ifindex, address);
-    return { map: family === 4 ? this.maps.xr_neigh4 : this.maps.xr_neigh6, key };
-  }
-
   /**
    * valid=false keeps the entry but makes the program pass traffic up
    * (INCOMPLETE, FAILED); stale=true has the program mark the entry when it
-   * forwards through it (see neighbourUsed). Writing clears the mark.
+   * forwards through it (see neighbourUsed). Writing clears the mark; the
+   * next hops through it follow.
    */
   setNeighbour(ifindex: number, address: string, mac: string, flags: NeighbourFlags = {}): void {
-    const { map, key } = this.neighKey(ifindex, address);
-    map.update(key, encodeNeighbour(mac, flags));
-    this.nexthopTable.neighbourChanged(ifindex, formatAddress(requireAddress(address, 'neighbour').addr));
-  }
-
-  private neighbourRecord(ifindex: number, address: string): NeighbourRecord | undefined {
-    const { map, key } = this.neighKey(ifindex, address);
-    const v = map.lookup(key);
-    if (!v) return undefined;
-    const n = L.neigh.decode(v);
-    return { mac: n.mac, flags: n.flags };
+    this.neighbourTable.set(ifindex, address, mac, flags);
   }
 
   /** The program forwarded through this STALE entry since it was last written. */
   neighbourUsed(ifindex: number, address: string): boolean {
-    const { map, key } = this.neighKey(ifindex, address);
-    const v = map.lookup(key);
-    return !!v && L.neigh.decode(v).used !== 0;
+    return this.neighbourTable.used(ifindex, address);
   }
 
   deleteNeighbour(ifindex: number, address: string): boolean {
-    const { map, key } = this.neighKey(ifindex, address);
-    const had = map.delete(key);
-    this.nexthopTable.neighbourChanged(ifindex, formatAddress(requireAddress(address, 'neighbour').addr));
-    return had;
+    return this.neighbourTable.delete(ifindex, address);
   }
 
   neighbour(ifindex: number, address: string): { mac: string; valid: boolean } | null {
-    const { map, key } = this.neighKey(ifindex, address);
-    const v = map.lookup(key);
-    if (!v) return null;
-    const { mac, valid } = decodeNeighbour(v);
-    return { mac, valid };
+    return this.neighbourTable.get(ifindex, address);
   }
 
   /** Every neighbour entry: "ifindex|address" -> MAC and flags. */
-  async neighbours(): Promise<Map<string, NeighbourEntry>> {
-    const tables = [
-      [this.maps.xr_neigh4, L.neigh4Key],
-      [this.maps.xr_neigh6, L.neigh6Key],
-    ] as const;
-    return new Map(await dumpEntries(tables, (key, v) => [`${key.ifindex}|${formatAddress(key.addr)}`, decodeNeighbour(v)] as const));
+  neighbours(): Promise<Map<string, NeighbourEntry>> {
+    return this.neighbourTable.all();
   }
 
   // --- interfaces and local addresses ---------------------------------------
@@ -453,23 +365,9 @@ export class FastPath {
 
   // --- counters -------------------------------------------------------------
 
-  /**
-   * Packets and bytes per ingress interface and reason, summed over CPUs;
-   * the reasons an interface has seen. Frames of a device the fast path
-   * does not know are counted under ifindex 0.
-   */
-  async counters(): Promise<CounterRow[]> {
-    const rows: CounterRow[] = [];
-    const slots = new Map<number, number>([[L.IFACE_SLOT_UNKNOWN, 0]]);
-    for (const [ifindex, { slot }] of await InterfaceTable.read(this.maps.xr_ifaces)) slots.set(slot, ifindex);
-    for (const [slot, ifindex] of slots) {
-      L.REASONS.forEach((reason, i) => {
-        const v = this.maps.xr_counters.lookup(L.u32.encode({ value: slot * L.REASONS.length + i }));
-        const sum = v ? sumCounters(v) : undefined;
-        if (sum && sum.packets + sum.bytes > 0n) rows.push({ ifindex, reason, ...sum });
-      });
-    }
-    return rows;
+  /** Packets and bytes per ingress interface and reason (counter-table.ts). */
+  counters(): Promise<CounterRow[]> {
+    return readCounters(this.maps);
   }
 
   /** Sum of one reason's packets, over all interfaces or one. */
