@@ -10,6 +10,9 @@ export const DEFAULT_CONFIG: Readonly<RouterDefaults> = deepFreeze({
   tables: [254],
   // Not in /etc/iproute2/rt_protos nor used by FRR, BIRD or babeld.
   routeProtocol: 250,
+  // A full table arriving from a routing daemon overflows the system's
+  // 208 KiB at once; an overflow still only costs a resync.
+  netlinkBufferBytes: 8 * 1024 * 1024,
   logLevel: 'info',
   api: {
     unix: { path: '/run/xdp-router/xdp-router.sock', mode: 0o660 },

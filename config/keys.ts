@@ -11,6 +11,7 @@ const TOP_KEYS = [
   'netns',
   'tables',
   'routeProtocol',
+  'netlinkBufferBytes',
   'logLevel',
   'hashSeed',
   'api',

@@ -62,6 +62,8 @@ export interface RouterConfig {
   /** routing table ids (names already resolved) */
   tables: number[];
   routeProtocol: number;
+  /** the receive buffer of the netlink socket that carries the kernel's route, neighbour and link events */
+  netlinkBufferBytes: number;
   logLevel: LogLevel;
   /** the multipath hash seed; absent: chosen at random on each start */
   hashSeed?: number;

@@ -16,6 +16,10 @@ import { readPunt } from './punt-reader.js';
 import { readRouteProtocol, readTables } from './routing-reader.js';
 import { or, Reader, U32_MAX } from './yaml-reader.js';
 
+/** the kernel grants no less than about 4 KiB, and a netlink socket's buffer is an int */
+const NETLINK_BUFFER_MIN = 4096;
+const NETLINK_BUFFER_MAX = 1024 * 1024 * 1024;
+
 export { CONFIG_KEYS, DEFAULT_CONFIG, defaults };
 export type * from './model.js';
 export { ConfigError, type ConfigLocation } from './yaml-reader.js';
@@ -36,6 +40,7 @@ export function parseConfig(text: string, file: string): RouterConfig {
     pinDir: or(f.pinDir, (s) => readPinDir(r, s), d.pinDir),
     tables: or(f.tables, (s) => readTables(r, s), d.tables),
     routeProtocol: or(f.routeProtocol, (s) => readRouteProtocol(r, s), d.routeProtocol),
+    netlinkBufferBytes: or(f.netlinkBufferBytes, (s) => r.integer(s, NETLINK_BUFFER_MIN, NETLINK_BUFFER_MAX, 'a buffer size in bytes'), d.netlinkBufferBytes),
     logLevel: or(f.logLevel, (s) => r.choice(s, LOG_LEVELS), d.logLevel),
     api: or(f.api, (s) => readApi(r, s, d.api), d.api),
     metrics: or(f.metrics, (s) => readMetrics(r, s, d.metrics), d.metrics),

@@ -171,7 +171,7 @@ export class Daemon implements DaemonStatus {
     });
     this.reconciler = reconciler;
     await this.watchNetfilter(reconciler);
-    this.source = source ?? new NetlinkSource({ ...(this.netnsPath ? { netns: this.netnsPath } : {}), tables });
+    this.source = source ?? new NetlinkSource({ ...(this.netnsPath ? { netns: this.netnsPath } : {}), tables, eventBufferBytes: this.config.netlinkBufferBytes });
     const started = Date.now();
     let initialSync = true;
     const snapshot = await this.source.start(

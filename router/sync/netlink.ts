@@ -8,6 +8,7 @@
 // Lost events: when the event socket's receive buffer overflows, the kernel
 // drops messages and says so (ENOBUFS) on the next read; the reader hands
 // that on after the messages it read before, and onLost asks for a resync.
+import { DEFAULT_CONFIG } from '../../config/defaults.js';
 import { addon, type NativeError, type RtnlEventSocket } from '../../dataplane/native.js';
 import type { KernelEvent, KernelSnapshot, KernelSource } from './model.js';
 import { decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeNexthopObject, decodeRoute, decodeRule, routesOfDump } from './rtnl-decode.js';
@@ -29,12 +30,6 @@ export interface NetlinkSourceOptions {
   eventBufferBytes?: number;
 }
 
-/**
- * The event socket's default receive buffer. Route bursts (a full table
- * arriving from a routing daemon) overflow the system's 208 KiB at once; an
- * overflow still only costs a resync.
- */
-const EVENT_BUFFER_BYTES = 8 * 1024 * 1024;
 const EVENT_GROUPS = [
   RTNLGRP.LINK,
   RTNLGRP.IPV4_IFADDR,
@@ -74,7 +69,7 @@ export class NetlinkSource implements KernelSource {
   constructor(options: NetlinkSourceOptions) {
     this.netns = options.netns;
     this.log = options.log ?? (() => {});
-    this.eventBufferBytes = options.eventBufferBytes ?? EVENT_BUFFER_BYTES;
+    this.eventBufferBytes = options.eventBufferBytes ?? DEFAULT_CONFIG.netlinkBufferBytes;
     this.filter = { tables: new Set(options.tables) };
   }
 

@@ -140,6 +140,7 @@ describe('config: refusals name the file, the line, the key path and what was ex
     ["BGP's route protocol", 'interfaces: [eth0]\nrouteProtocol: 186\n', 2, 'routeProtocol', 'found 186, the protocol id of bgp, used by BGP daemons (FRR bgpd), expected an id no other routing software uses'],
     ["the kernel's route protocol", 'interfaces: [eth0]\nrouteProtocol: 2\n', 2, 'routeProtocol', 'the protocol id of kernel'],
     ['a route protocol out of range', 'interfaces: [eth0]\nrouteProtocol: 256\n', 2, 'routeProtocol', 'expected a route protocol id, an integer 1..255'],
+    ['a netlink buffer below what the kernel grants', 'interfaces: [eth0]\nnetlinkBufferBytes: 1024\n', 2, 'netlinkBufferBytes', 'expected a buffer size in bytes, an integer 4096..1073741824'],
     ['a hash seed out of range', 'interfaces: [eth0]\nhashSeed: -1\n', 2, 'hashSeed', 'an integer 0..4294967295'],
     ['"yes" for a boolean', 'interfaces: [eth0]\nreplaceForeignXdp: yes\n', 2, 'replaceForeignXdp', 'found the text "yes", expected true or false'],
     ['a string for an integer', 'interfaces: [eth0]\nrouteProtocol: "251"\n', 2, 'routeProtocol', 'found the text "251", expected a route protocol id'],
