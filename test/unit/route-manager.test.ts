@@ -5,7 +5,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RouteTarget } from '../../dataplane/fastpath.js';
 import { SlotIds } from '../../dataplane/slot-ids.js';
+import { BATCH_ROUTES, OPEN_BATCHES, type BulkItem } from '../../router/routes/bulk-add.js';
 import { RequestError } from '../../router/routes/errors.js';
+import { NetlinkError } from '../../router/sync/netlink-error.js';
 import type { RouteSpec } from '../../router/routes/model.js';
 import { RouteManager, type RouteWriter } from '../../router/routes/manager.js';
 import { routeFamilyKey } from '../../router/sync/kernel-state.js';
@@ -40,6 +42,12 @@ class Maps implements FastPathWriter {
 class ScriptedKernel implements RouteWriter {
   lose = false;
   requests = 0;
+  /** transactions of addRoutes, and the largest number in the kernel at once */
+  transactions = 0;
+  /** prefixes the kernel refuses, with its words */
+  refuse = new Map<string, string>();
+  /** while set, addRoutes answers only once it resolves */
+  gate: Promise<void> | undefined;
   constructor(private readonly reconciler: Reconciler) {}
 
   private existing(r: { family: 4 | 6; prefix: string; table: number; metric?: number }): KernelRoute | undefined {
@@ -52,6 +60,22 @@ class ScriptedKernel implements RouteWriter {
     if (!options.replace && this.existing(route)) throw Object.assign(new Error('File exists'), { name: 'NetlinkError' });
     const added = { ...route, protocol: options.protocol };
     if (!this.lose) setTimeout(() => this.reconciler.applyEvent({ kind: 'route', op: 'add', route: added, replace: options.replace }), 1);
+  }
+
+  async addRoutes(changes: ReadonlyArray<{ route: KernelRoute; replace: boolean }>, protocol: number): Promise<Array<Error | null>> {
+    this.transactions++;
+    await this.gate;
+    const taken = new Set<string>();
+    return changes.map(({ route, replace }) => {
+      this.requests++;
+      const said = this.refuse.get(route.prefix);
+      if (said) return new NetlinkError(101, 'ENETUNREACH', `add route ${route.prefix}: Network is unreachable (ENETUNREACH); the kernel says: ${said}`);
+      if (!replace && (this.existing(route) || taken.has(route.prefix))) return new NetlinkError(17, 'EEXIST', `add route ${route.prefix}: File exists (EEXIST)`);
+      taken.add(route.prefix);
+      const added = { ...route, protocol };
+      if (!this.lose) setTimeout(() => this.reconciler.applyEvent({ kind: 'route', op: 'add', route: added, replace }), 1);
+      return null;
+    });
   }
 
   async deleteRoute(key: RouteKey): Promise<void> {
@@ -196,6 +220,48 @@ describe('RouteManager over a scripted kernel', () => {
       ],
     });
     expect([...maps.routes.keys()]).toEqual(expect.arrayContaining(['198.51.100.128/26', '2001:db8:1::/64']));
+  });
+
+  it('AddRoutes in batches: each kernel refusal reported with its index, prefix and the kernel\'s words; every other route in the maps', async () => {
+    const count = BATCH_ROUTES * 2 + 100;
+    const prefixOf = (i: number): string => `2001:db8:1:${i.toString(16)}::/64`;
+    const refused = [5, BATCH_ROUTES, count - 1];
+    for (const i of refused) kernel.refuse.set(prefixOf(i), 'Nexthop has invalid gateway');
+    async function* stream(): AsyncGenerator<BulkItem> {
+      for (let i = 0; i < count; i++) yield { spec: { prefix: i === 7 ? prefixOf(3) : prefixOf(i), nexthops: [via('2001:db8:b::2')] }, replace: false };
+    }
+    const result = await manager.addRoutes(stream());
+    expect(kernel.transactions).toBe(3);
+    expect(result.added).toBe(count - refused.length - 1);
+    expect(result.errors).toEqual([
+      { index: 5, prefix: prefixOf(5), status: 'INVALID_ARGUMENT', message: `route: the kernel refused: add route ${prefixOf(5)}: Network is unreachable (ENETUNREACH); the kernel says: Nexthop has invalid gateway` },
+      { index: 7, prefix: prefixOf(3), status: 'ALREADY_EXISTS', message: `the kernel refused: add route ${prefixOf(3)}: File exists (EEXIST)` },
+      { index: BATCH_ROUTES, prefix: prefixOf(BATCH_ROUTES), status: 'INVALID_ARGUMENT', message: expect.stringMatching(/Nexthop has invalid gateway$/) },
+      { index: count - 1, prefix: prefixOf(count - 1), status: 'INVALID_ARGUMENT', message: expect.stringMatching(/Nexthop has invalid gateway$/) },
+    ]);
+    const inMaps = [...maps.routes.keys()].filter((p) => p.startsWith('2001:db8:1:'));
+    expect(inMaps).toHaveLength(count - refused.length - 1);
+    expect(inMaps).not.toContain(prefixOf(5));
+  });
+
+  it('AddRoutes reads no further from the stream while its batches are open, and goes on when the kernel answers', async () => {
+    let release!: () => void;
+    kernel.gate = new Promise<void>((r) => (release = r));
+    let pulled = 0;
+    const count = BATCH_ROUTES * (OPEN_BATCHES + 3);
+    async function* stream(): AsyncGenerator<BulkItem> {
+      for (let i = 0; i < count; i++) {
+        pulled++;
+        yield { spec: { prefix: `2001:db8:1:${i.toString(16)}::/64`, nexthops: [via('2001:db8:b::2')] }, replace: false };
+      }
+    }
+    const result = manager.addRoutes(stream());
+    await new Promise((r) => setTimeout(r, 50));
+    // the open batches, and the one that waits for a place among them
+    expect(kernel.transactions).toBe(OPEN_BATCHES);
+    expect(pulled).toBe(BATCH_ROUTES * (OPEN_BATCHES + 1));
+    release();
+    expect(await result).toMatchObject({ added: count, failed: 0 });
   });
 
   it('ListRoutes filters by table, family and protocol, and refuses what it does not know', async () => {
