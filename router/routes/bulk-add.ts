@@ -58,10 +58,11 @@ export interface BulkSteps {
   install(routes: readonly BulkRoute[]): Promise<BatchInstall>;
 }
 
-/** A batch on its way: the routes, and where each came in the stream. */
+/** A batch on its way: the routes, where each came in the stream, and its prefix as the client wrote it. */
 interface Batch {
   routes: BulkRoute[];
   indexes: number[];
+  prefixes: string[];
 }
 
 /** Resolves once every route that went in is in the fast path (or none reached it for APPLY_TIMEOUT_MS). */
@@ -81,11 +82,11 @@ export async function addInBulk(requests: AsyncIterable<BulkItem>, steps: BulkSt
     try {
       installed = await steps.install(batch.routes);
     } catch (err) {
-      batch.routes.forEach((r, i) => fail(batch.indexes[i]!, r.route.prefix, err));
+      batch.indexes.forEach((index, i) => fail(index, batch.prefixes[i]!, err));
       return;
     }
     const { refusals, wait } = installed;
-    refusals.forEach((refusal, i) => refusal && fail(batch.indexes[i]!, batch.routes[i]!.route.prefix, refusal));
+    refusals.forEach((refusal, i) => refusal && fail(batch.indexes[i]!, batch.prefixes[i]!, refusal));
     waits.add(wait);
     const answered = Date.now();
     try {
@@ -96,7 +97,7 @@ export async function addInBulk(requests: AsyncIterable<BulkItem>, steps: BulkSt
     const late = wait.open();
     wait.cancel();
     for (const i of late) {
-      fail(batch.indexes[i]!, batch.routes[i]!.route.prefix, new RequestError('DEADLINE_EXCEEDED', `in the kernel, but the fast path did not apply it within ${APPLY_TIMEOUT_MS} ms`));
+      fail(batch.indexes[i]!, batch.prefixes[i]!, new RequestError('DEADLINE_EXCEEDED', `in the kernel, but the fast path did not apply it within ${APPLY_TIMEOUT_MS} ms`));
     }
     added += batch.routes.length - late.length - refusals.filter((r) => r !== null).length;
   }
@@ -106,7 +107,7 @@ export async function addInBulk(requests: AsyncIterable<BulkItem>, steps: BulkSt
     const running: Promise<void> = run(batch).finally(() => open.delete(running));
     open.add(running);
   };
-  let batch: Batch = { routes: [], indexes: [] };
+  let batch: Batch = { routes: [], indexes: [], prefixes: [] };
   let index = 0;
   for await (const item of requests) {
     const i = index++;
@@ -117,6 +118,7 @@ export async function addInBulk(requests: AsyncIterable<BulkItem>, steps: BulkSt
     try {
       batch.routes.push({ route: steps.check(item.spec, item.replace), replace: item.replace });
       batch.indexes.push(i);
+      batch.prefixes.push(item.spec.prefix);
     } catch (err) {
       fail(i, item.spec.prefix, err);
       continue;
@@ -125,7 +127,7 @@ export async function addInBulk(requests: AsyncIterable<BulkItem>, steps: BulkSt
     // read no further while the kernel and the fast path have their hands full: the client's stream waits
     while (open.size >= OPEN_BATCHES) await Promise.race(open);
     send(batch);
-    batch = { routes: [], indexes: [] };
+    batch = { routes: [], indexes: [], prefixes: [] };
   }
   if (batch.routes.length > 0) send(batch);
   while (open.size > 0) await Promise.race(open);
