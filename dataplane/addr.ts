@@ -135,8 +135,8 @@ export function parsePrefix(text: string): Prefix {
     }
     length = Number(lenText);
   }
-  const masked = maskAddress(a.addr, length);
-  if (!masked.equals(a.addr)) {
+  if (hasHostBits(a.addr, length)) {
+    const masked = maskAddress(a.addr, length);
     throw new AddressError(
       `prefix "${text}" has host bits set: did you mean ${formatAddress(masked)}/${length}?`,
     );
@@ -146,6 +146,15 @@ export function parsePrefix(text: string): Prefix {
 
 export function formatPrefix(p: Prefix): string {
   return `${formatAddress(p.addr)}/${p.length}`;
+}
+
+/** Any bit set beyond the first `length`: checked in place, as every prefix parsed is. */
+function hasHostBits(addr: Buffer, length: number): boolean {
+  for (let i = length >> 3; i < addr.length; i++) {
+    const bits = Math.max(0, length - i * 8);
+    if ((addr[i]! & (0xff >> bits)) !== 0) return true;
+  }
+  return false;
 }
 
 export function maskAddress(addr: Buffer, length: number): Buffer {

@@ -110,6 +110,14 @@ export class RouteManager {
     return [...(this.deps.state.routes.get(key)?.values() ?? [])].filter((r) => r.source === undefined);
   }
 
+  /** The route of the API's kind that holds (table, prefix, metric) in the kernel, if any. */
+  private slotOf(route: KernelRoute): KernelRoute | undefined {
+    for (const r of this.deps.state.routes.get(routeFamilyKey(route))?.values() ?? []) {
+      if (r.source === undefined && r.table === route.table && r.metric === route.metric && r.tos === 0) return r;
+    }
+    return undefined;
+  }
+
   /** Whether the sync's copy of the kernel (what the fast path is made from) has this very route. */
   private holds(key: string, route: KernelRoute): boolean {
     for (const r of this.deps.state.routes.get(key)?.values() ?? []) if (r.source === undefined && sameRoute(r, route)) return true;
@@ -137,7 +145,7 @@ export class RouteManager {
   /** The kernel route a request asks for; refuses what the kernel would refuse, with the reason in the client's words. */
   private check(spec: RouteSpec, replace: boolean): KernelRoute {
     const route = routeFromSpec(spec, this.deps.state, this.policy);
-    const existing = this.routesOf(routeFamilyKey(route)).find((r) => r.table === route.table && r.metric === route.metric && r.tos === 0);
+    const existing = this.slotOf(route);
     if (!existing) return route;
     const owner = this.protocols.name(existing.protocol);
     if (!replace) {
