@@ -39,6 +39,8 @@ export interface RouteManagerDeps {
   state: KernelState;
   desired: DesiredState;
   onRoutesApplied: (listener: RoutesAppliedListener) => () => void;
+  /** a full sync is writing the maps: the state is ahead of them (Reconciler.fullSyncRunning) */
+  fullSyncRunning: () => boolean;
   fp: FastPathReader;
   writer: RouteWriter;
   tables: readonly number[];
@@ -118,8 +120,12 @@ export class RouteManager {
     return undefined;
   }
 
-  /** Whether the sync's copy of the kernel (what the fast path is made from) has this very route. */
+  /**
+   * Whether the fast path has this very route: the sync's copy of the
+   * kernel has it, and no full sync is still writing the maps from it.
+   */
   private holds(key: string, route: KernelRoute): boolean {
+    if (this.deps.fullSyncRunning()) return false;
     for (const r of this.deps.state.routes.get(key)?.values() ?? []) if (r.source === undefined && sameRoute(r, route)) return true;
     return false;
   }
@@ -221,7 +227,7 @@ export class RouteManager {
         `prefix: ${routeText(route)} belongs to ${this.protocols.name(route.protocol)}, not to the router; set force to delete it anyway`,
       );
     }
-    const gone = (): boolean => !this.routesOf(key).some((r) => r.table === route.table && r.metric === route.metric && r.protocol === route.protocol);
+    const gone = (): boolean => !this.deps.fullSyncRunning() && !this.routesOf(key).some((r) => r.table === route.table && r.metric === route.metric && r.protocol === route.protocol);
     const wait = this.applied.waitFor(key, gone);
     try {
       await this.kernel.run(() => this.deps.writer.deleteRoute({ family: route.family, table, prefix, metric: route.metric, protocol: route.protocol }));

@@ -22,6 +22,8 @@ const BOOT = 3;
 /** The fast path's routes as the reconciler wrote them; the rest of the maps are not looked at here. */
 class Maps implements FastPathWriter {
   routes = new Map<string, RouteTarget>();
+  /** while set, a full sync's batch waits for it */
+  gate: Promise<void> | undefined;
   setInterface(): void {}
   deleteInterface(): boolean { return true; }
   addLocalAddress(): void {}
@@ -31,7 +33,10 @@ class Maps implements FastPathWriter {
   setNeighbour(): void {}
   deleteNeighbour(): boolean { return true; }
   setRoute(p: string, t: RouteTarget): void { this.routes.set(p, t); }
-  async setRoutes(rs: Array<{ prefix: string; target: RouteTarget }>): Promise<void> { for (const r of rs) this.setRoute(r.prefix, r.target); }
+  async setRoutes(rs: Array<{ prefix: string; target: RouteTarget }>): Promise<void> {
+    await this.gate;
+    for (const r of rs) this.setRoute(r.prefix, r.target);
+  }
   deleteRoute(p: string): boolean { return this.routes.delete(p); }
   async deleteRoutes(ps: string[]): Promise<number> { return ps.filter((p) => this.deleteRoute(p)).length; }
   nexthopIds = new SlotIds(1024, 'next-hop id', () => undefined, (reclaim) => reclaim());
@@ -58,6 +63,8 @@ class ScriptedKernel implements RouteWriter {
   async addRoute(route: KernelRoute, options: AddRouteOptions): Promise<void> {
     this.requests++;
     if (!options.replace && this.existing(route)) throw Object.assign(new Error('File exists'), { name: 'NetlinkError' });
+    // the kernel has it; its answer may come late
+    await this.gate;
     const added = { ...route, protocol: options.protocol };
     if (!this.lose) setTimeout(() => this.reconciler.applyEvent({ kind: 'route', op: 'add', route: added, replace: options.replace }), 1);
   }
@@ -119,6 +126,7 @@ describe('RouteManager over a scripted kernel', () => {
       state: reconciler.state,
       desired: reconciler.desired,
       onRoutesApplied: (l) => reconciler.onRoutesApplied(l),
+      fullSyncRunning: () => reconciler.fullSyncRunning,
       fp: {} as never,
       writer: kernel,
       tables: [254],
@@ -139,6 +147,27 @@ describe('RouteManager over a scripted kernel', () => {
       protocol: 'xdp-router',
       nexthops: [{ gateway: '198.51.100.2', interface: 'eth2', weight: 1 }],
     });
+  });
+
+  it('AddRoute is not answered while a full sync that has the route is still writing the maps (the state is ahead of them)', async () => {
+    const route: KernelRoute = { family: 4, table: 254, prefix: '198.51.100.128/25', metric: 0, protocol: OWN, type: 'unicast', nexthops: [{ ifindex: 3, gateway: '198.51.100.2', weight: 1 }], tos: 0 };
+    let ack!: () => void;
+    kernel.gate = new Promise<void>((r) => (ack = r));
+    // the route's event waits in the daemon while a resync runs; the resync's dump has the route
+    kernel.lose = true;
+    let answered = false;
+    const added = manager.addRoute({ prefix: route.prefix, nexthops: [via('198.51.100.2')] }, false).then(() => (answered = true));
+    let written!: () => void;
+    maps.gate = new Promise<void>((r) => (written = r));
+    const resync = reconciler.fullSync({ ...lab(), routes: [...lab().routes, route] });
+    ack();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(maps.routes.has(route.prefix)).toBe(false);
+    expect(answered).toBe(false);
+    written();
+    await resync;
+    await added;
+    expect(maps.routes.has(route.prefix)).toBe(true);
   });
 
   it('an IPv6 route takes the kernel default metric 1024; a multipath route keeps its weights', async () => {
