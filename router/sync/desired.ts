@@ -102,9 +102,19 @@ export class DesiredState {
     this.netfilterScope = scope;
   }
 
-  /** Every "family|prefix" the fast path should hold an entry for: the kernel's and the policy rules' destinations. */
-  routeKeys(): Set<string> {
-    return new Set([...this.state.routes.keys(), ...this.policyPlan.destinations]);
+  /**
+   * Every "family|prefix" the fast path should hold an entry for, once: the
+   * kernel's and the policy rules' destinations. Walked, not collected: a
+   * full table's keys are not copied.
+   */
+  *routeKeys(): Generator<string> {
+    yield* this.state.routes.keys();
+    for (const d of this.policyPlan.destinations) if (!this.state.routes.has(d)) yield d;
+  }
+
+  /** Whether routeKeys() has the key. */
+  hasRouteKey(key: string): boolean {
+    return this.state.routes.has(key) || this.policyPlan.destinations.has(key);
   }
 
   /** Enslaved to a VRF (l3mdev): the VRF's table, not main, answers for it. */

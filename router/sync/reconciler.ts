@@ -120,8 +120,7 @@ export class Reconciler {
       batch = [];
       released = [];
     };
-    const wanted = this.desired.routeKeys();
-    for (const key of wanted) {
+    for (const key of this.desired.routeKeys()) {
       const desired = this.desired.route(key);
       if (!desired) continue;
       const old = this.routes.get(key);
@@ -132,7 +131,8 @@ export class Reconciler {
     }
     await flush();
 
-    const stale = [...this.routes.keys()].filter((key) => !wanted.has(key));
+    const stale: string[] = [];
+    for (const key of this.routes.keys()) if (!this.desired.hasRouteKey(key)) stale.push(key);
     await this.fp.deleteRoutes(stale.map((k) => k.slice(2)));
     for (const key of stale) {
       this.release(this.routes.get(key));
@@ -142,7 +142,7 @@ export class Reconciler {
     // more: their ids were kept out of use while the sync replaced them
     for (const id of adopted?.nexthops ?? []) this.fp.nexthopIds.release(id);
     for (const id of adopted?.groups ?? []) this.fp.groupIds.release(id);
-    this.routesApplied(new Set([...wanted.keys(), ...stale]));
+    this.routesApplied(new Set([...this.desired.routeKeys(), ...stale]));
     return { routes: this.routes.size };
   }
 

@@ -65,7 +65,8 @@ const route = (prefix: string, nexthops: KernelRoute['nexthops'], extra: Partial
   family: prefix.includes(':') ? 6 : 4, table: 254, prefix, metric: 0, protocol: 4, type: 'unicast', nexthops, tos: 0, ...extra,
 });
 
-function snapshot(): KernelSnapshot {
+/** a snapshot whose routes a case may add to */
+function snapshot(): KernelSnapshot & { routes: KernelRoute[] } {
   return {
     links: [link(1, 'lo', { mac: null, kind: '' }), link(2, 'eth1'), link(3, 'eth2'), link(4, 'mgmt0')],
     addresses: [
