@@ -150,6 +150,42 @@ describe('reconciler', () => {
     expect(targetOf('203.0.113.32/27')).toBe(oldTarget);
   });
 
+  it('a batch of events writes its routes in one batch, each prefix as the last event left it, and lets go of old next hops after', async () => {
+    const via = (gateway: string): KernelRoute['nexthops'] => [{ ifindex: 3, gateway, weight: 1 }];
+    const batches: string[][] = [];
+    const setRoutes = w.setRoutes.bind(w);
+    w.setRoutes = async (rs) => {
+      batches.push(rs.map((x) => x.prefix));
+      await setRoutes(rs);
+    };
+    const deleteRoutes = w.deleteRoutes.bind(w);
+    const deleted: string[][] = [];
+    w.deleteRoutes = async (ps) => {
+      deleted.push(ps);
+      return deleteRoutes(ps);
+    };
+    const applied: string[][] = [];
+    r.onRoutesApplied((keys) => applied.push([...keys].sort()));
+    const nexthopsBefore = w.nexthops.size;
+    await r.applyEvents([
+      { kind: 'route', op: 'add', replace: false, route: route('203.0.113.128/25', via('198.51.100.7')) },
+      { kind: 'route', op: 'add', replace: true, route: route('203.0.113.128/25', via('198.51.100.8')) },
+      { kind: 'route', op: 'add', replace: false, route: route('203.0.113.64/26', via('198.51.100.2')) },
+      { kind: 'route', op: 'add', replace: false, route: route('203.0.113.32/27', via('198.51.100.9')) },
+      { kind: 'route', op: 'del', replace: false, route: route('203.0.113.32/27', via('198.51.100.9')) },
+      { kind: 'route', op: 'del', replace: false, route: route('198.51.100.128/25', []) },
+    ]);
+    expect(batches).toEqual([['203.0.113.128/25', '203.0.113.64/26']]);
+    expect(deleted).toEqual([['198.51.100.128/25']]);
+    expect(w.resolve('203.0.113.128/25')).toBe('3/198.51.100.8');
+    expect(w.resolve('203.0.113.64/26')).toBe('3/198.51.100.2');
+    expect(w.resolve('203.0.113.32/27')).toBe('none');
+    expect(w.resolve('198.51.100.128/25')).toBe('none');
+    // 198.51.100.7 and .9 were never written: only .8 is new
+    expect(w.nexthops.size).toBe(nexthopsBefore + 1);
+    expect(applied).toEqual([['4|198.51.100.128/25', '4|203.0.113.128/25', '4|203.0.113.32/27', '4|203.0.113.64/26']]);
+  });
+
   it('a replace moves the route; an unchanged event writes nothing', () => {
     r.applyEvent({ kind: 'route', op: 'add', replace: true, route: route('203.0.113.0/24', [{ ifindex: 2, gateway: '192.0.2.2', weight: 1 }]) });
     expect(w.resolve('203.0.113.0/24')).toBe('2/192.0.2.2');
