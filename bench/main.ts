@@ -103,10 +103,8 @@ export function parseArgs(args: string[]): Plan | 'help' {
         break;
       }
       case '--routes4':
-        plan.sync.ipv4 = positive(value(), a);
-        break;
       case '--routes6':
-        plan.sync.ipv6 = positive(value(), a);
+        plan.sync[a === '--routes4' ? 'ipv4' : 'ipv6'] = positive(value(), a);
         break;
       case '--churn-seconds':
         plan.sync.churnSeconds = positive(value(), a);
