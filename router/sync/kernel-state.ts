@@ -63,6 +63,11 @@ export class KernelState {
    * each load, so lists no route uses any more do not pile up.
    */
   private hopLists = new Map<string, KernelNexthop[]>();
+  /**
+   * Route ids by content, for the same reason: nearly every route of a
+   * table has the id of its (table, metric, tos). Cleared with each load.
+   */
+  private readonly ids = new Map<string, string>();
 
   constructor(private readonly tables: number[]) {}
 
@@ -73,6 +78,7 @@ export class KernelState {
     this.neighbours.clear();
     this.rules.clear();
     this.hopLists.clear();
+    this.ids.clear();
     this.prefixesByNhid.clear();
     this.nexthopObjects.load(snap.nexthopObjects ?? []);
     for (const l of snap.links) this.links.set(l.ifindex, l);
@@ -82,7 +88,7 @@ export class KernelState {
       const key = routeFamilyKey(r);
       let slots = this.routes.get(key);
       if (!slots) this.routes.set(key, (slots = new RouteSlots()));
-      slots.set(routeId(r), this.shared(this.resolved(r)));
+      slots.set(this.sharedId(r), this.shared(this.resolved(r)));
     }
     for (const n of snap.neighbours) this.neighbours.set(neighbourKey(n), n);
     for (const r of snap.rules) this.rules.set(ruleKey(r), r);
@@ -155,9 +161,9 @@ export class KernelState {
     if (existing && !replace && r.family === 6 && r.nhid === undefined && qualifiesForEcmp(existing) && qualifiesForEcmp(r)) {
       const have = new Set(existing.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}`));
       const added = r.nexthops.filter((n) => !have.has(`${n.ifindex}|${n.gateway ?? ''}`));
-      byId.set(routeId(r), this.shared({ ...existing, nexthops: [...existing.nexthops, ...added] }));
+      byId.set(this.sharedId(r), this.shared({ ...existing, nexthops: [...existing.nexthops, ...added] }));
     } else {
-      byId.set(routeId(r), this.shared(this.resolved(r)));
+      byId.set(this.sharedId(r), this.shared(this.resolved(r)));
     }
     change.prefixes.add(key);
   }
@@ -207,6 +213,15 @@ export class KernelState {
     else byId.delete(routeId(r));
     if (byId.size === 0) this.routes.delete(key);
     change.prefixes.add(key);
+  }
+
+  /** The route's id, the one string of its content. */
+  private sharedId(r: KernelRoute): string {
+    const id = routeId(r);
+    const have = this.ids.get(id);
+    if (have !== undefined) return have;
+    this.ids.set(id, id);
+    return id;
   }
 
   /** The route, its next-hop list swapped for the shared one of the same content. */
