@@ -49,6 +49,11 @@ export class KernelState {
   readonly routes = new Map<string, RouteSlots>();
   readonly neighbours = new Map<string, KernelNeighbour>();
   readonly rules = new Map<string, KernelRule>();
+  /**
+   * Bumped with every change of a link or a neighbour, and with each load:
+   * what is derived from next hops alone (desired.ts) holds while it stays.
+   */
+  generation = 0;
   private readonly nexthopObjects = new NexthopObjects();
   /**
    * The prefixes with a route through each object, to resolve again when it
@@ -63,6 +68,8 @@ export class KernelState {
    * each load, so lists no route uses any more do not pile up.
    */
   private hopLists = new Map<string, KernelNexthop[]>();
+  /** one-hop lists, which nearly every route has, by gateway ('' for none) and ifindex */
+  private readonly singleHops = new Map<string, Map<number, KernelNexthop[]>>();
   /**
    * Route ids by content, for the same reason: nearly every route of a
    * table has the id of its (table, metric, tos). Cleared with each load.
@@ -72,12 +79,14 @@ export class KernelState {
   constructor(private readonly tables: number[]) {}
 
   load(snap: KernelSnapshot): void {
+    this.generation++;
     this.links.clear();
     this.addresses.clear();
     this.routes.clear();
     this.neighbours.clear();
     this.rules.clear();
     this.hopLists.clear();
+    this.singleHops.clear();
     this.ids.clear();
     this.prefixesByNhid.clear();
     this.nexthopObjects.load(snap.nexthopObjects ?? []);
@@ -98,6 +107,7 @@ export class KernelState {
     const change = emptyChange();
     switch (e.kind) {
       case 'link':
+        this.generation++;
         this.applyLink(e.op, e.link, change);
         break;
       case 'address':
@@ -113,6 +123,7 @@ export class KernelState {
         else this.resolveAgain(this.nexthopObjects.remove(e.nexthop.id), change);
         break;
       case 'neighbour':
+        this.generation++;
         if (e.op === 'add') this.neighbours.set(neighbourKey(e.neighbour), e.neighbour);
         else this.neighbours.delete(neighbourKey(e.neighbour));
         change.neighbours.add(neighbourKey(e.neighbour));
@@ -227,11 +238,28 @@ export class KernelState {
   /** The route, its next-hop list swapped for the shared one of the same content. */
   private shared(r: KernelRoute): KernelRoute {
     if (r.nexthops.length === 0) return r;
-    const key = r.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}|${n.weight}`).join(',');
-    let list = this.hopLists.get(key);
-    if (!list) this.hopLists.set(key, (list = r.nexthops.slice()));
-    r.nexthops = list;
+    r.nexthops = r.nexthops.length === 1 ? this.sharedSingle(r.nexthops) : this.sharedList(r.nexthops);
     return r;
+  }
+
+  /** A one-hop list, found by its hop's fields: no key string built per route, as a million routes through one gateway need. */
+  private sharedSingle(hops: KernelNexthop[]): KernelNexthop[] {
+    const n = hops[0]!;
+    let byIfindex = this.singleHops.get(n.gateway ?? '');
+    if (!byIfindex) this.singleHops.set(n.gateway ?? '', (byIfindex = new Map()));
+    const have = byIfindex.get(n.ifindex);
+    if (have?.[0]!.weight === n.weight) return have;
+    const list = hops.slice();
+    // weights of a single hop are 1 but for a group that lost all but one member: the first one seen stays shared
+    if (!have) byIfindex.set(n.ifindex, list);
+    return list;
+  }
+
+  private sharedList(hops: KernelNexthop[]): KernelNexthop[] {
+    const key = hops.map((n) => `${n.ifindex}|${n.gateway ?? ''}|${n.weight}`).join(',');
+    let list = this.hopLists.get(key);
+    if (!list) this.hopLists.set(key, (list = hops.slice()));
+    return list;
   }
 
   private applyLink(op: 'add' | 'del', link: KernelLink, change: Change): void {
