@@ -12,6 +12,8 @@ import { RefCountedIds } from './nexthop-ids.js';
 
 /** Routes written per batch: bounds what a full sync holds at once on a full table. */
 const FULL_SYNC_CHUNK = 65_536;
+/** Events that change at most this many routes write them one by one, synchronously, rather than in a batch. */
+const DIRECT_WRITES = 32;
 
 /** What the reconciler writes through: the FastPath, or a recorder in unit tests. */
 export type FastPathWriter = Pick<
@@ -159,7 +161,9 @@ export class Reconciler {
   async applyEvents(events: readonly KernelEvent[]): Promise<void> {
     const prefixes = new Set<string>();
     for (const e of events) for (const key of this.applyEventExceptRoutes(e)) prefixes.add(key);
-    await this.writeRoutes(prefixes);
+    // a few routes are written at once: a batch call waits for a worker thread, a change typed by hand should not
+    if (prefixes.size <= DIRECT_WRITES) for (const key of prefixes) this.reconcileRoute(key);
+    else await this.writeRoutes(prefixes);
     if (prefixes.size > 0) this.routesApplied(prefixes);
   }
 

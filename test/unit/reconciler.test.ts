@@ -167,6 +167,8 @@ describe('reconciler', () => {
     const applied: string[][] = [];
     r.onRoutesApplied((keys) => applied.push([...keys].sort()));
     const nexthopsBefore = w.nexthops.size;
+    // a burst: more routes than are written one by one
+    const hosts = Array.from({ length: 40 }, (_, i) => `192.0.2.${100 + i}/32`);
     await r.applyEvents([
       { kind: 'route', op: 'add', replace: false, route: route('203.0.113.128/25', via('198.51.100.7')) },
       { kind: 'route', op: 'add', replace: true, route: route('203.0.113.128/25', via('198.51.100.8')) },
@@ -174,8 +176,9 @@ describe('reconciler', () => {
       { kind: 'route', op: 'add', replace: false, route: route('203.0.113.32/27', via('198.51.100.9')) },
       { kind: 'route', op: 'del', replace: false, route: route('203.0.113.32/27', via('198.51.100.9')) },
       { kind: 'route', op: 'del', replace: false, route: route('198.51.100.128/25', []) },
+      ...hosts.map((h) => ({ kind: 'route' as const, op: 'add' as const, replace: false, route: route(h, via('198.51.100.2')) })),
     ]);
-    expect(batches).toEqual([['203.0.113.128/25', '203.0.113.64/26']]);
+    expect(batches).toEqual([['203.0.113.128/25', '203.0.113.64/26', ...hosts]]);
     expect(deleted).toEqual([['198.51.100.128/25']]);
     expect(w.resolve('203.0.113.128/25')).toBe('3/198.51.100.8');
     expect(w.resolve('203.0.113.64/26')).toBe('3/198.51.100.2');
@@ -183,7 +186,11 @@ describe('reconciler', () => {
     expect(w.resolve('198.51.100.128/25')).toBe('none');
     // 198.51.100.7 and .9 were never written: only .8 is new
     expect(w.nexthops.size).toBe(nexthopsBefore + 1);
-    expect(applied).toEqual([['4|198.51.100.128/25', '4|203.0.113.128/25', '4|203.0.113.32/27', '4|203.0.113.64/26']]);
+    expect(applied).toEqual([['4|198.51.100.128/25', ...hosts.map((h) => `4|${h}`), '4|203.0.113.128/25', '4|203.0.113.32/27', '4|203.0.113.64/26'].sort()]);
+    // a few changes are written as they come, no batch
+    await r.applyEvents([{ kind: 'route', op: 'add', replace: false, route: route('203.0.113.16/28', via('198.51.100.2')) }]);
+    expect(batches).toHaveLength(1);
+    expect(w.resolve('203.0.113.16/28')).toBe('3/198.51.100.2');
   });
 
   it('a replace moves the route; an unchanged event writes nothing', () => {
