@@ -57,7 +57,7 @@ export function syncMarkdown(r: SyncResult): string {
           cpuPer1k(r.churn.daemonCpuMs, r.churn.changes),
           'p99 <= 100 ms, no resync',
         ],
-        ['removal (ip route flush)', secs(r.removal.kernelMs), ...lagCells(r.removal.lag), secs(r.removal.completeAfterKernelMs), '–', cpuPer1k(r.removal.daemonCpuMs, routes), 'complete <= 5 s'],
+        ['removal (ip -batch)', secs(r.removal.kernelMs), ...lagCells(r.removal.lag), secs(r.removal.completeAfterKernelMs), '–', cpuPer1k(r.removal.daemonCpuMs, routes), 'complete <= 5 s'],
       ],
     ),
     '',
