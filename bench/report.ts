@@ -56,19 +56,21 @@ export function fastpathMarkdown(r: FastpathResult): string {
     `${fmt(row.xdpRouterOneDestNs, 0)} / ${fmt(row.referenceOneDestNs, 0)}`,
     fmt(row.overheadNs, 0),
     `${secs(row.kernelInstallMs)} / ${secs(row.mapInstallMs)}`,
+    row.ipv6Index ? `${fmt(row.ipv6Index.loads, 2)} / ${count(row.ipv6Index.pages)}` : '-',
   ]);
   const parts = [
     '### fastpath: ns per packet in BPF_PROG_TEST_RUN',
     '',
     table(
-      ['family', 'routes', 'xdp-router ns', 'bpf_fib_lookup ns', 'ratio', 'one destination ns (xdp-router / ref)', 'harness ns (taken off)', 'install kernel / map'],
+      ['family', 'routes', 'xdp-router ns', 'bpf_fib_lookup ns', 'ratio', 'one destination ns (xdp-router / ref)', 'harness ns (taken off)', 'install kernel / map', 'IPv6 index: loads per lookup / pages read'],
       rows,
     ),
     '',
     `Spread: 4,096 frames to destinations spread over the table, taken in turn, ${count(r.options.repeat)} runs per test run, median of ${r.options.rounds}. ` +
       'Harness: the driven no-op (test-run loop and the driver that copies each frame in), taken off both forwarders. ' +
       'Prefixes: the global tables\' length mix (bench/prefixes.ts); a sized row holds the first N of one family\'s table, ' +
-      'the full-table rows both families\' full tables loaded at once, in a namespace of their own.',
+      'the full-table rows both families\' full tables loaded at once, in a namespace of their own. ' +
+      'IPv6 index: the array loads of a lookup (each waits for the one before), mean over the spread frames, and the distinct 4 KiB pages of the index they read: counts, the same on a loaded machine.',
   ];
   if (r.profile) {
     parts.push(

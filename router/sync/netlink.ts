@@ -28,6 +28,8 @@ export interface NetlinkSourceOptions {
   log?: SyncLog;
   /** the event socket's receive buffer (SO_RCVBUFFORCE); default 8 MiB */
   eventBufferBytes?: number;
+  /** events read off the socket but not yet taken by the JS thread, at most; default: the addon's (256 MiB) */
+  eventQueueBytes?: number;
 }
 
 const EVENT_GROUPS = [
@@ -55,6 +57,7 @@ export class NetlinkSource implements KernelSource {
   private readonly filter: RouteFilter;
   private readonly log: SyncLog;
   private readonly eventBufferBytes: number;
+  private readonly eventQueueBytes: number | undefined;
   private events: RtnlEventSocket | null = null;
   private dumper: RtnlRequester | null = null;
   private onEvent: ((e: KernelEvent) => void) | null = null;
@@ -70,6 +73,7 @@ export class NetlinkSource implements KernelSource {
     this.netns = options.netns;
     this.log = options.log ?? (() => {});
     this.eventBufferBytes = options.eventBufferBytes ?? DEFAULT_CONFIG.netlinkBufferBytes;
+    this.eventQueueBytes = options.eventQueueBytes;
     this.filter = { tables: new Set(options.tables) };
   }
 
@@ -121,7 +125,12 @@ export class NetlinkSource implements KernelSource {
   }
 
   private openEvents(): void {
-    const options = { ...(this.netns ? { netns: this.netns } : {}), receiveBufferBytes: this.eventBufferBytes, groups: EVENT_GROUPS };
+    const options = {
+      ...(this.netns ? { netns: this.netns } : {}),
+      ...(this.eventQueueBytes === undefined ? {} : { queueBytes: this.eventQueueBytes }),
+      receiveBufferBytes: this.eventBufferBytes,
+      groups: EVENT_GROUPS,
+    };
     const socket: RtnlEventSocket = new addon.RtnlEventSocket(options, (messages, problem) => this.receive(socket, messages, problem));
     // the kernel reports twice what it grants (the doubling covers its bookkeeping)
     const granted = socket.receiveBufferBytes / 2;
