@@ -10,6 +10,7 @@ import type { Machine } from './machine.js';
 import type { ProfileEntry } from './profile.js';
 import type { GrpcResult } from './grpc.js';
 import type { SyncResult } from './sync.js';
+import { syncMarkdown } from './sync-report.js';
 
 export interface PartResults {
   fastpath: FastpathResult;
@@ -143,23 +144,6 @@ export function forwardMarkdown(r: ForwardResult): string {
     parts.push('', `Profile of the receiving core (CPU ${r.profile.cpu}: router and sink) during ${r.profile.path}, ${r.profile.table}, ${r.profile.traffic}: ${profileLine(r.profile.entries)}`);
   }
   return parts.join('\n');
-}
-
-export function syncMarkdown(r: SyncResult): string {
-  const mib = (b: number): string => `${fmt(b / 2 ** 20, 0)} MiB`;
-  return [
-    '### sync: the daemon at table scale',
-    '',
-    table(
-      ['change', 'routes', 'kernel (ip)', 'verify passes after', 'verify runs', 'last verify took'],
-      [
-        ['install', count(r.options.routes), secs(r.install.kernelMs), secs(r.install.verifiedMs), String(r.install.verifyRuns), secs(r.install.verifyRunMs)],
-        ['remove', count(r.options.routes), secs(r.remove.kernelMs), secs(r.remove.verifiedMs), String(r.remove.verifyRuns), secs(r.remove.verifyRunMs)],
-      ],
-    ),
-    '',
-    `Daemon resident memory: ${mib(r.rssBeforeBytes)} before the routes, peak ${mib(r.peakRssBytes)}.`,
-  ].join('\n');
 }
 
 export function grpcMarkdown(r: GrpcResult): string {

@@ -93,6 +93,7 @@ export function requireAddress(text: string, what = 'address'): { family: Family
 }
 
 export function formatAddress(addr: Buffer): string {
+  // no array per address: a route dump formats one or two per route
   if (addr.length === 4) return `${addr[0]}.${addr[1]}.${addr[2]}.${addr[3]}`;
   const words: number[] = [];
   for (let i = 0; i < 16; i += 2) words.push(addr.readUInt16BE(i));

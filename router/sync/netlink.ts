@@ -11,7 +11,7 @@
 import { DEFAULT_CONFIG } from '../../config/defaults.js';
 import { addon, type NativeError, type RtnlEventSocket } from '../../dataplane/native.js';
 import type { KernelEvent, KernelSnapshot, KernelSource } from './model.js';
-import { decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeNexthopObject, decodeRoute, decodeRule, routesOfDump } from './rtnl-decode.js';
+import { DumpedRoutes, decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeNexthopObject, decodeRule } from './rtnl-decode.js';
 import type { RouteFilter } from './rtnl-decode.js';
 import { dumpRequest } from './rtnl-encode.js';
 import { DumpInterruptedError } from './netlink-error.js';
@@ -254,10 +254,12 @@ export class NetlinkSource implements KernelSource {
     const addresses = await dumpAll(dumper, DUMPS.addresses, both, decodeAddress);
     // before the routes: a route can then only name an object newer than the dump, whose event is held
     const nexthopObjects = await dumpAll(dumper, DUMPS.nexthopObjects, [AF_UNSPEC], decodeNexthopObject);
-    const routes = await dumpAll(dumper, DUMPS.routes, both, (data) => decodeRoute(data, this.filter));
+    // a full table's routes: kept as the kernel's bytes, decoded as the state loads them
+    const routeDatagrams: Buffer[] = [];
+    for (const af of both) routeDatagrams.push(...(await dumper.dumpDatagrams(RTM.GETROUTE, dumpRequest('rtmsg', af), 'dump routes')));
     const neighbours = await dumpAll(dumper, DUMPS.neighbours, both, decodeNeighbour);
     const rules = await dumpAll(dumper, DUMPS.rules, both, decodeRule);
-    return { links, addresses, routes: routesOfDump(routes), neighbours, rules, nexthopObjects };
+    return { links, addresses, routes: new DumpedRoutes(routeDatagrams, this.filter), neighbours, rules, nexthopObjects };
   }
 }
 
@@ -272,7 +274,6 @@ interface DumpKind {
 const DUMPS = {
   links: { what: 'links', request: RTM.GETLINK, answer: RTM.NEWLINK, header: 'ifinfomsg' },
   addresses: { what: 'addresses', request: RTM.GETADDR, answer: RTM.NEWADDR, header: 'ifaddrmsg' },
-  routes: { what: 'routes', request: RTM.GETROUTE, answer: RTM.NEWROUTE, header: 'rtmsg' },
   neighbours: { what: 'neighbours', request: RTM.GETNEIGH, answer: RTM.NEWNEIGH, header: 'ndmsg' },
   rules: { what: 'policy rules', request: RTM.GETRULE, answer: RTM.NEWRULE, header: 'fib_rule_hdr' },
   nexthopObjects: { what: 'next-hop objects', request: RTM.GETNEXTHOP, answer: RTM.NEWNEXTHOP, header: 'nhmsg' },
