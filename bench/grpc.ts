@@ -33,8 +33,8 @@ export interface GrpcResult {
   deleteRoute: Latency;
   lookupRoute: Latency;
   getStats: Latency;
-  /** one AddRoutes stream: all in the fast path when it answers */
-  addRoutes: { routes: number; added: number; failed: number; ms: number; routesPerSecond: number };
+  /** one AddRoutes stream: all in the fast path when it answers, which inKernel and inFastPath (read right after) check */
+  addRoutes: { routes: number; added: number; failed: number; ms: number; routesPerSecond: number; inKernel: number; inFastPath: number };
 }
 
 /** the daemon's own route protocol: the routes the API installs carry it */
@@ -60,7 +60,7 @@ async function addRoutes(api: ApiClients, requests: AddRouteRequest[]): Promise<
 }
 
 export async function runGrpc(options: GrpcOptions = GRPC_DEFAULTS): Promise<GrpcResult> {
-  return withRouterLab(`xrb-grpc-${process.pid}`, async ({ lab, daemon }) => {
+  return withRouterLab(`xrb-grpc-${process.pid}`, async ({ lab, daemon, fp }) => {
     const api = connect({ socket: daemon.apiSocket });
     try {
       const table = ipv4Table(options.calls + options.bulkRoutes, 44);
@@ -73,7 +73,14 @@ export async function runGrpc(options: GrpcOptions = GRPC_DEFAULTS): Promise<Grp
       const deleteRoute = await latency(options.calls, (i) => unary((cb) => api.routes.DeleteRoute({ prefix: formatPrefix4(table[i]!) }, cb)));
 
       progress(`grpc: one AddRoutes stream of ${options.bulkRoutes} routes`);
-      const bulk = await timed(() => addRoutes(api, table.slice(options.calls).map((_, k) => request(options.calls + k))));
+      // made before the clock starts: the figure is the API's, not the client's
+      const requests = table.slice(options.calls).map((_, k) => request(options.calls + k));
+      const bulk = await timed(() => addRoutes(api, requests));
+      const streamed = new Set(requests.map((r) => r.route!.prefix!));
+      // `ip route` writes a /32 as the bare address
+      const shown = (line: string): string => (line.split(' ')[0]!.includes('/') ? line.split(' ')[0]! : `${line.split(' ')[0]!}/32`);
+      const inKernel = (await ip(['-4', 'route', 'show', 'proto', String(ROUTER_PROTO)], lab.router.ns)).split('\n').filter((line) => streamed.has(shown(line))).length;
+      const inFastPath = (await fp.routes()).filter((r) => streamed.has(r.prefix)).length;
       const result: GrpcResult = {
         options,
         addRoute,
@@ -86,6 +93,8 @@ export async function runGrpc(options: GrpcOptions = GRPC_DEFAULTS): Promise<Grp
           failed: bulk.value.failed,
           ms: bulk.ms,
           routesPerSecond: bulk.value.added / (bulk.ms / 1000),
+          inKernel,
+          inFastPath,
         },
       };
       progress(`grpc: AddRoute p50 ${addRoute.p50Ms.toFixed(2)} ms; AddRoutes ${Math.round(result.addRoutes.routesPerSecond)} routes/s`);

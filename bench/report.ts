@@ -162,7 +162,8 @@ export function grpcMarkdown(r: GrpcResult): string {
     ),
     '',
     `AddRoutes, one stream of ${count(r.addRoutes.routes)} IPv4 routes: ${count(r.addRoutes.added)} added, ${count(r.addRoutes.failed)} refused, ` +
-      `${secs(r.addRoutes.ms)} until all were in the fast path (${count(Math.round(r.addRoutes.routesPerSecond))} routes/s).`,
+      `${secs(r.addRoutes.ms)} until all were in the fast path (${count(Math.round(r.addRoutes.routesPerSecond))} routes/s); ` +
+      `read right after the answer: ${count(r.addRoutes.inKernel)} in the kernel, ${count(r.addRoutes.inFastPath)} in the fast path.`,
   ].join('\n');
 }
 
@@ -201,6 +202,17 @@ export function checkTargets(parts: Partial<PartResults>): TargetCheck[] {
   if (fp) out.push(...ipv6Targets(fp));
   const fw = parts.forward;
   if (fw) out.push(...forwardTargets(fw));
+  const bulk = parts.grpc?.addRoutes;
+  // a result stored before the counts after the answer were read has none to check
+  if (bulk?.inKernel !== undefined) {
+    const met = bulk.routesPerSecond >= 50_000 && bulk.inKernel === bulk.added && bulk.inFastPath === bulk.added;
+    out.push({
+      target: `AddRoutes, one stream of ${count(bulk.routes)} routes: at least 50,000 routes/s, all in the kernel and the fast path when it answers`,
+      measured: `${count(Math.round(bulk.routesPerSecond))} routes/s; ${count(bulk.inKernel)} in the kernel, ${count(bulk.inFastPath)} in the fast path of ${count(bulk.added)} added`,
+      met,
+      note: met ? '' : bulk.routesPerSecond < 50_000 ? `missed by ${count(Math.round(50_000 - bulk.routesPerSecond))} routes/s` : 'not all in the kernel and the fast path',
+    });
+  }
   return out;
 }
 

@@ -45,6 +45,8 @@ export function latestTargets(): string {
   if (fp) parts.fastpath = fp.result;
   const fw = readPart('forward');
   if (fw) parts.forward = fw.result;
+  const grpc = readPart('grpc');
+  if (grpc) parts.grpc = grpc.result;
   return targetsMarkdown(checkTargets(parts));
 }
 

@@ -17,6 +17,7 @@ export function openBackends(daemon: DaemonStatus): ApiBackends & { close(): voi
     state: reconciler.state,
     desired: reconciler.desired,
     onRoutesApplied: (listener) => reconciler.onRoutesApplied(listener),
+    fullSyncRunning: () => reconciler.fullSyncRunning,
     fp,
     writer,
     tables: config.tables,

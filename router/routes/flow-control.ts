@@ -1,6 +1,6 @@
 // How route changes wait: for the fast path within the time a client
-// allows, for a free slot among the kernel requests in flight, and for the
-// last of a bulk add's routes to arrive. Nothing here knows what a route is.
+// allows, and for a free slot among the kernel requests in flight. Nothing
+// here knows what a route is.
 import type { Wait } from './applied.js';
 import { RequestError } from './errors.js';
 
@@ -42,13 +42,8 @@ export class Window {
 
   constructor(private readonly size: number) {}
 
-  /** Until a job could start at once. */
-  async free(): Promise<void> {
-    while (this.used >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
   async run<T>(job: () => Promise<T>): Promise<T> {
-    await this.free();
+    while (this.used >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.used++;
     try {
       return await job();
@@ -56,39 +51,6 @@ export class Window {
       this.used--;
       // every waiter checks again: one of them gets the slot, the others wait anew
       for (const wake of this.waiting.splice(0)) wake();
-    }
-  }
-}
-
-/** Counts the waits of a bulk add that are still open. */
-export class Progress {
-  private open = 0;
-  private last = Date.now();
-  private wake: (() => void) | undefined;
-
-  started(): void {
-    this.open++;
-  }
-
-  finished(): void {
-    this.open--;
-    this.last = Date.now();
-    if (this.open === 0) this.wake?.();
-  }
-
-  /** Until nothing is open, or nothing finished for idleMs. */
-  async settled(idleMs: number): Promise<void> {
-    while (this.open > 0) {
-      const idle = Date.now() - this.last;
-      if (idle >= idleMs) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, idleMs - idle);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
     }
   }
 }

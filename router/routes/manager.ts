@@ -9,8 +9,9 @@ import type { DesiredState } from '../sync/desired.js';
 import { routeFamilyKey, type KernelState } from '../sync/kernel-state.js';
 import type { KernelRoute } from '../sync/model.js';
 import type { RoutesAppliedListener } from '../sync/reconciler.js';
+import { AppliedBatches } from './applied-batch.js';
 import { AppliedRoutes, type Wait } from './applied.js';
-import { addInBulk, type BulkItem, type BulkResult } from './bulk-add.js';
+import { addInBulk, type BatchInstall, type BulkItem, type BulkResult, type BulkRoute } from './bulk-add.js';
 import { RequestError, fromKernel, invalid } from './errors.js';
 import { RouteFeed, type RouteChange } from './feed.js';
 import { settle, Window, type ChangeOptions } from './flow-control.js';
@@ -20,18 +21,17 @@ import { RouteProtocols } from './protocols.js';
 import { checkPrefix, checkTable, kernelMetric, routeFromSpec, type RoutePolicy } from './validate.js';
 
 /**
- * Kernel requests in flight at once, over all calls. The writer's socket
- * sends the changes that wait while its last transaction runs as the next
- * one, many per sendmsg (sync/rtnl-socket.ts), so this is also the largest
- * batch. Small batches keep both cores busy (the JS thread makes the next
- * while a worker sends the last): 50,000-100,000 routes through the writer
- * went in at 16,000-45,000 routes/s with 32 in flight, 7,000-10,500 with
- * 4,096 (2 loaded cores).
+ * Single changes (AddRoute, DeleteRoute) in flight at once, over all
+ * calls. The writer's socket sends the changes that wait while its last
+ * transaction runs as the next one, many per sendmsg (sync/rtnl-socket.ts);
+ * AddRoutes sends batches of its own (bulk-add.ts).
  */
 const KERNEL_WINDOW = 32;
 
 export interface RouteWriter {
   addRoute(route: KernelRoute, options: AddRouteOptions): Promise<void>;
+  /** one transaction; each route's failure, null where the kernel took it */
+  addRoutes(changes: readonly BulkRoute[], protocol: number): Promise<Array<Error | null>>;
   deleteRoute(key: RouteKey): Promise<void>;
 }
 
@@ -39,6 +39,8 @@ export interface RouteManagerDeps {
   state: KernelState;
   desired: DesiredState;
   onRoutesApplied: (listener: RoutesAppliedListener) => () => void;
+  /** a full sync is writing the maps: the state is ahead of them (Reconciler.fullSyncRunning) */
+  fullSyncRunning: () => boolean;
   fp: FastPathReader;
   writer: RouteWriter;
   tables: readonly number[];
@@ -70,9 +72,11 @@ export interface LookupView {
 }
 
 /** Everything that makes a route what it is, to tell "the fast path has this one" from "has another". */
-function identity(r: KernelRoute): string {
-  const hops = r.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}|${n.weight}`).sort();
-  return `${r.table}|${r.metric}|${r.tos}|${r.type}|${r.protocol}|${hops.join(',')}`;
+function sameRoute(a: KernelRoute, b: KernelRoute): boolean {
+  if (a.table !== b.table || a.metric !== b.metric || a.tos !== b.tos || a.type !== b.type || a.protocol !== b.protocol) return false;
+  if (a.nexthops.length !== b.nexthops.length) return false;
+  // next hops are unique within a route (validate.ts), so equal counts and each found means the same set
+  return a.nexthops.every((n) => b.nexthops.some((m) => m.ifindex === n.ifindex && m.gateway === n.gateway && m.weight === n.weight));
 }
 
 const routeText = (r: Pick<KernelRoute, 'prefix' | 'table' | 'metric'>): string => `${r.prefix} (table ${r.table}, metric ${r.metric})`;
@@ -89,6 +93,7 @@ export class RouteManager {
   readonly protocols: RouteProtocols;
   private readonly policy: RoutePolicy;
   private readonly applied: AppliedRoutes;
+  private readonly batches: AppliedBatches;
   private readonly feed: RouteFeed;
   private readonly lookup: RouteLookup;
   private readonly kernel = new Window(KERNEL_WINDOW);
@@ -97,6 +102,7 @@ export class RouteManager {
     this.protocols = new RouteProtocols(deps.routeProtocol);
     this.policy = { tables: deps.tables, protocols: this.protocols };
     this.applied = new AppliedRoutes(deps.onRoutesApplied);
+    this.batches = new AppliedBatches(deps.onRoutesApplied);
     this.feed = new RouteFeed(deps.state, deps.onRoutesApplied);
     this.lookup = new RouteLookup(deps.fp, deps.state, deps.desired);
   }
@@ -104,6 +110,24 @@ export class RouteManager {
   /** The routes of a prefix that the API adds and deletes: not the source-specific ones, which share its (table, metric) in the kernel. */
   private routesOf(key: string): KernelRoute[] {
     return [...(this.deps.state.routes.get(key)?.values() ?? [])].filter((r) => r.source === undefined);
+  }
+
+  /** The route of the API's kind that holds (table, prefix, metric) in the kernel, if any. */
+  private slotOf(route: KernelRoute): KernelRoute | undefined {
+    for (const r of this.deps.state.routes.get(routeFamilyKey(route))?.values() ?? []) {
+      if (r.source === undefined && r.table === route.table && r.metric === route.metric && r.tos === 0) return r;
+    }
+    return undefined;
+  }
+
+  /**
+   * Whether the fast path has this very route: the sync's copy of the
+   * kernel has it, and no full sync is still writing the maps from it.
+   */
+  private holds(key: string, route: KernelRoute): boolean {
+    if (this.deps.fullSyncRunning()) return false;
+    for (const r of this.deps.state.routes.get(key)?.values() ?? []) if (r.source === undefined && sameRoute(r, route)) return true;
+    return false;
   }
 
   /** The route as clients see it: interface and protocol names. */
@@ -127,7 +151,7 @@ export class RouteManager {
   /** The kernel route a request asks for; refuses what the kernel would refuse, with the reason in the client's words. */
   private check(spec: RouteSpec, replace: boolean): KernelRoute {
     const route = routeFromSpec(spec, this.deps.state, this.policy);
-    const existing = this.routesOf(routeFamilyKey(route)).find((r) => r.table === route.table && r.metric === route.metric && r.tos === 0);
+    const existing = this.slotOf(route);
     if (!existing) return route;
     const owner = this.protocols.name(existing.protocol);
     if (!replace) {
@@ -145,8 +169,7 @@ export class RouteManager {
   /** Ask the kernel; resolves with the wait for the fast path once the kernel has acknowledged. */
   private async install(route: KernelRoute, replace: boolean): Promise<Wait> {
     const key = routeFamilyKey(route);
-    const want = identity(route);
-    const wait = this.applied.waitFor(key, () => this.routesOf(key).some((r) => identity(r) === want));
+    const wait = this.applied.waitFor(key, () => this.holds(key, route));
     try {
       await this.kernel.run(() => this.deps.writer.addRoute(route, { replace, protocol: this.protocols.own }));
     } catch (err) {
@@ -155,6 +178,26 @@ export class RouteManager {
     }
     wait.check();
     return wait;
+  }
+
+  /** Ask the kernel for a batch in one transaction; resolves with each refusal and the wait for the fast path on the rest. */
+  private async installBatch(routes: readonly BulkRoute[]): Promise<BatchInstall> {
+    const keys = routes.map((r) => routeFamilyKey(r.route));
+    const wait = this.batches.waitForAll(keys, (i) => this.holds(keys[i]!, routes[i]!.route));
+    let answers: Array<Error | null>;
+    try {
+      answers = await this.deps.writer.addRoutes(routes, this.protocols.own);
+    } catch (err) {
+      wait.cancel();
+      throw fromKernel(err, 'route');
+    }
+    const refusals = answers.map((answer, i) => {
+      if (!answer) return null;
+      wait.drop(i);
+      return fromKernel(answer, 'route');
+    });
+    wait.check();
+    return { refusals, wait };
   }
 
   async addRoute(spec: RouteSpec, replace: boolean, options: ChangeOptions = {}): Promise<RouteView> {
@@ -184,7 +227,7 @@ export class RouteManager {
         `prefix: ${routeText(route)} belongs to ${this.protocols.name(route.protocol)}, not to the router; set force to delete it anyway`,
       );
     }
-    const gone = (): boolean => !this.routesOf(key).some((r) => r.table === route.table && r.metric === route.metric && r.protocol === route.protocol);
+    const gone = (): boolean => !this.deps.fullSyncRunning() && !this.routesOf(key).some((r) => r.table === route.table && r.metric === route.metric && r.protocol === route.protocol);
     const wait = this.applied.waitFor(key, gone);
     try {
       await this.kernel.run(() => this.deps.writer.deleteRoute({ family: route.family, table, prefix, metric: route.metric, protocol: route.protocol }));
@@ -197,14 +240,13 @@ export class RouteManager {
   }
 
   /**
-   * AddRoute for each request of a stream, many kernel requests in flight;
-   * refusals are collected, not thrown (bulk-add.ts).
+   * AddRoute for each request of a stream, installed in batches; refusals
+   * are collected, not thrown (bulk-add.ts).
    */
   addRoutes(requests: AsyncIterable<BulkItem>): Promise<BulkResult> {
     return addInBulk(requests, {
       check: (spec, replace) => this.check(spec, replace),
-      kernelFree: () => this.kernel.free(),
-      install: (route, replace) => this.install(route, replace),
+      install: (routes) => this.installBatch(routes),
     });
   }
 
@@ -249,6 +291,7 @@ export class RouteManager {
 
   close(): void {
     this.applied.close();
+    this.batches.close();
     this.feed.close();
   }
 }

@@ -98,8 +98,8 @@ function checkNexthop(
     throw invalid(`${field}.gateway`, `${nh.gateway} is IPv${gw.family}, the route's prefix is IPv${family}`);
   }
   const gateway = formatAddress(gw.addr);
-  if ([...state.addresses.values()].some((a) => a.address === gateway)) {
-    throw invalid(`${field}.gateway`, `${gateway} is one of the router's own addresses`);
+  for (const a of state.addresses.values()) {
+    if (a.address === gateway) throw invalid(`${field}.gateway`, `${gateway} is one of the router's own addresses`);
   }
   if (family === 6 && isLinkLocal6(gw.addr)) {
     // fe80::/64 is on every link: only the interface says which

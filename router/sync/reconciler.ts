@@ -82,6 +82,7 @@ export class Reconciler {
   private readonly neighbours = new Map<string, string>();
   private readonly staleNeighbours = new Map<string, NeighbourRef>();
   private readonly routeListeners = new Set<RoutesAppliedListener>();
+  private writingFullSync = false;
 
   constructor(
     private readonly fp: FastPathWriter,
@@ -100,6 +101,8 @@ export class Reconciler {
    * longer has is removed at the end.
    */
   async fullSync(snapshot: KernelSnapshot, adopted?: AdoptedEntries): Promise<{ routes: number }> {
+    // until the routes are told applied below (a failed sync leaves it set: a resync follows)
+    this.writingFullSync = true;
     this.state.load(snapshot);
     this.desired.replanPolicy();
     this.appliedBySignature.clear();
@@ -126,6 +129,7 @@ export class Reconciler {
     // more: their ids were kept out of use while the sync replaced them
     for (const id of adopted?.nexthops ?? []) this.fp.nexthopIds.release(id);
     for (const id of adopted?.groups ?? []) this.fp.groupIds.release(id);
+    this.writingFullSync = false;
     this.routesApplied(new Set([...this.desired.routeKeys(), ...stale]));
     return { routes: this.routes.size };
   }
@@ -256,6 +260,14 @@ export class Reconciler {
         if (r.nexthops.length > 1 && r.nexthops.some((n) => n.ifindex === ifindex && n.gateway === gateway)) into.add(key);
       }
     }
+  }
+
+  /**
+   * A full sync has loaded the state and is still writing the maps: the
+   * state is ahead of the fast path, so what it holds is not applied yet.
+   */
+  get fullSyncRunning(): boolean {
+    return this.writingFullSync;
   }
 
   /** Listen for routes reaching the maps; returns the function that stops it. */

@@ -6,7 +6,7 @@ import type { KernelRoute } from './model.js';
 import { RouteSpecError, describeRoute, routeAddPayload, routeDeletePayload, type RouteKey } from './rtnl-encode.js';
 import { NetlinkError } from './netlink-error.js';
 import { RtnlRequester } from './rtnl-socket.js';
-import { NLM_F, RTM } from './rtnl-wire.js';
+import { NLM_F, RTM, requestMessage } from './rtnl-wire.js';
 
 export type { RouteKey };
 
@@ -46,9 +46,32 @@ export class KernelRouteWriter {
   }
 
   async addRoute(route: KernelRoute, options: AddRouteOptions): Promise<void> {
-    const what = `${options.replace ? 'replace' : 'add'} route ${describeRoute(route)} ${nexthopsText(route)}`;
-    const flags = NLM_F.CREATE | (options.replace ? NLM_F.REPLACE : NLM_F.EXCL);
-    await this.requests.change(RTM.NEWROUTE, encode(what, () => routeAddPayload(route, options.protocol)), flags, what);
+    const what = addWhat(route, options.replace);
+    await this.requests.change(RTM.NEWROUTE, encode(what, () => routeAddPayload(route, options.protocol)), addFlags(options.replace), what);
+  }
+
+  /**
+   * Many routes in one transaction (thousands per sendmsg), tagged with
+   * `protocol`; resolves with each one's failure, null where the kernel
+   * took it. A route the encoder refuses is not sent.
+   */
+  async addRoutes(changes: ReadonlyArray<{ route: KernelRoute; replace: boolean }>, protocol: number): Promise<Array<NetlinkError | null>> {
+    const out: Array<NetlinkError | null> = new Array<NetlinkError | null>(changes.length).fill(null);
+    const messages: Buffer[] = [];
+    /** the change each message is */
+    const sent: number[] = [];
+    changes.forEach(({ route, replace }, i) => {
+      try {
+        messages.push(requestMessage(RTM.NEWROUTE, addFlags(replace), routeAddPayload(route, protocol)));
+        sent.push(i);
+      } catch (err) {
+        if (!(err instanceof RouteSpecError)) throw err;
+        out[i] = specError(addWhat(route, replace), err);
+      }
+    });
+    const answers = await this.requests.changes(messages, (k) => addWhat(changes[sent[k]!]!.route, changes[sent[k]!]!.replace));
+    answers.forEach((answer, k) => (out[sent[k]!] = answer));
+    return out;
   }
 
   /** Removes the first route that matches key; ESRCH when none does. */
@@ -62,12 +85,19 @@ export class KernelRouteWriter {
   }
 }
 
+/** "add route 198.51.100.0/24 table 254 metric 0 via 192.0.2.1 ifindex 2": what an error names */
+const addWhat = (route: KernelRoute, replace: boolean): string => `${replace ? 'replace' : 'add'} route ${describeRoute(route)} ${nexthopsText(route)}`;
+
+const addFlags = (replace: boolean): number => NLM_F.CREATE | (replace ? NLM_F.REPLACE : NLM_F.EXCL);
+
 /** A route the encoder refuses is the caller's mistake: EINVAL, as the kernel would say. */
+const specError = (what: string, err: RouteSpecError): NetlinkError => new NetlinkError(constants.errno.EINVAL, 'EINVAL', `${what}: ${err.message}`);
+
 function encode(what: string, payload: () => Buffer): Buffer {
   try {
     return payload();
   } catch (err) {
-    if (err instanceof RouteSpecError) throw new NetlinkError(constants.errno.EINVAL, 'EINVAL', `${what}: ${err.message}`);
+    if (err instanceof RouteSpecError) throw specError(what, err);
     throw err;
   }
 }

@@ -83,6 +83,19 @@ export class RtnlRequester {
     });
   }
 
+  /**
+   * Many changes as one transaction in their turn (the socket sends them in
+   * as few sendmsg as it has room for their answers); resolves with each
+   * one's refusal, null where the kernel took it. `what` names message i
+   * for its error, asked only of those that fail.
+   */
+  changes(messages: readonly Buffer[], what: (i: number) => string): Promise<Array<NetlinkError | null>> {
+    if (this.closed) return Promise.resolve(messages.map((_, i) => closedError(what(i))));
+    const run = this.turn.then(() => this.transact(messages, what));
+    this.turn = run;
+    return run;
+  }
+
   /** Every message of a dump; DumpInterruptedError when the kernel flags it inconsistent. */
   async dump(type: number, payload: Buffer, what: string): Promise<RtnlMessage[]> {
     return (await this.dumpDatagrams(type, payload, what)).flatMap(readMessages);
@@ -126,22 +139,28 @@ export class RtnlRequester {
     const batch = this.queued;
     this.queued = [];
     if (batch.length === 0) return;
+    const answers = await this.transact(
+      batch.map((q) => q.message),
+      (i) => batch[i]!.what,
+    );
+    batch.forEach((q, i) => q.settle(answers[i]!));
+  }
+
+  /** One transaction: each message's refusal, null where the kernel took it; never rejects. */
+  private async transact(messages: readonly Buffer[], what: (i: number) => string): Promise<Array<NetlinkError | null>> {
+    if (messages.length === 0) return [];
     let answers: Array<RtnlRefusal | null>;
     let socket: RtnlSocket | undefined;
     try {
-      socket = this.open(batch[0]!.what);
-      answers = await socket.transact(Buffer.concat(batch.map((q) => q.message)));
+      socket = this.open(what(0));
+      answers = await socket.transact(Buffer.concat(messages));
     } catch (err) {
       if (socket) this.drop(socket, err);
-      for (const q of batch) q.settle(err instanceof NetlinkError ? err : socketError(err, q.what));
-      return;
+      return messages.map((_, i) => (err instanceof NetlinkError ? err : socketError(err, what(i))));
     }
     const failed = answers.find((a) => a?.unanswered);
     if (failed) this.drop(socket, new Error(failed.message));
-    batch.forEach((q, i) => {
-      const refusal = answers[i];
-      q.settle(refusal ? refusalError(refusal, q.what) : null);
-    });
+    return answers.map((refusal, i) => (refusal ? refusalError(refusal, what(i)) : null));
   }
 
   private drop(socket: RtnlSocket, err: unknown): void {

@@ -181,6 +181,48 @@ describe('the gRPC API on the namespace lab', () => {
     await ip(['-6', 'route', 'flush', 'proto', '250'], lab.router.ns);
   });
 
+  it('AddRoutes of 10,000 routes in batches: the kernel refuses some at known indexes, each reported with its index and the kernel\'s words; all others in the kernel and the fast path', async () => {
+    const count = 10_000;
+    // over batch boundaries (2,048 routes each) and at both ends of the stream
+    const refused = [0, 2047, 2048, 6000, count - 1];
+    // an address without its prefix route: the daemon sees a connected network
+    // there, but the kernel's route to a gateway on it is B's (not on the
+    // link), so it refuses, and says why in its extended ACK
+    const unrouted = { address: '203.0.113.201/29', gateway: '203.0.113.202' };
+    const prefixOf = (i: number): string => (refused.includes(i) ? `203.0.113.${128 + 8 * refused.indexOf(i)}/29` : `2001:db8:2:${i.toString(16)}::/64`);
+    const route = (i: number) => ({ prefix: prefixOf(i), nexthops: [{ gateway: refused.includes(i) ? unrouted.gateway : lab.b.v6 }] });
+    await ip(['addr', 'add', unrouted.address, 'dev', lab.router.toB.dev, 'noprefixroute'], lab.router.ns);
+    try {
+      // until the daemon has the address: then the kernel, not the validation, refuses
+      await expect.poll(async () => (await refusal(addRoute(api, { route: route(0) }))).details).toMatch(/the kernel refused/);
+      const result = await new Promise<AddRoutesResponse__Output>((resolve, reject) => {
+        const call = api.routes.AddRoutes((err, res) => (err ? reject(err) : resolve(res!)));
+        for (let i = 0; i < count; i++) call.write({ route: route(i) });
+        call.end();
+      });
+      expect(result.added).toBe(count - refused.length);
+      expect(result.errors).toEqual(
+        refused.map((index) => ({
+          index,
+          prefix: prefixOf(index),
+          code: 'INVALID_ARGUMENT',
+          message: `route: the kernel refused: add route ${prefixOf(index)} table 254 metric 0 via ${unrouted.gateway} ifindex ${r1}: network is unreachable (ENETUNREACH); the kernel says: Nexthop has invalid gateway`,
+        })),
+      );
+      const inMaps = new Set((await fp.routes()).map((r) => r.prefix));
+      const inKernel = new Set((await ip(['-6', 'route', 'show', 'proto', '250'], lab.router.ns)).trim().split('\n').map((line) => line.split(' ')[0]!));
+      const wrong = [];
+      for (let i = 0; i < count; i++) {
+        const want = !refused.includes(i);
+        if (inMaps.has(prefixOf(i)) !== want || inKernel.has(prefixOf(i)) !== want) wrong.push({ i, prefix: prefixOf(i), fastPath: inMaps.has(prefixOf(i)), kernel: inKernel.has(prefixOf(i)) });
+      }
+      expect(wrong).toEqual([]);
+    } finally {
+      await ip(['-6', 'route', 'flush', 'proto', '250'], lab.router.ns);
+      await ip(['addr', 'del', unrouted.address, 'dev', lab.router.toB.dev], lab.router.ns);
+    }
+  });
+
   it('without punt rules in the config, punt calls and capture answer FAILED_PRECONDITION; the list is empty', async () => {
     for (const call of [
       unary((cb) => api.punt.AddPuntRule({ rule: { prefix: lab.remote.prefix4, protocol: 'udp' } }, cb)),

@@ -745,6 +745,25 @@ describe('KernelRouteWriter', () => {
     expect(installed).toHaveLength(count - 1);
   });
 
+  it('addRoutes: one transaction, each route answered in its place: the kernel\'s refusal with its words, the encoder\'s EINVAL, null for the rest', async () => {
+    const count = 5000;
+    const [bad, unencodable] = [17, 4321];
+    const route = (i: number): KernelRoute =>
+      i === bad
+        ? unicast('198.51.100.200/32', [{ ifindex: 0, gateway: '203.0.113.250', weight: 1 }])
+        : i === unencodable
+          ? unicast('203.0.113.128/28', [])
+          : unicast(`2001:db8:ba7d::${(i + 1).toString(16)}/128`, [{ ifindex: ifindex.xv0, gateway: '2001:db8:1::10', weight: 1 }]);
+    const answers = await writer.addRoutes(Array.from({ length: count }, (_, i) => ({ route: route(i), replace: false })), OUR_PROTO);
+    expect(answers).toHaveLength(count);
+    expect(answers.flatMap((a, i) => (a ? [i] : []))).toEqual([bad, unencodable]);
+    expect(answers[bad]).toMatchObject({ code: 'ENETUNREACH', message: expect.stringMatching(/^add route 198\.51\.100\.200\/32 .*; the kernel says: Nexthop has invalid gateway$/) });
+    expect(answers[unencodable]).toMatchObject({ code: 'EINVAL', message: expect.stringMatching(/^add route 203\.0\.113\.128\/28 .*needs a next hop/) });
+    const installed = (await ipRoutes(`-6 route show proto ${OUR_PROTO}`)).filter((r) => String(r.dst).startsWith('2001:db8:ba7d::'));
+    expect(installed).toHaveLength(count - 2);
+    await sh(`-6 route flush proto ${OUR_PROTO}`);
+  });
+
   it('a route that cannot be encoded fails with EINVAL before the kernel sees it', async () => {
     await expect(writer.addRoute(unicast('203.0.113.128/28', []), add)).rejects.toMatchObject({
       code: 'EINVAL',

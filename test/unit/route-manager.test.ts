@@ -5,7 +5,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RouteTarget } from '../../dataplane/fastpath.js';
 import { SlotIds } from '../../dataplane/slot-ids.js';
+import { BATCH_ROUTES, OPEN_BATCHES, type BulkItem } from '../../router/routes/bulk-add.js';
 import { RequestError } from '../../router/routes/errors.js';
+import { NetlinkError } from '../../router/sync/netlink-error.js';
 import type { RouteSpec } from '../../router/routes/model.js';
 import { RouteManager, type RouteWriter } from '../../router/routes/manager.js';
 import { routeFamilyKey } from '../../router/sync/kernel-state.js';
@@ -20,6 +22,8 @@ const BOOT = 3;
 /** The fast path's routes as the reconciler wrote them; the rest of the maps are not looked at here. */
 class Maps implements FastPathWriter {
   routes = new Map<string, RouteTarget>();
+  /** while set, a full sync's batch waits for it */
+  gate: Promise<void> | undefined;
   setInterface(): void {}
   deleteInterface(): boolean { return true; }
   addLocalAddress(): void {}
@@ -29,7 +33,10 @@ class Maps implements FastPathWriter {
   setNeighbour(): void {}
   deleteNeighbour(): boolean { return true; }
   setRoute(p: string, t: RouteTarget): void { this.routes.set(p, t); }
-  async setRoutes(rs: Array<{ prefix: string; target: RouteTarget }>): Promise<void> { for (const r of rs) this.setRoute(r.prefix, r.target); }
+  async setRoutes(rs: Array<{ prefix: string; target: RouteTarget }>): Promise<void> {
+    await this.gate;
+    for (const r of rs) this.setRoute(r.prefix, r.target);
+  }
   deleteRoute(p: string): boolean { return this.routes.delete(p); }
   async deleteRoutes(ps: string[]): Promise<number> { return ps.filter((p) => this.deleteRoute(p)).length; }
   nexthopIds = new SlotIds(1024, 'next-hop id', () => undefined, (reclaim) => reclaim());
@@ -40,6 +47,12 @@ class Maps implements FastPathWriter {
 class ScriptedKernel implements RouteWriter {
   lose = false;
   requests = 0;
+  /** transactions of addRoutes, and the largest number in the kernel at once */
+  transactions = 0;
+  /** prefixes the kernel refuses, with its words */
+  refuse = new Map<string, string>();
+  /** while set, addRoutes answers only once it resolves */
+  gate: Promise<void> | undefined;
   constructor(private readonly reconciler: Reconciler) {}
 
   private existing(r: { family: 4 | 6; prefix: string; table: number; metric?: number }): KernelRoute | undefined {
@@ -50,8 +63,26 @@ class ScriptedKernel implements RouteWriter {
   async addRoute(route: KernelRoute, options: AddRouteOptions): Promise<void> {
     this.requests++;
     if (!options.replace && this.existing(route)) throw Object.assign(new Error('File exists'), { name: 'NetlinkError' });
+    // the kernel has it; its answer may come late
+    await this.gate;
     const added = { ...route, protocol: options.protocol };
     if (!this.lose) setTimeout(() => this.reconciler.applyEvent({ kind: 'route', op: 'add', route: added, replace: options.replace }), 1);
+  }
+
+  async addRoutes(changes: ReadonlyArray<{ route: KernelRoute; replace: boolean }>, protocol: number): Promise<Array<Error | null>> {
+    this.transactions++;
+    await this.gate;
+    const taken = new Set<string>();
+    return changes.map(({ route, replace }) => {
+      this.requests++;
+      const said = this.refuse.get(route.prefix);
+      if (said) return new NetlinkError(101, 'ENETUNREACH', `add route ${route.prefix}: Network is unreachable (ENETUNREACH); the kernel says: ${said}`);
+      if (!replace && (this.existing(route) || taken.has(route.prefix))) return new NetlinkError(17, 'EEXIST', `add route ${route.prefix}: File exists (EEXIST)`);
+      taken.add(route.prefix);
+      const added = { ...route, protocol };
+      if (!this.lose) setTimeout(() => this.reconciler.applyEvent({ kind: 'route', op: 'add', route: added, replace }), 1);
+      return null;
+    });
   }
 
   async deleteRoute(key: RouteKey): Promise<void> {
@@ -95,6 +126,7 @@ describe('RouteManager over a scripted kernel', () => {
       state: reconciler.state,
       desired: reconciler.desired,
       onRoutesApplied: (l) => reconciler.onRoutesApplied(l),
+      fullSyncRunning: () => reconciler.fullSyncRunning,
       fp: {} as never,
       writer: kernel,
       tables: [254],
@@ -115,6 +147,27 @@ describe('RouteManager over a scripted kernel', () => {
       protocol: 'xdp-router',
       nexthops: [{ gateway: '198.51.100.2', interface: 'eth2', weight: 1 }],
     });
+  });
+
+  it('AddRoute is not answered while a full sync that has the route is still writing the maps (the state is ahead of them)', async () => {
+    const route: KernelRoute = { family: 4, table: 254, prefix: '198.51.100.128/25', metric: 0, protocol: OWN, type: 'unicast', nexthops: [{ ifindex: 3, gateway: '198.51.100.2', weight: 1 }], tos: 0 };
+    let ack!: () => void;
+    kernel.gate = new Promise<void>((r) => (ack = r));
+    // the route's event waits in the daemon while a resync runs; the resync's dump has the route
+    kernel.lose = true;
+    let answered = false;
+    const added = manager.addRoute({ prefix: route.prefix, nexthops: [via('198.51.100.2')] }, false).then(() => (answered = true));
+    let written!: () => void;
+    maps.gate = new Promise<void>((r) => (written = r));
+    const resync = reconciler.fullSync({ ...lab(), routes: [...lab().routes, route] });
+    ack();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(maps.routes.has(route.prefix)).toBe(false);
+    expect(answered).toBe(false);
+    written();
+    await resync;
+    await added;
+    expect(maps.routes.has(route.prefix)).toBe(true);
   });
 
   it('an IPv6 route takes the kernel default metric 1024; a multipath route keeps its weights', async () => {
@@ -196,6 +249,48 @@ describe('RouteManager over a scripted kernel', () => {
       ],
     });
     expect([...maps.routes.keys()]).toEqual(expect.arrayContaining(['198.51.100.128/26', '2001:db8:1::/64']));
+  });
+
+  it('AddRoutes in batches: each kernel refusal reported with its index, prefix and the kernel\'s words; every other route in the maps', async () => {
+    const count = BATCH_ROUTES * 2 + 100;
+    const prefixOf = (i: number): string => `2001:db8:1:${i.toString(16)}::/64`;
+    const refused = [5, BATCH_ROUTES, count - 1];
+    for (const i of refused) kernel.refuse.set(prefixOf(i), 'Nexthop has invalid gateway');
+    async function* stream(): AsyncGenerator<BulkItem> {
+      for (let i = 0; i < count; i++) yield { spec: { prefix: i === 7 ? prefixOf(3) : prefixOf(i), nexthops: [via('2001:db8:b::2')] }, replace: false };
+    }
+    const result = await manager.addRoutes(stream());
+    expect(kernel.transactions).toBe(3);
+    expect(result.added).toBe(count - refused.length - 1);
+    expect(result.errors).toEqual([
+      { index: 5, prefix: prefixOf(5), status: 'INVALID_ARGUMENT', message: `route: the kernel refused: add route ${prefixOf(5)}: Network is unreachable (ENETUNREACH); the kernel says: Nexthop has invalid gateway` },
+      { index: 7, prefix: prefixOf(3), status: 'ALREADY_EXISTS', message: `the kernel refused: add route ${prefixOf(3)}: File exists (EEXIST)` },
+      { index: BATCH_ROUTES, prefix: prefixOf(BATCH_ROUTES), status: 'INVALID_ARGUMENT', message: expect.stringMatching(/Nexthop has invalid gateway$/) },
+      { index: count - 1, prefix: prefixOf(count - 1), status: 'INVALID_ARGUMENT', message: expect.stringMatching(/Nexthop has invalid gateway$/) },
+    ]);
+    const inMaps = [...maps.routes.keys()].filter((p) => p.startsWith('2001:db8:1:'));
+    expect(inMaps).toHaveLength(count - refused.length - 1);
+    expect(inMaps).not.toContain(prefixOf(5));
+  });
+
+  it('AddRoutes reads no further from the stream while its batches are open, and goes on when the kernel answers', async () => {
+    let release!: () => void;
+    kernel.gate = new Promise<void>((r) => (release = r));
+    let pulled = 0;
+    const count = BATCH_ROUTES * (OPEN_BATCHES + 3);
+    async function* stream(): AsyncGenerator<BulkItem> {
+      for (let i = 0; i < count; i++) {
+        pulled++;
+        yield { spec: { prefix: `2001:db8:1:${i.toString(16)}::/64`, nexthops: [via('2001:db8:b::2')] }, replace: false };
+      }
+    }
+    const result = manager.addRoutes(stream());
+    await new Promise((r) => setTimeout(r, 50));
+    // the open batches, and the one that waits for a place among them
+    expect(kernel.transactions).toBe(OPEN_BATCHES);
+    expect(pulled).toBe(BATCH_ROUTES * (OPEN_BATCHES + 1));
+    release();
+    expect(await result).toMatchObject({ added: count, failed: 0 });
   });
 
   it('ListRoutes filters by table, family and protocol, and refuses what it does not know', async () => {

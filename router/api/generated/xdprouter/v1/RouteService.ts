@@ -65,9 +65,12 @@ export interface RouteServiceClient extends grpc.Client {
   
   /**
    * Bulk programming: AddRoute for every request of the stream. Routes are
-   * installed as they arrive; the answer comes once every route that went
-   * in is in the fast path. A refused route does not stop the others: it
-   * is listed in `errors` with the status AddRoute would have answered.
+   * installed as they arrive, in batches of thousands per kernel request;
+   * while a few batches wait for the kernel or the fast path, the stream is
+   * not read further. The answer comes once every route that went in is in
+   * the kernel and the fast path. A refused route does not stop the others:
+   * it is listed in `errors` with its index in the stream and the status
+   * and message AddRoute would have answered.
    * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
    * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    */
@@ -77,9 +80,12 @@ export interface RouteServiceClient extends grpc.Client {
   AddRoutes(callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRouteRequest>;
   /**
    * Bulk programming: AddRoute for every request of the stream. Routes are
-   * installed as they arrive; the answer comes once every route that went
-   * in is in the fast path. A refused route does not stop the others: it
-   * is listed in `errors` with the status AddRoute would have answered.
+   * installed as they arrive, in batches of thousands per kernel request;
+   * while a few batches wait for the kernel or the fast path, the stream is
+   * not read further. The answer comes once every route that went in is in
+   * the kernel and the fast path. A refused route does not stop the others:
+   * it is listed in `errors` with its index in the stream and the status
+   * and message AddRoute would have answered.
    * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
    * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    */
@@ -209,9 +215,12 @@ export interface RouteServiceHandlers extends grpc.UntypedServiceImplementation 
   
   /**
    * Bulk programming: AddRoute for every request of the stream. Routes are
-   * installed as they arrive; the answer comes once every route that went
-   * in is in the fast path. A refused route does not stop the others: it
-   * is listed in `errors` with the status AddRoute would have answered.
+   * installed as they arrive, in batches of thousands per kernel request;
+   * while a few batches wait for the kernel or the fast path, the stream is
+   * not read further. The answer comes once every route that went in is in
+   * the kernel and the fast path. A refused route does not stop the others:
+   * it is listed in `errors` with its index in the stream and the status
+   * and message AddRoute would have answered.
    * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
    * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    */

@@ -1,0 +1,129 @@
+// Waiting until the fast path has a whole batch of routes asked of the
+// kernel (AddRoutes): one counter per batch, counted down as the reconciler
+// says which prefixes it wrote, and one promise for the batch. A prefix
+// waited for by several batches (a stream that names it twice) is waited
+// for by each of them.
+import type { RoutesAppliedListener } from '../sync/reconciler.js';
+
+/** One route of a batch the fast path does not show yet. */
+interface Entry {
+  readonly batch: Batch;
+  readonly position: number;
+  /** the next batch waiting for the same prefix */
+  next: Entry | undefined;
+}
+
+export interface BatchWait {
+  /** resolves when every route still waited for is in the fast path */
+  readonly done: Promise<void>;
+  /** when a route of the batch last reached the fast path (or the wait began): Date.now() */
+  readonly lastApplied: number;
+  /** the positions still waited for */
+  open(): number[];
+  /** stop waiting for one route (the kernel refused it) */
+  drop(position: number): void;
+  /** test every route still waited for now: a change the kernel had already made sends no event */
+  check(): void;
+  /** stop waiting; `done` then settles only if nothing is open */
+  cancel(): void;
+}
+
+class Batch implements BatchWait {
+  readonly done: Promise<void>;
+  lastApplied = Date.now();
+  private readonly waiting: Uint8Array;
+  private count: number;
+  private resolve!: () => void;
+
+  constructor(
+    private readonly entries: Map<string, Entry>,
+    private readonly keys: readonly string[],
+    readonly holds: (position: number) => boolean,
+  ) {
+    this.done = new Promise<void>((r) => (this.resolve = r));
+    this.waiting = new Uint8Array(keys.length).fill(1);
+    this.count = keys.length;
+    keys.forEach((key, position) => entries.set(key, { batch: this, position, next: entries.get(key) }));
+    if (this.count === 0) this.resolve();
+  }
+
+  open(): number[] {
+    const out: number[] = [];
+    this.waiting.forEach((w, position) => w && out.push(position));
+    return out;
+  }
+
+  drop(position: number): void {
+    if (!this.waiting[position]) return;
+    this.waiting[position] = 0;
+    this.unlink(position);
+    if (--this.count === 0) this.resolve();
+  }
+
+  /** The route at `position` is in the fast path. */
+  applied(position: number): void {
+    this.lastApplied = Date.now();
+    this.drop(position);
+  }
+
+  check(): void {
+    for (let position = 0; position < this.keys.length; position++) if (this.waiting[position] && this.holds(position)) this.applied(position);
+  }
+
+  cancel(): void {
+    for (let position = 0; position < this.keys.length; position++) {
+      if (!this.waiting[position]) continue;
+      this.waiting[position] = 0;
+      this.unlink(position);
+    }
+  }
+
+  private unlink(position: number): void {
+    const key = this.keys[position]!;
+    let prev: Entry | undefined;
+    for (let e = this.entries.get(key); e; prev = e, e = e.next) {
+      if (e.batch !== this || e.position !== position) continue;
+      if (prev) prev.next = e.next;
+      else if (e.next) this.entries.set(key, e.next);
+      else this.entries.delete(key);
+      return;
+    }
+  }
+}
+
+export class AppliedBatches {
+  /** by "family|prefix": the batches' routes not in the fast path yet */
+  private readonly entries = new Map<string, Entry>();
+  private readonly unsubscribe: () => void;
+
+  constructor(subscribe: (listener: RoutesAppliedListener) => () => void) {
+    this.unsubscribe = subscribe((keys) => this.applied(keys));
+  }
+
+  /**
+   * Wait until `holds(i)` is true right after the maps were written for
+   * `keys[i]` ("family|prefix"), for every i. Register before asking the
+   * kernel, so no change can slip by.
+   */
+  waitForAll(keys: readonly string[], holds: (position: number) => boolean): BatchWait {
+    return new Batch(this.entries, keys, holds);
+  }
+
+  private applied(keys: ReadonlySet<string>): void {
+    // the smaller side drives the loop: one prefix changed, or a resync of all of them
+    const fromEntries = this.entries.size < keys.size;
+    for (const key of fromEntries ? [...this.entries.keys()] : keys) {
+      if (fromEntries && !keys.has(key)) continue;
+      for (let e = this.entries.get(key); e; ) {
+        const next = e.next;
+        if (e.batch.holds(e.position)) e.batch.applied(e.position);
+        e = next;
+      }
+    }
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.entries.clear();
+  }
+}
