@@ -287,8 +287,10 @@ export interface RtnlSocket {
 }
 
 export interface RtnlEventSocketOptions extends RtnlSocketOptions {
-  /** the multicast groups to join (RTNLGRP_*) */
+  /** the multicast groups to join (RTNLGRP_*; NFNLGRP_* with NETLINK_NETFILTER) */
   groups: number[];
+  /** NETLINK_ROUTE (0, the default) or NETLINK_NETFILTER (12): nftables' change notifications */
+  protocol?: number;
   /**
    * Events read but not yet taken by the JS thread, at most (default 256 MiB):
    * beyond that the reader stops reading and the kernel drops, an overrun

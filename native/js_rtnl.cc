@@ -186,6 +186,12 @@ class JsRtnlEventSocket : public Napi::ObjectWrap<JsRtnlEventSocket> {
       for (uint32_t i = 0; i < array.Length(); ++i) {
         config.groups.push_back(Uint32Arg(array.Get(i), what + ".groups[" + std::to_string(i) + "]"));
       }
+      const uint32_t protocol = OptionalUint32(options, "protocol", what).value_or(NETLINK_ROUTE);
+      // the two families whose events this reader knows how to hand over whole
+      if (protocol != NETLINK_ROUTE && protocol != NETLINK_NETFILTER) {
+        throw SysError::Argument(what + ".protocol must be NETLINK_ROUTE (0) or NETLINK_NETFILTER (12)");
+      }
+      config.protocol = static_cast<int>(protocol);
       flow_->maxQueuedBytes = OptionalUint32(options, "queueBytes", what).value_or(kDefaultQueuedEventBytes);
       // with no room at all the reader would never read
       if (flow_->maxQueuedBytes == 0) throw SysError::Argument(what + ".queueBytes must be at least 1");

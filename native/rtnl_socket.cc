@@ -93,7 +93,7 @@ void ThrowOutcome(const RtnlOutcome& outcome, const std::string& what) {
 RtnlSocket::RtnlSocket(const RtnlConfig& config) : receiveBuffer_(kDatagramBytes) {
   {
     NetnsGuard guard(config.netns);
-    fd_.reset(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    fd_.reset(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, config.protocol));
   }
   if (!fd_) ThrowErrno(errno, "open an rtnetlink socket" + (config.netns.empty() ? "" : " in " + config.netns));
   int fd = fd_.get();

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <linux/netlink.h>
+
 #include "bytes.h"
 #include "fd.h"
 
@@ -22,8 +24,10 @@ struct RtnlConfig {
   std::string netns;
   // SO_RCVBUFFORCE (SO_RCVBUF where CAP_NET_ADMIN is missing); 0: the system's
   uint32_t receiveBufferBytes = 0;
-  // multicast groups (RTNLGRP_*) to join: an event socket
+  // multicast groups (RTNLGRP_*, or NFNLGRP_* for netfilter) to join: an event socket
   std::vector<uint32_t> groups;
+  // NETLINK_ROUTE, or NETLINK_NETFILTER for an event socket that follows nftables
+  int protocol = NETLINK_ROUTE;
 };
 
 // The kernel's answer to one message of a batch: errno 0 for an ACK. A

@@ -260,6 +260,7 @@ export class Daemon implements DaemonStatus {
     this.netfilterWatch = new NetfilterWatch({
       ...(this.netnsPath ? { netnsPath: this.netnsPath } : {}),
       onChange: (view) => this.applyNetfilter(reconciler, view),
+      log: (msg, fields) => this.log.warn(msg, fields),
     });
     await this.netfilterWatch.start();
   }

@@ -19,9 +19,13 @@ import { freePort, scrape } from '../helpers/metrics.js';
 
 const PREFIX = `xrt-pol-${process.pid}`;
 const PINGS = 3;
-/** rule events reach the maps this fast; netfilter is polled once a second */
+/**
+ * rule events reach the maps this fast; a netfilter change in the time one
+ * `nft -j list ruleset` takes after nftables' notification (a poll, once a
+ * second, would often miss this)
+ */
 const RULE_SYNC_MS = 100;
-const NETFILTER_SYNC_MS = 3000;
+const NETFILTER_SYNC_MS = 1000;
 
 interface Outcome {
   answered: number;
