@@ -211,14 +211,20 @@ async function measureDaemon(bench: Bench, table: TableName, path: 'xdp-router' 
   }
 }
 
-/** kernel, reference, xdp-router and the no-lookup redirect on one table, in that order */
+/** whether the run measures path (--paths) */
+function measures(options: ForwardOptions, path: PathName): boolean {
+  return !options.paths || options.paths.includes(path);
+}
+
+/** kernel, reference, xdp-router and the no-lookup redirect on one table, in that order, those the run measures */
 async function measureTable(bench: Bench, table: TableName, profile: boolean): Promise<Measured> {
   const rows: ForwardRow[] = [];
-  rows.push(...(await measurePath(bench, table, 'kernel')).rows);
-  rows.push(...(await measureAttached(bench, table, 'reference forwarder', attachReference)).rows);
-  const fast = await measureDaemon(bench, table, 'xdp-router', profile);
+  const wanted = (path: PathName): boolean => measures(bench.options, path);
+  if (wanted('kernel')) rows.push(...(await measurePath(bench, table, 'kernel')).rows);
+  if (wanted('reference forwarder')) rows.push(...(await measureAttached(bench, table, 'reference forwarder', attachReference)).rows);
+  const fast = wanted('xdp-router') ? await measureDaemon(bench, table, 'xdp-router', profile) : { rows: [] };
   rows.push(...fast.rows);
-  rows.push(...(await measureAttached(bench, table, 'no-lookup redirect', attachRedirectAll)).rows);
+  if (wanted('no-lookup redirect')) rows.push(...(await measureAttached(bench, table, 'no-lookup redirect', attachRedirectAll)).rows);
   return { rows, ...(fast.profile !== undefined ? { profile: fast.profile } : {}) };
 }
 
@@ -256,7 +262,7 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
       const measured = await measureTable(bench, table.name, profiled);
       rows.push(...measured.rows);
       if (measured.profile !== undefined) profile = { table: table.name, path: 'xdp-router', traffic: 'flow mix', cpu: Number(RECEIVE_CPU), entries: measured.profile };
-      if (table === tables[0]) {
+      if (table === tables[0] && measures(options, 'xdp-router slow path')) {
         // the slow path alone: with kernel forwarding off, nothing the punt stage misses gets through
         await setKernelForwarding(lab, false);
         try {
