@@ -49,6 +49,12 @@ export interface ForwardRow {
    * machine's other tasks kept it
    */
   mppsPerReceiveCore: number | null;
+  /**
+   * The slow path's rows: CPU time its worker threads took per frame the
+   * sink received in the window, ns (receive, decide, rewrite and the
+   * kernel's copy-mode transmit, which runs in their system calls)
+   */
+  workerNsPerFrame?: number | null;
   /** what the generator offered over its run, Mpps */
   offeredMpps: number | null;
   sent: number | null;

@@ -32,6 +32,8 @@ export interface SlowPathUnderLoad {
 const PROBE_ROUTE = '198.51.100.200/32';
 const GET_STATS_CALLS = 20;
 const CLIENT_NICE = -10;
+/** the workers' thread names: "xr-xsk IFINDEX:QUEUE" */
+const WORKER_PREFIX = 'xr-xsk';
 const ROUTE_WAIT_MS = 10_000;
 /** /proc/PID/task/TID/stat: the CPU it last ran on is field 39 */
 const STAT_PROCESSOR = 39;
@@ -41,9 +43,9 @@ function runQueueWaitNs(pid: number, tid: number): number {
   return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
 }
 
-/** The daemon's threads whose name starts with prefix, with the CPU each last ran on. */
-function threadsOf(pid: number, prefix: string): Array<{ thread: string; cpu: number }> {
-  const out: Array<{ thread: string; cpu: number }> = [];
+/** The daemon's threads whose name starts with prefix, with the CPU each last ran on and its time on a CPU so far, ns. */
+function threadsOf(pid: number, prefix: string): Array<{ thread: string; cpu: number; cpuNs: number }> {
+  const out: Array<{ thread: string; cpu: number; cpuNs: number }> = [];
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
@@ -51,12 +53,18 @@ function threadsOf(pid: number, prefix: string): Array<{ thread: string; cpu: nu
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       // fields from the third on follow the command's closing parenthesis
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.push({ thread: comm, cpu: Number(fields[STAT_PROCESSOR - 3]) });
+      const cpuNs = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      out.push({ thread: comm, cpu: Number(fields[STAT_PROCESSOR - 3]), cpuNs });
     } catch {
       // gone meanwhile
     }
   }
   return out;
+}
+
+/** The time the daemon's slow-path workers have run on a CPU so far, ns. */
+export function workerCpuNs(pid: number): number {
+  return threadsOf(pid, WORKER_PREFIX).reduce((sum, w) => sum + w.cpuNs, 0);
 }
 
 export async function probeSlowPath(lab: Lab, daemon: RouterDaemon, fp: FastPath): Promise<SlowPathUnderLoad> {
@@ -97,7 +105,7 @@ export async function probeSlowPath(lab: Lab, daemon: RouterDaemon, fp: FastPath
   calls.sort((a, b) => a.ms - b.ms);
   const slowest = calls[calls.length - 1]!;
   return {
-    workers: threadsOf(daemon.pid, 'xr-xsk'),
+    workers: threadsOf(daemon.pid, WORKER_PREFIX).map(({ thread, cpu }) => ({ thread, cpu })),
     routeToFastPathMs,
     getStatsMaxMs: slowest.ms,
     getStatsP50Ms: calls[Math.floor(calls.length / 2)]!.ms,
