@@ -18,6 +18,8 @@ import { seededRandom } from '../router/lab/random.js';
 import { onInterrupt } from './cleanup.js';
 import { FibNamespace, INGRESS_MAC, SOURCE } from './fib-namespace.js';
 import { udpFrame } from '../support/frames.js';
+import { ipv6IndexCost } from './index-cost.js';
+import type { IndexCost } from './index-cost.js';
 import { addressIn4, addressIn6, FULL_TABLE, fullTable, ipv4Table, ipv6Table } from './prefixes.js';
 import type { Prefix4, Prefix6 } from './prefixes.js';
 import { profileWhile } from './profile.js';
@@ -27,6 +29,8 @@ import { progress } from './progress.js';
 /** XRB_FRAMES and XRB_FRAME_LEN of bpf/bench/driver.h */
 const DRIVER_FRAMES = 4096;
 const FRAME_LENGTH = 64;
+/** where an IPv6 frame's destination address is: after Ethernet's 14 bytes and 24 of the IPv6 header */
+const IPV6_DST_OFFSET = 14 + 24;
 
 export interface FastpathOptions {
   sizes4: number[];
@@ -72,6 +76,8 @@ export interface FastpathRow {
   /** time to install this step's routes: the kernel's (ip -batch) and xdp-router's map */
   kernelInstallMs: number;
   mapInstallMs: number;
+  /** IPv6: what the spread frames' lookups read of the index (counted, so the same on any load) */
+  ipv6Index?: IndexCost;
 }
 
 export interface FastpathProfile {
@@ -181,9 +187,11 @@ export class FastpathBench {
       kernelInstallMs: install.kernelMs,
       mapInstallMs: install.mapMs,
     };
+    if (family === 6) row.ipv6Index = ipv6IndexCost(this.fib.programs.xdpRouter, frames.map((f) => f.subarray(IPV6_DST_OFFSET, IPV6_DST_OFFSET + 16)));
     progress(
       `fastpath: ${what}: xdp-router ${row.xdpRouterNs} ns, bpf_fib_lookup ${row.referenceNs} ns per packet ` +
-        `(one destination: ${row.xdpRouterOneDestNs} / ${row.referenceOneDestNs} ns; ${row.overheadNs} ns of harness taken off)`,
+        `(one destination: ${row.xdpRouterOneDestNs} / ${row.referenceOneDestNs} ns; ${row.overheadNs} ns of harness taken off)` +
+        (row.ipv6Index ? `; index: ${row.ipv6Index.loads.toFixed(2)} loads per lookup, ${row.ipv6Index.pages} pages for the ${frames.length} frames` : ''),
     );
     return row;
   }

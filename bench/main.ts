@@ -42,7 +42,10 @@ options:
   --paths P,P,...    forward: only these paths: ${Object.keys(PATH_NAMES).join(', ')}
                      (slowpath: the AF_XDP slow path's rows alone, at 1k routes);
                      a partial run prints its tables and writes no results
-  --routes N         sync: IPv4 routes to install (default ${SYNC_DEFAULTS.routes})
+  --routes4 N        sync: IPv4 prefixes of the full-table profile (default ${SYNC_DEFAULTS.ipv4})
+  --routes6 N        sync: IPv6 prefixes (default ${SYNC_DEFAULTS.ipv6})
+  --churn-seconds N  sync: how long the churn runs (default ${SYNC_DEFAULTS.churnSeconds}, at
+                     ${SYNC_DEFAULTS.churnRate} changes/s)
   --no-profile       skip the perf profiles
   --quick            small sizes, short cases (forward: 1k routes only): a
                      smoke run, not figures; it prints its tables and writes
@@ -113,8 +116,12 @@ export function parseArgs(args: string[]): Plan | 'help' {
         plan.write = false;
         break;
       }
-      case '--routes':
-        plan.sync.routes = positive(value(), a);
+      case '--routes4':
+      case '--routes6':
+        plan.sync[a === '--routes4' ? 'ipv4' : 'ipv6'] = positive(value(), a);
+        break;
+      case '--churn-seconds':
+        plan.sync.churnSeconds = positive(value(), a);
         break;
       case '--no-profile':
         plan.fastpath.profile = false;
@@ -124,7 +131,7 @@ export function parseArgs(args: string[]): Plan | 'help' {
         Object.assign(plan.fastpath, { sizes4: [1_000, 10_000], sizes6: [1_000], repeat: 200_000, rounds: 1, fullTable: false });
         plan.forward.seconds = 2;
         plan.forward.fullTable = false;
-        plan.sync.routes = 10_000;
+        Object.assign(plan.sync, { ipv4: 10_000, ipv6: 3_000, churnSeconds: 5 });
         plan.grpc = { calls: 100, bulkRoutes: 10_000 };
         plan.write = false;
         break;

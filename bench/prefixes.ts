@@ -188,9 +188,12 @@ function copyBits(from: Buffer, to: Buffer, bits: number): void {
   }
 }
 
-/** The full-table profile, both families, seeded: load them together. */
-export function fullTable(seed = 14): { ipv4: Prefix4[]; ipv6: Prefix6[] } {
-  return { ipv4: ipv4Table(FULL_TABLE.ipv4, seed), ipv6: ipv6Table(FULL_TABLE.ipv6, seed + 1) };
+/**
+ * The full-table profile, both families, seeded: load them together. Fewer
+ * than the profile's counts give a leading slice of it (same mix).
+ */
+export function fullTable(seed = 14, counts: { ipv4: number; ipv6: number } = FULL_TABLE): { ipv4: Prefix4[]; ipv6: Prefix6[] } {
+  return { ipv4: ipv4Table(counts.ipv4, seed), ipv6: ipv6Table(counts.ipv6, seed + 1) };
 }
 
 function maskBytes(addr: Buffer, length: number): void {

@@ -11,6 +11,7 @@ import type { ProfileEntry } from './profile.js';
 import { describeUnderLoad } from './slowpath-probe.js';
 import type { GrpcResult } from './grpc.js';
 import type { SyncResult } from './sync.js';
+import { syncMarkdown } from './sync-report.js';
 
 export interface PartResults {
   fastpath: FastpathResult;
@@ -56,19 +57,21 @@ export function fastpathMarkdown(r: FastpathResult): string {
     `${fmt(row.xdpRouterOneDestNs, 0)} / ${fmt(row.referenceOneDestNs, 0)}`,
     fmt(row.overheadNs, 0),
     `${secs(row.kernelInstallMs)} / ${secs(row.mapInstallMs)}`,
+    row.ipv6Index ? `${fmt(row.ipv6Index.loads, 2)} / ${count(row.ipv6Index.pages)}` : '-',
   ]);
   const parts = [
     '### fastpath: ns per packet in BPF_PROG_TEST_RUN',
     '',
     table(
-      ['family', 'routes', 'xdp-router ns', 'bpf_fib_lookup ns', 'ratio', 'one destination ns (xdp-router / ref)', 'harness ns (taken off)', 'install kernel / map'],
+      ['family', 'routes', 'xdp-router ns', 'bpf_fib_lookup ns', 'ratio', 'one destination ns (xdp-router / ref)', 'harness ns (taken off)', 'install kernel / map', 'IPv6 index: loads per lookup / pages read'],
       rows,
     ),
     '',
     `Spread: 4,096 frames to destinations spread over the table, taken in turn, ${count(r.options.repeat)} runs per test run, median of ${r.options.rounds}. ` +
       'Harness: the driven no-op (test-run loop and the driver that copies each frame in), taken off both forwarders. ' +
       'Prefixes: the global tables\' length mix (bench/prefixes.ts); a sized row holds the first N of one family\'s table, ' +
-      'the full-table rows both families\' full tables loaded at once, in a namespace of their own.',
+      'the full-table rows both families\' full tables loaded at once, in a namespace of their own. ' +
+      'IPv6 index: the array loads of a lookup (each waits for the one before), mean over the spread frames, and the distinct 4 KiB pages of the index they read: counts, the same on a loaded machine.',
   ];
   if (r.profile) {
     parts.push(
@@ -149,23 +152,6 @@ export function forwardMarkdown(r: ForwardResult): string {
     parts.push('', `Profile of the receiving core (CPU ${r.profile.cpu}: router and sink) during ${r.profile.path}, ${r.profile.table}, ${r.profile.traffic}: ${profileLine(r.profile.entries)}`);
   }
   return parts.join('\n');
-}
-
-export function syncMarkdown(r: SyncResult): string {
-  const mib = (b: number): string => `${fmt(b / 2 ** 20, 0)} MiB`;
-  return [
-    '### sync: the daemon at table scale',
-    '',
-    table(
-      ['change', 'routes', 'kernel (ip)', 'verify passes after', 'verify runs', 'last verify took'],
-      [
-        ['install', count(r.options.routes), secs(r.install.kernelMs), secs(r.install.verifiedMs), String(r.install.verifyRuns), secs(r.install.verifyRunMs)],
-        ['remove', count(r.options.routes), secs(r.remove.kernelMs), secs(r.remove.verifiedMs), String(r.remove.verifyRuns), secs(r.remove.verifyRunMs)],
-      ],
-    ),
-    '',
-    `Daemon resident memory: ${mib(r.rssBeforeBytes)} before the routes, peak ${mib(r.peakRssBytes)}.`,
-  ].join('\n');
 }
 
 export function grpcMarkdown(r: GrpcResult): string {

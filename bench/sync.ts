@@ -1,118 +1,283 @@
-// `npm run bench -- sync`: the control plane at table scale (issue 3). With
-// xdp-router running on the lab's router, install N IPv4 routes in the
-// router namespace's kernel at once, and time until `xdp-router verify`
-// finds the fast path equal to the kernel; then remove them all and time
-// the same again. The daemon's peak resident memory comes from the kernel.
-import { execFile } from 'node:child_process';
+// `npm run bench -- sync`: the control plane at full-table scale (issue 15).
+// xdp-router runs on the lab's router; the full-table profile (prefixes.ts,
+// 1,050,000 IPv4 and 300,000 IPv6 prefixes) goes into the router's kernel,
+// and each figure is taken on its own:
+//   live feed   the table installed by ip -batch while the daemon runs: the
+//               fast path's lag behind the kernel (route-lag.ts's probes)
+//   memory      the daemon's resident memory settled after the feed, and its
+//               peak, with the mapped BPF arrays told apart
+//   verify      `xdp-router verify` of the whole table: its time and peak memory
+//   churn       withdraw/re-announce at a steady rate: lag, resyncs
+//   cold start  the daemon stopped and started again on the table: its own
+//               "fast path in sync with the kernel" line
+//   removal     the whole table deleted from the kernel: how long after it the
+//               fast path is empty
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import type { FastPath } from '../dataplane/fastpath.js';
-import { ip } from '../router/lab/netns.js';
-import { seededRandom } from '../router/lab/random.js';
-import type { RouterDaemon } from '../support/daemon.js';
-import { withRouterLab } from './router-lab.js';
-import { addRoutes } from './kernel-routes.js';
+import { FastPath } from '../dataplane/fastpath.js';
+import { RouterDaemon } from '../support/daemon.js';
+import type { LabDaemon } from '../support/lab-daemon.js';
+import { ipBatch } from './kernel-routes.js';
 import { CLI } from './paths.js';
-import { addressIn4, formatPrefix4, ipv4Table, numberToIpv4 } from './prefixes.js';
-import type { Prefix4 } from './prefixes.js';
+import { FULL_TABLE } from './prefixes.js';
+import { daemonHeap, metricsUrl, type DaemonHeap } from './daemon-heap.js';
+import { processCpuMs, processMemory, type ProcessMemory } from './process-stats.js';
 import { progress, sleep, timed } from './progress.js';
+import { RouteLagTracker, type LagStats } from './route-lag.js';
+import { withRouterLab } from './router-lab.js';
+import { addLine, deleteLine, syncTable, type FeedRoute, type Gateways } from './sync-table.js';
 
 const execFileP = promisify(execFile);
 
 /** rtm_protocol of the benchmark's routes: none of iproute2's or FRR's, not the daemon's (250) */
 const BENCH_PROTO = 77;
+/** the churn goes over the feed's first routes, this many at most */
+const CHURN_SET = 100_000;
+/** lines handed to the churn's ip -batch per tick */
+const CHURN_TICK_MS = 10;
+/** the daemon's memory is read this long after the feed, when what the feed left is collected */
+const SETTLE_MS = 5_000;
 
 export interface SyncOptions {
-  routes: number;
-  /** give up waiting for verify after this long */
+  ipv4: number;
+  ipv6: number;
+  churnSeconds: number;
+  /** route changes per second in the churn */
+  churnRate: number;
+  /** give up waiting for the fast path after this long, per phase */
   timeoutSeconds: number;
 }
 
-export const SYNC_DEFAULTS: SyncOptions = { routes: 1_000_000, timeoutSeconds: 300 };
+export const SYNC_DEFAULTS: SyncOptions = { ...FULL_TABLE, churnSeconds: 60, churnRate: 20_000, timeoutSeconds: 600 };
 
-export interface SyncPhase {
-  /** ip -batch (or flush) until it returned */
-  kernelMs: number;
-  /** from the start of the kernel change until the fast path had it (probe, then `verify` passed) */
-  verifiedMs: number;
-  /** runs of verify it took, and how long the passing one ran */
-  verifyRuns: number;
-  verifyRunMs: number;
+export interface Lag {
+  samples: number;
+  lost: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** The daemon's memory at one moment: as the kernel counts it, and its V8 heap. */
+export interface DaemonMemory extends ProcessMemory {
+  heap: DaemonHeap;
 }
 
 export interface SyncResult {
   options: SyncOptions;
-  install: SyncPhase;
-  remove: SyncPhase;
-  /** the daemon's resident memory before the routes, and its peak (VmHWM) over the run */
-  rssBeforeBytes: number;
-  peakRssBytes: number;
+  probes: number;
+  feed: {
+    /** ip -batch, start to end */
+    kernelMs: number;
+    lag: Lag;
+    /** the last probe in the maps after the last route in the kernel */
+    completeAfterKernelMs: number;
+    resyncs: number;
+    /** the daemon's CPU time over the phase */
+    daemonCpuMs: number;
+  };
+  memory: { before: DaemonMemory; settled: DaemonMemory; afterChurn: DaemonMemory };
+  verify: { ms: number; peakRssBytes: number; passed: boolean };
+  churn: { seconds: number; changes: number; perSecond: number; lag: Lag; resyncs: number; daemonCpuMs: number };
+  coldStart: {
+    routes: number;
+    /** the daemon's own figure: from its netlink subscription to the fast path in sync */
+    syncMs: number;
+    /** of which the kernel's dump, decoded (the rest: the state built and the maps written) */
+    dumpMs: number;
+    /** from the spawn of `xdp-router run` until it drives its interfaces */
+    startMs: number;
+    /** the new daemon's CPU time from its spawn to driving its interfaces */
+    daemonCpuMs: number;
+    memory: DaemonMemory;
+  };
+  removal: { kernelMs: number; lag: Lag; completeAfterKernelMs: number; daemonCpuMs: number };
 }
 
-/** prefixes the probe looks up */
-const PROBES = 2000;
+async function daemonMemory(pid: number, url: string): Promise<DaemonMemory> {
+  return { ...processMemory(pid), heap: await daemonHeap(url) };
+}
 
-async function verifyPasses(configFile: string): Promise<boolean> {
-  try {
-    await execFileP('node', [CLI, 'verify', '--config', configFile], { maxBuffer: 256 * 1024 * 1024 });
-    return true;
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === 1) return false; // differences
-    throw err;
+const lagOf = (s: LagStats): Lag => ({ samples: s.samples, lost: s.lost, p50Ms: s.p50Ms, p99Ms: s.p99Ms, maxMs: s.maxMs });
+
+const countOf = (text: string, msg: string): number => text.split(`"msg":"${msg}"`).length - 1;
+
+/** The ids the daemon gave the probe gateways' next hops. */
+async function probeNexthopIds(fp: FastPath, g: Gateways): Promise<{ 4: number; 6: number }> {
+  const ids = { 4: 0, 6: 0 };
+  for (const [id, nh] of await fp.nexthops()) {
+    if (nh.gateway === g.probe[4]) ids[4] = id;
+    if (nh.gateway === g.probe[6]) ids[6] = id;
   }
+  if (!ids[4] || !ids[6]) throw new Error(`the daemon holds no next hop for the probe gateways ${g.probe[4]}, ${g.probe[6]}: the lab's routes through them are missing`);
+  return ids;
+}
+
+async function settled(tracker: RouteLagTracker, what: string, timeoutMs: number): Promise<void> {
+  if (!(await tracker.settled(timeoutMs))) throw new Error(`${what}: ${tracker.behind} probe changes still not in the fast path after ${timeoutMs / 1000} s`);
+}
+
+/** `xdp-router verify` under /usr/bin/time: how long it took and its peak resident memory. */
+async function timedVerify(configFile: string): Promise<SyncResult['verify']> {
+  const t0 = performance.now();
+  let stderr: string;
+  let passed = true;
+  try {
+    ({ stderr } = await execFileP('/usr/bin/time', ['-f', 'maxrss-kib %M', 'node', CLI, 'verify', '--config', configFile], { maxBuffer: 256 * 1024 * 1024 }));
+  } catch (err) {
+    const e = err as { code?: unknown; stderr?: string };
+    if (e.code !== 1) throw err;
+    passed = false;
+    stderr = e.stderr ?? '';
+  }
+  const kib = /maxrss-kib (\d+)/.exec(stderr);
+  return { ms: performance.now() - t0, peakRssBytes: kib ? Number(kib[1]) * 1024 : NaN, passed };
 }
 
 /**
- * Wait until the fast path has the change, then confirm with `verify`. A
- * verify of a million routes takes seconds, too coarse to time by; so a
- * cheap probe first: longest-prefix lookups, in the daemon's pinned map, of
- * an address in each of a sample of the changed prefixes (every route goes
- * through the same gateway, and nothing else covers them, so a lookup finds
- * a route exactly while one of the sample's prefixes or a covering one is
- * in). The time reported is that of the probe whose verify then passed.
+ * Withdraw and re-announce the set's routes in turn at `rate` per second for
+ * `seconds`, through one ip -batch reading stdin. Returns the routes it left
+ * withdrawn: a withdrawing pass cut short left its first routes out, an
+ * announcing one its last.
  */
-async function untilVerified(daemon: RouterDaemon, probe: { fp: FastPath; addresses: string[]; present: boolean } | null, since: number, timeoutMs: number): Promise<Omit<SyncPhase, 'kernelMs'>> {
-  for (let runs = 1; ; ) {
-    const seen = performance.now();
-    const probed = !probe || probe.addresses.every((a) => (probe.fp.lookupRoute(a) !== null) === probe.present);
-    if (probed) {
-      if (await verifyPasses(daemon.configFile)) return { verifiedMs: seen - since, verifyRuns: runs, verifyRunMs: performance.now() - seen };
-      runs++;
+async function churn(ns: string, set: FeedRoute[], g: Gateways, rate: number, seconds: number): Promise<FeedRoute[]> {
+  const child = spawn('ip', ['-n', ns, '-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const total = rate * seconds;
+  const t0 = performance.now();
+  for (let sent = 0; sent < total; ) {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
+    const lines: string[] = [];
+    for (; sent < due; sent++) {
+      // pass 0 withdraws the set, pass 1 announces it again, and so on
+      const r = set[sent % set.length]!;
+      lines.push(Math.floor(sent / set.length) % 2 === 0 ? deleteLine(r, g) : addLine(r, g));
     }
-    if (performance.now() - since > timeoutMs) throw new Error(`verify still finds differences after ${timeoutMs / 1000} s`);
-    await sleep(probed ? 200 : 20);
+    if (lines.length > 0 && !child.stdin!.write(`${lines.join('\n')}\n`)) await new Promise((r) => child.stdin!.once('drain', r));
+    await sleep(CHURN_TICK_MS);
   }
-}
-
-/** Addresses in a sample of the table's prefixes: the last ones installed and a spread of the others. */
-function probeAddresses(table: Prefix4[], size: number): string[] {
-  const random = seededRandom(17);
-  const picks = new Set<number>();
-  for (let i = Math.max(0, table.length - 100); i < table.length; i++) picks.add(i);
-  while (picks.size < Math.min(table.length, size)) picks.add(Math.floor(random() * table.length));
-  return [...picks].map((i) => numberToIpv4(addressIn4(table[i]!, random)));
+  child.stdin!.end();
+  if ((await exited) !== 0) throw new Error(`ip -batch of the churn failed: ${stderr.slice(0, 2000)}`);
+  const passes = Math.floor(total / set.length);
+  const cut = total % set.length;
+  return passes % 2 === 0 ? set.slice(0, cut) : set.slice(cut);
 }
 
 export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<SyncResult> {
-  return withRouterLab(`xrb-sync-${process.pid}`, async ({ lab, daemon, fp }) => {
-    await untilVerified(daemon, null, performance.now(), 30_000);
-    const rssBeforeBytes = daemon.rss();
-    const table = ipv4Table(options.routes);
-    const routes = table.map((p) => `${formatPrefix4(p)} via ${lab.b.v4} dev ${lab.router.toB.dev} proto ${BENCH_PROTO}`);
+  return withRouterLab(`xrb-sync-${process.pid}`, async (h) => {
+    const { lab, config } = h;
+    const ns = lab.router.ns;
+    const netnsPath = `/run/netns/${ns}`;
+    const g: Gateways = {
+      // the lab's routes to B's remote prefixes go through B already: its next hops exist before the table
+      probe: { 4: lab.b.v4, 6: lab.b.v6 },
+      other: { 4: '198.51.100.3', 6: '2001:db8:b::3' },
+      dev: lab.router.toB.dev,
+      protocol: BENCH_PROTO,
+    };
     const timeoutMs = options.timeoutSeconds * 1000;
-    const addresses = probeAddresses(table, PROBES);
+    const metrics = metricsUrl(readFileSync(config.file, 'utf8'));
+    progress(`sync: generating ${options.ipv4} IPv4 and ${options.ipv6} IPv6 prefixes`);
+    const table = syncTable(options);
+    const tracker = new RouteLagTracker(netnsPath, BENCH_PROTO, table.probes, h.fp, await probeNexthopIds(h.fp, g));
+    tracker.start();
+    let cold: RouterDaemon | undefined;
+    let coldFp: FastPath | undefined;
+    try {
+      const before = await daemonMemory(h.daemon.pid, metrics);
+      const feed = await liveFeed(h, table.routes, g, tracker, timeoutMs);
+      await sleep(SETTLE_MS);
+      const settledMemory = await daemonMemory(h.daemon.pid, metrics);
+      progress(`sync: settled at ${mib(settledMemory.rss)} (peak ${mib(settledMemory.peak)}); verify`);
+      const verify = await timedVerify(config.file);
+      progress(`sync: verify ${verify.passed ? 'passed' : 'found differences'} in ${(verify.ms / 1000).toFixed(1)} s, peak ${mib(verify.peakRssBytes)}`);
 
-    progress(`sync: installing ${options.routes} IPv4 routes in ${lab.router.ns}`);
-    const installStart = performance.now();
-    const installKernel = await timed(() => addRoutes(lab.router.ns, routes));
-    const install = { kernelMs: installKernel.ms, ...(await untilVerified(daemon, { fp, addresses, present: true }, installStart, timeoutMs)) };
-    progress(`sync: in the fast path ${(install.verifiedMs / 1000).toFixed(1)} s after the install began (kernel took ${(install.kernelMs / 1000).toFixed(1)} s)`);
+      const churnSet = table.routes.slice(0, Math.min(CHURN_SET, table.routes.length));
+      progress(`sync: churn, ${options.churnRate} changes/s over ${churnSet.length} routes for ${options.churnSeconds} s`);
+      tracker.reset();
+      const resyncsBefore = countOf(h.daemon.log(), 'full resync');
+      const churnCpu = processCpuMs(h.daemon.pid);
+      const { value: withdrawn, ms: churnMs } = await timed(() => churn(ns, churnSet, g, options.churnRate, options.churnSeconds));
+      await settled(tracker, 'churn', timeoutMs);
+      const churnStats = tracker.stats();
+      // the table whole again for what follows
+      await ipBatch(ns, withdrawn.map((r) => addLine(r, g)));
+      await settled(tracker, 'churn', timeoutMs);
+      const churned = {
+        seconds: churnMs / 1000,
+        changes: churnStats.kernelChanges,
+        perSecond: churnStats.kernelChanges / (churnMs / 1000),
+        lag: lagOf(churnStats),
+        resyncs: countOf(h.daemon.log(), 'full resync') - resyncsBefore,
+        daemonCpuMs: processCpuMs(h.daemon.pid) - churnCpu,
+      };
+      progress(`sync: churn ${Math.round(churned.perSecond)} changes/s, lag p99 ${churned.lag.p99Ms.toFixed(0)} ms, ${churned.resyncs} resyncs`);
+      const afterChurn = await daemonMemory(h.daemon.pid, metrics);
 
-    progress('sync: removing them');
-    const removeStart = performance.now();
-    const removeKernel = await timed(() => ip(['route', 'flush', 'proto', String(BENCH_PROTO)], lab.router.ns));
-    const remove = { kernelMs: removeKernel.ms, ...(await untilVerified(daemon, { fp, addresses, present: false }, removeStart, timeoutMs)) };
-    progress(`sync: out of the fast path ${(remove.verifiedMs / 1000).toFixed(1)} s after the removal began`);
-    return { options, install, remove, rssBeforeBytes, peakRssBytes: daemon.peakRss() };
+      progress('sync: cold start: stopping the daemon, starting it on the table');
+      await h.daemon.stop();
+      const t0 = performance.now();
+      cold = await RouterDaemon.run(config, { startTimeoutMs: timeoutMs });
+      const startMs = performance.now() - t0;
+      const line = cold.log().split('\n').find((l) => l.includes('"msg":"fast path in sync with the kernel"'));
+      const synced = line ? (JSON.parse(line) as { routes: number; ms: number; dumpMs: number }) : { routes: NaN, ms: NaN, dumpMs: NaN };
+      const coldStart = { routes: synced.routes, syncMs: synced.ms, dumpMs: synced.dumpMs, startMs, daemonCpuMs: processCpuMs(cold.pid), memory: await daemonMemory(cold.pid, metrics) };
+      progress(`sync: cold start: ${synced.routes} routes in sync after ${synced.ms} ms (${(startMs / 1000).toFixed(1)} s from the spawn), peak ${mib(coldStart.memory.peak)}`);
+
+      coldFp = await FastPath.open({ netns: ns, pinDir: config.pinDir, adoptOnly: true });
+      tracker.follow(coldFp, await probeNexthopIds(coldFp, g));
+      const removal = await removeAll(ns, table.routes, g, cold.pid, tracker, timeoutMs);
+      return {
+        options,
+        probes: table.probes.length,
+        feed,
+        memory: { before, settled: settledMemory, afterChurn },
+        verify,
+        churn: churned,
+        coldStart,
+        removal,
+      };
+    } finally {
+      tracker.stop();
+      coldFp?.close();
+      await cold?.stop();
+    }
   });
+}
+
+const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+
+async function liveFeed(h: LabDaemon, routes: FeedRoute[], g: Gateways, tracker: RouteLagTracker, timeoutMs: number): Promise<SyncResult['feed']> {
+  progress(`sync: live feed of ${routes.length} routes by ip -batch`);
+  tracker.reset();
+  const resyncsBefore = countOf(h.daemon.log(), 'full resync');
+  const cpu = processCpuMs(h.daemon.pid);
+  const kernelMs = (await timed(() => ipBatch(h.lab.router.ns, routes.map((r) => addLine(r, g))))).ms;
+  await settled(tracker, 'live feed', timeoutMs);
+  const s = tracker.stats();
+  const feed = {
+    kernelMs,
+    lag: lagOf(s),
+    completeAfterKernelMs: s.lastFastPathAt - s.lastKernelAt,
+    resyncs: countOf(h.daemon.log(), 'full resync') - resyncsBefore,
+    daemonCpuMs: processCpuMs(h.daemon.pid) - cpu,
+  };
+  progress(`sync: kernel took ${(kernelMs / 1000).toFixed(1)} s; lag p50 ${feed.lag.p50Ms.toFixed(0)} ms p99 ${feed.lag.p99Ms.toFixed(0)} ms; complete ${(feed.completeAfterKernelMs / 1000).toFixed(2)} s after the kernel`);
+  return feed;
+}
+
+/** Every route of the table deleted by ip -batch (`ip route flush` gives up after ten rounds on a full table). */
+async function removeAll(ns: string, routes: FeedRoute[], g: Gateways, daemonPid: number, tracker: RouteLagTracker, timeoutMs: number): Promise<SyncResult['removal']> {
+  progress('sync: removing the table');
+  tracker.reset();
+  const cpu = processCpuMs(daemonPid);
+  const kernelMs = (await timed(() => ipBatch(ns, routes.map((r) => deleteLine(r, g))))).ms;
+  await settled(tracker, 'removal', timeoutMs);
+  const s = tracker.stats();
+  const removal = { kernelMs, lag: lagOf(s), completeAfterKernelMs: s.lastFastPathAt - s.lastKernelAt, daemonCpuMs: processCpuMs(daemonPid) - cpu };
+  progress(`sync: removal: kernel ${(kernelMs / 1000).toFixed(1)} s, fast path empty ${(removal.completeAfterKernelMs / 1000).toFixed(2)} s after it`);
+  return removal;
 }

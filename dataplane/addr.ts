@@ -79,7 +79,8 @@ export function requireAddress(text: string, what = 'address'): { family: Family
 }
 
 export function formatAddress(addr: Buffer): string {
-  if (addr.length === 4) return Array.from(addr).join('.');
+  // no array per address: a route dump formats one or two per route
+  if (addr.length === 4) return `${addr[0]}.${addr[1]}.${addr[2]}.${addr[3]}`;
   const words: number[] = [];
   for (let i = 0; i < 16; i += 2) words.push(addr.readUInt16BE(i));
   // RFC 5952: compress the longest run of two or more zero words, first one on a tie

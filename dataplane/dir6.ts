@@ -208,11 +208,19 @@ export class Dir6 {
     return Dir6.read({ tbl24: this.tbl24, tbl8: this.tbl8 }, addr);
   }
 
-  /** The entry for addr in arrays laid out as this class writes them, read as the program reads them. */
-  static read(memory: Dir6Memory, addr: Uint8Array): number {
-    let entry = memory.tbl24[indexIn(addr, 0)]!;
+  /**
+   * The entry for addr in arrays laid out as this class writes them, read
+   * as the program reads them. onLoad is told of each load, in order: what
+   * a lookup costs, for the benchmark.
+   */
+  static read(memory: Dir6Memory, addr: Uint8Array, onLoad?: (array: Uint32Array, index: number) => void): number {
+    let at = indexIn(addr, 0);
+    onLoad?.(memory.tbl24, at);
+    let entry = memory.tbl24[at]!;
     for (let level = 1; entry & GROUP_FLAG && entry !== TRIE_MARK; level++) {
-      entry = memory.tbl8[(entry & GROUP_INDEX) * GROUP_SIZE + indexIn(addr, level)]!;
+      at = (entry & GROUP_INDEX) * GROUP_SIZE + indexIn(addr, level);
+      onLoad?.(memory.tbl8, at);
+      entry = memory.tbl8[at]!;
     }
     return entry;
   }

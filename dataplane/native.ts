@@ -289,6 +289,11 @@ export interface RtnlSocket {
 export interface RtnlEventSocketOptions extends RtnlSocketOptions {
   /** the multicast groups to join (RTNLGRP_*) */
   groups: number[];
+  /**
+   * Events read but not yet taken by the JS thread, at most (default 256 MiB):
+   * beyond that the reader stops reading and the kernel drops, an overrun
+   */
+  queueBytes?: number;
 }
 
 /**

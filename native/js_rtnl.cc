@@ -18,10 +18,11 @@ namespace {
 // The reader hands events to JS in batches of about this size: one call
 // into JS per batch, not per message.
 constexpr size_t kEventBatchBytes = 1024 * 1024;
-// Events read but not yet taken by the JS thread, at most: beyond that the
-// reader stops, the socket's buffer fills, and the loss shows as an
-// overrun (a resync), not as memory without bound.
-constexpr size_t kMaxQueuedEventBytes = 256 * 1024 * 1024;
+// Events read but not yet taken by the JS thread, at most, unless the
+// options say otherwise (queueBytes): beyond that the reader stops, the
+// socket's buffer fills, and the loss shows as an overrun (a resync), not
+// as memory without bound.
+constexpr size_t kDefaultQueuedEventBytes = 256 * 1024 * 1024;
 
 RtnlConfig ConfigArg(const Napi::Value& value, const std::string& what) {
   Napi::Object options = OptionsArg(value, what);
@@ -112,6 +113,7 @@ struct EventFlow {
   std::mutex mutex;
   std::condition_variable changed;
   size_t queuedBytes = 0;
+  size_t maxQueuedBytes = kDefaultQueuedEventBytes;
   bool stopping = false;
 
   void Taken(size_t bytes) {
@@ -184,6 +186,9 @@ class JsRtnlEventSocket : public Napi::ObjectWrap<JsRtnlEventSocket> {
       for (uint32_t i = 0; i < array.Length(); ++i) {
         config.groups.push_back(Uint32Arg(array.Get(i), what + ".groups[" + std::to_string(i) + "]"));
       }
+      flow_->maxQueuedBytes = OptionalUint32(options, "queueBytes", what).value_or(kDefaultQueuedEventBytes);
+      // with no room at all the reader would never read
+      if (flow_->maxQueuedBytes == 0) throw SysError::Argument(what + ".queueBytes must be at least 1");
       if (!info[1].IsFunction()) throw SysError::Argument("RtnlEventSocket: listener must be a function");
       socket_ = std::make_shared<RtnlSocket>(config);
       Start(info.Env(), info[1].As<Napi::Function>());
@@ -211,7 +216,7 @@ class JsRtnlEventSocket : public Napi::ObjectWrap<JsRtnlEventSocket> {
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(flow->mutex);
-        flow->changed.wait(lock, [&] { return flow->stopping || flow->queuedBytes < kMaxQueuedEventBytes; });
+        flow->changed.wait(lock, [&] { return flow->stopping || flow->queuedBytes < flow->maxQueuedBytes; });
         if (flow->stopping) return;
       }
       RtnlEvents events = socket.ReadEvents(kEventBatchBytes);

@@ -7,6 +7,7 @@ import { MAX_GROUP_MEMBERS } from '../../dataplane/layout.js';
 import { neighbourKey, type KernelState } from './kernel-state.js';
 import { NUD, NUD_USABLE } from './model.js';
 import type { KernelNexthop } from './model.js';
+import type { Family } from '../../dataplane/addr.js';
 import { planPolicy, prefixCovers } from './policy.js';
 import type { PolicyPlan } from './policy.js';
 
@@ -54,11 +55,18 @@ function isMulticast(address: string): boolean {
 
 export const nexthopKey = (n: Pick<KernelNexthop, 'ifindex' | 'gateway'>): string => `${n.ifindex}|${n.gateway ?? ''}`;
 
+/** Signatures of the desired routes that many routes share (DesiredState's memo): made once each. */
+const signatures = new WeakMap<object, string>();
+
 /** A route's meaning independent of ids: equal signatures forward alike. */
 export function signature(d: Pick<DesiredRoute, 'target' | 'nexthops' | 'group'>): string {
   if (d.target.type !== 'unicast') return d.target.type;
-  if (!d.group) return `via ${d.nexthops[0]!.key}`;
-  return `group ${d.group.map((m) => `${m.key}*${m.weight}`).join(',')}`;
+  let sig = signatures.get(d);
+  if (sig === undefined) {
+    sig = d.group ? `group ${d.group.map((m) => `${m.key}*${m.weight}`).join(',')}` : `via ${d.nexthops[0]!.key}`;
+    signatures.set(d, sig);
+  }
+  return sig;
 }
 
 export interface DesiredOptions {
@@ -71,6 +79,13 @@ export class DesiredState {
   private policyPlan: PolicyPlan;
   private netfilterScope: NetfilterScope = NO_NETFILTER;
   readonly multipathUseNeigh: boolean;
+  /**
+   * What a unicast route through a (shared) next-hop list comes to, by family,
+   * while the links and neighbours stay as they were (KernelState.generation):
+   * a full table has a million routes over a handful of lists, and each would
+   * build the same answer. Never changed in place.
+   */
+  private memo = new WeakMap<readonly KernelNexthop[], { generation: number; 4?: DesiredRoute; 6?: DesiredRoute }>();
 
   constructor(
     private readonly state: KernelState,
@@ -102,9 +117,19 @@ export class DesiredState {
     this.netfilterScope = scope;
   }
 
-  /** Every "family|prefix" the fast path should hold an entry for: the kernel's and the policy rules' destinations. */
-  routeKeys(): Set<string> {
-    return new Set([...this.state.routes.keys(), ...this.policyPlan.destinations]);
+  /**
+   * Every "family|prefix" the fast path should hold an entry for, once: the
+   * kernel's and the policy rules' destinations. Walked, not collected: a
+   * full table's keys are not copied.
+   */
+  *routeKeys(): Generator<string> {
+    yield* this.state.routes.keys();
+    for (const d of this.policyPlan.destinations) if (!this.state.routes.has(d)) yield d;
+  }
+
+  /** Whether routeKeys() has the key. */
+  hasRouteKey(key: string): boolean {
+    return this.state.routes.has(key) || this.policyPlan.destinations.has(key);
   }
 
   /** Enslaved to a VRF (l3mdev): the VRF's table, not main, answers for it. */
@@ -212,13 +237,20 @@ export class DesiredState {
     if (r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit') return { target: { type: r.type }, nexthops: [] };
     // TOS-selected routes and local/throw/nat/multicast routes stay the kernel's
     if (r.type !== 'unicast' || r.tos !== 0 || r.nexthops.length === 0) return kernel;
+    let memo = this.memo.get(r.nexthops);
+    if (memo?.generation !== this.state.generation) this.memo.set(r.nexthops, (memo = { generation: this.state.generation }));
+    return (memo[r.family] ??= this.unicast(r.family, r.nexthops));
+  }
+
+  private unicast(family: Family, hops: readonly KernelNexthop[]): DesiredRoute {
+    const kernel: DesiredRoute = { target: { type: 'kernel' }, nexthops: [] };
     // an egress the fast path does not drive: the kernel forwards, or flows would move
-    if (r.nexthops.some((n) => !this.drives(n.ifindex))) return kernel;
-    const alive = r.nexthops.filter((n) => this.usable(n.ifindex));
+    if (hops.some((n) => !this.drives(n.ifindex))) return kernel;
+    const alive = hops.filter((n) => this.usable(n.ifindex));
     if (alive.length === 0 || alive.length > MAX_GROUP_MEMBERS) return kernel;
     const nexthops = alive.map((n) => ({ key: nexthopKey(n), ifindex: n.ifindex, ...(n.gateway ? { gateway: n.gateway } : {}) }));
     if (alive.length === 1) return { target: { type: 'unicast', nexthop: 0 }, nexthops };
-    const group = this.withoutBadMembers(r.family, alive.map((n) => ({ key: nexthopKey(n), weight: n.weight })), alive);
+    const group = this.withoutBadMembers(family, alive.map((n) => ({ key: nexthopKey(n), weight: n.weight })), alive);
     return {
       target: { type: 'unicast', group: 0 },
       nexthops: nexthops.filter((n) => group.some((m) => m.key === n.key)),

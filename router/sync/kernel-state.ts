@@ -49,6 +49,11 @@ export class KernelState {
   readonly routes = new Map<string, RouteSlots>();
   readonly neighbours = new Map<string, KernelNeighbour>();
   readonly rules = new Map<string, KernelRule>();
+  /**
+   * Bumped with every change of a link or a neighbour, and with each load:
+   * what is derived from next hops alone (desired.ts) holds while it stays.
+   */
+  generation = 0;
   private readonly nexthopObjects = new NexthopObjects();
   /**
    * The prefixes with a route through each object, to resolve again when it
@@ -63,16 +68,26 @@ export class KernelState {
    * each load, so lists no route uses any more do not pile up.
    */
   private hopLists = new Map<string, KernelNexthop[]>();
+  /** one-hop lists, which nearly every route has, by gateway ('' for none) and ifindex */
+  private readonly singleHops = new Map<string, Map<number, KernelNexthop[]>>();
+  /**
+   * Route ids by content, for the same reason: nearly every route of a
+   * table has the id of its (table, metric, tos). Cleared with each load.
+   */
+  private readonly ids = new Map<string, string>();
 
   constructor(private readonly tables: number[]) {}
 
   load(snap: KernelSnapshot): void {
+    this.generation++;
     this.links.clear();
     this.addresses.clear();
     this.routes.clear();
     this.neighbours.clear();
     this.rules.clear();
     this.hopLists.clear();
+    this.singleHops.clear();
+    this.ids.clear();
     this.prefixesByNhid.clear();
     this.nexthopObjects.load(snap.nexthopObjects ?? []);
     for (const l of snap.links) this.links.set(l.ifindex, l);
@@ -82,7 +97,7 @@ export class KernelState {
       const key = routeFamilyKey(r);
       let slots = this.routes.get(key);
       if (!slots) this.routes.set(key, (slots = new RouteSlots()));
-      slots.set(routeId(r), this.shared(this.resolved(r)));
+      slots.set(this.sharedId(r), this.shared(this.resolved(r)));
     }
     for (const n of snap.neighbours) this.neighbours.set(neighbourKey(n), n);
     for (const r of snap.rules) this.rules.set(ruleKey(r), r);
@@ -92,6 +107,7 @@ export class KernelState {
     const change = emptyChange();
     switch (e.kind) {
       case 'link':
+        this.generation++;
         this.applyLink(e.op, e.link, change);
         break;
       case 'address':
@@ -107,6 +123,7 @@ export class KernelState {
         else this.resolveAgain(this.nexthopObjects.remove(e.nexthop.id), change);
         break;
       case 'neighbour':
+        this.generation++;
         if (e.op === 'add') this.neighbours.set(neighbourKey(e.neighbour), e.neighbour);
         else this.neighbours.delete(neighbourKey(e.neighbour));
         change.neighbours.add(neighbourKey(e.neighbour));
@@ -155,9 +172,9 @@ export class KernelState {
     if (existing && !replace && r.family === 6 && r.nhid === undefined && qualifiesForEcmp(existing) && qualifiesForEcmp(r)) {
       const have = new Set(existing.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}`));
       const added = r.nexthops.filter((n) => !have.has(`${n.ifindex}|${n.gateway ?? ''}`));
-      byId.set(routeId(r), this.shared({ ...existing, nexthops: [...existing.nexthops, ...added] }));
+      byId.set(this.sharedId(r), this.shared({ ...existing, nexthops: [...existing.nexthops, ...added] }));
     } else {
-      byId.set(routeId(r), this.shared(this.resolved(r)));
+      byId.set(this.sharedId(r), this.shared(this.resolved(r)));
     }
     change.prefixes.add(key);
   }
@@ -209,14 +226,40 @@ export class KernelState {
     change.prefixes.add(key);
   }
 
+  /** The route's id, the one string of its content. */
+  private sharedId(r: KernelRoute): string {
+    const id = routeId(r);
+    const have = this.ids.get(id);
+    if (have !== undefined) return have;
+    this.ids.set(id, id);
+    return id;
+  }
+
   /** The route, its next-hop list swapped for the shared one of the same content. */
   private shared(r: KernelRoute): KernelRoute {
     if (r.nexthops.length === 0) return r;
-    const key = r.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}|${n.weight}`).join(',');
-    let list = this.hopLists.get(key);
-    if (!list) this.hopLists.set(key, (list = r.nexthops.slice()));
-    r.nexthops = list;
+    r.nexthops = r.nexthops.length === 1 ? this.sharedSingle(r.nexthops) : this.sharedList(r.nexthops);
     return r;
+  }
+
+  /** A one-hop list, found by its hop's fields: no key string built per route, as a million routes through one gateway need. */
+  private sharedSingle(hops: KernelNexthop[]): KernelNexthop[] {
+    const n = hops[0]!;
+    let byIfindex = this.singleHops.get(n.gateway ?? '');
+    if (!byIfindex) this.singleHops.set(n.gateway ?? '', (byIfindex = new Map()));
+    const have = byIfindex.get(n.ifindex);
+    if (have?.[0]!.weight === n.weight) return have;
+    const list = hops.slice();
+    // weights of a single hop are 1 but for a group that lost all but one member: the first one seen stays shared
+    if (!have) byIfindex.set(n.ifindex, list);
+    return list;
+  }
+
+  private sharedList(hops: KernelNexthop[]): KernelNexthop[] {
+    const key = hops.map((n) => `${n.ifindex}|${n.gateway ?? ''}|${n.weight}`).join(',');
+    let list = this.hopLists.get(key);
+    if (!list) this.hopLists.set(key, (list = hops.slice()));
+    return list;
   }
 
   private applyLink(op: 'add' | 'del', link: KernelLink, change: Change): void {

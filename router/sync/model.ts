@@ -156,7 +156,8 @@ export interface KernelRule {
 export interface KernelSnapshot {
   links: KernelLink[];
   addresses: KernelAddress[];
-  routes: KernelRoute[];
+  /** may be read more than once; a dump's decodes its bytes on each read (rtnl-decode.ts's DumpedRoutes) */
+  routes: Iterable<KernelRoute>;
   neighbours: KernelNeighbour[];
   /** both families' policy rules */
   rules: KernelRule[];

@@ -11,7 +11,7 @@
 import { DEFAULT_CONFIG } from '../../config/defaults.js';
 import { addon, type NativeError, type RtnlEventSocket } from '../../dataplane/native.js';
 import type { KernelEvent, KernelSnapshot, KernelSource } from './model.js';
-import { decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeNexthopObject, decodeRoute, decodeRule, routesOfDump } from './rtnl-decode.js';
+import { DumpedRoutes, decodeAddress, decodeEvent, decodeLink, decodeNeighbour, decodeNexthopObject, decodeRule } from './rtnl-decode.js';
 import type { RouteFilter } from './rtnl-decode.js';
 import { dumpRequest } from './rtnl-encode.js';
 import { DumpInterruptedError } from './netlink-error.js';
@@ -28,6 +28,8 @@ export interface NetlinkSourceOptions {
   log?: SyncLog;
   /** the event socket's receive buffer (SO_RCVBUFFORCE); default 8 MiB */
   eventBufferBytes?: number;
+  /** events read off the socket but not yet taken by the JS thread, at most; default: the addon's (256 MiB) */
+  eventQueueBytes?: number;
 }
 
 const EVENT_GROUPS = [
@@ -55,6 +57,7 @@ export class NetlinkSource implements KernelSource {
   private readonly filter: RouteFilter;
   private readonly log: SyncLog;
   private readonly eventBufferBytes: number;
+  private readonly eventQueueBytes: number | undefined;
   private events: RtnlEventSocket | null = null;
   private dumper: RtnlRequester | null = null;
   private onEvent: ((e: KernelEvent) => void) | null = null;
@@ -70,6 +73,7 @@ export class NetlinkSource implements KernelSource {
     this.netns = options.netns;
     this.log = options.log ?? (() => {});
     this.eventBufferBytes = options.eventBufferBytes ?? DEFAULT_CONFIG.netlinkBufferBytes;
+    this.eventQueueBytes = options.eventQueueBytes;
     this.filter = { tables: new Set(options.tables) };
   }
 
@@ -121,7 +125,12 @@ export class NetlinkSource implements KernelSource {
   }
 
   private openEvents(): void {
-    const options = { ...(this.netns ? { netns: this.netns } : {}), receiveBufferBytes: this.eventBufferBytes, groups: EVENT_GROUPS };
+    const options = {
+      ...(this.netns ? { netns: this.netns } : {}),
+      ...(this.eventQueueBytes === undefined ? {} : { queueBytes: this.eventQueueBytes }),
+      receiveBufferBytes: this.eventBufferBytes,
+      groups: EVENT_GROUPS,
+    };
     const socket: RtnlEventSocket = new addon.RtnlEventSocket(options, (messages, problem) => this.receive(socket, messages, problem));
     // the kernel reports twice what it grants (the doubling covers its bookkeeping)
     const granted = socket.receiveBufferBytes / 2;
@@ -245,10 +254,12 @@ export class NetlinkSource implements KernelSource {
     const addresses = await dumpAll(dumper, DUMPS.addresses, both, decodeAddress);
     // before the routes: a route can then only name an object newer than the dump, whose event is held
     const nexthopObjects = await dumpAll(dumper, DUMPS.nexthopObjects, [AF_UNSPEC], decodeNexthopObject);
-    const routes = await dumpAll(dumper, DUMPS.routes, both, (data) => decodeRoute(data, this.filter));
+    // a full table's routes: kept as the kernel's bytes, decoded as the state loads them
+    const routeDatagrams: Buffer[] = [];
+    for (const af of both) routeDatagrams.push(...(await dumper.dumpDatagrams(RTM.GETROUTE, dumpRequest('rtmsg', af), 'dump routes')));
     const neighbours = await dumpAll(dumper, DUMPS.neighbours, both, decodeNeighbour);
     const rules = await dumpAll(dumper, DUMPS.rules, both, decodeRule);
-    return { links, addresses, routes: routesOfDump(routes), neighbours, rules, nexthopObjects };
+    return { links, addresses, routes: new DumpedRoutes(routeDatagrams, this.filter), neighbours, rules, nexthopObjects };
   }
 }
 
@@ -263,7 +274,6 @@ interface DumpKind {
 const DUMPS = {
   links: { what: 'links', request: RTM.GETLINK, answer: RTM.NEWLINK, header: 'ifinfomsg' },
   addresses: { what: 'addresses', request: RTM.GETADDR, answer: RTM.NEWADDR, header: 'ifaddrmsg' },
-  routes: { what: 'routes', request: RTM.GETROUTE, answer: RTM.NEWROUTE, header: 'rtmsg' },
   neighbours: { what: 'neighbours', request: RTM.GETNEIGH, answer: RTM.NEWNEIGH, header: 'ndmsg' },
   rules: { what: 'policy rules', request: RTM.GETRULE, answer: RTM.NEWRULE, header: 'fib_rule_hdr' },
   nexthopObjects: { what: 'next-hop objects', request: RTM.GETNEXTHOP, answer: RTM.NEWNEXTHOP, header: 'nhmsg' },

@@ -10,8 +10,10 @@ import { prefixCovers } from './policy.js';
 import type { KernelEvent, KernelSnapshot } from './model.js';
 import { RefCountedIds } from './nexthop-ids.js';
 
-/** Routes a full sync writes per batch: bounds what it holds at once on a full table. */
+/** Routes written per batch: bounds what a full sync holds at once on a full table. */
 const FULL_SYNC_CHUNK = 65_536;
+/** Events that change at most this many routes write them one by one, synchronously, rather than in a batch. */
+const DIRECT_WRITES = 32;
 
 /** What the reconciler writes through: the FastPath, or a recorder in unit tests. */
 export type FastPathWriter = Pick<
@@ -111,28 +113,10 @@ export class Reconciler {
     this.reconcileLocals();
     this.reconcileNeighbours(all.neighbours);
 
-    let batch: Array<{ prefix: string; target: RouteTarget }> = [];
-    let released: Array<AppliedRoute | undefined> = [];
-    // written as it goes, so a full table is never held twice over in batches
-    const flush = async (): Promise<void> => {
-      await this.fp.setRoutes(batch);
-      for (const old of released) this.release(old);
-      batch = [];
-      released = [];
-    };
-    const wanted = this.desired.routeKeys();
-    for (const key of wanted) {
-      const desired = this.desired.route(key);
-      if (!desired) continue;
-      const old = this.routes.get(key);
-      if (old?.signature === signature(desired)) continue;
-      batch.push({ prefix: key.slice(2), target: this.acquire(key, desired) });
-      released.push(old);
-      if (batch.length >= FULL_SYNC_CHUNK) await flush();
-    }
-    await flush();
+    await this.writeRoutes(this.desired.routeKeys());
 
-    const stale = [...this.routes.keys()].filter((key) => !wanted.has(key));
+    const stale: string[] = [];
+    for (const key of this.routes.keys()) if (!this.desired.hasRouteKey(key)) stale.push(key);
     await this.fp.deleteRoutes(stale.map((k) => k.slice(2)));
     for (const key of stale) {
       this.release(this.routes.get(key));
@@ -142,7 +126,7 @@ export class Reconciler {
     // more: their ids were kept out of use while the sync replaced them
     for (const id of adopted?.nexthops ?? []) this.fp.nexthopIds.release(id);
     for (const id of adopted?.groups ?? []) this.fp.groupIds.release(id);
-    this.routesApplied(new Set([...wanted.keys(), ...stale]));
+    this.routesApplied(new Set([...this.desired.routeKeys(), ...stale]));
     return { routes: this.routes.size };
   }
 
@@ -159,6 +143,32 @@ export class Reconciler {
 
   /** Apply one kernel event and write what it changed. */
   applyEvent(e: KernelEvent): void {
+    const prefixes = this.applyEventExceptRoutes(e);
+    for (const key of prefixes) this.reconcileRoute(key);
+    if (prefixes.size > 0) this.routesApplied(prefixes);
+  }
+
+  /**
+   * Apply the events in order, then write the routes they changed together:
+   * a burst of route events (a BGP feed, a flush) costs a batch map call per
+   * family and chunk, not a map call per route, and a prefix changed many
+   * times is written once, as the last event left it. Interfaces, local
+   * addresses and neighbours are written as each event comes, before the
+   * routes: a route through a next hop whose interface or neighbour is not
+   * written yet is passed to the kernel by the program meanwhile. Nothing
+   * else may change the state until it resolves.
+   */
+  async applyEvents(events: readonly KernelEvent[]): Promise<void> {
+    const prefixes = new Set<string>();
+    for (const e of events) for (const key of this.applyEventExceptRoutes(e)) prefixes.add(key);
+    // a few routes are written at once: a batch call waits for a worker thread, a change typed by hand should not
+    if (prefixes.size <= DIRECT_WRITES) for (const key of prefixes) this.reconcileRoute(key);
+    else await this.writeRoutes(prefixes);
+    if (prefixes.size > 0) this.routesApplied(prefixes);
+  }
+
+  /** An event into the state, and whatever it changed written but the routes; returns the prefixes whose routes to reconcile. */
+  private applyEventExceptRoutes(e: KernelEvent): Set<string> {
     const wasGood = e.kind === 'neighbour' && this.desired.goodNexthop({ ifindex: e.neighbour.ifindex, gateway: e.neighbour.address });
     const change = this.state.apply(e);
     if (change.rules) this.replanPolicy(change);
@@ -174,8 +184,41 @@ export class Reconciler {
     }
     if (change.addresses.size > 0 || change.links.size > 0) this.reconcileLocals();
     this.reconcileNeighbours(change.neighbours);
-    for (const key of change.prefixes) this.reconcileRoute(key);
-    if (change.prefixes.size > 0) this.routesApplied(change.prefixes);
+    return change.prefixes;
+  }
+
+  /**
+   * Bring the routes of these keys to what the state wants, in batches:
+   * each batch's new next hops and groups first, then its routes, then what
+   * the old routes held is let go of (never a dangling id). Written as it
+   * goes, so a full table is never held twice over in batches.
+   */
+  private async writeRoutes(keys: Iterable<string>): Promise<void> {
+    let sets: Array<{ prefix: string; target: RouteTarget }> = [];
+    let deletes: string[] = [];
+    let released: Array<AppliedRoute | undefined> = [];
+    const flush = async (): Promise<void> => {
+      if (sets.length > 0) await this.fp.setRoutes(sets);
+      if (deletes.length > 0) await this.fp.deleteRoutes(deletes);
+      for (const old of released) this.release(old);
+      sets = [];
+      deletes = [];
+      released = [];
+    };
+    for (const key of keys) {
+      const desired = this.desired.route(key);
+      const old = this.routes.get(key);
+      if (desired && old?.signature === signature(desired)) continue;
+      if (desired) {
+        sets.push({ prefix: key.slice(2), target: this.acquire(key, desired) });
+      } else if (old) {
+        deletes.push(key.slice(2));
+        this.routes.delete(key);
+      }
+      released.push(old);
+      if (sets.length + deletes.length >= FULL_SYNC_CHUNK) await flush();
+    }
+    await flush();
   }
 
   /** Netfilter's rules changed which interfaces' traffic the kernel must see. */

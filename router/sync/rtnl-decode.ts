@@ -42,6 +42,7 @@ import {
   familyOf,
   readAttrs,
   readI32,
+  readMessages,
   readU16,
   readU32,
 } from './rtnl-wire.js';
@@ -483,32 +484,52 @@ export function decodeEvent(msg: RtnlMessage, filter: RouteFilter): KernelEvent 
  * unicast route without a live one dropped (the kernel's lookup skips it),
  * and IPv6 routes that a kernel sent one message per next hop joined into one
  * route per (table, prefix, metric) with all its gateways, as the kernel
- * groups siblings (only next hops with a gateway join a group).
+ * groups siblings (only next hops with a gateway join a group). Given as
+ * they are read: only IPv6 routes that could be siblings wait, until the
+ * end of the dump.
  */
-export function routesOfDump(decoded: DecodedRoute[]): KernelRoute[] {
-  const out: KernelRoute[] = [];
+export function* routesOfDump(decoded: Iterable<DecodedRoute>): Generator<KernelRoute> {
   const groups = new Map<string, KernelRoute>();
   for (const { route } of decoded) {
     // resolved later from its object, and never one of several siblings
     if (route.nhid !== undefined) {
-      out.push(route);
+      yield route;
       continue;
     }
     if (route.type === 'unicast' && route.nexthops.length === 0 && route.kernelOnly === undefined) continue;
     const sibling = route.family === 6 && route.type === 'unicast' && route.nexthops.every((n) => n.gateway !== undefined);
     if (!sibling) {
-      out.push(route);
+      yield route;
       continue;
     }
     const key = `${route.table} ${route.prefix} ${route.metric} ${route.tos} ${route.source ?? ''}`;
     const group = groups.get(key);
-    if (group) {
-      group.nexthops.push(...route.nexthops);
-    } else {
-      const copy = { ...route, nexthops: [...route.nexthops] };
-      groups.set(key, copy);
-      out.push(copy);
+    groups.set(key, group ? { ...group, nexthops: [...group.nexthops, ...route.nexthops] } : route);
+  }
+  yield* groups.values();
+}
+
+/**
+ * The routes of a dump, decoded each time they are read, from the kernel's
+ * datagrams: a full table is held as its wire bytes (some 70 a route), not
+ * as an object per message and per route beside the state it is loaded into.
+ */
+export class DumpedRoutes implements Iterable<KernelRoute> {
+  constructor(
+    private readonly datagrams: readonly Buffer[],
+    private readonly filter: RouteFilter,
+  ) {}
+
+  [Symbol.iterator](): Iterator<KernelRoute> {
+    return routesOfDump(this.decoded());
+  }
+
+  private *decoded(): Generator<DecodedRoute> {
+    for (const datagram of this.datagrams) {
+      for (const msg of readMessages(datagram)) {
+        const decoded = msg.type === RTM.NEWROUTE ? decodeRoute(msg.data, this.filter) : null;
+        if (decoded) yield decoded;
+      }
     }
   }
-  return out;
 }

@@ -6,7 +6,7 @@ import { constants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 import { addon, type RtnlRefusal, type RtnlSocket } from '../../dataplane/native.js';
 import { DumpInterruptedError, NetlinkError } from './netlink-error.js';
-import { NLM_F, readMessages, requestMessage, type RtnlMessage } from './rtnl-wire.js';
+import { NLM_F, readMessages, requestMessage, someMessageFlagged, type RtnlMessage } from './rtnl-wire.js';
 
 /**
  * The request socket's receive buffer: a batch is cut to what it holds
@@ -85,6 +85,15 @@ export class RtnlRequester {
 
   /** Every message of a dump; DumpInterruptedError when the kernel flags it inconsistent. */
   async dump(type: number, payload: Buffer, what: string): Promise<RtnlMessage[]> {
+    return (await this.dumpDatagrams(type, payload, what)).flatMap(readMessages);
+  }
+
+  /**
+   * A dump as the kernel's datagrams, for one too big to hold as an object
+   * per message (a full table's routes): read them one at a time with
+   * readMessages. DumpInterruptedError when the kernel flags it inconsistent.
+   */
+  async dumpDatagrams(type: number, payload: Buffer, what: string): Promise<Buffer[]> {
     const run = this.turn.then(async () => {
       const socket = this.open(what);
       let datagrams: Buffer[];
@@ -95,9 +104,8 @@ export class RtnlRequester {
         this.drop(socket, err);
         throw socketError(err, what);
       }
-      const answer = datagrams.flatMap(readMessages);
-      if (answer.some((m) => (m.flags & NLM_F.DUMP_INTR) !== 0)) throw new DumpInterruptedError(what);
-      return answer;
+      if (datagrams.some((d) => someMessageFlagged(d, NLM_F.DUMP_INTR))) throw new DumpInterruptedError(what);
+      return datagrams;
     });
     this.turn = run.catch(() => undefined);
     return run;

@@ -265,21 +265,37 @@ export function requestMessage(type: number, flags: number, payload: Buffer): Bu
   return out;
 }
 
-/**
- * The messages of a datagram (or of datagrams back to back), payloads as
- * views into it; the control messages (DONE, ERROR, NOOP) left out.
- */
-export function readMessages(buf: Buffer): RtnlMessage[] {
-  const out: RtnlMessage[] = [];
+/** Calls visit with each message's offset and length; throws RtnlDecodeError at a length beyond the datagram. */
+function eachMessage(buf: Buffer, visit: (at: number, len: number) => void): void {
   let at = 0;
   while (at + NLMSG_HDRLEN <= buf.length) {
     const len = readU32(buf, at);
     if (len < NLMSG_HDRLEN || at + len > buf.length) {
       throw new RtnlDecodeError(`netlink message at byte ${at} has length ${len}, beyond the ${buf.length}-byte datagram`);
     }
-    const type = readU16(buf, at + 4);
-    if (type >= NLMSG_MIN_TYPE) out.push({ type, flags: readU16(buf, at + 6), data: buf.subarray(at + NLMSG_HDRLEN, at + len) });
+    visit(at, len);
     at += align4(len);
   }
+}
+
+/**
+ * The messages of a datagram (or of datagrams back to back), payloads as
+ * views into it; the control messages (DONE, ERROR, NOOP) left out.
+ */
+export function readMessages(buf: Buffer): RtnlMessage[] {
+  const out: RtnlMessage[] = [];
+  eachMessage(buf, (at, len) => {
+    const type = readU16(buf, at + 4);
+    if (type >= NLMSG_MIN_TYPE) out.push({ type, flags: readU16(buf, at + 6), data: buf.subarray(at + NLMSG_HDRLEN, at + len) });
+  });
   return out;
+}
+
+/** Whether a message of the datagram carries the flag, read from the headers alone (no object per message). */
+export function someMessageFlagged(buf: Buffer, flag: number): boolean {
+  let flagged = false;
+  eachMessage(buf, (at) => {
+    if (readU16(buf, at + 4) >= NLMSG_MIN_TYPE && (readU16(buf, at + 6) & flag) !== 0) flagged = true;
+  });
+  return flagged;
 }

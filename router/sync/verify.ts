@@ -24,11 +24,12 @@ export interface Difference {
 
 function compare(kind: Difference['kind'], want: Map<string, string>, have: Map<string, string>): Difference[] {
   const out: Difference[] = [];
-  for (const key of new Set([...want.keys(), ...have.keys()])) {
-    const kernel = want.get(key);
+  // each side walked, not both copied into one set: a full table has a million keys
+  for (const [key, kernel] of want) {
     const fastPath = have.get(key);
-    if (kernel !== fastPath) out.push({ kind, key, ...(kernel !== undefined ? { kernel } : {}), ...(fastPath !== undefined ? { fastPath } : {}) });
+    if (kernel !== fastPath) out.push({ kind, key, kernel, ...(fastPath !== undefined ? { fastPath } : {}) });
   }
+  for (const [key, fastPath] of have) if (!want.has(key)) out.push({ kind, key, fastPath });
   return out;
 }
 
@@ -56,11 +57,19 @@ export async function verify(
     const nh = nexthops.get(id);
     return nh ? nexthopKey(nh) : `missing-nexthop-${id}`;
   };
-  const describe = (t: RouteTarget): string => {
+  // a million routes through a few next hops and groups: each described once
+  const described = new Map<string, string>();
+  const describeOnce = (t: RouteTarget): string => {
     if (t.type !== 'unicast') return t.type;
     if ('nexthop' in t) return `via ${nhKey(t.nexthop)}`;
     const members = groups.get(t.group);
     return members ? `group ${members.map((m) => `${nhKey(m.nexthop)}*${m.weight}`).join(',')}` : `missing-group-${t.group}`;
+  };
+  const describe = (t: RouteTarget): string => {
+    const id = t.type !== 'unicast' ? t.type : 'nexthop' in t ? `n${t.nexthop}` : `g${t.group}`;
+    let text = described.get(id);
+    if (text === undefined) described.set(id, (text = describeOnce(t)));
+    return text;
   };
   const haveRoutes = new Map((await fp.routes()).map((r) => [r.prefix, describe(r.target)]));
 

@@ -5,12 +5,13 @@
 // restart on pinned maps adopts the arrays from the trie.
 import { describe, expect, it } from 'vitest';
 import { formatAddress } from '../../dataplane/addr.js';
-import { Dir6, TRIE_MARK } from '../../dataplane/dir6.js';
+import { TRIE_MARK } from '../../dataplane/dir6.js';
 import { FastPath } from '../../dataplane/fastpath.js';
 import type { RouteTarget } from '../../dataplane/fastpath.js';
 import type { Reason } from '../../dataplane/layout.js';
 import { seededRandom } from '../../router/lab/random.js';
 import { ipv6Frame } from '../../support/frames.js';
+import { indexEntry6 } from '../helpers/router.js';
 import { MAC } from './fixture.js';
 import { acrossRestart, changesAgainstTrie, indexFixture } from './index-support.js';
 
@@ -31,11 +32,6 @@ function randomPrefix(rand: () => number): string {
   // mostly the global table's lengths, some host routes and /64s, some covering the bases
   const len = [36, 40, 44, 48, 48, 52, 56, 64, 64, 128][Math.floor(rand() * 10)]!;
   return `${formatAddress(maskTo(randomAddress(rand), len))}/${len}`;
-}
-
-/** What the program reads for an address. */
-function readIndex(fp: FastPath, addr: Buffer): number {
-  return Dir6.read({ tbl24: new Uint32Array(fp.map('xr_fib6_tbl24').memory()), tbl8: new Uint32Array(fp.map('xr_fib6_tbl8').memory()) }, addr);
 }
 
 describe('the IPv6 index', () => {
@@ -93,20 +89,20 @@ describe('the IPv6 index', () => {
       const routes = new Map<string, RouteTarget>();
       for (let i = 0; i < 400; i++) routes.set(randomPrefix(rand), targets[i % targets.length]!);
       await first.setRoutes([...routes].map(([prefix, target]) => ({ prefix, target })));
-      const before = addresses.map((a) => readIndex(first, a));
+      const before = addresses.map((a) => indexEntry6(first, a));
       expect(before.some((e) => e !== 0)).toBe(true);
       return before;
     };
     await acrossRestart(fixture().ns, 'fib6', fill, async (second, before) => {
-      expect(addresses.map((a) => readIndex(second, a))).toEqual(before);
+      expect(addresses.map((a) => indexEntry6(second, a))).toEqual(before);
       expect(await second.fib6IndexMismatches()).toEqual([]);
       // and it goes on from there: a host route inside the adopted groups, then gone again
-      const host = addresses.find((a) => readIndex(second, a) !== 0)!;
+      const host = addresses.find((a) => indexEntry6(second, a) !== 0)!;
       second.setRoute(`${formatAddress(host)}/128`, { type: 'kernel' });
       expect(second.lookupRoute(formatAddress(host))).toEqual({ type: 'kernel' });
-      expect(readIndex(second, host)).not.toBe(before[addresses.indexOf(host)]);
+      expect(indexEntry6(second, host)).not.toBe(before[addresses.indexOf(host)]);
       second.deleteRoute(`${formatAddress(host)}/128`);
-      expect(readIndex(second, host)).toBe(before[addresses.indexOf(host)]);
+      expect(indexEntry6(second, host)).toBe(before[addresses.indexOf(host)]);
       expect(await second.fib6IndexMismatches()).toEqual([]);
     });
   });

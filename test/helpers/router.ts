@@ -2,6 +2,7 @@
 // the pins of a daemon the test started), where they send an address, and
 // polling until something holds.
 import { spawn } from 'node:child_process';
+import { Dir6 } from '../../dataplane/dir6.js';
 import { FastPath } from '../../dataplane/fastpath.js';
 import { CLI } from '../../support/daemon.js';
 
@@ -44,4 +45,9 @@ export async function routeOf(fp: FastPath, address: string): Promise<string> {
   };
   if ('nexthop' in t) return show(t.nexthop);
   return (fp.group(t.group) ?? []).map((m) => show(m.nexthop)).join(' ');
+}
+
+/** The IPv6 index's entry for an address (16 bytes), read from the mapped arrays as the program reads them. */
+export function indexEntry6(fp: FastPath, addr: Uint8Array): number {
+  return Dir6.read({ tbl24: new Uint32Array(fp.map('xr_fib6_tbl24').memory()), tbl8: new Uint32Array(fp.map('xr_fib6_tbl8').memory()) }, addr);
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NativeError, RtnlEventSocket } from '../../dataplane/native.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createNetns, deleteNetns, ifindexOf, ip, macOf } from '../../router/lab/netns.js';
 import { NUD, type KernelEvent, type KernelRoute, type KernelSnapshot } from '../../router/sync/model.js';
 import { DesiredState } from '../../router/sync/desired.js';
@@ -48,6 +48,7 @@ const SETUP = [
 ];
 
 const sh = (line: string): Promise<string> => ip(line.split(' '), NS);
+const linkExists = async (dev: string): Promise<boolean> => (JSON.parse(await ip(['-j', 'link', 'show'], NS)) as Array<{ ifname: string }>).some((l) => l.ifname === dev);
 
 /** Routes as `ip -j route show` prints them. */
 async function ipRoutes(args: string): Promise<Array<Record<string, unknown>>> {
@@ -118,7 +119,7 @@ afterAll(async () => {
   }
 });
 
-const route = (prefix: string): KernelRoute | undefined => snapshot.routes.find((r) => r.prefix === prefix);
+const route = (prefix: string): KernelRoute | undefined => [...snapshot.routes].find((r) => r.prefix === prefix);
 
 describe('NetlinkSource: the snapshot', () => {
   it('reports the namespace links: veth kind and MAC, lo without MAC', async () => {
@@ -190,7 +191,7 @@ describe('NetlinkSource: the snapshot', () => {
   it('reads the table from RTA_TABLE (1000) and leaves out tables not configured (100, local)', () => {
     expect(route('198.51.100.64/28')).toMatchObject({ table: 1000, nexthops: [{ ifindex: ifindex.xv1, gateway: '192.0.2.70' }] });
     expect(route('198.51.100.48/28')).toBeUndefined();
-    expect(new Set(snapshot.routes.map((r) => r.table))).toEqual(new Set([254, 1000]));
+    expect(new Set([...snapshot.routes].map((r) => r.table))).toEqual(new Set([254, 1000]));
   });
 
   it('reports an IPv4 route via an IPv6 gateway (RTA_VIA)', () => {
@@ -230,10 +231,18 @@ describe('NetlinkSource: the snapshot', () => {
     });
   });
 
-  it('dump() takes a fresh one that agrees', async () => {
+  it("dump() on a running source agrees with a new source's snapshot", async () => {
     const again = await source.dump();
-    expect(again.routes).toEqual(expect.arrayContaining(snapshot.routes));
-    expect(again.links.length).toBe(snapshot.links.length);
+    const other = new NetlinkSource({ netns: NETNS, tables: [254, 1000] });
+    try {
+      const fresh = await other.start(() => {}, () => {});
+      const freshRoutes = [...fresh.routes];
+      expect([...again.routes]).toEqual(expect.arrayContaining(freshRoutes));
+      expect([...again.routes]).toHaveLength(freshRoutes.length);
+      expect(again.links.length).toBe(fresh.links.length);
+    } finally {
+      other.close();
+    }
   });
 });
 
@@ -431,9 +440,18 @@ describe.each([1, 0])('NetlinkSource and KernelState: routes through next-hop ob
     for (const key of NH_PREFIXES) expect(resolved(key), key).toEqual(fresh.bestRoute(key));
   };
 
-  beforeAll(async () => {
+  beforeAll(() => {
     execFileSync('ip', ['netns', 'exec', NS, 'sysctl', '-qw', `net.ipv4.nexthop_compat_mode=${compat}`]);
+  });
+
+  // each case changes the objects (replaces, deletes, takes the link down): each starts from NH_SETUP, whatever ran before
+  beforeEach(async () => {
+    await sh('nexthop flush');
+    if (await linkExists('xn0')) await sh('link del xn0');
+    const mark = recorder.mark();
     for (const line of NH_SETUP) await sh(line);
+    // the state starts from a dump taken after the set-up's last event, so no event of an earlier case replays onto it
+    await recorder.after(mark, 'route', (e) => e.op === 'add' && e.route.prefix === '2001:db8:300::/48');
     xn0 = await ifindexOf(NS, 'xn0');
     xn1 = await ifindexOf(NS, 'xn1');
     applied = recorder.mark();
@@ -443,7 +461,7 @@ describe.each([1, 0])('NetlinkSource and KernelState: routes through next-hop ob
 
   afterAll(async () => {
     await sh('nexthop flush');
-    await sh('link del xn0');
+    if (await linkExists('xn0')) await sh('link del xn0');
     execFileSync('ip', ['netns', 'exec', NS, 'sysctl', '-qw', 'net.ipv4.nexthop_compat_mode=1']);
   });
 
@@ -460,7 +478,7 @@ describe.each([1, 0])('NetlinkSource and KernelState: routes through next-hop ob
       ]),
     );
     expect(snap.nexthopObjects).toHaveLength(7);
-    expect(snap.routes.find((r) => r.prefix === '203.0.113.128/28')).toMatchObject({ nhid: 10, nexthops: [] });
+    expect([...snap.routes].find((r) => r.prefix === '203.0.113.128/28')).toMatchObject({ nhid: 10, nexthops: [] });
   });
 
   it('resolves each route through its object into the next hops RTA_MULTIPATH would give', () => {
@@ -496,7 +514,7 @@ describe.each([1, 0])('NetlinkSource and KernelState: routes through next-hop ob
     await sh('nexthop del id 2');
     await recorder.after(mark, 'nexthop', (e) => e.op === 'add' && e.nexthop.id === 10);
     applyEvents();
-    expect(resolved('4|203.0.113.128/28')?.nexthops).toEqual([{ ifindex: xn0, gateway: '198.51.100.131', weight: 1 }]);
+    expect(resolved('4|203.0.113.128/28')?.nexthops).toEqual([{ ifindex: xn0, gateway: '198.51.100.130', weight: 1 }]);
     expect(recorder.events.slice(mark).filter((e) => e.kind === 'route' && e.route.prefix === '203.0.113.128/28')).toEqual([]);
     await expectAsDumped();
   });
@@ -517,10 +535,11 @@ describe.each([1, 0])('NetlinkSource and KernelState: routes through next-hop ob
 
 describe('NetlinkSource: lost events', () => {
   it('an overflowing receive buffer (ENOBUFS) calls onLost, and a dump() then sees everything', async () => {
-    // a tiny buffer and a burst the JS thread cannot drain: execFileSync
-    // blocks the event loop while ip -batch adds 500 routes
+    // a tiny buffer and a burst nothing drains: execFileSync blocks the
+    // event loop while ip -batch adds 500 routes, and the reader thread,
+    // with room for one batch not yet taken, stops reading after the first
     const lost: string[] = [];
-    const small = new NetlinkSource({ netns: NETNS, tables: [254], eventBufferBytes: 4096 });
+    const small = new NetlinkSource({ netns: NETNS, tables: [254], eventBufferBytes: 4096, eventQueueBytes: 1 });
     const dir = mkdtempSync(join(tmpdir(), 'xrt-nl-'));
     try {
       await small.start(() => {}, (reason) => lost.push(reason));
@@ -534,7 +553,7 @@ describe('NetlinkSource: lost events', () => {
       await until('onLost', () => lost[0]);
       expect(lost[0]).toMatch(/ENOBUFS/);
       const resync = await small.dump();
-      expect(resync.routes.filter((r) => r.prefix.startsWith('2001:db8:f00d::'))).toHaveLength(count);
+      expect([...resync.routes].filter((r) => r.prefix.startsWith('2001:db8:f00d::'))).toHaveLength(count);
     } finally {
       small.close();
       rmSync(dir, { recursive: true, force: true });
@@ -579,6 +598,10 @@ describe('KernelRouteWriter', () => {
     writer = new KernelRouteWriter({ netns: NETNS });
   });
   afterAll(() => writer?.close());
+  // each case starts with none of the writer's routes, whatever ran before it
+  afterEach(async () => {
+    for (const family of ['-4', '-6']) await sh(`${family} route flush table all proto ${OUR_PROTO}`);
+  });
 
   const unicast = (prefix: string, nexthops: KernelRoute['nexthops'], more: Partial<KernelRoute> = {}): KernelRoute => ({
     family: prefix.includes(':') ? 6 : 4,
@@ -606,6 +629,7 @@ describe('KernelRouteWriter', () => {
   });
 
   it('a second add of the same route fails with EEXIST; replace changes it', async () => {
+    await writer.addRoute(unicast('203.0.113.64/28', [{ ifindex: ifindex.xv0, gateway: '192.0.2.10', weight: 1 }]), add);
     const again = writer.addRoute(unicast('203.0.113.64/28', [{ ifindex: ifindex.xv1, gateway: '192.0.2.70', weight: 1 }]), add);
     await expect(again).rejects.toMatchObject({ code: 'EEXIST', errno: 17, message: expect.stringMatching(/^add route 203\.0\.113\.64\/28 table 254/) });
     await writer.addRoute(unicast('203.0.113.64/28', [{ ifindex: ifindex.xv1, gateway: '192.0.2.70', weight: 1 }]), {
@@ -670,6 +694,14 @@ describe('KernelRouteWriter', () => {
   });
 
   it('deletes routes; deleting a missing one fails with ESRCH', async () => {
+    for (const line of [
+      `route add 203.0.113.64/28 via 192.0.2.10 proto ${OUR_PROTO}`,
+      `route add 203.0.113.80/28 proto ${OUR_PROTO} nexthop via 192.0.2.10 nexthop via 192.0.2.70`,
+      `-6 route add 2001:db8:300::/48 via 2001:db8:1::10 metric 1024 proto ${OUR_PROTO}`,
+      `route add blackhole 203.0.113.96/28 table 1000 proto ${OUR_PROTO}`,
+    ]) {
+      await sh(line);
+    }
     await writer.deleteRoute({ family: 4, table: 254, prefix: '203.0.113.64/28', protocol: OUR_PROTO });
     await writer.deleteRoute({ family: 4, table: 254, prefix: '203.0.113.80/28' });
     await writer.deleteRoute({ family: 6, table: 254, prefix: '2001:db8:300::/48', metric: 1024 });
@@ -711,7 +743,6 @@ describe('KernelRouteWriter', () => {
     });
     const installed = (await ipRoutes(`-6 route show proto ${OUR_PROTO}`)).filter((r) => String(r.dst).startsWith('2001:db8:ba7c::'));
     expect(installed).toHaveLength(count - 1);
-    await sh(`-6 route flush proto ${OUR_PROTO}`);
   });
 
   it('a route that cannot be encoded fails with EINVAL before the kernel sees it', async () => {
@@ -786,7 +817,7 @@ describe('decoding what this kernel cannot produce', () => {
       dead: [],
       multipath: false,
     });
-    const joined = routesOfDump([hop('2001:db8:1::10'), hop('2001:db8:1::11')]);
+    const joined = [...routesOfDump([hop('2001:db8:1::10'), hop('2001:db8:1::11')])];
     expect(joined).toHaveLength(1);
     expect(joined[0]!.nexthops.map((n) => n.gateway)).toEqual(['2001:db8:1::10', '2001:db8:1::11']);
   });

@@ -117,6 +117,14 @@ describe('Dir6', () => {
     expect(table.usage().used).toBe(0);
   });
 
+  it('tells each load of a lookup, in order: the /24 table, then one group per 8 bits (four loads for a /48)', () => {
+    const slash48 = Uint8Array.from(Buffer.from(`2a001234abcd${'0'.repeat(20)}`, 'hex'));
+    table.set(slash48, 48, 5);
+    const loads: string[] = [];
+    expect(Dir6.read(memory, slash48, (array, index) => loads.push(array === memory.tbl24 ? `tbl24 ${index.toString(16)}` : `tbl8 ${index % GROUP_SIZE}`))).toBe(5);
+    expect(loads).toEqual(['tbl24 2a0012', 'tbl8 52', 'tbl8 171', 'tbl8 205']);
+  });
+
   it('with too few groups, marks the entry for the trie, then builds the chain once groups free', () => {
     const retired: Array<() => void> = [];
     const small = withGroups(3, memory.tbl24);

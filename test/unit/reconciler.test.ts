@@ -65,7 +65,8 @@ const route = (prefix: string, nexthops: KernelRoute['nexthops'], extra: Partial
   family: prefix.includes(':') ? 6 : 4, table: 254, prefix, metric: 0, protocol: 4, type: 'unicast', nexthops, tos: 0, ...extra,
 });
 
-function snapshot(): KernelSnapshot {
+/** a snapshot whose routes a case may add to */
+function snapshot(): KernelSnapshot & { routes: KernelRoute[] } {
   return {
     links: [link(1, 'lo', { mac: null, kind: '' }), link(2, 'eth1'), link(3, 'eth2'), link(4, 'mgmt0')],
     addresses: [
@@ -147,6 +148,49 @@ describe('reconciler', () => {
     // now the id is free for the next one
     r.applyEvent({ kind: 'route', op: 'add', replace: false, route: route('203.0.113.32/27', via('198.51.100.9')) });
     expect(targetOf('203.0.113.32/27')).toBe(oldTarget);
+  });
+
+  it('a batch of events writes its routes in one batch, each prefix as the last event left it, and lets go of old next hops after', async () => {
+    const via = (gateway: string): KernelRoute['nexthops'] => [{ ifindex: 3, gateway, weight: 1 }];
+    const batches: string[][] = [];
+    const setRoutes = w.setRoutes.bind(w);
+    w.setRoutes = async (rs) => {
+      batches.push(rs.map((x) => x.prefix));
+      await setRoutes(rs);
+    };
+    const deleteRoutes = w.deleteRoutes.bind(w);
+    const deleted: string[][] = [];
+    w.deleteRoutes = async (ps) => {
+      deleted.push(ps);
+      return deleteRoutes(ps);
+    };
+    const applied: string[][] = [];
+    r.onRoutesApplied((keys) => applied.push([...keys].sort()));
+    const nexthopsBefore = w.nexthops.size;
+    // a burst: more routes than are written one by one
+    const hosts = Array.from({ length: 40 }, (_, i) => `192.0.2.${100 + i}/32`);
+    await r.applyEvents([
+      { kind: 'route', op: 'add', replace: false, route: route('203.0.113.128/25', via('198.51.100.7')) },
+      { kind: 'route', op: 'add', replace: true, route: route('203.0.113.128/25', via('198.51.100.8')) },
+      { kind: 'route', op: 'add', replace: false, route: route('203.0.113.64/26', via('198.51.100.2')) },
+      { kind: 'route', op: 'add', replace: false, route: route('203.0.113.32/27', via('198.51.100.9')) },
+      { kind: 'route', op: 'del', replace: false, route: route('203.0.113.32/27', via('198.51.100.9')) },
+      { kind: 'route', op: 'del', replace: false, route: route('198.51.100.128/25', []) },
+      ...hosts.map((h) => ({ kind: 'route' as const, op: 'add' as const, replace: false, route: route(h, via('198.51.100.2')) })),
+    ]);
+    expect(batches).toEqual([['203.0.113.128/25', '203.0.113.64/26', ...hosts]]);
+    expect(deleted).toEqual([['198.51.100.128/25']]);
+    expect(w.resolve('203.0.113.128/25')).toBe('3/198.51.100.8');
+    expect(w.resolve('203.0.113.64/26')).toBe('3/198.51.100.2');
+    expect(w.resolve('203.0.113.32/27')).toBe('none');
+    expect(w.resolve('198.51.100.128/25')).toBe('none');
+    // 198.51.100.7 and .9 were never written: only .8 is new
+    expect(w.nexthops.size).toBe(nexthopsBefore + 1);
+    expect(applied).toEqual([['4|198.51.100.128/25', ...hosts.map((h) => `4|${h}`), '4|203.0.113.128/25', '4|203.0.113.32/27', '4|203.0.113.64/26'].sort()]);
+    // a few changes are written as they come, no batch
+    await r.applyEvents([{ kind: 'route', op: 'add', replace: false, route: route('203.0.113.16/28', via('198.51.100.2')) }]);
+    expect(batches).toHaveLength(1);
+    expect(w.resolve('203.0.113.16/28')).toBe('3/198.51.100.2');
   });
 
   it('a replace moves the route; an unchanged event writes nothing', () => {

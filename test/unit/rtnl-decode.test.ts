@@ -55,7 +55,7 @@ describe('routes the model cannot carry', () => {
     const decoded = decodeRoute(nhOnly, filter)!;
     expect(decoded.route).toMatchObject({ type: 'unicast', nexthops: [], nhid: 7 });
     expect(decoded.route.kernelOnly).toBeUndefined();
-    expect(routesOfDump([decoded])).toHaveLength(1);
+    expect([...routesOfDump([decoded])]).toHaveLength(1);
     const withMtu = Buffer.concat([nhOnly, attr(RTA.METRICS, attrU32(RTAX_MTU, 1400))]);
     expect(decode(withMtu)).toMatchObject({ nhid: 7, kernelOnly: 'MTU of its own' });
   });
@@ -76,7 +76,7 @@ describe('routes the model cannot carry', () => {
   });
 
   it('a dump keeps a source-specific route apart from the plain route of the same (table, prefix, metric)', () => {
-    const routes = routesOfDump([decodeRoute(message(v6), filter)!, decodeRoute(message(v6, [], '2001:db8:5::/48'), filter)!]);
+    const routes = [...routesOfDump([decodeRoute(message(v6), filter)!, decodeRoute(message(v6, [], '2001:db8:5::/48'), filter)!])];
     expect(routes.map((r) => r.source ?? 'plain')).toEqual(['plain', '2001:db8:5::/48']);
   });
 });
