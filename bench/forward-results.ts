@@ -18,9 +18,19 @@ export interface ForwardOptions {
   generator: GeneratorChoice;
   /** measure at the full table too, after 1k routes (1.35 million routes take minutes to install and sync) */
   fullTable: boolean;
+  /** the paths to measure, by their short names (PATH_NAMES); all when absent */
+  paths?: PathName[];
 }
 
 export type PathName = 'kernel' | 'reference forwarder' | 'xdp-router' | 'no-lookup redirect' | 'xdp-router slow path';
+/** each path by the short name `--paths` takes */
+export const PATH_NAMES: Readonly<Record<string, PathName>> = {
+  kernel: 'kernel',
+  reference: 'reference forwarder',
+  fastpath: 'xdp-router',
+  redirect: 'no-lookup redirect',
+  slowpath: 'xdp-router slow path',
+};
 export type TrafficName = 'one flow' | 'flow mix';
 export const TRAFFIC: TrafficName[] = ['one flow', 'flow mix'];
 
@@ -39,6 +49,12 @@ export interface ForwardRow {
    * machine's other tasks kept it
    */
   mppsPerReceiveCore: number | null;
+  /**
+   * The slow path's rows: CPU time its worker threads took per frame the
+   * sink received in the window, ns (receive, decide, rewrite and the
+   * kernel's copy-mode transmit, which runs in their system calls)
+   */
+  workerNsPerFrame?: number | null;
   /** what the generator offered over its run, Mpps */
   offeredMpps: number | null;
   sent: number | null;

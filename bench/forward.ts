@@ -25,7 +25,7 @@ import type { FlowSpec, Generator } from './lab-traffic.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
-import { describeUnderLoad, probeSlowPath } from './slowpath-probe.js';
+import { describeUnderLoad, probeSlowPath, workerCpuNs } from './slowpath-probe.js';
 import type { SlowPathUnderLoad } from './slowpath-probe.js';
 
 export const FORWARD_DEFAULTS: ForwardOptions = { seconds: 5, flows: 1024, destinations: 64, profile: true, generator: 'auto', fullTable: true };
@@ -47,7 +47,13 @@ const PUNTED = '203.0.113.0/24';
  * receive threads took meanwhile (receiveCpuNs). A run that ends inside the
  * window is done again, longer.
  */
-async function measure(gen: Generator, sink: Sink, seconds: number, receiveCpuNs: () => number): Promise<Omit<ForwardRow, 'table' | 'path' | 'traffic' | 'generator'>> {
+async function measure(
+  gen: Generator,
+  sink: Sink,
+  seconds: number,
+  receiveCpuNs: () => number,
+  workerCpuNs?: () => number,
+): Promise<Omit<ForwardRow, 'table' | 'path' | 'traffic' | 'generator'>> {
   // the rate of a long run: the difference of two, without the fixed cost of a run
   const short = await gen.send(1_000_000);
   const long = await gen.send(3_000_000);
@@ -63,10 +69,12 @@ async function measure(gen: Generator, sink: Sink, seconds: number, receiveCpuNs
     const c0 = sink.received();
     const t0 = performance.now();
     const cpu0 = receiveCpuNs();
+    const worker0 = workerCpuNs?.();
     await sleep(seconds * 1000);
     const c1 = sink.received();
     const t1 = performance.now();
     const cpu1 = receiveCpuNs();
+    const worker1 = workerCpuNs?.();
     const { ms: sendMs } = await sent;
     await sleep(300); // what is in flight arrives
     const received = Number(sink.received() - start);
@@ -78,6 +86,7 @@ async function measure(gen: Generator, sink: Sink, seconds: number, receiveCpuNs
     return {
       mpps: Number(c1 - c0) / ((t1 - t0) / 1000) / 1e6,
       mppsPerReceiveCore: cpu1 > cpu0 ? Number(c1 - c0) / ((cpu1 - cpu0) / 1e9) / 1e6 : null,
+      ...(worker0 !== undefined && worker1 !== undefined ? { workerNsPerFrame: c1 > c0 ? (worker1 - worker0) / Number(c1 - c0) : null } : {}),
       offeredMpps: count / (sendMs / 1000) / 1e6,
       sent: count,
       received,
@@ -108,22 +117,26 @@ interface Measured {
   profile?: ProfileEntry[] | null;
 }
 
-/** Work done while a flow-mix run saturates the path, its result kept in the row. */
-type UnderLoadProbe = () => Promise<SlowPathUnderLoad>;
+/** The slow path's own measures: work done while a flow-mix run saturates it, and its workers' CPU time so far, ns. */
+interface SlowPathMeasures {
+  underLoad: () => Promise<SlowPathUnderLoad>;
+  workerCpuNs: () => number;
+}
 /** how long the probe waits, into the measured window, before it starts */
 const PROBE_DELAY_MS = 1500;
 
-async function measurePath(bench: Bench, table: TableName, path: PathName, profile = false, underLoad?: UnderLoadProbe): Promise<Measured> {
+async function measurePath(bench: Bench, table: TableName, path: PathName, profile = false, slowPath?: SlowPathMeasures): Promise<Measured> {
   const { lab, options } = bench;
   const rows: ForwardRow[] = [];
   let entries: ProfileEntry[] | null | undefined;
   for (const traffic of TRAFFIC) {
     const gen = await bench.createGenerator(lab.a.ns, lab.a.dev, flowsFor(traffic, options, lab.router.toA.mac, lab.a.mac));
     try {
-      const probe = underLoad && traffic === 'flow mix' ? sleep(PROBE_DELAY_MS).then(underLoad) : undefined;
-      const measured = await measure(gen, bench.sink, options.seconds, bench.receiveCpuNs);
+      const probe = slowPath && traffic === 'flow mix' ? sleep(PROBE_DELAY_MS).then(slowPath.underLoad) : undefined;
+      const measured = await measure(gen, bench.sink, options.seconds, bench.receiveCpuNs, slowPath?.workerCpuNs);
       const row: ForwardRow = { table, path, traffic, generator: gen.name, ...measured, ...(probe ? { slowPath: await probe } : {}) };
-      progress(`forward: ${table}, ${path}, ${traffic}: ${row.mpps!.toFixed(2)} Mpps received of ${row.offeredMpps!.toFixed(2)} offered, ${row.mppsPerReceiveCore?.toFixed(2) ?? '–'} per receive core (${gen.name} generator)`);
+      const workers = row.workerNsPerFrame !== undefined ? `, its workers ${row.workerNsPerFrame?.toFixed(0) ?? '–'} ns of CPU per frame` : '';
+      progress(`forward: ${table}, ${path}, ${traffic}: ${row.mpps!.toFixed(2)} Mpps received of ${row.offeredMpps!.toFixed(2)} offered, ${row.mppsPerReceiveCore?.toFixed(2) ?? '–'} per receive core${workers} (${gen.name} generator)`);
       if (row.slowPath) progress(`forward: ${path} saturated: ${describeUnderLoad(row.slowPath)}`);
       rows.push(row);
       if (profile && traffic === 'flow mix') {
@@ -200,7 +213,8 @@ async function measureDaemon(bench: Bench, table: TableName, path: 'xdp-router' 
     try {
       const carried = async (): Promise<bigint> => (slow ? fp.puntStats(0).packets : await fp.packets('forwarded'));
       const before = await carried();
-      const measured = await measurePath(bench, table, path, profile, slow ? () => probeSlowPath(lab, daemon, fp) : undefined);
+      const slowPath = slow ? { underLoad: () => probeSlowPath(lab, daemon, fp), workerCpuNs: () => workerCpuNs(daemon.pid) } : undefined;
+      const measured = await measurePath(bench, table, path, profile, slowPath);
       requireCarried(path, measured, Number((await carried()) - before));
       return measured;
     } finally {
@@ -211,14 +225,20 @@ async function measureDaemon(bench: Bench, table: TableName, path: 'xdp-router' 
   }
 }
 
-/** kernel, reference, xdp-router and the no-lookup redirect on one table, in that order */
+/** whether the run measures path (--paths) */
+function measures(options: ForwardOptions, path: PathName): boolean {
+  return !options.paths || options.paths.includes(path);
+}
+
+/** kernel, reference, xdp-router and the no-lookup redirect on one table, in that order, those the run measures */
 async function measureTable(bench: Bench, table: TableName, profile: boolean): Promise<Measured> {
   const rows: ForwardRow[] = [];
-  rows.push(...(await measurePath(bench, table, 'kernel')).rows);
-  rows.push(...(await measureAttached(bench, table, 'reference forwarder', attachReference)).rows);
-  const fast = await measureDaemon(bench, table, 'xdp-router', profile);
+  const wanted = (path: PathName): boolean => measures(bench.options, path);
+  if (wanted('kernel')) rows.push(...(await measurePath(bench, table, 'kernel')).rows);
+  if (wanted('reference forwarder')) rows.push(...(await measureAttached(bench, table, 'reference forwarder', attachReference)).rows);
+  const fast = wanted('xdp-router') ? await measureDaemon(bench, table, 'xdp-router', profile) : { rows: [] };
   rows.push(...fast.rows);
-  rows.push(...(await measureAttached(bench, table, 'no-lookup redirect', attachRedirectAll)).rows);
+  if (wanted('no-lookup redirect')) rows.push(...(await measureAttached(bench, table, 'no-lookup redirect', attachRedirectAll)).rows);
   return { rows, ...(fast.profile !== undefined ? { profile: fast.profile } : {}) };
 }
 
@@ -256,7 +276,7 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
       const measured = await measureTable(bench, table.name, profiled);
       rows.push(...measured.rows);
       if (measured.profile !== undefined) profile = { table: table.name, path: 'xdp-router', traffic: 'flow mix', cpu: Number(RECEIVE_CPU), entries: measured.profile };
-      if (table === tables[0]) {
+      if (table === tables[0] && measures(options, 'xdp-router slow path')) {
         // the slow path alone: with kernel forwarding off, nothing the punt stage misses gets through
         await setKernelForwarding(lab, false);
         try {

@@ -7,6 +7,7 @@ import { FASTPATH_DEFAULTS, runFastpath } from './fastpath.js';
 import { FULL_TABLE } from './prefixes.js';
 import type { FastpathOptions } from './fastpath.js';
 import { FORWARD_DEFAULTS, runForward } from './forward.js';
+import { PATH_NAMES } from './forward-results.js';
 import type { ForwardOptions } from './forward-results.js';
 import { GENERATOR_CHOICES } from './generator-choice.js';
 import type { GeneratorChoice } from './generator-choice.js';
@@ -38,6 +39,9 @@ options:
   --generator G      forward: live (live frames), afxdp (an AF_XDP socket's
                      transmit ring) or auto: live frames unless the machine
                      refuses them (default ${FORWARD_DEFAULTS.generator})
+  --paths P,P,...    forward: only these paths: ${Object.keys(PATH_NAMES).join(', ')}
+                     (slowpath: the AF_XDP slow path's rows alone, at 1k routes);
+                     a partial run prints its tables and writes no results
   --routes4 N        sync: IPv4 prefixes of the full-table profile (default ${SYNC_DEFAULTS.ipv4})
   --routes6 N        sync: IPv6 prefixes (default ${SYNC_DEFAULTS.ipv6})
   --churn-seconds N  sync: how long the churn runs (default ${SYNC_DEFAULTS.churnSeconds}, at
@@ -100,6 +104,16 @@ export function parseArgs(args: string[]): Plan | 'help' {
         const g = value();
         if (!(GENERATOR_CHOICES as Array<string | undefined>).includes(g)) throw new UsageError(`${a} takes ${GENERATOR_CHOICES.join(', ')}`);
         plan.forward.generator = g as GeneratorChoice;
+        break;
+      }
+      case '--paths': {
+        const names = (value() ?? '').split(',');
+        const unknown = names.filter((n) => !(n in PATH_NAMES));
+        if (unknown.length > 0) throw new UsageError(`${a} takes ${Object.keys(PATH_NAMES).join(', ')} separated by commas, not "${unknown.join(',')}"`);
+        plan.forward.paths = names.map((n) => PATH_NAMES[n]!);
+        // only the slow path: it is measured at 1k routes alone
+        if (plan.forward.paths.every((p) => p === 'xdp-router slow path')) plan.forward.fullTable = false;
+        plan.write = false;
         break;
       }
       case '--routes4':
@@ -180,7 +194,7 @@ async function main(args: string[]): Promise<number> {
     if (process.env[COMMAND_ENV]) return 0; // the parent reports the targets
   }
   if (!plan.write) {
-    progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; a --quick run writes no results`);
+    progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; a --quick or --paths run writes no results`);
     return 0;
   }
   const targets = latestTargets();

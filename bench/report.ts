@@ -8,6 +8,7 @@ import type { TableName, TableSize } from './forward-table.js';
 import type { GeneratorName } from './lab-traffic.js';
 import type { Machine } from './machine.js';
 import type { ProfileEntry } from './profile.js';
+import { describeUnderLoad } from './slowpath-probe.js';
 import type { GrpcResult } from './grpc.js';
 import type { SyncResult } from './sync.js';
 import { syncMarkdown } from './sync-report.js';
@@ -140,6 +141,13 @@ export function forwardMarkdown(r: ForwardResult): string {
       'behind B like every route of the table. Received: counted by the sink in the measured window; sent, received and dropped: the whole run of the generator. ' +
       `Generator: ${GENERATOR_METHOD[r.generator]}.`,
   ];
+  for (const x of r.rows.filter((x) => x.path === 'xdp-router slow path')) {
+    const notes = [
+      ...(x.workerNsPerFrame != null ? [`its workers took ${fmt(x.workerNsPerFrame, 0)} ns of CPU per frame the sink received`] : []),
+      ...(x.slowPath ? [`while it was saturated, ${describeUnderLoad(x.slowPath)}`] : []),
+    ];
+    if (notes.length > 0) parts.push('', `The slow path, ${x.table}, ${x.traffic}: ${notes.join('; ')}.`);
+  }
   if (r.profile) {
     parts.push('', `Profile of the receiving core (CPU ${r.profile.cpu}: router and sink) during ${r.profile.path}, ${r.profile.table}, ${r.profile.traffic}: ${profileLine(r.profile.entries)}`);
   }

@@ -77,14 +77,17 @@ void ForwardingPipeline::ForwardBatch(const ByteView* frames, uint32_t count, ui
   }
 
   // a full TX ring takes the first frames it has room for
+  egressBusy_ = false;
   for (Egress& e : egresses_) {
     if (e.frames.empty()) continue;
     uint32_t sent = 0;
+    bool busy = false;
     try {
-      sent = e.socket->Transmit(e.frames);
+      sent = e.socket->Transmit(e.frames, &busy);
     } catch (const SysError&) {
       // closed under us (the slow path stopping) or the device gone: as full
     }
+    egressBusy_ = egressBusy_ || busy;
     for (size_t k = sent; k < e.at.size(); ++k) decisions_[e.at[k]].outcome = kOutcomeTxFull;
   }
 

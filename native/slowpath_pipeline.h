@@ -56,6 +56,10 @@ class ForwardingPipeline {
   // each one's outcome.
   void ForwardBatch(const ByteView* frames, uint32_t count, uint32_t ingressIfindex, uint32_t* outcomes = nullptr);
 
+  // Whether an egress device of the last batch left frames on its TX ring:
+  // its queue is full until whoever drains it runs.
+  bool EgressBusy() const { return egressBusy_; }
+
   // The decision alone, the frame as it would leave in *sent.
   Decision Decide(ByteView frame, uint32_t ingressIfindex, Bytes* sent);
 
@@ -76,6 +80,7 @@ class ForwardingPipeline {
   std::vector<size_t> offsets_;
   std::vector<Decision> decisions_;
   std::vector<Egress> egresses_;
+  bool egressBusy_ = false;
 };
 
 }  // namespace xr

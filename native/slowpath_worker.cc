@@ -17,10 +17,12 @@
 namespace xr {
 namespace {
 
-// A saturated worker takes all the CPU it gets; below the daemon's other
-// threads it still does, except when the event loop has work (a route to
-// apply, an API call), which then runs first instead of sharing the core.
-constexpr int kWorkerNice = 10;
+// The kernel's NAPI threads' nice. Below them (nice 10 before), a saturated
+// worker sharing a CPU with them got a tenth of their share: the kernel
+// spent the CPU receiving frames only to drop them for want of fill-ring
+// buffers. Above them, it would starve the threads that drain what it
+// sends. The event loop runs above both (router/slowpath/event-loop-priority.ts).
+constexpr int kWorkerNice = 0;
 
 uint64_t RealtimeNs() {
   timespec now{};
@@ -60,7 +62,7 @@ void SlowPathWorker::Run() {
   // "xr-xsk IFINDEX:QUEUE" in top and perf (15 characters at most)
   std::string name = "xr-xsk " + std::to_string(socket_->ifindex()) + ":" + std::to_string(socket_->queue());
   pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
-  // best effort: without it the worker competes with the event loop as an equal
+  // best effort: as the NAPI threads, which feed and drain its sockets
   setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kWorkerNice);
   try {
     NetnsGuard guard(netns_);
@@ -86,6 +88,10 @@ void SlowPathWorker::Serve(ForwardingPipeline& pipeline) {
     if (received > 0) {
       batches_.fetch_add(1, std::memory_order_relaxed);
       cpu_.store(sched_getcpu(), std::memory_order_relaxed);
+      // The egress device's queue is full: what drains it (in copy mode on
+      // veth, the peer's NAPI thread) may be waiting for this CPU. Another
+      // batch now would only find the TX ring fuller and drop.
+      if (pipeline.EgressBusy()) sched_yield();
       continue;
     }
     reader_->Offline();

@@ -234,7 +234,7 @@ void XskSocket::KickFill() {
     recvfrom(xsk_socket__fd(xsk_), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
 }
 
-uint32_t XskSocket::Transmit(const std::vector<ByteView>& frames) {
+uint32_t XskSocket::Transmit(const std::vector<ByteView>& frames, bool* deviceBusy) {
   std::lock_guard<std::mutex> lock(txMutex_);
   if (closed()) Fail(EBADF, "transmit (closed)");
   ReclaimCompletions();
@@ -257,7 +257,8 @@ uint32_t XskSocket::Transmit(const std::vector<ByteView>& frames) {
     count = 0;
   }
   // also when nothing new was queued: frames left from an earlier call go now
-  KickTx();
+  bool taken = KickTx();
+  if (deviceBusy) *deviceBusy = !taken;
   ReclaimCompletions();
   return count;
 }
@@ -324,24 +325,32 @@ void XskSocket::RaiseTxBudget() {
 
 bool XskSocket::TxRingDrained() { return xsk_prod_nb_free(&tx_, config_.ringSize) == config_.ringSize; }
 
-// In copy mode each sendto transmits a batch (32 frames) and answers EAGAIN
-// while more remain, or when the completion ring is full; in zero-copy mode
-// it wakes the driver, which then takes the whole ring.
-void XskSocket::KickTx() {
+// In copy mode each sendto transmits up to its budget (the whole ring here,
+// 32 frames on kernels before 6.17) and answers EAGAIN while more remain;
+// it also answers EAGAIN, having sent nothing, while the device's queue is
+// full (veth pushes back when its peer's ring is full) or the completion
+// ring is. Kicking again then only spins, and on a shared CPU keeps the
+// very thread that would drain the device from running: what is on the
+// ring goes with a later kick. In zero-copy mode a kick wakes the driver,
+// which then takes the ring by itself.
+bool XskSocket::KickTx() {
   int fd = xsk_socket__fd(xsk_);
-  uint32_t rounds = config_.ringSize / 32 + 8;
-  for (uint32_t round = 0; round < rounds && !TxRingDrained(); ++round) {
-    if (!xsk_ring_prod__needs_wakeup(&tx_)) return;
-    if (sendto(fd, nullptr, 0, MSG_DONTWAIT, nullptr, 0) >= 0) continue;
+  while (!TxRingDrained()) {
+    if (!xsk_ring_prod__needs_wakeup(&tx_)) return true;
+    uint32_t freeBefore = xsk_prod_nb_free(&tx_, config_.ringSize);
+    if (sendto(fd, nullptr, 0, MSG_DONTWAIT, nullptr, 0) >= 0) return true;
     int err = errno;
     if (err == EAGAIN) {
       ReclaimCompletions();
-      continue;
+      // the budget ran out with frames left: kick again
+      if (xsk_prod_nb_free(&tx_, config_.ringSize) != freeBefore) continue;
+      return false;
     }
     // the device is busy or down: what is on the ring goes with a later kick
-    if (err == EBUSY || err == ENOBUFS || err == ENETDOWN) return;
+    if (err == EBUSY || err == ENOBUFS || err == ENETDOWN) return false;
     Fail(err, "kick transmit (sendto)");
   }
+  return true;
 }
 
 void XskSocket::ReclaimCompletions() {

@@ -91,8 +91,9 @@ class XskSocket {
   // many as the ring and the free frames allow, in order; kicks the kernel
   // when it asks for it and reclaims completed frames. Each frame must be
   // kMinFrameBytes..frameSize bytes (the caller checks). Returns how many
-  // were queued.
-  uint32_t Transmit(const std::vector<ByteView>& frames);
+  // were queued; *deviceBusy, when given, tells whether the device left
+  // frames on the ring (its queue is full: they go with a later kick).
+  uint32_t Transmit(const std::vector<ByteView>& frames, bool* deviceBusy = nullptr);
 
   // Transmits count frames, frames[i % frames.size()] for the i-th, as fast
   // as the kernel takes them: a traffic generator's loop, meant for a worker
@@ -119,7 +120,8 @@ class XskSocket {
   void Create();
   void FillRxFrames();
   void ReclaimCompletions();
-  void KickTx();
+  // false when the device took nothing more: busy, or down
+  bool KickTx();
   void KickFill();
   bool TxRingDrained();
   // a sendto per ring instead of per 32 frames, where the kernel allows it

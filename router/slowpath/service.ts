@@ -13,6 +13,7 @@ import { XSK_MAX } from '../../dataplane/layout.js';
 import { addon } from '../../dataplane/native.js';
 import type { NativeProgram, NativeSlowPathWorker, SlowPathWorkerStats, XskSocket, XskSocketOptions, XskStats } from '../../dataplane/native.js';
 import type { Logger } from '../log.js';
+import { raiseEventLoop } from './event-loop-priority.js';
 import { UserspaceForwarder } from './forward.js';
 import { openKernelHandoff } from './kernel.js';
 
@@ -132,6 +133,8 @@ export class SlowPath {
   private captureTimer: NodeJS.Timeout | undefined;
   /** the way back to the kernel for what the forwarder cannot send; absent where the kernel refuses live frames */
   private handoff: NativeProgram | undefined;
+  /** puts the event loop's priority back; set while the workers run */
+  private restoreEventLoop: (() => void) | undefined;
 
   constructor(
     private readonly fp: FastPath,
@@ -160,6 +163,8 @@ export class SlowPath {
         const name = plan[b.slot]!.name;
         this.options.log.info('AF_XDP socket bound', { interface: name, queue: b.queue, mode: b.socket.mode, workerTid: b.worker.stats().tid });
       }
+      // after the workers are made: a thread starts with its maker's priority
+      if (this.bound.length > 0) this.restoreEventLoop = raiseEventLoop(this.options.log);
     } catch (err) {
       this.stop();
       throw err;
@@ -227,5 +232,7 @@ export class SlowPath {
     this.listeners.clear();
     this.handoff?.close();
     this.handoff = undefined;
+    this.restoreEventLoop?.();
+    this.restoreEventLoop = undefined;
   }
 }

@@ -4,6 +4,7 @@
 // forward goes back to the kernel; with the sockets gone, punted traffic goes
 // up to the kernel; stopping leaves no socket, UMEM or XSKMAP entry behind.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FastPath } from '../../dataplane/fastpath.js';
 import { run } from '../../router/lab/netns.js';
@@ -11,6 +12,7 @@ import { attachLab, detachLab, programLab } from '../../router/lab/program.js';
 import { createLab, destroyLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { createLogger } from '../../router/log.js';
+import { EVENT_LOOP_NICE } from '../../router/slowpath/event-loop-priority.js';
 import { pcapHeader, pcapRecord } from '../../router/slowpath/pcap.js';
 import { SlowPath } from '../../router/slowpath/service.js';
 import type { CapturedFrame } from '../../router/slowpath/service.js';
@@ -44,6 +46,8 @@ describe('the AF_XDP slow path', () => {
   let slow: SlowPath | undefined;
   let attached = false;
   let before: ReturnType<typeof resources>;
+  /** this thread's nice before any slow path: the one that starts it */
+  let niceBefore: number;
 
   beforeAll(async () => {
     lab = await createLab(PREFIX);
@@ -54,6 +58,7 @@ describe('the AF_XDP slow path', () => {
     await setKernelForwarding(lab, false);
     fp.setPuntRule(0, { prefix: lab.remote.prefix4 });
     before = resources();
+    niceBefore = getPriority(0);
   });
 
   // the stop case takes the slow path away: every other case gets one running
@@ -146,9 +151,17 @@ describe('the AF_XDP slow path', () => {
     }
   });
 
+  it('runs its workers at nice 0, as the NAPI threads, and the event loop that started it ahead of them', () => {
+    // a thread's nice: the 19th field of its stat, the 17th after the command's closing parenthesis
+    const nice = (tid: number): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    for (const s of slow!.stats()) expect(nice(s.tid)).toBe(0);
+    expect(getPriority(0)).toBe(Math.min(niceBefore, EVENT_LOOP_NICE));
+  });
+
   it('stopped, it leaves no socket, UMEM or XSKMAP entry, and punted traffic crosses via the kernel', async () => {
     slow!.stop();
     slow = undefined;
+    expect(getPriority(0)).toBe(niceBefore);
     // XSKMAP entries cannot be read from userspace (EOPNOTSUPP); the slots that
     // name them are gone, and the kernel drops a socket from every XSKMAP as it closes
     expect(await fp.map('xr_xsk_slots').dump()).toEqual([]);

@@ -96,4 +96,22 @@ describe('forward benchmark report', () => {
     expect(md).toContain('| full table | xdp-router | flow mix | live frames | 2.00 | 4.00 | 10.00 |');
     expect(md).toContain('Generator: live frames');
   });
+
+  it("names, under the table, the slow path's CPU per frame and what the control plane did while it was saturated", () => {
+    const r = resultOf({ '1k routes': { 'xdp-router slow path': [0.5, 0.4] }, 'full table': {} });
+    r.rows[0]!.workerNsPerFrame = 281.4;
+    r.rows[1]!.slowPath = {
+      workers: [{ thread: 'xr-xsk 2:0', cpu: 1 }],
+      routeToFastPathMs: 37.5,
+      getStatsMaxMs: 48.2,
+      getStatsP50Ms: 9.6,
+      getStatsMaxWaits: { daemonMs: 4.1, clientMs: 0.2 },
+    };
+    const md = forwardMarkdown(r);
+    expect(md).toContain('The slow path, 1k routes, one flow: its workers took 281 ns of CPU per frame the sink received.');
+    expect(md).toContain(
+      'The slow path, 1k routes, flow mix: while it was saturated, a route reached the fast path in 37.5 ms, GetStats answered in 48.2 ms at worst ' +
+        '(median 9.6; the slowest waited for a CPU 4.1 ms in the daemon, 0.2 ms in the client); workers xr-xsk 2:0 on CPU 1.',
+    );
+  });
 });
