@@ -53,6 +53,13 @@ describe('the systemd unit\'s capabilities', () => {
     }
   });
 
+  const puntedPackets = async (): Promise<number> => {
+    const listed = await cli(['punt', 'list', '--config', config.file]);
+    const packets = /(\d+) packets/.exec(listed.stdout)?.[1];
+    if (packets === undefined) throw new Error(`xdp-router punt list gave no packet count: ${listed.stdout}${listed.stderr}`);
+    return Number(packets);
+  };
+
   const nothingLeft = (): void => {
     for (const dev of [lab.router.toA, lab.router.toB]) expect(addon.queryXdp(dev.ifindex, `/run/netns/${lab.router.ns}`).mode, dev.dev).toBe('none');
     expect(existsSync(config.pinDir)).toBe(false);
@@ -71,11 +78,12 @@ describe('the systemd unit\'s capabilities', () => {
       expect(await ping(lab.a.ns, lab.b.v4, 1)).toBe(1);
       expect(await ping(lab.a.ns, lab.remote.v4, 1)).toBe(1);
       await setKernelForwarding(lab, false);
+      // the first ping may have crossed before B's neighbour entry reached the maps (the kernel's, then): count from here
+      const puntedBefore = await puntedPackets();
       expect(await ping(lab.a.ns, lab.b.v4, 3)).toBe(3);
       expect(await ping(lab.a.ns, lab.remote.v4, 3)).toBe(3);
       // ... and the remote prefix's pings went through the AF_XDP sockets
-      const punted = await cli(['punt', 'list', '--config', config.file]);
-      expect(Number(/(\d+) packets/.exec(punted.stdout)?.[1])).toBeGreaterThanOrEqual(4);
+      expect((await puntedPackets()) - puntedBefore).toBeGreaterThanOrEqual(3);
     } finally {
       await setKernelForwarding(lab, true);
       expect(await running.stop()).toBe(0);
