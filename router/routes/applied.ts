@@ -1,23 +1,106 @@
 // Waiting until the fast path has what was asked of the kernel: a route
 // change goes to the kernel, comes back over netlink, and the reconciler
-// writes it; it tells us which prefixes it wrote, and the waiters on those
-// prefixes check whether their condition now holds. Nothing polls.
+// writes it; it tells us which prefixes it wrote, and the waits on those
+// prefixes check whether their condition now holds. Nothing polls. A wait
+// covers a batch of routes (AddRoutes: one counter and one promise for
+// thousands) or one (AddRoute, DeleteRoute: a batch of one). A prefix
+// waited for by several waits (a stream that names it twice) is waited for
+// by each of them.
 import type { RoutesAppliedListener } from '../sync/reconciler.js';
 
-interface Waiter {
-  holds: () => boolean;
-  resolve: () => void;
+/** One route of a batch the fast path does not show yet. */
+interface Entry {
+  readonly batch: Batch;
+  readonly position: number;
+  /** the next batch waiting for the same prefix */
+  next: Entry | undefined;
 }
 
+/** What a change waits on: the fast path's answer, or the caller giving up. */
 export interface Wait {
-  /** resolves when the condition holds after the maps were written */
-  done: Promise<void>;
-  /** stop waiting; `done` then never settles */
+  /** resolves when every route still waited for is in the fast path */
+  readonly done: Promise<void>;
+  /** stop waiting; `done` then settles only if nothing is open */
   cancel(): void;
 }
 
+export interface BatchWait extends Wait {
+  /** when a route of the batch last reached the fast path (or the wait began): Date.now() */
+  readonly lastApplied: number;
+  /** the positions still waited for */
+  open(): number[];
+  /** stop waiting for one route (the kernel refused it) */
+  drop(position: number): void;
+  /** test every route still waited for now: a change the kernel had already made sends no event */
+  check(): void;
+}
+
+class Batch implements BatchWait {
+  readonly done: Promise<void>;
+  lastApplied = Date.now();
+  private readonly waiting: Uint8Array;
+  private count: number;
+  private resolve!: () => void;
+
+  constructor(
+    private readonly entries: Map<string, Entry>,
+    private readonly keys: readonly string[],
+    readonly holds: (position: number) => boolean,
+  ) {
+    this.done = new Promise<void>((r) => (this.resolve = r));
+    this.waiting = new Uint8Array(keys.length).fill(1);
+    this.count = keys.length;
+    keys.forEach((key, position) => entries.set(key, { batch: this, position, next: entries.get(key) }));
+    if (this.count === 0) this.resolve();
+  }
+
+  open(): number[] {
+    const out: number[] = [];
+    this.waiting.forEach((w, position) => w && out.push(position));
+    return out;
+  }
+
+  drop(position: number): void {
+    if (!this.waiting[position]) return;
+    this.waiting[position] = 0;
+    this.unlink(position);
+    if (--this.count === 0) this.resolve();
+  }
+
+  /** The route at `position` is in the fast path. */
+  applied(position: number): void {
+    this.lastApplied = Date.now();
+    this.drop(position);
+  }
+
+  check(): void {
+    for (let position = 0; position < this.keys.length; position++) if (this.waiting[position] && this.holds(position)) this.applied(position);
+  }
+
+  cancel(): void {
+    for (let position = 0; position < this.keys.length; position++) {
+      if (!this.waiting[position]) continue;
+      this.waiting[position] = 0;
+      this.unlink(position);
+    }
+  }
+
+  private unlink(position: number): void {
+    const key = this.keys[position]!;
+    let prev: Entry | undefined;
+    for (let e = this.entries.get(key); e; prev = e, e = e.next) {
+      if (e.batch !== this || e.position !== position) continue;
+      if (prev) prev.next = e.next;
+      else if (e.next) this.entries.set(key, e.next);
+      else this.entries.delete(key);
+      return;
+    }
+  }
+}
+
 export class AppliedRoutes {
-  private readonly waiters = new Map<string, Set<Waiter>>();
+  /** by "family|prefix": the waits' routes not in the fast path yet */
+  private readonly entries = new Map<string, Entry>();
   private readonly unsubscribe: () => void;
 
   constructor(subscribe: (listener: RoutesAppliedListener) => () => void) {
@@ -25,49 +108,34 @@ export class AppliedRoutes {
   }
 
   /**
-   * Wait until `holds()` is true right after the maps were written for
-   * `key` ("family|prefix"). Register before asking the kernel, so the
-   * change cannot slip by; `check()` also tests it at once (for a change
-   * the kernel had already applied).
+   * Wait until `holds(i)` is true right after the maps were written for
+   * `keys[i]` ("family|prefix"), for every i. Register before asking the
+   * kernel, so no change can slip by.
    */
-  waitFor(key: string, holds: () => boolean): Wait & { check(): void } {
-    let resolve!: () => void;
-    const done = new Promise<void>((r) => (resolve = r));
-    const waiter: Waiter = { holds, resolve };
-    let set = this.waiters.get(key);
-    if (!set) this.waiters.set(key, (set = new Set()));
-    set.add(waiter);
-    const cancel = (): void => {
-      const s = this.waiters.get(key);
-      s?.delete(waiter);
-      if (s?.size === 0) this.waiters.delete(key);
-    };
-    const check = (): void => {
-      if (!holds()) return;
-      cancel();
-      resolve();
-    };
-    return { done, cancel, check };
+  waitForAll(keys: readonly string[], holds: (position: number) => boolean): BatchWait {
+    return new Batch(this.entries, keys, holds);
+  }
+
+  /** The same for one route: until `holds()` right after the maps were written for `key`. */
+  waitFor(key: string, holds: () => boolean): BatchWait {
+    return this.waitForAll([key], holds);
   }
 
   private applied(keys: ReadonlySet<string>): void {
     // the smaller side drives the loop: one prefix changed, or a resync of all of them
-    const iterateWaiters = this.waiters.size < keys.size;
-    for (const key of iterateWaiters ? [...this.waiters.keys()] : keys) {
-      if (iterateWaiters && !keys.has(key)) continue;
-      const set = this.waiters.get(key);
-      if (!set) continue;
-      for (const w of set) {
-        if (!w.holds()) continue;
-        set.delete(w);
-        w.resolve();
+    const fromEntries = this.entries.size < keys.size;
+    for (const key of fromEntries ? [...this.entries.keys()] : keys) {
+      if (fromEntries && !keys.has(key)) continue;
+      for (let e = this.entries.get(key); e; ) {
+        const next = e.next;
+        if (e.batch.holds(e.position)) e.batch.applied(e.position);
+        e = next;
       }
-      if (set.size === 0) this.waiters.delete(key);
     }
   }
 
   close(): void {
     this.unsubscribe();
-    this.waiters.clear();
+    this.entries.clear();
   }
 }

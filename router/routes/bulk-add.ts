@@ -6,7 +6,7 @@
 // index, not thrown. While OPEN_BATCHES are in the kernel or waiting for
 // the fast path, the client's stream is not read: memory stays bounded.
 import type { KernelRoute } from '../sync/model.js';
-import type { BatchWait } from './applied-batch.js';
+import type { BatchWait } from './applied.js';
 import { RequestError, fromKernel, type RequestStatus } from './errors.js';
 import { APPLY_TIMEOUT_MS } from './flow-control.js';
 import type { RouteSpec } from './model.js';

@@ -9,7 +9,6 @@ import type { DesiredState } from '../sync/desired.js';
 import { routeFamilyKey, type KernelState } from '../sync/kernel-state.js';
 import type { KernelRoute } from '../sync/model.js';
 import type { RoutesAppliedListener } from '../sync/reconciler.js';
-import { AppliedBatches } from './applied-batch.js';
 import { AppliedRoutes, type Wait } from './applied.js';
 import { addInBulk, type BatchInstall, type BulkItem, type BulkResult, type BulkRoute } from './bulk-add.js';
 import { RequestError, fromKernel, invalid } from './errors.js';
@@ -93,7 +92,6 @@ export class RouteManager {
   readonly protocols: RouteProtocols;
   private readonly policy: RoutePolicy;
   private readonly applied: AppliedRoutes;
-  private readonly batches: AppliedBatches;
   private readonly feed: RouteFeed;
   private readonly lookup: RouteLookup;
   private readonly kernel = new Window(KERNEL_WINDOW);
@@ -102,7 +100,6 @@ export class RouteManager {
     this.protocols = new RouteProtocols(deps.routeProtocol);
     this.policy = { tables: deps.tables, protocols: this.protocols };
     this.applied = new AppliedRoutes(deps.onRoutesApplied);
-    this.batches = new AppliedBatches(deps.onRoutesApplied);
     this.feed = new RouteFeed(deps.state, deps.onRoutesApplied);
     this.lookup = new RouteLookup(deps.fp, deps.state, deps.desired);
   }
@@ -183,7 +180,7 @@ export class RouteManager {
   /** Ask the kernel for a batch in one transaction; resolves with each refusal and the wait for the fast path on the rest. */
   private async installBatch(routes: readonly BulkRoute[]): Promise<BatchInstall> {
     const keys = routes.map((r) => routeFamilyKey(r.route));
-    const wait = this.batches.waitForAll(keys, (i) => this.holds(keys[i]!, routes[i]!.route));
+    const wait = this.applied.waitForAll(keys, (i) => this.holds(keys[i]!, routes[i]!.route));
     let answers: Array<Error | null>;
     try {
       answers = await this.deps.writer.addRoutes(routes, this.protocols.own);
@@ -291,7 +288,6 @@ export class RouteManager {
 
   close(): void {
     this.applied.close();
-    this.batches.close();
     this.feed.close();
   }
 }
