@@ -1,6 +1,7 @@
 // `xdp-router verify`: compare what the fast path holds with what the
 // kernel's tables say it should hold, entry by entry.
 import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
+import { prefixText, routeTarget, type TrieDump } from '../../dataplane/route-dump.js';
 import { DesiredState, NO_NETFILTER, nexthopKey, signature } from './desired.js';
 import type { DesiredOptions, NetfilterScope } from './desired.js';
 import { KernelState } from './kernel-state.js';
@@ -20,6 +21,26 @@ export interface Difference {
   kernel?: string;
   /** what the maps hold; undefined: nothing */
   fastPath?: string;
+}
+
+/**
+ * The routes the kernel asks for (they are taken out of `want`) against the
+ * tries' entries, walked in place: a full table is a million of each, and
+ * the maps' side is never copied into a second Map.
+ */
+function compareRoutes(want: Map<string, string>, tries: readonly TrieDump[], describe: (t: RouteTarget) => string): Difference[] {
+  const out: Difference[] = [];
+  for (const trie of tries) {
+    for (let i = 0; i < trie.entries.count; i++) {
+      const key = prefixText(trie, i);
+      const fastPath = describe(routeTarget(trie, i));
+      const kernel = want.get(key);
+      if (kernel !== fastPath) out.push({ kind: 'route', key, ...(kernel !== undefined ? { kernel } : {}), fastPath });
+      want.delete(key);
+    }
+  }
+  for (const [key, kernel] of want) out.push({ kind: 'route', key, kernel });
+  return out;
 }
 
 function compare(kind: Difference['kind'], want: Map<string, string>, have: Map<string, string>): Difference[] {
@@ -71,7 +92,8 @@ export async function verify(
     if (text === undefined) described.set(id, (text = describeOnce(t)));
     return text;
   };
-  const haveRoutes = new Map((await fp.routes()).map((r) => [r.prefix, describe(r.target)]));
+  const tries = await fp.routeDumps();
+  const routes = compareRoutes(wantRoutes, tries, describe);
 
   const wantNeigh = new Map<string, string>();
   for (const key of state.neighbours.keys()) {
@@ -98,14 +120,14 @@ export async function verify(
   const haveLocal = new Map((await fp.localAddresses()).map((a) => [a, 'local']));
 
   const index = [
-    ...(await fp.fib4IndexMismatches()).map((m) => ({ kind: 'ipv4-index' as const, ...m })),
-    ...(await fp.fib6IndexMismatches()).map((m) => ({ kind: 'ipv6-index' as const, ...m })),
+    ...(await fp.fib4IndexMismatches(tries[0])).map((m) => ({ kind: 'ipv4-index' as const, ...m })),
+    ...(await fp.fib6IndexMismatches(tries[1])).map((m) => ({ kind: 'ipv6-index' as const, ...m })),
   ].map((m): Difference => ({ kind: m.kind, key: m.address, kernel: m.trie ? describe(m.trie) : 'none', fastPath: m.index ? describe(m.index) : 'none' }));
 
   const entries = (await fp.staleNexthops()).map((m): Difference => ({ kind: 'nexthop-entry', key: String(m.id), kernel: m.want, fastPath: m.have }));
 
   return [
-    ...compare('route', wantRoutes, haveRoutes),
+    ...routes,
     ...index,
     ...entries,
     ...compare('neighbour', wantNeigh, haveNeigh),
