@@ -64,7 +64,8 @@ export function syncMarkdown(r: SyncResult): string {
     `Cold start on the table: ${count(r.coldStart.routes)} routes in sync ${secs(r.coldStart.syncMs)} after the daemon subscribed ` +
       `(its own log line; the dump ${secs(r.coldStart.dumpMs)} of it), ${secs(r.coldStart.startMs)} from the spawn to driving its interfaces, ${secs(r.coldStart.daemonCpuMs)} of CPU (target: 10 s).`,
     '',
-    `Verify of the whole table: ${r.verify.passed ? 'passed' : 'found differences'} in ${secs(r.verify.ms)}, peak ${mib(r.verify.peakRssBytes)} (target: 10 s, 512 MiB).`,
+    `Verify of the whole table: ${r.verify.passed ? 'passed' : 'found differences'} in ${secs(r.verify.ms)}, peak ${mib(r.verify.peakRssBytes)}, ` +
+      `${mib(r.verify.peakAnonBytes)} of it anonymous, its own (the rest: the BPF arrays it maps, ${mib(r.verify.bpfMappedBytes)} of the daemon's maps resident whole from the mmap, and its code) (target: 10 s, 512 MiB).`,
     '',
     table(
       ['daemon memory', 'RSS', 'peak (VmHWM)', 'BPF arrays resident of mapped', 'RSS less the arrays', 'peak less the arrays', 'anonymous', 'V8 heap used of total', 'outside the heap (Buffers)'],

@@ -12,9 +12,8 @@
 //               "fast path in sync with the kernel" line
 //   removal     the whole table deleted from the kernel: how long after it the
 //               fast path is empty
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { FastPath } from '../dataplane/fastpath.js';
 import { RouterDaemon } from '../support/daemon.js';
 import type { LabDaemon } from '../support/lab-daemon.js';
@@ -27,8 +26,6 @@ import { progress, sleep, timed } from './progress.js';
 import { RouteLagTracker, type LagStats } from './route-lag.js';
 import { withRouterLab } from './router-lab.js';
 import { addLine, deleteLine, syncTable, type FeedRoute, type Gateways } from './sync-table.js';
-
-const execFileP = promisify(execFile);
 
 /** rtm_protocol of the benchmark's routes: none of iproute2's or FRR's, not the daemon's (250) */
 const BENCH_PROTO = 77;
@@ -78,7 +75,15 @@ export interface SyncResult {
     daemonCpuMs: number;
   };
   memory: { before: DaemonMemory; settled: DaemonMemory; afterChurn: DaemonMemory };
-  verify: { ms: number; peakRssBytes: number; passed: boolean };
+  verify: {
+    ms: number;
+    /** VmHWM, the BPF arrays it maps included */
+    peakRssBytes: number;
+    /** the peak of its anonymous pages (RssAnon), sampled: its own memory */
+    peakAnonBytes: number;
+    bpfMappedBytes: number;
+    passed: boolean;
+  };
   churn: { seconds: number; changes: number; perSecond: number; lag: Lag; resyncs: number; daemonCpuMs: number };
   coldStart: {
     routes: number;
@@ -118,21 +123,40 @@ async function settled(tracker: RouteLagTracker, what: string, timeoutMs: number
   if (!(await tracker.settled(timeoutMs))) throw new Error(`${what}: ${tracker.behind} probe changes still not in the fast path after ${timeoutMs / 1000} s`);
 }
 
-/** `xdp-router verify` under /usr/bin/time: how long it took and its peak resident memory. */
+/** how often timedVerify reads the verify process's memory */
+const VERIFY_SAMPLE_MS = 20;
+
+/**
+ * `xdp-router verify`: how long it took and its memory, read every
+ * VERIFY_SAMPLE_MS: its peak RSS (VmHWM), and the peak of its anonymous
+ * pages (heap, buffers), its own memory: the rest is the BPF arrays it maps,
+ * the daemon's maps' memory, resident whole from the mmap on, and its code.
+ */
 async function timedVerify(configFile: string): Promise<SyncResult['verify']> {
   const t0 = performance.now();
-  let stderr: string;
-  let passed = true;
-  try {
-    ({ stderr } = await execFileP('/usr/bin/time', ['-f', 'maxrss-kib %M', 'node', CLI, 'verify', '--config', configFile], { maxBuffer: 256 * 1024 * 1024 }));
-  } catch (err) {
-    const e = err as { code?: unknown; stderr?: string };
-    if (e.code !== 1) throw err;
-    passed = false;
-    stderr = e.stderr ?? '';
-  }
-  const kib = /maxrss-kib (\d+)/.exec(stderr);
-  return { ms: performance.now() - t0, peakRssBytes: kib ? Number(kib[1]) * 1024 : NaN, passed };
+  const child = spawn('node', [CLI, 'verify', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const peaks = { rss: 0, anon: 0, bpfMapped: 0 };
+  const sample = (): void => {
+    try {
+      const m = processMemory(child.pid!);
+      // between fork and exec the status has no memory lines yet
+      if (Number.isNaN(m.peak + m.anon)) return;
+      peaks.rss = Math.max(peaks.rss, m.peak);
+      peaks.anon = Math.max(peaks.anon, m.anon);
+      peaks.bpfMapped = Math.max(peaks.bpfMapped, m.bpfMapped);
+    } catch {
+      /* exited between two samples */
+    }
+  };
+  const sampler = setInterval(sample, VERIFY_SAMPLE_MS);
+  const code = await exited;
+  clearInterval(sampler);
+  const ms = performance.now() - t0;
+  if (code !== 0 && code !== 1) throw new Error(`xdp-router verify failed (exit ${code}): ${stderr.slice(0, 2000)}`);
+  return { ms, peakRssBytes: peaks.rss, peakAnonBytes: peaks.anon, bpfMappedBytes: peaks.bpfMapped, passed: code === 0 };
 }
 
 /**
@@ -193,7 +217,7 @@ export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<Syn
       const settledMemory = await daemonMemory(h.daemon.pid, metrics);
       progress(`sync: settled at ${mib(settledMemory.rss)} (peak ${mib(settledMemory.peak)}); verify`);
       const verify = await timedVerify(config.file);
-      progress(`sync: verify ${verify.passed ? 'passed' : 'found differences'} in ${(verify.ms / 1000).toFixed(1)} s, peak ${mib(verify.peakRssBytes)}`);
+      progress(`sync: verify ${verify.passed ? 'passed' : 'found differences'} in ${(verify.ms / 1000).toFixed(1)} s, peak ${mib(verify.peakRssBytes)}, ${mib(verify.peakAnonBytes)} anonymous (the BPF arrays it maps: ${mib(verify.bpfMappedBytes)})`);
 
       const churnSet = table.routes.slice(0, Math.min(CHURN_SET, table.routes.length));
       progress(`sync: churn, ${options.churnRate} changes/s over ${churnSet.length} routes for ${options.churnSeconds} s`);
