@@ -1,6 +1,8 @@
 // `xdp-router verify`: compare what the fast path holds with what the
 // kernel's tables say it should hold, entry by entry.
 import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
+import { parsePrefix } from '../../dataplane/addr.js';
+import { findPrefix, prefixOrder4, prefixOrder6 } from '../../dataplane/prefix-order.js';
 import { prefixText, routeTarget, type TrieDump } from '../../dataplane/route-dump.js';
 import { DesiredState, NO_NETFILTER, nexthopKey, signature } from './desired.js';
 import type { DesiredOptions, NetfilterScope } from './desired.js';
@@ -24,22 +26,31 @@ export interface Difference {
 }
 
 /**
- * The routes the kernel asks for (they are taken out of `want`) against the
- * tries' entries, walked in place: a full table is a million of each, and
- * the maps' side is never copied into a second Map.
+ * The routes the kernel asks for against the tries' entries, each found by
+ * binary search in its trie's dump (prefix-order.ts): a full table is a
+ * million of each, and neither side is copied into a Map.
  */
-function compareRoutes(want: Map<string, string>, tries: readonly TrieDump[], describe: (t: RouteTarget) => string): Difference[] {
+function compareRoutes(desired: DesiredState, tries: readonly [TrieDump, TrieDump], describe: (t: RouteTarget) => string): Difference[] {
+  const orders = [prefixOrder4(tries[0]), prefixOrder6(tries[1])] as const;
+  const seen = tries.map((t) => new Uint8Array(t.entries.count));
   const out: Difference[] = [];
-  for (const trie of tries) {
-    for (let i = 0; i < trie.entries.count; i++) {
-      const key = prefixText(trie, i);
-      const fastPath = describe(routeTarget(trie, i));
-      const kernel = want.get(key);
-      if (kernel !== fastPath) out.push({ kind: 'route', key, ...(kernel !== undefined ? { kernel } : {}), fastPath });
-      want.delete(key);
-    }
+  for (const familyKey of desired.routeKeys()) {
+    const d = desired.route(familyKey);
+    if (!d) continue;
+    const key = familyKey.slice(2);
+    const p = parsePrefix(key);
+    const v6 = p.family === 6 ? 1 : 0;
+    const at = v6 ? findPrefix(orders[1], p.addr.toString('hex'), p.length) : findPrefix(orders[0], p.addr.readUInt32BE(0), p.length);
+    const kernel = signature(d);
+    const fastPath = at >= 0 ? describe(routeTarget(tries[v6], at)) : undefined;
+    if (at >= 0) seen[v6]![at] = 1;
+    if (kernel !== fastPath) out.push({ kind: 'route', key, kernel, ...(fastPath !== undefined ? { fastPath } : {}) });
   }
-  for (const [key, kernel] of want) out.push({ kind: 'route', key, kernel });
+  tries.forEach((trie, family) => {
+    for (let i = 0; i < trie.entries.count; i++) {
+      if (!seen[family]![i]) out.push({ kind: 'route', key: prefixText(trie, i), fastPath: describe(routeTarget(trie, i)) });
+    }
+  });
   return out;
 }
 
@@ -67,11 +78,6 @@ export async function verify(
   const desired = new DesiredState(state, options.interfaces, options);
   desired.netfilter = options.netfilter ?? NO_NETFILTER;
 
-  const wantRoutes = new Map<string, string>();
-  for (const key of desired.routeKeys()) {
-    const d = desired.route(key);
-    if (d) wantRoutes.set(key.slice(2), signature(d));
-  }
   const nexthops = await fp.nexthops();
   const groups = await fp.groups();
   const nhKey = (id: number): string => {
@@ -93,7 +99,7 @@ export async function verify(
     return text;
   };
   const tries = await fp.routeDumps();
-  const routes = compareRoutes(wantRoutes, tries, describe);
+  const routes = compareRoutes(desired, tries, describe);
 
   const wantNeigh = new Map<string, string>();
   for (const key of state.neighbours.keys()) {
