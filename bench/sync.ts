@@ -7,7 +7,8 @@
 //   memory      the daemon's resident memory settled after the feed, and its
 //               peak, with the mapped BPF arrays told apart
 //   verify      `xdp-router verify` of the whole table: its time and peak memory
-//   churn       withdraw/re-announce at a steady rate: lag, resyncs
+//   churn       withdraw/re-announce at a steady rate over our own rtnetlink
+//               socket (route-churn.ts): lag, resyncs
 //   cold start  the daemon stopped and started again on the table: its own
 //               "fast path in sync with the kernel" line
 //   removal     the whole table deleted from the kernel: how long after it the
@@ -24,6 +25,7 @@ import { daemonHeap, metricsUrl, type DaemonHeap } from './daemon-heap.js';
 import { processCpuMs, processMemory, type ProcessMemory } from './process-stats.js';
 import { progress, sleep, timed } from './progress.js';
 import { RouteLagTracker, type LagStats } from './route-lag.js';
+import { churnRoutes } from './route-churn.js';
 import { withRouterLab } from './router-lab.js';
 import { addLine, deleteLine, syncTable, type FeedRoute, type Gateways } from './sync-table.js';
 
@@ -31,8 +33,6 @@ import { addLine, deleteLine, syncTable, type FeedRoute, type Gateways } from '.
 const BENCH_PROTO = 77;
 /** the churn goes over the feed's first routes, this many at most */
 const CHURN_SET = 100_000;
-/** lines handed to the churn's ip -batch per tick */
-const CHURN_TICK_MS = 10;
 /** the daemon's memory is read this long after the feed, when what the feed left is collected */
 const SETTLE_MS = 5_000;
 
@@ -159,37 +159,6 @@ async function timedVerify(configFile: string): Promise<SyncResult['verify']> {
   return { ms, peakRssBytes: peaks.rss, peakAnonBytes: peaks.anon, bpfMappedBytes: peaks.bpfMapped, passed: code === 0 };
 }
 
-/**
- * Withdraw and re-announce the set's routes in turn at `rate` per second for
- * `seconds`, through one ip -batch reading stdin. Returns the routes it left
- * withdrawn: a withdrawing pass cut short left its first routes out, an
- * announcing one its last.
- */
-async function churn(ns: string, set: FeedRoute[], g: Gateways, rate: number, seconds: number): Promise<FeedRoute[]> {
-  const child = spawn('ip', ['-n', ns, '-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const total = rate * seconds;
-  const t0 = performance.now();
-  for (let sent = 0; sent < total; ) {
-    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
-    const lines: string[] = [];
-    for (; sent < due; sent++) {
-      // pass 0 withdraws the set, pass 1 announces it again, and so on
-      const r = set[sent % set.length]!;
-      lines.push(Math.floor(sent / set.length) % 2 === 0 ? deleteLine(r, g) : addLine(r, g));
-    }
-    if (lines.length > 0 && !child.stdin!.write(`${lines.join('\n')}\n`)) await new Promise((r) => child.stdin!.once('drain', r));
-    await sleep(CHURN_TICK_MS);
-  }
-  child.stdin!.end();
-  if ((await exited) !== 0) throw new Error(`ip -batch of the churn failed: ${stderr.slice(0, 2000)}`);
-  const passes = Math.floor(total / set.length);
-  const cut = total % set.length;
-  return passes % 2 === 0 ? set.slice(0, cut) : set.slice(cut);
-}
-
 export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<SyncResult> {
   return withRouterLab(`xrb-sync-${process.pid}`, async (h) => {
     const { lab, config } = h;
@@ -224,11 +193,11 @@ export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<Syn
       tracker.reset();
       const resyncsBefore = countOf(h.daemon.log(), 'full resync');
       const churnCpu = processCpuMs(h.daemon.pid);
-      const { value: withdrawn, ms: churnMs } = await timed(() => churn(ns, churnSet, g, options.churnRate, options.churnSeconds));
+      const { value: churnedRoutes, ms: churnMs } = await timed(() => churnRoutes(netnsPath, churnSet, g, lab.router.toB.ifindex, options.churnRate, options.churnSeconds));
       await settled(tracker, 'churn', timeoutMs);
       const churnStats = tracker.stats();
       // the table whole again for what follows
-      await ipBatch(ns, withdrawn.map((r) => addLine(r, g)));
+      await ipBatch(ns, churnedRoutes.withdrawn.map((r) => addLine(r, g)));
       await settled(tracker, 'churn', timeoutMs);
       const churned = {
         seconds: churnMs / 1000,
