@@ -201,8 +201,8 @@ export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<Syn
       await settled(tracker, 'churn', timeoutMs);
       const churned = {
         seconds: churnMs / 1000,
-        changes: churnStats.kernelChanges,
-        perSecond: churnStats.kernelChanges / (churnMs / 1000),
+        changes: churnedRoutes.changes,
+        perSecond: churnedRoutes.changes / (churnMs / 1000),
         lag: lagOf(churnStats),
         resyncs: countOf(h.daemon.log(), 'full resync') - resyncsBefore,
         daemonCpuMs: processCpuMs(h.daemon.pid) - churnCpu,
