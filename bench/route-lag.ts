@@ -107,10 +107,19 @@ export class RouteLagTracker {
   }
 
   /** Resolves once the fast path followed every probe change, or after timeoutMs (then some are still behind). */
-  async settled(timeoutMs: number): Promise<boolean> {
+  settled(timeoutMs: number): Promise<boolean> {
+    return this.followed(0, timeoutMs);
+  }
+
+  /**
+   * settled, once at least `changes` probe changes were followed since the
+   * last reset: for a feed whose changes the tracker waits to see come.
+   */
+  async followed(changes: number, timeoutMs: number): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
-    while (this.pending.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    return this.pending.size === 0;
+    const done = (): boolean => this.pending.size === 0 && this.lags.length >= changes;
+    while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return done();
   }
 
   stats(): LagStats {

@@ -49,6 +49,15 @@ export function syncMarkdown(r: SyncResult): string {
           'p99 <= 1 s, complete <= 1 s',
         ],
         [
+          'live feed (BGP: BIRD in B to BIRD on the router)',
+          secs(r.bgpFeed.kernelMs),
+          ...lagCells(r.bgpFeed.lag),
+          secs(r.bgpFeed.completeAfterKernelMs),
+          String(r.bgpFeed.resyncs),
+          cpuPer1k(r.bgpFeed.daemonCpuMs, routes),
+          'p99 <= 1 s, complete <= 1 s',
+        ],
+        [
           `churn: ${count(Math.round(r.churn.perSecond))} changes/s for ${r.churn.seconds.toFixed(0)} s`,
           `${count(r.churn.changes)} changes`,
           ...lagCells(r.churn.lag),

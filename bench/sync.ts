@@ -13,6 +13,8 @@
 //               "fast path in sync with the kernel" line
 //   removal     the whole table deleted from the kernel: how long after it the
 //               fast path is empty
+//   BGP feed    the table announced by BIRD in host B to BIRD on the router
+//               (bgp-feed.ts): the live feed's figures again
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { FastPath } from '../dataplane/fastpath.js';
@@ -25,6 +27,7 @@ import { daemonHeap, metricsUrl, type DaemonHeap } from './daemon-heap.js';
 import { processCpuMs, processMemory, type ProcessMemory } from './process-stats.js';
 import { progress, sleep, timed } from './progress.js';
 import { RouteLagTracker, type LagStats } from './route-lag.js';
+import { bgpFeed } from './bgp-feed.js';
 import { churnRoutes } from './route-churn.js';
 import { withRouterLab } from './router-lab.js';
 import { addLine, deleteLine, syncTable, type FeedRoute, type Gateways } from './sync-table.js';
@@ -74,6 +77,8 @@ export interface SyncResult {
     /** the daemon's CPU time over the phase */
     daemonCpuMs: number;
   };
+  /** the same figures, the table announced by BIRD in host B over BGP to BIRD on the router (bgp-feed.ts), after the removal */
+  bgpFeed: SyncResult['feed'];
   memory: { before: DaemonMemory; settled: DaemonMemory; afterChurn: DaemonMemory };
   verify: {
     ms: number;
@@ -223,10 +228,16 @@ export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<Syn
       coldFp = await FastPath.open({ netns: ns, pinDir: config.pinDir, adoptOnly: true });
       tracker.follow(coldFp, await probeNexthopIds(coldFp, g));
       const removal = await removeAll(ns, table.routes, g, cold.pid, tracker, timeoutMs);
+      tracker.stop();
+      const resyncsBeforeBgp = countOf(cold.log(), 'full resync');
+      const bgpCpu = processCpuMs(cold.pid);
+      const bgp = await bgpFeed(lab, table.routes, table.probes, coldFp, await probeNexthopIds(coldFp, g), timeoutMs);
+      const bgpRow = { ...bgp, lag: lagOf(bgp.lag), resyncs: countOf(cold.log(), 'full resync') - resyncsBeforeBgp, daemonCpuMs: processCpuMs(cold.pid) - bgpCpu };
       return {
         options,
         probes: table.probes.length,
         feed,
+        bgpFeed: bgpRow,
         memory: { before, settled: settledMemory, afterChurn },
         verify,
         churn: churned,
