@@ -7,13 +7,15 @@
 // and the hidden route comes back when the address goes.
 import type { Prefix } from './addr.js';
 import { Dir24, type Dir24Memory } from './dir24.js';
-import { fib4Mismatches } from './index-check.js';
+import { fib4Mismatches, type Fib4Mismatch } from './index-check.js';
 import { setThenWrite, type IndexEntry } from './index-write.js';
 import * as L from './layout.js';
 import type { MapName } from './layout.js';
 import type { NativeMap } from './native.js';
 import { dumpTrie, type TrieDump } from './route-dump.js';
 import { decodeRoute, fib4Entry, type RouteTarget } from './route-target.js';
+
+export type { Fib4Mismatch };
 
 export type Fib4Maps = Pick<Record<MapName, NativeMap>, 'xr_fib4' | 'xr_fib4_tbl24' | 'xr_fib4_tbl8' | 'xr_local4'>;
 
@@ -25,12 +27,6 @@ export interface Fib4Groups {
   retiring: number;
 }
 
-/** An address where the index and the trie give different routes. */
-export interface Fib4Mismatch {
-  address: string;
-  trie: RouteTarget | null;
-  index: RouteTarget | null;
-}
 
 const LOCAL_ENTRY = fib4Entry({ type: 'local' });
 

@@ -7,10 +7,16 @@
 import { formatAddress } from './addr.js';
 import { Dir24, type Dir24Memory } from './dir24.js';
 import { Dir6, TRIE_MARK, type Dir6Memory } from './dir6.js';
-import type { Fib4Mismatch } from './fib4-index.js';
 import { prefixOrder4, prefixOrder6 } from './prefix-order.js';
 import { routeTarget, type TrieDump } from './route-dump.js';
-import { fib4Entry, fib4Target } from './route-target.js';
+import { fib4Entry, fib4Target, type RouteTarget } from './route-target.js';
+
+/** An address where the index and the trie give different routes (IPv6 alike). */
+export interface Fib4Mismatch {
+  address: string;
+  trie: RouteTarget | null;
+  index: RouteTarget | null;
+}
 
 const LOCAL_ENTRY = fib4Entry({ type: 'local' });
 
