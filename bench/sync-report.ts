@@ -27,6 +27,17 @@ const memoryCells = (m: DaemonMemory): string[] => [
 /** the daemon's CPU time per thousand routes changed: a cost that load does not change much */
 const cpuPer1k = (cpuMs: number, changes: number): string => `${((cpuMs / changes) * 1000).toFixed(0)} ms`;
 
+/** a live feed's row: by ip -batch, by BGP */
+const feedRow = (phase: string, f: SyncResult['feed'], routes: number): string[] => [
+  phase,
+  secs(f.kernelMs),
+  ...lagCells(f.lag),
+  secs(f.completeAfterKernelMs),
+  String(f.resyncs),
+  cpuPer1k(f.daemonCpuMs, routes),
+  'p99 <= 1 s, complete <= 1 s',
+];
+
 export function syncMarkdown(r: SyncResult): string {
   const o = r.options;
   const routes = o.ipv4 + o.ipv6;
@@ -39,24 +50,8 @@ export function syncMarkdown(r: SyncResult): string {
     table(
       ['phase', 'kernel', 'lag p50', 'lag p99', 'lag max', 'probes timed', 'fast path complete after the kernel', 'resyncs', 'daemon CPU per 1k changes', 'target'],
       [
-        [
-          'live feed (ip -batch)',
-          secs(r.feed.kernelMs),
-          ...lagCells(r.feed.lag),
-          secs(r.feed.completeAfterKernelMs),
-          String(r.feed.resyncs),
-          cpuPer1k(r.feed.daemonCpuMs, routes),
-          'p99 <= 1 s, complete <= 1 s',
-        ],
-        [
-          'live feed (BGP: BIRD in B to BIRD on the router)',
-          secs(r.bgpFeed.kernelMs),
-          ...lagCells(r.bgpFeed.lag),
-          secs(r.bgpFeed.completeAfterKernelMs),
-          String(r.bgpFeed.resyncs),
-          cpuPer1k(r.bgpFeed.daemonCpuMs, routes),
-          'p99 <= 1 s, complete <= 1 s',
-        ],
+        feedRow('live feed (ip -batch)', r.feed, routes),
+        feedRow('live feed (BGP: BIRD in B to BIRD on the router)', r.bgpFeed, routes),
         [
           `churn: ${count(Math.round(r.churn.perSecond))} changes/s for ${r.churn.seconds.toFixed(0)} s`,
           `${count(r.churn.changes)} changes`,
