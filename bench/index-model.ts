@@ -39,6 +39,8 @@ type NodeKind = 'full' | 'sparse' | 'bitmap';
 interface Shape {
   stride: 8 | 16 | 24;
   kind: NodeKind;
+  /** a sparse node's size: a line, or half of one */
+  bytes?: 32 | 64;
 }
 
 interface Layout {
@@ -60,17 +62,31 @@ const LAYOUTS: Layout[] = [
     name: 'sparse 24/16/8-bit lines, else bitmap',
     shapes: [{ stride: 24, kind: 'sparse' }, { stride: 16, kind: 'sparse' }, { stride: 8, kind: 'sparse' }, { stride: 8, kind: 'bitmap' }],
   },
+  {
+    name: 'half-line or sparse 24/16/8-bit lines, else bitmap',
+    shapes: [
+      { stride: 24, kind: 'sparse', bytes: 32 },
+      { stride: 24, kind: 'sparse' },
+      { stride: 16, kind: 'sparse', bytes: 32 },
+      { stride: 16, kind: 'sparse' },
+      { stride: 8, kind: 'sparse', bytes: 32 },
+      { stride: 8, kind: 'sparse' },
+      { stride: 8, kind: 'bitmap' },
+    ],
+  },
   { name: 'bitmap 8-bit', shapes: [{ stride: 8, kind: 'bitmap' }] },
 ];
 
-/** runs a sparse node of this stride holds: a header word, then per run its first key and its entry */
-function sparseRuns(stride: number): number {
-  return Math.floor((LINE - ENTRY) / (stride / 8 + ENTRY));
+/** runs a sparse node of this stride and size holds: a header word, then per run its first key and its entry */
+function sparseRuns(stride: number, bytes: number): number {
+  return Math.floor((bytes - ENTRY) / (stride / 8 + ENTRY));
 }
 
 interface Node {
   stride: number;
   kind: NodeKind;
+  /** a sparse node's */
+  bytes: number;
   /** the first key of each run, ascending (what a bitmap node's bits say) */
   starts: number[];
   /** by key: the node for the addresses of that key, where prefixes go deeper */
@@ -105,12 +121,13 @@ function bitmapBytes(stride: number): number {
 }
 
 function nodeBytes(node: Node): number {
-  if (node.kind === 'sparse') return LINE;
+  if (node.kind === 'sparse') return node.bytes;
   if (node.kind === 'bitmap') return bitmapBytes(node.stride) + node.starts.length * ENTRY;
   return 2 ** node.stride * ENTRY;
 }
 
 function poolOf(node: Node): string {
+  if (node.kind === 'sparse') return `sparse${node.bytes}`;
   return node.kind === 'full' ? `full${node.stride}` : node.kind;
 }
 
@@ -128,8 +145,9 @@ function reads(node: Node, key: number): number[] {
 function build(prefixes: Prefix6[], from: number, layout: Layout): Node {
   for (const shape of layout.shapes) {
     const starts = runStarts(prefixes, from, shape.stride);
-    if (shape.kind === 'sparse' && starts.length > sparseRuns(shape.stride)) continue;
-    return withChildren({ stride: shape.stride, kind: shape.kind, starts, children: new Map(), offset: -1 }, prefixes, from, layout);
+    const bytes = shape.bytes ?? LINE;
+    if (shape.kind === 'sparse' && starts.length > sparseRuns(shape.stride, bytes)) continue;
+    return withChildren({ stride: shape.stride, kind: shape.kind, bytes, starts, children: new Map(), offset: -1 }, prefixes, from, layout);
   }
   throw new Error(`index-model: layout '${layout.name}' has no shape that holds any subtree to fall back to`);
 }
@@ -159,7 +177,7 @@ export interface LayoutCost {
   layout: string;
   /** nodes below the /24 table, by pool */
   nodes: Record<string, number>;
-  /** bytes of all the arrays, the /24 table's 64 MiB included */
+  /** bytes of the nodes below the /24 table (whose 64 MiB every layout has) */
   bytes: number;
   /** dependent loads per lookup (a sparse node's line is one, a bitmap node's two) */
   loads: number;
@@ -171,7 +189,7 @@ export interface LayoutCost {
 /** The layout built over table (in insertion order) and read for each destination. */
 export function modelLayout(layout: Layout, table: Prefix6[], destinations: Buffer[]): LayoutCost {
   const sorted = [...table].sort((a, b) => Buffer.compare(a.addr, b.addr) || a.length - b.length);
-  const root = withChildren({ stride: FIRST_STRIDE, kind: 'full', starts: [], children: new Map(), offset: 0 }, sorted, 0, layout);
+  const root = withChildren({ stride: FIRST_STRIDE, kind: 'full', bytes: 0, starts: [], children: new Map(), offset: 0 }, sorted, 0, layout);
   const used = new Map<string, number>();
   const counts: Record<string, number> = {};
   for (const p of table) {
@@ -205,7 +223,7 @@ export function modelLayout(layout: Layout, table: Prefix6[], destinations: Buff
       if (node) pool = poolOf(node);
     }
   }
-  const bytes = TBL24_ENTRIES * ENTRY + [...used.values()].reduce((sum, b) => sum + b, 0);
+  const bytes = [...used.values()].reduce((sum, b) => sum + b, 0);
   return { layout: layout.name, nodes: counts, bytes, loads: loads / destinations.length, lines: lines.size, pages: pages.size };
 }
 
@@ -226,14 +244,14 @@ export function builtCost(table: Prefix6[], destinations: Buffer[]): LayoutCost 
     });
   }
   const used = index.usage().used;
-  return { layout: 'built: dataplane/dir6.ts', nodes: { full8: used }, bytes: (TBL24_ENTRIES + used * GROUP_SIZE) * ENTRY, loads: loads / destinations.length, lines: lines.size, pages: pages.size };
+  return { layout: 'built: dataplane/dir6.ts', nodes: { full8: used }, bytes: used * GROUP_SIZE * ENTRY, loads: loads / destinations.length, lines: lines.size, pages: pages.size };
 }
 
 function row(size: number, cost: LayoutCost): string {
   const nodes = Object.entries(cost.nodes)
     .map(([pool, n]) => `${pool} ${n}`)
     .join(', ');
-  const mib = (cost.bytes / 2 ** 20).toFixed(0);
+  const mib = (cost.bytes / 2 ** 20).toFixed(1);
   return `| ${size} | ${cost.layout} | ${nodes} | ${mib} | ${cost.loads.toFixed(2)} | ${cost.lines} | ${cost.pages} |`;
 }
 
@@ -244,7 +262,7 @@ function main(): void {
     throw new Error('usage: node dist/bench/index-model.js [SIZES (comma-separated prefix counts) [DESTINATIONS]]');
   }
   const table = ipv6Table(Math.max(...sizes));
-  console.log(`| prefixes | layout | nodes below the /24 table | MiB | loads per lookup | lines | pages (${count} destinations) |`);
+  console.log(`| prefixes | layout | nodes below the /24 table | their MiB | loads per lookup | lines | pages (${count} destinations) |`);
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const size of sizes) {
     const slice = table.slice(0, size);
