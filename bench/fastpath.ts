@@ -94,20 +94,20 @@ export interface FastpathResult {
 }
 
 /** Frames to destinations spread over the whole table: a random route, a random address in it. */
-function framesFor(family: 4 | 6, table: Prefix4[] | Prefix6[], routes: number, count: number, seed: number): Buffer[] {
+export function framesFor(family: 4 | 6, table: Prefix4[] | Prefix6[], routes: number, count: number, seed: number): Buffer[] {
   const src = requireAddress(family === 4 ? SOURCE.v4 : SOURCE.v6).addr;
   return spreadFlows(family, table, routes, count, seed).map(({ dst, sport }) =>
     udpFrame({ dstMac: INGRESS_MAC, srcMac: '02:00:00:00:00:0a', src, dst, sport, dport: 9, frameLength: FRAME_LENGTH }),
   );
 }
 
-async function loadDriverFrames(program: NativeProgram, frames: Buffer[]): Promise<void> {
+export async function loadDriverFrames(program: NativeProgram, frames: Buffer[]): Promise<void> {
   const keys = Buffer.alloc(4 * frames.length);
   frames.forEach((_, i) => keys.writeUInt32LE(i, i * 4));
   await program.map('xrb_frames').updateBatch(keys, Buffer.concat(frames), frames.length);
 }
 
-function redirectVerdicts(program: NativeProgram): bigint {
+export function redirectVerdicts(program: NativeProgram): bigint {
   const key = Buffer.alloc(4);
   key.writeUInt32LE(XdpAction.redirect);
   const perCpu = program.map('xrb_verdicts').lookup(key)!;
@@ -116,7 +116,7 @@ function redirectVerdicts(program: NativeProgram): bigint {
   return total;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
