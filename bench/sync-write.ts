@@ -73,12 +73,14 @@ async function main(): Promise<void> {
     // the table's generation leaves garbage that is not the sync's to collect
     (globalThis as { gc?: () => void }).gc?.();
     const cpu0 = process.cpuUsage();
+    const faults0 = process.resourceUsage().minorPageFault;
     const window0 = process.hrtime.bigint();
     t0 = performance.now();
     const { routes } = await reconciler.fullSync(snapshot);
     const syncMs = performance.now() - t0;
     const window1 = process.hrtime.bigint();
     const cpu = process.cpuUsage(cpu0);
+    const faults = process.resourceUsage().minorPageFault - faults0;
     const n = counts.ipv4 + counts.ipv6;
     const ns1 = (ms: number): string => `${ms.toFixed(0).padStart(6)} ms ${((ms * 1e6) / n).toFixed(0).padStart(6)} ns/route`;
     const out = [
@@ -87,6 +89,8 @@ async function main(): Promise<void> {
       `  of it the route writes (${spent.calls} batch calls, awaited): ${ns1(spent.routesMs)}`,
       `  the rest (load, desired, reconciler): ${ns1(syncMs - spent.routesMs)}`,
       `CPU of the process, all threads:  ${ns1((cpu.user + cpu.system) / 1000)} (user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms)`,
+      // a count that does not depend on the load; each costs some µs where the guest's page tables are the hypervisor's
+      `page faults: ${faults} (${(faults / n).toFixed(2)} per route)`,
       // the monotonic clock of --cpu-prof's timestamps: a profile can be cut to the sync alone
       `full sync's window on the monotonic clock: ${window0 / 1000n} to ${window1 / 1000n} us`,
       `IPv4 index groups: ${JSON.stringify(fp.fib4Groups())}; IPv6: ${JSON.stringify(fp.fib6Groups())}`,
