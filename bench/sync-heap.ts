@@ -6,17 +6,12 @@
 //   node --expose-gc dist/bench/sync-heap.js [IPV4 [IPV6]]
 import * as L from '../dataplane/layout.js';
 import { SlotIds } from '../dataplane/slot-ids.js';
-import type { KernelRoute, KernelSnapshot } from '../router/sync/model.js';
+import type { KernelSnapshot } from '../router/sync/model.js';
 import { Reconciler, type FastPathWriter } from '../router/sync/reconciler.js';
 import { KernelState } from '../router/sync/kernel-state.js';
 import { DumpedRoutes } from '../router/sync/rtnl-decode.js';
-import { routeAddPayload } from '../router/sync/rtnl-encode.js';
-import { RTM, requestMessage } from '../router/sync/rtnl-wire.js';
-import { formatPrefix4, formatPrefix6, fullTable } from './prefixes.js';
+import { MAIN_TABLE, tableDump } from './table-dump.js';
 
-/** a dump's datagrams are about this big (the kernel fills what the reader's buffer takes) */
-const DATAGRAM_BYTES = 32 * 1024;
-const MAIN_TABLE = 254;
 const EGRESS = 3;
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -49,37 +44,11 @@ function nullWriter(): FastPathWriter {
   };
 }
 
-function datagrams(routes: KernelRoute[]): Buffer[] {
-  const out: Buffer[] = [];
-  let pending: Buffer[] = [];
-  let size = 0;
-  for (const r of routes) {
-    const msg = requestMessage(RTM.NEWROUTE, 0, routeAddPayload(r, 77));
-    if (size + msg.length > DATAGRAM_BYTES) {
-      out.push(Buffer.concat(pending));
-      pending = [];
-      size = 0;
-    }
-    pending.push(msg);
-    size += msg.length;
-  }
-  if (pending.length > 0) out.push(Buffer.concat(pending));
-  return out;
-}
-
 async function main(): Promise<void> {
   if (!gc) throw new Error('run with node --expose-gc: the stages are measured after a full collection');
   const counts = { ipv4: Number(process.argv[2] ?? 100_000), ipv6: Number(process.argv[3] ?? 30_000) };
   const n = counts.ipv4 + counts.ipv6;
-  const table = fullTable(undefined, counts);
-  const via = { 4: '198.51.100.3', 6: '2001:db8:b::3' } as const;
-  const route = (family: 4 | 6, prefix: string): KernelRoute => ({
-    family, table: MAIN_TABLE, prefix, metric: family === 4 ? 0 : 1024, protocol: 77, type: 'unicast', tos: 0,
-    nexthops: [{ ifindex: EGRESS, gateway: via[family], weight: 1 }],
-  });
-  let source: KernelRoute[] | null = [...table.ipv4.map((p) => route(4, formatPrefix4(p))), ...table.ipv6.map((p) => route(6, formatPrefix6(p)))];
-  const raw = datagrams(source);
-  source = null;
+  const raw = tableDump(counts, EGRESS);
 
   const stages: Array<[string, number]> = [];
   let last = used();

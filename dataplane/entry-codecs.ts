@@ -56,11 +56,11 @@ export interface InterfacePasses {
 /** A group member's weight: the program spreads flows over 256ths at the finest. */
 const MAX_MEMBER_WEIGHT = 256;
 
-/** The key of a prefix in a trie (xr_fib4/6, xr_punt4/6), by its family. */
-export function prefixKey(p: Prefix): Buffer {
+/** The key of a prefix in a trie (xr_fib4/6, xr_punt4/6), by its family: a new buffer, or written at `at` of `into`. */
+export function prefixKey(p: Prefix, into?: Buffer, at = 0): Buffer {
   return p.family === 4
-    ? L.fib4Key.encode({ prefixlen: p.length, addr: p.addr })
-    : L.fib6Key.encode({ prefixlen: p.length, addr: p.addr });
+    ? L.fib4Key.encode({ prefixlen: p.length, addr: p.addr }, into, at)
+    : L.fib6Key.encode({ prefixlen: p.length, addr: p.addr }, into, at);
 }
 
 /** A trie key back as "address/length". */

@@ -13,11 +13,11 @@ import type { NativeMap } from './native.js';
 import { decodeRoute, encodeRoute, type RouteTarget } from './route-target.js';
 
 /**
- * Routes per batch map call: a full table in one call would hold two small
- * buffers per route at once, some 300 MB at a million routes, for no gain
- * in speed over calls of this size.
+ * Routes per trie batch call. The trie takes one part on a worker thread
+ * while the JS thread writes another part's index, so neither waits for the
+ * other; parts this size keep both busy without holding much at once.
  */
-const BATCH_CHUNK = 65_536;
+const PART = 8_192;
 
 /** The indexes a write goes through; each throws on a fast path opened to read. */
 export interface RouteIndexes {
@@ -25,22 +25,42 @@ export interface RouteIndexes {
   index6(): Fib6Index;
 }
 
-/**
- * Items in chunks of BATCH_CHUNK, each chunk split by its prefixes' family
- * (one trie per family): `write` takes one part at a time.
- */
-async function inFamilyBatches<T>(
-  items: T[],
-  prefixOf: (item: T) => string,
-  write: (family: 4 | 6, batch: Array<{ p: Prefix; item: T }>) => Promise<void>,
-): Promise<void> {
-  for (let at = 0; at < items.length; at += BATCH_CHUNK) {
-    const chunk = items.slice(at, at + BATCH_CHUNK).map((item) => ({ p: parsePrefix(prefixOf(item)), item }));
-    for (const family of [4, 6] as const) {
-      const batch = chunk.filter((r) => r.p.family === family);
-      if (batch.length > 0) await write(family, batch);
+/** Items of one family (one trie), at most PART of them, with their prefixes parsed. */
+interface Part<T> {
+  family: 4 | 6;
+  prefixes: Prefix[];
+  items: T[];
+}
+
+/** Items split by their prefixes' family, in parts of at most PART, in order within each family. */
+function familyParts<T>(items: readonly T[], prefixOf: (item: T) => string): Array<Part<T>> {
+  const done: Array<Part<T>> = [];
+  const open = { 4: { family: 4, prefixes: [], items: [] } as Part<T>, 6: { family: 6, prefixes: [], items: [] } as Part<T> };
+  for (const item of items) {
+    const p = parsePrefix(prefixOf(item));
+    const part = open[p.family];
+    part.prefixes.push(p);
+    part.items.push(item);
+    if (part.items.length === PART) {
+      done.push(part);
+      open[p.family] = { family: p.family, prefixes: [], items: [] };
     }
   }
+  for (const part of [open[4], open[6]]) if (part.items.length > 0) done.push(part);
+  return done;
+}
+
+/** A part's trie keys, one buffer for the batch call. */
+function trieKeys(part: Part<unknown>): Buffer {
+  const size = part.family === 4 ? L.fib4Key.size : L.fib6Key.size;
+  const keys = Buffer.alloc(part.prefixes.length * size);
+  part.prefixes.forEach((p, i) => prefixKey(p, keys, i * size));
+  return keys;
+}
+
+/** Wait for a batch call left in flight by a write that failed: its outcome no longer matters, but must not go unhandled. */
+async function settle(call: Promise<unknown> | undefined): Promise<void> {
+  await call?.catch(() => undefined);
 }
 
 export class RouteTable {
@@ -60,13 +80,41 @@ export class RouteTable {
     else this.indexes.index4().setThen(p, target, write);
   }
 
+  /**
+   * Each part is in its trie before its index points at it (an IPv6 entry
+   * may send the program to the trie); the next part's trie call runs
+   * meanwhile.
+   */
   async setMany(routes: Array<{ prefix: string; target: RouteTarget }>): Promise<void> {
-    await inFamilyBatches(routes, (r) => r.prefix, async (family, batch) => {
-      const values = Buffer.concat(batch.map(({ item }) => encodeRoute(item.target)));
-      await this.fib(family).updateBatch(Buffer.concat(batch.map(({ p }) => prefixKey(p))), values, batch.length);
-      if (family === 4) for (const { p, item } of batch) this.indexes.index4().set(p, item.target);
-      else for (const { p, item } of batch) this.indexes.index6().set(p, item.target);
-    });
+    const parts = familyParts(routes, (r) => r.prefix);
+    let trie = parts.length > 0 ? this.setTrie(parts[0]!) : undefined;
+    for (let k = 0; k < parts.length; k++) {
+      await trie;
+      trie = k + 1 < parts.length ? this.setTrie(parts[k + 1]!) : undefined;
+      try {
+        this.setIndex(parts[k]!);
+      } catch (err) {
+        await settle(trie);
+        throw err;
+      }
+    }
+  }
+
+  private setTrie(part: Part<{ target: RouteTarget }>): Promise<void> {
+    const values = Buffer.alloc(part.items.length * L.route.size);
+    part.items.forEach((r, i) => encodeRoute(r.target, values, i * L.route.size));
+    return this.fib(part.family).updateBatch(trieKeys(part), values, part.items.length);
+  }
+
+  private setIndex(part: Part<{ target: RouteTarget }>): void {
+    const { prefixes, items } = part;
+    if (part.family === 4) {
+      const index = this.indexes.index4();
+      for (let i = 0; i < prefixes.length; i++) index.set(prefixes[i]!, items[i]!.target);
+    } else {
+      const index = this.indexes.index6();
+      for (let i = 0; i < prefixes.length; i++) index.set(prefixes[i]!, items[i]!.target);
+    }
   }
 
   delete(prefix: string): boolean {
@@ -76,14 +124,26 @@ export class RouteTable {
     return this.fib(p.family).delete(prefixKey(p));
   }
 
+  /**
+   * Each part leaves its index before its trie (the program stops reading
+   * a route before its record goes); one part's index is written while the
+   * previous part's trie call runs.
+   */
   async deleteMany(prefixes: string[]): Promise<number> {
     let deleted = 0;
-    await inFamilyBatches(prefixes, (prefix) => prefix, async (family, batch) => {
-      if (family === 4) for (const { p } of batch) this.indexes.index4().delete(p);
-      else for (const { p } of batch) this.indexes.index6().delete(p);
-      deleted += await this.fib(family).deleteBatch(Buffer.concat(batch.map(({ p }) => prefixKey(p))), batch.length);
-    });
-    return deleted;
+    let trie: Promise<number> | undefined;
+    for (const part of familyParts(prefixes, (prefix) => prefix)) {
+      try {
+        if (part.family === 4) for (const p of part.prefixes) this.indexes.index4().delete(p);
+        else for (const p of part.prefixes) this.indexes.index6().delete(p);
+      } catch (err) {
+        await settle(trie);
+        throw err;
+      }
+      deleted += (await trie) ?? 0;
+      trie = this.fib(part.family).deleteBatch(trieKeys(part), part.prefixes.length);
+    }
+    return deleted + ((await trie) ?? 0);
   }
 
   /** Longest-prefix match in the trie, the record the index is checked against. */

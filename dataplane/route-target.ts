@@ -15,12 +15,12 @@ const ROUTE_TYPE_BY_VALUE = new Map<number, RouteTypeName>(
   Object.entries(L.RouteType).map(([k, v]) => [v, k as RouteTypeName]),
 );
 
-/** A route as the tries' value. */
-export function encodeRoute(target: RouteTarget): Buffer {
-  if (target.type !== 'unicast') return L.route.encode({ type: L.RouteType[target.type] });
+/** A route as the tries' value: a new buffer, or written at `at` of `into` (a batch's values). */
+export function encodeRoute(target: RouteTarget, into?: Buffer, at = 0): Buffer {
+  if (target.type !== 'unicast') return L.route.encode({ type: L.RouteType[target.type] }, into, at);
   return 'group' in target
-    ? L.route.encode({ type: L.RouteType.unicast, flags: L.ROUTE_F_GROUP, nexthop: target.group })
-    : L.route.encode({ type: L.RouteType.unicast, nexthop: target.nexthop });
+    ? L.route.encode({ type: L.RouteType.unicast, flags: L.ROUTE_F_GROUP, nexthop: target.group }, into, at)
+    : L.route.encode({ type: L.RouteType.unicast, nexthop: target.nexthop }, into, at);
 }
 
 /** A trie's value back as a route. */
