@@ -9,8 +9,8 @@ import { routeAddPayload, routeDeletePayload } from '../router/sync/rtnl-encode.
 import { NLM_F, RTM, requestMessage } from '../router/sync/rtnl-wire.js';
 import { sleep } from './progress.js';
 import type { FeedRoute, Gateways } from './sync-table.js';
+import { MAIN_TABLE } from './table-dump.js';
 
-const MAIN_TABLE = 254;
 /** how often the churn hands what is due to the socket */
 const TICK_MS = 10;
 
