@@ -46,9 +46,9 @@ function compareRoutes(desired: DesiredState, tries: readonly [TrieDump, TrieDum
     if (at >= 0) seen[v6]![at] = 1;
     if (kernel !== fastPath) out.push({ kind: 'route', key, kernel, ...(fastPath !== undefined ? { fastPath } : {}) });
   }
-  tries.forEach((trie, family) => {
+  tries.forEach((trie, side) => {
     for (let i = 0; i < trie.entries.count; i++) {
-      if (!seen[family]![i]) out.push({ kind: 'route', key: prefixText(trie, i), fastPath: describe(routeTarget(trie, i)) });
+      if (!seen[side]![i]) out.push({ kind: 'route', key: prefixText(trie, i), fastPath: describe(routeTarget(trie, i)) });
     }
   });
   return out;
