@@ -1,0 +1,285 @@
+// Prefixes to dense slot numbers, with no object or string per prefix: a
+// full table's 1.35M prefixes held as a JS Map of "family|prefix" strings
+// cost some 100 bytes each before any value. Keys are stored packed (four
+// 32-bit words of address, the length and the family) in typed arrays; an
+// open-addressing hash (linear probing, deletion by backward shift, so no
+// tombstones pile up under churn) finds a key's slot. What is stored per
+// prefix elsewhere is a column indexed by slot. A slot is held by one or
+// more holders (the kernel's state, what the maps were written with); it
+// goes back to a free list when the last lets go, and is handed out again.
+// The prefix text is made only where asked for.
+import { formatAddress, parseIPv6, type Family } from '../../dataplane/addr.js';
+
+/** Who holds a slot: each a bit, the slot is free when none does. */
+export const HOLDER = { KERNEL: 1, APPLIED: 2 } as const;
+
+const WORDS = 4;
+const NONE = -1;
+const EMPTY_BUCKET = 0;
+const INITIAL_SLOTS = 1024;
+/** grow the hash beyond this share of buckets in use: linear probing slows sharply past it */
+const MAX_LOAD = 0.7;
+const GOLDEN = 0x9e3779b1;
+const IPV4_BITS = 32;
+const IPV6_BITS = 128;
+const DOT = 0x2e;
+const DIGIT_0 = 0x30;
+const BAR = 0x7c;
+
+/** fmix32 of MurmurHash3: spreads addresses that differ in their last bits over the whole table */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+export class PrefixTable {
+  /** slot -> address words (network order, IPv4 in the first word) */
+  private words = new Uint32Array(INITIAL_SLOTS * WORDS);
+  /** slot -> length; 6 in the family column for IPv6, 4 for IPv4, 0 when the slot is free */
+  private lengths = new Uint8Array(INITIAL_SLOTS);
+  private families = new Uint8Array(INITIAL_SLOTS);
+  private holders = new Uint8Array(INITIAL_SLOTS);
+  /** slots given back, to hand out before new ones */
+  private free = new Int32Array(INITIAL_SLOTS);
+  private freeCount = 0;
+  /** slots ever handed out: 0 .. end-1 */
+  private end = 0;
+  /** bucket -> slot + 1 (0: empty) */
+  private buckets = new Int32Array(INITIAL_SLOTS * 2);
+  private count = 0;
+  private readonly key = new Uint32Array(WORDS);
+  private readonly bytes = Buffer.alloc(WORDS * 4);
+  private readonly listeners: Array<(slots: number) => void> = [];
+
+  /** Prefixes held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The length a column indexed by slot needs now (it grows: see onGrow). */
+  get capacity(): number {
+    return this.lengths.length;
+  }
+
+  /** Called with the new capacity when the slots grow, so columns by slot grow with them. */
+  onGrow(listener: (slots: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The slot of a "family|prefix" key, or -1. */
+  findKey(familyPrefix: string): number {
+    const family = familyPrefix.charCodeAt(0) === DIGIT_0 + 6 && familyPrefix.charCodeAt(1) === BAR ? 6 : 4;
+    return this.find(family, familyPrefix.slice(2));
+  }
+
+  /**
+   * The slot of a prefix, or -1; text that is no prefix has none. Any
+   * spelling of an IPv6 address finds the same slot; prefix() gives the
+   * canonical one.
+   */
+  find(family: Family, prefix: string): number {
+    const length = this.parse(family, prefix);
+    return length < 0 ? NONE : this.lookup(family, length, this.hash(family, length));
+  }
+
+  /** The slot of a prefix, taken for `holder` (and made if new). Throws on text that is no canonical prefix. */
+  hold(family: Family, prefix: string, holder: number): number {
+    const length = this.parse(family, prefix);
+    if (length < 0) throw new Error(`"${prefix}" is not an IPv${family} prefix in canonical form (address/length, host bits clear)`);
+    const hash = this.hash(family, length);
+    let slot = this.lookup(family, length, hash);
+    if (slot === NONE) slot = this.insert(family, length, hash);
+    this.holders[slot]! |= holder;
+    return slot;
+  }
+
+  /** Take a slot already held by another holder (a slot number is not checked to be in use otherwise). */
+  holdSlot(slot: number, holder: number): void {
+    if (this.holders[slot] === 0) throw new Error(`prefix slot ${slot} is free: it cannot be held`);
+    this.holders[slot]! |= holder;
+  }
+
+  /** `holder` lets go of the slot; the last one frees it. */
+  release(slot: number, holder: number): void {
+    if ((this.holders[slot]! & holder) === 0) return;
+    this.holders[slot]! &= ~holder;
+    if (this.holders[slot] === 0) this.remove(slot);
+  }
+
+  held(slot: number, holder: number): boolean {
+    return (this.holders[slot]! & holder) !== 0;
+  }
+
+  family(slot: number): Family {
+    return this.families[slot] === 6 ? 6 : 4;
+  }
+
+  /** The prefix's text, as formatPrefix writes it. */
+  prefix(slot: number): string {
+    const length = this.lengths[slot]!;
+    const at = slot * WORDS;
+    if (this.families[slot] === 4) {
+      const w = this.words[at]!;
+      return `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}/${length}`;
+    }
+    for (let i = 0; i < WORDS; i++) this.bytes.writeUInt32BE(this.words[at + i]!, i * 4);
+    return `${formatAddress(this.bytes)}/${length}`;
+  }
+
+  /** "family|prefix", the key the sync's events and listeners name prefixes by. */
+  keyOf(slot: number): string {
+    return `${this.families[slot]}|${this.prefix(slot)}`;
+  }
+
+  /** Every slot `holder` holds, lowest first. Slots freed during the walk are skipped, slots taken during it may be. */
+  *slots(holder: number): Generator<number> {
+    for (let slot = 0; slot < this.end; slot++) if ((this.holders[slot]! & holder) !== 0) yield slot;
+  }
+
+  /** Parses into this.key; returns the length, or -1 when the text is not a canonical prefix of the family. */
+  private parse(family: Family, prefix: string): number {
+    const slash = prefix.indexOf('/');
+    if (slash < 0) return NONE;
+    let length = 0;
+    for (let i = slash + 1; i < prefix.length; i++) {
+      const d = prefix.charCodeAt(i) - DIGIT_0;
+      // as formatPrefix writes it: at most 3 digits, no leading zero
+      if (d < 0 || d > 9 || i - slash > 3 || (i > slash + 1 && length === 0)) return NONE;
+      length = length * 10 + d;
+    }
+    if (slash === prefix.length - 1 || length > (family === 4 ? IPV4_BITS : IPV6_BITS)) return NONE;
+    const key = this.key;
+    key.fill(0);
+    if (family === 4) {
+      if (!parseIPv4Word(prefix, slash, key)) return NONE;
+    } else {
+      const addr = parseIPv6(prefix.slice(0, slash));
+      if (!addr) return NONE;
+      for (let i = 0; i < WORDS; i++) key[i] = addr.readUInt32BE(i * 4);
+    }
+    for (let i = 0; i < WORDS; i++) {
+      const bits = Math.min(IPV4_BITS, Math.max(0, length - i * IPV4_BITS));
+      const host = bits === IPV4_BITS ? 0 : 0xffffffff >>> bits;
+      if ((key[i]! & host) !== 0) return NONE;
+    }
+    return length;
+  }
+
+  private hash(family: Family, length: number): number {
+    let h = Math.imul(family * 256 + length, GOLDEN);
+    for (let i = 0; i < WORDS; i++) h = Math.imul(h ^ this.key[i]!, GOLDEN) ^ (h >>> 15);
+    return mix(h);
+  }
+
+  private slotHash(slot: number): number {
+    for (let i = 0; i < WORDS; i++) this.key[i] = this.words[slot * WORDS + i]!;
+    return this.hash(this.family(slot), this.lengths[slot]!);
+  }
+
+  private lookup(family: Family, length: number, hash: number): number {
+    const mask = this.buckets.length - 1;
+    for (let b = hash & mask; ; b = (b + 1) & mask) {
+      const entry = this.buckets[b]!;
+      if (entry === EMPTY_BUCKET) return NONE;
+      const slot = entry - 1;
+      if (this.lengths[slot] === length && this.families[slot] === family && this.sameWords(slot)) return slot;
+    }
+  }
+
+  private sameWords(slot: number): boolean {
+    const at = slot * WORDS;
+    return this.words[at] === this.key[0] && this.words[at + 1] === this.key[1] && this.words[at + 2] === this.key[2] && this.words[at + 3] === this.key[3];
+  }
+
+  private insert(family: Family, length: number, hash: number): number {
+    let slot: number;
+    if (this.freeCount > 0) slot = this.free[--this.freeCount]!;
+    else {
+      if (this.end === this.lengths.length) this.growSlots();
+      slot = this.end++;
+    }
+    this.words.set(this.key, slot * WORDS);
+    this.lengths[slot] = length;
+    this.families[slot] = family;
+    this.count++;
+    if (this.count > this.buckets.length * MAX_LOAD) this.rehash(this.buckets.length * 2);
+    else this.place(slot, hash);
+    return slot;
+  }
+
+  private place(slot: number, hash: number): void {
+    const mask = this.buckets.length - 1;
+    let b = hash & mask;
+    while (this.buckets[b] !== EMPTY_BUCKET) b = (b + 1) & mask;
+    this.buckets[b] = slot + 1;
+  }
+
+  private remove(slot: number): void {
+    const mask = this.buckets.length - 1;
+    let b = this.slotHash(slot) & mask;
+    while (this.buckets[b] !== slot + 1) b = (b + 1) & mask;
+    // backward shift: pull each later key of the run into the hole unless its home lies after the hole
+    for (let next = (b + 1) & mask; this.buckets[next] !== EMPTY_BUCKET; next = (next + 1) & mask) {
+      const home = this.slotHash(this.buckets[next]! - 1) & mask;
+      const between = b <= next ? b < home && home <= next : b < home || home <= next;
+      if (between) continue;
+      this.buckets[b] = this.buckets[next]!;
+      b = next;
+    }
+    this.buckets[b] = EMPTY_BUCKET;
+    this.words.fill(0, slot * WORDS, slot * WORDS + WORDS);
+    this.lengths[slot] = 0;
+    this.families[slot] = 0;
+    this.free[this.freeCount++] = slot;
+    this.count--;
+  }
+
+  private rehash(size: number): void {
+    this.buckets = new Int32Array(size);
+    for (let slot = 0; slot < this.end; slot++) if (this.families[slot] !== 0) this.place(slot, this.slotHash(slot));
+  }
+
+  private growSlots(): void {
+    const slots = this.lengths.length * 2;
+    const grown = <T extends Uint8Array | Uint32Array | Int32Array>(a: T, per = 1): T => {
+      const b = new (a.constructor as new (n: number) => T)(slots * per);
+      b.set(a);
+      return b;
+    };
+    this.words = grown(this.words, WORDS);
+    this.lengths = grown(this.lengths);
+    this.families = grown(this.families);
+    this.holders = grown(this.holders);
+    this.free = grown(this.free);
+    for (const listener of this.listeners) listener(slots);
+  }
+}
+
+/** The dotted quad before `end` into key[0]; false when it is not one (as inet_pton: no leading zeros). */
+function parseIPv4Word(text: string, end: number, key: Uint32Array): boolean {
+  let word = 0;
+  let part = 0;
+  let octet = 0;
+  let digits = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === DOT) {
+      if (digits === 0 || part === 3) return false;
+      word = word * 256 + octet;
+      part++;
+      octet = digits = 0;
+      continue;
+    }
+    const d = c - DIGIT_0;
+    if (d < 0 || d > 9 || (digits > 0 && octet === 0)) return false;
+    octet = octet * 10 + d;
+    if (octet > 255) return false;
+    digits++;
+  }
+  if (digits === 0 || part !== 3) return false;
+  key[0] = word * 256 + octet;
+  return true;
+}
