@@ -244,18 +244,20 @@ export class PrefixTable {
 
   private growSlots(): void {
     const slots = this.lengths.length * 2;
-    const grown = <T extends Uint8Array | Uint32Array | Int32Array>(a: T, per = 1): T => {
-      const b = new (a.constructor as new (n: number) => T)(slots * per);
-      b.set(a);
-      return b;
-    };
-    this.words = grown(this.words, WORDS);
-    this.lengths = grown(this.lengths);
-    this.families = grown(this.families);
-    this.holders = grown(this.holders);
-    this.free = grown(this.free);
+    this.words = grownColumn(this.words, slots * WORDS);
+    this.lengths = grownColumn(this.lengths, slots);
+    this.families = grownColumn(this.families, slots);
+    this.holders = grownColumn(this.holders, slots);
+    this.free = grownColumn(this.free, slots);
     for (const listener of this.listeners) listener(slots);
   }
+}
+
+/** A column by slot, grown to `length` with what it held. */
+export function grownColumn<T extends Uint8Array | Uint32Array | Int32Array>(column: T, length: number): T {
+  const out = new (column.constructor as new (n: number) => T)(length);
+  out.set(column);
+  return out;
 }
 
 /** The dotted quad before `end` into key[0]; false when it is not one (as inet_pton: no leading zeros). */

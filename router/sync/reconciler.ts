@@ -7,7 +7,7 @@ import type { Change } from './kernel-state.js';
 import { DesiredState, signature } from './desired.js';
 import type { DesiredOptions, DesiredRoute, NetfilterScope } from './desired.js';
 import { prefixCovers } from './policy.js';
-import type { KernelEvent, KernelSnapshot } from './model.js';
+import type { KernelEvent, KernelNexthop, KernelSnapshot } from './model.js';
 import { RefCountedIds } from './nexthop-ids.js';
 
 /** Routes written per batch: bounds what a full sync holds at once on a full table. */
@@ -182,9 +182,7 @@ export class Reconciler {
     if (change.links.size > 0) {
       this.reconcileLinks(change);
       // a link's state changes whether routes through it can be forwarded
-      for (const [key, byId] of this.state.routes) {
-        for (const r of byId.values()) if (r.nexthops.some((n) => change.links.has(n.ifindex))) change.prefixes.add(key);
-      }
+      for (const key of this.state.prefixesThrough((hops) => hops.some((n) => change.links.has(n.ifindex)))) change.prefixes.add(key);
     }
     if (change.addresses.size > 0 || change.links.size > 0) this.reconcileLocals();
     this.reconcileNeighbours(change.neighbours);
@@ -254,12 +252,8 @@ export class Reconciler {
    * turns good or bad, not on every NUD change.
    */
   private multipathRoutesVia(ifindex: number, gateway: string, into: Set<string>): void {
-    for (const [key, byId] of this.state.routes) {
-      if (!key.startsWith('4|')) continue;
-      for (const r of byId.values()) {
-        if (r.nexthops.length > 1 && r.nexthops.some((n) => n.ifindex === ifindex && n.gateway === gateway)) into.add(key);
-      }
-    }
+    const through = (hops: readonly KernelNexthop[]): boolean => hops.length > 1 && hops.some((n) => n.ifindex === ifindex && n.gateway === gateway);
+    for (const key of this.state.prefixesThrough(through, [4])) into.add(key);
   }
 
   /**
