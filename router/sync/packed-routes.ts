@@ -128,7 +128,8 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
 
   /** Let every route go. */
   clear(): void {
-    for (const slot of this.slots()) this.store(slot, new RouteSlots());
+    const none = new RouteSlots();
+    for (const slot of this.slots()) this.store(slot, none);
   }
 
   get(familyPrefix: string): RouteSlots | undefined {
