@@ -52,20 +52,16 @@ export class KernelState {
     this.generation++;
     this.links.clear();
     this.addresses.clear();
-    this.routes.clear();
     this.neighbours.clear();
     this.rules.clear();
     this.prefixesByNhid.clear();
     this.nexthopObjects.load(snap.nexthopObjects ?? []);
     for (const l of snap.links) this.links.set(l.ifindex, l);
     for (const a of snap.addresses) this.addresses.set(addressKey(a), a);
-    // a dump lists every route whole, each once: no REPLACE or APPEND to play
-    for (const r of snap.routes) {
-      const slot = this.routes.slotFor(r);
-      const resolved = this.resolved(r);
-      if (!this.routes.occupied(slot)) this.routes.storeFirst(slot, resolved);
-      else this.routes.store(slot, this.routes.routesAt(slot).set(routeId(resolved), resolved));
-    }
+    // a dump lists every route whole, each once: no REPLACE or APPEND to play; streamed over the routes held (mark and sweep)
+    this.routes.beginLoad();
+    for (const r of snap.routes) this.routes.listed(this.routes.slotFor(r), this.resolved(r));
+    this.routes.sweep();
     for (const n of snap.neighbours) this.neighbours.set(neighbourKey(n), n);
     for (const r of snap.rules) this.rules.set(ruleKey(r), r);
   }

@@ -16,6 +16,8 @@ const TYPE_CODE = new Map<KernelRouteType, number>(ROUTE_TYPES.map((name, code) 
 
 /** What a slot holds. */
 const KIND = { NONE: 0, COLUMNS: 1, OVERFLOW: 2 } as const;
+/** loads are told apart by a byte: past it, every mark is cleared once */
+const MAX_MARK = 255;
 
 /** A route the columns can carry: nothing beyond the fields they have. */
 const isPlain = (r: KernelRoute): boolean => r.source === undefined && r.kernelOnly === undefined && r.nhid === undefined;
@@ -29,6 +31,9 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
   private protocols: Uint8Array;
   private types: Uint8Array;
   private toses: Uint8Array;
+  /** slot -> the load that last listed it (mark and sweep: see beginLoad) */
+  private marks: Uint8Array;
+  private load = 0;
   private readonly overflow = new Map<number, RouteSlots>();
   private count = 0;
 
@@ -41,6 +46,7 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
     this.protocols = new Uint8Array(n);
     this.types = new Uint8Array(n);
     this.toses = new Uint8Array(n);
+    this.marks = new Uint8Array(n);
     prefixes.onGrow((slots) => this.grow(slots));
   }
 
@@ -58,10 +64,6 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
   slotOf(familyPrefix: string): number {
     const slot = this.prefixes.findKey(familyPrefix);
     return slot >= 0 && this.kinds[slot] !== KIND.NONE ? slot : -1;
-  }
-
-  occupied(slot: number): boolean {
-    return this.kinds[slot] !== KIND.NONE;
   }
 
   /** Slots with routes, lowest first. */
@@ -93,7 +95,6 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
 
   /** The slot's routes are now these: in columns if one plain route, whole otherwise; none lets the slot go. */
   store(slot: number, routes: RouteSlots): void {
-    this.clearSlot(slot);
     if (routes.size === 1) {
       const [r] = routes.values();
       if (isPlain(r!)) {
@@ -101,6 +102,7 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
         return;
       }
     }
+    this.clearSlot(slot);
     if (routes.size === 0) {
       this.prefixes.release(slot, HOLDER.KERNEL);
       return;
@@ -110,11 +112,35 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
     this.count++;
   }
 
-  /** One route for a slot that has none yet (as a dump lists them): no map of routes made for it. */
-  storeFirst(slot: number, r: KernelRoute): void {
-    if (this.kinds[slot] !== KIND.NONE) throw new Error(`prefix ${r.prefix} already has routes: store() them together`);
+  /**
+   * A dump is loaded over what the slots hold, not into emptied ones: the
+   * first route a dump lists for a slot takes the place of what it held
+   * (listed()), later ones join it, and sweep() lets go of the slots the
+   * dump did not list. The slots, their shared lists and what the maps
+   * were written with stay in place for everything the kernel still has.
+   */
+  beginLoad(): void {
+    if (++this.load > MAX_MARK) {
+      this.marks.fill(0);
+      this.load = 1;
+    }
+  }
+
+  /** A route of the dump being loaded: the slot's only one if the first listed for it, else one more. */
+  listed(slot: number, r: KernelRoute): void {
+    if (this.marks[slot] === this.load) {
+      this.store(slot, this.routesAt(slot).set(routeId(r), r));
+      return;
+    }
+    this.marks[slot] = this.load;
     if (isPlain(r)) this.storeColumns(slot, r);
     else this.store(slot, new RouteSlots().set(routeId(r), r));
+  }
+
+  /** The end of a load: the slots it did not list lose their routes. */
+  sweep(): void {
+    const none = new RouteSlots();
+    for (const slot of this.slots()) if (this.marks[slot] !== this.load) this.store(slot, none);
   }
 
   /** Slots whose routes may go through a next-hop list that passes `test` (each list tested once); families: which to look at. */
@@ -124,12 +150,6 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
       if (!families.includes(this.prefixes.family(slot))) continue;
       if (this.kinds[slot] === KIND.COLUMNS ? lists.has(this.hops[slot]!) : [...this.overflow.get(slot)!.values()].some((r) => test(r.nexthops))) yield slot;
     }
-  }
-
-  /** Let every route go. */
-  clear(): void {
-    const none = new RouteSlots();
-    for (const slot of this.slots()) this.store(slot, none);
   }
 
   get(familyPrefix: string): RouteSlots | undefined {
@@ -175,12 +195,15 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
   }
 
   private storeColumns(slot: number, r: KernelRoute): void {
+    // the new list taken before the old one is let go of: the same list keeps its id and array
+    const hops = this.lists.acquire(r.nexthops);
+    this.clearSlot(slot);
     this.tables[slot] = r.table;
     this.metrics[slot] = r.metric;
     this.protocols[slot] = r.protocol;
     this.types[slot] = TYPE_CODE.get(r.type)!;
     this.toses[slot] = r.tos;
-    this.hops[slot] = this.lists.acquire(r.nexthops);
+    this.hops[slot] = hops;
     this.kinds[slot] = KIND.COLUMNS;
     this.count++;
   }
@@ -203,5 +226,6 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
     this.protocols = grownColumn(this.protocols, slots);
     this.types = grownColumn(this.types, slots);
     this.toses = grownColumn(this.toses, slots);
+    this.marks = grownColumn(this.marks, slots);
   }
 }
