@@ -25,6 +25,13 @@ const IPV6_BITS = 128;
 const DOT = 0x2e;
 const DIGIT_0 = 0x30;
 const BAR = 0x7c;
+const COLON = 0x3a;
+const IPV6_GROUPS = 8;
+const MAX_HEX_DIGITS = 4;
+const HEX_A = 0x61;
+const HEX_UPPER_A = 0x41;
+const HEX_LETTERS = 6;
+const TEN = 10;
 
 /** fmix32 of MurmurHash3: spreads addresses that differ in their last bits over the whole table */
 function mix(h: number): number {
@@ -51,6 +58,7 @@ export class PrefixTable {
   private buckets = new Int32Array(INITIAL_SLOTS * 2);
   private count = 0;
   private readonly key = new Uint32Array(WORDS);
+  private readonly groups = new Uint16Array(IPV6_GROUPS);
   private readonly bytes = Buffer.alloc(WORDS * 4);
   private readonly listeners: Array<(slots: number) => void> = [];
 
@@ -155,17 +163,70 @@ export class PrefixTable {
     key.fill(0);
     if (family === 4) {
       if (!parseIPv4Word(prefix, slash, key)) return NONE;
-    } else {
-      const addr = parseIPv6(prefix.slice(0, slash));
-      if (!addr) return NONE;
-      for (let i = 0; i < WORDS; i++) key[i] = addr.readUInt32BE(i * 4);
-    }
+    } else if (!this.parseIPv6Words(prefix, slash)) return NONE;
     for (let i = 0; i < WORDS; i++) {
       const bits = Math.min(IPV4_BITS, Math.max(0, length - i * IPV4_BITS));
       const host = bits === IPV4_BITS ? 0 : 0xffffffff >>> bits;
       if ((key[i]! & host) !== 0) return NONE;
     }
     return length;
+  }
+
+  /**
+   * The IPv6 address before `end` into this.key, as parseIPv6 reads it but
+   * in one pass with no strings or arrays made: a full table's IPv6 routes
+   * are parsed at each load. Text with an IPv4 tail (::ffff:a.b.c.d) is
+   * rare, and left to parseIPv6.
+   */
+  private parseIPv6Words(text: string, end: number): boolean {
+    const groups = this.groups;
+    let count = 0;
+    let gapAt = NONE;
+    let value = 0;
+    let digits = 0;
+    for (let i = 0; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === COLON) {
+        if (digits === 0) {
+          // an empty group is only the second colon of '::', or a leading '::'
+          const leadingPair = i === 0 && text.charCodeAt(1) === COLON && end > 1;
+          if (gapAt !== NONE || (i === 0 ? !leadingPair : text.charCodeAt(i - 1) !== COLON)) return false;
+          gapAt = count;
+          if (leadingPair) i++;
+          continue;
+        }
+        if (count === IPV6_GROUPS) return false;
+        groups[count++] = value;
+        value = digits = 0;
+        // a trailing single colon
+        if (i === end - 1) return false;
+        continue;
+      }
+      if (c === DOT) return this.parseIPv6Text(text.slice(0, end));
+      const d = hexValue(c);
+      if (d < 0 || digits === MAX_HEX_DIGITS) return false;
+      value = value * 16 + d;
+      digits++;
+    }
+    if (digits > 0) {
+      if (count === IPV6_GROUPS) return false;
+      groups[count++] = value;
+    }
+    if (gapAt === NONE ? count !== IPV6_GROUPS : count > IPV6_GROUPS - 1) return false;
+    const fill = IPV6_GROUPS - count;
+    const key = this.key;
+    for (let g = 0, from = 0; g < IPV6_GROUPS; g++) {
+      const group = gapAt !== NONE && g >= gapAt && g < gapAt + fill ? 0 : groups[from++]!;
+      key[g >> 1] = g & 1 ? (key[g >> 1]! | group) >>> 0 : group * 0x10000;
+    }
+    return true;
+  }
+
+  private parseIPv6Text(text: string): boolean {
+    const addr = parseIPv6(text);
+    if (!addr) return false;
+    for (let i = 0; i < WORDS; i++) this.key[i] = addr.readUInt32BE(i * 4);
+    return true;
   }
 
   private hash(family: Family, length: number): number {
@@ -258,6 +319,15 @@ export function grownColumn<T extends Uint8Array | Uint32Array | Int32Array>(col
   const out = new (column.constructor as new (n: number) => T)(length);
   out.set(column);
   return out;
+}
+
+function hexValue(c: number): number {
+  const d = c - DIGIT_0;
+  if (d >= 0 && d < TEN) return d;
+  const lower = c - HEX_A;
+  if (lower >= 0 && lower < HEX_LETTERS) return lower + TEN;
+  const upper = c - HEX_UPPER_A;
+  return upper >= 0 && upper < HEX_LETTERS ? upper + TEN : NONE;
 }
 
 /** The dotted quad before `end` into key[0]; false when it is not one (as inet_pton: no leading zeros). */

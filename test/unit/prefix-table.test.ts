@@ -2,7 +2,7 @@
 // random holds, releases and finds of both families, through growth of the
 // slots and the hash and the reuse of freed slots.
 import { describe, expect, it } from 'vitest';
-import { formatPrefix, maskAddress, parsePrefix, type Family } from '../../dataplane/addr.js';
+import { formatAddress, formatPrefix, maskAddress, parseIPv6, parsePrefix, type Family } from '../../dataplane/addr.js';
 import { seededRandom } from '../../router/lab/random.js';
 import { HOLDER, PrefixTable } from '../../router/sync/prefix-table.js';
 
@@ -122,6 +122,30 @@ describe('PrefixTable', () => {
     for (const [family, text] of [[4, '192.0.2.1/24'], [4, '192.0.2.0'], [4, '192.0.2.0/33'], [4, '192.0.02.0/24'], [4, '192.0.2.0/024'], [6, '2001:db8::1/32'], [6, '2001:db8::/129'], [4, '2001:db8::/32'], [6, '192.0.2.0/24']] as const) {
       expect(table.find(family, text), text).toBe(-1);
       expect(() => table.hold(family, text, HOLDER.KERNEL), text).toThrow(/canonical/);
+    }
+  });
+
+  it('reads IPv6 text as parseIPv6 does: 20,000 random and mangled addresses', () => {
+    const rand = seededRandom(99);
+    const pick = (chars: string): string => chars[Math.floor(rand() * chars.length)]!;
+    const table = new PrefixTable();
+    const samples = ['::', '::1', '1::', '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7::', '::2:3:4:5:6:7:8', '1::8', ':::', '1:::2', ':1::', '1::2::3', '1:2:3:4:5:6:7:8::', '12345::', '::ffff:192.0.2.1', 'g::', ''];
+    for (let i = 0; i < 20_000; i++) {
+      const random = Array.from({ length: 1 + Math.floor(rand() * 24) }, () => pick('0123456789abcdefABCDEF::::::.')).join('');
+      const addr = Buffer.from(Array.from({ length: 16 }, () => (rand() < 0.5 ? 0 : Math.floor(rand() * 256))));
+      const mangled = formatAddress(addr).split('').map((c) => (rand() < 0.03 ? pick('0f:.') : c)).join('');
+      samples.push(random, mangled, formatAddress(addr), formatAddress(addr).toUpperCase());
+    }
+    for (const text of samples) {
+      const want = parseIPv6(text);
+      let slot = -1;
+      try {
+        slot = table.hold(6, `${text}/128`, HOLDER.KERNEL);
+      } catch {
+        // refused: parseIPv6 must refuse it too
+      }
+      if (want) expect(table.prefix(slot), text).toBe(`${formatAddress(want)}/128`);
+      else expect(slot, text).toBe(-1);
     }
   });
 });
