@@ -142,9 +142,9 @@ export class PrefixTable {
     return `${this.families[slot]}|${this.prefix(slot)}`;
   }
 
-  /** Every slot `holder` holds, lowest first. Slots freed during the walk are skipped, slots taken during it may be. */
-  *slots(holder: number): Generator<number> {
-    for (let slot = 0; slot < this.end; slot++) if ((this.holders[slot]! & holder) !== 0) yield slot;
+  /** Every slot one of `holders` (a mask) holds, lowest first. Slots freed during the walk are skipped, slots taken during it may be. */
+  *slots(holders: number): Generator<number> {
+    for (let slot = 0; slot < this.end; slot++) if ((this.holders[slot]! & holders) !== 0) yield slot;
   }
 
   /** Parses into this.key; returns the length, or -1 when the text is not a canonical prefix of the family. */

@@ -308,7 +308,11 @@ export class Reconciler {
     for (const l of this.state.links.keys()) change.links.add(l);
     const moved = [...before.destinations, ...after.destinations].filter((d) => before.destinations.has(d) !== after.destinations.has(d));
     if (moved.length === 0) return;
-    for (const key of this.desired.routeKeys()) if (moved.some((d) => prefixCovers(d, key))) change.prefixes.add(key);
+    // what the maps hold counts too: a prefix the kernel let go of while inside a destination stays there as a policy entry
+    for (const slot of this.prefixes.slots(HOLDER.KERNEL | HOLDER.APPLIED)) {
+      const key = this.prefixes.keyOf(slot);
+      if (moved.some((d) => prefixCovers(d, key))) change.prefixes.add(key);
+    }
     for (const d of moved) change.prefixes.add(d);
   }
 
