@@ -17,6 +17,8 @@ const WORDS = 4;
 const NONE = -1;
 const EMPTY_BUCKET = 0;
 const INITIAL_SLOTS = 1024;
+/** slots grow by half: a full table's columns carry a quarter of slack on average, not half */
+const SLOT_GROWTH = 1.5;
 /** grow the hash beyond this share of buckets in use: linear probing slows sharply past it */
 const MAX_LOAD = 0.7;
 const GOLDEN = 0x9e3779b1;
@@ -49,9 +51,8 @@ export class PrefixTable {
   private lengths = new Uint8Array(INITIAL_SLOTS);
   private families = new Uint8Array(INITIAL_SLOTS);
   private holders = new Uint8Array(INITIAL_SLOTS);
-  /** slots given back, to hand out before new ones */
-  private free = new Int32Array(INITIAL_SLOTS);
-  private freeCount = 0;
+  /** the last slot given back, to hand out before new ones; each free slot's first word names the one freed before it */
+  private freeHead = NONE;
   /** slots ever handed out: 0 .. end-1 */
   private end = 0;
   /** bucket -> slot + 1 (0: empty) */
@@ -257,8 +258,10 @@ export class PrefixTable {
 
   private insert(family: Family, length: number, hash: number): number {
     let slot: number;
-    if (this.freeCount > 0) slot = this.free[--this.freeCount]!;
-    else {
+    if (this.freeHead !== NONE) {
+      slot = this.freeHead;
+      this.freeHead = this.words[slot * WORDS]! - 1;
+    } else {
       if (this.end === this.lengths.length) this.growSlots();
       slot = this.end++;
     }
@@ -294,7 +297,8 @@ export class PrefixTable {
     this.words.fill(0, slot * WORDS, slot * WORDS + WORDS);
     this.lengths[slot] = 0;
     this.families[slot] = 0;
-    this.free[this.freeCount++] = slot;
+    this.words[slot * WORDS] = this.freeHead + 1;
+    this.freeHead = slot;
     this.count--;
   }
 
@@ -304,12 +308,11 @@ export class PrefixTable {
   }
 
   private growSlots(): void {
-    const slots = this.lengths.length * 2;
+    const slots = Math.ceil(this.lengths.length * SLOT_GROWTH);
     this.words = grownColumn(this.words, slots * WORDS);
     this.lengths = grownColumn(this.lengths, slots);
     this.families = grownColumn(this.families, slots);
     this.holders = grownColumn(this.holders, slots);
-    this.free = grownColumn(this.free, slots);
     for (const listener of this.listeners) listener(slots);
   }
 }
