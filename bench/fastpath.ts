@@ -14,17 +14,17 @@ import { XdpAction } from '../dataplane/layout.js';
 import { addon } from '../dataplane/native.js';
 import type { NativeProgram } from '../dataplane/native.js';
 import { deleteNetns } from '../router/lab/netns.js';
-import { seededRandom } from '../router/lab/random.js';
 import { onInterrupt } from './cleanup.js';
 import { FibNamespace, INGRESS_MAC, SOURCE } from './fib-namespace.js';
 import { udpFrame } from '../support/frames.js';
 import { ipv6IndexCost } from './index-cost.js';
 import type { IndexCost } from './index-cost.js';
-import { addressIn4, addressIn6, FULL_TABLE, fullTable, ipv4Table, ipv6Table } from './prefixes.js';
+import { FULL_TABLE, fullTable, ipv4Table, ipv6Table } from './prefixes.js';
 import type { Prefix4, Prefix6 } from './prefixes.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress } from './progress.js';
+import { spreadFlows, spreadSeed } from './spread-flows.js';
 
 /** XRB_FRAMES and XRB_FRAME_LEN of bpf/bench/driver.h */
 const DRIVER_FRAMES = 4096;
@@ -94,32 +94,20 @@ export interface FastpathResult {
 }
 
 /** Frames to destinations spread over the whole table: a random route, a random address in it. */
-function framesFor(family: 4 | 6, table: Prefix4[] | Prefix6[], routes: number, count: number, seed: number): Buffer[] {
-  const random = seededRandom(seed);
+export function framesFor(family: 4 | 6, table: Prefix4[] | Prefix6[], routes: number, count: number, seed: number): Buffer[] {
   const src = requireAddress(family === 4 ? SOURCE.v4 : SOURCE.v6).addr;
-  const out: Buffer[] = [];
-  for (let i = 0; i < count; i++) {
-    const route = Math.floor(random() * routes);
-    let dst: Buffer;
-    if (family === 4) {
-      dst = Buffer.alloc(4);
-      dst.writeUInt32BE(addressIn4((table as Prefix4[])[route]!, random));
-    } else {
-      dst = addressIn6((table as Prefix6[])[route]!, random);
-    }
-    const sport = 1024 + Math.floor(random() * 60000);
-    out.push(udpFrame({ dstMac: INGRESS_MAC, srcMac: '02:00:00:00:00:0a', src, dst, sport, dport: 9, frameLength: FRAME_LENGTH }));
-  }
-  return out;
+  return spreadFlows(family, table, routes, count, seed).map(({ dst, sport }) =>
+    udpFrame({ dstMac: INGRESS_MAC, srcMac: '02:00:00:00:00:0a', src, dst, sport, dport: 9, frameLength: FRAME_LENGTH }),
+  );
 }
 
-async function loadDriverFrames(program: NativeProgram, frames: Buffer[]): Promise<void> {
+export async function loadDriverFrames(program: NativeProgram, frames: Buffer[]): Promise<void> {
   const keys = Buffer.alloc(4 * frames.length);
   frames.forEach((_, i) => keys.writeUInt32LE(i, i * 4));
   await program.map('xrb_frames').updateBatch(keys, Buffer.concat(frames), frames.length);
 }
 
-function redirectVerdicts(program: NativeProgram): bigint {
+export function redirectVerdicts(program: NativeProgram): bigint {
   const key = Buffer.alloc(4);
   key.writeUInt32LE(XdpAction.redirect);
   const perCpu = program.map('xrb_verdicts').lookup(key)!;
@@ -128,7 +116,7 @@ function redirectVerdicts(program: NativeProgram): bigint {
   return total;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
@@ -171,7 +159,7 @@ export class FastpathBench {
 
   async measure(family: 4 | 6, table: Prefix4[] | Prefix6[], routes: number, install: { kernelMs: number; mapMs: number }, kind: FastpathRow['table'] = 'sized'): Promise<FastpathRow> {
     const what = `IPv${family} ${routes} routes${kind === 'full-table' ? ' (full table)' : ''}`;
-    const frames = framesFor(family, table, routes, DRIVER_FRAMES, routes * 10 + family);
+    const frames = framesFor(family, table, routes, DRIVER_FRAMES, spreadSeed(family, routes));
     const one = await this.over(new Array<Buffer>(DRIVER_FRAMES).fill(frames[0]!), `${what}, one destination`);
     const spread = await this.over(frames, what);
     const row: FastpathRow = {

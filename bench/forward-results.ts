@@ -20,6 +20,14 @@ export interface ForwardOptions {
   fullTable: boolean;
   /** the paths to measure, by their short names (PATH_NAMES); all when absent */
   paths?: PathName[];
+  /**
+   * Rounds per table: each measures every path once, in an order that
+   * rotates from round to round, and a row is its path's median round. The
+   * lab's rate moves between runs of one path by more than the paths differ
+   * (where the generator's pages are freed, how the receive CPU wakes), so
+   * one run each would compare those moods, not the paths.
+   */
+  rounds: number;
 }
 
 export type PathName = 'kernel' | 'reference forwarder' | 'xdp-router' | 'no-lookup redirect' | 'xdp-router slow path';
@@ -64,6 +72,37 @@ export interface ForwardRow {
   note?: string;
   /** the slow path's flow-mix row: the control plane and its workers while it was saturated */
   slowPath?: SlowPathUnderLoad;
+  /** the lowest and highest of the rounds this row is the median of */
+  spread?: { rounds: number; mpps: Range | null; mppsPerReceiveCore: Range | null };
+}
+
+export interface Range {
+  min: number;
+  max: number;
+}
+
+const rangeOf = (values: Array<number | null>): Range | null => {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length === values.length && known.length > 0 ? { min: Math.min(...known), max: Math.max(...known) } : null;
+};
+
+/**
+ * The rounds of each (table, path, traffic) as one row: the round with the
+ * median received rate, whole (its counts and notes stay together), and the
+ * spread of all of them. A row without a rate sorts as the lowest.
+ */
+export function medianRows(rows: ForwardRow[]): ForwardRow[] {
+  const groups = new Map<string, ForwardRow[]>();
+  for (const r of rows) {
+    const key = `${r.table}|${r.path}|${r.traffic}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((rounds) => {
+    const sorted = [...rounds].sort((a, b) => (a.mpps ?? -1) - (b.mpps ?? -1));
+    const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+    if (rounds.length === 1) return median;
+    return { ...median, spread: { rounds: rounds.length, mpps: rangeOf(rounds.map((r) => r.mpps)), mppsPerReceiveCore: rangeOf(rounds.map((r) => r.mppsPerReceiveCore)) } };
+  });
 }
 
 /** what a comparison divides: received Mpps, or Mpps per receive core */

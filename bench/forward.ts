@@ -16,7 +16,7 @@ import { chooseGenerator } from './generator-choice.js';
 import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus, receiveCpuNs } from './forward-lab.js';
 import { TABLES, fullTable, growTable, tableSize } from './forward-table.js';
 import type { TableName, TableSize } from './forward-table.js';
-import { TRAFFIC, compareForward } from './forward-results.js';
+import { TRAFFIC, compareForward, medianRows } from './forward-results.js';
 import type { ForwardOptions, ForwardResult, ForwardRow, PathName, TrafficName } from './forward-results.js';
 import { attachRedirectAll, attachReference } from './lab-forwarders.js';
 import { RouterDaemon } from '../support/daemon.js';
@@ -28,7 +28,7 @@ import { progress, sleep } from './progress.js';
 import { describeClosedSockets, describeUnderLoad, probeSlowPath, workerCpuNs } from './slowpath-probe.js';
 import type { SlowPathUnderLoad } from './slowpath-probe.js';
 
-export const FORWARD_DEFAULTS: ForwardOptions = { seconds: 5, flows: 1024, destinations: 64, profile: true, generator: 'auto', fullTable: true };
+export const FORWARD_DEFAULTS: ForwardOptions = { seconds: 4, flows: 1024, destinations: 64, profile: true, generator: 'auto', fullTable: true, rounds: 3 };
 
 const GENERATOR_CPU = '0';
 const RECEIVE_CPU = '1';
@@ -36,6 +36,12 @@ const ALL_CPUS = `0-${cpus().length - 1}`;
 
 /** the flows' destinations, punted for the slow-path case */
 const PUNTED = '203.0.113.0/24';
+
+/** the generator's calibration runs, frames */
+const CALIBRATE_SHORT = 1_000_000;
+const CALIBRATE_LONG = 3_000_000;
+/** a test run's repeat count is 32 bits */
+const MAX_FRAMES_PER_RUN = 2 ** 32 - 1;
 
 /**
  * Offer traffic for `seconds` and count what arrives. The generator runs as
@@ -54,10 +60,13 @@ async function measure(
   receiveCpuNs: () => number,
   workerCpuNs?: () => number,
 ): Promise<Omit<ForwardRow, 'table' | 'path' | 'traffic' | 'generator'>> {
-  // the rate of a long run: the difference of two, without the fixed cost of a run
-  const short = await gen.send(1_000_000);
-  const long = await gen.send(3_000_000);
-  let count = Math.ceil((2_000_000 / ((long.ms - short.ms) / 1000)) * (seconds + 2));
+  // the rate of a long run: the difference of two, without the fixed cost of a run; on a
+  // busy machine the longer run can take no longer than the short one, and then its own
+  // rate (fixed cost included, so lower) is the estimate
+  const short = await gen.send(CALIBRATE_SHORT);
+  const long = await gen.send(CALIBRATE_LONG);
+  const perSecond = long.ms > short.ms ? (CALIBRATE_LONG - CALIBRATE_SHORT) / ((long.ms - short.ms) / 1000) : CALIBRATE_LONG / (long.ms / 1000);
+  let count = Math.min(MAX_FRAMES_PER_RUN, Math.ceil(perSecond * (seconds + 2)));
   for (;;) {
     const start = sink.received();
     let sendEnd = Infinity;
@@ -80,7 +89,8 @@ async function measure(
     const received = Number(sink.received() - start);
     if (sendEnd < t1) {
       // faster than calibrated: the window saw a pause; again, longer
-      count = Math.ceil(count * 1.5);
+      if (count === MAX_FRAMES_PER_RUN) throw new Error(`the generator sent ${count} frames in less than ${seconds + 1} s: more than one test run can repeat; use fewer --seconds`);
+      count = Math.min(MAX_FRAMES_PER_RUN, Math.ceil(count * 1.5));
       continue;
     }
     return {
@@ -231,16 +241,43 @@ function measures(options: ForwardOptions, path: PathName): boolean {
   return !options.paths || options.paths.includes(path);
 }
 
-/** kernel, reference, xdp-router and the no-lookup redirect on one table, in that order, those the run measures */
+/** the paths compared on every table, in the first round's order */
+const COMPARED: PathName[] = ['kernel', 'reference forwarder', 'xdp-router', 'no-lookup redirect'];
+
+/**
+ * The compared paths on one table, those the run measures, in rounds
+ * (ForwardOptions.rounds): round r starts r paths further along, so no path
+ * is always the one measured right after the table was installed or after
+ * the daemon went. xdp-router is profiled in the last round.
+ */
 async function measureTable(bench: Bench, table: TableName, profile: boolean): Promise<Measured> {
+  const paths = COMPARED.filter((path) => measures(bench.options, path));
   const rows: ForwardRow[] = [];
-  const wanted = (path: PathName): boolean => measures(bench.options, path);
-  if (wanted('kernel')) rows.push(...(await measurePath(bench, table, 'kernel')).rows);
-  if (wanted('reference forwarder')) rows.push(...(await measureAttached(bench, table, 'reference forwarder', attachReference)).rows);
-  const fast = wanted('xdp-router') ? await measureDaemon(bench, table, 'xdp-router', profile) : { rows: [] };
-  rows.push(...fast.rows);
-  if (wanted('no-lookup redirect')) rows.push(...(await measureAttached(bench, table, 'no-lookup redirect', attachRedirectAll)).rows);
-  return { rows, ...(fast.profile !== undefined ? { profile: fast.profile } : {}) };
+  let profiled: Measured['profile'];
+  for (let round = 0; round < bench.options.rounds; round++) {
+    const last = round === bench.options.rounds - 1;
+    for (const path of [...paths.slice(round % paths.length), ...paths.slice(0, round % paths.length)]) {
+      if (bench.options.rounds > 1) progress(`forward: ${table}, round ${round + 1} of ${bench.options.rounds}: ${path}`);
+      const measured = await measureCompared(bench, table, path, profile && last);
+      rows.push(...measured.rows);
+      if (measured.profile !== undefined) profiled = measured.profile;
+    }
+  }
+  return { rows: medianRows(rows), ...(profiled !== undefined ? { profile: profiled } : {}) };
+}
+
+function measureCompared(bench: Bench, table: TableName, path: PathName, profile: boolean): Promise<Measured> {
+  switch (path) {
+    case 'reference forwarder':
+      return measureAttached(bench, table, path, attachReference);
+    case 'no-lookup redirect':
+      return measureAttached(bench, table, path, attachRedirectAll);
+    case 'xdp-router':
+    case 'xdp-router slow path':
+      return measureDaemon(bench, table, path, profile);
+    case 'kernel':
+      return measurePath(bench, table, path);
+  }
 }
 
 export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Promise<ForwardResult> {

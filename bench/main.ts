@@ -25,7 +25,7 @@ import type { SyncOptions } from './sync.js';
 const HELP = `usage: npm run bench -- [PART...] [OPTIONS]
 
 PART: fastpath, forward, sync, grpc (afxdp: forward, whose table has the
-AF_XDP slow path beside XDP and the kernel); none runs them all (about 16
+AF_XDP slow path beside XDP and the kernel); none runs them all (about 22
 minutes on 2 cores, the sync's full table most of it). Results: a table on stdout; bench/results/PART.{json,md}
 (fastpath.svg too); BENCHMARKS.md's latest-results section.
 
@@ -36,6 +36,8 @@ options:
   --no-full-table    fastpath: skip the full-table rows (${FULL_TABLE.ipv4} IPv4 and
                      ${FULL_TABLE.ipv6} IPv6 prefixes of the global tables' mix, loaded at once)
   --seconds N        forward: seconds per case (default ${FORWARD_DEFAULTS.seconds})
+  --rounds N         forward: rounds per table, each path once a round in a
+                     rotating order; a row is the median round (default ${FORWARD_DEFAULTS.rounds})
   --generator G      forward: live (live frames), afxdp (an AF_XDP socket's
                      transmit ring) or auto: live frames unless the machine
                      refuses them (default ${FORWARD_DEFAULTS.generator})
@@ -100,6 +102,9 @@ export function parseArgs(args: string[]): Plan | 'help' {
       case '--seconds':
         plan.forward.seconds = positive(value(), a);
         break;
+      case '--rounds':
+        plan.forward.rounds = positive(value(), a);
+        break;
       case '--generator': {
         const g = value();
         if (!(GENERATOR_CHOICES as Array<string | undefined>).includes(g)) throw new UsageError(`${a} takes ${GENERATOR_CHOICES.join(', ')}`);
@@ -130,6 +135,7 @@ export function parseArgs(args: string[]): Plan | 'help' {
       case '--quick':
         Object.assign(plan.fastpath, { sizes4: [1_000, 10_000], sizes6: [1_000], repeat: 200_000, rounds: 1, fullTable: false });
         plan.forward.seconds = 2;
+        plan.forward.rounds = 1;
         plan.forward.fullTable = false;
         Object.assign(plan.sync, { ipv4: 10_000, ipv6: 3_000, churnSeconds: 5 });
         plan.grpc = { calls: 100, bulkRoutes: 10_000 };

@@ -9,7 +9,7 @@ export const PACKAGE_ROOT = (() => {
   return existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
 })();
 
-export type BenchObject = 'fib_ref' | 'noop' | 'redirect_all' | 'router_driven' | 'sink' | 'traffic_gen';
+export type BenchObject = 'fib_ref' | 'index6' | 'noop' | 'redirect_all' | 'router_driven' | 'sink' | 'traffic_gen';
 
 /** a BPF object of bpf/bench/ */
 export function benchObject(name: BenchObject): string {

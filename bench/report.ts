@@ -3,7 +3,7 @@
 // explained, never asserted.
 import type { FastpathResult, FastpathRow } from './fastpath.js';
 import { BASES, mppsOn } from './forward-results.js';
-import type { Basis, ForwardComparison, ForwardResult, ForwardRow, PathName } from './forward-results.js';
+import type { Basis, ForwardComparison, ForwardResult, ForwardRow, PathName, Range } from './forward-results.js';
 import type { TableName, TableSize } from './forward-table.js';
 import type { GeneratorName } from './lab-traffic.js';
 import type { Machine } from './machine.js';
@@ -29,6 +29,7 @@ export interface RunInfo {
 }
 
 const fmt = (n: number | null | undefined, digits = 1): string => (n === null || n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
+const range = (r: Range | null | undefined): string => (r ? `${fmt(r.min, 2)}–${fmt(r.max, 2)}` : '–');
 const count = (n: number): string => n.toLocaleString('en-US');
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -119,7 +120,9 @@ export function forwardMarkdown(r: ForwardResult): string {
     x.traffic,
     x.generator,
     x.mpps === null ? (x.note ?? 'not measured') : fmt(x.mpps, 2),
+    range(x.spread?.mpps),
     fmt(x.mppsPerReceiveCore, 2),
+    range(x.spread?.mppsPerReceiveCore),
     fmt(x.offeredMpps, 2),
     x.sent === null ? '–' : count(x.sent),
     x.received === null ? '–' : count(x.received),
@@ -135,9 +138,10 @@ export function forwardMarkdown(r: ForwardResult): string {
     '',
     forwardSummary(r, 'per receive core'),
     '',
-    table(['routes', 'path', 'traffic', 'generator', 'received Mpps', 'Mpps per receive core', 'offered Mpps', 'sent', 'received', 'dropped'], r.rows.map(row)),
+    table(['routes', 'path', 'traffic', 'generator', 'received Mpps', 'rounds\' range', 'Mpps per receive core', 'rounds\' range', 'offered Mpps', 'sent', 'received', 'dropped'], r.rows.map(row)),
     '',
-    `Each case ${r.options.seconds} s; flow mix: ${count(r.options.flows)} flows (UDP source ports) over ${r.options.destinations} destinations in 203.0.113.0/24, ` +
+    `${r.options.rounds > 1 ? `Each row is the median of ${r.options.rounds} rounds (the round whole, with its range beside it); in each round every path was measured once, the order rotating from round to round. ` : ''}` +
+      `Each case ${r.options.seconds} s; flow mix: ${count(r.options.flows)} flows (UDP source ports) over ${r.options.destinations} destinations in 203.0.113.0/24, ` +
       'behind B like every route of the table. Received: counted by the sink in the measured window; sent, received and dropped: the whole run of the generator. ' +
       `Generator: ${GENERATOR_METHOD[r.generator]}.`,
   ];

@@ -3,7 +3,7 @@
 // issue 14's lab targets, where the worst traffic of a table decides.
 import { describe, expect, it } from 'vitest';
 import type { TableName, TableSize } from '../../bench/forward-table.js';
-import { compareForward } from '../../bench/forward-results.js';
+import { compareForward, medianRows } from '../../bench/forward-results.js';
 import type { Basis, ForwardResult, ForwardRow, PathName, TrafficName } from '../../bench/forward-results.js';
 import { checkTargets, forwardMarkdown } from '../../bench/report.js';
 
@@ -26,7 +26,7 @@ function resultOf(figures: Figures): ForwardResult {
     }
   }
   return {
-    options: { seconds: 3, flows: 1024, destinations: 64, profile: false, generator: 'auto', fullTable: true },
+    options: { seconds: 3, flows: 1024, destinations: 64, profile: false, generator: 'auto', fullTable: true, rounds: 1 },
     generator: 'live frames',
     tables: TABLES,
     rows,
@@ -93,7 +93,7 @@ describe('forward benchmark report', () => {
     expect(md).toContain('| routes | traffic | kernel Mpps | reference forwarder Mpps | xdp-router Mpps | no-lookup redirect Mpps | xdp-router / kernel | xdp-router / reference | xdp-router / no-lookup redirect |');
     expect(md).toContain('| full table: 1,000,000 IPv4 | flow mix | 0.40 | 1.20 | 2.00 | 2.50 | 5.00 | 1.67 | 80% |');
     expect(md).toContain('| full table: 1,000,000 IPv4 | flow mix | 0.80 | 2.40 | 4.00 | 5.00 | 5.00 | 1.67 | 80% |');
-    expect(md).toContain('| full table | xdp-router | flow mix | live frames | 2.00 | 4.00 | 10.00 |');
+    expect(md).toContain('| full table | xdp-router | flow mix | live frames | 2.00 | – | 4.00 | – | 10.00 |');
     expect(md).toContain('Generator: live frames');
   });
 
@@ -113,5 +113,27 @@ describe('forward benchmark report', () => {
       'The slow path, 1k routes, flow mix: while it was saturated, a route reached the fast path in 37.5 ms, GetStats answered in 48.2 ms at worst ' +
         '(median 9.6; the slowest waited for a CPU 4.1 ms in the daemon\'s event loop, 1.3 ms in its other threads but the workers, 0.2 ms in the client); workers xr-xsk 2:0 on CPU 1.',
     );
+  });
+
+  it('keeps the median round of each path whole, with the range of its rounds beside it', () => {
+    const round = (path: PathName, traffic: TrafficName, mpps: number, received: number): ForwardRow => ({
+      table: '1k routes', path, traffic, generator: 'live frames', mpps, mppsPerReceiveCore: mpps * 2, offeredMpps: 3, sent: 1000, received, dropped: 1000 - received,
+    });
+    const rows = medianRows([
+      round('xdp-router', 'one flow', 2.5, 500),
+      round('kernel', 'one flow', 0.5, 100),
+      round('xdp-router', 'one flow', 0.9, 300),
+      round('xdp-router', 'one flow', 1.6, 400),
+      round('xdp-router', 'flow mix', 1.2, 200),
+    ]);
+    expect(rows).toHaveLength(3);
+    const [router, kernel, mix] = rows;
+    // the middle round's own counts, not a mix of rounds
+    expect(router).toMatchObject({ mpps: 1.6, received: 400, spread: { rounds: 3, mpps: { min: 0.9, max: 2.5 }, mppsPerReceiveCore: { min: 1.8, max: 5 } } });
+    // a path measured once has no range
+    expect(kernel!.spread).toBeUndefined();
+    expect(mix).toMatchObject({ path: 'xdp-router', traffic: 'flow mix', mpps: 1.2 });
+    const md = forwardMarkdown({ ...resultOf({ '1k routes': {}, 'full table': {} }), rows });
+    expect(md).toContain('| 1k routes | xdp-router | one flow | live frames | 1.60 | 0.90–2.50 | 3.20 | 1.80–5.00 |');
   });
 });
