@@ -25,7 +25,7 @@ import type { FlowSpec, Generator } from './lab-traffic.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
-import { describeUnderLoad, probeSlowPath, workerCpuNs } from './slowpath-probe.js';
+import { describeClosedSockets, describeUnderLoad, probeSlowPath, workerCpuNs } from './slowpath-probe.js';
 import type { SlowPathUnderLoad } from './slowpath-probe.js';
 
 export const FORWARD_DEFAULTS: ForwardOptions = { seconds: 4, flows: 1024, destinations: 64, profile: true, generator: 'auto', fullTable: true, rounds: 3 };
@@ -232,6 +232,7 @@ async function measureDaemon(bench: Bench, table: TableName, path: 'xdp-router' 
     }
   } finally {
     await daemon.stop();
+    if (slow) for (const line of describeClosedSockets(daemon.log())) progress(`forward: ${line}`);
   }
 }
 

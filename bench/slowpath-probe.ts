@@ -25,7 +25,7 @@ export interface SlowPathUnderLoad {
    * benchmark's (the client, beside the generator) were ready to run but
    * waited for a CPU
    */
-  getStatsMaxWaits: { daemonMs: number; clientMs: number };
+  getStatsMaxWaits: { daemonMs: number; daemonHelpersMs: number; clientMs: number };
 }
 
 /** a route added and removed while the slow path is saturated: outside the punted prefix, via host B */
@@ -41,6 +41,21 @@ const STAT_PROCESSOR = 39;
 /** How long, ns, a thread has waited on a run queue so far: the second field of its schedstat. */
 function runQueueWaitNs(pid: number, tid: number): number {
   return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+}
+
+/** Run-queue waits so far, ns, summed over the daemon's threads other than its event loop and its slow-path workers: libuv's pool, V8's helpers. */
+function helperWaitNs(pid: number): number {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (Number(tid) === pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith(WORKER_PREFIX)) continue;
+      total += runQueueWaitNs(pid, Number(tid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 /** The daemon's threads whose name starts with prefix, with the CPU each last ran on and its time on a CPU so far, ns. */
@@ -86,17 +101,17 @@ export async function probeSlowPath(lab: Lab, daemon: RouterDaemon, fp: FastPath
   // round trips time the daemon, not the benchmark's own wait for a CPU
   const clientNice = getPriority(0);
   setPriority(0, CLIENT_NICE);
-  const calls: Array<{ ms: number; daemonMs: number; clientMs: number }> = [];
-  // the event loops: each process's main thread
-  const waits = (): [number, number] => [runQueueWaitNs(daemon.pid, daemon.pid), runQueueWaitNs(process.pid, process.pid)];
+  const calls: Array<{ ms: number; daemonMs: number; daemonHelpersMs: number; clientMs: number }> = [];
+  // the event loops (each process's main thread), and the daemon's other threads but its workers
+  const waits = (): [number, number, number] => [runQueueWaitNs(daemon.pid, daemon.pid), helperWaitNs(daemon.pid), runQueueWaitNs(process.pid, process.pid)];
   try {
     for (let i = 0; i < GET_STATS_CALLS; i++) {
-      const [daemon0, client0] = waits();
+      const [daemon0, helpers0, client0] = waits();
       const t = performance.now();
       await unary((cb) => api.status.GetStats({}, cb));
       const ms = performance.now() - t;
-      const [daemon1, client1] = waits();
-      calls.push({ ms, daemonMs: (daemon1 - daemon0) / 1e6, clientMs: (client1 - client0) / 1e6 });
+      const [daemon1, helpers1, client1] = waits();
+      calls.push({ ms, daemonMs: (daemon1 - daemon0) / 1e6, daemonHelpersMs: (helpers1 - helpers0) / 1e6, clientMs: (client1 - client0) / 1e6 });
     }
   } finally {
     api.close();
@@ -109,7 +124,7 @@ export async function probeSlowPath(lab: Lab, daemon: RouterDaemon, fp: FastPath
     routeToFastPathMs,
     getStatsMaxMs: slowest.ms,
     getStatsP50Ms: calls[Math.floor(calls.length / 2)]!.ms,
-    getStatsMaxWaits: { daemonMs: slowest.daemonMs, clientMs: slowest.clientMs },
+    getStatsMaxWaits: { daemonMs: slowest.daemonMs, daemonHelpersMs: slowest.daemonHelpersMs, clientMs: slowest.clientMs },
   };
 }
 
@@ -117,7 +132,27 @@ export async function probeSlowPath(lab: Lab, daemon: RouterDaemon, fp: FastPath
 export function describeUnderLoad(u: SlowPathUnderLoad): string {
   return (
     `a route reached the fast path in ${u.routeToFastPathMs.toFixed(1)} ms, GetStats answered in ${u.getStatsMaxMs.toFixed(1)} ms at worst ` +
-    `(median ${u.getStatsP50Ms.toFixed(1)}; the slowest waited for a CPU ${u.getStatsMaxWaits.daemonMs.toFixed(1)} ms in the daemon, ` +
+    `(median ${u.getStatsP50Ms.toFixed(1)}; the slowest waited for a CPU ${u.getStatsMaxWaits.daemonMs.toFixed(1)} ms in the daemon's event loop, ` +
+    `${u.getStatsMaxWaits.daemonHelpersMs.toFixed(1)} ms in its other threads but the workers, ` +
     `${u.getStatsMaxWaits.clientMs.toFixed(1)} ms in the client); workers ${u.workers.map((w) => `${w.thread} on CPU ${w.cpu}`).join(', ')}`
   );
+}
+
+/**
+ * What each AF_XDP socket did over the daemon's run, from its log line at
+ * the slow path's stop: frames read and sent, and the kernel's drops by
+ * reason (XDP_STATISTICS), counts that do not depend on the machine's load.
+ */
+export function describeClosedSockets(daemonLog: string): string[] {
+  return daemonLog
+    .split('\n')
+    .filter((line) => line.includes('"msg":"AF_XDP socket closed"'))
+    .map((line) => {
+      const s = JSON.parse(line) as Record<string, number>;
+      return (
+        `AF_XDP socket ifindex ${s.ifindex} queue ${s.queue}: received ${s.received}, transmitted ${s.transmitted}; the kernel dropped ` +
+        `${s.fillRingEmpty} at an empty fill ring, ${s.rxRingFull} at a full RX ring, ${s.rxDropped} in all on receive; ` +
+        `TX ring found empty ${s.txRingEmpty} times; transmit budget ${s.txBudget || 'the kernel\'s'} frames per kick`
+      );
+    });
 }

@@ -16,12 +16,13 @@ export interface CounterRow {
 /**
  * Packets and bytes per ingress interface and reason, summed over CPUs;
  * the reasons an interface has seen. Frames of a device the fast path does
- * not know are counted under ifindex 0.
+ * not know are counted under ifindex 0. Read on the calling thread: the
+ * API's GetStats answers without waiting for a pool thread.
  */
-export async function readCounters(maps: Record<MapName, NativeMap>): Promise<CounterRow[]> {
+export function readCounters(maps: Record<MapName, NativeMap>): CounterRow[] {
   const rows: CounterRow[] = [];
   const slots = new Map<number, number>([[L.IFACE_SLOT_UNKNOWN, 0]]);
-  for (const [ifindex, { slot }] of await InterfaceTable.read(maps.xr_ifaces)) slots.set(slot, ifindex);
+  for (const [ifindex, slot] of InterfaceTable.slotsNow(maps.xr_ifaces)) slots.set(slot, ifindex);
   for (const [slot, ifindex] of slots) {
     L.REASONS.forEach((reason, i) => {
       const v = maps.xr_counters.lookup(L.u32.encode({ value: slot * L.REASONS.length + i }));

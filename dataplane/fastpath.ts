@@ -372,7 +372,7 @@ export class FastPath {
   // --- counters -------------------------------------------------------------
 
   /** Packets and bytes per ingress interface and reason (counter-table.ts). */
-  counters(): Promise<CounterRow[]> {
+  async counters(): Promise<CounterRow[]> {
     return readCounters(this.maps);
   }
 

@@ -47,6 +47,23 @@ export class InterfaceTable {
     return out;
   }
 
+  /**
+   * Each interface's slot by its own ifindex, as the map has them now, read
+   * on the calling thread: one entry per interface and VLAN, a few map
+   * calls, where a dump would wait for a pool thread (which, beside a
+   * saturated slow path, waits for a CPU).
+   */
+  static slotsNow(ifaces: NativeMap): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const key of ifaces.keys()) {
+      const raw = ifaces.lookup(key);
+      if (!raw) continue; // deleted meanwhile
+      const v = L.iface.decode(raw);
+      out.set(v.ifindex, v.slot);
+    }
+    return out;
+  }
+
   record(ifindex: number): InterfaceRecord | undefined {
     const v = this.byIfindex.get(ifindex)?.value;
     return v && ifaceRecord(v);

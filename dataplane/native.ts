@@ -211,6 +211,8 @@ export interface XskStats {
   received: number;
   /** frames transmit() has queued (the sum of what it returned) */
   transmitted: number;
+  /** frames one copy-mode transmit kick may send (XDP_MAX_TX_SKB_BUDGET, the ring's size); 0 where the kernel keeps its own, 32 */
+  txBudget: number;
 }
 
 export interface XskSocket {

@@ -52,6 +52,7 @@ Napi::Object StatsObject(Napi::Env env, const XskStats& stats) {
   set("txRingEmpty", stats.txRingEmpty);
   set("received", stats.received);
   set("transmitted", stats.transmitted);
+  set("txBudget", stats.txBudget);
   return object;
 }
 

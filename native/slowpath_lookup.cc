@@ -73,20 +73,24 @@ void MapCopy<Key, Value>::Revalidate() {
   // read before the entries that follow: a later write moves it again
   writes_ = writes;
   entries_.clear();
+  last_ = nullptr;
 }
 
 template <typename Key, typename Value>
 bool MapCopy<Key, Value>::Find(const Key& key, Value* value) {
-  auto found = entries_.find(key);
-  if (found == entries_.end()) {
-    if (entries_.size() >= kMaxCopiedEntries) entries_.clear();
-    Entry entry{};
-    entry.present = map_->Lookup(ByteView(reinterpret_cast<const uint8_t*>(&key), sizeof(Key)),
-                                 reinterpret_cast<uint8_t*>(&entry.value));
-    found = entries_.emplace(key, entry).first;
+  if (!last_ || !KeyEqual()(last_->first, key)) {
+    auto found = entries_.find(key);
+    if (found == entries_.end()) {
+      if (entries_.size() >= kMaxCopiedEntries) entries_.clear();
+      Entry entry{};
+      entry.present = map_->Lookup(ByteView(reinterpret_cast<const uint8_t*>(&key), sizeof(Key)),
+                                   reinterpret_cast<uint8_t*>(&entry.value));
+      found = entries_.emplace(key, entry).first;
+    }
+    last_ = &*found;
   }
-  if (!found->second.present) return false;
-  *value = found->second.value;
+  if (!last_->second.present) return false;
+  *value = last_->second.value;
   return true;
 }
 

@@ -79,9 +79,15 @@ class MapCopy {
     Value value;
   };
 
+  using Entries = std::unordered_map<Key, Entry, KeyHash, KeyEqual>;
+
   std::shared_ptr<BpfMap> map_;
   uint64_t writes_;
-  std::unordered_map<Key, Entry, KeyHash, KeyEqual> entries_;
+  Entries entries_;
+  // the entry Find found last, or null: a batch's frames mostly share their
+  // interface, next hop and neighbour, and a key compare costs less than a
+  // hash (an element's address holds until it is erased)
+  typename Entries::value_type* last_ = nullptr;
 };
 
 struct Addr6 {

@@ -20,6 +20,8 @@
 #ifndef XDP_MAX_TX_SKB_BUDGET
 #define XDP_MAX_TX_SKB_BUDGET 9
 #endif
+// frames one copy-mode sendto sends unless told otherwise (TX_BATCH_SIZE)
+constexpr uint32_t kKernelTxBudget = 32;
 
 namespace xr {
 namespace {
@@ -319,8 +321,17 @@ uint64_t XskSocket::TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& 
 }
 
 void XskSocket::RaiseTxBudget() {
+  // the kernel's own budget covers a ring this small, and it refuses less
+  if (config_.ringSize <= kKernelTxBudget) return;
   int budget = static_cast<int>(config_.ringSize);
-  setsockopt(xsk_socket__fd(xsk_), SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget, sizeof(budget));
+  if (setsockopt(xsk_socket__fd(xsk_), SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget, sizeof(budget)) == 0) {
+    txBudget_ = config_.ringSize;
+    return;
+  }
+  // a kernel before 6.17 has no such option (ENOPROTOOPT) and keeps its
+  // own; one that refuses the size says so
+  if (errno != ENOPROTOOPT)
+    Fail(errno, "let one transmit kick send " + std::to_string(budget) + " frames (XDP_MAX_TX_SKB_BUDGET)");
 }
 
 bool XskSocket::TxRingDrained() { return xsk_prod_nb_free(&tx_, config_.ringSize) == config_.ringSize; }
@@ -379,6 +390,7 @@ XskStats XskSocket::Stats() const {
     stats.fillRingEmpty = kernel.rx_fill_ring_empty_descs;
     stats.txRingEmpty = kernel.tx_ring_empty_descs;
   }
+  stats.txBudget = txBudget_;
   stats.received = received_.load(std::memory_order_relaxed);
   stats.transmitted = transmitted_.load(std::memory_order_relaxed);
   return stats;

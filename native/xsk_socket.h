@@ -55,6 +55,9 @@ struct XskStats {
   // frames this socket handed out by ReceiveBatch and queued by Transmit
   uint64_t received = 0;
   uint64_t transmitted = 0;
+  // frames one copy-mode sendto may send (XDP_MAX_TX_SKB_BUDGET); 0 where
+  // the kernel keeps its own (32)
+  uint32_t txBudget = 0;
 };
 
 class XskSocket {
@@ -138,6 +141,7 @@ class XskSocket {
   xsk_ring_cons rx_{};
   xsk_ring_prod tx_{};
   bool zeroCopy_ = false;
+  uint32_t txBudget_ = 0;
   uint32_t rxFrames_ = 0;
   // UMEM addresses of the TX half not in the kernel's hands
   std::vector<uint64_t> txFree_;

@@ -6,7 +6,7 @@
 // thousands) or one (AddRoute, DeleteRoute: a batch of one). A prefix
 // waited for by several waits (a stream that names it twice) is waited for
 // by each of them.
-import type { RoutesAppliedListener } from '../sync/reconciler.js';
+import type { PrefixKeys, RoutesAppliedListener } from '../sync/reconciler.js';
 
 /** One route of a batch the fast path does not show yet. */
 interface Entry {
@@ -121,7 +121,7 @@ export class AppliedRoutes {
     return this.waitForAll([key], holds);
   }
 
-  private applied(keys: ReadonlySet<string>): void {
+  private applied(keys: PrefixKeys): void {
     // the smaller side drives the loop: one prefix changed, or a resync of all of them
     const fromEntries = this.entries.size < keys.size;
     for (const key of fromEntries ? [...this.entries.keys()] : keys) {

@@ -5,7 +5,7 @@
 // link going down) and resyncs.
 import type { KernelState } from '../sync/kernel-state.js';
 import type { KernelRoute } from '../sync/model.js';
-import type { RoutesAppliedListener } from '../sync/reconciler.js';
+import type { PrefixKeys, RoutesAppliedListener } from '../sync/reconciler.js';
 
 export type RouteChange = { type: 'added' | 'deleted'; route: KernelRoute };
 export type RouteChangeListener = (change: RouteChange) => void;
@@ -56,7 +56,7 @@ export class RouteFeed {
     return out;
   }
 
-  private applied(keys: ReadonlySet<string>): void {
+  private applied(keys: PrefixKeys): void {
     if (this.listeners.size === 0) return;
     for (const key of keys) {
       const before = this.published.get(key) ?? new Map<string, string>();

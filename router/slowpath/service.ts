@@ -224,7 +224,11 @@ export class SlowPath {
       }
     }
     for (const b of this.bound) b.worker?.stop();
-    for (const b of this.bound) b.socket.close();
+    for (const b of this.bound) {
+      // what each queue did, and where the kernel dropped on its way, for the record
+      this.options.log.info('AF_XDP socket closed', { ifindex: b.ifindex, queue: b.queue, ...b.socket.stats() });
+      b.socket.close();
+    }
     this.forwarderOf?.close();
     this.bound.length = 0;
     clearInterval(this.captureTimer);

@@ -227,13 +227,29 @@ export class DesiredState {
 
   /** What the fast path should do for the kernel's best route of "family|prefix". */
   route(familyPrefix: string): DesiredRoute | undefined {
-    // a policy rule's destination, and every longer prefix in it, or the longer one would take its traffic
-    for (const d of this.policyPlan.destinations) if (prefixCovers(d, familyPrefix)) return { target: { type: 'policy' }, nexthops: [] };
-    const r = this.state.bestRoute(familyPrefix);
+    if (this.inPolicyDestination(familyPrefix)) return { target: { type: 'policy' }, nexthops: [] };
+    const slot = this.state.routes.slotOf(familyPrefix);
+    return slot < 0 ? undefined : this.kernelRoute(slot);
+  }
+
+  /** The same by the prefix's slot (KernelState.routes): its text made only if policy rules have destinations. */
+  routeAt(slot: number): DesiredRoute | undefined {
+    if (this.policyPlan.destinations.size > 0 && this.inPolicyDestination(this.state.routes.prefixes.keyOf(slot))) return { target: { type: 'policy' }, nexthops: [] };
+    return this.kernelRoute(slot);
+  }
+
+  /** A policy rule's destination, and every longer prefix in it, or the longer one would take its traffic. */
+  private inPolicyDestination(familyPrefix: string): boolean {
+    for (const d of this.policyPlan.destinations) if (prefixCovers(d, familyPrefix)) return true;
+    return false;
+  }
+
+  private kernelRoute(slot: number): DesiredRoute | undefined {
+    const r = this.state.bestRouteAt(slot);
     if (!r) return undefined;
     const kernel: DesiredRoute = { target: { type: 'kernel' }, nexthops: [] };
     // whichever route wins: a source-specific one still takes its sources' traffic, so only the kernel can tell
-    if (this.state.hasKernelOnly(familyPrefix)) return kernel;
+    if (this.state.hasKernelOnlyAt(slot)) return kernel;
     if (r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit') return { target: { type: r.type }, nexthops: [] };
     // TOS-selected routes and local/throw/nat/multicast routes stay the kernel's
     if (r.type !== 'unicast' || r.tos !== 0 || r.nexthops.length === 0) return kernel;

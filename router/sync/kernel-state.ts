@@ -5,26 +5,11 @@
 // with the object, and goes with it, with no route event.
 import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelNexthop, KernelRoute, KernelRule, KernelSnapshot } from './model.js';
 import { NexthopObjects, type NexthopChange } from './nexthop-objects.js';
-import { RouteSlots } from './route-slots.js';
+import { PackedRoutes } from './packed-routes.js';
+import { PrefixTable } from './prefix-table.js';
+import { qualifiesForEcmp, routeBase, routeId } from './route-slots.js';
 
 export const routeFamilyKey = (r: Pick<KernelRoute, 'family' | 'prefix'>): string => `${r.family}|${r.prefix}`;
-/**
- * A route's identity within its prefix. The kernel merges IPv6 routes into
- * one multipath route by (table, prefix, metric) only when every next hop
- * has a gateway; device routes with the same metric (fe80::/64 on each
- * link) stay separate routes. A source-specific route is another route
- * than the plain one of the same (table, prefix, metric).
- */
-const routeBase = (r: KernelRoute): string => `${r.table}|${r.metric}|${r.tos}${r.source === undefined ? '' : ` from ${r.source}`}`;
-const routeId = (r: KernelRoute): string => {
-  // the kernel never merges an IPv6 route through an object with another; what it resolves to may change, its id may not
-  if (r.nhid !== undefined) return r.family === 4 ? routeBase(r) : `${routeBase(r)}|nhid`;
-  return `${routeBase(r)}${qualifiesForEcmp(r) ? '' : `|${r.nexthops.map((n) => n.ifindex).join(',')}`}`;
-};
-
-function qualifiesForEcmp(r: KernelRoute): boolean {
-  return r.family === 4 || (r.type === 'unicast' && r.nexthops.length > 0 && r.nexthops.every((n) => n.gateway !== undefined));
-}
 const addressKey = (a: KernelAddress): string => `${a.ifindex}|${a.address}`;
 export const neighbourKey = (n: Pick<KernelNeighbour, 'ifindex' | 'address'>): string => `${n.ifindex}|${n.address}`;
 /** The kernel tells rules apart by every field: so does this. */
@@ -45,8 +30,8 @@ export const emptyChange = (): Change => ({ links: new Set(), prefixes: new Set(
 export class KernelState {
   readonly links = new Map<number, KernelLink>();
   readonly addresses = new Map<string, KernelAddress>();
-  /** family|prefix -> route id -> route */
-  readonly routes = new Map<string, RouteSlots>();
+  /** family|prefix -> route id -> route, packed (packed-routes.ts) */
+  readonly routes = new PackedRoutes(new PrefixTable());
   readonly neighbours = new Map<string, KernelNeighbour>();
   readonly rules = new Map<string, KernelRule>();
   /**
@@ -61,44 +46,22 @@ export class KernelState {
    * at the next change of the object.
    */
   private readonly prefixesByNhid = new Map<number, Set<string>>();
-  /**
-   * Next-hop lists by content. A full table has a million routes through a
-   * handful of next hops: routes with the same list share one array (never
-   * changed in place; a route that changes gets another). Cleared with
-   * each load, so lists no route uses any more do not pile up.
-   */
-  private hopLists = new Map<string, KernelNexthop[]>();
-  /** one-hop lists, which nearly every route has, by gateway ('' for none) and ifindex */
-  private readonly singleHops = new Map<string, Map<number, KernelNexthop[]>>();
-  /**
-   * Route ids by content, for the same reason: nearly every route of a
-   * table has the id of its (table, metric, tos). Cleared with each load.
-   */
-  private readonly ids = new Map<string, string>();
-
   constructor(private readonly tables: number[]) {}
 
   load(snap: KernelSnapshot): void {
     this.generation++;
     this.links.clear();
     this.addresses.clear();
-    this.routes.clear();
     this.neighbours.clear();
     this.rules.clear();
-    this.hopLists.clear();
-    this.singleHops.clear();
-    this.ids.clear();
     this.prefixesByNhid.clear();
     this.nexthopObjects.load(snap.nexthopObjects ?? []);
     for (const l of snap.links) this.links.set(l.ifindex, l);
     for (const a of snap.addresses) this.addresses.set(addressKey(a), a);
-    // a dump lists every route whole, each once: no REPLACE or APPEND to play
-    for (const r of snap.routes) {
-      const key = routeFamilyKey(r);
-      let slots = this.routes.get(key);
-      if (!slots) this.routes.set(key, (slots = new RouteSlots()));
-      slots.set(this.sharedId(r), this.shared(this.resolved(r)));
-    }
+    // a dump lists every route whole, each once: no REPLACE or APPEND to play; streamed over the routes held (mark and sweep)
+    this.routes.beginLoad();
+    for (const r of snap.routes) this.routes.listed(this.routes.slotFor(r), this.resolved(r));
+    this.routes.sweep();
     for (const n of snap.neighbours) this.neighbours.set(neighbourKey(n), n);
     for (const r of snap.rules) this.rules.set(ruleKey(r), r);
   }
@@ -139,15 +102,27 @@ export class KernelState {
 
   /** Some route of "family|prefix" is one the fast path cannot carry (KernelRoute.kernelOnly). */
   hasKernelOnly(familyPrefix: string): boolean {
-    for (const r of this.routes.get(familyPrefix)?.values() ?? []) if (r.kernelOnly !== undefined) return true;
+    const slot = this.routes.slotOf(familyPrefix);
+    return slot >= 0 && this.hasKernelOnlyAt(slot);
+  }
+
+  hasKernelOnlyAt(slot: number): boolean {
+    for (const r of this.routes.overflowAt(slot)?.values() ?? []) if (r.kernelOnly !== undefined) return true;
     return false;
   }
 
   /** The route the kernel uses for a prefix: first configured table, then lowest metric. */
   bestRoute(familyPrefix: string): KernelRoute | undefined {
+    const slot = this.routes.slotOf(familyPrefix);
+    return slot < 0 ? undefined : this.bestRouteAt(slot);
+  }
+
+  bestRouteAt(slot: number): KernelRoute | undefined {
+    const several = this.routes.overflowAt(slot);
+    if (!several) return this.routes.plainRoute(slot);
     let best: KernelRoute | undefined;
     let bestId = '';
-    for (const [id, r] of this.routes.get(familyPrefix) ?? []) {
+    for (const [id, r] of several) {
       const rank = best ? this.tables.indexOf(r.table) - this.tables.indexOf(best.table) || r.metric - best.metric : -1;
       // equal device routes on several links (fe80::/64): any fixed choice, the same from events as from a dump
       if (rank < 0 || (rank === 0 && id < bestId)) {
@@ -158,10 +133,14 @@ export class KernelState {
     return best;
   }
 
+  /** "family|prefix" of each prefix with a route through next hops that pass `test`: each shared list tested once. */
+  *prefixesThrough(test: (hops: readonly KernelNexthop[]) => boolean, families: readonly number[] = [4, 6]): Generator<string> {
+    for (const slot of this.routes.slotsThrough(test, families)) yield this.routes.prefixes.keyOf(slot);
+  }
+
   private putRoute(r: KernelRoute, replace: boolean, change: Change): void {
-    const key = routeFamilyKey(r);
-    let byId = this.routes.get(key);
-    if (!byId) this.routes.set(key, (byId = new RouteSlots()));
+    const slot = this.routes.slotFor(r);
+    const byId = this.routes.routesAt(slot);
     if (replace) {
       // REPLACE takes the place of whatever the kernel had on (table, prefix, metric)
       const base = routeBase(r);
@@ -172,11 +151,12 @@ export class KernelState {
     if (existing && !replace && r.family === 6 && r.nhid === undefined && qualifiesForEcmp(existing) && qualifiesForEcmp(r)) {
       const have = new Set(existing.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}`));
       const added = r.nexthops.filter((n) => !have.has(`${n.ifindex}|${n.gateway ?? ''}`));
-      byId.set(this.sharedId(r), this.shared({ ...existing, nexthops: [...existing.nexthops, ...added] }));
+      byId.set(routeId(r), { ...existing, nexthops: [...existing.nexthops, ...added] });
     } else {
-      byId.set(this.sharedId(r), this.shared(this.resolved(r)));
+      byId.set(routeId(r), this.resolved(r));
     }
-    change.prefixes.add(key);
+    this.routes.store(slot, byId);
+    change.prefixes.add(routeFamilyKey(r));
   }
 
   /** A route through a next-hop object as the object has it now, and noted as using it. */
@@ -196,15 +176,16 @@ export class KernelState {
       if (!prefixes) continue;
       const removed = objects.removed.has(nhid);
       for (const key of prefixes) {
-        const byId = this.routes.get(key);
+        const slot = this.routes.slotOf(key);
+        const byId = slot < 0 ? undefined : this.routes.routesAt(slot);
         let uses = false;
         for (const [id, r] of byId ?? []) {
           if (r.nhid !== nhid) continue;
           if (removed) byId!.delete(id);
-          else byId!.set(id, this.shared({ ...r, ...this.nexthopObjects.resolve(nhid) }));
+          else byId!.set(id, { ...r, ...this.nexthopObjects.resolve(nhid) });
           uses = true;
         }
-        if (byId?.size === 0) this.routes.delete(key);
+        if (byId && uses) this.routes.store(slot, byId);
         if (uses) change.prefixes.add(key);
         else prefixes.delete(key);
       }
@@ -214,52 +195,17 @@ export class KernelState {
 
   private removeRoute(r: KernelRoute, change: Change): void {
     const key = routeFamilyKey(r);
-    const byId = this.routes.get(key);
+    const slot = this.routes.slotOf(key);
+    const byId = slot < 0 ? undefined : this.routes.routesAt(slot);
     const existing = byId?.get(routeId(r));
     if (!byId || !existing) return;
     // an IPv6 delete may take out single next hops of a multipath route
     const gone = new Set(r.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}`));
     const left = existing.nexthops.filter((n) => !gone.has(`${n.ifindex}|${n.gateway ?? ''}`));
-    if (r.family === 6 && r.nexthops.length > 0 && left.length > 0) byId.set(routeId(r), this.shared({ ...existing, nexthops: left }));
+    if (r.family === 6 && r.nexthops.length > 0 && left.length > 0) byId.set(routeId(r), { ...existing, nexthops: left });
     else byId.delete(routeId(r));
-    if (byId.size === 0) this.routes.delete(key);
+    this.routes.store(slot, byId);
     change.prefixes.add(key);
-  }
-
-  /** The route's id, the one string of its content. */
-  private sharedId(r: KernelRoute): string {
-    const id = routeId(r);
-    const have = this.ids.get(id);
-    if (have !== undefined) return have;
-    this.ids.set(id, id);
-    return id;
-  }
-
-  /** The route, its next-hop list swapped for the shared one of the same content. */
-  private shared(r: KernelRoute): KernelRoute {
-    if (r.nexthops.length === 0) return r;
-    r.nexthops = r.nexthops.length === 1 ? this.sharedSingle(r.nexthops) : this.sharedList(r.nexthops);
-    return r;
-  }
-
-  /** A one-hop list, found by its hop's fields: no key string built per route, as a million routes through one gateway need. */
-  private sharedSingle(hops: KernelNexthop[]): KernelNexthop[] {
-    const n = hops[0]!;
-    let byIfindex = this.singleHops.get(n.gateway ?? '');
-    if (!byIfindex) this.singleHops.set(n.gateway ?? '', (byIfindex = new Map()));
-    const have = byIfindex.get(n.ifindex);
-    if (have?.[0]!.weight === n.weight) return have;
-    const list = hops.slice();
-    // weights of a single hop are 1 but for a group that lost all but one member: the first one seen stays shared
-    if (!have) byIfindex.set(n.ifindex, list);
-    return list;
-  }
-
-  private sharedList(hops: KernelNexthop[]): KernelNexthop[] {
-    const key = hops.map((n) => `${n.ifindex}|${n.gateway ?? ''}|${n.weight}`).join(',');
-    let list = this.hopLists.get(key);
-    if (!list) this.hopLists.set(key, (list = hops.slice()));
-    return list;
   }
 
   private applyLink(op: 'add' | 'del', link: KernelLink, change: Change): void {
@@ -302,18 +248,24 @@ export class KernelState {
     if (a.family === 4 && !v4Left) this.purgeRoutesVia(a.ifindex, [4], change);
   }
 
-  private purgeRoutesVia(ifindex: number, families: number[], change: Change): void {
-    for (const [key, byId] of this.routes) {
+  private purgeRoutesVia(ifindex: number, families: readonly number[], change: Change): void {
+    // collected first: storing a slot's routes may free it while the walk goes on
+    const slots = [...this.routes.slotsThrough((hops) => hops.some((n) => n.ifindex === ifindex), families)];
+    for (const slot of slots) {
+      const byId = this.routes.routesAt(slot);
+      let changed = false;
       for (const [id, r] of byId) {
         // routes through objects follow their objects (flushDevice), and outlive the link's addresses
-        if (r.nhid !== undefined || !families.includes(r.family) || !r.nexthops.some((n) => n.ifindex === ifindex)) continue;
+        if (r.nhid !== undefined || !r.nexthops.some((n) => n.ifindex === ifindex)) continue;
         // a multipath route loses the dead next hops; it goes when none is left
         const left = r.nexthops.filter((n) => n.ifindex !== ifindex);
-        if (left.length > 0) byId.set(id, this.shared({ ...r, nexthops: left }));
+        if (left.length > 0) byId.set(id, { ...r, nexthops: left });
         else byId.delete(id);
-        change.prefixes.add(key);
+        changed = true;
       }
-      if (byId.size === 0) this.routes.delete(key);
+      if (!changed) continue;
+      change.prefixes.add(this.routes.prefixes.keyOf(slot));
+      this.routes.store(slot, byId);
     }
   }
 }

@@ -7,8 +7,10 @@ import type { Change } from './kernel-state.js';
 import { DesiredState, signature } from './desired.js';
 import type { DesiredOptions, DesiredRoute, NetfilterScope } from './desired.js';
 import { prefixCovers } from './policy.js';
-import type { KernelEvent, KernelSnapshot } from './model.js';
+import type { KernelEvent, KernelNexthop, KernelSnapshot } from './model.js';
 import { RefCountedIds } from './nexthop-ids.js';
+import { AppliedRecords, NOT_APPLIED, type AppliedRoute } from './applied-records.js';
+import { HOLDER, grownColumn, type PrefixTable } from './prefix-table.js';
 
 /** Routes written per batch: bounds what a full sync holds at once on a full table. */
 const FULL_SYNC_CHUNK = 65_536;
@@ -51,12 +53,18 @@ export interface AdoptedEntries {
   locals: string[];
 }
 
+/** Prefixes by "family|prefix": a Set, or every prefix of a full sync, made as read. */
+export interface PrefixKeys extends Iterable<string> {
+  readonly size: number;
+  has(key: string): boolean;
+}
+
 /**
  * Told, right after the maps were written, which routes ("family|prefix")
  * the fast path now holds as `state` says: the API answers a route change
  * once the fast path has it, and streams changes to watchers, from this.
  */
-export type RoutesAppliedListener = (keys: ReadonlySet<string>) => void;
+export type RoutesAppliedListener = (keys: PrefixKeys) => void;
 
 /** A neighbour entry of the maps, by its key. */
 export interface NeighbourRef {
@@ -64,10 +72,22 @@ export interface NeighbourRef {
   address: string;
 }
 
-interface AppliedRoute {
-  readonly signature: string;
-  readonly nexthopKeys: readonly string[];
-  readonly groupKey?: string;
+/** Every prefix a full sync wrote or deleted: the desired ones, read from the state as walked, and the stale ones. */
+class FullSyncKeys implements PrefixKeys {
+  constructor(
+    private readonly desired: DesiredState,
+    private readonly stale: ReadonlySet<string>,
+    readonly size: number,
+  ) {}
+
+  has(key: string): boolean {
+    return this.desired.hasRouteKey(key) || this.stale.has(key);
+  }
+
+  *[Symbol.iterator](): Iterator<string> {
+    yield* this.desired.routeKeys();
+    yield* this.stale;
+  }
 }
 
 export class Reconciler {
@@ -75,8 +95,12 @@ export class Reconciler {
   readonly desired: DesiredState;
   private readonly nexthopRefs: RefCountedIds;
   private readonly groupRefs: RefCountedIds;
-  private readonly routes = new Map<string, AppliedRoute>();
-  private readonly appliedBySignature = new Map<string, AppliedRoute>();
+  /** the prefixes' slots, shared with the state: a slot the maps hold a route for is held as APPLIED */
+  private readonly prefixes: PrefixTable;
+  /** slot -> the id of what the maps hold for it (AppliedRecords), NOT_APPLIED for nothing */
+  private applied: Uint32Array;
+  private readonly records = new AppliedRecords();
+  private appliedCount = 0;
   private readonly ifaces = new Map<number, string>();
   private readonly locals = new Map<string, number>();
   private readonly neighbours = new Map<string, string>();
@@ -92,6 +116,9 @@ export class Reconciler {
     this.desired = new DesiredState(this.state, options.interfaces, options);
     this.nexthopRefs = new RefCountedIds(fp.nexthopIds);
     this.groupRefs = new RefCountedIds(fp.groupIds);
+    this.prefixes = this.state.routes.prefixes;
+    this.applied = new Uint32Array(this.prefixes.capacity);
+    this.prefixes.onGrow((slots) => (this.applied = grownColumn(this.applied, slots)));
   }
 
   /**
@@ -105,7 +132,6 @@ export class Reconciler {
     this.writingFullSync = true;
     this.state.load(snapshot);
     this.desired.replanPolicy();
-    this.appliedBySignature.clear();
     if (adopted) this.adopt(adopted);
     const all = emptyChange();
     for (const l of this.state.links.keys()) all.links.add(l);
@@ -116,28 +142,60 @@ export class Reconciler {
     this.reconcileLocals();
     this.reconcileNeighbours(all.neighbours);
 
-    await this.writeRoutes(this.desired.routeKeys());
+    await this.writeRoutes(this.fullSyncSlots());
 
-    const stale: string[] = [];
-    for (const key of this.routes.keys()) if (!this.desired.hasRouteKey(key)) stale.push(key);
-    await this.fp.deleteRoutes(stale.map((k) => k.slice(2)));
-    for (const key of stale) {
-      this.release(this.routes.get(key));
-      this.routes.delete(key);
+    // what the maps hold that the kernel no longer has: few, so named by text
+    const staleSlots: number[] = [];
+    for (const slot of this.prefixes.slots(HOLDER.APPLIED)) {
+      if (!this.prefixes.held(slot, HOLDER.KERNEL) && !this.desired.policy.destinations.has(this.prefixes.keyOf(slot))) staleSlots.push(slot);
     }
+    const stale = staleSlots.map((slot) => this.prefixes.keyOf(slot));
+    await this.fp.deleteRoutes(stale.map((k) => k.slice(2)));
+    for (const slot of staleSlots) this.forget(slot);
     // next hops and groups of the previous run, which no route uses any
     // more: their ids were kept out of use while the sync replaced them
     for (const id of adopted?.nexthops ?? []) this.fp.nexthopIds.release(id);
     for (const id of adopted?.groups ?? []) this.fp.groupIds.release(id);
     this.writingFullSync = false;
-    this.routesApplied(new Set([...this.desired.routeKeys(), ...stale]));
-    return { routes: this.routes.size };
+    let size = this.state.routes.size + stale.length;
+    for (const key of this.desired.policy.destinations) if (!this.state.routes.has(key)) size++;
+    this.routesApplied(new FullSyncKeys(this.desired, new Set(stale), size));
+    return { routes: this.appliedCount };
+  }
+
+  /** The slots a full sync writes: every prefix of the kernel's, then the policy rules' destinations. */
+  private *fullSyncSlots(): Generator<number> {
+    yield* this.state.routes.slots();
+    for (const key of this.desired.policy.destinations) {
+      const slot = this.slotToWrite(key);
+      if (slot >= 0 && !this.prefixes.held(slot, HOLDER.KERNEL)) yield slot;
+    }
+  }
+
+  /** The slot of a prefix to write: the one it has, or one taken for the maps if the fast path should hold it; -1 if neither. */
+  private slotToWrite(key: string): number {
+    const slot = this.prefixes.findKey(key);
+    if (slot >= 0 || !this.desired.route(key)) return slot;
+    return this.prefixes.hold(key.startsWith('6|') ? 6 : 4, key.slice(2), HOLDER.APPLIED);
+  }
+
+  /** The maps hold nothing for the slot any more. */
+  private forget(slot: number): void {
+    this.releaseApplied(this.applied[slot]!);
+    if (this.applied[slot] !== NOT_APPLIED) this.appliedCount--;
+    this.applied[slot] = NOT_APPLIED;
+    this.prefixes.release(slot, HOLDER.APPLIED);
   }
 
   /** Take the maps' current entries as applied, with signatures that force a rewrite. */
   private adopt(adopted: AdoptedEntries): void {
-    const unknown: AppliedRoute = { signature: '(adopted)', nexthopKeys: [] };
-    for (const prefix of adopted.routes) this.routes.set(`${prefix.includes(':') ? 6 : 4}|${prefix}`, unknown);
+    const unknown = (): Omit<AppliedRoute, 'signature'> => ({ nexthopKeys: [] });
+    for (const prefix of adopted.routes) {
+      const slot = this.prefixes.hold(prefix.includes(':') ? 6 : 4, prefix, HOLDER.APPLIED);
+      if (this.applied[slot] === NOT_APPLIED) this.appliedCount++;
+      this.releaseApplied(this.applied[slot]!);
+      this.applied[slot] = this.records.acquire('(adopted)', unknown);
+    }
     for (const ifindex of adopted.interfaces) this.ifaces.set(ifindex, '(adopted)');
     for (const key of adopted.neighbours) this.neighbours.set(key, '(adopted)');
     for (const addr of adopted.locals) this.locals.set(addr, -1);
@@ -148,7 +206,7 @@ export class Reconciler {
   /** Apply one kernel event and write what it changed. */
   applyEvent(e: KernelEvent): void {
     const prefixes = this.applyEventExceptRoutes(e);
-    for (const key of prefixes) this.reconcileRoute(key);
+    for (const key of prefixes) this.reconcileRoute(this.slotToWrite(key));
     if (prefixes.size > 0) this.routesApplied(prefixes);
   }
 
@@ -166,8 +224,8 @@ export class Reconciler {
     const prefixes = new Set<string>();
     for (const e of events) for (const key of this.applyEventExceptRoutes(e)) prefixes.add(key);
     // a few routes are written at once: a batch call waits for a worker thread, a change typed by hand should not
-    if (prefixes.size <= DIRECT_WRITES) for (const key of prefixes) this.reconcileRoute(key);
-    else await this.writeRoutes(prefixes);
+    if (prefixes.size <= DIRECT_WRITES) for (const key of prefixes) this.reconcileRoute(this.slotToWrite(key));
+    else await this.writeRoutes([...prefixes].map((key) => this.slotToWrite(key)));
     if (prefixes.size > 0) this.routesApplied(prefixes);
   }
 
@@ -182,9 +240,7 @@ export class Reconciler {
     if (change.links.size > 0) {
       this.reconcileLinks(change);
       // a link's state changes whether routes through it can be forwarded
-      for (const [key, byId] of this.state.routes) {
-        for (const r of byId.values()) if (r.nexthops.some((n) => change.links.has(n.ifindex))) change.prefixes.add(key);
-      }
+      for (const key of this.state.prefixesThrough((hops) => hops.some((n) => change.links.has(n.ifindex)))) change.prefixes.add(key);
     }
     if (change.addresses.size > 0 || change.links.size > 0) this.reconcileLocals();
     this.reconcileNeighbours(change.neighbours);
@@ -192,34 +248,42 @@ export class Reconciler {
   }
 
   /**
-   * Bring the routes of these keys to what the state wants, in batches:
+   * Bring the routes of these slots to what the state wants, in batches:
    * each batch's new next hops and groups first, then its routes, then what
    * the old routes held is let go of (never a dangling id). Written as it
-   * goes, so a full table is never held twice over in batches.
+   * goes, so a full table is never held twice over in batches; a prefix's
+   * text is made only for what is written.
    */
-  private async writeRoutes(keys: Iterable<string>): Promise<void> {
+  private async writeRoutes(slots: Iterable<number>): Promise<void> {
     let sets: Array<{ prefix: string; target: RouteTarget }> = [];
     let deletes: string[] = [];
-    let released: Array<AppliedRoute | undefined> = [];
+    let released: number[] = [];
+    let forgotten: number[] = [];
     const flush = async (): Promise<void> => {
       if (sets.length > 0) await this.fp.setRoutes(sets);
       if (deletes.length > 0) await this.fp.deleteRoutes(deletes);
-      for (const old of released) this.release(old);
+      for (const old of released) this.releaseApplied(old);
+      // a slot let go of only now: until its delete is written, it must not name another prefix
+      for (const slot of forgotten) this.prefixes.release(slot, HOLDER.APPLIED);
       sets = [];
       deletes = [];
       released = [];
+      forgotten = [];
     };
-    for (const key of keys) {
-      const desired = this.desired.route(key);
-      const old = this.routes.get(key);
-      if (desired && old?.signature === signature(desired)) continue;
+    for (const slot of slots) {
+      if (slot < 0) continue;
+      const desired = this.desired.routeAt(slot);
+      const oldId = this.applied[slot]!;
+      if (desired && this.records.get(oldId)?.signature === signature(desired)) continue;
       if (desired) {
-        sets.push({ prefix: key.slice(2), target: this.acquire(key, desired) });
-      } else if (old) {
-        deletes.push(key.slice(2));
-        this.routes.delete(key);
+        sets.push({ prefix: this.prefixes.prefix(slot), target: this.acquire(slot, desired) });
+      } else if (oldId !== NOT_APPLIED) {
+        deletes.push(this.prefixes.prefix(slot));
+        this.applied[slot] = NOT_APPLIED;
+        this.appliedCount--;
+        forgotten.push(slot);
       }
-      released.push(old);
+      released.push(oldId);
       if (sets.length + deletes.length >= FULL_SYNC_CHUNK) await flush();
     }
     await flush();
@@ -244,7 +308,11 @@ export class Reconciler {
     for (const l of this.state.links.keys()) change.links.add(l);
     const moved = [...before.destinations, ...after.destinations].filter((d) => before.destinations.has(d) !== after.destinations.has(d));
     if (moved.length === 0) return;
-    for (const key of this.desired.routeKeys()) if (moved.some((d) => prefixCovers(d, key))) change.prefixes.add(key);
+    // what the maps hold counts too: a prefix the kernel let go of while inside a destination stays there as a policy entry
+    for (const slot of this.prefixes.slots(HOLDER.KERNEL | HOLDER.APPLIED)) {
+      const key = this.prefixes.keyOf(slot);
+      if (moved.some((d) => prefixCovers(d, key))) change.prefixes.add(key);
+    }
     for (const d of moved) change.prefixes.add(d);
   }
 
@@ -254,12 +322,8 @@ export class Reconciler {
    * turns good or bad, not on every NUD change.
    */
   private multipathRoutesVia(ifindex: number, gateway: string, into: Set<string>): void {
-    for (const [key, byId] of this.state.routes) {
-      if (!key.startsWith('4|')) continue;
-      for (const r of byId.values()) {
-        if (r.nexthops.length > 1 && r.nexthops.some((n) => n.ifindex === ifindex && n.gateway === gateway)) into.add(key);
-      }
-    }
+    const through = (hops: readonly KernelNexthop[]): boolean => hops.length > 1 && hops.some((n) => n.ifindex === ifindex && n.gateway === gateway);
+    for (const key of this.state.prefixesThrough(through, [4])) into.add(key);
   }
 
   /**
@@ -276,7 +340,7 @@ export class Reconciler {
     return () => this.routeListeners.delete(listener);
   }
 
-  private routesApplied(keys: ReadonlySet<string>): void {
+  private routesApplied(keys: PrefixKeys): void {
     for (const listener of this.routeListeners) listener(keys);
   }
 
@@ -337,7 +401,7 @@ export class Reconciler {
   }
 
   /** Write the next hops and group a route needs; returns its target with real ids. */
-  private acquire(key: string, d: DesiredRoute): RouteTarget {
+  private acquire(slot: number, d: DesiredRoute): RouteTarget {
     const ids = new Map<string, number>();
     for (const nh of d.nexthops) {
       const { id, created } = this.nexthopRefs.acquire(nh.key);
@@ -354,23 +418,12 @@ export class Reconciler {
     } else if (d.target.type === 'unicast') {
       target = { type: 'unicast', nexthop: ids.get(d.nexthops[0]!.key)! };
     }
-    this.routes.set(key, this.appliedFor(d, groupKey));
-    return target;
-  }
-
-  /**
-   * What a route holds is fixed by its signature, and a full table has a
-   * million routes over a few signatures: they share one frozen record.
-   * Records no route holds any more go at the next full sync.
-   */
-  private appliedFor(d: DesiredRoute, groupKey: string | undefined): AppliedRoute {
-    const sig = signature(d);
-    let applied = this.appliedBySignature.get(sig);
-    if (!applied) {
-      applied = Object.freeze({ signature: sig, nexthopKeys: d.nexthops.map((nh) => nh.key), ...(groupKey ? { groupKey } : {}) });
-      this.appliedBySignature.set(sig, applied);
+    if (this.applied[slot] === NOT_APPLIED) {
+      this.appliedCount++;
+      this.prefixes.holdSlot(slot, HOLDER.APPLIED);
     }
-    return applied;
+    this.applied[slot] = this.records.acquire(signature(d), () => ({ nexthopKeys: d.nexthops.map((nh) => nh.key), ...(groupKey ? { groupKey } : {}) }));
+    return target;
   }
 
   /**
@@ -379,31 +432,33 @@ export class Reconciler {
    * SlotIds): a program run that read the old route may still follow its
    * id, and must find the old entry there, not another next hop.
    */
-  private release(old: AppliedRoute | undefined): void {
+  private releaseApplied(id: number): void {
+    const old = this.records.get(id);
     if (!old) return;
     if (old.groupKey) this.groupRefs.release(old.groupKey);
     for (const k of old.nexthopKeys) this.nexthopRefs.release(k);
+    this.records.release(id);
   }
 
-  private reconcileRoute(key: string): void {
-    const desired = this.desired.route(key);
-    const old = this.routes.get(key);
-    if (desired && old?.signature === signature(desired)) return;
-    const prefix = key.slice(2);
+  private reconcileRoute(slot: number): void {
+    if (slot < 0) return;
+    const desired = this.desired.routeAt(slot);
+    const oldId = this.applied[slot]!;
+    if (desired && this.records.get(oldId)?.signature === signature(desired)) return;
     if (desired) {
       // new entries first, then the route, then the old entries: never a dangling id
-      this.fp.setRoute(prefix, this.acquire(key, desired));
-    } else if (old) {
-      this.fp.deleteRoute(prefix);
-      this.routes.delete(key);
+      this.fp.setRoute(this.prefixes.prefix(slot), this.acquire(slot, desired));
+      this.releaseApplied(oldId);
+    } else if (oldId !== NOT_APPLIED) {
+      this.fp.deleteRoute(this.prefixes.prefix(slot));
+      this.forget(slot);
     }
-    this.release(old);
   }
 
   routeCounts(): { ipv4: number; ipv6: number } {
     let ipv6 = 0;
-    for (const key of this.routes.keys()) if (key.startsWith('6|')) ipv6++;
-    return { ipv4: this.routes.size - ipv6, ipv6 };
+    for (const slot of this.prefixes.slots(HOLDER.APPLIED)) if (this.applied[slot] !== NOT_APPLIED && this.prefixes.family(slot) === 6) ipv6++;
+    return { ipv4: this.appliedCount - ipv6, ipv6 };
   }
 
   neighbourCounts(): { ipv4: number; ipv6: number } {
@@ -413,6 +468,6 @@ export class Reconciler {
   }
 
   get routeCount(): number {
-    return this.routes.size;
+    return this.appliedCount;
   }
 }

@@ -1,8 +1,26 @@
-// The routes of one prefix, by route id. Nearly every prefix has one route,
-// and a full table has a million prefixes: a Map per prefix costs some 260
-// bytes before it holds anything, so the single route is kept inline and a
-// Map is made only for a second one.
+// The routes of one prefix, by route id, as the kernel's state changes them
+// and as packed-routes.ts keeps the prefixes its columns cannot carry. Most
+// of those have one route, and a Map costs some 260 bytes before it holds
+// anything: the single route is kept inline, a Map made only for a second.
 import type { KernelRoute } from './model.js';
+
+/**
+ * A route's identity within its prefix. The kernel merges IPv6 routes into
+ * one multipath route by (table, prefix, metric) only when every next hop
+ * has a gateway; device routes with the same metric (fe80::/64 on each
+ * link) stay separate routes. A source-specific route is another route
+ * than the plain one of the same (table, prefix, metric).
+ */
+export const routeBase = (r: KernelRoute): string => `${r.table}|${r.metric}|${r.tos}${r.source === undefined ? '' : ` from ${r.source}`}`;
+export const routeId = (r: KernelRoute): string => {
+  // the kernel never merges an IPv6 route through an object with another; what it resolves to may change, its id may not
+  if (r.nhid !== undefined) return r.family === 4 ? routeBase(r) : `${routeBase(r)}|nhid`;
+  return `${routeBase(r)}${qualifiesForEcmp(r) ? '' : `|${r.nexthops.map((n) => n.ifindex).join(',')}`}`;
+};
+
+export function qualifiesForEcmp(r: KernelRoute): boolean {
+  return r.family === 4 || (r.type === 'unicast' && r.nexthops.length > 0 && r.nexthops.every((n) => n.gateway !== undefined));
+}
 
 export class RouteSlots implements ReadonlyMap<string, KernelRoute> {
   private id: string | undefined;

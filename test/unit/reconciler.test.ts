@@ -315,6 +315,34 @@ describe('reconciler', () => {
     expect(w.neighbours.has('3|198.51.100.2')).toBe(false);
   });
 
+  it('lets a prefix slot go when neither the kernel nor the maps hold its prefix, through events, rules and a resync', async () => {
+    const prefixes = r.state.routes.prefixes;
+    const before = prefixes.size;
+    const added = Array.from({ length: 500 }, (_, i) => route(`10.${i >> 8}.${i & 255}.0/24`, [{ ifindex: 3, gateway: '198.51.100.2', weight: 1 }]));
+    await r.applyEvents(added.map((a) => ({ kind: 'route', op: 'add', replace: false, route: a })));
+    expect(w.resolve('10.1.243.0/24')).toBe('3/198.51.100.2');
+    r.applyEvent({ kind: 'rule', op: 'add', rule: rule({ family: 4, priority: 100, to: '10.0.0.0/8' }) });
+    expect(w.resolve('10.0.0.0/8')).toBe('policy');
+    expect(prefixes.size).toBe(before + 501);
+    await r.applyEvents(added.map((a) => ({ kind: 'route', op: 'del', replace: false, route: a })));
+    // inside the rule's destination, a prefix the kernel let go of stays a policy entry, until the rule goes
+    expect(w.resolve('10.1.243.0/24')).toBe('policy');
+    expect(prefixes.size).toBe(before + 501);
+    r.applyEvent({ kind: 'rule', op: 'del', rule: rule({ family: 4, priority: 100, to: '10.0.0.0/8' }) });
+    expect(w.resolve('10.0.0.0/8')).toBe('none');
+    expect(w.resolve('10.1.243.0/24')).toBe('none');
+    expect(prefixes.size).toBe(before);
+    // a resync of a dump without one route: its slot goes, the others stay where they were
+    const slot = r.state.routes.slotOf('4|203.0.113.0/24');
+    const snap = snapshot();
+    snap.routes.splice(snap.routes.findIndex((x) => x.prefix === '192.0.2.0/24'), 1);
+    await r.fullSync(snap);
+    expect(w.resolve('192.0.2.0/24')).toBe('none');
+    expect(r.state.routes.slotOf('4|203.0.113.0/24')).toBe(slot);
+    expect(prefixes.size).toBe(before - 1);
+    expect(r.routeCount).toBe(snap.routes.length);
+  });
+
   it('a full sync from an adopted state overwrites what changed and removes what is gone', async () => {
     const w2 = new RecordingWriter();
     w2.routes.set('10.99.0.0/16', { type: 'blackhole' });
