@@ -8,14 +8,17 @@ import { parseAddress } from '../../dataplane/addr.js';
 import * as L from '../../dataplane/layout.js';
 import type { MapName } from '../../dataplane/layout.js';
 import type { Difference } from '../../router/sync/verify.js';
-import { ping } from '../../router/lab/traffic.js';
+import { ip } from '../../router/lab/netns.js';
+import type { Lab } from '../../router/lab/topology.js';
 import { startLabDaemon, type LabDaemon } from '../../support/lab-daemon.js';
 import { cli, within } from '../helpers/router.js';
 
 const PREFIX = `xrt-vd-${process.pid}`;
+/** a neighbour of the router's B side that no traffic changes */
+const PERMANENT_NEIGHBOUR = { address: '198.51.100.3', mac: '02:00:00:00:00:33' };
 
 /** Change a map entry in place; returns how to put it back. */
-type Damage = (fp: FastPath) => Promise<() => void>;
+type Damage = (fp: FastPath, lab: Lab) => Promise<() => void>;
 
 /** The first entry of a map, its value changed by `change`. */
 function changeFirst(name: MapName, change: (value: Buffer) => void): Damage {
@@ -98,8 +101,17 @@ const CASES: Array<{ kind: Difference['kind']; key: RegExp; damage: Damage }> = 
   },
   {
     kind: 'neighbour',
-    key: /^neighbour .*: kernel ([0-9a-f:]{17}) .*, fast path (?!\1)/m,
-    damage: changeFirst('xr_neigh4', (v) => (v[fieldAt(L.neigh, 'mac') + 5] ^= 1)),
+    key: /^neighbour .*198\.51\.100\.3: kernel ([0-9a-f:]{17}) .*, fast path (?!\1)/m,
+    damage: async (fp, lab) => {
+      // the permanent entry: a resolved one's state changes would have the daemon rewrite it meanwhile
+      const neighbours = fp.map('xr_neigh4');
+      const key = L.neigh4Key.encode({ ifindex: lab.router.toB.ifindex, addr: address(PERMANENT_NEIGHBOUR.address) });
+      const value = neighbours.lookup(key)!;
+      const damaged = Buffer.from(value);
+      damaged[fieldAt(L.neigh, 'mac') + 5] ^= 1;
+      neighbours.update(key, damaged);
+      return () => neighbours.update(key, value);
+    },
   },
   {
     kind: 'interface',
@@ -125,9 +137,9 @@ describe('xdp-router verify finds each kind of damage', () => {
 
   beforeAll(async () => {
     h = await startLabDaemon({ prefix: PREFIX });
-    // a resolved gateway: a neighbour entry to damage
-    await ping(h.lab.router.ns, h.lab.b.v4, 1);
-    await within(5_000, async () => (await h!.fp.neighbours()).size > 0, 'a neighbour in the fast path');
+    const n = PERMANENT_NEIGHBOUR;
+    await ip(['neigh', 'replace', n.address, 'lladdr', n.mac, 'dev', h.lab.router.toB.dev, 'nud', 'permanent'], h.lab.router.ns);
+    await within(5_000, async () => [...(await h!.fp.neighbours()).values()].some((e) => e.mac === n.mac), 'the permanent neighbour in the fast path');
     const v = await cli(['verify', '--config', h.config.file]);
     expect(v.stdout).toContain('fast path and kernel agree');
   });
@@ -137,7 +149,7 @@ describe('xdp-router verify finds each kind of damage', () => {
   });
 
   it.each(CASES)('$kind: $key', async ({ damage, key }) => {
-    const repair = await damage(h!.fp);
+    const repair = await damage(h!.fp, h!.lab);
     try {
       const v = await cli(['verify', '--config', h!.config.file]);
       expect(v.code, v.stdout + v.stderr).toBe(1);
