@@ -33,8 +33,6 @@ export interface LagStats {
   /** the last change of any route of the protocol reaching the kernel, and the last probe reaching the maps (performance.now()) */
   lastKernelAt: number;
   lastFastPathAt: number;
-  /** changes of the protocol's routes the socket saw */
-  kernelChanges: number;
 }
 
 interface ProbeState {
@@ -64,7 +62,6 @@ export class RouteLagTracker {
   private lost = 0;
   private lastKernelAt = 0;
   private lastFastPathAt = 0;
-  private kernelChanges = 0;
 
   /**
    * protocol: rtm_protocol of the measured routes; nexthopIds: the id of
@@ -101,7 +98,6 @@ export class RouteLagTracker {
   reset(): void {
     this.lags = [];
     this.lost = 0;
-    this.kernelChanges = 0;
     this.lastKernelAt = this.lastFastPathAt = 0;
   }
 
@@ -111,10 +107,19 @@ export class RouteLagTracker {
   }
 
   /** Resolves once the fast path followed every probe change, or after timeoutMs (then some are still behind). */
-  async settled(timeoutMs: number): Promise<boolean> {
+  settled(timeoutMs: number): Promise<boolean> {
+    return this.followed(0, timeoutMs);
+  }
+
+  /**
+   * settled, once at least `changes` probe changes were followed since the
+   * last reset: for a feed whose changes the tracker waits to see come.
+   */
+  async followed(changes: number, timeoutMs: number): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
-    while (this.pending.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    return this.pending.size === 0;
+    const done = (): boolean => this.pending.size === 0 && this.lags.length >= changes;
+    while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return done();
   }
 
   stats(): LagStats {
@@ -127,7 +132,6 @@ export class RouteLagTracker {
       maxMs: sorted.length > 0 ? sorted[sorted.length - 1]! : NaN,
       lastKernelAt: this.lastKernelAt,
       lastFastPathAt: this.lastFastPathAt,
-      kernelChanges: this.kernelChanges,
     };
   }
 
@@ -148,7 +152,6 @@ export class RouteLagTracker {
       const data = buf.subarray(at + NLMSG_HDRLEN, at + len);
       at += (len + 3) & ~3;
       if ((type !== RTM.NEWROUTE && type !== RTM.DELROUTE) || data.length < RTMSG_LEN || data[5] !== this.protocol) continue;
-      this.kernelChanges++;
       this.lastKernelAt = now;
       const state = this.byKey.get(keyOf(data));
       if (!state) continue;

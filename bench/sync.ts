@@ -7,14 +7,16 @@
 //   memory      the daemon's resident memory settled after the feed, and its
 //               peak, with the mapped BPF arrays told apart
 //   verify      `xdp-router verify` of the whole table: its time and peak memory
-//   churn       withdraw/re-announce at a steady rate: lag, resyncs
+//   churn       withdraw/re-announce at a steady rate over our own rtnetlink
+//               socket (route-churn.ts): lag, resyncs
 //   cold start  the daemon stopped and started again on the table: its own
 //               "fast path in sync with the kernel" line
 //   removal     the whole table deleted from the kernel: how long after it the
 //               fast path is empty
-import { execFile, spawn } from 'node:child_process';
+//   BGP feed    the table announced by BIRD in host B to BIRD on the router
+//               (bgp-feed.ts): the live feed's figures again
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { FastPath } from '../dataplane/fastpath.js';
 import { RouterDaemon } from '../support/daemon.js';
 import type { LabDaemon } from '../support/lab-daemon.js';
@@ -25,17 +27,15 @@ import { daemonHeap, metricsUrl, type DaemonHeap } from './daemon-heap.js';
 import { processCpuMs, processMemory, type ProcessMemory } from './process-stats.js';
 import { progress, sleep, timed } from './progress.js';
 import { RouteLagTracker, type LagStats } from './route-lag.js';
+import { bgpFeed } from './bgp-feed.js';
+import { churnRoutes } from './route-churn.js';
 import { withRouterLab } from './router-lab.js';
 import { addLine, deleteLine, syncTable, type FeedRoute, type Gateways } from './sync-table.js';
-
-const execFileP = promisify(execFile);
 
 /** rtm_protocol of the benchmark's routes: none of iproute2's or FRR's, not the daemon's (250) */
 const BENCH_PROTO = 77;
 /** the churn goes over the feed's first routes, this many at most */
 const CHURN_SET = 100_000;
-/** lines handed to the churn's ip -batch per tick */
-const CHURN_TICK_MS = 10;
 /** the daemon's memory is read this long after the feed, when what the feed left is collected */
 const SETTLE_MS = 5_000;
 
@@ -77,8 +77,18 @@ export interface SyncResult {
     /** the daemon's CPU time over the phase */
     daemonCpuMs: number;
   };
+  /** the same figures, the table announced by BIRD in host B over BGP to BIRD on the router (bgp-feed.ts), after the removal */
+  bgpFeed: SyncResult['feed'];
   memory: { before: DaemonMemory; settled: DaemonMemory; afterChurn: DaemonMemory };
-  verify: { ms: number; peakRssBytes: number; passed: boolean };
+  verify: {
+    ms: number;
+    /** VmHWM, the BPF arrays it maps included */
+    peakRssBytes: number;
+    /** the peak of its anonymous pages (RssAnon), sampled: its own memory */
+    peakAnonBytes: number;
+    bpfMappedBytes: number;
+    passed: boolean;
+  };
   churn: { seconds: number; changes: number; perSecond: number; lag: Lag; resyncs: number; daemonCpuMs: number };
   coldStart: {
     routes: number;
@@ -118,52 +128,40 @@ async function settled(tracker: RouteLagTracker, what: string, timeoutMs: number
   if (!(await tracker.settled(timeoutMs))) throw new Error(`${what}: ${tracker.behind} probe changes still not in the fast path after ${timeoutMs / 1000} s`);
 }
 
-/** `xdp-router verify` under /usr/bin/time: how long it took and its peak resident memory. */
-async function timedVerify(configFile: string): Promise<SyncResult['verify']> {
-  const t0 = performance.now();
-  let stderr: string;
-  let passed = true;
-  try {
-    ({ stderr } = await execFileP('/usr/bin/time', ['-f', 'maxrss-kib %M', 'node', CLI, 'verify', '--config', configFile], { maxBuffer: 256 * 1024 * 1024 }));
-  } catch (err) {
-    const e = err as { code?: unknown; stderr?: string };
-    if (e.code !== 1) throw err;
-    passed = false;
-    stderr = e.stderr ?? '';
-  }
-  const kib = /maxrss-kib (\d+)/.exec(stderr);
-  return { ms: performance.now() - t0, peakRssBytes: kib ? Number(kib[1]) * 1024 : NaN, passed };
-}
+/** how often timedVerify reads the verify process's memory */
+const VERIFY_SAMPLE_MS = 20;
 
 /**
- * Withdraw and re-announce the set's routes in turn at `rate` per second for
- * `seconds`, through one ip -batch reading stdin. Returns the routes it left
- * withdrawn: a withdrawing pass cut short left its first routes out, an
- * announcing one its last.
+ * `xdp-router verify`: how long it took and its memory, read every
+ * VERIFY_SAMPLE_MS: its peak RSS (VmHWM), and the peak of its anonymous
+ * pages (heap, buffers), its own memory: the rest is the BPF arrays it maps,
+ * the daemon's maps' memory, resident whole from the mmap on, and its code.
  */
-async function churn(ns: string, set: FeedRoute[], g: Gateways, rate: number, seconds: number): Promise<FeedRoute[]> {
-  const child = spawn('ip', ['-n', ns, '-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+async function timedVerify(configFile: string): Promise<SyncResult['verify']> {
+  const t0 = performance.now();
+  const child = spawn('node', [CLI, 'verify', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const total = rate * seconds;
-  const t0 = performance.now();
-  for (let sent = 0; sent < total; ) {
-    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
-    const lines: string[] = [];
-    for (; sent < due; sent++) {
-      // pass 0 withdraws the set, pass 1 announces it again, and so on
-      const r = set[sent % set.length]!;
-      lines.push(Math.floor(sent / set.length) % 2 === 0 ? deleteLine(r, g) : addLine(r, g));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const peaks = { rss: 0, anon: 0, bpfMapped: 0 };
+  const sample = (): void => {
+    try {
+      const m = processMemory(child.pid!);
+      // between fork and exec the status has no memory lines yet
+      if (Number.isNaN(m.peak + m.anon)) return;
+      peaks.rss = Math.max(peaks.rss, m.peak);
+      peaks.anon = Math.max(peaks.anon, m.anon);
+      peaks.bpfMapped = Math.max(peaks.bpfMapped, m.bpfMapped);
+    } catch {
+      /* exited between two samples */
     }
-    if (lines.length > 0 && !child.stdin!.write(`${lines.join('\n')}\n`)) await new Promise((r) => child.stdin!.once('drain', r));
-    await sleep(CHURN_TICK_MS);
-  }
-  child.stdin!.end();
-  if ((await exited) !== 0) throw new Error(`ip -batch of the churn failed: ${stderr.slice(0, 2000)}`);
-  const passes = Math.floor(total / set.length);
-  const cut = total % set.length;
-  return passes % 2 === 0 ? set.slice(0, cut) : set.slice(cut);
+  };
+  const sampler = setInterval(sample, VERIFY_SAMPLE_MS);
+  const code = await exited;
+  clearInterval(sampler);
+  const ms = performance.now() - t0;
+  if (code !== 0 && code !== 1) throw new Error(`xdp-router verify failed (exit ${code}): ${stderr.slice(0, 2000)}`);
+  return { ms, peakRssBytes: peaks.rss, peakAnonBytes: peaks.anon, bpfMappedBytes: peaks.bpfMapped, passed: code === 0 };
 }
 
 export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<SyncResult> {
@@ -193,23 +191,23 @@ export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<Syn
       const settledMemory = await daemonMemory(h.daemon.pid, metrics);
       progress(`sync: settled at ${mib(settledMemory.rss)} (peak ${mib(settledMemory.peak)}); verify`);
       const verify = await timedVerify(config.file);
-      progress(`sync: verify ${verify.passed ? 'passed' : 'found differences'} in ${(verify.ms / 1000).toFixed(1)} s, peak ${mib(verify.peakRssBytes)}`);
+      progress(`sync: verify ${verify.passed ? 'passed' : 'found differences'} in ${(verify.ms / 1000).toFixed(1)} s, peak ${mib(verify.peakRssBytes)}, ${mib(verify.peakAnonBytes)} anonymous (the BPF arrays it maps: ${mib(verify.bpfMappedBytes)})`);
 
       const churnSet = table.routes.slice(0, Math.min(CHURN_SET, table.routes.length));
       progress(`sync: churn, ${options.churnRate} changes/s over ${churnSet.length} routes for ${options.churnSeconds} s`);
       tracker.reset();
       const resyncsBefore = countOf(h.daemon.log(), 'full resync');
       const churnCpu = processCpuMs(h.daemon.pid);
-      const { value: withdrawn, ms: churnMs } = await timed(() => churn(ns, churnSet, g, options.churnRate, options.churnSeconds));
+      const { value: churnedRoutes, ms: churnMs } = await timed(() => churnRoutes(netnsPath, churnSet, g, lab.router.toB.ifindex, options.churnRate, options.churnSeconds));
       await settled(tracker, 'churn', timeoutMs);
       const churnStats = tracker.stats();
       // the table whole again for what follows
-      await ipBatch(ns, withdrawn.map((r) => addLine(r, g)));
+      await ipBatch(ns, churnedRoutes.withdrawn.map((r) => addLine(r, g)));
       await settled(tracker, 'churn', timeoutMs);
       const churned = {
         seconds: churnMs / 1000,
-        changes: churnStats.kernelChanges,
-        perSecond: churnStats.kernelChanges / (churnMs / 1000),
+        changes: churnedRoutes.changes,
+        perSecond: churnedRoutes.changes / (churnMs / 1000),
         lag: lagOf(churnStats),
         resyncs: countOf(h.daemon.log(), 'full resync') - resyncsBefore,
         daemonCpuMs: processCpuMs(h.daemon.pid) - churnCpu,
@@ -230,10 +228,16 @@ export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<Syn
       coldFp = await FastPath.open({ netns: ns, pinDir: config.pinDir, adoptOnly: true });
       tracker.follow(coldFp, await probeNexthopIds(coldFp, g));
       const removal = await removeAll(ns, table.routes, g, cold.pid, tracker, timeoutMs);
+      tracker.stop();
+      const resyncsBeforeBgp = countOf(cold.log(), 'full resync');
+      const bgpCpu = processCpuMs(cold.pid);
+      const bgp = await bgpFeed(lab, table.routes, table.probes, coldFp, await probeNexthopIds(coldFp, g), timeoutMs);
+      const bgpRow = { ...bgp, lag: lagOf(bgp.lag), resyncs: countOf(cold.log(), 'full resync') - resyncsBeforeBgp, daemonCpuMs: processCpuMs(cold.pid) - bgpCpu };
       return {
         options,
         probes: table.probes.length,
         feed,
+        bgpFeed: bgpRow,
         memory: { before, settled: settledMemory, afterChurn },
         verify,
         churn: churned,

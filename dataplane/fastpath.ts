@@ -24,6 +24,7 @@ import { NeighbourTable } from './neighbour-table.js';
 import { NexthopTable } from './nexthop-table.js';
 import { DryRun, openProgram, programConstants, type Decision, type ProgramConstants } from './program-instance.js';
 import { PuntMaps, type PuntRuleSpec } from './punt-maps.js';
+import { dumpTrie, type TrieDump } from './route-dump.js';
 import { RouteTable } from './route-table.js';
 import type { RouteTarget } from './route-target.js';
 import { SlotIds } from './slot-ids.js';
@@ -163,9 +164,9 @@ export class FastPath {
     return this.fib4?.groups();
   }
 
-  /** Where the program's IPv4 index and the trie disagree; empty when they agree. */
-  fib4IndexMismatches(): Promise<Fib4Mismatch[]> {
-    return fib4IndexMismatches(this.maps);
+  /** Where the program's IPv4 index and the trie disagree (from this dump of it, or a fresh one); empty when they agree. */
+  fib4IndexMismatches(trie?: TrieDump): Promise<Fib4Mismatch[]> {
+    return fib4IndexMismatches(this.maps, trie);
   }
 
   /** the IPv6 index's groups, and its entries sent to the trie for want of them; undefined on a read-only open */
@@ -174,8 +175,8 @@ export class FastPath {
   }
 
   /** Where the program's IPv6 index and the trie disagree (see fib4IndexMismatches); empty when they agree. */
-  fib6IndexMismatches(): Promise<Fib4Mismatch[]> {
-    return fib6IndexMismatches(this.maps);
+  fib6IndexMismatches(trie?: TrieDump): Promise<Fib4Mismatch[]> {
+    return fib6IndexMismatches(this.maps, trie);
   }
 
   private index6(): Fib6Index {
@@ -236,6 +237,11 @@ export class FastPath {
   /** Every route of both FIBs. */
   routes(): Promise<Array<{ prefix: string; target: RouteTarget }>> {
     return this.routeTable.all();
+  }
+
+  /** Both tries packed (route-dump.ts): for readers of a whole table. */
+  async routeDumps(): Promise<[TrieDump, TrieDump]> {
+    return [await dumpTrie(4, this.maps.xr_fib4), await dumpTrie(6, this.maps.xr_fib6)];
   }
 
   // --- next hops and groups -------------------------------------------------

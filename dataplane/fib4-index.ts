@@ -5,13 +5,17 @@
 // addresses, as /32 entries of type local: the kernel consults its local
 // table before any other, so a local address hides a route of the same /32,
 // and the hidden route comes back when the address goes.
-import { formatAddress, type Prefix } from './addr.js';
+import type { Prefix } from './addr.js';
 import { Dir24, type Dir24Memory } from './dir24.js';
+import { fib4Mismatches, type Fib4Mismatch } from './index-check.js';
 import { setThenWrite, type IndexEntry } from './index-write.js';
 import * as L from './layout.js';
 import type { MapName } from './layout.js';
 import type { NativeMap } from './native.js';
-import { decodeRoute, fib4Entry, fib4Target, type RouteTarget } from './route-target.js';
+import { dumpTrie, type TrieDump } from './route-dump.js';
+import { decodeRoute, fib4Entry, type RouteTarget } from './route-target.js';
+
+export type { Fib4Mismatch };
 
 export type Fib4Maps = Pick<Record<MapName, NativeMap>, 'xr_fib4' | 'xr_fib4_tbl24' | 'xr_fib4_tbl8' | 'xr_local4'>;
 
@@ -23,14 +27,6 @@ export interface Fib4Groups {
   retiring: number;
 }
 
-/** An address where the index and the trie give different routes. */
-export interface Fib4Mismatch {
-  address: string;
-  trie: RouteTarget | null;
-  index: RouteTarget | null;
-}
-
-const ALL_ONES = 0xffff_ffff;
 
 const LOCAL_ENTRY = fib4Entry({ type: 'local' });
 
@@ -127,35 +123,10 @@ export class Fib4Index {
 }
 
 /**
- * Where the program's IPv4 index and its records disagree: at the first
- * and the last address of every IPv4 prefix, and at every local address,
- * the route the program would use against the trie's longest match (or
- * local, for the router's own addresses). Empty when they agree. Reads the
- * maps only, so a read-only open (no Fib4Index) can ask too.
+ * Where the program's IPv4 index and its records disagree (index-check.ts),
+ * from the given dump of the trie or a fresh one. Empty when they agree.
+ * Reads the maps only, so a read-only open (no Fib4Index) can ask too.
  */
-export async function fib4IndexMismatches(maps: Fib4Maps): Promise<Fib4Mismatch[]> {
-  const memory = fib4Memory(maps);
-  const out: Fib4Mismatch[] = [];
-  const locals = new Set(localAddresses(maps));
-  const probes = new Set(locals);
-  for (const [key] of await maps.xr_fib4.dump()) {
-    const k = L.fib4Key.decode(key);
-    const first = k.addr.readUInt32BE(0);
-    const last = (first | (k.prefixlen === 0 ? ALL_ONES : ~(ALL_ONES << (32 - k.prefixlen)))) >>> 0;
-    probes.add(first).add(last);
-  }
-  const probe = Buffer.alloc(4);
-  for (const addr of probes) {
-    probe.writeUInt32BE(addr);
-    let trie: RouteTarget | null = { type: 'local' };
-    if (!locals.has(addr)) {
-      const value = maps.xr_fib4.lookup(L.fib4Key.encode({ prefixlen: 32, addr: probe }));
-      trie = value ? decodeRoute(value) : null;
-    }
-    const entry = Dir24.read(memory, addr);
-    if ((trie ? fib4Entry(trie) : 0) !== entry) {
-      out.push({ address: formatAddress(probe), trie, index: entry ? fib4Target(entry) : null });
-    }
-  }
-  return out;
+export async function fib4IndexMismatches(maps: Fib4Maps, trie?: TrieDump): Promise<Fib4Mismatch[]> {
+  return fib4Mismatches(trie ?? (await dumpTrie(4, maps.xr_fib4)), fib4Memory(maps), localAddresses(maps));
 }

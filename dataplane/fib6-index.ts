@@ -1,14 +1,16 @@
 // The program's IPv6 index (dataplane/dir6.ts) over its two mapped arrays:
 // opened fresh or adopted from the trie xr_fib6 a previous run left pinned,
 // kept beside the trie by FastPath, and compared with it for `verify`.
-import { formatAddress, type Prefix } from './addr.js';
-import { Dir6, TRIE_MARK, type Dir6Memory, type Dir6Usage } from './dir6.js';
+import type { Prefix } from './addr.js';
+import { Dir6, type Dir6Memory, type Dir6Usage } from './dir6.js';
 import type { Fib4Mismatch } from './fib4-index.js';
+import { fib6Mismatches } from './index-check.js';
 import { setThenWrite } from './index-write.js';
 import * as L from './layout.js';
 import type { MapName } from './layout.js';
 import type { NativeMap } from './native.js';
-import { decodeRoute, fib4Entry, fib4Target, type RouteTarget } from './route-target.js';
+import { dumpTrie, type TrieDump } from './route-dump.js';
+import { decodeRoute, fib4Entry, type RouteTarget } from './route-target.js';
 
 export type Fib6Maps = Pick<Record<MapName, NativeMap>, 'xr_fib6' | 'xr_fib6_tbl24' | 'xr_fib6_tbl8'>;
 
@@ -64,25 +66,7 @@ export class Fib6Index {
   }
 }
 
-/**
- * At the first and the last address of every IPv6 prefix of the trie,
- * the route the program reads against the trie's longest match; where
- * the index sends the address to the trie, the two agree by definition.
- */
-export async function fib6IndexMismatches(maps: Fib6Maps): Promise<Fib4Mismatch[]> {
-  const memory = fib6Memory(maps);
-  const out: Fib4Mismatch[] = [];
-  for (const [key] of await maps.xr_fib6.dump()) {
-    const k = L.fib6Key.decode(key);
-    const last = Buffer.from(k.addr);
-    for (let i = 0; i < 16; i++) last[i] = last[i]! | (0xff >> Math.max(0, Math.min(8, k.prefixlen - i * 8)));
-    for (const addr of k.prefixlen === 128 ? [k.addr] : [k.addr, last]) {
-      const entry = Dir6.read(memory, addr);
-      if (entry === TRIE_MARK) continue;
-      const value = maps.xr_fib6.lookup(L.fib6Key.encode({ prefixlen: 128, addr }));
-      const trie = value ? decodeRoute(value) : null;
-      if ((trie ? fib4Entry(trie) : 0) !== entry) out.push({ address: formatAddress(addr), trie, index: entry ? fib4Target(entry) : null });
-    }
-  }
-  return out;
+/** Where the program's IPv6 index and the trie disagree (index-check.ts), from the given dump of the trie or a fresh one. */
+export async function fib6IndexMismatches(maps: Fib6Maps, trie?: TrieDump): Promise<Fib4Mismatch[]> {
+  return fib6Mismatches(trie ?? (await dumpTrie(6, maps.xr_fib6)), fib6Memory(maps));
 }

@@ -32,6 +32,12 @@ export interface MapInfo {
   readonly perCpu: boolean;
 }
 
+export interface PackedEntries {
+  keys: Buffer;
+  values: Buffer;
+  count: number;
+}
+
 export interface NativeMap extends MapInfo {
   /** null when the key is absent */
   lookup(key: Buffer): Buffer | null;
@@ -43,6 +49,8 @@ export interface NativeMap extends MapInfo {
   keys(): Buffer[];
   /** all entries, off the JS thread (batch lookup where the map type supports it) */
   dump(): Promise<Array<[Buffer, Buffer]>>;
+  /** the same entries packed: entry i's key at keys[i * keySize], its value at values[i * valueSize] (per-CPU: the lookup size) */
+  dumpPacked(): Promise<PackedEntries>;
   /** keys and values concatenated, count entries; off the JS thread; batch where supported, else a loop */
   updateBatch(keys: Buffer, values: Buffer, count: number): Promise<void>;
   /** returns how many were deleted; absent keys are not an error */

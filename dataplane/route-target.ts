@@ -24,8 +24,8 @@ export function encodeRoute(target: RouteTarget, into?: Buffer, at = 0): Buffer 
 }
 
 /** A trie's value back as a route. */
-export function decodeRoute(buf: Buffer): RouteTarget {
-  const r = L.route.decode(buf);
+export function decodeRoute(buf: Buffer, at = 0): RouteTarget {
+  const r = L.route.decode(buf, at);
   const type = ROUTE_TYPE_BY_VALUE.get(r.type);
   if (!type) throw new Error(`xr_fib: unknown route type ${r.type} in the map`);
   if (type !== 'unicast') return { type };

@@ -1,6 +1,9 @@
 // `xdp-router verify`: compare what the fast path holds with what the
 // kernel's tables say it should hold, entry by entry.
 import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
+import { parsePrefix } from '../../dataplane/addr.js';
+import { findPrefix, prefixOrder4, prefixOrder6 } from '../../dataplane/prefix-order.js';
+import { prefixText, routeTarget, type TrieDump } from '../../dataplane/route-dump.js';
 import { DesiredState, NO_NETFILTER, nexthopKey, signature } from './desired.js';
 import type { DesiredOptions, NetfilterScope } from './desired.js';
 import { KernelState } from './kernel-state.js';
@@ -20,6 +23,35 @@ export interface Difference {
   kernel?: string;
   /** what the maps hold; undefined: nothing */
   fastPath?: string;
+}
+
+/**
+ * The routes the kernel asks for against the tries' entries, each found by
+ * binary search in its trie's dump (prefix-order.ts): a full table is a
+ * million of each, and neither side is copied into a Map.
+ */
+function compareRoutes(desired: DesiredState, tries: readonly [TrieDump, TrieDump], describe: (t: RouteTarget) => string): Difference[] {
+  const orders = [prefixOrder4(tries[0]), prefixOrder6(tries[1])] as const;
+  const seen = tries.map((t) => new Uint8Array(t.entries.count));
+  const out: Difference[] = [];
+  for (const familyKey of desired.routeKeys()) {
+    const d = desired.route(familyKey);
+    if (!d) continue;
+    const key = familyKey.slice(2);
+    const p = parsePrefix(key);
+    const v6 = p.family === 6 ? 1 : 0;
+    const at = v6 ? findPrefix(orders[1], p.addr.toString('hex'), p.length) : findPrefix(orders[0], p.addr.readUInt32BE(0), p.length);
+    const kernel = signature(d);
+    const fastPath = at >= 0 ? describe(routeTarget(tries[v6], at)) : undefined;
+    if (at >= 0) seen[v6]![at] = 1;
+    if (kernel !== fastPath) out.push({ kind: 'route', key, kernel, ...(fastPath !== undefined ? { fastPath } : {}) });
+  }
+  tries.forEach((trie, side) => {
+    for (let i = 0; i < trie.entries.count; i++) {
+      if (!seen[side]![i]) out.push({ kind: 'route', key: prefixText(trie, i), fastPath: describe(routeTarget(trie, i)) });
+    }
+  });
+  return out;
 }
 
 function compare(kind: Difference['kind'], want: Map<string, string>, have: Map<string, string>): Difference[] {
@@ -46,11 +78,6 @@ export async function verify(
   const desired = new DesiredState(state, options.interfaces, options);
   desired.netfilter = options.netfilter ?? NO_NETFILTER;
 
-  const wantRoutes = new Map<string, string>();
-  for (const key of desired.routeKeys()) {
-    const d = desired.route(key);
-    if (d) wantRoutes.set(key.slice(2), signature(d));
-  }
   const nexthops = await fp.nexthops();
   const groups = await fp.groups();
   const nhKey = (id: number): string => {
@@ -71,7 +98,8 @@ export async function verify(
     if (text === undefined) described.set(id, (text = describeOnce(t)));
     return text;
   };
-  const haveRoutes = new Map((await fp.routes()).map((r) => [r.prefix, describe(r.target)]));
+  const tries = await fp.routeDumps();
+  const routes = compareRoutes(desired, tries, describe);
 
   const wantNeigh = new Map<string, string>();
   for (const key of state.neighbours.keys()) {
@@ -98,14 +126,14 @@ export async function verify(
   const haveLocal = new Map((await fp.localAddresses()).map((a) => [a, 'local']));
 
   const index = [
-    ...(await fp.fib4IndexMismatches()).map((m) => ({ kind: 'ipv4-index' as const, ...m })),
-    ...(await fp.fib6IndexMismatches()).map((m) => ({ kind: 'ipv6-index' as const, ...m })),
+    ...(await fp.fib4IndexMismatches(tries[0])).map((m) => ({ kind: 'ipv4-index' as const, ...m })),
+    ...(await fp.fib6IndexMismatches(tries[1])).map((m) => ({ kind: 'ipv6-index' as const, ...m })),
   ].map((m): Difference => ({ kind: m.kind, key: m.address, kernel: m.trie ? describe(m.trie) : 'none', fastPath: m.index ? describe(m.index) : 'none' }));
 
   const entries = (await fp.staleNexthops()).map((m): Difference => ({ kind: 'nexthop-entry', key: String(m.id), kernel: m.want, fastPath: m.have }));
 
   return [
-    ...compare('route', wantRoutes, haveRoutes),
+    ...routes,
     ...index,
     ...entries,
     ...compare('neighbour', wantNeigh, haveNeigh),

@@ -9,8 +9,8 @@ import { setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { startLabDaemon } from '../../support/lab-daemon.js';
 import type { LabDaemon } from '../../support/lab-daemon.js';
-import { birdConfig, startBird } from '../helpers/bird.js';
-import type { Bird } from '../helpers/bird.js';
+import { birdConfig, startBird } from '../../support/bird.js';
+import type { Bird } from '../../support/bird.js';
 import { within } from '../helpers/router.js';
 import { ping } from '../../router/lab/traffic.js';
 

@@ -9,7 +9,7 @@ import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, spawnIn } from '../../router/lab/netns.js';
-import type { BgpPeer } from './bird.js';
+import type { BgpPeer } from '../../support/bird.js';
 
 const DAEMONS = '/usr/lib/frr';
 /** a daemon that does not answer its vty by then has failed to start */

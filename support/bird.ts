@@ -1,10 +1,11 @@
-// BIRD 2 instances for the BGP tests: one per namespace, in the
-// foreground, owned (and stopped, by pid) by the test.
+// BIRD 2 instances for the BGP tests and the sync benchmark's BGP feed:
+// one per namespace, in the foreground, owned (and stopped, by pid) by
+// whoever started it.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, spawnIn } from '../../router/lab/netns.js';
+import { run, spawnIn } from '../router/lab/netns.js';
 
 export interface Bird {
   ns: string;
@@ -25,6 +26,9 @@ export interface BgpPeer {
   announce: boolean;
 }
 
+/** one line per route: the sync benchmark originates a full table */
+const staticRoutes = (prefixes: string[]): string => prefixes.map((p) => `route ${p} blackhole;`).join('\n');
+
 /** A BIRD config: static routes to originate, BGP peers, and the kernel as the FIB (when it learns). */
 export function birdConfig(routerId: string, originate: string[], peers: BgpPeer[], installInKernel: boolean): string {
   const lines = [
@@ -33,8 +37,8 @@ export function birdConfig(routerId: string, originate: string[], peers: BgpPeer
     // routes learned from BGP go to the kernel, tagged proto bird, where xdp-router mirrors them
     installInKernel ? 'protocol kernel { ipv4 { import none; export all; }; }' : '',
     installInKernel ? 'protocol kernel { ipv6 { import none; export all; }; }' : '',
-    originate.length ? `protocol static announced { ipv4; ${originate.filter((p) => !p.includes(':')).map((p) => `route ${p} blackhole;`).join(' ')} }` : '',
-    originate.some((p) => p.includes(':')) ? `protocol static announced6 { ipv6; ${originate.filter((p) => p.includes(':')).map((p) => `route ${p} blackhole;`).join(' ')} }` : '',
+    originate.length ? `protocol static announced { ipv4;\n${staticRoutes(originate.filter((p) => !p.includes(':')))} }` : '',
+    originate.some((p) => p.includes(':')) ? `protocol static announced6 { ipv6;\n${staticRoutes(originate.filter((p) => p.includes(':')))} }` : '',
   ];
   for (const p of peers) {
     const v6 = p.local.includes(':');
