@@ -214,7 +214,8 @@ async function measureDaemon(bench: Bench, table: TableName, path: 'xdp-router' 
     netns: ns,
     interfaces,
     startTimeoutMs: DAEMON_START_MS[table],
-    ...(slow ? { extraConfig: `punt:\n  - prefix: ${PUNTED}\n    protocol: udp`, waitFor: [{ msg: 'AF_XDP socket bound', count: interfaces.length }] } : {}),
+    // a session of its own, as under systemd: the slow path raises its scheduling group (event-loop-priority.ts)
+    ...(slow ? { extraConfig: `punt:\n  - prefix: ${PUNTED}\n    protocol: udp`, waitFor: [{ msg: 'AF_XDP socket bound', count: interfaces.length }], wrapper: ['setsid'] } : {}),
   });
   try {
     // the daemon is part of the router: on the receiving core, away from the generator

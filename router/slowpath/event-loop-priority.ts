@@ -8,6 +8,7 @@
 // set their own (nice 0, native/slowpath_worker.cc). Under the systemd
 // unit the daemon starts at this nice already (Nice=); elsewhere raising
 // it needs CAP_SYS_NICE.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import type { Logger } from '../log.js';
 
@@ -28,6 +29,50 @@ export function raiseEventLoop(log: Logger): () => void {
     log.warn('the event loop keeps its priority beside the slow path: API answers and route changes may wait for a CPU while it is saturated (grant CAP_SYS_NICE)', { err: err as Error });
     return () => undefined;
   }
+  const group = raiseAutogroup();
   // lowering a thread's own priority needs no right
-  return () => setPriority(0, before);
+  return () => {
+    setPriority(0, before);
+    group();
+  };
+}
+
+const AUTOGROUP = '/proc/self/autogroup';
+
+/** The session /proc/self/stat names: its sixth field, counted after the command's closing parenthesis. */
+function sessionId(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+}
+
+/**
+ * With autogroup scheduling (sched_autogroup_enabled, the default on many
+ * kernels), a session's threads form one group, weighed against each NAPI
+ * thread as a single task at the group's nice: the event loop's own nice
+ * only ranks it among the daemon's threads, and on a saturated CPU it
+ * waited 27 ms for its turn (the slow-path bench's GetStats probe). When
+ * the daemon leads its session (under systemd, or `setsid`), the group is
+ * the daemon's own and is raised with the event loop; a daemon started
+ * from a shell shares that shell's group, which it leaves alone. Returns
+ * what puts the group's nice back.
+ */
+function raiseAutogroup(): () => void {
+  let before: number;
+  try {
+    const m = /nice (-?\d+)/.exec(readFileSync(AUTOGROUP, 'utf8'));
+    if (!m || sessionId() !== process.pid) return () => undefined;
+    before = Number(m[1]);
+    if (before <= EVENT_LOOP_NICE) return () => undefined;
+    writeFileSync(AUTOGROUP, String(EVENT_LOOP_NICE));
+  } catch {
+    // no autogroup (disabled, or the daemon runs in a cgroup of its own): the thread's nice is all there is
+    return () => undefined;
+  }
+  return () => {
+    try {
+      writeFileSync(AUTOGROUP, String(before));
+    } catch {
+      // the group went with its session: nothing to put back
+    }
+  };
 }

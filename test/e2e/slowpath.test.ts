@@ -3,7 +3,7 @@
 // is a pcap file tcpdump reads; a punted frame the slow path can no longer
 // forward goes back to the kernel; with the sockets gone, punted traffic goes
 // up to the kernel; stopping leaves no socket, UMEM or XSKMAP entry behind.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FastPath } from '../../dataplane/fastpath.js';
@@ -48,6 +48,8 @@ describe('the AF_XDP slow path', () => {
   let before: ReturnType<typeof resources>;
   /** this thread's nice before any slow path: the one that starts it */
   let niceBefore: number;
+  /** the session's scheduling group (autogroup) and its nice, as /proc/self/autogroup reads */
+  let autogroupBefore: string;
 
   beforeAll(async () => {
     lab = await createLab(PREFIX);
@@ -59,6 +61,7 @@ describe('the AF_XDP slow path', () => {
     fp.setPuntRule(0, { prefix: lab.remote.prefix4 });
     before = resources();
     niceBefore = getPriority(0);
+    autogroupBefore = existsSync('/proc/self/autogroup') ? readFileSync('/proc/self/autogroup', 'utf8') : '';
   });
 
   // the stop case takes the slow path away: every other case gets one running
@@ -156,6 +159,8 @@ describe('the AF_XDP slow path', () => {
     const nice = (tid: number): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
     for (const s of slow!.stats()) expect(nice(s.tid)).toBe(0);
     expect(getPriority(0)).toBe(Math.min(niceBefore, EVENT_LOOP_NICE));
+    // this test's process leads no session: the scheduling group it shares with its session is left alone
+    if (existsSync('/proc/self/autogroup')) expect(readFileSync('/proc/self/autogroup', 'utf8')).toBe(autogroupBefore);
   });
 
   it('stopped, it leaves no socket, UMEM or XSKMAP entry, and punted traffic crosses via the kernel', async () => {
