@@ -2,7 +2,8 @@
 // last address, by first address and then length (the wider first). The
 // index check sweeps it; verify finds a prefix in it by binary search. IPv4
 // addresses are numbers, IPv6 ones fixed-width hex, which compares as the
-// addresses do.
+// addresses do; verify finds an IPv6 prefix by its four address words
+// (findPrefix6), in the same order, with no text made per look-up.
 import { addressAt, prefixLength, type TrieDump } from './route-dump.js';
 
 export interface PrefixOrder<K extends number | string> {
