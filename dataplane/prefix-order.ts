@@ -2,7 +2,8 @@
 // last address, by first address and then length (the wider first). The
 // index check sweeps it; verify finds a prefix in it by binary search. IPv4
 // addresses are numbers, IPv6 ones fixed-width hex, which compares as the
-// addresses do.
+// addresses do; verify finds an IPv6 prefix by its four address words
+// (findPrefix6), in the same order, with no text made per look-up.
 import { addressAt, prefixLength, type TrieDump } from './route-dump.js';
 
 export interface PrefixOrder<K extends number | string> {
@@ -70,6 +71,55 @@ export function prefixOrder6(trie: TrieDump): PrefixOrder6 {
   }
   orders6.set(trie, (o = sortedBy(first, last, length)));
   return o;
+}
+
+const words6 = new WeakMap<TrieDump, Uint32Array>();
+const IPV6_WORDS = 4;
+const WORD_BITS = 32;
+
+/** Each IPv6 entry's first address as four words (network order), by entry: computed once per dump. */
+function firstWords6(trie: TrieDump): Uint32Array {
+  let w = words6.get(trie);
+  if (w) return w;
+  const n = trie.entries.count;
+  w = new Uint32Array(n * IPV6_WORDS);
+  for (let i = 0; i < n; i++) {
+    const len = prefixLength(trie, i);
+    for (let k = 0; k < IPV6_WORDS; k++) {
+      const bits = Math.min(WORD_BITS, Math.max(0, len - k * WORD_BITS));
+      const mask = bits === 0 ? 0 : (ALL_ONES << (WORD_BITS - bits)) >>> 0;
+      w[i * IPV6_WORDS + k] = (trie.entries.keys.readUInt32BE(addressAt(trie, i) + k * 4) & mask) >>> 0;
+    }
+  }
+  words6.set(trie, w);
+  return w;
+}
+
+/**
+ * The IPv6 entry holding exactly this prefix (its first address as four
+ * words, network order, and its length), -1 when none does: by number, not
+ * by hex text, as verify looks up a full table's 300,000 IPv6 prefixes.
+ */
+export function findPrefix6(trie: TrieDump, address: ArrayLike<number>, length: number): number {
+  const { order, length: lengths } = prefixOrder6(trie);
+  const words = firstWords6(trie);
+  // entry i against the prefix sought: negative when it sorts before
+  const compare = (i: number): number => {
+    for (let k = 0; k < IPV6_WORDS; k++) {
+      const d = words[i * IPV6_WORDS + k]! - address[k]!;
+      if (d !== 0) return d;
+    }
+    return lengths[i]! - length;
+  };
+  let lo = 0;
+  let hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(order[mid]!) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  const i = order[lo];
+  return i !== undefined && compare(i) === 0 ? i : -1;
 }
 
 /** The entry holding exactly this prefix (its first address and length), -1 when none does. */

@@ -28,4 +28,23 @@ export const addressAt = (d: TrieDump, i: number): number => i * KEY[d.family].s
 
 export const routeTarget = (d: TrieDump, i: number): RouteTarget => decodeRoute(d.entries.values, i * L.route.size);
 
+const ROUTE_TYPE_AT = L.route.fields.find((f) => f.name === 'type')!.offset;
+const ROUTE_FLAGS_AT = L.route.fields.find((f) => f.name === 'flags')!.offset;
+const ROUTE_NEXTHOP_AT = L.route.fields.find((f) => f.name === 'nexthop')!.offset;
+/** route types are below this; a unicast route's next hop and group bit go above it */
+const TYPE_CODES = 0x100;
+
+/**
+ * Entry i's route as one number, equal exactly when routeTarget's answers
+ * are: a key to describe each distinct route once, with no object made per
+ * entry of a million.
+ */
+export function routeCode(d: TrieDump, i: number): number {
+  const at = i * L.route.size;
+  const type = d.entries.values.readUInt32LE(at + ROUTE_TYPE_AT);
+  if (type !== L.RouteType.unicast) return type;
+  const group = d.entries.values.readUInt32LE(at + ROUTE_FLAGS_AT) & L.ROUTE_F_GROUP ? 1 : 0;
+  return type + (d.entries.values.readUInt32LE(at + ROUTE_NEXTHOP_AT) * 2 + group + 1) * TYPE_CODES;
+}
+
 export const prefixText = (d: TrieDump, i: number): string => formatPrefixKey(KEY[d.family].decode(d.entries.keys, i * KEY[d.family].size));

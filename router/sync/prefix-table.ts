@@ -126,6 +126,16 @@ export class PrefixTable {
     return this.families[slot] === 6 ? 6 : 4;
   }
 
+  /** The prefix's length in bits. */
+  length(slot: number): number {
+    return this.lengths[slot]!;
+  }
+
+  /** Word `i` (0-3) of the prefix's address, network order, host bits clear; IPv4 has only word 0. */
+  word(slot: number, i: number): number {
+    return this.words[slot * WORDS + i]!;
+  }
+
   /** The prefix's text, as formatPrefix writes it. */
   prefix(slot: number): string {
     const length = this.lengths[slot]!;

@@ -1,14 +1,16 @@
 // `xdp-router verify`: compare what the fast path holds with what the
 // kernel's tables say it should hold, entry by entry.
 import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
-import { parsePrefix } from '../../dataplane/addr.js';
-import { findPrefix, prefixOrder4, prefixOrder6 } from '../../dataplane/prefix-order.js';
-import { prefixText, routeTarget, type TrieDump } from '../../dataplane/route-dump.js';
+import { parsePrefix, type Family } from '../../dataplane/addr.js';
+import { findPrefix, findPrefix6, prefixOrder4 } from '../../dataplane/prefix-order.js';
+import { prefixText, routeCode, routeTarget, type TrieDump } from '../../dataplane/route-dump.js';
 import { DesiredState, NO_NETFILTER, nexthopKey, signature } from './desired.js';
-import type { DesiredOptions, NetfilterScope } from './desired.js';
+import type { DesiredOptions, DesiredRoute, NetfilterScope } from './desired.js';
 import { KernelState } from './kernel-state.js';
 import { NUD } from './model.js';
 import type { KernelSnapshot } from './model.js';
+
+const IPV6_WORDS = 4;
 
 export interface Difference {
   /**
@@ -28,27 +30,48 @@ export interface Difference {
 /**
  * The routes the kernel asks for against the tries' entries, each found by
  * binary search in its trie's dump (prefix-order.ts): a full table is a
- * million of each, and neither side is copied into a Map.
+ * million of each, and neither side is copied into a Map. Prefixes are
+ * walked by slot and found by their packed address words; text is made
+ * only for a difference.
  */
-function compareRoutes(desired: DesiredState, tries: readonly [TrieDump, TrieDump], describe: (t: RouteTarget) => string): Difference[] {
-  const orders = [prefixOrder4(tries[0]), prefixOrder6(tries[1])] as const;
+function compareRoutes(desired: DesiredState, state: KernelState, tries: readonly [TrieDump, TrieDump], describe: (t: RouteTarget) => string): Difference[] {
   const seen = tries.map((t) => new Uint8Array(t.entries.count));
   const out: Difference[] = [];
-  for (const familyKey of desired.routeKeys()) {
-    const d = desired.route(familyKey);
-    if (!d) continue;
-    const key = familyKey.slice(2);
-    const p = parsePrefix(key);
-    const v6 = p.family === 6 ? 1 : 0;
-    const at = v6 ? findPrefix(orders[1], p.addr.toString('hex'), p.length) : findPrefix(orders[0], p.addr.readUInt32BE(0), p.length);
+  // a million entries over a few distinct routes: each described once
+  const byCode = new Map<number, string>();
+  const describeAt = (trie: TrieDump, i: number): string => {
+    const code = routeCode(trie, i);
+    let text = byCode.get(code);
+    if (text === undefined) byCode.set(code, (text = describe(routeTarget(trie, i))));
+    return text;
+  };
+  const address = new Uint32Array(IPV6_WORDS);
+  const check = (d: DesiredRoute, family: Family, length: number, key: () => string): void => {
+    const v6 = family === 6 ? 1 : 0;
+    const at = v6 ? findPrefix6(tries[1], address, length) : findPrefix(prefixOrder4(tries[0]), address[0]!, length);
     const kernel = signature(d);
-    const fastPath = at >= 0 ? describe(routeTarget(tries[v6], at)) : undefined;
+    const fastPath = at >= 0 ? describeAt(tries[v6], at) : undefined;
     if (at >= 0) seen[v6]![at] = 1;
-    if (kernel !== fastPath) out.push({ kind: 'route', key, kernel, ...(fastPath !== undefined ? { fastPath } : {}) });
+    if (kernel !== fastPath) out.push({ kind: 'route', key: key(), kernel, ...(fastPath !== undefined ? { fastPath } : {}) });
+  };
+  const prefixes = state.routes.prefixes;
+  for (const slot of state.routes.slots()) {
+    const d = desired.routeAt(slot);
+    if (!d) continue;
+    for (let k = 0; k < IPV6_WORDS; k++) address[k] = prefixes.word(slot, k);
+    check(d, prefixes.family(slot), prefixes.length(slot), () => prefixes.prefix(slot));
+  }
+  // the policy rules' destinations the kernel has no route for: a handful, by text
+  for (const familyKey of desired.policy.destinations) {
+    const d = state.routes.has(familyKey) ? undefined : desired.route(familyKey);
+    if (!d) continue;
+    const p = parsePrefix(familyKey.slice(2));
+    for (let k = 0; k < IPV6_WORDS; k++) address[k] = k * 4 < p.addr.length ? p.addr.readUInt32BE(k * 4) : 0;
+    check(d, p.family, p.length, () => familyKey.slice(2));
   }
   tries.forEach((trie, side) => {
     for (let i = 0; i < trie.entries.count; i++) {
-      if (!seen[side]![i]) out.push({ kind: 'route', key: prefixText(trie, i), fastPath: describe(routeTarget(trie, i)) });
+      if (!seen[side]![i]) out.push({ kind: 'route', key: prefixText(trie, i), fastPath: describeAt(trie, i) });
     }
   });
   return out;
@@ -99,7 +122,7 @@ export async function verify(
     return text;
   };
   const tries = await fp.routeDumps();
-  const routes = compareRoutes(desired, tries, describe);
+  const routes = compareRoutes(desired, state, tries, describe);
 
   const wantNeigh = new Map<string, string>();
   for (const key of state.neighbours.keys()) {

@@ -100,7 +100,7 @@ describe('PrefixTable', () => {
     expect(() => table.holdSlot(slot, HOLDER.KERNEL)).toThrow(/free/);
   });
 
-  it('tells prefixes apart by family and length, and writes them as formatPrefix does', () => {
+  it('tells prefixes apart by family and length, writes them as formatPrefix does, and gives their packed words', () => {
     const table = new PrefixTable();
     const texts: Array<[Family, string]> = [
       [4, '0.0.0.0/0'], [6, '::/0'], [4, '192.0.2.0/24'], [4, '192.0.2.0/25'], [4, '192.0.2.1/32'],
@@ -112,6 +112,9 @@ describe('PrefixTable', () => {
       expect(table.family(slots[i]!)).toBe(family);
       expect(table.prefix(slots[i]!)).toBe(formatPrefix(parsePrefix(prefix)));
       expect(table.keyOf(slots[i]!)).toBe(`${family}|${formatPrefix(parsePrefix(prefix))}`);
+      const p = parsePrefix(prefix);
+      expect(table.length(slots[i]!)).toBe(p.length);
+      expect([0, 1, 2, 3].map((k) => table.word(slots[i]!, k))).toEqual([0, 1, 2, 3].map((k) => (k * 4 < p.addr.length ? p.addr.readUInt32BE(k * 4) : 0)));
     });
     expect(table.find(6, '2001:DB8:0:0::/32')).toBe(slots[5]);
   });
