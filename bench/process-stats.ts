@@ -3,6 +3,7 @@
 // different costs: the arrays are sized by the maps, not by the routes), and
 // its CPU time, which counts work whatever else loads the machine.
 import { readFileSync } from 'node:fs';
+import { STAT, statField } from '../router/proc-stat.js';
 
 export interface ProcessMemory {
   /** VmRSS, VmHWM (the peak so far), RssAnon, RssFile, RssShmem: bytes */
@@ -62,7 +63,5 @@ const USER_HZ = 100;
 /** CPU time the process used so far, user and system, in ms. */
 export function processCpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // fields after the command name, which is in parentheses and may hold spaces: state is field 3, utime 14, stime 15
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  return ((statField(stat, STAT.UTIME) + statField(stat, STAT.STIME)) * 1000) / USER_HZ;
 }

@@ -8,6 +8,7 @@ import { getPriority, setPriority } from 'node:os';
 import type { FastPath } from '../dataplane/fastpath.js';
 import { connect, unary } from '../router/api/client.js';
 import { ip } from '../router/lab/netns.js';
+import { STAT, statField } from '../router/proc-stat.js';
 import type { Lab } from '../router/lab/topology.js';
 import type { RouterDaemon } from '../support/daemon.js';
 import { sleep } from './progress.js';
@@ -35,8 +36,6 @@ const CLIENT_NICE = -10;
 /** the workers' thread names: "xr-xsk IFINDEX:QUEUE" */
 const WORKER_PREFIX = 'xr-xsk';
 const ROUTE_WAIT_MS = 10_000;
-/** /proc/PID/task/TID/stat: the CPU it last ran on is field 39 */
-const STAT_PROCESSOR = 39;
 
 /** How long, ns, a thread has waited on a run queue so far: the second field of its schedstat. */
 function runQueueWaitNs(pid: number, tid: number): number {
@@ -66,10 +65,8 @@ function threadsOf(pid: number, prefix: string): Array<{ thread: string; cpu: nu
       const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
       if (!comm.startsWith(prefix)) continue;
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      // fields from the third on follow the command's closing parenthesis
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const cpuNs = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-      out.push({ thread: comm, cpu: Number(fields[STAT_PROCESSOR - 3]), cpuNs });
+      out.push({ thread: comm, cpu: statField(stat, STAT.PROCESSOR), cpuNs });
     } catch {
       // gone meanwhile
     }

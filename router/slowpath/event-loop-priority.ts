@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import type { Logger } from '../log.js';
+import { STAT, statField } from '../proc-stat.js';
 
 /** The event loop's nice while the slow path runs. */
 export const EVENT_LOOP_NICE = -10;
@@ -39,12 +40,6 @@ export function raiseEventLoop(log: Logger): () => void {
 
 const AUTOGROUP = '/proc/self/autogroup';
 
-/** The session /proc/self/stat names: its sixth field, counted after the command's closing parenthesis. */
-function sessionId(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
-}
-
 /**
  * With autogroup scheduling (sched_autogroup_enabled, the default on many
  * kernels), a session's threads form one group, weighed against each NAPI
@@ -60,7 +55,7 @@ function raiseAutogroup(): () => void {
   let before: number;
   try {
     const m = /nice (-?\d+)/.exec(readFileSync(AUTOGROUP, 'utf8'));
-    if (!m || sessionId() !== process.pid) return () => undefined;
+    if (!m || statField(readFileSync('/proc/self/stat', 'utf8'), STAT.SESSION) !== process.pid) return () => undefined;
     before = Number(m[1]);
     if (before <= EVENT_LOOP_NICE) return () => undefined;
     writeFileSync(AUTOGROUP, String(EVENT_LOOP_NICE));

@@ -12,6 +12,7 @@ import { attachLab, detachLab, programLab } from '../../router/lab/program.js';
 import { createLab, destroyLab, setKernelForwarding } from '../../router/lab/topology.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { createLogger } from '../../router/log.js';
+import { STAT, statField } from '../../router/proc-stat.js';
 import { EVENT_LOOP_NICE } from '../../router/slowpath/event-loop-priority.js';
 import { pcapHeader, pcapRecord } from '../../router/slowpath/pcap.js';
 import { SlowPath } from '../../router/slowpath/service.js';
@@ -155,8 +156,7 @@ describe('the AF_XDP slow path', () => {
   });
 
   it('runs its workers at nice 0, as the NAPI threads, and the event loop that started it ahead of them', () => {
-    // a thread's nice: the 19th field of its stat, the 17th after the command's closing parenthesis
-    const nice = (tid: number): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const nice = (tid: number): number => statField(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'), STAT.NICE);
     for (const s of slow!.stats()) expect(nice(s.tid)).toBe(0);
     expect(getPriority(0)).toBe(Math.min(niceBefore, EVENT_LOOP_NICE));
     // this test's process leads no session: the scheduling group it shares with its session is left alone
