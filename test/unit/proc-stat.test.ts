@@ -1,7 +1,11 @@
 // /proc/PID/stat fields by proc(5)'s numbers, whatever the command's name holds.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { getPriority } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { STAT, statField } from '../../router/proc-stat.js';
+
+/** the weakest priority nice(2) clamps to */
+const MAX_NICE = 19;
 
 describe('statField', () => {
   it('counts fields from the last closing parenthesis, so a name with spaces and parentheses shifts nothing', () => {
@@ -15,9 +19,16 @@ describe('statField', () => {
     }
   });
 
-  it('reads this process: its session and nice as the kernel has them', () => {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    expect(statField(stat, STAT.NICE)).toBeGreaterThanOrEqual(-20);
-    expect(statField(stat, STAT.SESSION)).toBeGreaterThan(0);
+  // A runner's own session may be 0 (its leader is outside this PID
+  // namespace, as in CI's container), so the session is checked on a child
+  // made a session leader here: setsid(1) execs into cat, whose session is
+  // then its own pid; nice(1) sets the nice cat reports.
+  it('reads a live stat file: a session leader\'s session is its pid, and nice is what nice(1) set', () => {
+    const base = getPriority();
+    const stat = execFileSync('setsid', ['nice', '-n', '3', 'cat', '/proc/self/stat'], { encoding: 'utf8' });
+    const pid = Number(stat.slice(0, stat.indexOf(' ')));
+    expect(pid).toBeGreaterThan(0);
+    expect(statField(stat, STAT.SESSION)).toBe(pid);
+    expect(statField(stat, STAT.NICE)).toBe(Math.min(base + 3, MAX_NICE));
   });
 });
