@@ -42,12 +42,12 @@ describe('IPv6 verdicts under a concurrent writer', () => {
     expect(verdicts).toBeGreaterThan(1000);
     const { fp, reconciler, route } = rig();
     // no entry was ever left to the trie for want of groups, and the index agrees with the trie
-    expect(fp.fib6Groups()).toMatchObject({ marked: 0 });
+    expect(fp.fib6Lines()).toMatchObject({ marked: 0 });
     expect(await fp.fib6IndexMismatches()).toEqual([]);
     // the writer kept reusing ids and groups, not growing them: with the churn's routes gone, none is left
     for (const [prefix, g] of held) reconciler.applyEvent({ kind: 'route', op: 'del', replace: false, route: route(prefix, g) });
     await fp.gracePeriodsSettled();
     expect((await fp.nexthops()).size).toBeLessThanOrEqual(MAX_CHURN_NEXTHOPS);
-    expect(fp.fib6Groups()).toMatchObject({ used: 0, retiring: 0, marked: 0 });
+    expect(fp.fib6Lines()).toMatchObject({ used: 0, retiring: 0, marked: 0 });
   });
 });
