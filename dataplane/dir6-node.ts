@@ -33,17 +33,28 @@ export interface Runs {
   entries: Array<number | Node6>;
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+
+/** scratch for the runs of an 8-bit node: per key, the longest prefix's length and value, and the child */
+const paintLen = new Uint8Array(B.keys);
+const paintValue = new Uint32Array(B.keys);
+const paintChild = new Array<Node6 | undefined>(B.keys);
+
+/*
+ * Most nodes hold one prefix and no children: the lists are allocated to
+ * their length (concat, not push, whose first growth reserves 17 slots)
+ * and shared empty while empty, so 300,000 prefixes cost tens of MiB.
+ */
 export class Node6 {
-  /** the prefixes that end here: len * KEY_SPAN + their first key in this node's stride */
-  readonly ends: number[] = [];
-  readonly values: number[] = [];
-  readonly childKeys: number[] = [];
-  readonly children: Node6[] = [];
+  /** the prefixes that end here, two numbers each: len * KEY_SPAN + their first key in this node's stride, and their value */
+  private ends: readonly number[] = NONE;
+  /** the nodes under this one, each knowing its key */
+  children: readonly Node6[] = NONE;
   /** the longest of the parent's prefixes over this whole node (for a root, of the /24 table's); 0: none */
   cover = 0;
   parent: Node6 | undefined;
-  /** a root's /24 */
-  index24 = -1;
+  /** a root's /24 in the first table, another node's in its parent's stride */
+  key = -1;
   /** first line, kind and lines, once placed; -1: not in the lines */
   line = -1;
   kind = 0;
@@ -56,41 +67,51 @@ export class Node6 {
     readonly stride: number,
   ) {}
 
-  /** where this node's prefix of length len starting at key is in ends, -1 when it is not */
+  get endCount(): number {
+    return this.ends.length / 2;
+  }
+
+  /** where this node's prefix of length len starting at key is among its ends, -1 when it is not */
   findEnd(len: number, key: number): number {
-    return this.ends.indexOf(len * KEY_SPAN + key);
+    const code = len * KEY_SPAN + key;
+    for (let i = 0; i < this.ends.length; i += 2) if (this.ends[i] === code) return i / 2;
+    return -1;
+  }
+
+  valueAt(at: number): number {
+    return this.ends[2 * at + 1]!;
+  }
+
+  setValue(at: number, value: number): void {
+    this.ends = this.ends.map((x, i) => (i === 2 * at + 1 ? value : x));
   }
 
   addEnd(len: number, key: number, value: number): void {
-    this.ends.push(len * KEY_SPAN + key);
-    this.values.push(value);
+    this.ends = this.ends.concat(len * KEY_SPAN + key, value);
   }
 
   removeEnd(at: number): void {
-    this.ends.splice(at, 1);
-    this.values.splice(at, 1);
+    this.ends = this.ends.filter((_, i) => i >> 1 !== at);
   }
 
   child(key: number): Node6 | undefined {
-    const at = this.childKeys.indexOf(key);
-    return at < 0 ? undefined : this.children[at];
+    return this.children.find((c) => c.key === key);
   }
 
   addChild(key: number, child: Node6): void {
-    this.childKeys.push(key);
-    this.children.push(child);
+    child.key = key;
     child.parent = this;
+    this.children = this.children.concat(child);
   }
 
   removeChild(child: Node6): void {
-    const at = this.children.indexOf(child);
-    this.childKeys.splice(at, 1);
-    this.children.splice(at, 1);
+    this.children = this.children.filter((c) => c !== child);
   }
 
   replaceChild(old: Node6, child: Node6): void {
-    this.children[this.children.indexOf(old)] = child;
+    child.key = old.key;
     child.parent = this;
+    this.children = this.children.map((c) => (c === old ? child : c));
   }
 
   get empty(): boolean {
@@ -99,7 +120,7 @@ export class Node6 {
 
   /** keys of the end at `at`: its first, and how many */
   endSpan(at: number): { key: number; len: number; count: number } {
-    const code = this.ends[at]!;
+    const code = this.ends[2 * at]!;
     const len = Math.floor(code / KEY_SPAN);
     return { key: code % KEY_SPAN, len, count: 2 ** (this.from + this.stride - len) };
   }
@@ -108,11 +129,11 @@ export class Node6 {
   coverOf(key: number): number {
     let best = 0;
     let value = 0;
-    for (let i = 0; i < this.ends.length; i++) {
+    for (let i = 0; i < this.endCount; i++) {
       const e = this.endSpan(i);
       if (e.len > best && key >= e.key && key < e.key + e.count) {
         best = e.len;
-        value = this.values[i]!;
+        value = this.valueAt(i);
       }
     }
     return value;
@@ -128,25 +149,31 @@ export class Node6 {
       entries.push(entry);
     };
     if (this.stride === 8) {
-      // painted longest last, over 256 keys
-      const order = this.ends.map((_, i) => i).sort((a, b) => this.ends[a]! - this.ends[b]!);
-      const painted: Array<number | Node6> = new Array<number>(B.keys).fill(0);
-      for (const i of order) {
+      // painted over the 256 keys, a longer prefix over a shorter one
+      paintLen.fill(0);
+      paintValue.fill(0);
+      for (let i = 0; i < this.endCount; i++) {
         const e = this.endSpan(i);
-        painted.fill(this.values[i]!, e.key, e.key + e.count);
+        const value = this.valueAt(i);
+        for (let k = e.key; k < e.key + e.count; k++) {
+          if (paintLen[k]! > e.len) continue;
+          paintLen[k] = e.len;
+          paintValue[k] = value;
+        }
       }
-      this.childKeys.forEach((key, i) => (painted[key] = this.children[i]!));
-      painted.forEach((entry, key) => push(key, entry));
+      paintChild.fill(undefined);
+      for (const c of this.children) paintChild[c.key] = c;
+      for (let k = 0; k < B.keys; k++) push(k, paintChild[k] ?? paintValue[k]!);
       return { starts, entries };
     }
     const bounds = new Set<number>([0]);
     const keys = 2 ** this.stride;
-    for (let i = 0; i < this.ends.length; i++) {
+    for (let i = 0; i < this.endCount; i++) {
       const e = this.endSpan(i);
       bounds.add(e.key);
       if (e.key + e.count < keys) bounds.add(e.key + e.count);
     }
-    for (const key of this.childKeys) {
+    for (const { key } of this.children) {
       bounds.add(key);
       if (key + 1 < keys) bounds.add(key + 1);
     }

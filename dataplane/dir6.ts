@@ -96,6 +96,8 @@ export type Dir6Options = Pick<Dir24Options, 'retire' | 'store'>;
 /** What one update changes below a /24: nodes to (re)place, nodes gone, nodes whose default moved. */
 class Change {
   readonly rebuild = new Set<Node6>();
+  /** the runs of nodes to place, once computed */
+  readonly runs = new Map<Node6, Runs>();
   readonly removed: Node6[] = [];
   readonly covered = new Set<Node6>();
 }
@@ -151,7 +153,7 @@ export class Dir6 {
     if (len <= FIRST_BITS) return this.short[len]!.get(chunk(addr, 0, FIRST_BITS));
     const node = this.nodeOf(addr, len);
     const at = node ? node.findEnd(len, chunk(addr, node.from, node.stride)) : -1;
-    return at < 0 ? undefined : node!.values[at];
+    return at < 0 ? undefined : node!.valueAt(at);
   }
 
   /** longest-prefix match as the program does it: 0 when no prefix covers addr, TRIE_MARK where the trie answers */
@@ -273,7 +275,7 @@ export class Dir6 {
     let node = this.roots.get(index);
     if (!node) {
       node = new Node6(FIRST_BITS, strideFor(FIRST_BITS, len));
-      node.index24 = index;
+      node.key = index;
       node.cover = this.cover24(index);
       this.roots.set(index, node);
       change.rebuild.add(node);
@@ -296,7 +298,7 @@ export class Dir6 {
       node.addEnd(len, key, value);
       this.count++;
     } else {
-      node.values[at] = value;
+      node.setValue(at, value);
     }
     change.rebuild.add(node);
     this.recover(node, key, len, change);
@@ -337,14 +339,13 @@ export class Dir6 {
   /** The prefix of length len at key of node changed: the nodes right under it take their new default. */
   private recover(node: Node6, key: number, len: number, change: Change): void {
     const count = 2 ** (node.from + node.stride - len);
-    node.childKeys.forEach((childKey, i) => {
-      if (childKey < key || childKey >= key + count) return;
-      const child = node.children[i]!;
-      const cover = node.coverOf(childKey);
-      if (child.cover === cover) return;
+    for (const child of node.children) {
+      if (child.key < key || child.key >= key + count) continue;
+      const cover = node.coverOf(child.key);
+      if (child.cover === cover) continue;
       child.cover = cover;
       change.covered.add(child);
-    });
+    }
   }
 
   /**
@@ -361,10 +362,14 @@ export class Dir6 {
     const low = 2 ** rest;
     const top = new Node6(old.from, 8);
     top.cover = old.cover;
-    top.index24 = old.index24;
+    top.key = old.key;
     top.slot = old.slot;
-    if (old.parent) old.parent.replaceChild(old, top);
-    else this.roots.set(old.index24, top);
+    // a parent placed with this change points at the new node: its runs are made again
+    if (old.parent) {
+      old.parent.replaceChild(old, top);
+      change.runs.delete(old.parent);
+    }
+    else this.roots.set(old.key, top);
     if (this.marked.delete(old)) this.marked.add(top);
     const middle = (k: number): Node6 => {
       let m = top.child(k);
@@ -374,28 +379,26 @@ export class Dir6 {
       }
       return m;
     };
-    for (let i = 0; i < old.ends.length; i++) {
+    for (let i = 0; i < old.endCount; i++) {
       const e = old.endSpan(i);
       const k = Math.floor(e.key / low);
-      if (e.len <= old.from + 8) top.addEnd(e.len, k, old.values[i]!);
-      else middle(k).addEnd(e.len, e.key % low, old.values[i]!);
+      if (e.len <= old.from + 8) top.addEnd(e.len, k, old.valueAt(i));
+      else middle(k).addEnd(e.len, e.key % low, old.valueAt(i));
     }
-    old.childKeys.forEach((key, i) => middle(Math.floor(key / low)).addChild(key % low, old.children[i]!));
+    for (const child of old.children) middle(Math.floor(child.key / low)).addChild(child.key % low, child);
     change.rebuild.delete(old);
     change.removed.push(old);
     change.rebuild.add(top);
-    top.childKeys.forEach((k, i) => {
-      const m = top.children[i]!;
-      m.cover = top.coverOf(k);
+    for (const m of top.children) {
+      m.cover = top.coverOf(m.key);
       change.rebuild.add(m);
-      m.childKeys.forEach((key, j) => {
-        const child = m.children[j]!;
-        const cover = m.coverOf(key);
-        if (child.cover === cover) return;
+      for (const child of m.children) {
+        const cover = m.coverOf(child.key);
+        if (child.cover === cover) continue;
         child.cover = cover;
         change.rebuild.add(child);
-      });
-    });
+      }
+    }
     for (const m of top.children) if (Node6.shape(m.stride, m.runs()) === undefined) this.split(m, change);
   }
 
@@ -408,17 +411,20 @@ export class Dir6 {
    */
   private commit(index: number, change: Change): void {
     for (const node of [...change.rebuild]) {
-      if (change.rebuild.has(node) && Node6.shape(node.stride, node.runs()) === undefined) this.split(node, change);
+      if (!change.rebuild.has(node)) continue;
+      const runs = node.runs();
+      if (Node6.shape(node.stride, runs) === undefined) this.split(node, change);
+      else change.runs.set(node, runs);
     }
     const root = this.roots.get(index)!;
     if (this.marked.has(root)) return;
-    const placed = this.place([...change.rebuild]);
+    const placed = this.place([...change.rebuild], change.runs);
     if (!placed) {
       this.mark(root, change.removed);
       return;
     }
     for (const node of placed) {
-      if (!node.parent) this.store(this.tbl24, node.index24, node.pointer);
+      if (!node.parent) this.store(this.tbl24, node.key, node.pointer);
       else if (!change.rebuild.has(node.parent)) this.store(this.lines, node.slot, node.pointer);
     }
     for (const node of change.covered) if (!change.rebuild.has(node)) this.setCover(node, node.cover);
@@ -431,13 +437,13 @@ export class Dir6 {
    * retired after the caller's stores, or undefined (nothing written) when
    * the lines are too few.
    */
-  private place(nodes: Node6[]): Node6[] | undefined {
+  private place(nodes: Node6[], known: ReadonlyMap<Node6, Runs> = new Map()): Node6[] | undefined {
     nodes.sort((a, b) => b.from - a.from);
     const runs = new Map<Node6, Runs>();
     const shapes = new Map<Node6, { kind: number; size: number }>();
     const counts = new Array<number>(MAX_NODE_LINES + 1).fill(0);
     for (const node of nodes) {
-      const r = node.runs();
+      const r = known.get(node) ?? node.runs();
       const shape = Node6.shape(node.stride, r)!;
       runs.set(node, r);
       shapes.set(node, shape);
@@ -479,7 +485,7 @@ export class Dir6 {
 
   /** Too few lines: the trie answers for the /24 of root, whose lines are let go of. */
   private mark(root: Node6, removed: Node6[]): void {
-    this.store(this.tbl24, root.index24, TRIE_MARK);
+    this.store(this.tbl24, root.key, TRIE_MARK);
     this.marked.add(root);
     const placed: Node6[] = [...removed];
     const walk = (node: Node6): void => {
@@ -521,7 +527,7 @@ export class Dir6 {
       if (!this.place(nodes)) continue;
       this.pendingOld = [];
       this.marked.delete(root);
-      this.store(this.tbl24, root.index24, root.pointer);
+      this.store(this.tbl24, root.key, root.pointer);
     }
   }
 }

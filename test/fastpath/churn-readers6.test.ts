@@ -37,7 +37,8 @@ describe('IPv6 verdicts under a concurrent writer', () => {
   const rig = churnRig(`xrt-churn6-${process.pid}`, IPV6);
 
   it(`${CHANGES.toLocaleString('en')} random changes from /16 to /128: every verdict names a next hop its address had during the run`, async () => {
-    const { wrong, verdicts, held } = await churnAgainstReaders(rig(), IPV6, CHANGES, 0x6c0ffee);
+    const { wrong, verdicts, held, changesPerSecond } = await churnAgainstReaders(rig(), IPV6, CHANGES, 0x6c0ffee);
+    console.log(`IPv6 churn: ${changesPerSecond} changes/s written under the readers`);
     expect(wrong).toEqual([]);
     expect(verdicts).toBeGreaterThan(1000);
     const { fp, reconciler, route } = rig();
