@@ -273,3 +273,41 @@ export function readIndex6(tbl24: Uint32Array, lines: Uint32Array, addr: Uint8Ar
   if (e & POINTER_FLAG) return ((e >>> D.kindShift) & D.kindMask) === D.kind.trie ? (e >>> 0) : 0;
   return e || best;
 }
+
+/**
+ * The lines of the nodes an entry of arrays a previous run wrote leads
+ * to, marked in `held`; undefined (nothing marked) where they do not read
+ * as nodes this layout writes, or one is met twice.
+ */
+export function liveNodes(lines: Uint32Array, entry: number, held: Uint8Array): Array<{ line: number; size: number }> | undefined {
+  const found: Array<{ line: number; size: number }> = [];
+  const seen = new Set<number>();
+  const walk = (e: number, at: number): boolean => {
+    const kind = (e >>> D.kindShift) & D.kindMask;
+    const line = e & (KIND_UNIT - 1);
+    if (at >= 16 || (kind !== D.kind.sparse && kind !== D.kind.bitmap) || line >= held.length || held[line] || seen.has(line)) return false;
+    const base = line * D.lineWords;
+    let size = 1;
+    let entries: Uint32Array;
+    let stride = 1;
+    if (kind === D.kind.sparse) {
+      const runs = lines[base]! & S.runsMask;
+      stride = (lines[base]! >>> S.strideShift) & S.strideMask;
+      if (runs < 1 || runs > S.runs || stride < 1) return false;
+      entries = lines.subarray(base + S.entries, base + S.entries + runs);
+    } else {
+      let runs = 0;
+      for (let w = 0; w < B.words; w++) runs += popcount(lines[base + w]!);
+      size = Math.ceil((B.entries + runs) / D.lineWords);
+      if (line + size > held.length) return false;
+      entries = lines.subarray(base + B.entries, base + B.entries + runs);
+    }
+    for (let l = line; l < line + size; l++) seen.add(l);
+    found.push({ line, size });
+    for (const next of entries) if (next & POINTER_FLAG && !walk(next, at + stride)) return false;
+    return true;
+  };
+  if (!walk(entry, D.tbl24Bytes)) return undefined;
+  for (const { line, size } of found) held.fill(1, line, line + size);
+  return found;
+}

@@ -22,7 +22,7 @@
 // about 250,000 lines (16 MiB); the map has 2^19 (32 MiB).
 
 import type { Dir24Options } from './dir24.js';
-import { chunk, Node6, POINTER_FLAG, readIndex6, strideFor, type Runs } from './dir6-node.js';
+import { chunk, liveNodes, Node6, POINTER_FLAG, readIndex6, strideFor, type Runs } from './dir6-node.js';
 import { Dir6Layout as D } from './layout.js';
 import { LinePool, MAX_NODE_LINES } from './line-pool.js';
 
@@ -111,8 +111,10 @@ export class Dir6 {
   private readonly short: Array<Map<number, number>> = Array.from({ length: FIRST_BITS + 1 }, () => new Map<number, number>());
   /** the nodes under each /24 that holds longer prefixes */
   private readonly roots = new Map<number, Node6>();
-  /** roots whose /24 entry sends the program to the trie */
+  /** roots without lines: their /24 entry sends the program to the trie, or, after a restart, to the previous run's nodes */
   private readonly marked = new Set<Node6>();
+  /** after a restart, the previous run's nodes a root's /24 entry still points at, let go of once the root has its own */
+  private readonly inherited = new Map<Node6, Array<{ line: number; size: number }>>();
   private readonly pool: LinePool;
   private count = 0;
   private readonly store: NonNullable<Dir24Options['store']>;
@@ -177,6 +179,7 @@ export class Dir6 {
 
   /** zero both arrays and forget every prefix */
   clear(): void {
+    this.inherited.clear();
     // tbl24 first: no pointer outlives its node's lines
     this.tbl24.fill(0);
     this.lines.fill(0);
@@ -190,27 +193,38 @@ export class Dir6 {
 
   /**
    * Take over arrays a previous run left pinned, which its program is still
-   * reading, for the prefixes that run recorded (its trie): the /24 table is
-   * computed aside and the live one brought to it entry by entry, each /24
-   * that holds longer prefixes marked for the trie, which answers alike.
-   * The previous run's lines may still have a reader in them: they are all
-   * free after one grace period, and the marks give way to nodes then.
+   * reading, for the prefixes that run recorded (its trie): the /24 table
+   * is computed aside and the live one brought to it entry by entry. A /24
+   * whose live nodes are there goes on answering from them, and one without
+   * is marked for the trie, which answers alike, until the previous run's
+   * lines that no live node holds have had a grace period (a reader may be
+   * in them): then each /24 gets its nodes, published with one store over
+   * the old ones, whose lines are let go of in turn.
    */
   static adopt(memory: Dir6Memory, prefixes: Iterable<{ addr: Uint8Array; len: number; value: number }>, options: Dir6Options = {}): Dir6 {
     // no lines: every /24 with longer prefixes is marked
     const aside = new Dir6({ tbl24: new Uint32Array(TBL24_ENTRIES), lines: new Uint32Array(0) });
     for (const p of prefixes) aside.set(p.addr, p.len, p.value);
     const table = new Dir6(memory, options);
-    const store = table.store;
+    const held = new Uint8Array(table.pool.total);
     for (let index = 0; index < TBL24_ENTRIES; index++) {
-      if (table.tbl24[index] !== aside.tbl24[index]) store(table.tbl24, index, aside.tbl24[index]!);
+      const want = aside.tbl24[index]!;
+      const have = table.tbl24[index]!;
+      const root = aside.roots.get(index);
+      if (!root) {
+        if (have !== want) table.store(table.tbl24, index, want);
+        continue;
+      }
+      const live = have !== TRIE_MARK && have & POINTER_FLAG ? liveNodes(table.lines, have, held) : undefined;
+      if (live) table.inherited.set(root, live);
+      else if (have !== TRIE_MARK) table.store(table.tbl24, index, TRIE_MARK);
     }
     table.depth24.set(aside.depth24);
     aside.short.forEach((byKey, len) => byKey.forEach((value, key) => table.short[len]!.set(key, value)));
     for (const [index, root] of aside.roots) table.roots.set(index, root);
     for (const root of aside.marked) table.marked.add(root);
     table.count = aside.count;
-    table.pool.releaseAll();
+    table.pool.adopt(held);
     return table;
   }
 
@@ -240,8 +254,13 @@ export class Dir6 {
       if (depth < lo || depth > hi) continue;
       this.depth24[i] = cover.depth;
       const root = this.tbl24[i]! & POINTER_FLAG ? this.roots.get(i) : undefined;
-      if (root) this.setCover(root, cover.value);
-      else this.store(this.tbl24, i, cover.value);
+      if (!root) {
+        this.store(this.tbl24, i, cover.value);
+        continue;
+      }
+      // the previous run's nodes would answer with the old cover: the trie has the new one
+      if (this.inherited.has(root) && this.tbl24[i] !== TRIE_MARK) this.store(this.tbl24, i, TRIE_MARK);
+      this.setCover(root, cover.value);
     }
   }
 
@@ -326,6 +345,7 @@ export class Dir6 {
         this.marked.delete(node);
         this.store(this.tbl24, index, this.cover24(index));
         this.retire(change.removed);
+        this.retireInherited(node);
         return true;
       }
       parent.removeChild(node);
@@ -371,6 +391,11 @@ export class Dir6 {
     }
     else this.roots.set(old.key, top);
     if (this.marked.delete(old)) this.marked.add(top);
+    const inherited = this.inherited.get(old);
+    if (inherited) {
+      this.inherited.delete(old);
+      this.inherited.set(top, inherited);
+    }
     const middle = (k: number): Node6 => {
       let m = top.child(k);
       if (!m) {
@@ -417,7 +442,11 @@ export class Dir6 {
       else change.runs.set(node, runs);
     }
     const root = this.roots.get(index)!;
-    if (this.marked.has(root)) return;
+    if (this.marked.has(root)) {
+      // the previous run's nodes no longer hold what the /24 has: the trie does
+      if (this.tbl24[index] !== TRIE_MARK) this.store(this.tbl24, index, TRIE_MARK);
+      return;
+    }
     const placed = this.place([...change.rebuild], change.runs);
     if (!placed) {
       this.mark(root, change.removed);
@@ -477,6 +506,12 @@ export class Dir6 {
     for (const { line, size } of old) this.pool.release(line, size);
   }
 
+  /** After the store that unlinks them: the previous run's nodes under a root wait out a grace period. */
+  private retireInherited(root: Node6): void {
+    for (const { line, size } of this.inherited.get(root) ?? []) this.pool.release(line, size);
+    this.inherited.delete(root);
+  }
+
   /** A node's default: one store of its word where it is placed. */
   private setCover(node: Node6, value: number): void {
     node.cover = value;
@@ -528,6 +563,7 @@ export class Dir6 {
       this.pendingOld = [];
       this.marked.delete(root);
       this.store(this.tbl24, root.key, root.pointer);
+      this.retireInherited(root);
     }
   }
 }

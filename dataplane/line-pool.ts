@@ -37,23 +37,42 @@ export class LinePool {
     return this.retiring;
   }
 
-  /** Whether nodes of these sizes (count per size) can all be had now. */
+  /** Whether nodes of these sizes (count per size) can all be had now, as take() would hand them out. */
   canTake(counts: ArrayLike<number>): boolean {
-    let fromFresh = 0;
-    for (let size = 1; size < counts.length; size++) fromFresh += Math.max(0, counts[size]! - this.free[size]!.length) * size;
-    return fromFresh <= this.total - this.fresh;
+    const free = this.free.map((list) => list.length);
+    let fresh = this.fresh;
+    for (let size = counts.length - 1; size >= 1; size--) {
+      for (let n = counts[size]!; n > 0; n--) {
+        if (free[size]! > 0) free[size]!--;
+        else if (fresh + size <= this.total) fresh += size;
+        else {
+          const larger = free.findIndex((count, s) => s > size && count > 0);
+          if (larger < 0) return false;
+          free[larger]!--;
+          free[larger - size]!++;
+        }
+      }
+    }
+    return true;
   }
 
-  /** the first of `size` free lines (the caller checked canTake) */
+  /** the first of `size` free lines (the caller checked canTake): a free node's, else never used ones, else part of a larger free node's */
   take(size: number): number {
     const line = this.free[size]!.pop();
     if (line !== undefined) {
       this.freeLines -= size;
       return line;
     }
-    if (this.fresh + size > this.total) throw new Error(`LinePool: no ${size} free lines of ${this.total}`);
-    this.fresh += size;
-    return this.fresh - size;
+    if (this.fresh + size <= this.total) {
+      this.fresh += size;
+      return this.fresh - size;
+    }
+    const larger = this.free.findIndex((list, s) => s > size && list.length > 0);
+    if (larger < 0) throw new Error(`LinePool: no ${size} free lines of ${this.total}`);
+    const first = this.free[larger]!.pop()!;
+    this.free[larger - size]!.push(first + size);
+    this.freeLines -= size;
+    return first;
   }
 
   /** Let go of a node's lines: free again after a grace period. */
@@ -70,17 +89,34 @@ export class LinePool {
   }
 
   /**
-   * None free until a grace period is over, then every line: a restart
-   * does not know which lines the previous run's program may still be in.
+   * A restart: none free until a grace period is over (the previous run's
+   * program may be in any line), then every line but those `held` (which
+   * the previous run's nodes still answer from, each let go of by
+   * release() once replaced).
    */
-  releaseAll(): void {
+  adopt(held: Uint8Array): void {
     this.reset();
     this.fresh = this.total;
     this.retiring = this.total;
     const generation = this.generation;
     this.retire(() => {
       if (generation !== this.generation) return;
-      this.reset();
+      // held lines let go of meanwhile come free by their own reclaims, after this one
+      this.retiring -= this.total;
+      let end = this.total;
+      while (end > 0 && !held[end - 1]) end--;
+      this.fresh = end;
+      for (let line = 0; line < end; ) {
+        if (held[line]) {
+          line++;
+          continue;
+        }
+        let size = 0;
+        while (line + size < end && !held[line + size] && size < MAX_NODE_LINES) size++;
+        this.free[size]!.push(line);
+        this.freeLines += size;
+        line += size;
+      }
       this.reclaimed();
     });
   }
