@@ -22,9 +22,13 @@ export function chunk(addr: Uint8Array, from: number, stride: number): number {
   return key;
 }
 
-/** the stride of a new node at `from` on the path to a prefix of length len: as far as the prefix, the address or a sparse line goes */
-export function strideFor(from: number, len: number): number {
-  return Math.min(MAX_STRIDE, 128 - from, Math.ceil((len - from) / 8) * 8);
+/**
+ * The stride of a new node at `from`: as wide as a sparse line resolves,
+ * so that the prefixes under a /24 of the global table (a /32 and the /48s
+ * in it, say) end in one node; one that overflows splits.
+ */
+export function strideFor(from: number): number {
+  return Math.min(MAX_STRIDE, 128 - from);
 }
 
 /** A node's runs: the first key of each, ascending, and its entry (a route, 0 for the default, or the node under that key). */

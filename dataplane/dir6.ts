@@ -293,7 +293,7 @@ export class Dir6 {
     const change = new Change();
     let node = this.roots.get(index);
     if (!node) {
-      node = new Node6(FIRST_BITS, strideFor(FIRST_BITS, len));
+      node = new Node6(FIRST_BITS, strideFor(FIRST_BITS));
       node.key = index;
       node.cover = this.cover24(index);
       this.roots.set(index, node);
@@ -303,7 +303,7 @@ export class Dir6 {
       const key = chunk(addr, node.from, node.stride);
       let child = node.child(key);
       if (!child) {
-        child = new Node6(node.from + node.stride, strideFor(node.from + node.stride, len));
+        child = new Node6(node.from + node.stride, strideFor(node.from + node.stride));
         child.cover = node.coverOf(key);
         node.addChild(key, child);
         change.rebuild.add(node);
