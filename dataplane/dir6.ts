@@ -19,7 +19,7 @@
 // gives way to the /24's nodes once lines free up.
 //
 // Sizing: 300,000 prefixes of the global mix (bench/prefixes.ts) take
-// about 250,000 lines (16 MiB); the map has 2^19 (32 MiB).
+// about 224,000 lines (13.7 MiB); the map has 2^19 (32 MiB).
 
 import type { Dir24Options } from './dir24.js';
 import { chunk, liveNodes, Node6, POINTER_FLAG, readIndex6, strideFor, type Runs } from './dir6-node.js';

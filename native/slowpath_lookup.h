@@ -13,8 +13,9 @@
 // IPv6 index sends an address to the LPM trie, the trie's answer is read by
 // system call per destination, kept the same way.
 //
-// Threads: one ForwardingTables per thread; the maps and the mapped index
-// are shared.
+// Threads: one ForwardingTables per thread; the maps and the mapped IPv4
+// index are shared, the IPv6 index's arrays mapped by each (SlowPathShared,
+// the slow path's, holds the IPv4 mapping alone).
 #ifndef XR_NATIVE_SLOWPATH_LOOKUP_H
 #define XR_NATIVE_SLOWPATH_LOOKUP_H
 

@@ -148,7 +148,7 @@ enum xr_dir24 {
  * the walk keeps, so a shorter prefix lives in one node, never copied into
  * those below. The kind XR_FIB6_TRIE sends the address to the trie
  * xr_fib6, which holds every IPv6 route: where lines ran out, and while a
- * restart rebuilds. 300,000 prefixes of the global mix take about 250,000
+ * restart rebuilds. 300,000 prefixes of the global mix take about 224,000
  * lines (dataplane/dir6.ts's sizing note); 2^19 leave room for churn.
  */
 enum xr_fib6_index {
