@@ -163,21 +163,21 @@ enum xr_fib6_index {
 enum xr_fib6_pointer {
 	XR_FIB6_KIND_SHIFT = 29,
 	XR_FIB6_KIND_MASK = 0x3,
-	XR_FIB6_SPARSE = 1,
-	XR_FIB6_BITMAP = 2,
-	XR_FIB6_TRIE = 3,
+	XR_FIB6_SPARSE = 1,	/* one line of runs */
+	XR_FIB6_BITMAP = 2,	/* run starts and packed entries, over 8 bits */
+	XR_FIB6_TRIE = 3,	/* no node: ask xr_fib6 */
 };
 
-/* a sparse line: word 0 runs | stride bytes << 8; first keys from word 1, entries from word 8, the default last */
+/* a sparse line of XR_FIB6_LINE_WORDS words */
 enum xr_fib6_sparse {
-	XR_FIB6_SPARSE_RUNS = 7,
-	XR_FIB6_SPARSE_KEYS = 1,
-	XR_FIB6_SPARSE_ENTRIES = 8,
+	XR_FIB6_SPARSE_RUNS = 7,		/* at most: a key and an entry each, beside the header and the default */
+	XR_FIB6_SPARSE_KEYS = 1,		/* words 1..7: each run's first key (the first is 0) */
+	XR_FIB6_SPARSE_ENTRIES = 8,		/* words 8..14: each run's entry */
 	XR_FIB6_SPARSE_DEFAULT = 15,
-	XR_FIB6_SPARSE_RUNS_MASK = 0xff,
+	XR_FIB6_SPARSE_RUNS_MASK = 0xff,	/* word 0: runs | stride bytes << 8 */
 	XR_FIB6_SPARSE_STRIDE_SHIFT = 8,
 	XR_FIB6_SPARSE_STRIDE_MASK = 0x3,
-	XR_FIB6_SPARSE_MAX_STRIDE = 3,
+	XR_FIB6_SPARSE_MAX_STRIDE = 3,		/* bytes: a key is at most 24 bits */
 };
 
 /* a bitmap node: 256 bits in words 0..7, the default in word 8, entries from word 9 on */
