@@ -13,7 +13,6 @@ static __always_inline __u32 xr_fib6_kind(__u32 e)
 	return (e >> XR_FIB6_KIND_SHIFT) & XR_FIB6_KIND_MASK;
 }
 
-
 /* the bytes of the address a sparse line resolves: 1 to 3 */
 static __always_inline __u32 xr_fib6_sparse_stride(const struct xr_fib6_line *l)
 {
