@@ -1,5 +1,6 @@
 // `xdp-router run --config FILE`: the daemon in the foreground, as systemd
-// runs it. SIGTERM and SIGINT stop it cleanly (XDP detached, pins removed).
+// runs it. SIGTERM and SIGINT stop it cleanly (XDP detached, pins removed),
+// also when they come during the start.
 import { Registry } from 'prom-client';
 import type { RouterConfig } from '../../config/schema.js';
 import { openBackends } from '../api/backends.js';
@@ -9,6 +10,7 @@ import { Daemon } from '../daemon.js';
 import { createMetrics, serveMetrics } from '../metrics.js';
 import { createLogger } from '../log.js';
 import type { Logger } from '../log.js';
+import { StopSignals } from './stop-signals.js';
 import { isRunning, readPidFile, removePidFile, writePidFile } from './pidfile.js';
 
 export interface RunHandle {
@@ -25,6 +27,19 @@ export async function startDaemon(config: RouterConfig, log: Logger = createLogg
   if (previous !== undefined && previous !== process.pid && isRunning(previous)) {
     throw new Error(`another xdp-router (pid ${previous}) is running with this config; stop it first (xdp-router stop)`);
   }
+  const signals = new StopSignals(log);
+  try {
+    const handle = await serve(config, log, signals);
+    signals.started();
+    return handle;
+  } catch (err) {
+    signals.release();
+    throw err;
+  }
+}
+
+/** The start proper, and the stop that follows the first signal or stop(). */
+async function serve(config: RouterConfig, log: Logger, signals: StopSignals): Promise<RunHandle> {
   // one registry for /metrics: the API server, made before the daemon, counts its calls into it too
   const registry = new Registry();
   // listen first: a socket in use or a bad certificate stops us before the fast path is touched
@@ -50,19 +65,7 @@ export async function startDaemon(config: RouterConfig, log: Logger = createLogg
   api.serve(backends);
 
   writePidFile(config);
-  let requestStop: () => void = () => undefined;
-  const signalled = new Promise<void>((resolve) => (requestStop = resolve));
-  let stopping = false;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    log.info(stopping ? 'already stopping' : 'stopping', { signal: sig });
-    stopping = true;
-    requestStop();
-  };
-  // handled until the stop is done: a second Ctrl-C (npm relays one too)
-  // must not kill the daemon half-way, with XDP attached and pins left
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  const stopped = signalled
+  const stopped = signals.requested
     .then(async () => {
       // watchers' streams end first, so the API's drain does not wait on them
       backends.close();
@@ -72,9 +75,6 @@ export async function startDaemon(config: RouterConfig, log: Logger = createLogg
       removePidFile(config);
       log.info('stopped: XDP detached, the kernel forwards alone');
     })
-    .finally(() => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    });
-  return { daemon, api, stopped, stop: requestStop };
+    .finally(() => signals.release());
+  return { daemon, api, stopped, stop: () => signals.request() };
 }
