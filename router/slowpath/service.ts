@@ -229,7 +229,11 @@ export class SlowPath {
       this.options.log.info('AF_XDP socket closed', { ifindex: b.ifindex, queue: b.queue, ...b.socket.stats() });
       b.socket.close();
     }
-    this.forwarderOf?.close();
+    if (this.forwarderOf) {
+      // what became of the frames the workers read: sent, handed back, or dropped and why
+      this.options.log.info('slow path forwarder closed', { results: this.forwarderOf.results() });
+      this.forwarderOf.close();
+    }
     this.bound.length = 0;
     clearInterval(this.captureTimer);
     this.captureTimer = undefined;
