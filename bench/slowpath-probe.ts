@@ -15,8 +15,13 @@ import { PACKAGE_ROOT } from './paths.js';
 import { sleep } from './progress.js';
 
 export interface SlowPathUnderLoad {
-  /** the daemon's AF_XDP worker threads ("xr-xsk IFINDEX:QUEUE") and the CPU each last ran on */
-  workers: Array<{ thread: string; cpu: number }>;
+  /**
+   * the daemon's AF_XDP worker threads ("xr-xsk IFINDEX:QUEUE"), the CPU
+   * each last ran on and its CPU time since the daemon started, ms (absent
+   * from results taken before it was reported): a worker whose socket
+   * receives nothing sleeps in poll and should take next to none
+   */
+  workers: Array<{ thread: string; cpu: number; cpuMs?: number }>;
   /** from `ip route add` in the router namespace to the route in the fast path's FIB */
   routeToFastPathMs: number;
   /** GetStats round trips over the API: the slowest and the median */
@@ -86,7 +91,7 @@ export async function probeSlowPath(lab: Lab, daemon: RouterDaemon, fp: FastPath
   const calls = trips.calls;
   const slowest = calls[calls.length - 1]!;
   return {
-    workers: threadsOf(daemon.pid, WORKER_PREFIX).map(({ thread, cpu }) => ({ thread, cpu })),
+    workers: threadsOf(daemon.pid, WORKER_PREFIX).map(({ thread, cpu, cpuNs }) => ({ thread, cpu, cpuMs: cpuNs / 1e6 })),
     routeToFastPathMs,
     getStatsMaxMs: slowest.ms,
     getStatsP50Ms: calls[Math.floor(calls.length / 2)]!.ms,
@@ -101,7 +106,7 @@ export function describeUnderLoad(u: SlowPathUnderLoad): string {
     `a route reached the fast path in ${u.routeToFastPathMs.toFixed(1)} ms, GetStats answered in ${u.getStatsMaxMs.toFixed(1)} ms at worst ` +
     `(median ${u.getStatsP50Ms.toFixed(1)}; the slowest waited for a CPU ${u.getStatsMaxWaits.daemonMs.toFixed(1)} ms in the daemon's event loop, ` +
     `${u.getStatsMaxWaits.daemonHelpersMs.toFixed(1)} ms in its other threads but the workers, ` +
-    `${u.getStatsMaxWaits.clientMs.toFixed(1)} ms in the client${u.clientCpus ? `, a process of its own on CPU ${u.clientCpus}` : ''}); workers ${u.workers.map((w) => `${w.thread} on CPU ${w.cpu}`).join(', ')}`
+    `${u.getStatsMaxWaits.clientMs.toFixed(1)} ms in the client${u.clientCpus ? `, a process of its own on CPU ${u.clientCpus}` : ''}); workers ${u.workers.map((w) => `${w.thread} on CPU ${w.cpu}${w.cpuMs !== undefined ? ` (${w.cpuMs.toFixed(0)} ms of CPU so far)` : ''}`).join(', ')}`
   );
 }
 
