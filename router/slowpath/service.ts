@@ -38,6 +38,8 @@ export type CaptureListener = (frame: CapturedFrame) => void;
 
 interface Bound {
   socket: XskSocket;
+  /** frames in each of its rings */
+  ringFrames: number;
   ifindex: number;
   queue: number;
   slot: number;
@@ -150,19 +152,20 @@ async function openSocket(options: XskSocketOptions): Promise<XskSocket> {
 
 /**
  * A socket with rings of `ring` frames, or, where they do not fit
- * RLIMIT_MEMLOCK (ENOBUFS: without CAP_IPC_LOCK), of the addon's default
- * size, said in the log.
+ * RLIMIT_MEMLOCK (ENOBUFS: without CAP_IPC_LOCK), of RING_FRAMES.least,
+ * said in the log. Returns the socket and its rings' frames.
  */
-async function openDeepSocket(options: XskSocketOptions, ring: number, log: Logger): Promise<XskSocket> {
+async function openDeepSocket(options: XskSocketOptions, ring: number, log: Logger): Promise<{ socket: XskSocket; ringFrames: number }> {
+  const sized = (frames: number): XskSocketOptions => ({ ...options, ringSize: frames, frameCount: 2 * frames });
   try {
-    return await openSocket({ ...options, ringSize: ring, frameCount: 2 * ring });
+    return { socket: await openSocket(sized(ring)), ringFrames: ring };
   } catch (err) {
     if ((err as { code?: string }).code !== 'ENOBUFS' || ring === RING_FRAMES.least) throw err;
     log.warn(
       `AF_XDP socket with ${ring}-frame rings beyond RLIMIT_MEMLOCK: using ${RING_FRAMES.least}; the kernel will drop more punted frames under load (raise LimitMEMLOCK or grant CAP_IPC_LOCK)`,
       { ifindex: options.ifindex, queue: options.queue },
     );
-    return openSocket(options);
+    return { socket: await openSocket(sized(RING_FRAMES.least)), ringFrames: RING_FRAMES.least };
   }
 }
 
@@ -191,8 +194,8 @@ export class SlowPath {
       }
       const ring = ringFramesFor(plan.length);
       for (const { ifindex, queue } of plan) {
-        const socket = await openDeepSocket({ ifindex, queue, ...(netnsPath ? { netns: netnsPath } : {}) }, ring, this.options.log);
-        this.bound.push({ socket, ifindex, queue, slot: this.bound.length });
+        const { socket, ringFrames } = await openDeepSocket({ ifindex, queue, ...(netnsPath ? { netns: netnsPath } : {}) }, ring, this.options.log);
+        this.bound.push({ socket, ringFrames, ifindex, queue, slot: this.bound.length });
       }
       // queue 0 of each interface transmits what the slow path forwards out of it
       const transmitters = this.bound.filter((b) => b.queue === 0).map((b) => b.socket);
@@ -202,7 +205,7 @@ export class SlowPath {
         // the worker first: a frame punted to the socket is forwarded from the start
         this.fp.bindXsk(b.ifindex, b.queue, b.slot, b.socket.fd);
         const name = plan[b.slot]!.name;
-        this.options.log.info('AF_XDP socket bound', { interface: name, queue: b.queue, mode: b.socket.mode, ringFrames: ring, workerTid: b.worker.stats().tid });
+        this.options.log.info('AF_XDP socket bound', { interface: name, queue: b.queue, mode: b.socket.mode, ringFrames: b.ringFrames, workerTid: b.worker.stats().tid });
       }
       // after the workers are made: a thread starts with its maker's priority
       if (this.bound.length > 0) this.restoreEventLoop = raiseEventLoop(this.options.log);
