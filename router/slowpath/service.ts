@@ -120,12 +120,12 @@ const BUSY_WAIT_MS = 25;
  * How deep each socket's rings are, in frames; its UMEM is twice that in
  * 2 KiB frames. The receive ring holds what the NAPI thread delivers while
  * the worker waits for its CPU. At 2048 (the addon's default, 8 MiB a
- * queue) the kernel dropped about one frame at an empty fill ring for every
- * frame the worker read (`npm run bench -- forward --paths slowpath`), each
- * after a whole XDP run on the receiving CPU: half its time went on frames
- * thrown away. At 8192 (32 MiB a queue), 3 to 20 in 100. Deep rings for as
- * many queues as UMEM_BUDGET_BYTES holds, shallower for more, never below
- * the default.
+ * queue) the kernel dropped one to three frames at an empty fill ring for
+ * every frame the worker read (`npm run bench -- forward --paths
+ * slowpath`), each after a whole XDP run on the receiving CPU. At 8192
+ * (32 MiB a queue), 3 to 53 in 100, the most where other work kept the
+ * worker off its CPU. Deep rings for as many queues as UMEM_BUDGET_BYTES
+ * holds, shallower for more, never below the default.
  */
 const RING_FRAMES = { deepest: 8192, least: 2048 };
 const FRAME_BYTES = 2048;
