@@ -1,10 +1,12 @@
 // The slow-path probe's GetStats client (bench/slowpath-probe.ts), a process
 // of its own so that it runs off the generator's CPU: the benchmark's own
-// process shares that CPU with the generator's thread, and a round trip
-// timed there waited up to 20 ms for its client to get the CPU back. Started
+// process shares that CPU with the generator's thread, and the slowest
+// round trip timed there waited 20 to 164 ms for its own client to get the
+// CPU back, against 2.6 to 8 ms in the daemon's event loop. Started
 // pinned to the router's CPU, in a session of its own (setsid) and raised
 // as the daemon's event loop is (router/slowpath/event-loop-priority.ts), so
-// it stands beside the daemon as an operator's client on the router would.
+// that the round trip is the daemon's answer more than the client's wait;
+// each call's waits are still reported apart.
 //
 //   node dist/bench/getstats-client.js SOCKET DAEMON_PID CALLS
 //
