@@ -109,6 +109,8 @@ describe('the systemd unit\'s capabilities', () => {
         await within(5000, () => running.log().includes('"msg":"slow path running"'), 'the slow path started');
         expect(running.log()).toMatch(/AF_XDP socket with 8192-frame rings beyond RLIMIT_MEMLOCK: using 2048/);
         expect(running.log()).toMatch(/"msg":"AF_XDP socket bound","interface":"r0","queue":0,"mode":"copy","ringFrames":2048/);
+        // the API answers once the daemon is up and handles SIGTERM: a stop before that would kill it with XDP attached
+        await within(5000, async () => (await cli(['punt', 'list', '--config', shallow.file])).code === 0, 'the API answering');
       } finally {
         expect(await running.stop()).toBe(0);
         daemon = undefined;
