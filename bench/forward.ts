@@ -224,7 +224,7 @@ async function measureDaemon(bench: Bench, table: TableName, path: 'xdp-router' 
     try {
       const carried = async (): Promise<bigint> => (slow ? fp.puntStats(0).packets : await fp.packets('forwarded'));
       const before = await carried();
-      const slowPath = slow ? { underLoad: () => probeSlowPath(lab, daemon, fp), workerCpuNs: () => workerCpuNs(daemon.pid) } : undefined;
+      const slowPath = slow ? { underLoad: () => probeSlowPath(lab, daemon, fp, RECEIVE_CPU), workerCpuNs: () => workerCpuNs(daemon.pid) } : undefined;
       const measured = await measurePath(bench, table, path, profile, slowPath);
       requireCarried(path, measured, Number((await carried()) - before));
       return measured;

@@ -4,58 +4,45 @@
 // one call after another; and the CPU each slow-path worker thread last ran
 // on. The event loop must keep answering while the workers forward.
 import { readdirSync, readFileSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
+import { join } from 'node:path';
 import type { FastPath } from '../dataplane/fastpath.js';
-import { connect, unary } from '../router/api/client.js';
-import { ip } from '../router/lab/netns.js';
+import { ip, run } from '../router/lab/netns.js';
 import { STAT, statField } from '../router/proc-stat.js';
 import type { Lab } from '../router/lab/topology.js';
 import type { RouterDaemon } from '../support/daemon.js';
+import type { GetStatsRoundTrips } from './getstats-client.js';
+import { PACKAGE_ROOT } from './paths.js';
 import { sleep } from './progress.js';
 
 export interface SlowPathUnderLoad {
-  /** the daemon's AF_XDP worker threads ("xr-xsk IFINDEX:QUEUE") and the CPU each last ran on */
-  workers: Array<{ thread: string; cpu: number }>;
+  /**
+   * the daemon's AF_XDP worker threads ("xr-xsk IFINDEX:QUEUE"), the CPU
+   * each last ran on and its CPU time since the daemon started, ms (absent
+   * from results taken before it was reported): a worker whose socket
+   * receives nothing sleeps in poll and should take next to none
+   */
+  workers: Array<{ thread: string; cpu: number; cpuMs?: number }>;
   /** from `ip route add` in the router namespace to the route in the fast path's FIB */
   routeToFastPathMs: number;
   /** GetStats round trips over the API: the slowest and the median */
   getStatsMaxMs: number;
   getStatsP50Ms: number;
   /**
-   * Of the slowest round trip, how long the daemon's event loop and the
-   * benchmark's (the client, beside the generator) were ready to run but
-   * waited for a CPU
+   * Of the slowest round trip, how long the daemon's event loop, its other
+   * threads and the client were ready to run but waited for a CPU
    */
   getStatsMaxWaits: { daemonMs: number; daemonHelpersMs: number; clientMs: number };
+  /** the CPUs the GetStats client ran on, never the generator's; absent from results taken while it ran beside the generator */
+  clientCpus?: string;
 }
 
 /** a route added and removed while the slow path is saturated: outside the punted prefix, via host B */
 const PROBE_ROUTE = '198.51.100.200/32';
 const GET_STATS_CALLS = 20;
-const CLIENT_NICE = -10;
 /** the workers' thread names: "xr-xsk IFINDEX:QUEUE" */
-const WORKER_PREFIX = 'xr-xsk';
+export const WORKER_PREFIX = 'xr-xsk';
+const GET_STATS_CLIENT = join(PACKAGE_ROOT, 'dist', 'bench', 'getstats-client.js');
 const ROUTE_WAIT_MS = 10_000;
-
-/** How long, ns, a thread has waited on a run queue so far: the second field of its schedstat. */
-function runQueueWaitNs(pid: number, tid: number): number {
-  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
-}
-
-/** Run-queue waits so far, ns, summed over the daemon's threads other than its event loop and its slow-path workers: libuv's pool, V8's helpers. */
-function helperWaitNs(pid: number): number {
-  let total = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    if (Number(tid) === pid) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith(WORKER_PREFIX)) continue;
-      total += runQueueWaitNs(pid, Number(tid));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
 
 /** The daemon's threads whose name starts with prefix, with the CPU each last ran on and its time on a CPU so far, ns. */
 function threadsOf(pid: number, prefix: string): Array<{ thread: string; cpu: number; cpuNs: number }> {
@@ -79,7 +66,11 @@ export function workerCpuNs(pid: number): number {
   return threadsOf(pid, WORKER_PREFIX).reduce((sum, w) => sum + w.cpuNs, 0);
 }
 
-export async function probeSlowPath(lab: Lab, daemon: RouterDaemon, fp: FastPath): Promise<SlowPathUnderLoad> {
+/**
+ * The probe, while the slow path is saturated. clientCpus: where the
+ * GetStats client runs (taskset's list), off the generator's CPU.
+ */
+export async function probeSlowPath(lab: Lab, daemon: RouterDaemon, fp: FastPath, clientCpus: string): Promise<SlowPathUnderLoad> {
   const address = PROBE_ROUTE.split('/')[0]!;
   const t0 = performance.now();
   await ip(['route', 'add', PROBE_ROUTE, 'via', lab.b.v4, 'dev', lab.router.toB.dev], lab.router.ns);
@@ -93,35 +84,19 @@ export async function probeSlowPath(lab: Lab, daemon: RouterDaemon, fp: FastPath
   } finally {
     await ip(['route', 'del', PROBE_ROUTE], lab.router.ns);
   }
-  const api = connect({ socket: daemon.apiSocket });
-  // the client's event loop ahead of the generator's thread on its CPU: the
-  // round trips time the daemon, not the benchmark's own wait for a CPU
-  const clientNice = getPriority(0);
-  setPriority(0, CLIENT_NICE);
-  const calls: Array<{ ms: number; daemonMs: number; daemonHelpersMs: number; clientMs: number }> = [];
-  // the event loops (each process's main thread), and the daemon's other threads but its workers
-  const waits = (): [number, number, number] => [runQueueWaitNs(daemon.pid, daemon.pid), helperWaitNs(daemon.pid), runQueueWaitNs(process.pid, process.pid)];
-  try {
-    for (let i = 0; i < GET_STATS_CALLS; i++) {
-      const [daemon0, helpers0, client0] = waits();
-      const t = performance.now();
-      await unary((cb) => api.status.GetStats({}, cb));
-      const ms = performance.now() - t;
-      const [daemon1, helpers1, client1] = waits();
-      calls.push({ ms, daemonMs: (daemon1 - daemon0) / 1e6, daemonHelpersMs: (helpers1 - helpers0) / 1e6, clientMs: (client1 - client0) / 1e6 });
-    }
-  } finally {
-    api.close();
-    setPriority(0, clientNice);
-  }
-  calls.sort((a, b) => a.ms - b.ms);
+  // the client in a process of its own on clientCpus, in its own session:
+  // in the benchmark's process it would share the generator's CPU
+  const output = await run(['setsid', 'taskset', '-c', clientCpus, process.execPath, GET_STATS_CLIENT, daemon.apiSocket, String(daemon.pid), String(GET_STATS_CALLS)]);
+  const trips = JSON.parse(output) as GetStatsRoundTrips;
+  const calls = trips.calls;
   const slowest = calls[calls.length - 1]!;
   return {
-    workers: threadsOf(daemon.pid, WORKER_PREFIX).map(({ thread, cpu }) => ({ thread, cpu })),
+    workers: threadsOf(daemon.pid, WORKER_PREFIX).map(({ thread, cpu, cpuNs }) => ({ thread, cpu, cpuMs: cpuNs / 1e6 })),
     routeToFastPathMs,
     getStatsMaxMs: slowest.ms,
     getStatsP50Ms: calls[Math.floor(calls.length / 2)]!.ms,
     getStatsMaxWaits: { daemonMs: slowest.daemonMs, daemonHelpersMs: slowest.daemonHelpersMs, clientMs: slowest.clientMs },
+    clientCpus: trips.clientCpus,
   };
 }
 
@@ -131,18 +106,26 @@ export function describeUnderLoad(u: SlowPathUnderLoad): string {
     `a route reached the fast path in ${u.routeToFastPathMs.toFixed(1)} ms, GetStats answered in ${u.getStatsMaxMs.toFixed(1)} ms at worst ` +
     `(median ${u.getStatsP50Ms.toFixed(1)}; the slowest waited for a CPU ${u.getStatsMaxWaits.daemonMs.toFixed(1)} ms in the daemon's event loop, ` +
     `${u.getStatsMaxWaits.daemonHelpersMs.toFixed(1)} ms in its other threads but the workers, ` +
-    `${u.getStatsMaxWaits.clientMs.toFixed(1)} ms in the client); workers ${u.workers.map((w) => `${w.thread} on CPU ${w.cpu}`).join(', ')}`
+    `${u.getStatsMaxWaits.clientMs.toFixed(1)} ms in the client${u.clientCpus ? `, a process of its own on CPU ${u.clientCpus}` : ''}); workers ${u.workers.map((w) => `${w.thread} on CPU ${w.cpu}${w.cpuMs !== undefined ? ` (${w.cpuMs.toFixed(0)} ms of CPU so far)` : ''}`).join(', ')}`
   );
 }
 
 /**
  * What each AF_XDP socket did over the daemon's run, from its log line at
  * the slow path's stop: frames read and sent, and the kernel's drops by
- * reason (XDP_STATISTICS), counts that do not depend on the machine's load.
+ * reason (XDP_STATISTICS); then what the forwarder made of the frames it
+ * read (sent, or dropped at a full TX ring, ...): counts that do not depend
+ * on the machine's load.
  */
 export function describeClosedSockets(daemonLog: string): string[] {
-  return daemonLog
-    .split('\n')
+  const lines = daemonLog.split('\n');
+  const forwarder = lines
+    .filter((line) => line.includes('"msg":"slow path forwarder closed"'))
+    .map((line) => {
+      const { results } = JSON.parse(line) as { results: Array<{ outcome: string; action: string; packets: number }> };
+      return `the slow path's forwarder: ${results.map((r) => `${r.packets} ${r.outcome} (${r.action})`).join(', ') || 'no frames'}`;
+    });
+  return lines
     .filter((line) => line.includes('"msg":"AF_XDP socket closed"'))
     .map((line) => {
       const s = JSON.parse(line) as Record<string, number>;
@@ -151,5 +134,6 @@ export function describeClosedSockets(daemonLog: string): string[] {
         `${s.fillRingEmpty} at an empty fill ring, ${s.rxRingFull} at a full RX ring, ${s.rxDropped} in all on receive; ` +
         `TX ring found empty ${s.txRingEmpty} times; transmit budget ${s.txBudget || 'the kernel\'s'} frames per kick`
       );
-    });
+    })
+    .concat(forwarder);
 }

@@ -38,6 +38,8 @@ export type CaptureListener = (frame: CapturedFrame) => void;
 
 interface Bound {
   socket: XskSocket;
+  /** frames in each of its rings */
+  ringFrames: number;
   ifindex: number;
   queue: number;
   slot: number;
@@ -114,6 +116,28 @@ export async function planInterfaceSockets(interfaces: readonly SlowPathInterfac
 const BUSY_RETRIES = 20;
 const BUSY_WAIT_MS = 25;
 
+/**
+ * How deep each socket's rings are, in frames; its UMEM is twice that in
+ * 2 KiB frames. The receive ring holds what the NAPI thread delivers while
+ * the worker waits for its CPU. At 2048 (the addon's default, 8 MiB a
+ * queue) the kernel dropped one to three frames at an empty fill ring for
+ * every frame the worker read (`npm run bench -- forward --paths
+ * slowpath`), each after a whole XDP run on the receiving CPU. At 8192
+ * (32 MiB a queue), 3 to 53 in 100, the most where other work kept the
+ * worker off its CPU. Deep rings for as many queues as UMEM_BUDGET_BYTES
+ * holds, shallower for more, never below the default.
+ */
+const RING_FRAMES = { deepest: 8192, least: 2048 };
+const FRAME_BYTES = 2048;
+const UMEM_BUDGET_BYTES = 256 * 2 ** 20;
+
+/** The ring size for each of `sockets` sockets: a power of two from RING_FRAMES.least to .deepest. */
+export function ringFramesFor(sockets: number): number {
+  let ring = RING_FRAMES.deepest;
+  while (ring > RING_FRAMES.least && sockets * 2 * ring * FRAME_BYTES > UMEM_BUDGET_BYTES) ring /= 2;
+  return ring;
+}
+
 /** A queue stays busy for tens of milliseconds after its previous socket closed (a restart): wait for it. */
 async function openSocket(options: XskSocketOptions): Promise<XskSocket> {
   for (let attempt = 0; ; attempt++) {
@@ -123,6 +147,25 @@ async function openSocket(options: XskSocketOptions): Promise<XskSocket> {
       if ((err as { code?: string }).code !== 'EBUSY' || attempt >= BUSY_RETRIES) throw err;
       await new Promise((r) => setTimeout(r, BUSY_WAIT_MS));
     }
+  }
+}
+
+/**
+ * A socket with rings of `ring` frames, or, where they do not fit
+ * RLIMIT_MEMLOCK (ENOBUFS: without CAP_IPC_LOCK), of RING_FRAMES.least,
+ * said in the log. Returns the socket and its rings' frames.
+ */
+async function openDeepSocket(options: XskSocketOptions, ring: number, log: Logger): Promise<{ socket: XskSocket; ringFrames: number }> {
+  const sized = (frames: number): XskSocketOptions => ({ ...options, ringSize: frames, frameCount: 2 * frames });
+  try {
+    return { socket: await openSocket(sized(ring)), ringFrames: ring };
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ENOBUFS' || ring === RING_FRAMES.least) throw err;
+    log.warn(
+      `AF_XDP socket with ${ring}-frame rings beyond RLIMIT_MEMLOCK: using ${RING_FRAMES.least}; the kernel will drop more punted frames under load (raise LimitMEMLOCK or grant CAP_IPC_LOCK)`,
+      { ifindex: options.ifindex, queue: options.queue },
+    );
+    return { socket: await openSocket(sized(RING_FRAMES.least)), ringFrames: RING_FRAMES.least };
   }
 }
 
@@ -149,9 +192,10 @@ export class SlowPath {
       if (plan.length > 0) {
         this.handoff = await openKernelHandoff({ ...(netnsPath ? { netns: netnsPath } : {}), probeIfindex: plan[0]!.ifindex, log: this.options.log });
       }
+      const ring = ringFramesFor(plan.length);
       for (const { ifindex, queue } of plan) {
-        const socket = await openSocket({ ifindex, queue, ...(netnsPath ? { netns: netnsPath } : {}) });
-        this.bound.push({ socket, ifindex, queue, slot: this.bound.length });
+        const { socket, ringFrames } = await openDeepSocket({ ifindex, queue, ...(netnsPath ? { netns: netnsPath } : {}) }, ring, this.options.log);
+        this.bound.push({ socket, ringFrames, ifindex, queue, slot: this.bound.length });
       }
       // queue 0 of each interface transmits what the slow path forwards out of it
       const transmitters = this.bound.filter((b) => b.queue === 0).map((b) => b.socket);
@@ -161,7 +205,7 @@ export class SlowPath {
         // the worker first: a frame punted to the socket is forwarded from the start
         this.fp.bindXsk(b.ifindex, b.queue, b.slot, b.socket.fd);
         const name = plan[b.slot]!.name;
-        this.options.log.info('AF_XDP socket bound', { interface: name, queue: b.queue, mode: b.socket.mode, workerTid: b.worker.stats().tid });
+        this.options.log.info('AF_XDP socket bound', { interface: name, queue: b.queue, mode: b.socket.mode, ringFrames: b.ringFrames, workerTid: b.worker.stats().tid });
       }
       // after the workers are made: a thread starts with its maker's priority
       if (this.bound.length > 0) this.restoreEventLoop = raiseEventLoop(this.options.log);
@@ -229,7 +273,11 @@ export class SlowPath {
       this.options.log.info('AF_XDP socket closed', { ifindex: b.ifindex, queue: b.queue, ...b.socket.stats() });
       b.socket.close();
     }
-    this.forwarderOf?.close();
+    if (this.forwarderOf) {
+      // what became of the frames the workers read: sent, handed back, or dropped and why
+      this.options.log.info('slow path forwarder closed', { results: this.forwarderOf.results() });
+      this.forwarderOf.close();
+    }
     this.bound.length = 0;
     clearInterval(this.captureTimer);
     this.captureTimer = undefined;

@@ -101,17 +101,18 @@ describe('forward benchmark report', () => {
     const r = resultOf({ '1k routes': { 'xdp-router slow path': [0.5, 0.4] }, 'full table': {} });
     r.rows[0]!.workerNsPerFrame = 281.4;
     r.rows[1]!.slowPath = {
-      workers: [{ thread: 'xr-xsk 2:0', cpu: 1 }],
+      workers: [{ thread: 'xr-xsk 2:0', cpu: 1, cpuMs: 812.4 }, { thread: 'xr-xsk 3:0', cpu: 0, cpuMs: 0.3 }],
       routeToFastPathMs: 37.5,
       getStatsMaxMs: 48.2,
       getStatsP50Ms: 9.6,
       getStatsMaxWaits: { daemonMs: 4.1, daemonHelpersMs: 1.3, clientMs: 0.2 },
+      clientCpus: '1',
     };
     const md = forwardMarkdown(r);
     expect(md).toContain('The slow path, 1k routes, one flow: its workers took 281 ns of CPU per frame the sink received.');
     expect(md).toContain(
       'The slow path, 1k routes, flow mix: while it was saturated, a route reached the fast path in 37.5 ms, GetStats answered in 48.2 ms at worst ' +
-        '(median 9.6; the slowest waited for a CPU 4.1 ms in the daemon\'s event loop, 1.3 ms in its other threads but the workers, 0.2 ms in the client); workers xr-xsk 2:0 on CPU 1.',
+        '(median 9.6; the slowest waited for a CPU 4.1 ms in the daemon\'s event loop, 1.3 ms in its other threads but the workers, 0.2 ms in the client, a process of its own on CPU 1); workers xr-xsk 2:0 on CPU 1 (812 ms of CPU so far), xr-xsk 3:0 on CPU 0 (0 ms of CPU so far).',
     );
   });
 

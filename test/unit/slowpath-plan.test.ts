@@ -1,10 +1,10 @@
 // The slow path's socket plan: one AF_XDP socket per receive queue of each
 // interface, each in its own XSKMAP slot; more than the map's slots is
 // refused before anything is bound, with the limit and the (interface,
-// queue) pairs named.
+// queue) pairs named; and how deep each socket's rings are for that many.
 import { describe, expect, it } from 'vitest';
 import { XSK_MAX } from '../../dataplane/layout.js';
-import { planSockets, SlowPathError } from '../../router/slowpath/service.js';
+import { planSockets, ringFramesFor, SlowPathError } from '../../router/slowpath/service.js';
 
 const iface = (name: string, ifindex: number, queues: number) => ({ name, ifindex, queues });
 
@@ -31,5 +31,11 @@ describe('planSockets', () => {
 
   it('a smaller limit (as a test or a rebuilt program might have)', () => {
     expect(() => planSockets([iface('eth0', 2, 3)], 2)).toThrow(/: 3, for eth0 queues 0-2; the fast path's XSK map has 2 slots \(XR_XSK_MAX\), so eth0 queue 2 would have none/);
+  });
+});
+
+describe('ringFramesFor', () => {
+  it('deep rings (8192 frames, 32 MiB of UMEM each) for up to 8 sockets, halved as more share the 256 MiB, never below 2048', () => {
+    expect([1, 2, 8, 9, 16, 17, XSK_MAX].map(ringFramesFor)).toEqual([8192, 8192, 8192, 4096, 4096, 2048, 2048]);
   });
 });

@@ -1,0 +1,82 @@
+// The slow-path probe's GetStats client (bench/slowpath-probe.ts), a process
+// of its own so that it runs off the generator's CPU: the benchmark's own
+// process shares that CPU with the generator's thread, and the slowest
+// round trip timed there waited 20 to 164 ms for its own client to get the
+// CPU back, against 2.6 to 8 ms in the daemon's event loop. Started
+// pinned to the router's CPU, in a session of its own (setsid) and raised
+// as the daemon's event loop is (router/slowpath/event-loop-priority.ts), so
+// that the round trip is the daemon's answer more than the client's wait;
+// each call's waits are still reported apart.
+//
+//   node dist/bench/getstats-client.js SOCKET DAEMON_PID CALLS
+//
+// Prints one JSON line: GetStatsRoundTrips.
+import { readFileSync, readdirSync } from 'node:fs';
+import { connect, unary } from '../router/api/client.js';
+import { createLogger } from '../router/log.js';
+import { raiseEventLoop } from '../router/slowpath/event-loop-priority.js';
+import { WORKER_PREFIX } from './slowpath-probe.js';
+
+export interface GetStatsRoundTrips {
+  /** every round trip, ms, slowest last */
+  calls: Array<{
+    ms: number;
+    /** how long, ms, meanwhile, each was ready to run but waited for a CPU: the daemon's event loop, its other threads but the workers, this client's event loop */
+    daemonMs: number;
+    daemonHelpersMs: number;
+    clientMs: number;
+  }>;
+  /** the CPUs this client may run on, as the kernel has them */
+  clientCpus: string;
+}
+
+/** How long, ns, a thread has waited on a run queue so far: the second field of its schedstat. */
+function runQueueWaitNs(pid: number, tid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+}
+
+/** Run-queue waits so far, ns, summed over the daemon's threads other than its event loop and its slow-path workers: libuv's pool, V8's helpers. */
+function helperWaitNs(pid: number): number {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (Number(tid) === pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith(WORKER_PREFIX)) continue;
+      total += runQueueWaitNs(pid, Number(tid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+async function main(): Promise<void> {
+  const [socket, pidText, callsText] = process.argv.slice(2);
+  const daemonPid = Number(pidText);
+  const count = Number(callsText);
+  if (!socket || !Number.isInteger(daemonPid) || !Number.isInteger(count) || count < 1) {
+    throw new Error(`usage: getstats-client SOCKET DAEMON_PID CALLS (got ${process.argv.slice(2).join(' ')})`);
+  }
+  raiseEventLoop(createLogger({ level: 'warn' }));
+  const waits = (): [number, number, number] => [runQueueWaitNs(daemonPid, daemonPid), helperWaitNs(daemonPid), runQueueWaitNs(process.pid, process.pid)];
+  const api = connect({ socket });
+  const calls: GetStatsRoundTrips['calls'] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const [daemon0, helpers0, client0] = waits();
+      const t = performance.now();
+      await unary((cb) => api.status.GetStats({}, cb));
+      const ms = performance.now() - t;
+      const [daemon1, helpers1, client1] = waits();
+      calls.push({ ms, daemonMs: (daemon1 - daemon0) / 1e6, daemonHelpersMs: (helpers1 - helpers0) / 1e6, clientMs: (client1 - client0) / 1e6 });
+    }
+  } finally {
+    api.close();
+  }
+  calls.sort((a, b) => a.ms - b.ms);
+  const clientCpus = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '?';
+  const out: GetStatsRoundTrips = { calls, clientCpus };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+await main();
