@@ -12,7 +12,6 @@ import type { DaemonConfig } from '../../support/daemon.js';
 import { freePort } from '../helpers/metrics.js';
 import { cli, within } from '../helpers/router.js';
 import { ping } from '../../router/lab/traffic.js';
-import { run } from '../../router/lab/netns.js';
 
 const PREFIX = `xrt-cap-${process.pid}`;
 
@@ -98,9 +97,6 @@ describe('the systemd unit\'s capabilities', () => {
   it('without CAP_IPC_LOCK, where the deep rings\' UMEM is beyond RLIMIT_MEMLOCK, the slow path binds 2048-frame rings and says so', async () => {
     // one socket (r0's; with r1 not driven, nothing is punted): 32 MiB of UMEM for 8192-frame rings, 8 MiB for 2048, and the limit 8 MiB
     const memlock = 8 * 2 ** 20;
-    const hardText = (await run(['prlimit', '--memlock', '--raw', '--noheadings', '--output', 'HARD'])).trim();
-    const hard = hardText === 'unlimited' ? Infinity : Number(hardText);
-    if (!(hard >= memlock)) throw new Error(`this case needs an RLIMIT_MEMLOCK hard limit of at least ${memlock} bytes to lower it to; this runner's is ${hard}`);
     const shallow = writeDaemonConfig({ netns: lab.router.ns, interfaces: ['r0'], extraConfig: `punt:\n  - prefix: ${lab.remote.prefix4}\n    protocol: icmp\nmetrics:\n  listen: "127.0.0.1:${await freePort()}"\n` });
     try {
       const running = await RouterDaemon.run(shallow, { wrapper: ['prlimit', `--memlock=${memlock}:${memlock}`, 'setpriv', `--bounding-set=-all,${caps.map((c) => `+${c}`).join(',')}`] });
@@ -109,8 +105,6 @@ describe('the systemd unit\'s capabilities', () => {
         await within(5000, () => running.log().includes('"msg":"slow path running"'), 'the slow path started');
         expect(running.log()).toMatch(/AF_XDP socket with 8192-frame rings beyond RLIMIT_MEMLOCK: using 2048/);
         expect(running.log()).toMatch(/"msg":"AF_XDP socket bound","interface":"r0","queue":0,"mode":"copy","ringFrames":2048/);
-        // the API answers once the daemon is up and handles SIGTERM: a stop before that would kill it with XDP attached
-        await within(5000, async () => (await cli(['punt', 'list', '--config', shallow.file])).code === 0, 'the API answering');
       } finally {
         expect(await running.stop()).toBe(0);
         daemon = undefined;
