@@ -4,10 +4,12 @@
 // vanish with no RTM_DELROUTE; a route through a next-hop object changes
 // with the object, and goes with it, with no route event.
 import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelNexthop, KernelRoute, KernelRule, KernelSnapshot } from './model.js';
+import { loadDump } from './dump-loader.js';
 import { NexthopObjects, type NexthopChange } from './nexthop-objects.js';
 import { PackedRoutes } from './packed-routes.js';
 import { PrefixTable } from './prefix-table.js';
 import { qualifiesForEcmp, routeBase, routeId } from './route-slots.js';
+import { DumpedRoutes } from './rtnl-decode.js';
 
 export const routeFamilyKey = (r: Pick<KernelRoute, 'family' | 'prefix'>): string => `${r.family}|${r.prefix}`;
 const addressKey = (a: KernelAddress): string => `${a.ifindex}|${a.address}`;
@@ -60,7 +62,10 @@ export class KernelState {
     for (const a of snap.addresses) this.addresses.set(addressKey(a), a);
     // a dump lists every route whole, each once: no REPLACE or APPEND to play; streamed over the routes held (mark and sweep)
     this.routes.beginLoad();
-    for (const r of snap.routes) this.routes.listed(this.routes.slotFor(r), this.resolved(r));
+    const resolved = (r: KernelRoute): KernelRoute => this.resolved(r);
+    // the kernel's own bytes decode straight into the columns
+    if (snap.routes instanceof DumpedRoutes) loadDump(this.routes, snap.routes, resolved);
+    else for (const r of snap.routes) this.routes.listed(this.routes.slotFor(r), resolved(r));
     this.routes.sweep();
     for (const n of snap.neighbours) this.neighbours.set(neighbourKey(n), n);
     for (const r of snap.rules) this.rules.set(ruleKey(r), r);

@@ -105,6 +105,24 @@ export class PrefixTable {
     return slot;
   }
 
+  /**
+   * The same from the address's bytes in a message (network order, 4 or 16
+   * by family; `at` < 0: the all-zero address), with no text made or
+   * parsed: a dump's routes take their slots this way. -1, and nothing
+   * held, when the length is beyond the family's or host bits are set.
+   */
+  holdAddress(family: Family, length: number, bytes: Buffer, at: number, holder: number): number {
+    const key = this.key;
+    key.fill(0);
+    if (at >= 0) for (let i = 0; i < (family === 4 ? 1 : WORDS); i++) key[i] = bytes.readUInt32BE(at + i * 4);
+    if (length > (family === 4 ? IPV4_BITS : IPV6_BITS) || !this.hostBitsClear(length)) return NONE;
+    const hash = this.hash(family, length);
+    let slot = this.lookup(family, length, hash);
+    if (slot === NONE) slot = this.insert(family, length, hash);
+    this.holders[slot]! |= holder;
+    return slot;
+  }
+
   /** Take a slot already held by another holder (a slot number is not checked to be in use otherwise). */
   holdSlot(slot: number, holder: number): void {
     if (this.holders[slot] === 0) throw new Error(`prefix slot ${slot} is free: it cannot be held`);
@@ -175,12 +193,17 @@ export class PrefixTable {
     if (family === 4) {
       if (!parseIPv4Word(prefix, slash, key)) return NONE;
     } else if (!this.parseIPv6Words(prefix, slash)) return NONE;
+    return this.hostBitsClear(length) ? length : NONE;
+  }
+
+  /** this.key has no bit set past the first `length` */
+  private hostBitsClear(length: number): boolean {
     for (let i = 0; i < WORDS; i++) {
       const bits = Math.min(IPV4_BITS, Math.max(0, length - i * IPV4_BITS));
       const host = bits === IPV4_BITS ? 0 : 0xffffffff >>> bits;
-      if ((key[i]! & host) !== 0) return NONE;
+      if ((this.key[i]! & host) !== 0) return false;
     }
-    return length;
+    return true;
   }
 
   /**

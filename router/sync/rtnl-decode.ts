@@ -276,7 +276,7 @@ function gatewayOf(attrs: Map<number, Buffer>, family: Family): string | undefin
   return address(via.subarray(2), viaFamily, 'RTA_VIA');
 }
 
-function nexthop(ifindex: number, gateway: string | undefined, weight: number): KernelNexthop {
+export function nexthop(ifindex: number, gateway: string | undefined, weight: number): KernelNexthop {
   return gateway === undefined ? { ifindex, weight } : { ifindex, gateway, weight };
 }
 
@@ -294,7 +294,7 @@ interface Hop {
  * preference and expiry). Any other (an encapsulation, MPLS, a mark or
  * port selector, one newer than this list) leaves the route to the kernel.
  */
-const MODELLED_ATTRS: ReadonlySet<number> = new Set([
+export const MODELLED_ATTRS: ReadonlySet<number> = new Set([
   RTA.DST,
   RTA.SRC,
   RTA.OIF,
@@ -352,7 +352,7 @@ function hopsOf(attrs: Map<number, Buffer>, family: Family, rtmFlags: number): H
 }
 
 /** Route types that carry no next hop (the model leaves their list empty). */
-const NO_NEXTHOP: ReadonlySet<KernelRouteType> = new Set(['blackhole', 'unreachable', 'prohibit', 'throw']);
+export const NO_NEXTHOP: ReadonlySet<KernelRouteType> = new Set(['blackhole', 'unreachable', 'prohibit', 'throw']);
 
 /** RTA_DST or RTA_SRC and its length as CIDR; no attribute: the all-zero address (a default route) */
 const prefixOf = (b: Buffer | undefined, family: Family, length: number, what: string): string =>
@@ -491,14 +491,8 @@ export function decodeEvent(msg: RtnlMessage, filter: RouteFilter): KernelEvent 
 export function* routesOfDump(decoded: Iterable<DecodedRoute>): Generator<KernelRoute> {
   const groups = new Map<string, KernelRoute>();
   for (const { route } of decoded) {
-    // resolved later from its object, and never one of several siblings
-    if (route.nhid !== undefined) {
-      yield route;
-      continue;
-    }
-    if (route.type === 'unicast' && route.nexthops.length === 0 && route.kernelOnly === undefined) continue;
-    const sibling = route.family === 6 && route.type === 'unicast' && route.nexthops.every((n) => n.gateway !== undefined);
-    if (!sibling) {
+    if (!dumpedRouteKept(route)) continue;
+    if (!siblingRoute(route)) {
       yield route;
       continue;
     }
@@ -509,6 +503,18 @@ export function* routesOfDump(decoded: Iterable<DecodedRoute>): Generator<Kernel
   yield* groups.values();
 }
 
+/** A dumped route the state holds: not a unicast route whose next hops are all dead (the kernel's lookup skips it). */
+export const dumpedRouteKept = (route: KernelRoute): boolean =>
+  route.nhid !== undefined || route.type !== 'unicast' || route.nexthops.length > 0 || route.kernelOnly !== undefined;
+
+/**
+ * A dumped route that may be one next hop of an IPv6 multipath route the
+ * kernel sent one message per next hop: its siblings (same table, prefix,
+ * metric, tos and source) join it. A route through an object never is one.
+ */
+export const siblingRoute = (route: KernelRoute): boolean =>
+  route.nhid === undefined && route.family === 6 && route.type === 'unicast' && route.nexthops.every((n) => n.gateway !== undefined);
+
 /**
  * The routes of a dump, decoded each time they are read, from the kernel's
  * datagrams: a full table is held as its wire bytes (some 70 a route), not
@@ -516,8 +522,9 @@ export function* routesOfDump(decoded: Iterable<DecodedRoute>): Generator<Kernel
  */
 export class DumpedRoutes implements Iterable<KernelRoute> {
   constructor(
-    private readonly datagrams: readonly Buffer[],
-    private readonly filter: RouteFilter,
+    /** the kernel's datagrams, which dump-loader.ts also decodes straight into the packed state */
+    readonly datagrams: readonly Buffer[],
+    readonly filter: RouteFilter,
   ) {}
 
   [Symbol.iterator](): Iterator<KernelRoute> {
