@@ -11,10 +11,11 @@ import { loadavg } from 'node:os';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import * as L from '../dataplane/layout.js';
 import { SlotIds } from '../dataplane/slot-ids.js';
-import type { KernelRoute, KernelSnapshot } from '../router/sync/model.js';
+import type { KernelEvent, KernelRoute, KernelSnapshot } from '../router/sync/model.js';
 import { Reconciler, type FastPathWriter } from '../router/sync/reconciler.js';
 import { KernelState } from '../router/sync/kernel-state.js';
-import { DumpedRoutes } from '../router/sync/rtnl-decode.js';
+import { DumpedRoutes, decodeEvent } from '../router/sync/rtnl-decode.js';
+import { RTM, align4, readMessages, readU32, writeU16 } from '../router/sync/rtnl-wire.js';
 import { MAIN_TABLE, tableDump } from './table-dump.js';
 
 const EGRESS = 3;
@@ -79,6 +80,18 @@ async function measure(run: () => unknown): Promise<Cost> {
   return { ms, allocated, gcs: statistics.length, gcMs };
 }
 
+/** what one read of the event socket brings in a feed, about */
+const EVENT_BATCH = 1024;
+
+/** The dump's messages as events of `type`: the same bytes, another message type. */
+function routeEvents(datagrams: readonly Buffer[], type: number): Buffer[] {
+  return datagrams.map((d) => {
+    const out = Buffer.from(d);
+    for (let at = 0; at < out.length; at += align4(readU32(out, at))) writeU16(out, type, at + 4);
+    return out;
+  });
+}
+
 /** The same routes, but not as DumpedRoutes: KernelState.load takes them as KernelRoute objects, the way it did before dump-loader.ts. */
 const asObjects = (routes: DumpedRoutes): Iterable<KernelRoute> => ({ [Symbol.iterator]: () => routes[Symbol.iterator]() });
 
@@ -93,15 +106,24 @@ async function main(): Promise<void> {
   const snapshot = snapshotOf(dumped);
 
   // time and garbage per route, each step on a state of its own
-  const costs: Array<[string, Cost]> = [];
+  const costs: Array<[string, number, Cost]> = [];
   let decoded = 0;
-  costs.push(['decode alone, the KernelRoute way (decodeRoute, routesOfDump)', await measure(() => { for (const _ of dumped) decoded++; })]);
-  costs.push(['KernelState.load, the KernelRoute way (decode, prefix text parsed, columns)', await measure(() => new KernelState([MAIN_TABLE]).load(snapshotOf(asObjects(dumped))))]);
-  costs.push(['KernelState.load, packed (dump-loader.ts)', await measure(() => new KernelState([MAIN_TABLE]).load(snapshot))]);
+  costs.push(['decode alone, the KernelRoute way (decodeRoute, routesOfDump)', n, await measure(() => { for (const _ of dumped) decoded++; })]);
+  costs.push(['KernelState.load, the KernelRoute way (decode, prefix text parsed, columns)', n, await measure(() => new KernelState([MAIN_TABLE]).load(snapshotOf(asObjects(dumped))))]);
+  costs.push(['KernelState.load, packed (dump-loader.ts)', n, await measure(() => new KernelState([MAIN_TABLE]).load(snapshot))]);
   const timed = new Reconciler(nullWriter(), { tables: [MAIN_TABLE], interfaces: ['r1'] });
-  costs.push(['Reconciler.fullSync: the packed load, desired routes, applied records (null writer)', await measure(() => timed.fullSync(snapshot))]);
-  costs.push(['Reconciler.fullSync again over it (a resync: nothing to write)', await measure(() => timed.fullSync(snapshot))]);
+  costs.push(['Reconciler.fullSync: the packed load, desired routes, applied records (null writer)', n, await measure(() => timed.fullSync(snapshot))]);
+  costs.push(['Reconciler.fullSync again over it (a resync: nothing to write)', n, await measure(() => timed.fullSync(snapshot))]);
   if (decoded !== n) throw new Error(`the dump decodes to ${decoded} routes, not ${n}`);
+  // a feed's events: every route withdrawn, then announced again, as the event socket hands them over
+  const feed = [...routeEvents(raw, RTM.DELROUTE), ...routeEvents(raw, RTM.NEWROUTE)];
+  const filter = { tables: new Set([MAIN_TABLE]) };
+  let events: KernelEvent[] = [];
+  costs.push(['events decoded (decodeEvent), per event', 2 * n, await measure(() => (events = feed.flatMap((batch) => readMessages(batch).map((m) => decodeEvent(m, filter)!))))]);
+  costs.push(['events applied (Reconciler.applyEvents in batches, null writer), per event', 2 * n, await measure(async () => {
+    for (let i = 0; i < events.length; i += EVENT_BATCH) await timed.applyEvents(events.slice(i, i + EVENT_BATCH));
+  })]);
+  events = [];
 
   const stages: Array<[string, number]> = [];
   let last = used();
@@ -121,9 +143,9 @@ async function main(): Promise<void> {
   await reconciler.fullSync(snapshot);
   stage('a resync of the same dump over it (mark and sweep: nothing should stay)');
   process.stdout.write(`${counts.ipv4} IPv4 + ${counts.ipv6} IPv6 routes; load average ${loadavg()[0]!.toFixed(2)}\n`);
-  process.stdout.write('   ns/route  alloc B/route  GCs  GC ms    ms  step\n');
-  for (const [name, c] of costs) {
-    process.stdout.write(`${((c.ms * 1e6) / n).toFixed(0).padStart(11)}  ${(c.allocated / n).toFixed(1).padStart(13)}  ${String(c.gcs).padStart(3)}  ${c.gcMs.toFixed(0).padStart(5)}  ${c.ms.toFixed(0).padStart(4)}  ${name}\n`);
+  process.stdout.write('    ns/item   alloc B/item  GCs  GC ms    ms  step (an item: a route, or an event)\n');
+  for (const [name, items, c] of costs) {
+    process.stdout.write(`${((c.ms * 1e6) / items).toFixed(0).padStart(11)}  ${(c.allocated / items).toFixed(1).padStart(13)}  ${String(c.gcs).padStart(3)}  ${c.gcMs.toFixed(0).padStart(5)}  ${c.ms.toFixed(0).padStart(4)}  ${name}\n`);
   }
   process.stdout.write('held:\n');
   for (const [name, bytes] of stages) process.stdout.write(`${(bytes / n).toFixed(1).padStart(8)} B/route  ${(bytes / 2 ** 20).toFixed(1).padStart(8)} MiB  ${name}\n`);

@@ -11,6 +11,7 @@ import type {
   KernelRule,
   NexthopObject,
 } from './model.js';
+import { ABSENT, MODELLED_ATTRS, NO_NEXTHOP, RouteFields, SCAN, scanRoute, type RouteFilter } from './route-scan.js';
 import {
   AF_UNSPEC,
   ARPHRD_ETHER,
@@ -47,11 +48,7 @@ import {
   readU32,
 } from './rtnl-wire.js';
 
-/** Which routes the sync reports. */
-export interface RouteFilter {
-  /** real table ids (RTA_TABLE) */
-  tables: ReadonlySet<number>;
-}
+export type { RouteFilter } from './route-scan.js';
 
 export interface DecodedRoute {
   /** next hops whose device is down (RTNH_F_DEAD) are in `dead`, not in route.nexthops */
@@ -288,30 +285,6 @@ interface Hop {
   unmodelled?: number;
 }
 
-/**
- * Route attributes the model reads, or that change nothing about where the
- * kernel sends a packet (preferred source, realms, cache info, RA
- * preference and expiry). Any other (an encapsulation, MPLS, a mark or
- * port selector, one newer than this list) leaves the route to the kernel.
- */
-export const MODELLED_ATTRS: ReadonlySet<number> = new Set([
-  RTA.DST,
-  RTA.SRC,
-  RTA.OIF,
-  RTA.GATEWAY,
-  RTA.PRIORITY,
-  RTA.PREFSRC,
-  RTA.METRICS,
-  RTA.MULTIPATH,
-  RTA.FLOW,
-  RTA.CACHEINFO,
-  RTA.TABLE,
-  RTA.VIA,
-  RTA.PREF,
-  RTA.EXPIRES,
-  RTA.PAD,
-  RTA.NH_ID,
-]);
 /** the same within one RTA_MULTIPATH entry */
 const MODELLED_HOP_ATTRS: ReadonlySet<number> = new Set([RTA.GATEWAY, RTA.VIA, RTA.FLOW]);
 
@@ -350,9 +323,6 @@ function hopsOf(attrs: Map<number, Buffer>, family: Family, rtmFlags: number): H
   // a single path keeps its next hop's flags in rtm_flags
   return [{ nexthop: nexthop(u32Attr(attrs, RTA.OIF) ?? 0, gatewayOf(attrs, family), 1), dead: (rtmFlags & RTNH_F_DEAD) !== 0 }];
 }
-
-/** Route types that carry no next hop (the model leaves their list empty). */
-export const NO_NEXTHOP: ReadonlySet<KernelRouteType> = new Set(['blackhole', 'unreachable', 'prohibit', 'throw']);
 
 /** RTA_DST or RTA_SRC and its length as CIDR; no attribute: the all-zero address (a default route) */
 const prefixOf = (b: Buffer | undefined, family: Family, length: number, what: string): string =>
@@ -425,6 +395,26 @@ export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | n
   return decoded;
 }
 
+/** The fields routeEvent scans a message into: one object for every event. */
+const fields = new RouteFields();
+
+/** The route whose fields scanRoute read from data, as decodeRoute would give it. */
+function plainRoute(data: Buffer, f: RouteFields): KernelRoute {
+  const width = f.family === 4 ? 4 : 16;
+  const dst = f.dst === ABSENT ? (f.family === 4 ? '0.0.0.0' : '::') : formatAddress(data.subarray(f.dst, f.dst + width));
+  const gateway = f.gateway === ABSENT ? undefined : formatAddress(data.subarray(f.gateway, f.gateway + width));
+  return {
+    family: f.family,
+    table: f.table,
+    prefix: `${dst}/${f.length}`,
+    metric: f.metric,
+    protocol: f.protocol,
+    type: ROUTE_TYPES[f.type]!,
+    nexthops: f.hasHop ? [nexthop(f.ifindex, gateway, 1)] : [],
+    tos: f.tos,
+  };
+}
+
 /**
  * A route message as an event. `replace` is true when the message stands for
  * every route of its (table, prefix, metric): the kernel said NLM_F_REPLACE,
@@ -435,6 +425,12 @@ export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | n
  * refuses such routes today) is a 'del' of them: nothing can use it.
  */
 function routeEvent(msg: RtnlMessage, filter: RouteFilter): KernelEvent | null {
+  const scanned = scanRoute(msg.data, 0, msg.data.length, filter, fields);
+  if (scanned === SCAN.NOT_REPORTED) return null;
+  if (scanned === SCAN.PLAIN) {
+    const route = plainRoute(msg.data, fields);
+    return msg.type === RTM.DELROUTE ? { kind: 'route', op: 'del', route, replace: false } : { kind: 'route', op: 'add', route, replace: (msg.flags & NLM_F.REPLACE) !== 0 };
+  }
   const decoded = decodeRoute(msg.data, filter);
   if (!decoded) return null;
   const { route, dead } = decoded;

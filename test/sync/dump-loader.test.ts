@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetns, deleteNetns, ip, run } from '../../router/lab/netns.js';
+import { createNetns, deleteNetns, run } from '../../router/lab/netns.js';
 import { DesiredState } from '../../router/sync/desired.js';
 import { KernelState } from '../../router/sync/kernel-state.js';
-import type { KernelRoute, KernelSnapshot } from '../../router/sync/model.js';
+import type { KernelEvent, KernelRoute, KernelSnapshot } from '../../router/sync/model.js';
 import { NetlinkSource } from '../../router/sync/netlink.js';
-import { DumpedRoutes } from '../../router/sync/rtnl-decode.js';
+import { DumpedRoutes, decodeEvent, decodeRoute } from '../../router/sync/rtnl-decode.js';
+import { NLM_F, RTM, readMessages, type RtnlMessage } from '../../router/sync/rtnl-wire.js';
 
 const NS = `xrt-dl-${process.pid}`;
 const TABLES = [254, 1000];
@@ -92,6 +93,17 @@ function routesOf(state: KernelState): Array<[string, Array<[string, KernelRoute
 /** Shared next-hop lists in use: none left once no route holds any. */
 const listsInUse = (state: KernelState): number => state.routes.lists.matching(() => true).size;
 
+/** A route message as an event, the KernelRoute way only (decodeRoute whole), as routeEvent reads it. */
+function wholeEvent(msg: RtnlMessage): KernelEvent | null {
+  const decoded = decodeRoute(msg.data, { tables: new Set(TABLES) });
+  if (!decoded) return null;
+  const { route, dead } = decoded;
+  if (msg.type === RTM.DELROUTE || (route.type === 'unicast' && route.nexthops.length === 0 && dead.length > 0)) {
+    return { kind: 'route', op: 'del', route: { ...route, nexthops: [...route.nexthops, ...dead] }, replace: false };
+  }
+  return { kind: 'route', op: 'add', route, replace: (msg.flags & NLM_F.REPLACE) !== 0 || (route.family === 6 && decoded.multipath) };
+}
+
 let source: NetlinkSource;
 let snapshot: KernelSnapshot;
 let dir: string;
@@ -158,5 +170,16 @@ describe('a real dump loaded packed and the KernelRoute way', () => {
     state.load({ ...snapshot, routes: new DumpedRoutes([], { tables: new Set(TABLES) }) });
     expect(state.routes.size).toBe(0);
     expect(listsInUse(state)).toBe(0);
+  });
+
+  it('decodes each message as an event as decodeRoute reads it whole: added, replaced and deleted', () => {
+    const { datagrams } = snapshot.routes as DumpedRoutes;
+    const messages = datagrams.flatMap(readMessages);
+    expect(messages.length).toBeGreaterThan(2 * GATEWAYS * ROUTES_PER_GATEWAY);
+    for (const msg of messages) {
+      for (const variant of [msg, { ...msg, flags: msg.flags | NLM_F.REPLACE }, { ...msg, type: RTM.DELROUTE }]) {
+        expect(decodeEvent(variant, { tables: new Set(TABLES) })).toEqual(wholeEvent(variant));
+      }
+    }
   });
 });
