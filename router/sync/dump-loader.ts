@@ -23,12 +23,27 @@ const RECENT_HOPS = 16;
 
 /** Loads the dump's routes over what `routes` holds, between its beginLoad() and sweep(). */
 export function loadDump(routes: PackedRoutes, dump: DumpedRoutes, resolved: (r: KernelRoute) => KernelRoute): void {
+  routes.prefixes.reserve(countMessages(dump.datagrams));
   const loader = new DumpLoader(routes, dump.filter, resolved);
   try {
     for (const datagram of dump.datagrams) loader.datagram(datagram);
   } finally {
     loader.end();
   }
+}
+
+/** The messages of the datagrams, counted from their headers alone: at most one prefix each. */
+function countMessages(datagrams: readonly Buffer[]): number {
+  let count = 0;
+  for (const buf of datagrams) {
+    for (let at = 0; at + NLMSG_HDRLEN <= buf.length; count++) {
+      const len = readU32(buf, at);
+      // a malformed one is the loader's to report
+      if (len < NLMSG_HDRLEN) break;
+      at += align4(len);
+    }
+  }
+  return count;
 }
 
 class DumpLoader {

@@ -8,7 +8,7 @@ import { loadDump } from './dump-loader.js';
 import { NexthopObjects, type NexthopChange } from './nexthop-objects.js';
 import { PackedRoutes } from './packed-routes.js';
 import { PrefixTable } from './prefix-table.js';
-import { qualifiesForEcmp, routeBase, routeId } from './route-slots.js';
+import { RouteSlots, qualifiesForEcmp, routeBase, routeId } from './route-slots.js';
 import { DumpedRoutes } from './rtnl-decode.js';
 
 export const routeFamilyKey = (r: Pick<KernelRoute, 'family' | 'prefix'>): string => `${r.family}|${r.prefix}`;
@@ -26,6 +26,13 @@ export interface Change {
   /** the policy rules changed */
   rules: boolean;
 }
+
+/** A route the columns hold: nothing beyond their fields. */
+const isPlain = (r: KernelRoute): boolean => r.source === undefined && r.kernelOnly === undefined && r.nhid === undefined;
+/** The slot's route in columns has r's table, metric and tos: one of the two takes the other's place. */
+const sameBase = (routes: PackedRoutes, slot: number, r: KernelRoute): boolean =>
+  routes.columnTable(slot) === r.table && routes.columnMetric(slot) === r.metric && routes.columnTos(slot) === r.tos;
+const NO_ROUTES = new RouteSlots();
 
 export const emptyChange = (): Change => ({ links: new Set(), prefixes: new Set(), neighbours: new Set(), addresses: new Set(), rules: false });
 
@@ -145,6 +152,8 @@ export class KernelState {
 
   private putRoute(r: KernelRoute, replace: boolean, change: Change): void {
     const slot = this.routes.slotFor(r);
+    change.prefixes.add(routeFamilyKey(r));
+    if (this.putPlain(slot, r, replace)) return;
     const byId = this.routes.routesAt(slot);
     if (replace) {
       // REPLACE takes the place of whatever the kernel had on (table, prefix, metric)
@@ -161,7 +170,38 @@ export class KernelState {
       byId.set(routeId(r), this.resolved(r));
     }
     this.routes.store(slot, byId);
-    change.prefixes.add(routeFamilyKey(r));
+  }
+
+  /**
+   * The common event, a plain route (the columns can hold it) onto a slot
+   * with none, or with one plain route the kernel replaces by it (IPv4: the
+   * same table, metric and tos; IPv6: the same, by REPLACE): in the columns,
+   * with no route of the slot made. False, and nothing done, otherwise.
+   */
+  private putPlain(slot: number, r: KernelRoute, replace: boolean): boolean {
+    if (!isPlain(r)) return false;
+    const routes = this.routes;
+    if (routes.columnType(slot) === undefined ? routes.hasRoutes(slot) : !(sameBase(routes, slot, r) && (replace || r.family === 4))) return false;
+    routes.storePlain(slot, r);
+    return true;
+  }
+
+  /**
+   * The common delete: the slot's one plain route, named by its table,
+   * metric and tos (IPv6: and its type and its one next hop, or none on
+   * either side). False, and nothing done, otherwise.
+   */
+  private removePlain(slot: number, r: KernelRoute): boolean {
+    const routes = this.routes;
+    if (!isPlain(r) || routes.columnType(slot) === undefined || !sameBase(routes, slot, r)) return false;
+    // IPv6 names a route by its next hops too (routeId): the same type and the same one next hop, or none on either side
+    if (r.family === 6) {
+      const hops = routes.columnHops(slot);
+      if (routes.columnType(slot) !== r.type || hops.length !== r.nexthops.length || hops.length > 1) return false;
+      if (hops.length === 1 && (hops[0]!.ifindex !== r.nexthops[0]!.ifindex || hops[0]!.gateway !== r.nexthops[0]!.gateway)) return false;
+    }
+    routes.store(slot, NO_ROUTES);
+    return true;
   }
 
   /** A route through a next-hop object as the object has it now, and noted as using it. */
@@ -201,6 +241,10 @@ export class KernelState {
   private removeRoute(r: KernelRoute, change: Change): void {
     const key = routeFamilyKey(r);
     const slot = this.routes.slotOf(key);
+    if (slot >= 0 && this.removePlain(slot, r)) {
+      change.prefixes.add(key);
+      return;
+    }
     const byId = slot < 0 ? undefined : this.routes.routesAt(slot);
     const existing = byId?.get(routeId(r));
     if (!byId || !existing) return;

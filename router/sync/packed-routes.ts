@@ -99,6 +99,11 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
     return this.overflow.get(slot);
   }
 
+  /** The slot's routes are now this one, which the columns can hold (no source, kernelOnly or nhid). */
+  storePlain(slot: number, r: KernelRoute): void {
+    this.storeColumns(slot, r);
+  }
+
   /** The slot's routes are now these: in columns if one plain route, whole otherwise; none lets the slot go. */
   store(slot: number, routes: RouteSlots): void {
     if (routes.size === 1) {
@@ -179,6 +184,21 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
   /** The type of the slot's one route when it is kept in columns; undefined when it is not. */
   columnType(slot: number): KernelRouteType | undefined {
     return this.kinds[slot] === KIND.COLUMNS ? ROUTE_TYPES[this.types[slot]!] : undefined;
+  }
+
+  /** The table of the slot's route in columns (columnType says whether it is). */
+  columnTable(slot: number): number {
+    return this.tables[slot]!;
+  }
+
+  /** The metric of the slot's route in columns (columnType says whether it is). */
+  columnMetric(slot: number): number {
+    return this.metrics[slot]!;
+  }
+
+  /** The slot holds a route, in columns or whole. */
+  hasRoutes(slot: number): boolean {
+    return this.kinds[slot] !== KIND.NONE;
   }
 
   /** The tos of the slot's route in columns (columnType says whether it is). */
