@@ -78,8 +78,8 @@ export class KernelState {
     for (const r of snap.rules) this.rules.set(ruleKey(r), r);
   }
 
-  apply(e: KernelEvent): Change {
-    const change = emptyChange();
+  /** The event into the state; what it changed is added to `change` (a new one by default), which is returned. */
+  apply(e: KernelEvent, change: Change = emptyChange()): Change {
     switch (e.kind) {
       case 'link':
         this.generation++;

@@ -221,8 +221,13 @@ export class Reconciler {
    * else may change the state until it resolves.
    */
   async applyEvents(events: readonly KernelEvent[]): Promise<void> {
-    const prefixes = new Set<string>();
-    for (const e of events) for (const key of this.applyEventExceptRoutes(e)) prefixes.add(key);
+    // a route event changes nothing but its prefix's routes: a feed's events share one Change, none made per event
+    const routes = emptyChange();
+    const prefixes = routes.prefixes;
+    for (const e of events) {
+      if (e.kind === 'route') this.state.apply(e, routes);
+      else for (const key of this.applyEventExceptRoutes(e)) prefixes.add(key);
+    }
     // a few routes are written at once: a batch call waits for a worker thread, a change typed by hand should not
     if (prefixes.size <= DIRECT_WRITES) for (const key of prefixes) this.reconcileRoute(this.slotToWrite(key));
     else await this.writeRoutes([...prefixes].map((key) => this.slotToWrite(key)));

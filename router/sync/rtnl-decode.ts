@@ -398,11 +398,42 @@ export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | n
 /** The fields routeEvent scans a message into: one object for every event. */
 const fields = new RouteFields();
 
+/** gateways remembered by their bytes: a feed's routes go through a few, each formatted once */
+const RECENT_GATEWAYS = 16;
+const IPV6_WORDS = 4;
+
+/** The texts of recent gateways, found by their bytes. */
+class GatewayTexts {
+  private readonly families = new Uint8Array(RECENT_GATEWAYS);
+  private readonly words = new Uint32Array(RECENT_GATEWAYS * IPV6_WORDS);
+  private readonly texts: string[] = [];
+  private next = 0;
+
+  /** The text of the address of `family` at `at` in buf. */
+  text(buf: Buffer, at: number, family: Family): string {
+    const count = family === 4 ? 1 : IPV6_WORDS;
+    for (let i = 0; i < RECENT_GATEWAYS; i++) {
+      if (this.families[i] !== family) continue;
+      let same = true;
+      for (let w = 0; w < count && same; w++) same = this.words[i * IPV6_WORDS + w] === buf.readUInt32BE(at + w * 4);
+      if (same) return this.texts[i]!;
+    }
+    const i = this.next;
+    this.next = (i + 1) % RECENT_GATEWAYS;
+    this.families[i] = family;
+    for (let w = 0; w < count; w++) this.words[i * IPV6_WORDS + w] = buf.readUInt32BE(at + w * 4);
+    return (this.texts[i] = formatAddress(buf.subarray(at, at + count * 4)));
+  }
+}
+const gateways = new GatewayTexts();
+
 /** The route whose fields scanRoute read from data, as decodeRoute would give it. */
 function plainRoute(data: Buffer, f: RouteFields): KernelRoute {
-  const width = f.family === 4 ? 4 : 16;
-  const dst = f.dst === ABSENT ? (f.family === 4 ? '0.0.0.0' : '::') : formatAddress(data.subarray(f.dst, f.dst + width));
-  const gateway = f.gateway === ABSENT ? undefined : formatAddress(data.subarray(f.gateway, f.gateway + width));
+  const at = f.dst;
+  let dst: string;
+  if (at === ABSENT) dst = f.family === 4 ? '0.0.0.0' : '::';
+  else dst = f.family === 4 ? `${data[at]}.${data[at + 1]}.${data[at + 2]}.${data[at + 3]}` : formatAddress(data.subarray(at, at + IPV6_WORDS * 4));
+  const gateway = f.gateway === ABSENT ? undefined : gateways.text(data, f.gateway, f.family);
   return {
     family: f.family,
     table: f.table,
