@@ -77,6 +77,11 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
     return this.prefixes.slots(HOLDER.KERNEL);
   }
 
+  /** Slots with routes, lowest first, as one array. */
+  slotList(): Uint32Array {
+    return this.prefixes.slotList(HOLDER.KERNEL);
+  }
+
   /** The slot's routes by route id: the stored map, or one made from the columns. Change it, then store() it. */
   routesAt(slot: number): RouteSlots {
     const kind = this.kinds[slot];
@@ -169,7 +174,8 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
   /** The end of a load: the slots it did not list lose their routes. */
   sweep(): void {
     const none = new RouteSlots();
-    for (const slot of this.slots()) if (this.marks[slot] !== this.load) this.store(slot, none);
+    const slots = this.slotList();
+    for (let i = 0; i < slots.length; i++) if (this.marks[slots[i]!] !== this.load) this.store(slots[i]!, none);
   }
 
   /** Slots whose routes may go through a next-hop list that passes `test` (each list tested once); families: which to look at. */

@@ -188,6 +188,15 @@ export class PrefixTable {
     for (let slot = 0; slot < this.end; slot++) if ((this.holders[slot]! & holders) !== 0) yield slot;
   }
 
+  /** The slots one of `holders` (a mask) holds now, lowest first: slots() as one array, no object per slot. */
+  slotList(holders: number): Uint32Array {
+    let count = 0;
+    for (let slot = 0; slot < this.end; slot++) if ((this.holders[slot]! & holders) !== 0) count++;
+    const out = new Uint32Array(count);
+    for (let slot = 0, i = 0; slot < this.end; slot++) if ((this.holders[slot]! & holders) !== 0) out[i++] = slot;
+    return out;
+  }
+
   /** Parses into this.key; returns the length, or -1 when the text is not a canonical prefix of the family. */
   private parse(family: Family, prefix: string): number {
     const slash = prefix.indexOf('/');
