@@ -21,10 +21,11 @@ const TABLES = [254, 1000];
 const GATEWAYS = 40;
 const ROUTES_PER_GATEWAY = 25;
 
+/** two veth pairs; the routes go out of xd0 and xd2 */
+const PAIRS = [['xd0', 'xd1'], ['xd2', 'xd3']] as const;
+
 const SETUP = [
-  'link add xd0 type veth peer name xd1',
-  'link add xd2 type veth peer name xd3',
-  ...['xd0', 'xd1', 'xd2', 'xd3'].map((dev) => `link set ${dev} up`),
+  ...PAIRS.flatMap(([end, peer]) => [`link add ${end} type veth peer name ${peer}`, `link set ${end} up`, `link set ${peer} up`]),
   'addr add 192.0.2.1/25 dev xd0',
   'addr add 192.0.2.129/25 dev xd2',
   'addr add 2001:db8:1::1/64 dev xd0 nodad',
