@@ -179,7 +179,7 @@ export class FastpathBench {
     progress(
       `fastpath: ${what}: xdp-router ${row.xdpRouterNs} ns, bpf_fib_lookup ${row.referenceNs} ns per packet ` +
         `(one destination: ${row.xdpRouterOneDestNs} / ${row.referenceOneDestNs} ns; ${row.overheadNs} ns of harness taken off)` +
-        (row.ipv6Index ? `; index: ${row.ipv6Index.loads.toFixed(2)} loads per lookup, ${row.ipv6Index.pages} pages for the ${frames.length} frames` : ''),
+        (row.ipv6Index ? `; index: ${row.ipv6Index.loads.toFixed(2)} lines per lookup, ${row.ipv6Index.pages} pages for the ${frames.length} frames` : ''),
     );
     return row;
   }

@@ -14,7 +14,7 @@
 // The row "built" is dataplane/dir6.ts itself, read as the program reads
 // it: the check that the model of the current layout is the real one.
 //   node dist/bench/index-model.js [SIZES [DESTINATIONS]]
-import { Dir6, GROUP_SIZE, TBL24_ENTRIES } from '../dataplane/dir6.js';
+import { Dir6, LINE_WORDS, TBL24_ENTRIES } from '../dataplane/dir6.js';
 import { Dir6Layout } from '../dataplane/layout.js';
 import { ipv6Table } from './prefixes.js';
 import type { Prefix6 } from './prefixes.js';
@@ -229,22 +229,24 @@ export function modelLayout(layout: Layout, table: Prefix6[], destinations: Buff
 
 /** dataplane/dir6.ts itself, built in plain memory as big as the maps, read as the program reads it */
 export function builtCost(table: Prefix6[], destinations: Buffer[]): LayoutCost {
-  const memory = { tbl24: new Uint32Array(TBL24_ENTRIES), tbl8: new Uint32Array(Dir6Layout.groups * GROUP_SIZE) };
+  const memory = { tbl24: new Uint32Array(TBL24_ENTRIES), lines: new Uint32Array(Dir6Layout.lines * LINE_WORDS) };
   const index = new Dir6(memory);
   for (const p of table) index.set(p.addr, p.length, 1);
   const lines = new Set<string>();
   const pages = new Set<string>();
   let loads = 0;
   for (const addr of destinations) {
+    const read = new Set<string>();
     Dir6.read(memory, addr, (array, at) => {
-      loads++;
-      const pool = array === memory.tbl24 ? 'root' : 'full8';
-      lines.add(`${pool}:${Math.floor((at * ENTRY) / LINE)}`);
+      const pool = array === memory.tbl24 ? 'root' : 'lines';
+      read.add(`${pool}:${Math.floor((at * ENTRY) / LINE)}`);
       pages.add(`${pool}:${Math.floor((at * ENTRY) / PAGE)}`);
     });
+    loads += read.size;
+    for (const line of read) lines.add(line);
   }
   const used = index.usage().used;
-  return { layout: 'built: dataplane/dir6.ts', nodes: { full8: used }, bytes: used * GROUP_SIZE * ENTRY, loads: loads / destinations.length, lines: lines.size, pages: pages.size };
+  return { layout: 'built: dataplane/dir6.ts', nodes: { lines: used }, bytes: used * LINE, loads: loads / destinations.length, lines: lines.size, pages: pages.size };
 }
 
 function row(size: number, cost: LayoutCost): string {

@@ -64,7 +64,7 @@ export function fastpathMarkdown(r: FastpathResult): string {
     '### fastpath: ns per packet in BPF_PROG_TEST_RUN',
     '',
     table(
-      ['family', 'routes', 'xdp-router ns', 'bpf_fib_lookup ns', 'ratio', 'one destination ns (xdp-router / ref)', 'harness ns (taken off)', 'install kernel / map', 'IPv6 index: loads per lookup / pages read'],
+      ['family', 'routes', 'xdp-router ns', 'bpf_fib_lookup ns', 'ratio', 'one destination ns (xdp-router / ref)', 'harness ns (taken off)', 'install kernel / map', 'IPv6 index: 64-byte lines per lookup / pages read'],
       rows,
     ),
     '',

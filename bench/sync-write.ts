@@ -93,7 +93,7 @@ async function main(): Promise<void> {
       `page faults: ${faults} (${(faults / n).toFixed(2)} per route)`,
       // the monotonic clock of --cpu-prof's timestamps: a profile can be cut to the sync alone
       `full sync's window on the monotonic clock: ${window0 / 1000n} to ${window1 / 1000n} us`,
-      `IPv4 index groups: ${JSON.stringify(fp.fib4Groups())}; IPv6: ${JSON.stringify(fp.fib6Groups())}`,
+      `IPv4 index groups: ${JSON.stringify(fp.fib4Groups())}; IPv6: ${JSON.stringify(fp.fib6Lines())}`,
     ];
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {

@@ -169,9 +169,9 @@ export class FastPath {
     return fib4IndexMismatches(this.maps, trie);
   }
 
-  /** the IPv6 index's groups, and its entries sent to the trie for want of them; undefined on a read-only open */
-  fib6Groups(): Fib6IndexStats | undefined {
-    return this.fib6?.groups();
+  /** the IPv6 index's lines, and its /24 entries sent to the trie for want of them; undefined on a read-only open */
+  fib6Lines(): Fib6IndexStats | undefined {
+    return this.fib6?.lines();
   }
 
   /** Where the program's IPv6 index and the trie disagree (see fib4IndexMismatches); empty when they agree. */
@@ -431,7 +431,7 @@ export class FastPath {
     this.fib4 = undefined;
     this.fib6 = undefined;
     // unmaps the indexes' memory now, rather than when the collector gets to it
-    for (const name of ['xr_fib4_tbl24', 'xr_fib4_tbl8', 'xr_fib6_tbl24', 'xr_fib6_tbl8', 'xr_nexthop_slots'] as const) this.maps[name].close();
+    for (const name of ['xr_fib4_tbl24', 'xr_fib4_tbl8', 'xr_fib6_tbl24', 'xr_fib6_lines', 'xr_nexthop_slots'] as const) this.maps[name].close();
     this.program.close();
     this.dryRun.close();
   }

@@ -1,4 +1,5 @@
-// The program's IPv6 index (dataplane/dir6.ts) over its two mapped arrays:
+// The program's IPv6 index (dataplane/dir6.ts) over its two mapped arrays
+// (the /24 table and the nodes' lines):
 // opened fresh or adopted from the trie xr_fib6 a previous run left pinned,
 // kept beside the trie by FastPath, and compared with it for `verify`.
 import type { Prefix } from './addr.js';
@@ -12,9 +13,9 @@ import type { NativeMap } from './native.js';
 import { dumpTrie, type TrieDump } from './route-dump.js';
 import { decodeRoute, fib4Entry, type RouteTarget } from './route-target.js';
 
-export type Fib6Maps = Pick<Record<MapName, NativeMap>, 'xr_fib6' | 'xr_fib6_tbl24' | 'xr_fib6_tbl8'>;
+export type Fib6Maps = Pick<Record<MapName, NativeMap>, 'xr_fib6' | 'xr_fib6_tbl24' | 'xr_fib6_lines'>;
 
-/** groups used, in all, retiring; entries sent to the trie for want of groups */
+/** lines used, in all, retiring; /24 entries sent to the trie for want of lines */
 export type Fib6IndexStats = Omit<Dir6Usage, 'prefixes'>;
 
 /** The arrays the program reads, mapped: stores land in the maps. */
@@ -22,7 +23,7 @@ export function fib6Memory(maps: Fib6Maps): Dir6Memory {
   const D = L.Dir6Layout;
   return {
     tbl24: new Uint32Array(maps.xr_fib6_tbl24.memory(), 0, D.tbl24Entries),
-    tbl8: new Uint32Array(maps.xr_fib6_tbl8.memory(), 0, D.groups * D.groupSize),
+    lines: new Uint32Array(maps.xr_fib6_lines.memory(), 0, D.lines * D.lineWords),
   };
 }
 
@@ -60,9 +61,9 @@ export class Fib6Index {
     this.table.delete(p.addr, p.length);
   }
 
-  groups(): Fib6IndexStats {
-    const { prefixes: _, ...groups } = this.table.usage();
-    return groups;
+  lines(): Fib6IndexStats {
+    const { prefixes: _, ...lines } = this.table.usage();
+    return lines;
   }
 }
 

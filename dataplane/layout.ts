@@ -71,12 +71,26 @@ export const VLAN_NONE = 0;
 export const Dir24Layout = { tbl24Entries: 1 << 24, tbl8GroupSize: 256, tbl8Groups: 65536, tbl8Bit: 31, typeShift: 27, typeMask: 7, groupBit: 26, entriesPerElem: 2 } as const;
 
 /**
- * enum xr_dir6: the IPv6 FIB the program reads (rte_lpm6's layout): a /24
- * table, then groups of 256 entries for each 8 more bits, 14 tables
- * at most down to a /128. Entries are encoded as Dir24Layout's; a pointer
- * to group trieGroup sends the address to the trie xr_fib6.
+ * enum xr_fib6_index, xr_fib6_pointer, xr_fib6_sparse, xr_fib6_bitmap: the
+ * IPv6 FIB the program reads: a /24 table (entries encoded as
+ * Dir24Layout's), then nodes in lines of lineWords u32 (bpf/lib/consts.h
+ * says how a sparse and a bitmap node lie in them). A pointer entry is
+ * pointerBit | kind << kindShift | first line; kind trie sends the address
+ * to the trie xr_fib6.
  */
-export const Dir6Layout = { tbl24Entries: 1 << 24, groupSize: 256, groups: 360448, groupBit: 31, trieGroup: 0x7fffffff, tbl24Bytes: 3 } as const;
+export const Dir6Layout = {
+  tbl24Entries: 1 << 24,
+  tbl24Bytes: 3,
+  lines: 1 << 19,
+  lineWords: 16,
+  maxNodes: 13,
+  pointerBit: 31,
+  kindShift: 29,
+  kindMask: 3,
+  kind: { sparse: 1, bitmap: 2, trie: 3 },
+  sparse: { runs: 7, keys: 1, entries: 8, defaultWord: 15, runsMask: 0xff, strideShift: 8, strideMask: 3, maxStride: 3 },
+  bitmap: { words: 8, defaultWord: 8, entries: 9, keys: 256 },
+} as const;
 
 export const XdpAction = { aborted: 0, drop: 1, pass: 2, tx: 3, redirect: 4 } as const;
 
@@ -88,6 +102,8 @@ export const fib4Key = struct('xr_fib4_key', { prefixlen: 'u32', addr: be32 });
 export const fib6Key = struct('xr_fib6_key', { prefixlen: 'u32', addr: in6 });
 /** two 4-byte entries (DIR-24-8, next-hop slots) per array element (elements are 8-byte aligned); the mapping reads as a flat u32 array */
 export const entryPair = struct('xr_entry_pair', { entry: { bytes: 8, align: 4 } });
+/** a line of the IPv6 index's nodes */
+export const fib6Line = struct('xr_fib6_line', { w: { bytes: 4 * Dir6Layout.lineWords, align: 4 } });
 export const route = struct('xr_route', { type: 'u32', flags: 'u32', nexthop: 'u32', reserved: 'u32' });
 export const nexthop = struct('xr_nexthop', {
   dst_mac: mac,
@@ -135,7 +151,7 @@ export const MAPS = {
   xr_fib4_tbl8: { key: u32, value: entryPair },
   xr_fib6: { key: fib6Key, value: route },
   xr_fib6_tbl24: { key: u32, value: entryPair },
-  xr_fib6_tbl8: { key: u32, value: entryPair },
+  xr_fib6_lines: { key: u32, value: fib6Line },
   xr_nexthop_slots: { key: u32, value: entryPair },
   xr_nexthops: { key: u32, value: nexthop },
   xr_groups: { key: u32, value: group },

@@ -337,6 +337,8 @@ export const FORWARDING_MAPS = [
   'xr_tx_ports',
   'xr_local4',
   'xr_local6',
+  'xr_fib6_tbl24',
+  'xr_fib6_lines',
 ] as const;
 
 export interface SlowPathForwarderOptions {

@@ -40,11 +40,22 @@ const uint32_t* Entries(const std::shared_ptr<MappedMemory>& memory) {
   return reinterpret_cast<const uint32_t*>(memory->data());
 }
 
+// xr_entry_route: the route an index entry holds (both families encode it alike); 0 is none
+bool EntryRoute(uint32_t e, xr_route* route) {
+  if (!e) return false;
+  route->type = static_cast<xr_route_type>((e >> XR_ENTRY_TYPE_SHIFT) & XR_ENTRY_TYPE_MASK);
+  route->flags = static_cast<xr_route_flags>(e & (1U << XR_ENTRY_GROUP_BIT) ? XR_ROUTE_F_GROUP : 0);
+  route->nexthop = e & ((1U << XR_ENTRY_GROUP_BIT) - 1);
+  route->reserved = 0;
+  return true;
+}
+
 }  // namespace
 
 const char* const kForwardingMapNames[kForwardingMapCount] = {
     "xr_fib4_tbl24", "xr_fib4_tbl8", "xr_fib6",   "xr_nexthop_slots", "xr_nexthops", "xr_groups",
     "xr_neigh4",     "xr_neigh6",    "xr_ifaces", "xr_tx_ports",      "xr_local4",   "xr_local6",
+    "xr_fib6_tbl24", "xr_fib6_lines",
 };
 
 template <typename Key, typename Value>
@@ -105,11 +116,18 @@ ForwardingTables::ForwardingTables(const ForwardingMaps& maps, MappedFib4 fib4)
       tbl8Entries_(fib4_.tbl8->size() / sizeof(uint32_t)),
       nexthopSlotsMemory_(Checked(maps, kNexthopSlots)->Map()),
       nexthopSlots_(Entries(nexthopSlotsMemory_)),
+      fib6Tbl24Memory_(Checked(maps, kFib6Tbl24)->Map()),
+      fib6LinesMemory_(Checked(maps, kFib6Lines)->Map()),
+      fib6Tbl24_(Entries(fib6Tbl24Memory_)),
+      fib6Lines_(Entries(fib6LinesMemory_)),
+      fib6LineCount_(fib6LinesMemory_->size() / sizeof(xr_fib6_line)),
       fib6_(maps, kFib6), nexthops_(maps, kNexthops), groups_(maps, kGroups), neigh4_(maps, kNeigh4),
       neigh6_(maps, kNeigh6), ifaces_(maps, kIfaces), txPorts_(maps, kTxPorts),
       local4_(maps, kLocal4), local6_(maps, kLocal6) {
   if (fib4_.tbl24->size() < sizeof(uint32_t) * XR_TBL24_ENTRIES)
     throw SysError::Argument("map '" + maps[kFib4Tbl24]->name() + "' given as xr_fib4_tbl24 is smaller than a /24 table");
+  if (fib6Tbl24Memory_->size() < sizeof(uint32_t) * XR_TBL24_ENTRIES)
+    throw SysError::Argument("map '" + maps[kFib6Tbl24]->name() + "' given as xr_fib6_tbl24 is smaller than a /24 table");
   if (nexthopSlotsMemory_->size() < sizeof(uint32_t) * XR_NEXTHOP_MAX)
     throw SysError::Argument("map '" + maps[kNexthopSlots]->name() + "' given as xr_nexthop_slots holds fewer than XR_NEXTHOP_MAX ids");
 }
@@ -136,15 +154,52 @@ bool ForwardingTables::Route4(__be32 daddr, xr_route* route) const {
     if (index >= tbl8Entries_) return false;
     e = __atomic_load_n(&tbl8_[index], __ATOMIC_ACQUIRE);
   }
-  if (!e) return false;
-  route->type = static_cast<xr_route_type>((e >> XR_ENTRY_TYPE_SHIFT) & XR_ENTRY_TYPE_MASK);
-  route->flags = static_cast<xr_route_flags>(e & (1U << XR_ENTRY_GROUP_BIT) ? XR_ROUTE_F_GROUP : 0);
-  route->nexthop = e & ((1U << XR_ENTRY_GROUP_BIT) - 1);
-  route->reserved = 0;
-  return true;
+  return EntryRoute(e, route);
+}
+
+// xr_fib6_index_entry, word for word: the daemon publishes a node (written
+// first) with one store of the entry that points at it, and a default with
+// one store of its word; acquire pairs with each.
+uint32_t ForwardingTables::Index6Entry(const uint8_t* a) const {
+  uint32_t e = __atomic_load_n(&fib6Tbl24_[uint32_t{a[0]} << 16 | uint32_t{a[1]} << 8 | a[2]], __ATOMIC_ACQUIRE);
+  uint32_t at = XR_FIB6_TBL24_BYTES, best = 0;
+  auto word = [this](size_t line, size_t w) { return __atomic_load_n(&fib6Lines_[line * XR_FIB6_LINE_WORDS + w], __ATOMIC_ACQUIRE); };
+  for (int n = 0; n < XR_FIB6_MAX_NODES; ++n) {
+    uint32_t kind = (e >> XR_FIB6_KIND_SHIFT) & XR_FIB6_KIND_MASK;
+    if (!(e & (1U << XR_ENTRY_TBL8_BIT)) || kind == XR_FIB6_TRIE || at >= XR_IN6_ALEN) break;
+    size_t line = e & ((1U << XR_FIB6_KIND_SHIFT) - 1);
+    if (line >= fib6LineCount_) return 0;
+    if (kind == XR_FIB6_SPARSE) {
+      if (uint32_t d = word(line, XR_FIB6_SPARSE_DEFAULT)) best = d;
+      uint32_t head = word(line, 0);
+      uint32_t runs = head & XR_FIB6_SPARSE_RUNS_MASK;
+      uint32_t stride = (head >> XR_FIB6_SPARSE_STRIDE_SHIFT) & XR_FIB6_SPARSE_STRIDE_MASK;
+      uint32_t key = 0;
+      for (uint32_t k = 0; k < stride && at + k < XR_IN6_ALEN; ++k) key = key << 8 | a[at + k];
+      e = word(line, XR_FIB6_SPARSE_ENTRIES);
+      for (uint32_t k = 1; k < XR_FIB6_SPARSE_RUNS && k < runs; ++k)
+        if (word(line, XR_FIB6_SPARSE_KEYS + k) <= key) e = word(line, XR_FIB6_SPARSE_ENTRIES + k);
+      at += stride;
+      continue;
+    }
+    if (uint32_t d = word(line, XR_FIB6_BITMAP_DEFAULT)) best = d;
+    uint32_t key = a[at++];
+    uint32_t rank = 0;
+    for (uint32_t w = 0; w <= key / 32; ++w) {
+      uint32_t bits = word(line, w);
+      rank += __builtin_popcount(w < key / 32 ? bits : bits & (0xffffffffU >> (31 - key % 32)));
+    }
+    size_t entry = XR_FIB6_BITMAP_ENTRIES + rank - 1;
+    if (line + entry / XR_FIB6_LINE_WORDS >= fib6LineCount_) return 0;
+    e = word(line, entry);
+  }
+  if (e & (1U << XR_ENTRY_TBL8_BIT)) return ((e >> XR_FIB6_KIND_SHIFT) & XR_FIB6_KIND_MASK) == XR_FIB6_TRIE ? e : 0;
+  return e ? e : best;
 }
 
 bool ForwardingTables::Route6(const Addr6& daddr, xr_route* route) {
+  uint32_t e = Index6Entry(daddr.bytes);
+  if (!(e & (1U << XR_ENTRY_TBL8_BIT))) return EntryRoute(e, route);
   xr_fib6_key key{};
   key.prefixlen = 8 * XR_IN6_ALEN;
   std::memcpy(key.addr, daddr.bytes, sizeof(key.addr));

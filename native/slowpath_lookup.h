@@ -5,15 +5,17 @@
 // C++ module that knows the tables' values, so a change of their layout
 // (bpf/lib/layout.h) is followed here alone.
 //
-// IPv4 routes and next-hop ids' slots are read where the program reads
-// them: arrays mapped into this process. Every other table is read by system call and the
-// entries kept: a copy is dropped as soon as its map has been written
-// through the daemon's BpfMap (BpfMap::writes), checked at each batch, so
-// the steady state makes no system call per packet. IPv6 routes are read
-// from the LPM trie, by system call per destination, kept the same way.
+// IPv4 and IPv6 routes and next-hop ids' slots are read where the program
+// reads them: arrays mapped into this process. Every other table is read by
+// system call and the entries kept: a copy is dropped as soon as its map
+// has been written through the daemon's BpfMap (BpfMap::writes), checked at
+// each batch, so the steady state makes no system call per packet. Where the
+// IPv6 index sends an address to the LPM trie, the trie's answer is read by
+// system call per destination, kept the same way.
 //
-// Threads: one ForwardingTables per thread; the maps and the mapped index
-// are shared.
+// Threads: one ForwardingTables per thread; the maps and the mapped IPv4
+// index are shared, the IPv6 index's arrays mapped by each (SlowPathShared,
+// the slow path's, holds the IPv4 mapping alone).
 #ifndef XR_NATIVE_SLOWPATH_LOOKUP_H
 #define XR_NATIVE_SLOWPATH_LOOKUP_H
 
@@ -32,7 +34,7 @@ namespace xr {
 // The program's maps that decide where a frame goes.
 enum ForwardingMap : size_t {
   kFib4Tbl24, kFib4Tbl8, kFib6, kNexthopSlots, kNexthops, kGroups, kNeigh4, kNeigh6, kIfaces, kTxPorts, kLocal4, kLocal6,
-  kForwardingMapCount,
+  kFib6Tbl24, kFib6Lines, kForwardingMapCount,
 };
 // their names in bpf/lib/maps.h, by ForwardingMap
 extern const char* const kForwardingMapNames[kForwardingMapCount];
@@ -103,6 +105,7 @@ class ForwardingTables {
 
   // Longest-prefix match (xr_fib4_lookup); daddr in network order
   bool Route4(__be32 daddr, xr_route* route) const;
+  // xr_fib6_lookup: the index's entry, or the trie's answer where the index says so
   bool Route6(const Addr6& daddr, xr_route* route);
 
   // the interface a frame arriving on device ifindex with tag vlanId (XR_VLAN_NONE: untagged) belongs to
@@ -121,6 +124,8 @@ class ForwardingTables {
   bool SelectNexthop(const xr_route& route, uint32_t hash, xr_nexthop* nexthop);
   bool Nexthop(uint32_t id, xr_nexthop* nexthop);
   bool ResolveNeigh(const xr_nexthop& nexthop, xr_nh_family packetFamily, const uint8_t* daddr, uint8_t* mac);
+  // xr_fib6_index_entry: a route, 0, or a pointer of the trie's kind
+  uint32_t Index6Entry(const uint8_t* addr) const;
 
   MappedFib4 fib4_;
   const uint32_t* tbl24_;
@@ -129,6 +134,12 @@ class ForwardingTables {
   // next-hop id -> its entry's slot, published by one store
   std::shared_ptr<MappedMemory> nexthopSlotsMemory_;
   const uint32_t* nexthopSlots_;
+  // the IPv6 index, mapped per thread (the arrays are shared, the mappings not)
+  std::shared_ptr<MappedMemory> fib6Tbl24Memory_;
+  std::shared_ptr<MappedMemory> fib6LinesMemory_;
+  const uint32_t* fib6Tbl24_;
+  const uint32_t* fib6Lines_;
+  size_t fib6LineCount_;
   MapCopy<xr_fib6_key, xr_route> fib6_;
   MapCopy<uint32_t, xr_nexthop> nexthops_;
   MapCopy<uint32_t, xr_group> groups_;

@@ -118,13 +118,13 @@ export function createMetrics(daemon: DaemonStatus, registry: Registry): Registr
       this.set(daemon.fp?.fib4Groups()?.waiting ?? 0);
     },
   });
-  groupsGauge(registry, 'xdp_router_fib6_groups', 'Groups of 256 entries in the IPv6 index, one per 8 bits of a path to a prefix longer than /24: used and free', () => daemon.fp?.fib6Groups());
+  groupsGauge(registry, 'xdp_router_fib6_lines', '64-byte lines of the IPv6 index\'s nodes, which hold the prefixes longer than /24: used and free', () => daemon.fp?.fib6Lines());
   new Gauge({
     name: 'xdp_router_fib6_trie_entries',
-    help: 'Entries of the IPv6 index that found too few free groups: the program asks the LPM trie for their addresses until groups free',
+    help: '/24 entries of the IPv6 index that found too few free lines: the program asks the LPM trie for their addresses until lines free',
     registers: [registry],
     collect() {
-      this.set(daemon.fp?.fib6Groups()?.marked ?? 0);
+      this.set(daemon.fp?.fib6Lines()?.marked ?? 0);
     },
   });
   new Gauge({

@@ -135,19 +135,57 @@ enum xr_dir24 {
 };
 
 /*
- * The IPv6 FIB the program reads, rte_lpm6's layout: a table indexed by the
- * first 24 bits, then groups of 256 entries for each 8 more bits, so at most
- * 14 loads for a /128 and four for a /48. Entries are encoded
- * as the IPv4 ones (XR_ENTRY_*, XR_ENTRY_TBL8_BIT for a group). A pointer
- * to XR_FIB6_TRIE_GROUP sends the address to the trie xr_fib6, which holds
- * every IPv6 route: where groups ran out, and while a restart rebuilds.
- * Groups: a table of 300,000 prefixes of the global mix needs about 324,000
- * (dataplane/dir6.ts's sizing note); 360,448 leave room for churn.
+ * The IPv6 FIB the program reads: a table indexed by the first 24 bits
+ * (XR_TBL24_ENTRIES entries, encoded as the IPv4 ones), then nodes in
+ * 64-byte lines of one array. A pointer entry has the top bit, the node's
+ * kind and its first line. A sparse node is one line: up to seven runs of
+ * equal entries over the next 8, 16 or 24 bits, their first keys and
+ * entries in the line. A bitmap node takes the next 8 bits: a bit per key
+ * where a run starts, then the runs' entries packed, the one for a key
+ * found by counting the bits up to it (poptrie's), 1 to 17 lines. A run's
+ * entry is a route, a pointer, or 0: the node's default, the longest of
+ * the parent's prefixes over the whole node (0: the one above's), which
+ * the walk keeps, so a shorter prefix lives in one node, never copied into
+ * those below. The kind XR_FIB6_TRIE sends the address to the trie
+ * xr_fib6, which holds every IPv6 route: where lines ran out, and while a
+ * restart rebuilds. 300,000 prefixes of the global mix take about 224,000
+ * lines (dataplane/dir6.ts's sizing note); 2^19 leave room for churn.
  */
-enum xr_dir6 {
+enum xr_fib6_index {
 	XR_FIB6_TBL24_BYTES = 3,	/* the first table's, XR_TBL24_ENTRIES entries */
-	XR_FIB6_GROUPS = 360448,
-	XR_FIB6_TRIE_GROUP = 0x7fffffff,
+	XR_FIB6_LINES = 1 << 19,
+	XR_FIB6_LINE_WORDS = 16,
+	/* a /128 below the first table: at least a byte per node */
+	XR_FIB6_MAX_NODES = 16 - XR_FIB6_TBL24_BYTES,
+};
+
+/* a pointer entry: XR_ENTRY_TBL8_BIT | kind << XR_FIB6_KIND_SHIFT | line */
+enum xr_fib6_pointer {
+	XR_FIB6_KIND_SHIFT = 29,
+	XR_FIB6_KIND_MASK = 0x3,
+	XR_FIB6_SPARSE = 1,	/* one line of runs */
+	XR_FIB6_BITMAP = 2,	/* run starts and packed entries, over 8 bits */
+	XR_FIB6_TRIE = 3,	/* no node: ask xr_fib6 */
+};
+
+/* a sparse line of XR_FIB6_LINE_WORDS words */
+enum xr_fib6_sparse {
+	XR_FIB6_SPARSE_RUNS = 7,		/* at most: a key and an entry each, beside the header and the default */
+	XR_FIB6_SPARSE_KEYS = 1,		/* words 1..7: each run's first key (the first is 0) */
+	XR_FIB6_SPARSE_ENTRIES = 8,		/* words 8..14: each run's entry */
+	XR_FIB6_SPARSE_DEFAULT = 15,
+	XR_FIB6_SPARSE_RUNS_MASK = 0xff,	/* word 0: runs | stride bytes << 8 */
+	XR_FIB6_SPARSE_STRIDE_SHIFT = 8,
+	XR_FIB6_SPARSE_STRIDE_MASK = 0x3,
+	XR_FIB6_SPARSE_MAX_STRIDE = 3,		/* bytes: a key is at most 24 bits */
+};
+
+/* a bitmap node: 256 bits in words 0..7, the default in word 8, entries from word 9 on */
+enum xr_fib6_bitmap {
+	XR_FIB6_BITMAP_WORDS = 8,
+	XR_FIB6_BITMAP_DEFAULT = 8,
+	XR_FIB6_BITMAP_ENTRIES = 9,
+	XR_FIB6_BITMAP_KEYS = 256,
 };
 
 #define XR_MAX_GROUP_MEMBERS	16

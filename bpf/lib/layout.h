@@ -34,6 +34,11 @@ struct xr_entry_pair {
 	__u32 entry[XR_ENTRIES_PER_ELEM];
 };
 
+/* a line of the IPv6 index's nodes (consts.h, enum xr_fib6_index) */
+struct xr_fib6_line {
+	__u32 w[XR_FIB6_LINE_WORDS];
+};
+
 struct xr_route {
 	enum xr_route_type type;
 	enum xr_route_flags flags;

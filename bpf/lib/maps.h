@@ -44,9 +44,16 @@ struct {
 	__type(value, struct xr_route);
 } xr_fib6 SEC(".maps");
 
-/* The IPv6 index: a first table as large as DIR-24-8's, then its own groups */
+/* The IPv6 index: a first table as large as DIR-24-8's, then its nodes' lines */
 XR_INDEX_ARRAY(xr_fib6_tbl24, XR_TBL24_ENTRIES);
-XR_INDEX_ARRAY(xr_fib6_tbl8, XR_FIB6_GROUPS * XR_TBL8_GROUP_SIZE);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, XR_FIB6_LINES);
+	__type(key, __u32);
+	__type(value, struct xr_fib6_line);
+} xr_fib6_lines SEC(".maps");
 
 /*
  * Next hops: an id (what routes and groups name) -> its slot, where one

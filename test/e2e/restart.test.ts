@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requireAddress } from '../../dataplane/addr.js';
-import { GROUP_FLAG, TRIE_MARK } from '../../dataplane/dir6.js';
+import { POINTER_FLAG, TRIE_MARK } from '../../dataplane/dir6.js';
 import { fib4Target } from '../../dataplane/route-target.js';
 import { lossBetween, lossCounters } from '../../router/lab/loss.js';
 import type { LossCounters } from '../../router/lab/loss.js';
@@ -152,7 +152,7 @@ describe('kill -9 and restart under traffic', () => {
         const held = new Set((await fp.routes()).map((r) => r.prefix));
         return routes.every((r) => held.has(r));
       }, 'the routes in the fast path');
-      const unicast = (entry: number): boolean => entry !== 0 && !(entry & GROUP_FLAG) && fib4Target(entry).type === 'unicast';
+      const unicast = (entry: number): boolean => entry !== 0 && !(entry & POINTER_FLAG) && fib4Target(entry).type === 'unicast';
       expect(probes.every((p) => unicast(indexEntry6(fp, p.addr)))).toBe(true);
       // every millisecond from the kill to the new run in sync, what the program reads for each probe: never "no route", never the trie
       const lapses: string[] = [];

@@ -76,7 +76,7 @@ const CASES: Array<{ kind: Difference['kind']; key: RegExp; damage: Damage }> = 
     kind: 'ipv6-index',
     key: /^ipv6-index 2001:db8:cafe::: kernel via .*, fast path none$/m,
     damage: async (fp) => {
-      const memory = { tbl24: new Uint32Array(fp.map('xr_fib6_tbl24').memory()), tbl8: new Uint32Array(fp.map('xr_fib6_tbl8').memory()) };
+      const memory = { tbl24: new Uint32Array(fp.map('xr_fib6_tbl24').memory()), lines: new Uint32Array(fp.map('xr_fib6_lines').memory()) };
       let leaf: [Uint32Array, number] | undefined;
       Dir6.read(memory, address('2001:db8:cafe::'), (array, at) => (leaf = [array, at]));
       return clearIndexEntry(...leaf!);

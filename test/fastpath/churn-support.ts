@@ -111,6 +111,8 @@ export interface ChurnOutcome {
   verdicts: number;
   /** the churn's prefixes still held at the end, and their gateways */
   held: Map<string, number>;
+  /** changes the JS thread wrote per second of its writing (the test's own note of answers included) */
+  changesPerSecond: number;
 }
 
 /** `changes` seeded random changes of f's candidates while READERS verdicts are always in flight. */
@@ -141,6 +143,8 @@ export async function churnAgainstReaders(rig: ChurnRig, f: ChurnFamily, changes
   const wrong: string[] = [];
   let verdicts = 0;
   let done = 0;
+  /** ms the JS thread spent writing changes (with the test's own note of answers) */
+  let writing = 0;
   const inFlight = new Set<{ probe: number; seen: Set<number> }>();
   const pending: Array<Promise<void>> = [];
   while (done < changes) {
@@ -162,6 +166,7 @@ export async function churnAgainstReaders(rig: ChurnRig, f: ChurnFamily, changes
       );
     }
     // ...while this thread writes, noting every answer each in-flight address has had
+    const turn = performance.now();
     for (let i = 0; i < CHANGES_PER_TURN; i++, done++) {
       const prefix = f.candidates[below(f.candidates.length)]!;
       if (table.has(prefix) && rand() < 0.5) {
@@ -174,11 +179,12 @@ export async function churnAgainstReaders(rig: ChurnRig, f: ChurnFamily, changes
       }
       for (const w of inFlight) w.seen.add(answer(w.probe));
     }
+    writing += performance.now() - turn;
     // let finished runs report and grace periods end now and then
     await new Promise((r) => setImmediate(r));
   }
   await Promise.all(pending);
-  return { wrong, verdicts, held: table };
+  return { wrong, verdicts, held: table, changesPerSecond: Math.round((done * 1000) / writing) };
 }
 
 /** the most next hops the churn can leave: one per gateway, and the catch-all's */

@@ -2,7 +2,8 @@
 // trie: after any mix of nested adds, replaces and deletes the program's
 // verdict for an address is the one the trie's longest match says; where
 // the index marks an entry for the trie, the program asks the trie; a
-// restart on pinned maps adopts the arrays from the trie.
+// restart on pinned maps adopts the arrays from the trie, the previous
+// run's nodes answering until the new run's replace them.
 import { describe, expect, it } from 'vitest';
 import { formatAddress } from '../../dataplane/addr.js';
 import { TRIE_MARK } from '../../dataplane/dir6.js';
@@ -15,7 +16,7 @@ import { indexEntry6 } from '../helpers/router.js';
 import { MAC } from './fixture.js';
 import { acrossRestart, changesAgainstTrie, indexFixture } from './index-support.js';
 
-/** 2001:db8:a000::/36, and three bases under it: the prefixes below nest and share groups */
+/** 2001:db8:a000::/36, and three bases under it: the prefixes below nest and share nodes */
 const BASES = ['2001:0db8:a000:0000', '2001:0db8:a0f0:1200', '2001:0db8:abcd:ef00'].map((b) => Buffer.from(`${b.replace(/:/g, '')}${'0'.repeat(16)}`, 'hex'));
 
 function randomAddress(rand: () => number): Buffer {
@@ -44,12 +45,12 @@ describe('the IPv6 index', () => {
     const rand = seededRandom(6);
     const frame = (dst: string): Buffer => ipv6Frame({ dst: MAC.routerIn, src: MAC.hostA }, { src: '2001:db8:1::10', dst });
     const held = await changesAgainstTrie(fixture(), rand, () => randomPrefix(rand), () => formatAddress(randomAddress(rand)), frame);
-    expect(fixture().fp.fib6Groups()).toMatchObject({ marked: 0 });
+    expect(fixture().fp.fib6Lines()).toMatchObject({ marked: 0 });
     expect(await fixture().fp.fib6IndexMismatches()).toEqual([]);
     await fixture().fp.deleteRoutes([...held]);
     await fixture().fp.gracePeriodsSettled();
-    // the fixture's own /48s and /64 hold what groups are left
-    expect(fixture().fp.fib6Groups()!.used).toBeLessThanOrEqual(20);
+    // the fixture's own /48s and /64 hold what lines are left
+    expect(fixture().fp.fib6Lines()!.used).toBeLessThanOrEqual(20);
   });
 
   it('asks the trie for the addresses under an entry the index marks as the trie\'s', async () => {
@@ -94,9 +95,14 @@ describe('the IPv6 index', () => {
       return before;
     };
     await acrossRestart(fixture().ns, 'fib6', fill, async (second, before) => {
+      // the previous run's nodes answer until its free lines have had their grace period, then the new run's
       expect(addresses.map((a) => indexEntry6(second, a))).toEqual(before);
       expect(await second.fib6IndexMismatches()).toEqual([]);
-      // and it goes on from there: a host route inside the adopted groups, then gone again
+      await second.gracePeriodsSettled();
+      expect(second.fib6Lines()).toMatchObject({ marked: 0 });
+      expect(addresses.map((a) => indexEntry6(second, a))).toEqual(before);
+      expect(await second.fib6IndexMismatches()).toEqual([]);
+      // and it goes on from there: a host route inside the adopted nodes, then gone again
       const host = addresses.find((a) => indexEntry6(second, a) !== 0)!;
       second.setRoute(`${formatAddress(host)}/128`, { type: 'kernel' });
       expect(second.lookupRoute(formatAddress(host))).toEqual({ type: 'kernel' });

@@ -49,5 +49,5 @@ export async function routeOf(fp: FastPath, address: string): Promise<string> {
 
 /** The IPv6 index's entry for an address (16 bytes), read from the mapped arrays as the program reads them. */
 export function indexEntry6(fp: FastPath, addr: Uint8Array): number {
-  return Dir6.read({ tbl24: new Uint32Array(fp.map('xr_fib6_tbl24').memory()), tbl8: new Uint32Array(fp.map('xr_fib6_tbl8').memory()) }, addr);
+  return Dir6.read({ tbl24: new Uint32Array(fp.map('xr_fib6_tbl24').memory()), lines: new Uint32Array(fp.map('xr_fib6_lines').memory()) }, addr);
 }

@@ -8,7 +8,7 @@ import { Btf } from '../helpers/btf.js';
 const btf = new Btf(join(__dirname, '..', '..', 'bpf', 'xdp_router.o'));
 
 describe('map layouts: C and TypeScript agree', () => {
-  const structs = [L.fib4Key, L.fib6Key, L.entryPair, L.route, L.nexthop, L.groupMember, L.group, L.neigh4Key, L.neigh6Key, L.neigh, L.ifaceKey, L.iface, L.counter, L.punt, L.xskKey];
+  const structs = [L.fib4Key, L.fib6Key, L.entryPair, L.fib6Line, L.route, L.nexthop, L.groupMember, L.group, L.neigh4Key, L.neigh6Key, L.neigh, L.ifaceKey, L.iface, L.counter, L.punt, L.xskKey];
   for (const s of structs) {
     it(`struct ${s.name}: size and every field's offset and size`, () => {
       const c = btf.struct(s.name);
@@ -32,15 +32,16 @@ describe('map layouts: C and TypeScript agree', () => {
     for (const map of ['xr_fib4_tbl24', 'xr_fib4_tbl8']) expect(btf.mapSetting(map, 'map_flags')).toBe(BPF_F_MMAPABLE);
   });
 
-  it('the IPv6 index: one entry per /24, groups of 256 as many as Dir6Layout says, mappable', () => {
+  it('the IPv6 index: one entry per /24, then as many lines of 16 words as Dir6Layout says, mappable', () => {
     const D = L.Dir6Layout;
-    // enum xr_dir6 types nothing, so it is not in the BTF: its values show in the maps' sizes and in test/fastpath/fib6-index
-    expect(D.groupSize).toBe(L.Dir24Layout.tbl8GroupSize);
-    expect(D.groupBit).toBe(L.Dir24Layout.tbl8Bit);
+    // the enums of bpf/lib/consts.h's IPv6 index type nothing, so they are not in the BTF: their values show in the maps' sizes and in test/fastpath/fib6-index
+    expect(D.pointerBit).toBe(L.Dir24Layout.tbl8Bit);
+    expect(D.maxNodes).toBe(16 - D.tbl24Bytes);
     expect(btf.mapSetting('xr_fib6_tbl24', 'max_entries') * L.Dir24Layout.entriesPerElem).toBe(D.tbl24Entries);
-    expect(btf.mapSetting('xr_fib6_tbl8', 'max_entries') * L.Dir24Layout.entriesPerElem).toBe(D.groups * D.groupSize);
+    expect(btf.mapSetting('xr_fib6_lines', 'max_entries')).toBe(D.lines);
+    expect(L.fib6Line.size).toBe(4 * D.lineWords);
     const BPF_F_MMAPABLE = 1 << 10;
-    for (const map of ['xr_fib6_tbl24', 'xr_fib6_tbl8']) expect(btf.mapSetting(map, 'map_flags')).toBe(BPF_F_MMAPABLE);
+    for (const map of ['xr_fib6_tbl24', 'xr_fib6_lines']) expect(btf.mapSetting(map, 'map_flags')).toBe(BPF_F_MMAPABLE);
   });
 
   it('next hops and groups: arrays, as large as the ids (and the next hops\' slots) go', () => {

@@ -11,7 +11,7 @@ import { value } from '../helpers/metrics.js';
 describe('xdp_router_packets_total', () => {
   it('reports the highest value each series has had: a refusal moved after a scrape does not make forwarded fall', async () => {
     let rows: CounterRow[] = [];
-    const daemon = { fp: { counters: async () => rows, fib4Groups: () => undefined, fib6Groups: () => undefined }, attached: [{ name: 'r0', ifindex: 3, mode: 'native', adopted: false }], resyncs: 0, lastSync: 0 };
+    const daemon = { fp: { counters: async () => rows, fib4Groups: () => undefined, fib6Lines: () => undefined }, attached: [{ name: 'r0', ifindex: 3, mode: 'native', adopted: false }], resyncs: 0, lastSync: 0 };
     const registry = createMetrics(daemon as unknown as DaemonStatus, new Registry());
     const scrape = async (): Promise<{ forwarded: number; refused: number; bytes: number }> => {
       const text = await registry.metrics();
