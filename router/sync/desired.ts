@@ -6,7 +6,7 @@ import type { InterfacePasses, InterfaceSpec, RouteTarget } from '../../dataplan
 import { MAX_GROUP_MEMBERS } from '../../dataplane/layout.js';
 import { neighbourKey, type KernelState } from './kernel-state.js';
 import { NUD, NUD_USABLE } from './model.js';
-import type { KernelNexthop } from './model.js';
+import type { KernelNexthop, KernelRouteType } from './model.js';
 import type { Family } from '../../dataplane/addr.js';
 import { planPolicy, prefixCovers } from './policy.js';
 import type { PolicyPlan } from './policy.js';
@@ -245,17 +245,24 @@ export class DesiredState {
   }
 
   private kernelRoute(slot: number): DesiredRoute | undefined {
+    const routes = this.state.routes;
+    // a prefix's one plain route is read from its columns, with no route object made
+    const type = routes.columnType(slot);
+    if (type !== undefined) return this.forRoute(routes.prefixes.family(slot), type, routes.columnTos(slot), routes.columnHops(slot));
     const r = this.state.bestRouteAt(slot);
     if (!r) return undefined;
-    const kernel: DesiredRoute = { target: { type: 'kernel' }, nexthops: [] };
     // whichever route wins: a source-specific one still takes its sources' traffic, so only the kernel can tell
-    if (this.state.hasKernelOnlyAt(slot)) return kernel;
-    if (r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit') return { target: { type: r.type }, nexthops: [] };
+    if (this.state.hasKernelOnlyAt(slot)) return { target: { type: 'kernel' }, nexthops: [] };
+    return this.forRoute(r.family, r.type, r.tos, r.nexthops);
+  }
+
+  private forRoute(family: Family, type: KernelRouteType, tos: number, hops: readonly KernelNexthop[]): DesiredRoute {
+    if (type === 'blackhole' || type === 'unreachable' || type === 'prohibit') return { target: { type }, nexthops: [] };
     // TOS-selected routes and local/throw/nat/multicast routes stay the kernel's
-    if (r.type !== 'unicast' || r.tos !== 0 || r.nexthops.length === 0) return kernel;
-    let memo = this.memo.get(r.nexthops);
-    if (memo?.generation !== this.state.generation) this.memo.set(r.nexthops, (memo = { generation: this.state.generation }));
-    return (memo[r.family] ??= this.unicast(r.family, r.nexthops));
+    if (type !== 'unicast' || tos !== 0 || hops.length === 0) return { target: { type: 'kernel' }, nexthops: [] };
+    let memo = this.memo.get(hops);
+    if (memo?.generation !== this.state.generation) this.memo.set(hops, (memo = { generation: this.state.generation }));
+    return (memo[family] ??= this.unicast(family, hops));
   }
 
   private unicast(family: Family, hops: readonly KernelNexthop[]): DesiredRoute {

@@ -8,7 +8,6 @@ import type { KernelNexthop } from './model.js';
 /** The id of the empty list (blackhole, unreachable, prohibit routes). */
 export const NO_HOPS = 0;
 
-
 export class HopLists {
   private readonly lists: Array<KernelNexthop[] | undefined> = [[]];
   private readonly refs: number[] = [0];
@@ -33,6 +32,11 @@ export class HopLists {
     }
     this.refs[id]!++;
     return id;
+  }
+
+  /** One holder more of a list held already (by the id acquire gave). */
+  retain(id: number): void {
+    if (id !== NO_HOPS) this.refs[id]!++;
   }
 
   /** One holder of the list fewer; the last one lets it go. */

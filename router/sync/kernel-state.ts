@@ -4,10 +4,12 @@
 // vanish with no RTM_DELROUTE; a route through a next-hop object changes
 // with the object, and goes with it, with no route event.
 import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelNexthop, KernelRoute, KernelRule, KernelSnapshot } from './model.js';
+import { loadDump } from './dump-loader.js';
 import { NexthopObjects, type NexthopChange } from './nexthop-objects.js';
 import { PackedRoutes } from './packed-routes.js';
 import { PrefixTable } from './prefix-table.js';
-import { qualifiesForEcmp, routeBase, routeId } from './route-slots.js';
+import { RouteSlots, qualifiesForEcmp, routeBase, routeId } from './route-slots.js';
+import { DumpedRoutes } from './rtnl-decode.js';
 
 export const routeFamilyKey = (r: Pick<KernelRoute, 'family' | 'prefix'>): string => `${r.family}|${r.prefix}`;
 const addressKey = (a: KernelAddress): string => `${a.ifindex}|${a.address}`;
@@ -24,6 +26,13 @@ export interface Change {
   /** the policy rules changed */
   rules: boolean;
 }
+
+/** A route the columns hold: nothing beyond their fields. */
+const isPlain = (r: KernelRoute): boolean => r.source === undefined && r.kernelOnly === undefined && r.nhid === undefined;
+/** The slot's route in columns has r's table, metric and tos: one of the two takes the other's place. */
+const sameBase = (routes: PackedRoutes, slot: number, r: KernelRoute): boolean =>
+  routes.columnTable(slot) === r.table && routes.columnMetric(slot) === r.metric && routes.columnTos(slot) === r.tos;
+const NO_ROUTES = new RouteSlots();
 
 export const emptyChange = (): Change => ({ links: new Set(), prefixes: new Set(), neighbours: new Set(), addresses: new Set(), rules: false });
 
@@ -60,14 +69,17 @@ export class KernelState {
     for (const a of snap.addresses) this.addresses.set(addressKey(a), a);
     // a dump lists every route whole, each once: no REPLACE or APPEND to play; streamed over the routes held (mark and sweep)
     this.routes.beginLoad();
-    for (const r of snap.routes) this.routes.listed(this.routes.slotFor(r), this.resolved(r));
+    const resolved = (r: KernelRoute): KernelRoute => this.resolved(r);
+    // the kernel's own bytes decode straight into the columns
+    if (snap.routes instanceof DumpedRoutes) loadDump(this.routes, snap.routes, resolved);
+    else for (const r of snap.routes) this.routes.listed(this.routes.slotFor(r), resolved(r));
     this.routes.sweep();
     for (const n of snap.neighbours) this.neighbours.set(neighbourKey(n), n);
     for (const r of snap.rules) this.rules.set(ruleKey(r), r);
   }
 
-  apply(e: KernelEvent): Change {
-    const change = emptyChange();
+  /** The event into the state; what it changed is added to `change` (a new one by default), which is returned. */
+  apply(e: KernelEvent, change: Change = emptyChange()): Change {
     switch (e.kind) {
       case 'link':
         this.generation++;
@@ -140,6 +152,8 @@ export class KernelState {
 
   private putRoute(r: KernelRoute, replace: boolean, change: Change): void {
     const slot = this.routes.slotFor(r);
+    change.prefixes.add(routeFamilyKey(r));
+    if (this.putPlain(slot, r, replace)) return;
     const byId = this.routes.routesAt(slot);
     if (replace) {
       // REPLACE takes the place of whatever the kernel had on (table, prefix, metric)
@@ -156,7 +170,38 @@ export class KernelState {
       byId.set(routeId(r), this.resolved(r));
     }
     this.routes.store(slot, byId);
-    change.prefixes.add(routeFamilyKey(r));
+  }
+
+  /**
+   * The common event, a plain route (the columns can hold it) onto a slot
+   * with none, or with one plain route the kernel replaces by it (IPv4: the
+   * same table, metric and tos; IPv6: the same, by REPLACE): in the columns,
+   * with no route of the slot made. False, and nothing done, otherwise.
+   */
+  private putPlain(slot: number, r: KernelRoute, replace: boolean): boolean {
+    if (!isPlain(r)) return false;
+    const routes = this.routes;
+    if (routes.columnType(slot) === undefined ? routes.hasRoutes(slot) : !(sameBase(routes, slot, r) && (replace || r.family === 4))) return false;
+    routes.storePlain(slot, r);
+    return true;
+  }
+
+  /**
+   * The common delete: the slot's one plain route, named by its table,
+   * metric and tos (IPv6: and its type and its one next hop, or none on
+   * either side). False, and nothing done, otherwise.
+   */
+  private removePlain(slot: number, r: KernelRoute): boolean {
+    const routes = this.routes;
+    if (!isPlain(r) || routes.columnType(slot) === undefined || !sameBase(routes, slot, r)) return false;
+    // IPv6 names a route by its next hops too (routeId): the same type and the same one next hop, or none on either side
+    if (r.family === 6) {
+      const hops = routes.columnHops(slot);
+      if (routes.columnType(slot) !== r.type || hops.length !== r.nexthops.length || hops.length > 1) return false;
+      if (hops.length === 1 && (hops[0]!.ifindex !== r.nexthops[0]!.ifindex || hops[0]!.gateway !== r.nexthops[0]!.gateway)) return false;
+    }
+    routes.store(slot, NO_ROUTES);
+    return true;
   }
 
   /** A route through a next-hop object as the object has it now, and noted as using it. */
@@ -196,6 +241,10 @@ export class KernelState {
   private removeRoute(r: KernelRoute, change: Change): void {
     const key = routeFamilyKey(r);
     const slot = this.routes.slotOf(key);
+    if (slot >= 0 && this.removePlain(slot, r)) {
+      change.prefixes.add(key);
+      return;
+    }
     const byId = slot < 0 ? undefined : this.routes.routesAt(slot);
     const existing = byId?.get(routeId(r));
     if (!byId || !existing) return;

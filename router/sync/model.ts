@@ -156,7 +156,11 @@ export interface KernelRule {
 export interface KernelSnapshot {
   links: KernelLink[];
   addresses: KernelAddress[];
-  /** may be read more than once; a dump's decodes its bytes on each read (rtnl-decode.ts's DumpedRoutes) */
+  /**
+   * may be read more than once; a dump's decodes its bytes on each read
+   * (rtnl-decode.ts's DumpedRoutes), and KernelState loads those bytes
+   * straight into its packed routes (dump-loader.ts)
+   */
   routes: Iterable<KernelRoute>;
   neighbours: KernelNeighbour[];
   /** both families' policy rules */

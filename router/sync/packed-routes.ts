@@ -7,6 +7,7 @@
 // reads as the Map of prefixes to their routes it replaces; the routes of
 // a prefix in columns are made on demand.
 import { HopLists } from './hop-lists.js';
+import type { Family } from '../../dataplane/addr.js';
 import type { KernelNexthop, KernelRoute, KernelRouteType } from './model.js';
 import { HOLDER, PrefixTable, grownColumn } from './prefix-table.js';
 import { RouteSlots, routeId } from './route-slots.js';
@@ -60,6 +61,11 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
     return this.prefixes.hold(r.family, r.prefix, HOLDER.KERNEL);
   }
 
+  /** slotFor from the prefix's bytes in a message (PrefixTable.holdAddress); -1 when they are no canonical prefix. */
+  slotForAddress(family: Family, length: number, bytes: Buffer, at: number): number {
+    return this.prefixes.holdAddress(family, length, bytes, at, HOLDER.KERNEL);
+  }
+
   /** The slot of "family|prefix" if it has routes, or -1. */
   slotOf(familyPrefix: string): number {
     const slot = this.prefixes.findKey(familyPrefix);
@@ -69,6 +75,11 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
   /** Slots with routes, lowest first. */
   slots(): Generator<number> {
     return this.prefixes.slots(HOLDER.KERNEL);
+  }
+
+  /** Slots with routes, lowest first, as one array. */
+  slotList(): Uint32Array {
+    return this.prefixes.slotList(HOLDER.KERNEL);
   }
 
   /** The slot's routes by route id: the stored map, or one made from the columns. Change it, then store() it. */
@@ -91,6 +102,11 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
   /** The routes kept whole (not in columns) of a slot, if any. */
   overflowAt(slot: number): RouteSlots | undefined {
     return this.overflow.get(slot);
+  }
+
+  /** The slot's routes are now this one, which the columns can hold (no source, kernelOnly or nhid). */
+  storePlain(slot: number, r: KernelRoute): void {
+    this.storeColumns(slot, r);
   }
 
   /** The slot's routes are now these: in columns if one plain route, whole otherwise; none lets the slot go. */
@@ -137,10 +153,29 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
     else this.store(slot, new RouteSlots().set(routeId(r), r));
   }
 
+  /**
+   * A route of the dump being loaded, given as its columns (`type` an index
+   * of ROUTE_TYPES) with its next-hop list already acquired for it: the
+   * slot's only one. False, and nothing done, when the load has listed the
+   * slot before: that route joins the others as listed() does.
+   */
+  listedColumns(slot: number, table: number, metric: number, protocol: number, type: number, tos: number, hops: number): boolean {
+    if (this.listedInLoad(slot)) return false;
+    this.marks[slot] = this.load;
+    this.setColumns(slot, table, metric, protocol, type, tos, hops);
+    return true;
+  }
+
+  /** The load under way has listed a route of the slot. */
+  listedInLoad(slot: number): boolean {
+    return this.marks[slot] === this.load;
+  }
+
   /** The end of a load: the slots it did not list lose their routes. */
   sweep(): void {
     const none = new RouteSlots();
-    for (const slot of this.slots()) if (this.marks[slot] !== this.load) this.store(slot, none);
+    const slots = this.slotList();
+    for (let i = 0; i < slots.length; i++) if (this.marks[slots[i]!] !== this.load) this.store(slots[i]!, none);
   }
 
   /** Slots whose routes may go through a next-hop list that passes `test` (each list tested once); families: which to look at. */
@@ -150,6 +185,36 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
       if (!families.includes(this.prefixes.family(slot))) continue;
       if (this.kinds[slot] === KIND.COLUMNS ? lists.has(this.hops[slot]!) : [...this.overflow.get(slot)!.values()].some((r) => test(r.nexthops))) yield slot;
     }
+  }
+
+  /** The type of the slot's one route when it is kept in columns; undefined when it is not. */
+  columnType(slot: number): KernelRouteType | undefined {
+    return this.kinds[slot] === KIND.COLUMNS ? ROUTE_TYPES[this.types[slot]!] : undefined;
+  }
+
+  /** The table of the slot's route in columns (columnType says whether it is). */
+  columnTable(slot: number): number {
+    return this.tables[slot]!;
+  }
+
+  /** The metric of the slot's route in columns (columnType says whether it is). */
+  columnMetric(slot: number): number {
+    return this.metrics[slot]!;
+  }
+
+  /** The slot holds a route, in columns or whole. */
+  hasRoutes(slot: number): boolean {
+    return this.kinds[slot] !== KIND.NONE;
+  }
+
+  /** The tos of the slot's route in columns (columnType says whether it is). */
+  columnTos(slot: number): number {
+    return this.toses[slot]!;
+  }
+
+  /** The next hops of the slot's route in columns: the list shared by every route that has it. */
+  columnHops(slot: number): readonly KernelNexthop[] {
+    return this.lists.hops(this.hops[slot]!);
   }
 
   get(familyPrefix: string): RouteSlots | undefined {
@@ -196,13 +261,17 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
 
   private storeColumns(slot: number, r: KernelRoute): void {
     // the new list taken before the old one is let go of: the same list keeps its id and array
-    const hops = this.lists.acquire(r.nexthops);
+    this.setColumns(slot, r.table, r.metric, r.protocol, TYPE_CODE.get(r.type)!, r.tos, this.lists.acquire(r.nexthops));
+  }
+
+  /** The slot's route is this, its next-hop list acquired for it. */
+  private setColumns(slot: number, table: number, metric: number, protocol: number, type: number, tos: number, hops: number): void {
     this.clearSlot(slot);
-    this.tables[slot] = r.table;
-    this.metrics[slot] = r.metric;
-    this.protocols[slot] = r.protocol;
-    this.types[slot] = TYPE_CODE.get(r.type)!;
-    this.toses[slot] = r.tos;
+    this.tables[slot] = table;
+    this.metrics[slot] = metric;
+    this.protocols[slot] = protocol;
+    this.types[slot] = type;
+    this.toses[slot] = tos;
     this.hops[slot] = hops;
     this.kinds[slot] = KIND.COLUMNS;
     this.count++;

@@ -73,6 +73,18 @@ export class PrefixTable {
     return this.lengths.length;
   }
 
+  /**
+   * Room for `prefixes` in all, made at once: a dump of a full table would
+   * otherwise grow every column by slot some twenty times on its way,
+   * copying each, and leave up to a half of it unused.
+   */
+  reserve(prefixes: number): void {
+    if (prefixes > this.lengths.length) this.growSlots(prefixes);
+    let buckets = this.buckets.length;
+    while (prefixes > buckets * MAX_LOAD) buckets *= 2;
+    if (buckets > this.buckets.length) this.rehash(buckets);
+  }
+
   /** Called with the new capacity when the slots grow, so columns by slot grow with them. */
   onGrow(listener: (slots: number) => void): void {
     this.listeners.push(listener);
@@ -98,6 +110,24 @@ export class PrefixTable {
   hold(family: Family, prefix: string, holder: number): number {
     const length = this.parse(family, prefix);
     if (length < 0) throw new Error(`"${prefix}" is not an IPv${family} prefix in canonical form (address/length, host bits clear)`);
+    const hash = this.hash(family, length);
+    let slot = this.lookup(family, length, hash);
+    if (slot === NONE) slot = this.insert(family, length, hash);
+    this.holders[slot]! |= holder;
+    return slot;
+  }
+
+  /**
+   * The same from the address's bytes in a message (network order, 4 or 16
+   * by family; `at` < 0: the all-zero address), with no text made or
+   * parsed: a dump's routes take their slots this way. -1, and nothing
+   * held, when the length is beyond the family's or host bits are set.
+   */
+  holdAddress(family: Family, length: number, bytes: Buffer, at: number, holder: number): number {
+    const key = this.key;
+    key.fill(0);
+    if (at >= 0) for (let i = 0; i < (family === 4 ? 1 : WORDS); i++) key[i] = bytes.readUInt32BE(at + i * 4);
+    if (length > (family === 4 ? IPV4_BITS : IPV6_BITS) || !this.hostBitsClear(length)) return NONE;
     const hash = this.hash(family, length);
     let slot = this.lookup(family, length, hash);
     if (slot === NONE) slot = this.insert(family, length, hash);
@@ -158,6 +188,15 @@ export class PrefixTable {
     for (let slot = 0; slot < this.end; slot++) if ((this.holders[slot]! & holders) !== 0) yield slot;
   }
 
+  /** The slots one of `holders` (a mask) holds now, lowest first: slots() as one array, no object per slot. */
+  slotList(holders: number): Uint32Array {
+    let count = 0;
+    for (let slot = 0; slot < this.end; slot++) if ((this.holders[slot]! & holders) !== 0) count++;
+    const out = new Uint32Array(count);
+    for (let slot = 0, i = 0; slot < this.end; slot++) if ((this.holders[slot]! & holders) !== 0) out[i++] = slot;
+    return out;
+  }
+
   /** Parses into this.key; returns the length, or -1 when the text is not a canonical prefix of the family. */
   private parse(family: Family, prefix: string): number {
     const slash = prefix.indexOf('/');
@@ -175,12 +214,17 @@ export class PrefixTable {
     if (family === 4) {
       if (!parseIPv4Word(prefix, slash, key)) return NONE;
     } else if (!this.parseIPv6Words(prefix, slash)) return NONE;
+    return this.hostBitsClear(length) ? length : NONE;
+  }
+
+  /** this.key has no bit set past the first `length` */
+  private hostBitsClear(length: number): boolean {
     for (let i = 0; i < WORDS; i++) {
       const bits = Math.min(IPV4_BITS, Math.max(0, length - i * IPV4_BITS));
       const host = bits === IPV4_BITS ? 0 : 0xffffffff >>> bits;
-      if ((key[i]! & host) !== 0) return NONE;
+      if ((this.key[i]! & host) !== 0) return false;
     }
-    return length;
+    return true;
   }
 
   /**
@@ -317,8 +361,7 @@ export class PrefixTable {
     for (let slot = 0; slot < this.end; slot++) if (this.families[slot] !== 0) this.place(slot, this.slotHash(slot));
   }
 
-  private growSlots(): void {
-    const slots = Math.ceil(this.lengths.length * SLOT_GROWTH);
+  private growSlots(slots = Math.ceil(this.lengths.length * SLOT_GROWTH)): void {
     this.words = grownColumn(this.words, slots * WORDS);
     this.lengths = grownColumn(this.lengths, slots);
     this.families = grownColumn(this.families, slots);

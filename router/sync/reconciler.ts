@@ -163,13 +163,19 @@ export class Reconciler {
     return { routes: this.appliedCount };
   }
 
-  /** The slots a full sync writes: every prefix of the kernel's, then the policy rules' destinations. */
-  private *fullSyncSlots(): Generator<number> {
-    yield* this.state.routes.slots();
+  /** The slots a full sync writes: every prefix of the kernel's, then the policy rules' destinations; listed, not yielded one by one. */
+  private fullSyncSlots(): ArrayLike<number> {
+    const kernel = this.state.routes.slotList();
+    const policy: number[] = [];
     for (const key of this.desired.policy.destinations) {
       const slot = this.slotToWrite(key);
-      if (slot >= 0 && !this.prefixes.held(slot, HOLDER.KERNEL)) yield slot;
+      if (slot >= 0 && !this.prefixes.held(slot, HOLDER.KERNEL)) policy.push(slot);
     }
+    if (policy.length === 0) return kernel;
+    const all = new Uint32Array(kernel.length + policy.length);
+    all.set(kernel);
+    all.set(policy, kernel.length);
+    return all;
   }
 
   /** The slot of a prefix to write: the one it has, or one taken for the maps if the fast path should hold it; -1 if neither. */
@@ -221,8 +227,13 @@ export class Reconciler {
    * else may change the state until it resolves.
    */
   async applyEvents(events: readonly KernelEvent[]): Promise<void> {
-    const prefixes = new Set<string>();
-    for (const e of events) for (const key of this.applyEventExceptRoutes(e)) prefixes.add(key);
+    // a route event changes nothing but its prefix's routes: a feed's events share one Change, none made per event
+    const routes = emptyChange();
+    const prefixes = routes.prefixes;
+    for (const e of events) {
+      if (e.kind === 'route') this.state.apply(e, routes);
+      else for (const key of this.applyEventExceptRoutes(e)) prefixes.add(key);
+    }
     // a few routes are written at once: a batch call waits for a worker thread, a change typed by hand should not
     if (prefixes.size <= DIRECT_WRITES) for (const key of prefixes) this.reconcileRoute(this.slotToWrite(key));
     else await this.writeRoutes([...prefixes].map((key) => this.slotToWrite(key)));
@@ -254,7 +265,7 @@ export class Reconciler {
    * goes, so a full table is never held twice over in batches; a prefix's
    * text is made only for what is written.
    */
-  private async writeRoutes(slots: Iterable<number>): Promise<void> {
+  private async writeRoutes(slots: ArrayLike<number>): Promise<void> {
     let sets: Array<{ prefix: string; target: RouteTarget }> = [];
     let deletes: string[] = [];
     let released: number[] = [];
@@ -270,7 +281,8 @@ export class Reconciler {
       released = [];
       forgotten = [];
     };
-    for (const slot of slots) {
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
       if (slot < 0) continue;
       const desired = this.desired.routeAt(slot);
       const oldId = this.applied[slot]!;
@@ -402,21 +414,24 @@ export class Reconciler {
 
   /** Write the next hops and group a route needs; returns its target with real ids. */
   private acquire(slot: number, d: DesiredRoute): RouteTarget {
-    const ids = new Map<string, number>();
+    // the members' ids by key only for a group: a full sync acquires one next hop for most of a million routes
+    const ids = d.group ? new Map<string, number>() : undefined;
+    let firstId = 0;
     for (const nh of d.nexthops) {
       const { id, created } = this.nexthopRefs.acquire(nh.key);
       if (created) this.fp.setNexthop(id, { ifindex: nh.ifindex, ...(nh.gateway ? { gateway: nh.gateway } : {}) });
-      ids.set(nh.key, id);
+      if (nh === d.nexthops[0]) firstId = id;
+      ids?.set(nh.key, id);
     }
     let target = d.target;
     let groupKey: string | undefined;
     if (d.group) {
       groupKey = d.group.map((m) => `${m.key}*${m.weight}`).join(',');
       const { id, created } = this.groupRefs.acquire(groupKey);
-      if (created) this.fp.setGroup(id, d.group.map((m) => ({ nexthop: ids.get(m.key)!, weight: m.weight })));
+      if (created) this.fp.setGroup(id, d.group.map((m) => ({ nexthop: ids!.get(m.key)!, weight: m.weight })));
       target = { type: 'unicast', group: id };
     } else if (d.target.type === 'unicast') {
-      target = { type: 'unicast', nexthop: ids.get(d.nexthops[0]!.key)! };
+      target = { type: 'unicast', nexthop: firstId };
     }
     if (this.applied[slot] === NOT_APPLIED) {
       this.appliedCount++;

@@ -11,6 +11,7 @@ import type {
   KernelRule,
   NexthopObject,
 } from './model.js';
+import { ABSENT, MODELLED_ATTRS, NO_NEXTHOP, RouteFields, SCAN, scanRoute, type RouteFilter } from './route-scan.js';
 import {
   AF_UNSPEC,
   ARPHRD_ETHER,
@@ -47,11 +48,7 @@ import {
   readU32,
 } from './rtnl-wire.js';
 
-/** Which routes the sync reports. */
-export interface RouteFilter {
-  /** real table ids (RTA_TABLE) */
-  tables: ReadonlySet<number>;
-}
+export type { RouteFilter } from './route-scan.js';
 
 export interface DecodedRoute {
   /** next hops whose device is down (RTNH_F_DEAD) are in `dead`, not in route.nexthops */
@@ -276,7 +273,7 @@ function gatewayOf(attrs: Map<number, Buffer>, family: Family): string | undefin
   return address(via.subarray(2), viaFamily, 'RTA_VIA');
 }
 
-function nexthop(ifindex: number, gateway: string | undefined, weight: number): KernelNexthop {
+export function nexthop(ifindex: number, gateway: string | undefined, weight: number): KernelNexthop {
   return gateway === undefined ? { ifindex, weight } : { ifindex, gateway, weight };
 }
 
@@ -288,30 +285,6 @@ interface Hop {
   unmodelled?: number;
 }
 
-/**
- * Route attributes the model reads, or that change nothing about where the
- * kernel sends a packet (preferred source, realms, cache info, RA
- * preference and expiry). Any other (an encapsulation, MPLS, a mark or
- * port selector, one newer than this list) leaves the route to the kernel.
- */
-const MODELLED_ATTRS: ReadonlySet<number> = new Set([
-  RTA.DST,
-  RTA.SRC,
-  RTA.OIF,
-  RTA.GATEWAY,
-  RTA.PRIORITY,
-  RTA.PREFSRC,
-  RTA.METRICS,
-  RTA.MULTIPATH,
-  RTA.FLOW,
-  RTA.CACHEINFO,
-  RTA.TABLE,
-  RTA.VIA,
-  RTA.PREF,
-  RTA.EXPIRES,
-  RTA.PAD,
-  RTA.NH_ID,
-]);
 /** the same within one RTA_MULTIPATH entry */
 const MODELLED_HOP_ATTRS: ReadonlySet<number> = new Set([RTA.GATEWAY, RTA.VIA, RTA.FLOW]);
 
@@ -350,9 +323,6 @@ function hopsOf(attrs: Map<number, Buffer>, family: Family, rtmFlags: number): H
   // a single path keeps its next hop's flags in rtm_flags
   return [{ nexthop: nexthop(u32Attr(attrs, RTA.OIF) ?? 0, gatewayOf(attrs, family), 1), dead: (rtmFlags & RTNH_F_DEAD) !== 0 }];
 }
-
-/** Route types that carry no next hop (the model leaves their list empty). */
-const NO_NEXTHOP: ReadonlySet<KernelRouteType> = new Set(['blackhole', 'unreachable', 'prohibit', 'throw']);
 
 /** RTA_DST or RTA_SRC and its length as CIDR; no attribute: the all-zero address (a default route) */
 const prefixOf = (b: Buffer | undefined, family: Family, length: number, what: string): string =>
@@ -425,6 +395,57 @@ export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | n
   return decoded;
 }
 
+/** The fields routeEvent scans a message into: one object for every event. */
+const fields = new RouteFields();
+
+/** gateways remembered by their bytes: a feed's routes go through a few, each formatted once */
+const RECENT_GATEWAYS = 16;
+const IPV6_WORDS = 4;
+
+/** The texts of recent gateways, found by their bytes. */
+class GatewayTexts {
+  private readonly families = new Uint8Array(RECENT_GATEWAYS);
+  private readonly words = new Uint32Array(RECENT_GATEWAYS * IPV6_WORDS);
+  private readonly texts: string[] = [];
+  private next = 0;
+
+  /** The text of the address of `family` at `at` in buf. */
+  text(buf: Buffer, at: number, family: Family): string {
+    const count = family === 4 ? 1 : IPV6_WORDS;
+    for (let i = 0; i < RECENT_GATEWAYS; i++) {
+      if (this.families[i] !== family) continue;
+      let same = true;
+      for (let w = 0; w < count && same; w++) same = this.words[i * IPV6_WORDS + w] === buf.readUInt32BE(at + w * 4);
+      if (same) return this.texts[i]!;
+    }
+    const i = this.next;
+    this.next = (i + 1) % RECENT_GATEWAYS;
+    this.families[i] = family;
+    for (let w = 0; w < count; w++) this.words[i * IPV6_WORDS + w] = buf.readUInt32BE(at + w * 4);
+    return (this.texts[i] = formatAddress(buf.subarray(at, at + count * 4)));
+  }
+}
+const gateways = new GatewayTexts();
+
+/** The route whose fields scanRoute read from data, as decodeRoute would give it. */
+function plainRoute(data: Buffer, f: RouteFields): KernelRoute {
+  const at = f.dst;
+  let dst: string;
+  if (at === ABSENT) dst = f.family === 4 ? '0.0.0.0' : '::';
+  else dst = f.family === 4 ? `${data[at]}.${data[at + 1]}.${data[at + 2]}.${data[at + 3]}` : formatAddress(data.subarray(at, at + IPV6_WORDS * 4));
+  const gateway = f.gateway === ABSENT ? undefined : gateways.text(data, f.gateway, f.family);
+  return {
+    family: f.family,
+    table: f.table,
+    prefix: `${dst}/${f.length}`,
+    metric: f.metric,
+    protocol: f.protocol,
+    type: ROUTE_TYPES[f.type]!,
+    nexthops: f.hasHop ? [nexthop(f.ifindex, gateway, 1)] : [],
+    tos: f.tos,
+  };
+}
+
 /**
  * A route message as an event. `replace` is true when the message stands for
  * every route of its (table, prefix, metric): the kernel said NLM_F_REPLACE,
@@ -435,6 +456,12 @@ export function decodeRoute(data: Buffer, filter: RouteFilter): DecodedRoute | n
  * refuses such routes today) is a 'del' of them: nothing can use it.
  */
 function routeEvent(msg: RtnlMessage, filter: RouteFilter): KernelEvent | null {
+  const scanned = scanRoute(msg.data, 0, msg.data.length, filter, fields);
+  if (scanned === SCAN.NOT_REPORTED) return null;
+  if (scanned === SCAN.PLAIN) {
+    const route = plainRoute(msg.data, fields);
+    return msg.type === RTM.DELROUTE ? { kind: 'route', op: 'del', route, replace: false } : { kind: 'route', op: 'add', route, replace: (msg.flags & NLM_F.REPLACE) !== 0 };
+  }
   const decoded = decodeRoute(msg.data, filter);
   if (!decoded) return null;
   const { route, dead } = decoded;
@@ -491,14 +518,8 @@ export function decodeEvent(msg: RtnlMessage, filter: RouteFilter): KernelEvent 
 export function* routesOfDump(decoded: Iterable<DecodedRoute>): Generator<KernelRoute> {
   const groups = new Map<string, KernelRoute>();
   for (const { route } of decoded) {
-    // resolved later from its object, and never one of several siblings
-    if (route.nhid !== undefined) {
-      yield route;
-      continue;
-    }
-    if (route.type === 'unicast' && route.nexthops.length === 0 && route.kernelOnly === undefined) continue;
-    const sibling = route.family === 6 && route.type === 'unicast' && route.nexthops.every((n) => n.gateway !== undefined);
-    if (!sibling) {
+    if (!dumpedRouteKept(route)) continue;
+    if (!siblingRoute(route)) {
       yield route;
       continue;
     }
@@ -509,6 +530,18 @@ export function* routesOfDump(decoded: Iterable<DecodedRoute>): Generator<Kernel
   yield* groups.values();
 }
 
+/** A dumped route the state holds: not a unicast route whose next hops are all dead (the kernel's lookup skips it). */
+export const dumpedRouteKept = (route: KernelRoute): boolean =>
+  route.nhid !== undefined || route.type !== 'unicast' || route.nexthops.length > 0 || route.kernelOnly !== undefined;
+
+/**
+ * A dumped route that may be one next hop of an IPv6 multipath route the
+ * kernel sent one message per next hop: its siblings (same table, prefix,
+ * metric, tos and source) join it. A route through an object never is one.
+ */
+export const siblingRoute = (route: KernelRoute): boolean =>
+  route.nhid === undefined && route.family === 6 && route.type === 'unicast' && route.nexthops.every((n) => n.gateway !== undefined);
+
 /**
  * The routes of a dump, decoded each time they are read, from the kernel's
  * datagrams: a full table is held as its wire bytes (some 70 a route), not
@@ -516,8 +549,9 @@ export function* routesOfDump(decoded: Iterable<DecodedRoute>): Generator<Kernel
  */
 export class DumpedRoutes implements Iterable<KernelRoute> {
   constructor(
-    private readonly datagrams: readonly Buffer[],
-    private readonly filter: RouteFilter,
+    /** the kernel's datagrams, which dump-loader.ts also decodes straight into the packed state */
+    readonly datagrams: readonly Buffer[],
+    readonly filter: RouteFilter,
   ) {}
 
   [Symbol.iterator](): Iterator<KernelRoute> {

@@ -212,7 +212,7 @@ export class RtnlDecodeError extends Error {
   }
 }
 
-const NLA_TYPE_MASK = 0x3fff; // strips NLA_F_NESTED and NLA_F_NET_BYTEORDER
+export const NLA_TYPE_MASK = 0x3fff; // strips NLA_F_NESTED and NLA_F_NET_BYTEORDER
 
 export const align4 = (n: number): number => (n + 3) & ~3;
 

@@ -55,7 +55,9 @@ function compareRoutes(desired: DesiredState, state: KernelState, tries: readonl
     if (kernel !== fastPath) out.push({ kind: 'route', key: key(), kernel, ...(fastPath !== undefined ? { fastPath } : {}) });
   };
   const prefixes = state.routes.prefixes;
-  for (const slot of state.routes.slots()) {
+  const slots = state.routes.slotList();
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
     const d = desired.routeAt(slot);
     if (!d) continue;
     for (let k = 0; k < IPV6_WORDS; k++) address[k] = prefixes.word(slot, k);
