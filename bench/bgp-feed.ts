@@ -50,7 +50,13 @@ export async function bgpFeed(lab: Lab, routes: readonly FeedRoute[], probes: Pr
       ], false)),
     );
     if (!(await tracker.followed(probes.length, timeoutMs))) {
-      throw new Error(`BGP feed: ${probes.length - tracker.stats().samples} probes not in the fast path after ${timeoutMs / 1000} s (BIRD on the router: ${await birds[0]!.ctl('show', 'protocols')})`);
+      // apart: a probe the kernel has and the maps lack is the daemon's; one the kernel never got is the feed's (BIRD, the session)
+      const missing = probes.length - tracker.stats().samples;
+      const behind = tracker.behind;
+      throw new Error(
+        `BGP feed: ${missing} probes not in the fast path after ${timeoutMs / 1000} s: ${behind} in the kernel but not the maps, ${missing - behind} never reached the kernel ` +
+          `(BIRD on the router: ${await birds[0]!.ctl('show', 'protocols')}; its routes: ${await birds[0]!.ctl('show', 'route', 'count')}; BIRD in host B: ${await birds[1]!.ctl('show', 'protocols')})`,
+      );
     }
     const s = tracker.stats();
     const result = { kernelMs: s.lastKernelAt - t0, lag: s, completeAfterKernelMs: s.lastFastPathAt - s.lastKernelAt };
