@@ -38,6 +38,10 @@ export interface Runs {
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+/** up to this many ends, a pass over them is cheaper than an index */
+const FEW_ENDS = 16;
+/** the most ends a node over more than 8 bits keeps before it splits (see splits()) */
+const WIDE_ENDS = 64;
 
 /** scratch for the runs of an 8-bit node: per key, the longest prefix's length and value, and the child */
 const paintLen = new Uint8Array(B.keys);
@@ -52,6 +56,8 @@ const paintChild = new Array<Node6 | undefined>(B.keys);
 export class Node6 {
   /** the prefixes that end here, two numbers each: len * KEY_SPAN + their first key in this node's stride, and their value */
   private ends: readonly number[] = NONE;
+  /** by an end's code, its place among ends: made on first need for a node of many ends, dropped when places shift */
+  private places: Map<number, number> | undefined;
   /** the nodes under this one, each knowing its key */
   children: readonly Node6[] = NONE;
   /** the longest of the parent's prefixes over this whole node (for a root, of the /24 table's); 0: none */
@@ -78,8 +84,22 @@ export class Node6 {
   /** where this node's prefix of length len starting at key is among its ends, -1 when it is not */
   findEnd(len: number, key: number): number {
     const code = len * KEY_SPAN + key;
+    if (this.endCount > FEW_ENDS) return this.placeOf().get(code) ?? -1;
     for (let i = 0; i < this.ends.length; i += 2) if (this.ends[i] === code) return i / 2;
     return -1;
+  }
+
+  /*
+   * A node may hold thousands of ends (the /48s of a /32 through one
+   * next hop make one run, so the node never splits): finding an end, and
+   * the one that covers a key, must not cost a pass over all of them.
+   */
+  private placeOf(): Map<number, number> {
+    if (!this.places) {
+      this.places = new Map();
+      for (let i = 0; i < this.endCount; i++) this.places.set(this.ends[2 * i]!, i);
+    }
+    return this.places;
   }
 
   valueAt(at: number): number {
@@ -91,11 +111,13 @@ export class Node6 {
   }
 
   addEnd(len: number, key: number, value: number): void {
+    this.places?.set(len * KEY_SPAN + key, this.endCount);
     this.ends = this.ends.concat(len * KEY_SPAN + key, value);
   }
 
   removeEnd(at: number): void {
     this.ends = this.ends.filter((_, i) => i >> 1 !== at);
+    this.places = undefined;
   }
 
   child(key: number): Node6 | undefined {
@@ -118,6 +140,18 @@ export class Node6 {
     this.children = this.children.map((c) => (c === old ? child : c));
   }
 
+  /**
+   * Whether the node must split into a node over its first 8 bits and
+   * nodes over the rest: its runs overflow a sparse line, or, over more
+   * than 8 bits, it holds so many ends that remaking its runs on each
+   * change (a sweep over all of them) would cost more than the split's
+   * extra load: the 10,000 /64s of one /48 through one next hop make one
+   * run, and would otherwise stay in one node.
+   */
+  splits(runs: Runs): boolean {
+    return Node6.shape(this.stride, runs) === undefined || (this.stride > 8 && this.endCount > WIDE_ENDS);
+  }
+
   get empty(): boolean {
     return this.ends.length === 0 && this.children.length === 0;
   }
@@ -131,6 +165,17 @@ export class Node6 {
 
   /** the value of the longest prefix ending here that covers key; 0: none */
   coverOf(key: number): number {
+    if (this.endCount > FEW_ENDS) {
+      // the prefixes that could cover key, longest first: one lookup per length
+      const places = this.placeOf();
+      const bottom = this.from + this.stride;
+      for (let len = bottom; len >= this.from; len--) {
+        const span = 2 ** (bottom - len);
+        const at = places.get(len * KEY_SPAN + (key - (key % span)));
+        if (at !== undefined) return this.valueAt(at);
+      }
+      return 0;
+    }
     let best = 0;
     let value = 0;
     for (let i = 0; i < this.endCount; i++) {
@@ -170,18 +215,26 @@ export class Node6 {
       for (let k = 0; k < B.keys; k++) push(k, paintChild[k] ?? paintValue[k]!);
       return { starts, entries };
     }
-    const bounds = new Set<number>([0]);
+    // a sweep along the keys: prefixes are nested or apart, so the innermost
+    // one over a key is the top of a stack of those begun and not ended
     const keys = 2 ** this.stride;
-    for (let i = 0; i < this.endCount; i++) {
-      const e = this.endSpan(i);
-      bounds.add(e.key);
-      if (e.key + e.count < keys) bounds.add(e.key + e.count);
+    const spans = Array.from({ length: this.endCount }, (_, i) => ({ ...this.endSpan(i), value: this.valueAt(i) }));
+    spans.sort((a, b) => a.key - b.key || a.len - b.len);
+    const kids = [...this.children].sort((a, b) => a.key - b.key);
+    const open: Array<{ end: number; value: number }> = [];
+    let next = 0;
+    let kid = 0;
+    for (let key = 0; key < keys; ) {
+      while (open.length > 0 && open[open.length - 1]!.end <= key) open.pop();
+      for (; next < spans.length && spans[next]!.key === key; next++) open.push({ end: key + spans[next]!.count, value: spans[next]!.value });
+      if (kid < kids.length && kids[kid]!.key === key) {
+        push(key, kids[kid++]!);
+        key++;
+        continue;
+      }
+      push(key, open.length > 0 ? open[open.length - 1]!.value : 0);
+      key = Math.min(keys, spans[next]?.key ?? keys, open[open.length - 1]?.end ?? keys, kids[kid]?.key ?? keys);
     }
-    for (const { key } of this.children) {
-      bounds.add(key);
-      if (key + 1 < keys) bounds.add(key + 1);
-    }
-    for (const key of [...bounds].sort((a, b) => a - b)) push(key, this.child(key) ?? this.coverOf(key));
     return { starts, entries };
   }
 

@@ -424,7 +424,7 @@ export class Dir6 {
         change.rebuild.add(child);
       }
     }
-    for (const m of top.children) if (Node6.shape(m.stride, m.runs()) === undefined) this.split(m, change);
+    for (const m of top.children) if (m.splits(m.runs())) this.split(m, change);
   }
 
   /**
@@ -438,7 +438,7 @@ export class Dir6 {
     for (const node of [...change.rebuild]) {
       if (!change.rebuild.has(node)) continue;
       const runs = node.runs();
-      if (Node6.shape(node.stride, runs) === undefined) this.split(node, change);
+      if (node.splits(runs)) this.split(node, change);
       else change.runs.set(node, runs);
     }
     const root = this.roots.get(index)!;
