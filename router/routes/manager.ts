@@ -17,7 +17,7 @@ import { settle, Window, type ChangeOptions } from './flow-control.js';
 import { RouteLookup, type FastPathReader } from './lookup.js';
 import type { NexthopView, RouteSpec, RouteView } from './model.js';
 import { RouteProtocols } from './protocols.js';
-import { checkPrefix, checkTable, kernelMetric, routeFromSpec, type RoutePolicy } from './validate.js';
+import { ResolvedNexthops, checkPrefix, checkTable, kernelMetric, routeFromSpec, type RoutePolicy } from './validate.js';
 
 /**
  * Single changes (AddRoute, DeleteRoute) in flight at once, over all
@@ -146,8 +146,8 @@ export class RouteManager {
   }
 
   /** The kernel route a request asks for; refuses what the kernel would refuse, with the reason in the client's words. */
-  private check(spec: RouteSpec, replace: boolean): KernelRoute {
-    const route = routeFromSpec(spec, this.deps.state, this.policy);
+  private check(spec: RouteSpec, replace: boolean, resolved?: ResolvedNexthops): KernelRoute {
+    const route = routeFromSpec(spec, this.deps.state, this.policy, 'route', resolved);
     const existing = this.slotOf(route);
     if (!existing) return route;
     const owner = this.protocols.name(existing.protocol);
@@ -241,9 +241,13 @@ export class RouteManager {
    * are collected, not thrown (bulk-add.ts).
    */
   addRoutes(requests: AsyncIterable<BulkItem>): Promise<BulkResult> {
+    const resolved = new ResolvedNexthops();
     return addInBulk(requests, {
-      check: (spec, replace) => this.check(spec, replace),
-      install: (routes) => this.installBatch(routes),
+      check: (spec, replace) => this.check(spec, replace, resolved),
+      install: (routes) => {
+        resolved.clear();
+        return this.installBatch(routes);
+      },
     });
   }
 
