@@ -15,6 +15,7 @@
 //   load from it, and must find the old answers there, never another /24's.
 
 import { Dir24Layout } from './layout.js';
+import { PrefixValues4 } from './prefix-values4.js';
 
 /** one u32 per /24 */
 export const TBL24_ENTRIES = Dir24Layout.tbl24Entries;
@@ -121,8 +122,8 @@ export class Dir24 {
   private readonly longer = new Uint8Array(TBL8_GROUP_SIZE);
   /** per group: how many >24 prefixes live in it, so we know when to free it */
   private readonly groupPrefixes: Uint16Array;
-  /** prefixes[len]: network address -> value */
-  private readonly prefixes: Array<Map<number, number>> = Array.from({ length: 33 }, () => new Map<number, number>());
+  /** (network address, length) -> value: every prefix held */
+  private prefixes = new PrefixValues4();
   private free: number[] = [];
   /** groups let go of, waiting for their grace period */
   private retiring = 0;
@@ -162,20 +163,20 @@ export class Dir24 {
     checkPrefix(addr, len);
     checkValue(value);
     const cover: Cover = { depth: len + 1, value };
-    const added = !this.prefixes[len].has(addr);
+    const added = !this.prefixes.has(addr, len);
     if (len <= 24) {
       this.repaint24(addr >>> 8, 1 << (24 - len), 0, cover.depth, cover);
     } else {
       this.setLong(addr, len, cover, added);
     }
     if (added) this.count++;
-    this.prefixes[len].set(addr, value);
+    this.prefixes.set(addr, len, value);
   }
 
   /** remove the prefix; false when it was not there */
   delete(addr: number, len: number): boolean {
     checkPrefix(addr, len);
-    if (!this.prefixes[len].delete(addr)) return false;
+    if (!this.prefixes.delete(addr, len)) return false;
     this.count--;
     const depth = len + 1;
     if (len <= 24) {
@@ -206,7 +207,7 @@ export class Dir24 {
   /** the value of exactly this prefix, undefined when it is not held */
   get(addr: number, len: number): number | undefined {
     checkPrefix(addr, len);
-    return this.prefixes[len]!.get(addr);
+    return this.prefixes.get(addr, len);
   }
 
   /** longest-prefix match as the XDP program does it: 0 when no prefix covers addr */
@@ -256,7 +257,7 @@ export class Dir24 {
     this.longCover.fill(0);
     this.groupPrefixes.fill(0);
     this.overflowing.clear();
-    for (const byAddr of this.prefixes) byAddr.clear();
+    this.prefixes.clear();
     this.count = 0;
     this.retiring = 0;
     this.generation++;
@@ -313,7 +314,8 @@ export class Dir24 {
     const unowned: number[] = [];
     for (let g = 0; g < groups; g++) if (owner[g] === -1) unowned.push(g);
     this.depth24.set(aside.depth24);
-    for (let len = 0; len <= 32; len++) for (const [addr, value] of aside.prefixes[len]) this.prefixes[len].set(addr, value);
+    // the table computed aside is dropped after this: its record becomes ours
+    this.prefixes = aside.prefixes;
     this.count = aside.count;
     for (const [index, waiting] of aside.overflowing) this.overflowing.set(index, waiting);
     this.free = [];
@@ -419,10 +421,12 @@ export class Dir24 {
     const start = group * TBL8_GROUP_SIZE;
     // shortest first, so a longer prefix paints over the shorter ones it lies in
     for (let len = SHORT_MAX + 1; len <= 32; len++) {
-      for (const [addr, value] of this.prefixes[len]) {
-        if (addr >>> 8 !== index) continue;
+      const span = 1 << (32 - len);
+      for (let addr = (index << 8) >>> 0; addr < (index + 1) * TBL8_GROUP_SIZE; addr += span) {
+        const value = this.prefixes.get(addr, len);
+        if (value === undefined) continue;
         const first = start + (addr & 255);
-        const end = first + (1 << (32 - len));
+        const end = first + span;
         for (let i = first; i < end; i++) this.store(this.tbl8, i, value);
         this.markLong(first, end, true);
       }
@@ -483,7 +487,7 @@ export class Dir24 {
     longer.fill(0, 0, count);
     for (let l = len + 1; l <= 32; l++) {
       const step = 1 << (32 - l);
-      for (let a = addr; a < addr + count; a += step) if (this.prefixes[l].has(a >>> 0)) longer.fill(1, a - addr, a - addr + step);
+      for (let a = addr; a < addr + count; a += step) if (this.prefixes.has(a, l)) longer.fill(1, a - addr, a - addr + step);
     }
     for (let k = 0; k < count; k++) {
       if (longer[k]) continue;
@@ -515,7 +519,7 @@ export class Dir24 {
     for (let l = len - 1; l >= 0; l--) {
       // depth24 already records the longest ≤24 cover of this /24
       if (l === 24) return this.background(addr >>> 8);
-      const value = this.prefixes[l].get(maskTo(addr, l));
+      const value = this.prefixes.get(maskTo(addr, l), l);
       if (value !== undefined) return { depth: l + 1, value };
     }
     return NO_COVER;
@@ -526,6 +530,6 @@ export class Dir24 {
     const depth = this.depth24[index];
     if (depth === 0) return NO_COVER;
     const len = depth - 1;
-    return { depth, value: this.prefixes[len].get(maskTo((index << 8) >>> 0, len))! };
+    return { depth, value: this.prefixes.get(maskTo((index << 8) >>> 0, len), len)! };
   }
 }
