@@ -111,10 +111,17 @@ interface Gateway {
   addr: Buffer;
 }
 
+/** The last gateway parsed, per route family: a batch names the same few for thousands of routes. */
+const lastGateway = new Map<Family, { text: string; parsed: Gateway }>();
+
 function parsedGateway(routeFamily: Family, gateway: string): Gateway {
+  const last = lastGateway.get(routeFamily);
+  if (last?.text === gateway) return last.parsed;
   const gw = parseAddress(gateway);
   if (!gw) throw new RouteSpecError(`gateway "${gateway}" is not an IPv4 or IPv6 address`);
-  return { type: gw.family === routeFamily ? RTA.GATEWAY : RTA.VIA, family: gw.family, addr: gw.addr };
+  const parsed: Gateway = { type: gw.family === routeFamily ? RTA.GATEWAY : RTA.VIA, family: gw.family, addr: gw.addr };
+  lastGateway.set(routeFamily, { text: gateway, parsed });
+  return parsed;
 }
 
 /** An attribute's bytes, header and padding included. */
