@@ -40,6 +40,8 @@ export interface RouteManagerDeps {
   onRoutesApplied: (listener: RoutesAppliedListener) => () => void;
   /** a full sync is writing the maps: the state is ahead of them (Reconciler.fullSyncRunning) */
   fullSyncRunning: () => boolean;
+  /** the maps are behind the state: a full sync, or a batch of events still being written (Reconciler.mapsBehind) */
+  mapsBehind: () => boolean;
   fp: FastPathReader;
   writer: RouteWriter;
   tables: readonly number[];
@@ -99,7 +101,7 @@ export class RouteManager {
   constructor(private readonly deps: RouteManagerDeps) {
     this.protocols = new RouteProtocols(deps.routeProtocol);
     this.policy = { tables: deps.tables, protocols: this.protocols };
-    this.applied = new AppliedRoutes(deps.onRoutesApplied);
+    this.applied = new AppliedRoutes(deps.onRoutesApplied, deps.mapsBehind);
     this.feed = new RouteFeed(deps.state, deps.onRoutesApplied);
     this.lookup = new RouteLookup(deps.fp, deps.state, deps.desired);
   }
