@@ -125,7 +125,13 @@ export class RouteManager {
    */
   private holds(key: string, route: KernelRoute): boolean {
     if (this.deps.fullSyncRunning()) return false;
-    for (const r of this.deps.state.routes.get(key)?.values() ?? []) if (r.source === undefined && sameRoute(r, route)) return true;
+    // asked for every route of a bulk add: the slot's one plain route is made alone, not a map of the slot's routes
+    const routes = this.deps.state.routes;
+    const slot = routes.slotOf(key);
+    if (slot < 0) return false;
+    const plain = routes.plainRoute(slot);
+    if (plain) return plain.source === undefined && sameRoute(plain, route);
+    for (const r of routes.overflowAt(slot)?.values() ?? []) if (r.source === undefined && sameRoute(r, route)) return true;
     return false;
   }
 
