@@ -15,6 +15,7 @@
 //   load from it, and must find the old answers there, never another /24's.
 
 import { Dir24Layout } from './layout.js';
+import { PrefixValues4 } from './prefix-values4.js';
 
 /** one u32 per /24 */
 export const TBL24_ENTRIES = Dir24Layout.tbl24Entries;
@@ -31,6 +32,11 @@ export interface Dir24Memory {
 }
 
 const GROUP_INDEX = TBL8_FLAG - 1;
+/** bits of the long-cover bitmap per u32 word, and words per group */
+const BITS = 32;
+const GROUP_WORDS = TBL8_GROUP_SIZE / BITS;
+/** the longest prefix that fills a tbl24 entry whole; longer ones live in groups */
+const SHORT_MAX = 24;
 const MAX_VALUE = TBL8_FLAG - 1;
 
 /**
@@ -104,12 +110,20 @@ export class Dir24 {
   private readonly tbl8: Uint32Array;
   /** per tbl24 entry: depth of the longest ≤24 prefix covering it, even when the entry points at a group */
   private readonly depth24 = new Uint8Array(TBL24_ENTRIES);
-  /** per tbl8 entry: depth of the prefix whose value it holds */
-  private readonly depth8: Uint8Array;
+  /**
+   * per tbl8 entry, one bit: a prefix longer than /24 covers it. The
+   * entries without hold their /24's ≤24 answer (depth24); which longer
+   * prefix covers the others, where it matters, is asked of `prefixes`
+   * for the few addresses in the changed range. A byte of depth per entry
+   * was 16 MiB at 65,536 groups; this is 2 MiB.
+   */
+  private readonly longCover: Uint32Array;
+  /** per entry of the group being painted: a prefix longer than the one painted covers it */
+  private readonly longer = new Uint8Array(TBL8_GROUP_SIZE);
   /** per group: how many >24 prefixes live in it, so we know when to free it */
   private readonly groupPrefixes: Uint16Array;
-  /** prefixes[len]: network address -> value */
-  private readonly prefixes: Array<Map<number, number>> = Array.from({ length: 33 }, () => new Map<number, number>());
+  /** (network address, length) -> value: every prefix held */
+  private prefixes = new PrefixValues4();
   private free: number[] = [];
   /** groups let go of, waiting for their grace period */
   private retiring = 0;
@@ -135,7 +149,7 @@ export class Dir24 {
     }
     this.tbl24 = memory.tbl24;
     this.tbl8 = memory.tbl8;
-    this.depth8 = new Uint8Array(memory.tbl8.length);
+    this.longCover = new Uint32Array(memory.tbl8.length / BITS);
     this.groupPrefixes = new Uint16Array(memory.tbl8.length / TBL8_GROUP_SIZE);
     if (options.overflowValue !== undefined) checkValue(options.overflowValue);
     this.overflowValue = options.overflowValue;
@@ -149,20 +163,20 @@ export class Dir24 {
     checkPrefix(addr, len);
     checkValue(value);
     const cover: Cover = { depth: len + 1, value };
-    const added = !this.prefixes[len].has(addr);
+    const added = !this.prefixes.has(addr, len);
     if (len <= 24) {
       this.repaint24(addr >>> 8, 1 << (24 - len), 0, cover.depth, cover);
     } else {
       this.setLong(addr, len, cover, added);
     }
     if (added) this.count++;
-    this.prefixes[len].set(addr, value);
+    this.prefixes.set(addr, len, value);
   }
 
   /** remove the prefix; false when it was not there */
   delete(addr: number, len: number): boolean {
     checkPrefix(addr, len);
-    if (!this.prefixes[len].delete(addr)) return false;
+    if (!this.prefixes.delete(addr, len)) return false;
     this.count--;
     const depth = len + 1;
     if (len <= 24) {
@@ -183,7 +197,9 @@ export class Dir24 {
     if (--this.groupPrefixes[group] === 0) {
       this.freeGroup(index, group);
     } else {
-      this.repaint8(group * TBL8_GROUP_SIZE + (addr & 255), 1 << (32 - len), depth, depth, this.covering(addr, len));
+      const cover = this.covering(addr, len);
+      // the entries it was the longest prefix of fall back to its cover, long (the bits stay) or not
+      this.paintLong(group, addr, len, cover.value, cover.depth > SHORT_MAX + 1);
     }
     return true;
   }
@@ -191,7 +207,7 @@ export class Dir24 {
   /** the value of exactly this prefix, undefined when it is not held */
   get(addr: number, len: number): number | undefined {
     checkPrefix(addr, len);
-    return this.prefixes[len]!.get(addr);
+    return this.prefixes.get(addr, len);
   }
 
   /** longest-prefix match as the XDP program does it: 0 when no prefix covers addr */
@@ -238,10 +254,10 @@ export class Dir24 {
     this.tbl24.fill(0);
     this.tbl8.fill(0);
     this.depth24.fill(0);
-    this.depth8.fill(0);
+    this.longCover.fill(0);
     this.groupPrefixes.fill(0);
     this.overflowing.clear();
-    for (const byAddr of this.prefixes) byAddr.clear();
+    this.prefixes.clear();
     this.count = 0;
     this.retiring = 0;
     this.generation++;
@@ -298,7 +314,8 @@ export class Dir24 {
     const unowned: number[] = [];
     for (let g = 0; g < groups; g++) if (owner[g] === -1) unowned.push(g);
     this.depth24.set(aside.depth24);
-    for (let len = 0; len <= 32; len++) for (const [addr, value] of aside.prefixes[len]) this.prefixes[len].set(addr, value);
+    // the table computed aside is dropped after this: its record becomes ours
+    this.prefixes = aside.prefixes;
     this.count = aside.count;
     for (const [index, waiting] of aside.overflowing) this.overflowing.set(index, waiting);
     this.free = [];
@@ -312,7 +329,7 @@ export class Dir24 {
     for (let k = 0; k < TBL8_GROUP_SIZE; k++) {
       if (this.tbl8[dst + k] !== aside.tbl8[src + k]) this.store(this.tbl8, dst + k, aside.tbl8[src + k]!);
     }
-    this.depth8.set(aside.depth8.subarray(src, src + TBL8_GROUP_SIZE), dst);
+    this.longCover.set(aside.longCover.subarray(from * GROUP_WORDS, (from + 1) * GROUP_WORDS), to * GROUP_WORDS);
     this.groupPrefixes[to] = aside.groupPrefixes[from]!;
   }
 
@@ -343,7 +360,7 @@ export class Dir24 {
       return;
     }
     const group = fresh ? this.buildGroup(this.background(index)) : entry & GROUP_INDEX;
-    this.repaint8(group * TBL8_GROUP_SIZE + (addr & 255), 1 << (32 - len), 0, cover.depth, cover);
+    this.paintLong(group, addr, len, cover.value, true);
     // Published only now: the program follows the pointer the moment it
     // sees it, so all 256 entries must already hold their final values.
     if (fresh) this.store(this.tbl24, index, (TBL8_FLAG | group) >>> 0);
@@ -357,7 +374,7 @@ export class Dir24 {
     // Nothing points at a free group (its grace period is over): these
     // stores are unseen until the pointer is published.
     for (let i = start; i < start + TBL8_GROUP_SIZE; i++) this.store(this.tbl8, i, background.value);
-    this.depth8.fill(background.depth, start, start + TBL8_GROUP_SIZE);
+    this.longCover.fill(0, group * GROUP_WORDS, (group + 1) * GROUP_WORDS);
     this.groupPrefixes[group] = 0;
     return group;
   }
@@ -384,7 +401,7 @@ export class Dir24 {
     const start = group * TBL8_GROUP_SIZE;
     // cleared so a dump of the map shows only live groups
     this.tbl8.fill(0, start, start + TBL8_GROUP_SIZE);
-    this.depth8.fill(0, start, start + TBL8_GROUP_SIZE);
+    this.longCover.fill(0, group * GROUP_WORDS, (group + 1) * GROUP_WORDS);
     this.groupPrefixes[group] = 0;
     this.free.push(group);
     this.unblockOne();
@@ -402,9 +419,16 @@ export class Dir24 {
     this.overflowing.delete(index);
     const group = this.buildGroup(this.background(index));
     const start = group * TBL8_GROUP_SIZE;
-    for (let len = 25; len <= 32; len++) {
-      for (const [addr, value] of this.prefixes[len]) {
-        if (addr >>> 8 === index) this.repaint8(start + (addr & 255), 1 << (32 - len), 0, len + 1, { depth: len + 1, value });
+    // shortest first, so a longer prefix paints over the shorter ones it lies in
+    for (let len = SHORT_MAX + 1; len <= 32; len++) {
+      const span = 1 << (32 - len);
+      for (let addr = (index << 8) >>> 0; addr < (index + 1) * TBL8_GROUP_SIZE; addr += span) {
+        const value = this.prefixes.get(addr, len);
+        if (value === undefined) continue;
+        const first = start + (addr & 255);
+        const end = first + span;
+        for (let i = first; i < end; i++) this.store(this.tbl8, i, value);
+        this.markLong(first, end, true);
       }
     }
     this.groupPrefixes[group] = waiting;
@@ -427,21 +451,62 @@ export class Dir24 {
       if (this.overflowing.has(index)) continue;
       const entry = this.tbl24[index];
       if (entry & TBL8_FLAG) {
-        this.repaint8((entry & GROUP_INDEX) * TBL8_GROUP_SIZE, TBL8_GROUP_SIZE, lo, hi, cover);
+        // its entries of ≤24 depth are those no longer prefix covers: they had depth24's depth, just checked
+        this.paintShort(entry & GROUP_INDEX, cover.value);
       } else {
         this.store(this.tbl24, index, cover.value);
       }
     }
   }
 
-  /** Give cover to the tbl8 entries [first, first + count) whose depth is in lo..hi. */
-  private repaint8(first: number, count: number, lo: number, hi: number, cover: Cover): void {
+  /** Store value in the entries of a group that no prefix longer than /24 covers. */
+  private paintShort(group: number, value: number): void {
+    const start = group * TBL8_GROUP_SIZE;
+    for (let i = start; i < start + TBL8_GROUP_SIZE; i++) {
+      if ((this.longCover[i >>> 5]! & (1 << (i & 31))) === 0) this.store(this.tbl8, i, value);
+    }
+  }
+
+  /**
+   * Store value in the entries of addr/len (longer than /24, in `group`)
+   * that no longer prefix covers: those whose answer is addr/len's, or is
+   * to be its cover's when it goes. `long`: whether a prefix longer than
+   * /24 covers them afterwards (their bit).
+   */
+  private paintLong(group: number, addr: number, len: number, value: number, long: boolean): void {
+    const count = 1 << (32 - len);
+    const first = group * TBL8_GROUP_SIZE + (addr & 255);
     const end = first + count;
+    if (!this.anyLong(first, end)) {
+      for (let i = first; i < end; i++) this.store(this.tbl8, i, value);
+      this.markLong(first, end, long);
+      return;
+    }
+    // some are covered by a long prefix: by a longer one of those inside the range?
+    const longer = this.longer;
+    longer.fill(0, 0, count);
+    for (let l = len + 1; l <= 32; l++) {
+      const step = 1 << (32 - l);
+      for (let a = addr; a < addr + count; a += step) if (this.prefixes.has(a, l)) longer.fill(1, a - addr, a - addr + step);
+    }
+    for (let k = 0; k < count; k++) {
+      if (longer[k]) continue;
+      this.store(this.tbl8, first + k, value);
+      this.markLong(first + k, first + k + 1, long);
+    }
+  }
+
+  /** Whether any tbl8 entry in [first, end) has its long-cover bit. */
+  private anyLong(first: number, end: number): boolean {
+    for (let i = first; i < end; i++) if (this.longCover[i >>> 5]! & (1 << (i & 31))) return true;
+    return false;
+  }
+
+  /** Set or clear the long-cover bit of the tbl8 entries [first, end). */
+  private markLong(first: number, end: number, long: boolean): void {
     for (let i = first; i < end; i++) {
-      const depth = this.depth8[i];
-      if (depth < lo || depth > hi) continue;
-      this.depth8[i] = cover.depth;
-      this.store(this.tbl8, i, cover.value);
+      if (long) this.longCover[i >>> 5]! |= 1 << (i & 31);
+      else this.longCover[i >>> 5]! &= ~(1 << (i & 31));
     }
   }
 
@@ -454,7 +519,7 @@ export class Dir24 {
     for (let l = len - 1; l >= 0; l--) {
       // depth24 already records the longest ≤24 cover of this /24
       if (l === 24) return this.background(addr >>> 8);
-      const value = this.prefixes[l].get(maskTo(addr, l));
+      const value = this.prefixes.get(maskTo(addr, l), l);
       if (value !== undefined) return { depth: l + 1, value };
     }
     return NO_COVER;
@@ -465,6 +530,6 @@ export class Dir24 {
     const depth = this.depth24[index];
     if (depth === 0) return NO_COVER;
     const len = depth - 1;
-    return { depth, value: this.prefixes[len].get(maskTo((index << 8) >>> 0, len))! };
+    return { depth, value: this.prefixes.get(maskTo((index << 8) >>> 0, len), len)! };
   }
 }

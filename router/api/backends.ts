@@ -18,6 +18,7 @@ export function openBackends(daemon: DaemonStatus): ApiBackends & { close(): voi
     desired: reconciler.desired,
     onRoutesApplied: (listener) => reconciler.onRoutesApplied(listener),
     fullSyncRunning: () => reconciler.fullSyncRunning,
+    mapsBehind: () => reconciler.mapsBehind,
     fp,
     writer,
     tables: config.tables,

@@ -5,7 +5,9 @@
 // covers a batch of routes (AddRoutes: one counter and one promise for
 // thousands) or one (AddRoute, DeleteRoute: a batch of one). A prefix
 // waited for by several waits (a stream that names it twice) is waited for
-// by each of them.
+// by each of them. While the maps are behind the state (a batch of events
+// still being written), a check waits for the next write to end: the
+// state would say "applied" before the maps have it.
 import type { PrefixKeys, RoutesAppliedListener } from '../sync/reconciler.js';
 
 /** One route of a batch the fast path does not show yet. */
@@ -41,12 +43,14 @@ class Batch implements BatchWait {
   private readonly waiting: Uint8Array;
   private count: number;
   private resolve!: () => void;
+  private readonly entries: Map<string, Entry>;
 
   constructor(
-    private readonly entries: Map<string, Entry>,
+    private readonly routes: AppliedRoutes,
     private readonly keys: readonly string[],
     readonly holds: (position: number) => boolean,
   ) {
+    const entries = (this.entries = routes.entries);
     this.done = new Promise<void>((r) => (this.resolve = r));
     this.waiting = new Uint8Array(keys.length).fill(1);
     this.count = keys.length;
@@ -74,10 +78,16 @@ class Batch implements BatchWait {
   }
 
   check(): void {
+    if (this.count === 0) return;
+    if (this.routes.behind()) {
+      this.routes.checkLater(this);
+      return;
+    }
     for (let position = 0; position < this.keys.length; position++) if (this.waiting[position] && this.holds(position)) this.applied(position);
   }
 
   cancel(): void {
+    this.routes.forget(this);
     for (let position = 0; position < this.keys.length; position++) {
       if (!this.waiting[position]) continue;
       this.waiting[position] = 0;
@@ -100,11 +110,25 @@ class Batch implements BatchWait {
 
 export class AppliedRoutes {
   /** by "family|prefix": the waits' routes not in the fast path yet */
-  private readonly entries = new Map<string, Entry>();
+  readonly entries = new Map<string, Entry>();
+  /** waits whose check came while the maps were behind: checked again after the next write */
+  private readonly later = new Set<Batch>();
   private readonly unsubscribe: () => void;
 
-  constructor(subscribe: (listener: RoutesAppliedListener) => () => void) {
+  /** `behind`: the maps are behind the state (Reconciler.mapsBehind) */
+  constructor(
+    subscribe: (listener: RoutesAppliedListener) => () => void,
+    readonly behind: () => boolean,
+  ) {
     this.unsubscribe = subscribe((keys) => this.applied(keys));
+  }
+
+  checkLater(batch: Batch): void {
+    this.later.add(batch);
+  }
+
+  forget(batch: Batch): void {
+    this.later.delete(batch);
   }
 
   /**
@@ -113,7 +137,7 @@ export class AppliedRoutes {
    * kernel, so no change can slip by.
    */
   waitForAll(keys: readonly string[], holds: (position: number) => boolean): BatchWait {
-    return new Batch(this.entries, keys, holds);
+    return new Batch(this, keys, holds);
   }
 
   /** The same for one route: until `holds()` right after the maps were written for `key`. */
@@ -132,10 +156,14 @@ export class AppliedRoutes {
         e = next;
       }
     }
+    const later = [...this.later];
+    this.later.clear();
+    for (const batch of later) batch.check();
   }
 
   close(): void {
     this.unsubscribe();
     this.entries.clear();
+    this.later.clear();
   }
 }

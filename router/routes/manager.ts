@@ -17,7 +17,7 @@ import { settle, Window, type ChangeOptions } from './flow-control.js';
 import { RouteLookup, type FastPathReader } from './lookup.js';
 import type { NexthopView, RouteSpec, RouteView } from './model.js';
 import { RouteProtocols } from './protocols.js';
-import { checkPrefix, checkTable, kernelMetric, routeFromSpec, type RoutePolicy } from './validate.js';
+import { ResolvedNexthops, checkPrefix, checkTable, kernelMetric, routeFromSpec, type RoutePolicy } from './validate.js';
 
 /**
  * Single changes (AddRoute, DeleteRoute) in flight at once, over all
@@ -40,6 +40,8 @@ export interface RouteManagerDeps {
   onRoutesApplied: (listener: RoutesAppliedListener) => () => void;
   /** a full sync is writing the maps: the state is ahead of them (Reconciler.fullSyncRunning) */
   fullSyncRunning: () => boolean;
+  /** the maps are behind the state: a full sync, or a batch of events still being written (Reconciler.mapsBehind) */
+  mapsBehind: () => boolean;
   fp: FastPathReader;
   writer: RouteWriter;
   tables: readonly number[];
@@ -99,7 +101,7 @@ export class RouteManager {
   constructor(private readonly deps: RouteManagerDeps) {
     this.protocols = new RouteProtocols(deps.routeProtocol);
     this.policy = { tables: deps.tables, protocols: this.protocols };
-    this.applied = new AppliedRoutes(deps.onRoutesApplied);
+    this.applied = new AppliedRoutes(deps.onRoutesApplied, deps.mapsBehind);
     this.feed = new RouteFeed(deps.state, deps.onRoutesApplied);
     this.lookup = new RouteLookup(deps.fp, deps.state, deps.desired);
   }
@@ -123,7 +125,13 @@ export class RouteManager {
    */
   private holds(key: string, route: KernelRoute): boolean {
     if (this.deps.fullSyncRunning()) return false;
-    for (const r of this.deps.state.routes.get(key)?.values() ?? []) if (r.source === undefined && sameRoute(r, route)) return true;
+    // asked for every route of a bulk add: the slot's one plain route is made alone, not a map of the slot's routes
+    const routes = this.deps.state.routes;
+    const slot = routes.slotOf(key);
+    if (slot < 0) return false;
+    const plain = routes.plainRoute(slot);
+    if (plain) return plain.source === undefined && sameRoute(plain, route);
+    for (const r of routes.overflowAt(slot)?.values() ?? []) if (r.source === undefined && sameRoute(r, route)) return true;
     return false;
   }
 
@@ -146,8 +154,8 @@ export class RouteManager {
   }
 
   /** The kernel route a request asks for; refuses what the kernel would refuse, with the reason in the client's words. */
-  private check(spec: RouteSpec, replace: boolean): KernelRoute {
-    const route = routeFromSpec(spec, this.deps.state, this.policy);
+  private check(spec: RouteSpec, replace: boolean, resolved?: ResolvedNexthops): KernelRoute {
+    const route = routeFromSpec(spec, this.deps.state, this.policy, 'route', resolved);
     const existing = this.slotOf(route);
     if (!existing) return route;
     const owner = this.protocols.name(existing.protocol);
@@ -241,9 +249,13 @@ export class RouteManager {
    * are collected, not thrown (bulk-add.ts).
    */
   addRoutes(requests: AsyncIterable<BulkItem>): Promise<BulkResult> {
+    const resolved = new ResolvedNexthops();
     return addInBulk(requests, {
-      check: (spec, replace) => this.check(spec, replace),
-      install: (routes) => this.installBatch(routes),
+      check: (spec, replace) => this.check(spec, replace, resolved),
+      install: (routes) => {
+        resolved.clear();
+        return this.installBatch(routes);
+      },
     });
   }
 

@@ -73,16 +73,49 @@ function connectedLinks(state: KernelState, family: Family, gateway: Buffer): Se
   return out;
 }
 
+/** Where a next hop goes: its link, and its gateway as the kernel writes it. */
+type Resolved = Omit<KernelNexthop, 'weight'>;
+
+/**
+ * The next hops a bulk add has resolved, by what the request said: a
+ * stream names the same few gateways for thousands of routes, and each
+ * resolution walks every address of the router. Only what was accepted is
+ * kept; clear() it when the batch goes to the kernel, so a change of the
+ * router's addresses counts from the next batch on (the kernel itself
+ * refuses a gateway that is no longer on a connected network meanwhile).
+ */
+export class ResolvedNexthops {
+  private readonly byRequest = new Map<string, Resolved>();
+
+  resolve(nh: RouteSpec['nexthops'][number], family: Family, state: KernelState, field: string): Resolved {
+    const key = `${family}|${nh.gateway ?? ''}|${nh.interface ?? ''}`;
+    let resolved = this.byRequest.get(key);
+    if (!resolved) this.byRequest.set(key, (resolved = resolveNexthop(nh, family, state, field)));
+    return resolved;
+  }
+
+  clear(): void {
+    this.byRequest.clear();
+  }
+}
+
 function checkNexthop(
   nh: RouteSpec['nexthops'][number],
   family: Family,
   state: KernelState,
   field: string,
+  resolved: ResolvedNexthops | undefined,
 ): KernelNexthop {
   const weight = nh.weight ?? 1;
   if (!Number.isInteger(weight) || weight < 1 || weight > MAX_WEIGHT) {
     throw invalid(`${field}.weight`, `${weight}; expected 1 to ${MAX_WEIGHT}`);
   }
+  const { ifindex, gateway } = resolved ? resolved.resolve(nh, family, state, field) : resolveNexthop(nh, family, state, field);
+  return gateway === undefined ? { ifindex, weight } : { ifindex, gateway, weight };
+}
+
+/** The link of a next hop, and its gateway in canonical form; refuses what the kernel would refuse. */
+function resolveNexthop(nh: RouteSpec['nexthops'][number], family: Family, state: KernelState, field: string): Resolved {
   let ifindex: number | undefined;
   if (nh.interface) {
     ifindex = [...state.links.values()].find((l) => l.name === nh.interface)?.ifindex;
@@ -90,7 +123,7 @@ function checkNexthop(
   }
   if (!nh.gateway) {
     if (ifindex === undefined) throw invalid(field, 'neither a gateway nor an interface; a next hop needs one of them');
-    return { ifindex, weight };
+    return { ifindex };
   }
   const gw = parseAddress(nh.gateway);
   if (!gw) throw invalid(`${field}.gateway`, `"${nh.gateway}" is not an IPv4 or IPv6 address`);
@@ -104,7 +137,7 @@ function checkNexthop(
   if (family === 6 && isLinkLocal6(gw.addr)) {
     // fe80::/64 is on every link: only the interface says which
     if (ifindex === undefined) throw invalid(`${field}.interface`, `the link-local gateway ${gateway} needs an interface`);
-    return { ifindex, gateway, weight };
+    return { ifindex, gateway };
   }
   const links = connectedLinks(state, family, gw.addr);
   if (ifindex !== undefined && !links.has(ifindex)) {
@@ -116,11 +149,14 @@ function checkNexthop(
     if (more.length > 0) throw invalid(`${field}.interface`, `${gateway} is on the networks of several interfaces: name one`);
     ifindex = only;
   }
-  return { ifindex, gateway, weight };
+  return { ifindex, gateway };
 }
 
-/** The kernel route for a request, or an `invalid` naming the first bad field under `field`. */
-export function routeFromSpec(spec: RouteSpec, state: KernelState, policy: RoutePolicy, field = 'route'): KernelRoute {
+/**
+ * The kernel route for a request, or an `invalid` naming the first bad
+ * field under `field`; `resolved` keeps a bulk add's next hops.
+ */
+export function routeFromSpec(spec: RouteSpec, state: KernelState, policy: RoutePolicy, field = 'route', resolved?: ResolvedNexthops): KernelRoute {
   const prefix = checkPrefix(spec.prefix, `${field}.prefix`);
   const type = spec.type ?? 'unicast';
   const table = checkTable(spec.table ?? 0, policy.tables, `${field}.table`);
@@ -132,7 +168,7 @@ export function routeFromSpec(spec: RouteSpec, state: KernelState, policy: Route
   if (type !== 'unicast' && spec.nexthops.length > 0) throw invalid(`${field}.nexthops`, `a ${type} route has no next hops`);
   if (type === 'unicast' && spec.nexthops.length === 0) throw invalid(`${field}.nexthops`, 'empty; a unicast route needs at least one next hop');
   if (spec.nexthops.length > MAX_NEXTHOPS) throw invalid(`${field}.nexthops`, `${spec.nexthops.length} next hops; at most ${MAX_NEXTHOPS}`);
-  const nexthops = spec.nexthops.map((nh, i) => checkNexthop(nh, prefix.family, state, `${field}.nexthops[${i}]`));
+  const nexthops = spec.nexthops.map((nh, i) => checkNexthop(nh, prefix.family, state, `${field}.nexthops[${i}]`, resolved));
   const seen = new Map<string, number>();
   nexthops.forEach((nh, i) => {
     const key = `${nh.ifindex}|${nh.gateway ?? ''}`;

@@ -18,7 +18,7 @@ export interface AttachedInterface {
 }
 
 /** What reporters read of the sync: the kernel's tables as it knows them, what the fast path holds, and when it changes. */
-export type SyncStatus = Pick<Reconciler, 'state' | 'desired' | 'onRoutesApplied' | 'fullSyncRunning' | 'routeCount' | 'routeCounts' | 'neighbourCounts'>;
+export type SyncStatus = Pick<Reconciler, 'state' | 'desired' | 'onRoutesApplied' | 'fullSyncRunning' | 'mapsBehind' | 'routeCount' | 'routeCounts' | 'neighbourCounts'>;
 
 export interface DaemonStatus {
   readonly config: Readonly<RouterConfig>;

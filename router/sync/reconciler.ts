@@ -107,6 +107,8 @@ export class Reconciler {
   private readonly staleNeighbours = new Map<string, NeighbourRef>();
   private readonly routeListeners = new Set<RoutesAppliedListener>();
   private writingFullSync = false;
+  /** batches of events whose routes are being written (applyEvents) */
+  private writingEvents = 0;
 
   constructor(
     private readonly fp: FastPathWriter,
@@ -236,7 +238,14 @@ export class Reconciler {
     }
     // a few routes are written at once: a batch call waits for a worker thread, a change typed by hand should not
     if (prefixes.size <= DIRECT_WRITES) for (const key of prefixes) this.reconcileRoute(this.slotToWrite(key));
-    else await this.writeRoutes([...prefixes].map((key) => this.slotToWrite(key)));
+    else {
+      this.writingEvents++;
+      try {
+        await this.writeRoutes([...prefixes].map((key) => this.slotToWrite(key)));
+      } finally {
+        this.writingEvents--;
+      }
+    }
     if (prefixes.size > 0) this.routesApplied(prefixes);
   }
 
@@ -344,6 +353,15 @@ export class Reconciler {
    */
   get fullSyncRunning(): boolean {
     return this.writingFullSync;
+  }
+
+  /**
+   * The state is ahead of the maps somewhere: a full sync, or a batch of
+   * events whose routes are still being written (their listeners are told
+   * once it is done).
+   */
+  get mapsBehind(): boolean {
+    return this.writingFullSync || this.writingEvents > 0;
   }
 
   /** Listen for routes reaching the maps; returns the function that stops it. */

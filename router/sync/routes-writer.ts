@@ -3,10 +3,10 @@
 // protocol) and reach the fast path through the sync like any other route.
 import { constants } from 'node:os';
 import type { KernelRoute } from './model.js';
-import { RouteSpecError, describeRoute, routeAddPayload, routeDeletePayload, type RouteKey } from './rtnl-encode.js';
+import { RequestBuffer, RouteSpecError, appendRouteAdd, describeRoute, routeAddPayload, routeDeletePayload, type RouteKey } from './rtnl-encode.js';
 import { NetlinkError } from './netlink-error.js';
 import { RtnlRequester } from './rtnl-socket.js';
-import { NLM_F, RTM, requestMessage } from './rtnl-wire.js';
+import { NLM_F, RTM } from './rtnl-wire.js';
 
 export type { RouteKey };
 
@@ -52,17 +52,17 @@ export class KernelRouteWriter {
 
   /**
    * Many routes in one transaction (thousands per sendmsg), tagged with
-   * `protocol`; resolves with each one's failure, null where the kernel
-   * took it. A route the encoder refuses is not sent.
+   * `protocol`, written into one buffer; resolves with each one's failure,
+   * null where the kernel took it. A route the encoder refuses is not sent.
    */
   async addRoutes(changes: ReadonlyArray<{ route: KernelRoute; replace: boolean }>, protocol: number): Promise<Array<NetlinkError | null>> {
     const out: Array<NetlinkError | null> = new Array<NetlinkError | null>(changes.length).fill(null);
-    const messages: Buffer[] = [];
+    const messages = new RequestBuffer(changes.length);
     /** the change each message is */
     const sent: number[] = [];
     changes.forEach(({ route, replace }, i) => {
       try {
-        messages.push(requestMessage(RTM.NEWROUTE, addFlags(replace), routeAddPayload(route, protocol)));
+        appendRouteAdd(messages, route, protocol, addFlags(replace));
         sent.push(i);
       } catch (err) {
         if (!(err instanceof RouteSpecError)) throw err;

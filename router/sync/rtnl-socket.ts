@@ -33,7 +33,15 @@ function socketError(err: unknown, what: string): NetlinkError {
   return new NetlinkError(errno, code, `${what}: ${typeof e.message === 'string' ? e.message : String(err)}`);
 }
 
+const countOf = (messages: readonly Buffer[] | PackedRequests): number => (Array.isArray(messages) ? messages.length : (messages as PackedRequests).count);
+
 const closedError = (what: string): NetlinkError => new NetlinkError(constants.errno.EBADF, 'EBADF', `${what}: the socket is closed`);
+
+/** Messages already laid out one after another in one buffer (rtnl-encode.ts RequestBuffer), and how many. */
+export interface PackedRequests {
+  readonly bytes: Buffer;
+  readonly count: number;
+}
 
 interface Queued {
   message: Buffer;
@@ -89,8 +97,8 @@ export class RtnlRequester {
    * one's refusal, null where the kernel took it. `what` names message i
    * for its error, asked only of those that fail.
    */
-  changes(messages: readonly Buffer[], what: (i: number) => string): Promise<Array<NetlinkError | null>> {
-    if (this.closed) return Promise.resolve(messages.map((_, i) => closedError(what(i))));
+  changes(messages: readonly Buffer[] | PackedRequests, what: (i: number) => string): Promise<Array<NetlinkError | null>> {
+    if (this.closed) return Promise.resolve(Array.from({ length: countOf(messages) }, (_, i) => closedError(what(i))));
     const run = this.turn.then(() => this.transact(messages, what));
     this.turn = run;
     return run;
@@ -147,16 +155,17 @@ export class RtnlRequester {
   }
 
   /** One transaction: each message's refusal, null where the kernel took it; never rejects. */
-  private async transact(messages: readonly Buffer[], what: (i: number) => string): Promise<Array<NetlinkError | null>> {
-    if (messages.length === 0) return [];
+  private async transact(messages: readonly Buffer[] | PackedRequests, what: (i: number) => string): Promise<Array<NetlinkError | null>> {
+    const count = countOf(messages);
+    if (count === 0) return [];
     let answers: Array<RtnlRefusal | null>;
     let socket: RtnlSocket | undefined;
     try {
       socket = this.open(what(0));
-      answers = await socket.transact(Buffer.concat(messages));
+      answers = await socket.transact(Array.isArray(messages) ? Buffer.concat(messages) : (messages as PackedRequests).bytes);
     } catch (err) {
       if (socket) this.drop(socket, err);
-      return messages.map((_, i) => (err instanceof NetlinkError ? err : socketError(err, what(i))));
+      return Array.from({ length: count }, (_, i) => (err instanceof NetlinkError ? err : socketError(err, what(i))));
     }
     const failed = answers.find((a) => a?.unanswered);
     if (failed) this.drop(socket, new Error(failed.message));

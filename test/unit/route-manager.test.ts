@@ -11,7 +11,7 @@ import { NetlinkError } from '../../router/sync/netlink-error.js';
 import type { RouteSpec } from '../../router/routes/model.js';
 import { RouteManager, type RouteWriter } from '../../router/routes/manager.js';
 import { routeFamilyKey } from '../../router/sync/kernel-state.js';
-import type { KernelRoute, KernelSnapshot } from '../../router/sync/model.js';
+import type { KernelEvent, KernelRoute, KernelSnapshot } from '../../router/sync/model.js';
 import { Reconciler, type FastPathWriter } from '../../router/sync/reconciler.js';
 import { DEFAULT_RULES } from '../helpers/rules.js';
 import type { AddRouteOptions, RouteKey } from '../../router/sync/routes-writer.js';
@@ -53,6 +53,8 @@ class ScriptedKernel implements RouteWriter {
   refuse = new Map<string, string>();
   /** while set, addRoutes answers only once it resolves */
   gate: Promise<void> | undefined;
+  /** a transaction's events reach the sync as one batch before its answer, as the real kernel's do on a busy daemon */
+  eventsFirst = false;
   constructor(private readonly reconciler: Reconciler) {}
 
   private existing(r: { family: 4 | 6; prefix: string; table: number; metric?: number }): KernelRoute | undefined {
@@ -73,16 +75,20 @@ class ScriptedKernel implements RouteWriter {
     this.transactions++;
     await this.gate;
     const taken = new Set<string>();
-    return changes.map(({ route, replace }) => {
+    const events: KernelEvent[] = [];
+    const answers = changes.map(({ route, replace }) => {
       this.requests++;
       const said = this.refuse.get(route.prefix);
       if (said) return new NetlinkError(101, 'ENETUNREACH', `add route ${route.prefix}: Network is unreachable (ENETUNREACH); the kernel says: ${said}`);
       if (!replace && (this.existing(route) || taken.has(route.prefix))) return new NetlinkError(17, 'EEXIST', `add route ${route.prefix}: File exists (EEXIST)`);
       taken.add(route.prefix);
       const added = { ...route, protocol };
-      if (!this.lose) setTimeout(() => this.reconciler.applyEvent({ kind: 'route', op: 'add', route: added, replace }), 1);
+      if (this.eventsFirst) events.push({ kind: 'route', op: 'add', route: added, replace });
+      else if (!this.lose) setTimeout(() => this.reconciler.applyEvent({ kind: 'route', op: 'add', route: added, replace }), 1);
       return null;
     });
+    if (events.length > 0) void this.reconciler.applyEvents(events);
+    return answers;
   }
 
   async deleteRoute(key: RouteKey): Promise<void> {
@@ -127,6 +133,7 @@ describe('RouteManager over a scripted kernel', () => {
       desired: reconciler.desired,
       onRoutesApplied: (l) => reconciler.onRoutesApplied(l),
       fullSyncRunning: () => reconciler.fullSyncRunning,
+      mapsBehind: () => reconciler.mapsBehind,
       fp: {} as never,
       writer: kernel,
       tables: [254],
@@ -168,6 +175,48 @@ describe('RouteManager over a scripted kernel', () => {
     await resync;
     await added;
     expect(maps.routes.has(route.prefix)).toBe(true);
+  });
+
+  it('AddRoutes is not answered while the events of its routes are in the state but still being written to the maps', async () => {
+    kernel.eventsFirst = true;
+    let written!: () => void;
+    maps.gate = new Promise<void>((r) => (written = r));
+    const prefixOf = (i: number): string => `2001:db8:1:${i.toString(16)}::/64`;
+    async function* stream(): AsyncGenerator<BulkItem> {
+      // more than the reconciler writes directly: a batch write, which waits for the maps
+      for (let i = 0; i < 100; i++) yield { spec: { prefix: prefixOf(i), nexthops: [via('2001:db8:b::2')] }, replace: false };
+    }
+    let answered = false;
+    const result = manager.addRoutes(stream()).then((r) => ((answered = true), r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(reconciler.state.routes.has(`6|${prefixOf(99)}`)).toBe(true);
+    expect(maps.routes.has(prefixOf(99))).toBe(false);
+    expect(answered).toBe(false);
+    written();
+    expect(await result).toMatchObject({ added: 100, failed: 0 });
+    expect([...maps.routes.keys()].filter((p) => p.startsWith('2001:db8:1:'))).toHaveLength(100);
+  });
+
+  it('a route the kernel already had (no event) is answered once a batch write going on meanwhile ends', async () => {
+    const spec = { prefix: '2001:db8:2::/64', nexthops: [via('2001:db8:b::2')] };
+    await manager.addRoute(spec, false);
+    let written!: () => void;
+    maps.gate = new Promise<void>((r) => (written = r));
+    const others: KernelEvent[] = Array.from({ length: 40 }, (_, i) => ({
+      kind: 'route', op: 'add', replace: false,
+      route: { family: 6, table: 254, prefix: `2001:db8:3:${i.toString(16)}::/64`, metric: 1024, protocol: BOOT, type: 'unicast', nexthops: [{ ifindex: 3, gateway: '2001:db8:b::2', weight: 1 }], tos: 0 },
+    }));
+    const othersWritten = reconciler.applyEvents(others);
+    // the same route again: the kernel changes nothing and says nothing
+    kernel.lose = true;
+    async function* stream(): AsyncGenerator<BulkItem> {
+      yield { spec, replace: true };
+    }
+    const result = manager.addRoutes(stream());
+    await new Promise((r) => setTimeout(r, 20));
+    written();
+    await othersWritten;
+    expect(await result).toMatchObject({ added: 1, failed: 0 });
   });
 
   it('an IPv6 route takes the kernel default metric 1024; a multipath route keeps its weights', async () => {
