@@ -133,13 +133,13 @@ describe('kill -9 and restart under traffic', () => {
     await within(10_000, async () => (await cli(['verify', '--config', h!.config.file])).code === 0, 'verify after the churn');
   });
 
-  it('IPv6 through groups of the index: kill -9 and restart keep the index, lose nothing, and take in a route added meanwhile', async () => {
+  it('IPv6 through nodes of the index: kill -9 and restart keep the index, lose nothing, and take in a route added meanwhile', async () => {
     const { fp } = h!;
     const { router, b, remote } = lab;
     // B's IPv6 neighbour, resolved by the router itself: kernel forwarding is off
     expect(await ping(router.ns, b.v6, 1)).toBe(1);
     await within(2000, async () => (await fp.neighbours()).get(`${router.toB.ifindex}|${b.v6}`)?.valid === true, 'B (IPv6) in the fast path');
-    // beside the lab's /48 to the remote, a /56, a /64 and the /128 the stream goes to: a chain of groups down to the last byte
+    // beside the lab's /48 to the remote, a /56, a /64 and the /128 the stream goes to: nodes of the index down to the last byte
     const routes = ['2001:db8:cafe::/56', '2001:db8:cafe::/64', `${remote.v6}/128`];
     // one address under each route's own entries: the /128, the /64, the /56, the /48
     const probes = [remote.v6, '2001:db8:cafe::20', '2001:db8:cafe:ff::1', '2001:db8:cafe:100::1'].map((a) => ({ a, addr: requireAddress(a).addr }));
