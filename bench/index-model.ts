@@ -15,6 +15,7 @@
 // it: the check that the model of the current layout is the real one.
 //   node dist/bench/index-model.js [SIZES [DESTINATIONS]]
 import { Dir6, LINE_WORDS, TBL24_ENTRIES } from '../dataplane/dir6.js';
+import { chunk } from '../dataplane/dir6-node.js';
 import { Dir6Layout } from '../dataplane/layout.js';
 import { ipv6Table } from './prefixes.js';
 import type { Prefix6 } from './prefixes.js';
@@ -93,13 +94,6 @@ interface Node {
   children: Map<number, Node>;
   /** byte offset in its pool, once placed */
   offset: number;
-}
-
-/** bits [from, from + stride) of addr, both multiples of 8 */
-function chunk(addr: Buffer, from: number, stride: number): number {
-  let key = 0;
-  for (let byte = from / 8; byte < (from + stride) / 8; byte++) key = key * 256 + addr[byte]!;
-  return key;
 }
 
 /** the first key of each entry run of a node of `stride` at depth `from` over these prefixes (all longer than from, sharing its bits) */
