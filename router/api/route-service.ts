@@ -7,10 +7,10 @@ import type { BulkItem } from '../routes/bulk-add.js';
 import { APPLY_TIMEOUT_MS, type ChangeOptions } from '../routes/flow-control.js';
 import type { RouteManager } from '../routes/manager.js';
 import { replier, serviceError } from './errors.js';
-import type { AddRouteRequest__Output } from './generated/xdprouter/v1/AddRouteRequest.js';
+import type { AddRoutesRequest__Output } from './generated/xdprouter/v1/AddRoutesRequest.js';
 import type { RouteEvent } from './generated/xdprouter/v1/RouteEvent.js';
 import type { RouteServiceHandlers } from './generated/xdprouter/v1/RouteService.js';
-import { bulkItemFromProto, nexthopToProto, routeToProto, specFromProto } from './translate.js';
+import { bulkItemsFromProto, nexthopToProto, routeToProto, specFromProto } from './translate.js';
 
 /** A watcher this far behind is cut off rather than let the daemon's memory grow. */
 const WATCH_BACKLOG = 100_000;
@@ -24,11 +24,8 @@ function changeOptions(call: grpc.ServerUnaryCall<unknown, unknown>): ChangeOpti
   return { signal: abort.signal, ...(ms !== undefined && ms < APPLY_TIMEOUT_MS ? { timeoutMs: Math.max(0, ms) } : {}) };
 }
 
-async function* bulkItems(call: grpc.ServerReadableStream<AddRouteRequest__Output, unknown>): AsyncGenerator<BulkItem> {
-  for await (const req of call as AsyncIterable<AddRouteRequest__Output>) {
-    const item = bulkItemFromProto(req.route);
-    yield 'spec' in item ? { spec: item.spec, replace: req.replace } : item;
-  }
+async function* bulkItems(call: grpc.ServerReadableStream<AddRoutesRequest__Output, unknown>): AsyncGenerator<BulkItem[]> {
+  for await (const message of call as AsyncIterable<AddRoutesRequest__Output>) yield bulkItemsFromProto(message);
 }
 
 export function routeService(routes: () => RouteManager, log: Logger): RouteServiceHandlers {

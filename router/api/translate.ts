@@ -1,7 +1,9 @@
 // protobuf messages <-> the route module's views, field by field. Enum
 // values travel as their names (LOADER_OPTIONS.enums = String).
+import type { BulkItem } from '../routes/bulk-add.js';
 import { invalid, type RequestError } from '../routes/errors.js';
 import { INSTALLABLE_TYPES, type InstallableType, type NexthopView, type RouteSpec, type RouteView } from '../routes/model.js';
+import type { AddRoutesRequest__Output } from './generated/xdprouter/v1/AddRoutesRequest.js';
 import type { NextHop } from './generated/xdprouter/v1/NextHop.js';
 import type { Route, Route__Output } from './generated/xdprouter/v1/Route.js';
 import type { RouteType, RouteType__Output } from './generated/xdprouter/v1/RouteType.js';
@@ -44,12 +46,20 @@ export function specFromProto(route: Route__Output | null, field = 'route'): Rou
 }
 
 /** For a bulk add: the spec, or the refusal that takes its place in the answer. */
-export function bulkItemFromProto(route: Route__Output | null): { spec: RouteSpec } | { refused: RequestError; prefix: string } {
+function bulkItemFromProto(route: Route__Output | null, replace: boolean): BulkItem {
   try {
-    return { spec: specFromProto(route) };
+    return { spec: specFromProto(route), replace };
   } catch (err) {
     return { refused: err as RequestError, prefix: route?.prefix ?? '' };
   }
+}
+
+/** The routes of one AddRoutes message: `route` first, then `routes`; a message with neither is one route, refused as missing. */
+export function bulkItemsFromProto(message: AddRoutesRequest__Output): BulkItem[] {
+  const items: BulkItem[] = [];
+  if (message.route || message.routes.length === 0) items.push(bulkItemFromProto(message.route, message.replace));
+  for (const route of message.routes) items.push(bulkItemFromProto(route, message.replace));
+  return items;
 }
 
 export function nexthopToProto(nh: NexthopView): NextHop {

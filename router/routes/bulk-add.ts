@@ -22,7 +22,7 @@ export const BATCH_ROUTES = 2048;
 /** Batches in the kernel or waiting for the fast path at once: the kernel works on one while the sync applies another. */
 export const OPEN_BATCHES = 4;
 
-/** One request of a bulk add: a route, or the refusal its translation already met. */
+/** One route of a bulk add: its spec, or the refusal its translation already met. */
 export type BulkItem = { spec: RouteSpec; replace: boolean } | { refused: RequestError; prefix: string };
 
 export interface BulkError {
@@ -65,8 +65,13 @@ interface Batch {
   prefixes: string[];
 }
 
-/** Resolves once every route that went in is in the fast path (or none reached it for APPLY_TIMEOUT_MS). */
-export async function addInBulk(requests: AsyncIterable<BulkItem>, steps: BulkSteps): Promise<BulkResult> {
+/**
+ * `requests` yields the routes of one client message at a time (one, or
+ * hundreds); a route's index counts routes, not messages. Resolves once
+ * every route that went in is in the fast path (or none reached it for
+ * APPLY_TIMEOUT_MS).
+ */
+export async function addInBulk(requests: AsyncIterable<readonly BulkItem[]>, steps: BulkSteps): Promise<BulkResult> {
   const errors: BulkError[] = [];
   const fail = (index: number, prefix: string, err: unknown): void => {
     const e = err instanceof RequestError ? err : fromKernel(err, 'route');
@@ -109,25 +114,27 @@ export async function addInBulk(requests: AsyncIterable<BulkItem>, steps: BulkSt
   };
   let batch: Batch = { routes: [], indexes: [], prefixes: [] };
   let index = 0;
-  for await (const item of requests) {
-    const i = index++;
-    if ('refused' in item) {
-      fail(i, item.prefix, item.refused);
-      continue;
+  for await (const items of requests) {
+    for (const item of items) {
+      const i = index++;
+      if ('refused' in item) {
+        fail(i, item.prefix, item.refused);
+        continue;
+      }
+      try {
+        batch.routes.push({ route: steps.check(item.spec, item.replace), replace: item.replace });
+        batch.indexes.push(i);
+        batch.prefixes.push(item.spec.prefix);
+      } catch (err) {
+        fail(i, item.spec.prefix, err);
+        continue;
+      }
+      if (batch.routes.length < BATCH_ROUTES) continue;
+      // read no further while the kernel and the fast path have their hands full: the client's stream waits
+      while (open.size >= OPEN_BATCHES) await Promise.race(open);
+      send(batch);
+      batch = { routes: [], indexes: [], prefixes: [] };
     }
-    try {
-      batch.routes.push({ route: steps.check(item.spec, item.replace), replace: item.replace });
-      batch.indexes.push(i);
-      batch.prefixes.push(item.spec.prefix);
-    } catch (err) {
-      fail(i, item.spec.prefix, err);
-      continue;
-    }
-    if (batch.routes.length < BATCH_ROUTES) continue;
-    // read no further while the kernel and the fast path have their hands full: the client's stream waits
-    while (open.size >= OPEN_BATCHES) await Promise.race(open);
-    send(batch);
-    batch = { routes: [], indexes: [], prefixes: [] };
   }
   if (batch.routes.length > 0) send(batch);
   while (open.size > 0) await Promise.race(open);

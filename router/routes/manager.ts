@@ -245,10 +245,11 @@ export class RouteManager {
   }
 
   /**
-   * AddRoute for each request of a stream, installed in batches; refusals
-   * are collected, not thrown (bulk-add.ts).
+   * AddRoute for each route of a stream (yielded a client message at a
+   * time), installed in batches; refusals are collected, not thrown
+   * (bulk-add.ts).
    */
-  addRoutes(requests: AsyncIterable<BulkItem>): Promise<BulkResult> {
+  addRoutes(requests: AsyncIterable<readonly BulkItem[]>): Promise<BulkResult> {
     const resolved = new ResolvedNexthops();
     return addInBulk(requests, {
       check: (spec, replace) => this.check(spec, replace, resolved),
