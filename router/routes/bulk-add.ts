@@ -5,6 +5,7 @@
 // waits for the fast path on one counter. A refusal is collected with its
 // index, not thrown. While OPEN_BATCHES are in the kernel or waiting for
 // the fast path, the client's stream is not read: memory stays bounded.
+import type { Prefix } from '../../dataplane/addr.js';
 import type { KernelRoute } from '../sync/model.js';
 import type { BatchWait } from './applied.js';
 import { RequestError, fromKernel, type RequestStatus } from './errors.js';
@@ -42,6 +43,10 @@ export interface BulkResult {
 export interface BulkRoute {
   route: KernelRoute;
   replace: boolean;
+  /** route.prefix parsed, as validation read it */
+  prefix: Prefix;
+  /** "family|prefix", what the fast path's writes are told by */
+  key: string;
 }
 
 /** What the kernel made of a batch: a refusal per position (null: in the kernel), and the wait for the fast path on the rest. */
@@ -53,7 +58,7 @@ export interface BatchInstall {
 /** What a bulk add does with each route: the manager's own steps for AddRoute, a batch at a time. */
 export interface BulkSteps {
   /** the kernel route a request asks for; throws a RequestError where AddRoute would refuse it */
-  check(spec: RouteSpec, replace: boolean): KernelRoute;
+  check(spec: RouteSpec, replace: boolean): BulkRoute;
   /** ask the kernel for a batch in one transaction; resolves once it answered every route */
   install(routes: readonly BulkRoute[]): Promise<BatchInstall>;
 }
@@ -122,7 +127,7 @@ export async function addInBulk(requests: AsyncIterable<readonly BulkItem[]>, st
         continue;
       }
       try {
-        batch.routes.push({ route: steps.check(item.spec, item.replace), replace: item.replace });
+        batch.routes.push(steps.check(item.spec, item.replace));
         batch.indexes.push(i);
         batch.prefixes.push(item.spec.prefix);
       } catch (err) {

@@ -152,11 +152,17 @@ function resolveNexthop(nh: RouteSpec['nexthops'][number], family: Family, state
   return { ifindex, gateway };
 }
 
+/** A request's kernel route, and its prefix as parsed: the request to the kernel is written from it without parsing the text again. */
+export interface CheckedRoute {
+  route: KernelRoute;
+  prefix: Prefix;
+}
+
 /**
  * The kernel route for a request, or an `invalid` naming the first bad
  * field under `field`; `resolved` keeps a bulk add's next hops.
  */
-export function routeFromSpec(spec: RouteSpec, state: KernelState, policy: RoutePolicy, field = 'route', resolved?: ResolvedNexthops): KernelRoute {
+export function routeFromSpec(spec: RouteSpec, state: KernelState, policy: RoutePolicy, field = 'route', resolved?: ResolvedNexthops): CheckedRoute {
   const prefix = checkPrefix(spec.prefix, `${field}.prefix`);
   const type = spec.type ?? 'unicast';
   const table = checkTable(spec.table ?? 0, policy.tables, `${field}.table`);
@@ -182,7 +188,7 @@ export function routeFromSpec(spec: RouteSpec, state: KernelState, policy: Route
   });
   // a single path has no weight in the kernel (it is not RTA_MULTIPATH)
   if (nexthops.length === 1) nexthops[0]!.weight = 1;
-  return {
+  const route: KernelRoute = {
     family: prefix.family,
     table,
     prefix: formatPrefix(prefix),
@@ -192,4 +198,5 @@ export function routeFromSpec(spec: RouteSpec, state: KernelState, policy: Route
     nexthops,
     tos: 0,
   };
+  return { route, prefix };
 }
