@@ -132,7 +132,8 @@ function readRoute(buf: Buffer, start: number, end: number, replace: boolean): B
   try {
     checkSource(source, 'route');
     const known = typeFromProto(type, 'route.type');
-    return { spec: { prefix, ...(known ? { type: known } : {}), table, metric, protocol, nexthops }, replace };
+    const spec: RouteSpec = known ? { prefix, type: known, table, metric, protocol, nexthops } : { prefix, table, metric, protocol, nexthops };
+    return { spec, replace };
   } catch (err) {
     return { refused: err as RequestError, prefix };
   }
