@@ -48,6 +48,10 @@ options:
   --routes6 N        sync: IPv6 prefixes (default ${SYNC_DEFAULTS.ipv6})
   --churn-seconds N  sync: how long the churn runs (default ${SYNC_DEFAULTS.churnSeconds}, at
                      ${SYNC_DEFAULTS.churnRate} changes/s)
+  --routes-per-message N
+                     grpc: routes per message of the AddRoutes stream (default
+                     ${GRPC_DEFAULTS.routesPerMessage}; 1: one route per message, as a client of
+                     AddRouteRequest's shape sends them)
   --no-profile       skip the perf profiles
   --quick            small sizes, short cases (forward: 1k routes only): a
                      smoke run, not figures; it prints its tables and writes
@@ -128,6 +132,9 @@ export function parseArgs(args: string[]): Plan | 'help' {
       case '--churn-seconds':
         plan.sync.churnSeconds = positive(value(), a);
         break;
+      case '--routes-per-message':
+        plan.grpc.routesPerMessage = positive(value(), a);
+        break;
       case '--no-profile':
         plan.fastpath.profile = false;
         plan.forward.profile = false;
@@ -138,7 +145,7 @@ export function parseArgs(args: string[]): Plan | 'help' {
         plan.forward.rounds = 1;
         plan.forward.fullTable = false;
         Object.assign(plan.sync, { ipv4: 10_000, ipv6: 3_000, churnSeconds: 5 });
-        plan.grpc = { calls: 100, bulkRoutes: 10_000 };
+        Object.assign(plan.grpc, { calls: 100, bulkRoutes: 10_000 });
         plan.write = false;
         break;
       case 'afxdp':

@@ -173,9 +173,10 @@ export function grpcMarkdown(r: GrpcResult): string {
       ],
     ),
     '',
-    `AddRoutes, one stream of ${count(r.addRoutes.routes)} IPv4 routes: ${count(r.addRoutes.added)} added, ${count(r.addRoutes.failed)} refused, ` +
+    `AddRoutes, one stream of ${count(r.addRoutes.routes)} IPv4 routes in messages of ${count(r.addRoutes.routesPerMessage ?? 1)}: ${count(r.addRoutes.added)} added, ${count(r.addRoutes.failed)} refused, ` +
       `${secs(r.addRoutes.ms)} until all were in the fast path (${count(Math.round(r.addRoutes.routesPerSecond))} routes/s); ` +
-      `read right after the answer: ${count(r.addRoutes.inKernel)} in the kernel, ${count(r.addRoutes.inFastPath)} in the fast path.`,
+      `read right after the answer: ${count(r.addRoutes.inKernel)} in the kernel, ${count(r.addRoutes.inFastPath)} in the fast path` +
+      (r.addRoutes.cpuUsPerRoute ? `; CPU per route: the daemon ${fmt(r.addRoutes.cpuUsPerRoute.daemon, 1)} µs, the client ${fmt(r.addRoutes.cpuUsPerRoute.client, 1)} µs.` : '.'),
   ].join('\n');
 }
 

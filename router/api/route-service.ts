@@ -6,11 +6,12 @@ import { RequestError } from '../routes/errors.js';
 import type { BulkItem } from '../routes/bulk-add.js';
 import { APPLY_TIMEOUT_MS, type ChangeOptions } from '../routes/flow-control.js';
 import type { RouteManager } from '../routes/manager.js';
+import { decodeAddRoutesRequest } from './add-routes-decode.js';
 import { replier, serviceError } from './errors.js';
-import type { AddRouteRequest__Output } from './generated/xdprouter/v1/AddRouteRequest.js';
+import type { AddRoutesResponse } from './generated/xdprouter/v1/AddRoutesResponse.js';
 import type { RouteEvent } from './generated/xdprouter/v1/RouteEvent.js';
 import type { RouteServiceHandlers } from './generated/xdprouter/v1/RouteService.js';
-import { bulkItemFromProto, nexthopToProto, routeToProto, specFromProto } from './translate.js';
+import { nexthopToProto, routeToProto, specFromProto } from './translate.js';
 
 /** A watcher this far behind is cut off rather than let the daemon's memory grow. */
 const WATCH_BACKLOG = 100_000;
@@ -24,14 +25,17 @@ function changeOptions(call: grpc.ServerUnaryCall<unknown, unknown>): ChangeOpti
   return { signal: abort.signal, ...(ms !== undefined && ms < APPLY_TIMEOUT_MS ? { timeoutMs: Math.max(0, ms) } : {}) };
 }
 
-async function* bulkItems(call: grpc.ServerReadableStream<AddRouteRequest__Output, unknown>): AsyncGenerator<BulkItem> {
-  for await (const req of call as AsyncIterable<AddRouteRequest__Output>) {
-    const item = bulkItemFromProto(req.route);
-    yield 'spec' in item ? { spec: item.spec, replace: req.replace } : item;
-  }
+/** RouteService's handlers; AddRoutes reads its messages as decodeAddRoutesRequest makes them (routeServiceDefinition). */
+export type RouteServiceImplementation = Pick<RouteServiceHandlers, 'AddRoute' | 'DeleteRoute' | 'ListRoutes' | 'LookupRoute' | 'WatchRoutes'> & {
+  AddRoutes: grpc.handleClientStreamingCall<BulkItem[], AddRoutesResponse>;
+};
+
+/** RouteService as the server registers it: AddRoutes' messages decoded straight into their routes, not into protobuf objects. */
+export function routeServiceDefinition(generated: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  return { ...generated, AddRoutes: { ...generated.AddRoutes!, requestDeserialize: decodeAddRoutesRequest } };
 }
 
-export function routeService(routes: () => RouteManager, log: Logger): RouteServiceHandlers {
+export function routeService(routes: () => RouteManager, log: Logger): RouteServiceImplementation {
   const reply = replier(log);
 
   return {
@@ -103,7 +107,7 @@ export function routeService(routes: () => RouteManager, log: Logger): RouteServ
 
     AddRoutes(call, callback) {
       reply(callback, async () => {
-        const result = await routes().addRoutes(bulkItems(call));
+        const result = await routes().addRoutes(call as AsyncIterable<BulkItem[]>);
         return {
           added: result.added,
           failed: result.failed,

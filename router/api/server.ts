@@ -19,7 +19,7 @@ import { ApiListenError, prepareUnixSocket, tcpCredentials } from './listen.js';
 import { metricsInterceptor } from './metrics-interceptor.js';
 import { LOADER_OPTIONS, MAX_MESSAGE_BYTES, SERVICE_NAMES, loadApi } from './proto.js';
 import { capturePackets, puntService } from './punt-service.js';
-import { routeService } from './route-service.js';
+import { routeService, routeServiceDefinition } from './route-service.js';
 import { statusService } from './status-service.js';
 
 export { ApiListenError };
@@ -87,7 +87,7 @@ export class ApiServer {
 
   private addServices(): void {
     const { api, definition } = loadApi();
-    this.server.addService(api.RouteService.service, routeService(() => this.backend().routes, this.log));
+    this.server.addService(routeServiceDefinition(api.RouteService.service), routeService(() => this.backend().routes, this.log));
     const punt = (): PuntManager => this.backend().punt;
     this.server.addService(api.StatusService.service, { ...statusService(() => this.backend().status, this.log), CapturePackets: capturePackets(punt) });
     this.server.addService(api.PuntService.service, puntService(punt, this.log));

@@ -5,6 +5,7 @@
 // waits for the fast path on one counter. A refusal is collected with its
 // index, not thrown. While OPEN_BATCHES are in the kernel or waiting for
 // the fast path, the client's stream is not read: memory stays bounded.
+import type { Prefix } from '../../dataplane/addr.js';
 import type { KernelRoute } from '../sync/model.js';
 import type { BatchWait } from './applied.js';
 import { RequestError, fromKernel, type RequestStatus } from './errors.js';
@@ -22,7 +23,7 @@ export const BATCH_ROUTES = 2048;
 /** Batches in the kernel or waiting for the fast path at once: the kernel works on one while the sync applies another. */
 export const OPEN_BATCHES = 4;
 
-/** One request of a bulk add: a route, or the refusal its translation already met. */
+/** One route of a bulk add: its spec, or the refusal its translation already met. */
 export type BulkItem = { spec: RouteSpec; replace: boolean } | { refused: RequestError; prefix: string };
 
 export interface BulkError {
@@ -42,6 +43,10 @@ export interface BulkResult {
 export interface BulkRoute {
   route: KernelRoute;
   replace: boolean;
+  /** route.prefix parsed, as validation read it */
+  prefix: Prefix;
+  /** "family|prefix", what the fast path's writes are told by */
+  key: string;
 }
 
 /** What the kernel made of a batch: a refusal per position (null: in the kernel), and the wait for the fast path on the rest. */
@@ -53,7 +58,7 @@ export interface BatchInstall {
 /** What a bulk add does with each route: the manager's own steps for AddRoute, a batch at a time. */
 export interface BulkSteps {
   /** the kernel route a request asks for; throws a RequestError where AddRoute would refuse it */
-  check(spec: RouteSpec, replace: boolean): KernelRoute;
+  check(spec: RouteSpec, replace: boolean): BulkRoute;
   /** ask the kernel for a batch in one transaction; resolves once it answered every route */
   install(routes: readonly BulkRoute[]): Promise<BatchInstall>;
 }
@@ -65,8 +70,13 @@ interface Batch {
   prefixes: string[];
 }
 
-/** Resolves once every route that went in is in the fast path (or none reached it for APPLY_TIMEOUT_MS). */
-export async function addInBulk(requests: AsyncIterable<BulkItem>, steps: BulkSteps): Promise<BulkResult> {
+/**
+ * `requests` yields the routes of one client message at a time (one, or
+ * hundreds); a route's index counts routes, not messages. Resolves once
+ * every route that went in is in the fast path (or none reached it for
+ * APPLY_TIMEOUT_MS).
+ */
+export async function addInBulk(requests: AsyncIterable<readonly BulkItem[]>, steps: BulkSteps): Promise<BulkResult> {
   const errors: BulkError[] = [];
   const fail = (index: number, prefix: string, err: unknown): void => {
     const e = err instanceof RequestError ? err : fromKernel(err, 'route');
@@ -109,25 +119,27 @@ export async function addInBulk(requests: AsyncIterable<BulkItem>, steps: BulkSt
   };
   let batch: Batch = { routes: [], indexes: [], prefixes: [] };
   let index = 0;
-  for await (const item of requests) {
-    const i = index++;
-    if ('refused' in item) {
-      fail(i, item.prefix, item.refused);
-      continue;
+  for await (const items of requests) {
+    for (const item of items) {
+      const i = index++;
+      if ('refused' in item) {
+        fail(i, item.prefix, item.refused);
+        continue;
+      }
+      try {
+        batch.routes.push(steps.check(item.spec, item.replace));
+        batch.indexes.push(i);
+        batch.prefixes.push(item.spec.prefix);
+      } catch (err) {
+        fail(i, item.spec.prefix, err);
+        continue;
+      }
+      if (batch.routes.length < BATCH_ROUTES) continue;
+      // read no further while the kernel and the fast path have their hands full: the client's stream waits
+      while (open.size >= OPEN_BATCHES) await Promise.race(open);
+      send(batch);
+      batch = { routes: [], indexes: [], prefixes: [] };
     }
-    try {
-      batch.routes.push({ route: steps.check(item.spec, item.replace), replace: item.replace });
-      batch.indexes.push(i);
-      batch.prefixes.push(item.spec.prefix);
-    } catch (err) {
-      fail(i, item.spec.prefix, err);
-      continue;
-    }
-    if (batch.routes.length < BATCH_ROUTES) continue;
-    // read no further while the kernel and the fast path have their hands full: the client's stream waits
-    while (open.size >= OPEN_BATCHES) await Promise.race(open);
-    send(batch);
-    batch = { routes: [], indexes: [], prefixes: [] };
   }
   if (batch.routes.length > 0) send(batch);
   while (open.size > 0) await Promise.race(open);

@@ -7,7 +7,7 @@ import { formatPrefix } from '../../dataplane/addr.js';
 import type { AddRouteOptions, RouteKey } from '../sync/routes-writer.js';
 import type { DesiredState } from '../sync/desired.js';
 import { routeFamilyKey, type KernelState } from '../sync/kernel-state.js';
-import type { KernelRoute } from '../sync/model.js';
+import type { KernelNexthop, KernelRoute } from '../sync/model.js';
 import type { RoutesAppliedListener } from '../sync/reconciler.js';
 import { AppliedRoutes, type Wait } from './applied.js';
 import { addInBulk, type BatchInstall, type BulkItem, type BulkResult, type BulkRoute } from './bulk-add.js';
@@ -72,12 +72,15 @@ export interface LookupView {
   action: string;
 }
 
+/** The same next hops: unique within a route (validate.ts), so equal counts and each found means the same set. */
+function sameNexthops(a: readonly KernelNexthop[], b: readonly KernelNexthop[]): boolean {
+  return a.length === b.length && a.every((n) => b.some((m) => m.ifindex === n.ifindex && m.gateway === n.gateway && m.weight === n.weight));
+}
+
 /** Everything that makes a route what it is, to tell "the fast path has this one" from "has another". */
 function sameRoute(a: KernelRoute, b: KernelRoute): boolean {
   if (a.table !== b.table || a.metric !== b.metric || a.tos !== b.tos || a.type !== b.type || a.protocol !== b.protocol) return false;
-  if (a.nexthops.length !== b.nexthops.length) return false;
-  // next hops are unique within a route (validate.ts), so equal counts and each found means the same set
-  return a.nexthops.every((n) => b.nexthops.some((m) => m.ifindex === n.ifindex && m.gateway === n.gateway && m.weight === n.weight));
+  return sameNexthops(a.nexthops, b.nexthops);
 }
 
 const routeText = (r: Pick<KernelRoute, 'prefix' | 'table' | 'metric'>): string => `${r.prefix} (table ${r.table}, metric ${r.metric})`;
@@ -112,8 +115,8 @@ export class RouteManager {
   }
 
   /** The route of the API's kind that holds (table, prefix, metric) in the kernel, if any. */
-  private slotOf(route: KernelRoute): KernelRoute | undefined {
-    for (const r of this.deps.state.routes.get(routeFamilyKey(route))?.values() ?? []) {
+  private slotOf(key: string, route: KernelRoute): KernelRoute | undefined {
+    for (const r of this.deps.state.routes.get(key)?.values() ?? []) {
       if (r.source === undefined && r.table === route.table && r.metric === route.metric && r.tos === 0) return r;
     }
     return undefined;
@@ -129,8 +132,12 @@ export class RouteManager {
     const routes = this.deps.state.routes;
     const slot = routes.slotOf(key);
     if (slot < 0) return false;
-    const plain = routes.plainRoute(slot);
-    if (plain) return plain.source === undefined && sameRoute(plain, route);
+    // the slot's one plain route read from its columns: no route object or prefix text made
+    const type = routes.columnType(slot);
+    if (type !== undefined) {
+      if (type !== route.type || routes.columnTable(slot) !== route.table || routes.columnMetric(slot) !== route.metric) return false;
+      return routes.columnTos(slot) === route.tos && routes.columnProtocol(slot) === route.protocol && sameNexthops(routes.columnHops(slot), route.nexthops);
+    }
     for (const r of routes.overflowAt(slot)?.values() ?? []) if (r.source === undefined && sameRoute(r, route)) return true;
     return false;
   }
@@ -154,10 +161,11 @@ export class RouteManager {
   }
 
   /** The kernel route a request asks for; refuses what the kernel would refuse, with the reason in the client's words. */
-  private check(spec: RouteSpec, replace: boolean, resolved?: ResolvedNexthops): KernelRoute {
-    const route = routeFromSpec(spec, this.deps.state, this.policy, 'route', resolved);
-    const existing = this.slotOf(route);
-    if (!existing) return route;
+  private check(spec: RouteSpec, replace: boolean, resolved?: ResolvedNexthops): BulkRoute {
+    const { route, prefix } = routeFromSpec(spec, this.deps.state, this.policy, 'route', resolved);
+    const checked = { route, replace, prefix, key: routeFamilyKey(route) };
+    const existing = this.slotOf(checked.key, route);
+    if (!existing) return checked;
     const owner = this.protocols.name(existing.protocol);
     if (!replace) {
       throw new RequestError('ALREADY_EXISTS', `route: ${routeText(route)} already exists, installed by ${owner}; set replace to take its place`);
@@ -168,12 +176,11 @@ export class RouteManager {
         `route: ${routeText(route)} belongs to ${owner}; replace takes over only the router's own routes (delete it with force first)`,
       );
     }
-    return route;
+    return checked;
   }
 
   /** Ask the kernel; resolves with the wait for the fast path once the kernel has acknowledged. */
-  private async install(route: KernelRoute, replace: boolean): Promise<Wait> {
-    const key = routeFamilyKey(route);
+  private async install({ route, replace, key }: BulkRoute): Promise<Wait> {
     const wait = this.applied.waitFor(key, () => this.holds(key, route));
     try {
       await this.kernel.run(() => this.deps.writer.addRoute(route, { replace, protocol: this.protocols.own }));
@@ -187,7 +194,7 @@ export class RouteManager {
 
   /** Ask the kernel for a batch in one transaction; resolves with each refusal and the wait for the fast path on the rest. */
   private async installBatch(routes: readonly BulkRoute[]): Promise<BatchInstall> {
-    const keys = routes.map((r) => routeFamilyKey(r.route));
+    const keys = routes.map((r) => r.key);
     const wait = this.applied.waitForAll(keys, (i) => this.holds(keys[i]!, routes[i]!.route));
     let answers: Array<Error | null>;
     try {
@@ -206,8 +213,9 @@ export class RouteManager {
   }
 
   async addRoute(spec: RouteSpec, replace: boolean, options: ChangeOptions = {}): Promise<RouteView> {
-    const route = this.check(spec, replace);
-    const wait = await this.install(route, replace);
+    const checked = this.check(spec, replace);
+    const { route } = checked;
+    const wait = await this.install(checked);
     await settle(wait, options, `route ${routeText(route)} is in the kernel, but the fast path did not apply it`);
     return this.view(route);
   }
@@ -245,10 +253,11 @@ export class RouteManager {
   }
 
   /**
-   * AddRoute for each request of a stream, installed in batches; refusals
-   * are collected, not thrown (bulk-add.ts).
+   * AddRoute for each route of a stream (yielded a client message at a
+   * time), installed in batches; refusals are collected, not thrown
+   * (bulk-add.ts).
    */
-  addRoutes(requests: AsyncIterable<BulkItem>): Promise<BulkResult> {
+  addRoutes(requests: AsyncIterable<readonly BulkItem[]>): Promise<BulkResult> {
     const resolved = new ResolvedNexthops();
     return addInBulk(requests, {
       check: (spec, replace) => this.check(spec, replace, resolved),

@@ -86,16 +86,24 @@ type Resolved = Omit<KernelNexthop, 'weight'>;
  */
 export class ResolvedNexthops {
   private readonly byRequest = new Map<string, Resolved>();
+  /** the last one asked for: most streams name one gateway route after route, so no key is made for it */
+  private last: { family: Family; gateway: string; interface: string; resolved: Resolved } | undefined;
 
   resolve(nh: RouteSpec['nexthops'][number], family: Family, state: KernelState, field: string): Resolved {
-    const key = `${family}|${nh.gateway ?? ''}|${nh.interface ?? ''}`;
+    const gateway = nh.gateway ?? '';
+    const iface = nh.interface ?? '';
+    const last = this.last;
+    if (last && last.family === family && last.gateway === gateway && last.interface === iface) return last.resolved;
+    const key = `${family}|${gateway}|${iface}`;
     let resolved = this.byRequest.get(key);
     if (!resolved) this.byRequest.set(key, (resolved = resolveNexthop(nh, family, state, field)));
+    this.last = { family, gateway, interface: iface, resolved };
     return resolved;
   }
 
   clear(): void {
     this.byRequest.clear();
+    this.last = undefined;
   }
 }
 
@@ -152,11 +160,32 @@ function resolveNexthop(nh: RouteSpec['nexthops'][number], family: Family, state
   return { ifindex, gateway };
 }
 
+/** A request's kernel route, and its prefix as parsed: the request to the kernel is written from it without parsing the text again. */
+export interface CheckedRoute {
+  route: KernelRoute;
+  prefix: Prefix;
+}
+
+/** A multipath route's next hops: each once, and through gateways for IPv6. */
+function checkMultipath(nexthops: readonly KernelNexthop[], family: Family, field: string): void {
+  const seen = new Map<string, number>();
+  nexthops.forEach((nh, i) => {
+    const key = `${nh.ifindex}|${nh.gateway ?? ''}`;
+    const first = seen.get(key);
+    if (first !== undefined) throw invalid(`${field}.nexthops[${i}]`, `the same next hop as ${field}.nexthops[${first}]`);
+    seen.set(key, i);
+    // the kernel groups IPv6 routes into one multipath route only through gateways
+    if (family === 6 && !nh.gateway) {
+      throw invalid(`${field}.nexthops[${i}].gateway`, 'empty; every next hop of an IPv6 multipath route needs a gateway');
+    }
+  });
+}
+
 /**
  * The kernel route for a request, or an `invalid` naming the first bad
  * field under `field`; `resolved` keeps a bulk add's next hops.
  */
-export function routeFromSpec(spec: RouteSpec, state: KernelState, policy: RoutePolicy, field = 'route', resolved?: ResolvedNexthops): KernelRoute {
+export function routeFromSpec(spec: RouteSpec, state: KernelState, policy: RoutePolicy, field = 'route', resolved?: ResolvedNexthops): CheckedRoute {
   const prefix = checkPrefix(spec.prefix, `${field}.prefix`);
   const type = spec.type ?? 'unicast';
   const table = checkTable(spec.table ?? 0, policy.tables, `${field}.table`);
@@ -169,20 +198,10 @@ export function routeFromSpec(spec: RouteSpec, state: KernelState, policy: Route
   if (type === 'unicast' && spec.nexthops.length === 0) throw invalid(`${field}.nexthops`, 'empty; a unicast route needs at least one next hop');
   if (spec.nexthops.length > MAX_NEXTHOPS) throw invalid(`${field}.nexthops`, `${spec.nexthops.length} next hops; at most ${MAX_NEXTHOPS}`);
   const nexthops = spec.nexthops.map((nh, i) => checkNexthop(nh, prefix.family, state, `${field}.nexthops[${i}]`, resolved));
-  const seen = new Map<string, number>();
-  nexthops.forEach((nh, i) => {
-    const key = `${nh.ifindex}|${nh.gateway ?? ''}`;
-    const first = seen.get(key);
-    if (first !== undefined) throw invalid(`${field}.nexthops[${i}]`, `the same next hop as ${field}.nexthops[${first}]`);
-    seen.set(key, i);
-    // the kernel groups IPv6 routes into one multipath route only through gateways
-    if (prefix.family === 6 && nexthops.length > 1 && !nh.gateway) {
-      throw invalid(`${field}.nexthops[${i}].gateway`, 'empty; every next hop of an IPv6 multipath route needs a gateway');
-    }
-  });
+  if (nexthops.length > 1) checkMultipath(nexthops, prefix.family, field);
   // a single path has no weight in the kernel (it is not RTA_MULTIPATH)
   if (nexthops.length === 1) nexthops[0]!.weight = 1;
-  return {
+  const route: KernelRoute = {
     family: prefix.family,
     table,
     prefix: formatPrefix(prefix),
@@ -192,4 +211,5 @@ export function routeFromSpec(spec: RouteSpec, state: KernelState, policy: Route
     nexthops,
     tos: 0,
   };
+  return { route, prefix };
 }

@@ -202,6 +202,11 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
     return this.metrics[slot]!;
   }
 
+  /** The protocol of the slot's route in columns (columnType says whether it is). */
+  columnProtocol(slot: number): number {
+    return this.protocols[slot]!;
+  }
+
   /** The slot holds a route, in columns or whole. */
   hasRoutes(slot: number): boolean {
     return this.kinds[slot] !== KIND.NONE;

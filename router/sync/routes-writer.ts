@@ -2,6 +2,7 @@
 // gRPC API adds: they go into the kernel (tagged with the router's own route
 // protocol) and reach the fast path through the sync like any other route.
 import { constants } from 'node:os';
+import type { Prefix } from '../../dataplane/addr.js';
 import type { KernelRoute } from './model.js';
 import { RequestBuffer, RouteSpecError, appendRouteAdd, describeRoute, routeAddPayload, routeDeletePayload, type RouteKey } from './rtnl-encode.js';
 import { NetlinkError } from './netlink-error.js';
@@ -55,14 +56,14 @@ export class KernelRouteWriter {
    * `protocol`, written into one buffer; resolves with each one's failure,
    * null where the kernel took it. A route the encoder refuses is not sent.
    */
-  async addRoutes(changes: ReadonlyArray<{ route: KernelRoute; replace: boolean }>, protocol: number): Promise<Array<NetlinkError | null>> {
+  async addRoutes(changes: ReadonlyArray<{ route: KernelRoute; replace: boolean; prefix?: Prefix }>, protocol: number): Promise<Array<NetlinkError | null>> {
     const out: Array<NetlinkError | null> = new Array<NetlinkError | null>(changes.length).fill(null);
     const messages = new RequestBuffer(changes.length);
     /** the change each message is */
     const sent: number[] = [];
-    changes.forEach(({ route, replace }, i) => {
+    changes.forEach(({ route, replace, prefix }, i) => {
       try {
-        appendRouteAdd(messages, route, protocol, addFlags(replace));
+        appendRouteAdd(messages, route, protocol, addFlags(replace), prefix);
         sent.push(i);
       } catch (err) {
         if (!(err instanceof RouteSpecError)) throw err;

@@ -236,11 +236,13 @@ function writeRtnexthop(out: Buffer, at: number, hop: Hop): number {
 /**
  * Appends an RTM_NEWROUTE for route, tagged with protocol, with the
  * caller's flags: the rtmsg and attributes as iproute2 lays them out.
- * Everything is checked before anything is written, so a RouteSpecError
- * leaves the buffer as it was.
+ * `parsed` is route.prefix as the caller already parsed it (a bulk add's
+ * validation did), else it is parsed here. Everything is checked before
+ * anything is written, so a RouteSpecError leaves the buffer as it was.
  */
-export function appendRouteAdd(out: RequestBuffer, route: KernelRoute, protocol: number, flags: number): void {
-  const prefix = checkedPrefix(route.family, route.prefix);
+export function appendRouteAdd(out: RequestBuffer, route: KernelRoute, protocol: number, flags: number, parsed?: Prefix): void {
+  const prefix = parsed ?? checkedPrefix(route.family, route.prefix);
+  if (prefix.family !== route.family) throw new RouteSpecError(`prefix ${route.prefix} is not an IPv${route.family} prefix`);
   const type = TYPE_NUMBER.get(route.type);
   if (type === undefined || route.type === 'other') throw new RouteSpecError(`route type "${route.type}" cannot be installed`);
   if (WITHOUT_NEXTHOPS.has(route.type) && route.nexthops.length > 0) {

@@ -21,7 +21,7 @@ import type { GetStatusResponse__Output } from '../../router/api/generated/xdpro
 import type { ListInterfacesResponse__Output } from '../../router/api/generated/xdprouter/v1/ListInterfacesResponse.js';
 import type { ListNeighborsResponse__Output } from '../../router/api/generated/xdprouter/v1/ListNeighborsResponse.js';
 import type { RouteEvent__Output } from '../../router/api/generated/xdprouter/v1/RouteEvent.js';
-import { addRoute, collect, kernelRoutes, refusal, streamQueue, unary } from '../helpers/api.js';
+import { addRoute, addRoutesOfOldShape, collect, kernelRoutes, refusal, streamQueue, unary } from '../helpers/api.js';
 import { ping } from '../../router/lab/traffic.js';
 
 const PREFIX = `xrt-api-${process.pid}`;
@@ -156,17 +156,13 @@ describe('the gRPC API on the namespace lab', () => {
     }
   });
 
-  it('AddRoutes installs a stream of routes, lists the refused ones, and answers once the fast path has them all', async () => {
+  it('AddRoutes from a client of the old shape (one AddRouteRequest per message) installs a stream of routes, lists the refused ones, and answers once the fast path has them all', async () => {
     const count = 2000;
     const prefixOf = (i: number): string => `2001:db8:1:${i.toString(16)}::/64`;
-    const result = await new Promise<AddRoutesResponse__Output>((resolve, reject) => {
-      const call = api.routes.AddRoutes((err, res) => (err ? reject(err) : resolve(res!)));
-      for (let i = 0; i < count; i++) {
-        const prefix = i === 7 ? '2001:db8:1:7::1/64' : i === 9 ? prefixOf(0) : prefixOf(i);
-        call.write({ route: { prefix, nexthops: [{ gateway: lab.b.v6 }] } });
-      }
-      call.end();
-    });
+    const requests = Array.from({ length: count }, (_, i) => ({
+      route: { prefix: i === 7 ? '2001:db8:1:7::1/64' : i === 9 ? prefixOf(0) : prefixOf(i), nexthops: [{ gateway: lab.b.v6 }] },
+    }));
+    const result = await addRoutesOfOldShape(config.apiSocket, requests);
     expect(result.added).toBe(count - 2);
     expect(result.failed).toBe(2);
     expect(result.errors).toMatchObject([
@@ -181,7 +177,7 @@ describe('the gRPC API on the namespace lab', () => {
     await ip(['-6', 'route', 'flush', 'proto', '250'], lab.router.ns);
   });
 
-  it('AddRoutes of 10,000 routes in batches: the kernel refuses some at known indexes, each reported with its index and the kernel\'s words; all others in the kernel and the fast path', async () => {
+  it('AddRoutes of 10,000 routes in messages of up to 1,000 and in batches: the kernel refuses some at known indexes among the routes, each reported with its index and the kernel\'s words; all others in the kernel and the fast path', async () => {
     const count = 10_000;
     // over batch boundaries (2,048 routes each) and at both ends of the stream
     const refused = [0, 2047, 2048, 6000, count - 1];
@@ -195,9 +191,16 @@ describe('the gRPC API on the namespace lab', () => {
     try {
       // until the daemon has the address: then the kernel, not the validation, refuses
       await expect.poll(async () => (await refusal(addRoute(api, { route: route(0) }))).details).toMatch(/the kernel refused/);
+      // messages of one route, of `route` and `routes` together, and of `routes` alone, over the refused indexes
+      const sizes = [1, 999, 1000, 48, 1];
       const result = await new Promise<AddRoutesResponse__Output>((resolve, reject) => {
         const call = api.routes.AddRoutes((err, res) => (err ? reject(err) : resolve(res!)));
-        for (let i = 0; i < count; i++) call.write({ route: route(i) });
+        for (let i = 0, m = 0; i < count; m++) {
+          const size = Math.min(count - i, sizes[m % sizes.length]!);
+          const routes = Array.from({ length: size }, (_, k) => route(i + k));
+          call.write(size === 1 ? { route: routes[0] } : m % 2 === 0 ? { route: routes[0], routes: routes.slice(1) } : { routes });
+          i += size;
+        }
         call.end();
       });
       expect(result.added).toBe(count - refused.length);

@@ -3,6 +3,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { unary, type ApiClients } from '../../router/api/client.js';
 import type { AddRouteRequest } from '../../router/api/generated/xdprouter/v1/AddRouteRequest.js';
+import type { AddRoutesResponse__Output } from '../../router/api/generated/xdprouter/v1/AddRoutesResponse.js';
+import { loadApi } from '../../router/api/proto.js';
 import type { Route__Output } from '../../router/api/generated/xdprouter/v1/Route.js';
 import { ip } from '../../router/lab/netns.js';
 
@@ -21,6 +23,25 @@ export async function refusal(call: Promise<unknown>): Promise<{ code: string; d
 
 export function addRoute(api: ApiClients, request: AddRouteRequest): Promise<{ route: Route__Output | null }> {
   return unary((cb) => api.routes.AddRoute(request, cb));
+}
+
+/**
+ * AddRoutes as a client built on the API before messages of many routes
+ * sends it: a stream of AddRouteRequest, serialized as AddRouteRequest
+ * (the shape AddRoutesRequest keeps in its fields 1 and 2).
+ */
+export function addRoutesOfOldShape(socket: string, requests: AddRouteRequest[]): Promise<AddRoutesResponse__Output> {
+  const service = loadApi().definition['xdprouter.v1.RouteService'] as grpc.ServiceDefinition;
+  const oldShape = { ...service.AddRoutes!, requestSerialize: service.AddRoute!.requestSerialize };
+  const Client = grpc.makeGenericClientConstructor({ AddRoutes: oldShape }, 'RouteService');
+  const client = new Client(`unix:${socket}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+    AddRoutes(callback: grpc.requestCallback<AddRoutesResponse__Output>): grpc.ClientWritableStream<AddRouteRequest>;
+  };
+  return new Promise<AddRoutesResponse__Output>((resolve, reject) => {
+    const call = client.AddRoutes((err, res) => (err ? reject(err) : resolve(res!)));
+    for (const r of requests) call.write(r);
+    call.end();
+  }).finally(() => client.close());
 }
 
 /** The kernel's routes of a namespace's mirrored table, as `ip -j route` lists them (both families). */

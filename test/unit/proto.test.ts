@@ -40,7 +40,7 @@ describe('the API contract', () => {
     const routes = pkg.lookupService('RouteService');
     expect(Object.keys(routes.methods)).toEqual(expect.arrayContaining(['AddRoute', 'DeleteRoute', 'ListRoutes', 'LookupRoute', 'WatchRoutes', 'AddRoutes']));
     expect(routes.methods.ListRoutes).toMatchObject({ requestType: 'ListRoutesRequest', responseType: 'Route', responseStream: true });
-    expect(routes.methods.AddRoutes).toMatchObject({ requestType: 'AddRouteRequest', requestStream: true, responseType: 'AddRoutesResponse' });
+    expect(routes.methods.AddRoutes).toMatchObject({ requestType: 'AddRoutesRequest', requestStream: true, responseType: 'AddRoutesResponse' });
     expect(Object.keys(pkg.lookupService('StatusService').methods)).toEqual(expect.arrayContaining(['GetStats', 'ListInterfaces', 'ListNeighbors']));
     expect(Object.keys(pkg.lookupService('PuntService').methods)).toEqual(['AddPuntRule', 'DeletePuntRule', 'ListPuntRules']);
     expect(pkg.lookupService('StatusService').methods.CapturePackets).toMatchObject({ requestType: 'CapturePacketsRequest', responseType: 'CapturedPacket', responseStream: true });

@@ -182,9 +182,9 @@ describe('RouteManager over a scripted kernel', () => {
     let written!: () => void;
     maps.gate = new Promise<void>((r) => (written = r));
     const prefixOf = (i: number): string => `2001:db8:1:${i.toString(16)}::/64`;
-    async function* stream(): AsyncGenerator<BulkItem> {
+    async function* stream(): AsyncGenerator<BulkItem[]> {
       // more than the reconciler writes directly: a batch write, which waits for the maps
-      for (let i = 0; i < 100; i++) yield { spec: { prefix: prefixOf(i), nexthops: [via('2001:db8:b::2')] }, replace: false };
+      for (let i = 0; i < 100; i++) yield [{ spec: { prefix: prefixOf(i), nexthops: [via('2001:db8:b::2')] }, replace: false }];
     }
     let answered = false;
     const result = manager.addRoutes(stream()).then((r) => ((answered = true), r));
@@ -209,8 +209,8 @@ describe('RouteManager over a scripted kernel', () => {
     const othersWritten = reconciler.applyEvents(others);
     // the same route again: the kernel changes nothing and says nothing
     kernel.lose = true;
-    async function* stream(): AsyncGenerator<BulkItem> {
-      yield { spec, replace: true };
+    async function* stream(): AsyncGenerator<BulkItem[]> {
+      yield [{ spec, replace: true }];
     }
     const result = manager.addRoutes(stream());
     await new Promise((r) => setTimeout(r, 20));
@@ -283,10 +283,10 @@ describe('RouteManager over a scripted kernel', () => {
 
   it('AddRoutes: installs the good ones, reports the refused ones by index', async () => {
     async function* stream() {
-      yield { spec: { prefix: '198.51.100.128/26', nexthops: [via('198.51.100.2')] }, replace: false };
-      yield { refused: new RequestError('INVALID_ARGUMENT', 'route: missing'), prefix: '' };
-      yield { spec: { prefix: '198.51.100.192/26', nexthops: [via('198.51.100.2', { weight: 0 })] }, replace: false };
-      yield { spec: { prefix: '2001:db8:1::/64', nexthops: [via('2001:db8:b::2')] }, replace: false };
+      yield [{ spec: { prefix: '198.51.100.128/26', nexthops: [via('198.51.100.2')] }, replace: false }];
+      yield [{ refused: new RequestError('INVALID_ARGUMENT', 'route: missing'), prefix: '' }];
+      yield [{ spec: { prefix: '198.51.100.192/26', nexthops: [via('198.51.100.2', { weight: 0 })] }, replace: false }];
+      yield [{ spec: { prefix: '2001:db8:1::/64', nexthops: [via('2001:db8:b::2')] }, replace: false }];
     }
     const result = await manager.addRoutes(stream());
     expect(result).toMatchObject({
@@ -300,13 +300,20 @@ describe('RouteManager over a scripted kernel', () => {
     expect([...maps.routes.keys()]).toEqual(expect.arrayContaining(['198.51.100.128/26', '2001:db8:1::/64']));
   });
 
-  it('AddRoutes in batches: each kernel refusal reported with its index, prefix and the kernel\'s words; every other route in the maps', async () => {
+  it('AddRoutes in batches, from messages of one to a thousand routes: each kernel refusal reported with its index among the stream\'s routes, prefix and the kernel\'s words; every other route in the maps', async () => {
     const count = BATCH_ROUTES * 2 + 100;
     const prefixOf = (i: number): string => `2001:db8:1:${i.toString(16)}::/64`;
     const refused = [5, BATCH_ROUTES, count - 1];
     for (const i of refused) kernel.refuse.set(prefixOf(i), 'Nexthop has invalid gateway');
-    async function* stream(): AsyncGenerator<BulkItem> {
-      for (let i = 0; i < count; i++) yield { spec: { prefix: i === 7 ? prefixOf(3) : prefixOf(i), nexthops: [via('2001:db8:b::2')] }, replace: false };
+    const sizes = [1, 257, 1000, 3];
+    async function* stream(): AsyncGenerator<BulkItem[]> {
+      for (let i = 0, m = 0; i < count; m++) {
+        const message: BulkItem[] = [];
+        for (const end = Math.min(count, i + sizes[m % sizes.length]!); i < end; i++) {
+          message.push({ spec: { prefix: i === 7 ? prefixOf(3) : prefixOf(i), nexthops: [via('2001:db8:b::2')] }, replace: false });
+        }
+        yield message;
+      }
     }
     const result = await manager.addRoutes(stream());
     expect(kernel.transactions).toBe(3);
@@ -327,10 +334,10 @@ describe('RouteManager over a scripted kernel', () => {
     kernel.gate = new Promise<void>((r) => (release = r));
     let pulled = 0;
     const count = BATCH_ROUTES * (OPEN_BATCHES + 3);
-    async function* stream(): AsyncGenerator<BulkItem> {
+    async function* stream(): AsyncGenerator<BulkItem[]> {
       for (let i = 0; i < count; i++) {
         pulled++;
-        yield { spec: { prefix: `2001:db8:1:${i.toString(16)}::/64`, nexthops: [via('2001:db8:b::2')] }, replace: false };
+        yield [{ spec: { prefix: `2001:db8:1:${i.toString(16)}::/64`, nexthops: [via('2001:db8:b::2')] }, replace: false }];
       }
     }
     const result = manager.addRoutes(stream());

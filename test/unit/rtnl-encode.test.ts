@@ -3,7 +3,7 @@
 // route it was written from, and a route the encoder refuses leaves the
 // buffer as it was.
 import { describe, expect, it } from 'vitest';
-import { parseAddress } from '../../dataplane/addr.js';
+import { parseAddress, parsePrefix } from '../../dataplane/addr.js';
 import type { KernelRoute } from '../../router/sync/model.js';
 import { decodeRoute } from '../../router/sync/rtnl-decode.js';
 import { RequestBuffer, RouteSpecError, appendRouteAdd, routeAddPayload } from '../../router/sync/rtnl-encode.js';
@@ -47,6 +47,10 @@ describe('RequestBuffer and appendRouteAdd', () => {
     expect(messages.map((m) => decodeRoute(m.data, filter)?.route)).toEqual(routes);
     // the single-route payload is the same bytes as the batch's message
     routes.forEach((r, i) => expect(routeAddPayload(r, PROTOCOL)).toEqual(messages[i]!.data));
+    // and so are the messages written from prefixes the caller parsed
+    const fromParsed = new RequestBuffer(2);
+    for (const r of routes) appendRouteAdd(fromParsed, r, PROTOCOL, ADD, parsePrefix(r.prefix));
+    expect(fromParsed.bytes).toEqual(out.bytes);
   });
 
   it('leaves the buffer as it was when it refuses a route', () => {

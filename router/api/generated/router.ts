@@ -5,6 +5,7 @@ import type { AddPuntRuleRequest as _xdprouter_v1_AddPuntRuleRequest, AddPuntRul
 import type { AddPuntRuleResponse as _xdprouter_v1_AddPuntRuleResponse, AddPuntRuleResponse__Output as _xdprouter_v1_AddPuntRuleResponse__Output } from './xdprouter/v1/AddPuntRuleResponse.js';
 import type { AddRouteRequest as _xdprouter_v1_AddRouteRequest, AddRouteRequest__Output as _xdprouter_v1_AddRouteRequest__Output } from './xdprouter/v1/AddRouteRequest.js';
 import type { AddRouteResponse as _xdprouter_v1_AddRouteResponse, AddRouteResponse__Output as _xdprouter_v1_AddRouteResponse__Output } from './xdprouter/v1/AddRouteResponse.js';
+import type { AddRoutesRequest as _xdprouter_v1_AddRoutesRequest, AddRoutesRequest__Output as _xdprouter_v1_AddRoutesRequest__Output } from './xdprouter/v1/AddRoutesRequest.js';
 import type { AddRoutesResponse as _xdprouter_v1_AddRoutesResponse, AddRoutesResponse__Output as _xdprouter_v1_AddRoutesResponse__Output } from './xdprouter/v1/AddRoutesResponse.js';
 import type { CaptureFilter as _xdprouter_v1_CaptureFilter, CaptureFilter__Output as _xdprouter_v1_CaptureFilter__Output } from './xdprouter/v1/CaptureFilter.js';
 import type { CapturePacketsRequest as _xdprouter_v1_CapturePacketsRequest, CapturePacketsRequest__Output as _xdprouter_v1_CapturePacketsRequest__Output } from './xdprouter/v1/CapturePacketsRequest.js';
@@ -54,6 +55,7 @@ export interface ProtoGrpcType {
       AddPuntRuleResponse: MessageTypeDefinition<_xdprouter_v1_AddPuntRuleResponse, _xdprouter_v1_AddPuntRuleResponse__Output>
       AddRouteRequest: MessageTypeDefinition<_xdprouter_v1_AddRouteRequest, _xdprouter_v1_AddRouteRequest__Output>
       AddRouteResponse: MessageTypeDefinition<_xdprouter_v1_AddRouteResponse, _xdprouter_v1_AddRouteResponse__Output>
+      AddRoutesRequest: MessageTypeDefinition<_xdprouter_v1_AddRoutesRequest, _xdprouter_v1_AddRoutesRequest__Output>
       AddRoutesResponse: MessageTypeDefinition<_xdprouter_v1_AddRoutesResponse, _xdprouter_v1_AddRoutesResponse__Output>
       AttachMode: EnumTypeDefinition
       CaptureFilter: MessageTypeDefinition<_xdprouter_v1_CaptureFilter, _xdprouter_v1_CaptureFilter__Output>

@@ -3,7 +3,8 @@
 
 export interface RouteError {
   /**
-   * position of the request in the stream, from 0
+   * position of the route among all the routes of the stream, from 0 (a
+   * message's `route`, then its `routes`, then the next message's)
    */
   'index'?: (number);
   /**
@@ -19,7 +20,8 @@ export interface RouteError {
 
 export interface RouteError__Output {
   /**
-   * position of the request in the stream, from 0
+   * position of the route among all the routes of the stream, from 0 (a
+   * message's `route`, then its `routes`, then the next message's)
    */
   'index': (number);
   /**

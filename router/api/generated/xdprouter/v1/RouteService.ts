@@ -4,6 +4,7 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { AddRouteRequest as _xdprouter_v1_AddRouteRequest, AddRouteRequest__Output as _xdprouter_v1_AddRouteRequest__Output } from '../../xdprouter/v1/AddRouteRequest.js';
 import type { AddRouteResponse as _xdprouter_v1_AddRouteResponse, AddRouteResponse__Output as _xdprouter_v1_AddRouteResponse__Output } from '../../xdprouter/v1/AddRouteResponse.js';
+import type { AddRoutesRequest as _xdprouter_v1_AddRoutesRequest, AddRoutesRequest__Output as _xdprouter_v1_AddRoutesRequest__Output } from '../../xdprouter/v1/AddRoutesRequest.js';
 import type { AddRoutesResponse as _xdprouter_v1_AddRoutesResponse, AddRoutesResponse__Output as _xdprouter_v1_AddRoutesResponse__Output } from '../../xdprouter/v1/AddRoutesResponse.js';
 import type { DeleteRouteRequest as _xdprouter_v1_DeleteRouteRequest, DeleteRouteRequest__Output as _xdprouter_v1_DeleteRouteRequest__Output } from '../../xdprouter/v1/DeleteRouteRequest.js';
 import type { DeleteRouteResponse as _xdprouter_v1_DeleteRouteResponse, DeleteRouteResponse__Output as _xdprouter_v1_DeleteRouteResponse__Output } from '../../xdprouter/v1/DeleteRouteResponse.js';
@@ -35,7 +36,6 @@ export interface RouteServiceClient extends grpc.Client {
    * protocol owns (delete it with force first).
    * DEADLINE_EXCEEDED: the kernel has the route but the fast path did not
    * apply it within 10 s (or the call's deadline).
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    */
   AddRoute(argument: _xdprouter_v1_AddRouteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_xdprouter_v1_AddRouteResponse__Output>): grpc.ClientUnaryCall;
   AddRoute(argument: _xdprouter_v1_AddRouteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_xdprouter_v1_AddRouteResponse__Output>): grpc.ClientUnaryCall;
@@ -56,7 +56,6 @@ export interface RouteServiceClient extends grpc.Client {
    * protocol owns (delete it with force first).
    * DEADLINE_EXCEEDED: the kernel has the route but the fast path did not
    * apply it within 10 s (or the call's deadline).
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    */
   addRoute(argument: _xdprouter_v1_AddRouteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_xdprouter_v1_AddRouteResponse__Output>): grpc.ClientUnaryCall;
   addRoute(argument: _xdprouter_v1_AddRouteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_xdprouter_v1_AddRouteResponse__Output>): grpc.ClientUnaryCall;
@@ -64,35 +63,41 @@ export interface RouteServiceClient extends grpc.Client {
   addRoute(argument: _xdprouter_v1_AddRouteRequest, callback: grpc.requestCallback<_xdprouter_v1_AddRouteResponse__Output>): grpc.ClientUnaryCall;
   
   /**
-   * Bulk programming: AddRoute for every request of the stream. Routes are
-   * installed as they arrive, in batches of thousands per kernel request;
-   * while a few batches wait for the kernel or the fast path, the stream is
-   * not read further. The answer comes once every route that went in is in
-   * the kernel and the fast path. A refused route does not stop the others:
-   * it is listed in `errors` with its index in the stream and the status
-   * and message AddRoute would have answered.
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * Bulk programming: AddRoute for every route of the stream. A message
+   * carries one route (`route`, the shape of an AddRouteRequest, so a
+   * client that sends AddRouteRequests works unchanged) or many (`routes`;
+   * a few hundred to a thousand per message cost the client and the daemon
+   * far less than one message each); keep each message under 64 KiB.
+   * Routes are installed as they arrive, in batches of thousands per kernel
+   * request; while a few batches wait for the kernel or the fast path, the
+   * stream is not read further. The answer comes once every route that
+   * went in is in the kernel and the fast path. A refused route does not
+   * stop the others: it is listed in `errors` with its index among the
+   * routes of the stream (not its message's) and the status and message
+   * AddRoute would have answered.
    */
-  AddRoutes(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRouteRequest>;
-  AddRoutes(metadata: grpc.Metadata, callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRouteRequest>;
-  AddRoutes(options: grpc.CallOptions, callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRouteRequest>;
-  AddRoutes(callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRouteRequest>;
+  AddRoutes(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRoutesRequest>;
+  AddRoutes(metadata: grpc.Metadata, callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRoutesRequest>;
+  AddRoutes(options: grpc.CallOptions, callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRoutesRequest>;
+  AddRoutes(callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRoutesRequest>;
   /**
-   * Bulk programming: AddRoute for every request of the stream. Routes are
-   * installed as they arrive, in batches of thousands per kernel request;
-   * while a few batches wait for the kernel or the fast path, the stream is
-   * not read further. The answer comes once every route that went in is in
-   * the kernel and the fast path. A refused route does not stop the others:
-   * it is listed in `errors` with its index in the stream and the status
-   * and message AddRoute would have answered.
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * Bulk programming: AddRoute for every route of the stream. A message
+   * carries one route (`route`, the shape of an AddRouteRequest, so a
+   * client that sends AddRouteRequests works unchanged) or many (`routes`;
+   * a few hundred to a thousand per message cost the client and the daemon
+   * far less than one message each); keep each message under 64 KiB.
+   * Routes are installed as they arrive, in batches of thousands per kernel
+   * request; while a few batches wait for the kernel or the fast path, the
+   * stream is not read further. The answer comes once every route that
+   * went in is in the kernel and the fast path. A refused route does not
+   * stop the others: it is listed in `errors` with its index among the
+   * routes of the stream (not its message's) and the status and message
+   * AddRoute would have answered.
    */
-  addRoutes(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRouteRequest>;
-  addRoutes(metadata: grpc.Metadata, callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRouteRequest>;
-  addRoutes(options: grpc.CallOptions, callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRouteRequest>;
-  addRoutes(callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRouteRequest>;
+  addRoutes(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRoutesRequest>;
+  addRoutes(metadata: grpc.Metadata, callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRoutesRequest>;
+  addRoutes(options: grpc.CallOptions, callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRoutesRequest>;
+  addRoutes(callback: grpc.requestCallback<_xdprouter_v1_AddRoutesResponse__Output>): grpc.ClientWritableStream<_xdprouter_v1_AddRoutesRequest>;
   
   /**
    * Remove a route from the kernel and the fast path; returns once the fast
@@ -209,22 +214,24 @@ export interface RouteServiceHandlers extends grpc.UntypedServiceImplementation 
    * protocol owns (delete it with force first).
    * DEADLINE_EXCEEDED: the kernel has the route but the fast path did not
    * apply it within 10 s (or the call's deadline).
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    */
   AddRoute: grpc.handleUnaryCall<_xdprouter_v1_AddRouteRequest__Output, _xdprouter_v1_AddRouteResponse>;
   
   /**
-   * Bulk programming: AddRoute for every request of the stream. Routes are
-   * installed as they arrive, in batches of thousands per kernel request;
-   * while a few batches wait for the kernel or the fast path, the stream is
-   * not read further. The answer comes once every route that went in is in
-   * the kernel and the fast path. A refused route does not stop the others:
-   * it is listed in `errors` with its index in the stream and the status
-   * and message AddRoute would have answered.
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * Bulk programming: AddRoute for every route of the stream. A message
+   * carries one route (`route`, the shape of an AddRouteRequest, so a
+   * client that sends AddRouteRequests works unchanged) or many (`routes`;
+   * a few hundred to a thousand per message cost the client and the daemon
+   * far less than one message each); keep each message under 64 KiB.
+   * Routes are installed as they arrive, in batches of thousands per kernel
+   * request; while a few batches wait for the kernel or the fast path, the
+   * stream is not read further. The answer comes once every route that
+   * went in is in the kernel and the fast path. A refused route does not
+   * stop the others: it is listed in `errors` with its index among the
+   * routes of the stream (not its message's) and the status and message
+   * AddRoute would have answered.
    */
-  AddRoutes: grpc.handleClientStreamingCall<_xdprouter_v1_AddRouteRequest__Output, _xdprouter_v1_AddRoutesResponse>;
+  AddRoutes: grpc.handleClientStreamingCall<_xdprouter_v1_AddRoutesRequest__Output, _xdprouter_v1_AddRoutesResponse>;
   
   /**
    * Remove a route from the kernel and the fast path; returns once the fast
@@ -270,7 +277,7 @@ export interface RouteServiceHandlers extends grpc.UntypedServiceImplementation 
 
 export interface RouteServiceDefinition extends grpc.ServiceDefinition {
   AddRoute: MethodDefinition<_xdprouter_v1_AddRouteRequest, _xdprouter_v1_AddRouteResponse, _xdprouter_v1_AddRouteRequest__Output, _xdprouter_v1_AddRouteResponse__Output>
-  AddRoutes: MethodDefinition<_xdprouter_v1_AddRouteRequest, _xdprouter_v1_AddRoutesResponse, _xdprouter_v1_AddRouteRequest__Output, _xdprouter_v1_AddRoutesResponse__Output>
+  AddRoutes: MethodDefinition<_xdprouter_v1_AddRoutesRequest, _xdprouter_v1_AddRoutesResponse, _xdprouter_v1_AddRoutesRequest__Output, _xdprouter_v1_AddRoutesResponse__Output>
   DeleteRoute: MethodDefinition<_xdprouter_v1_DeleteRouteRequest, _xdprouter_v1_DeleteRouteResponse, _xdprouter_v1_DeleteRouteRequest__Output, _xdprouter_v1_DeleteRouteResponse__Output>
   ListRoutes: MethodDefinition<_xdprouter_v1_ListRoutesRequest, _xdprouter_v1_Route, _xdprouter_v1_ListRoutesRequest__Output, _xdprouter_v1_Route__Output>
   LookupRoute: MethodDefinition<_xdprouter_v1_LookupRouteRequest, _xdprouter_v1_LookupRouteResponse, _xdprouter_v1_LookupRouteRequest__Output, _xdprouter_v1_LookupRouteResponse__Output>
