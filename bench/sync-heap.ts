@@ -46,7 +46,7 @@ function nullWriter(): FastPathWriter {
     setRoute: none,
     setRoutes: async () => {},
     deleteRoute: () => true,
-    deleteRoutes: async (prefixes) => prefixes.length,
+    deleteRoutes: async (batch) => batch.size,
   };
 }
 

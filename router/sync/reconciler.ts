@@ -1,7 +1,8 @@
 // Keeps the fast path's maps equal to the kernel's tables: a full sync from
 // a snapshot (start, resync), then one small reconcile per event. Only what
 // changed is written; next hops and groups are shared and counted.
-import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
+import { RouteBatch, type FastPath } from '../../dataplane/fastpath.js';
+import { fib4Target, routeEntry } from '../../dataplane/route-target.js';
 import { KernelState, emptyChange } from './kernel-state.js';
 import type { Change } from './kernel-state.js';
 import { DesiredState, signature } from './desired.js';
@@ -152,7 +153,9 @@ export class Reconciler {
       if (!this.prefixes.held(slot, HOLDER.KERNEL) && !this.desired.policy.destinations.has(this.prefixes.keyOf(slot))) staleSlots.push(slot);
     }
     const stale = staleSlots.map((slot) => this.prefixes.keyOf(slot));
-    await this.fp.deleteRoutes(stale.map((k) => k.slice(2)));
+    const deletes = new RouteBatch(staleSlots.length);
+    for (const slot of staleSlots) this.pack(deletes, slot, 0);
+    await this.fp.deleteRoutes(deletes);
     for (const slot of staleSlots) this.forget(slot);
     // next hops and groups of the previous run, which no route uses any
     // more: their ids were kept out of use while the sync replaced them
@@ -275,18 +278,19 @@ export class Reconciler {
    * text is made only for what is written.
    */
   private async writeRoutes(slots: ArrayLike<number>): Promise<void> {
-    let sets: Array<{ prefix: string; target: RouteTarget }> = [];
-    let deletes: string[] = [];
+    const capacity = Math.min(slots.length, FULL_SYNC_CHUNK);
+    const sets = new RouteBatch(capacity);
+    const deletes = new RouteBatch(capacity);
     let released: number[] = [];
     let forgotten: number[] = [];
     const flush = async (): Promise<void> => {
-      if (sets.length > 0) await this.fp.setRoutes(sets);
-      if (deletes.length > 0) await this.fp.deleteRoutes(deletes);
+      if (sets.size > 0) await this.fp.setRoutes(sets);
+      if (deletes.size > 0) await this.fp.deleteRoutes(deletes);
       for (const old of released) this.releaseApplied(old);
       // a slot let go of only now: until its delete is written, it must not name another prefix
       for (const slot of forgotten) this.prefixes.release(slot, HOLDER.APPLIED);
-      sets = [];
-      deletes = [];
+      sets.clear();
+      deletes.clear();
       released = [];
       forgotten = [];
     };
@@ -297,17 +301,23 @@ export class Reconciler {
       const oldId = this.applied[slot]!;
       if (desired && this.records.get(oldId)?.signature === signature(desired)) continue;
       if (desired) {
-        sets.push({ prefix: this.prefixes.prefix(slot), target: this.acquire(slot, desired) });
+        this.pack(sets, slot, this.acquire(slot, desired));
       } else if (oldId !== NOT_APPLIED) {
-        deletes.push(this.prefixes.prefix(slot));
+        this.pack(deletes, slot, 0);
         this.applied[slot] = NOT_APPLIED;
         this.appliedCount--;
         forgotten.push(slot);
       }
       released.push(oldId);
-      if (sets.length + deletes.length >= FULL_SYNC_CHUNK) await flush();
+      if (sets.size + deletes.size >= FULL_SYNC_CHUNK) await flush();
     }
     await flush();
+  }
+
+  /** The slot's prefix, with the route as the index encodes it (0 for a delete), into a batch: its words, no text. */
+  private pack(batch: RouteBatch, slot: number, entry: number): void {
+    const p = this.prefixes;
+    batch.add(p.family(slot), p.length(slot), p.word(slot, 0), p.word(slot, 1), p.word(slot, 2), p.word(slot, 3), entry);
   }
 
   /** Netfilter's rules changed which interfaces' traffic the kernel must see. */
@@ -430,8 +440,8 @@ export class Reconciler {
     return this.staleNeighbours.values();
   }
 
-  /** Write the next hops and group a route needs; returns its target with real ids. */
-  private acquire(slot: number, d: DesiredRoute): RouteTarget {
+  /** Write the next hops and group a route needs; returns the route with real ids, as the index encodes it (route-target.ts). */
+  private acquire(slot: number, d: DesiredRoute): number {
     // the members' ids by key only for a group: a full sync acquires one next hop for most of a million routes
     const ids = d.group ? new Map<string, number>() : undefined;
     let firstId = 0;
@@ -441,22 +451,22 @@ export class Reconciler {
       if (nh === d.nexthops[0]) firstId = id;
       ids?.set(nh.key, id);
     }
-    let target = d.target;
+    let entry: number;
     let groupKey: string | undefined;
     if (d.group) {
       groupKey = d.group.map((m) => `${m.key}*${m.weight}`).join(',');
       const { id, created } = this.groupRefs.acquire(groupKey);
       if (created) this.fp.setGroup(id, d.group.map((m) => ({ nexthop: ids!.get(m.key)!, weight: m.weight })));
-      target = { type: 'unicast', group: id };
-    } else if (d.target.type === 'unicast') {
-      target = { type: 'unicast', nexthop: firstId };
+      entry = routeEntry('unicast', id, true);
+    } else {
+      entry = d.target.type === 'unicast' ? routeEntry('unicast', firstId) : routeEntry(d.target.type);
     }
     if (this.applied[slot] === NOT_APPLIED) {
       this.appliedCount++;
       this.prefixes.holdSlot(slot, HOLDER.APPLIED);
     }
     this.applied[slot] = this.records.acquire(signature(d), () => ({ nexthopKeys: d.nexthops.map((nh) => nh.key), ...(groupKey ? { groupKey } : {}) }));
-    return target;
+    return entry;
   }
 
   /**
@@ -480,7 +490,7 @@ export class Reconciler {
     if (desired && this.records.get(oldId)?.signature === signature(desired)) return;
     if (desired) {
       // new entries first, then the route, then the old entries: never a dangling id
-      this.fp.setRoute(this.prefixes.prefix(slot), this.acquire(slot, desired));
+      this.fp.setRoute(this.prefixes.prefix(slot), fib4Target(this.acquire(slot, desired)));
       this.releaseApplied(oldId);
     } else if (oldId !== NOT_APPLIED) {
       this.fp.deleteRoute(this.prefixes.prefix(slot));
