@@ -3,6 +3,7 @@
 // changed is written; next hops and groups are shared and counted.
 import { RouteBatch, type FastPath } from '../../dataplane/fastpath.js';
 import { fib4Target, routeEntry } from '../../dataplane/route-target.js';
+import type { ChangedSlots } from './changed-slots.js';
 import { KernelState, emptyChange } from './kernel-state.js';
 import type { Change } from './kernel-state.js';
 import { DesiredState, signature } from './desired.js';
@@ -136,7 +137,7 @@ export class Reconciler {
     this.state.load(snapshot);
     this.desired.replanPolicy();
     if (adopted) this.adopt(adopted);
-    const all = emptyChange();
+    const all = emptyChange(this.prefixes);
     for (const l of this.state.links.keys()) all.links.add(l);
     for (const [k] of this.ifaces) all.links.add(k);
     for (const k of this.state.neighbours.keys()) all.neighbours.add(k);
@@ -217,8 +218,12 @@ export class Reconciler {
   /** Apply one kernel event and write what it changed. */
   applyEvent(e: KernelEvent): void {
     const prefixes = this.applyEventExceptRoutes(e);
-    for (const key of prefixes) this.reconcileRoute(this.slotToWrite(key));
-    if (prefixes.size > 0) this.routesApplied(prefixes);
+    try {
+      for (const slot of prefixes.list()) this.reconcileRoute(slot);
+      if (prefixes.size > 0) this.routesApplied(prefixes);
+    } finally {
+      prefixes.release();
+    }
   }
 
   /**
@@ -233,27 +238,31 @@ export class Reconciler {
    */
   async applyEvents(events: readonly KernelEvent[]): Promise<void> {
     // a route event changes nothing but its prefix's routes: a feed's events share one Change, none made per event
-    const routes = emptyChange();
+    const routes = emptyChange(this.prefixes);
     const prefixes = routes.prefixes;
-    for (const e of events) {
-      if (e.kind === 'route') this.state.apply(e, routes);
-      else for (const key of this.applyEventExceptRoutes(e)) prefixes.add(key);
-    }
-    // a few routes are written at once: a batch call waits for a worker thread, a change typed by hand should not
-    if (prefixes.size <= DIRECT_WRITES) for (const key of prefixes) this.reconcileRoute(this.slotToWrite(key));
-    else {
-      this.writingEvents++;
-      try {
-        await this.writeRoutes([...prefixes].map((key) => this.slotToWrite(key)));
-      } finally {
-        this.writingEvents--;
+    try {
+      for (const e of events) {
+        if (e.kind === 'route') this.state.apply(e, routes);
+        else prefixes.take(this.applyEventExceptRoutes(e));
       }
+      // a few routes are written at once: a batch call waits for a worker thread, a change typed by hand should not
+      if (prefixes.size <= DIRECT_WRITES) for (const slot of prefixes.list()) this.reconcileRoute(slot);
+      else {
+        this.writingEvents++;
+        try {
+          await this.writeRoutes(prefixes.list());
+        } finally {
+          this.writingEvents--;
+        }
+      }
+      if (prefixes.size > 0) this.routesApplied(prefixes);
+    } finally {
+      prefixes.release();
     }
-    if (prefixes.size > 0) this.routesApplied(prefixes);
   }
 
-  /** An event into the state, and whatever it changed written but the routes; returns the prefixes whose routes to reconcile. */
-  private applyEventExceptRoutes(e: KernelEvent): Set<string> {
+  /** An event into the state, and whatever it changed written but the routes; returns the slots whose routes to reconcile, held until released. */
+  private applyEventExceptRoutes(e: KernelEvent): ChangedSlots {
     const wasGood = e.kind === 'neighbour' && this.desired.goodNexthop({ ifindex: e.neighbour.ifindex, gateway: e.neighbour.address });
     const change = this.state.apply(e);
     if (change.rules) this.replanPolicy(change);
@@ -263,7 +272,7 @@ export class Reconciler {
     if (change.links.size > 0) {
       this.reconcileLinks(change);
       // a link's state changes whether routes through it can be forwarded
-      for (const key of this.state.prefixesThrough((hops) => hops.some((n) => change.links.has(n.ifindex)))) change.prefixes.add(key);
+      for (const slot of this.state.routes.slotsThrough((hops) => hops.some((n) => change.links.has(n.ifindex)))) change.prefixes.add(slot);
     }
     if (change.addresses.size > 0 || change.links.size > 0) this.reconcileLocals();
     this.reconcileNeighbours(change.neighbours);
@@ -323,7 +332,7 @@ export class Reconciler {
   /** Netfilter's rules changed which interfaces' traffic the kernel must see. */
   setNetfilter(scope: NetfilterScope): void {
     this.desired.netfilter = scope;
-    const change = emptyChange();
+    const change = emptyChange(this.prefixes);
     for (const l of this.state.links.keys()) change.links.add(l);
     this.reconcileLinks(change);
     this.reconcileNeighbours(change.neighbours);
@@ -342,9 +351,12 @@ export class Reconciler {
     // what the maps hold counts too: a prefix the kernel let go of while inside a destination stays there as a policy entry
     for (const slot of this.prefixes.slots(HOLDER.KERNEL | HOLDER.APPLIED)) {
       const key = this.prefixes.keyOf(slot);
-      if (moved.some((d) => prefixCovers(d, key))) change.prefixes.add(key);
+      if (moved.some((d) => prefixCovers(d, key))) change.prefixes.add(slot);
     }
-    for (const d of moved) change.prefixes.add(d);
+    for (const d of moved) {
+      const slot = this.slotToWrite(d);
+      if (slot >= 0) change.prefixes.add(slot);
+    }
   }
 
   /**
@@ -352,9 +364,9 @@ export class Reconciler {
    * neighbour (fib_multipath_use_neigh). A scan, but only when a gateway
    * turns good or bad, not on every NUD change.
    */
-  private multipathRoutesVia(ifindex: number, gateway: string, into: Set<string>): void {
+  private multipathRoutesVia(ifindex: number, gateway: string, into: ChangedSlots): void {
     const through = (hops: readonly KernelNexthop[]): boolean => hops.length > 1 && hops.some((n) => n.ifindex === ifindex && n.gateway === gateway);
-    for (const key of this.state.prefixesThrough(through, [4])) into.add(key);
+    for (const slot of this.state.routes.slotsThrough(through, [4])) into.add(slot);
   }
 
   /**
