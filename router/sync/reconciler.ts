@@ -11,7 +11,7 @@ import type { DesiredOptions, DesiredRoute, NetfilterScope } from './desired.js'
 import { prefixCovers } from './policy.js';
 import type { KernelEvent, KernelNexthop, KernelSnapshot } from './model.js';
 import { RefCountedIds } from './nexthop-ids.js';
-import { AppliedRecords, NOT_APPLIED, type AppliedRoute } from './applied-records.js';
+import { AppliedRecords, NOT_APPLIED } from './applied-records.js';
 import { HOLDER, grownColumn, type PrefixTable } from './prefix-table.js';
 
 /** Routes written per batch: bounds what a full sync holds at once on a full table. */
@@ -201,12 +201,11 @@ export class Reconciler {
 
   /** Take the maps' current entries as applied, with signatures that force a rewrite. */
   private adopt(adopted: AdoptedEntries): void {
-    const unknown = (): Omit<AppliedRoute, 'signature'> => ({ nexthopKeys: [] });
     for (const prefix of adopted.routes) {
       const slot = this.prefixes.hold(prefix.includes(':') ? 6 : 4, prefix, HOLDER.APPLIED);
       if (this.applied[slot] === NOT_APPLIED) this.appliedCount++;
       this.releaseApplied(this.applied[slot]!);
-      this.applied[slot] = this.records.acquire('(adopted)', unknown);
+      this.applied[slot] = this.records.acquire('(adopted)', []);
     }
     for (const ifindex of adopted.interfaces) this.ifaces.set(ifindex, '(adopted)');
     for (const key of adopted.neighbours) this.neighbours.set(key, '(adopted)');
@@ -290,18 +289,20 @@ export class Reconciler {
     const capacity = Math.min(slots.length, FULL_SYNC_CHUNK);
     const sets = new RouteBatch(capacity);
     const deletes = new RouteBatch(capacity);
-    let released: number[] = [];
-    let forgotten: number[] = [];
+    // what the written routes held before, and the slots they leave: typed, as the batches are
+    const released = new Uint32Array(capacity);
+    const forgotten = new Uint32Array(capacity);
+    let releasedCount = 0;
+    let forgottenCount = 0;
     const flush = async (): Promise<void> => {
       if (sets.size > 0) await this.fp.setRoutes(sets);
       if (deletes.size > 0) await this.fp.deleteRoutes(deletes);
-      for (const old of released) this.releaseApplied(old);
+      for (let k = 0; k < releasedCount; k++) this.releaseApplied(released[k]!);
       // a slot let go of only now: until its delete is written, it must not name another prefix
-      for (const slot of forgotten) this.prefixes.release(slot, HOLDER.APPLIED);
+      for (let k = 0; k < forgottenCount; k++) this.prefixes.release(forgotten[k]!, HOLDER.APPLIED);
       sets.clear();
       deletes.clear();
-      released = [];
-      forgotten = [];
+      releasedCount = forgottenCount = 0;
     };
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
@@ -315,10 +316,10 @@ export class Reconciler {
         this.pack(deletes, slot, 0);
         this.applied[slot] = NOT_APPLIED;
         this.appliedCount--;
-        forgotten.push(slot);
+        forgotten[forgottenCount++] = slot;
       }
-      released.push(oldId);
-      if (sets.size + deletes.size >= FULL_SYNC_CHUNK) await flush();
+      released[releasedCount++] = oldId;
+      if (releasedCount === capacity) await flush();
     }
     await flush();
   }
@@ -477,7 +478,7 @@ export class Reconciler {
       this.appliedCount++;
       this.prefixes.holdSlot(slot, HOLDER.APPLIED);
     }
-    this.applied[slot] = this.records.acquire(signature(d), () => ({ nexthopKeys: d.nexthops.map((nh) => nh.key), ...(groupKey ? { groupKey } : {}) }));
+    this.applied[slot] = this.records.acquire(signature(d), d.nexthops, groupKey);
     return entry;
   }
 
