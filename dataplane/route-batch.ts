@@ -11,9 +11,8 @@ import { fib4Entry, fib4Target, type RouteTarget } from './route-target.js';
 
 const WORDS = 4;
 const INITIAL = 256;
-const IPV4_BITS = 32;
-const BYTE = 8;
-const BYTE_MASK = 0xff;
+/** where each byte of a network-order word sits in it, first byte first */
+const BYTE_SHIFTS = [24, 16, 8, 0] as const;
 
 export class RouteBatch {
   private families: Uint8Array;
@@ -85,9 +84,9 @@ export class RouteBatch {
     return this.lengths[i]!;
   }
 
-  /** Word k (0-3) of route i's address, network order. */
-  word(i: number, k: number): number {
-    return this.words[i * WORDS + k]!;
+  /** Route i's IPv4 address as one number (the IPv4 index's key). */
+  address4(i: number): number {
+    return this.words[i * WORDS]!;
   }
 
   /** Route i as the index encodes it (fib4Entry). */
@@ -98,7 +97,7 @@ export class RouteBatch {
   /** Route i's address bytes into `out` (4 or 16 by family): the IPv6 index and the tries' keys take bytes. */
   addressInto(i: number, out: Uint8Array, at = 0): void {
     const bytes = this.families[i] === 6 ? WORDS * 4 : 4;
-    for (let b = 0; b < bytes; b++) out[at + b] = (this.words[i * WORDS + (b >> 2)]! >>> (IPV4_BITS - BYTE - (b & 3) * BYTE)) & BYTE_MASK;
+    for (let b = 0; b < bytes; b++) out[at + b] = this.words[i * WORDS + (b >> 2)]! >>> BYTE_SHIFTS[b & 3]!;
   }
 
   /** The routes as text and targets, an object each: for what reads a few (the unit tests' writer), not for a full table. */

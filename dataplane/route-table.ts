@@ -121,7 +121,7 @@ export class RouteTable {
       const index = this.indexes.index4();
       for (let k = 0; k < positions.length; k++) {
         const i = positions[k]!;
-        index.set(batch.word(i, 0), batch.prefixLength(i), batch.entry(i));
+        index.set(batch.address4(i), batch.prefixLength(i), batch.entry(i));
       }
     } else {
       const index = this.indexes.index6();
@@ -166,7 +166,7 @@ export class RouteTable {
     const { positions } = part;
     if (part.family === 4) {
       const index = this.indexes.index4();
-      for (let k = 0; k < positions.length; k++) index.delete(batch.word(positions[k]!, 0), batch.prefixLength(positions[k]!));
+      for (let k = 0; k < positions.length; k++) index.delete(batch.address4(positions[k]!), batch.prefixLength(positions[k]!));
     } else {
       const index = this.indexes.index6();
       const addr = this.addr6;
