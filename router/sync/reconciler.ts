@@ -55,7 +55,11 @@ export interface AdoptedEntries {
   locals: string[];
 }
 
-/** Prefixes by "family|prefix": a Set, or every prefix of a full sync, made as read. */
+/**
+ * The prefixes a write reached the maps for, read as "family|prefix": after
+ * events their slots (ChangedSlots), after a full sync every prefix; a key
+ * is made only as it is read, and has() finds the asked one's slot.
+ */
 export interface PrefixKeys extends Iterable<string> {
   readonly size: number;
   has(key: string): boolean;
