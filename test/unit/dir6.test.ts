@@ -177,6 +177,26 @@ describe('Dir6', () => {
     expect(table.usage().used).toBe(0);
   });
 
+  it('nested prefixes of the /24 table, set and deleted in any order, each /24 answered by the longest one over it (no depth kept per entry)', () => {
+    const at = (text: string): Uint8Array => hexAddr(text.padEnd(32, '0'));
+    const prefixes: Array<[string, number, number]> = [['', 0, 1], ['2', 4, 2], ['2001', 16, 3], ['2001d', 20, 4], ['20010d', 24, 5], ['2001d8', 24, 6], ['200f', 16, 7]];
+    const probes = ['2a', '2001', '2001c', '2001d0', '20010d', '2001d8', '2001d9', '200f', '3'].map(at);
+    const rand = seededRandom(5);
+    for (let round = 0; round < 3; round++) {
+      const ref = new Reference();
+      for (const [hex, len, value] of [...prefixes].sort(() => rand() - 0.5)) {
+        table.set(at(hex), len, value);
+        ref.set(at(hex), len, value);
+        for (const a of probes) expect(table.lookup(a), key(a)).toBe(ref.lookup(a));
+      }
+      for (const [hex, len] of [...prefixes].sort(() => rand() - 0.5)) {
+        table.delete(at(hex), len);
+        ref.delete(at(hex), len);
+        for (const a of probes) expect(table.lookup(a), key(a)).toBe(ref.lookup(a));
+      }
+    }
+  });
+
   it('tells each load of a lookup, in order: the /24 table, then a /48\'s one sparse line, its header and the entry that answers', () => {
     const slash48 = hexAddr('2a001234abcd');
     table.set(slash48, 48, 5);
