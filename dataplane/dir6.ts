@@ -112,6 +112,9 @@ export class Dir6 {
   /** a reclaim came while an update ran: marks get their lines once it is done */
   private updating = false;
   private reclaimedMeanwhile = false;
+  /** within setRun: the changes under one /24 not placed yet */
+  private run = false;
+  private pending: { index: number; change: Change } | undefined;
 
   /** The memory must be zero everywhere (adopt() takes memory that is in use). */
   constructor(memory: Dir6Memory, options: Dir6Options = {}) {
@@ -127,13 +130,58 @@ export class Dir6 {
   set(addr: Uint8Array, len: number, value: number): void {
     checkPrefix(addr, len);
     checkValue(value);
-    if (len <= FIRST_BITS) this.setShort(chunk(addr, 0, FIRST_BITS), len, value);
-    else this.update(() => this.setLong(addr, len, value));
+    if (len <= FIRST_BITS) {
+      this.publishRun();
+      this.setShort(chunk(addr, 0, FIRST_BITS), len, value);
+    } else if (this.run) {
+      this.setInRun(addr, len, value);
+    } else {
+      this.update(() => this.setLong(addr, len, value));
+    }
+  }
+
+  /**
+   * Run `write`, whose set() calls under one /24 that come one after
+   * another change its nodes together, published once (by one store, as a
+   * single set is) when a set goes under another /24 or the run ends: a
+   * batch's prefixes come in address order, and its /24 are rebuilt once
+   * each, not once per prefix. A reader sees each /24 as before the run's
+   * changes to it or after all of them.
+   */
+  setRun(write: () => void): void {
+    if (this.run) throw new Error('Dir6.setRun: a run is under way already');
+    this.update(() => {
+      this.run = true;
+      try {
+        write();
+      } finally {
+        this.run = false;
+        this.publishRun();
+      }
+    });
+  }
+
+  private setInRun(addr: Uint8Array, len: number, value: number): void {
+    const index = chunk(addr, 0, FIRST_BITS);
+    if (this.pending?.index !== index) {
+      this.publishRun();
+      this.pending = { index, change: new Change() };
+    }
+    this.changeLong(addr, len, value, this.pending.change);
+  }
+
+  /** The run's changes under its last /24 placed and published. */
+  private publishRun(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    this.commit(pending.index, pending.change);
   }
 
   /** remove the prefix; false when it was not there */
   delete(addr: Uint8Array, len: number): boolean {
     checkPrefix(addr, len);
+    this.publishRun();
     if (len <= FIRST_BITS) return this.deleteShort(chunk(addr, 0, FIRST_BITS), len);
     let found = false;
     this.update(() => (found = this.deleteLong(addr, len)));
@@ -309,8 +357,14 @@ export class Dir6 {
   }
 
   private setLong(addr: Uint8Array, len: number, value: number): void {
-    const index = chunk(addr, 0, FIRST_BITS);
     const change = new Change();
+    this.changeLong(addr, len, value, change);
+    this.commit(chunk(addr, 0, FIRST_BITS), change);
+  }
+
+  /** The nodes under addr's /24 changed to hold addr/len, into `change`; nothing placed or published. */
+  private changeLong(addr: Uint8Array, len: number, value: number, change: Change): void {
+    const index = chunk(addr, 0, FIRST_BITS);
     let node = this.roots.get(index);
     if (!node) {
       node = new Node6(FIRST_BITS, strideFor(FIRST_BITS));
@@ -341,7 +395,6 @@ export class Dir6 {
     }
     change.rebuild.add(node);
     this.recover(node, key, len, change);
-    this.commit(index, change);
   }
 
   private deleteLong(addr: Uint8Array, len: number): boolean {
@@ -553,6 +606,11 @@ export class Dir6 {
 
   /** Run an update; marks that lines came free for during it are served after. */
   private update(run: () => void): void {
+    // within a run (setRun), a delete's update is part of the run's
+    if (this.updating) {
+      run();
+      return;
+    }
     this.updating = true;
     try {
       run();
@@ -561,6 +619,7 @@ export class Dir6 {
     }
     if (this.reclaimedMeanwhile) this.linesReclaimed();
   }
+
 
   /**
    * Lines came free: give marked /24s their nodes, as many as fit, each

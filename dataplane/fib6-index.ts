@@ -57,6 +57,11 @@ export class Fib6Index {
     setThenWrite({ get: () => t.get(p.addr, p.length), set: (v) => t.set(p.addr, p.length, v), delete: () => void t.delete(p.addr, p.length) }, fib4Entry(target), write);
   }
 
+  /** Run `write`, its sets under one /24 in a row published together (Dir6.setRun): a batch's, in address order. */
+  setRun(write: () => void): void {
+    this.table.setRun(write);
+  }
+
   delete(addr: Uint8Array, len: number): void {
     this.table.delete(addr, len);
   }

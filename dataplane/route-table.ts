@@ -126,11 +126,13 @@ export class RouteTable {
     } else {
       const index = this.indexes.index6();
       const addr = this.addr6;
-      for (let k = 0; k < positions.length; k++) {
-        const i = positions[k]!;
-        batch.addressInto(i, addr);
-        index.set(addr, batch.prefixLength(i), batch.entry(i));
-      }
+      index.setRun(() => {
+        for (let k = 0; k < positions.length; k++) {
+          const i = positions[k]!;
+          batch.addressInto(i, addr);
+          index.set(addr, batch.prefixLength(i), batch.entry(i));
+        }
+      });
     }
   }
 
