@@ -84,8 +84,8 @@ export class RouteBatch {
     return this.lengths[i]!;
   }
 
-  /** Route i's IPv4 address as one number (the IPv4 index's key). */
-  address4(i: number): number {
+  /** Route i's first address word (network order): an IPv4 address whole, the IPv4 index's key. */
+  firstWord(i: number): number {
     return this.words[i * WORDS]!;
   }
 

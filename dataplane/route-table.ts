@@ -20,6 +20,10 @@ import { decodeRoute, encodeRoute, encodeRouteEntry, type RouteTarget } from './
  */
 const PART = 8_192;
 const ADDR6_BYTES = 16;
+/** the bits of an IPv6 address's first word past those the /24 table resolves */
+const FIRST_TABLE_SHIFT = 32 - 8 * L.Dir6Layout.tbl24Bytes;
+/** above any position in a batch: a sort key is the /24 entry times this plus the position */
+const POSITION_RANGE = 2 ** 26;
 const keyAt = (layout: typeof L.fib4Key | typeof L.fib6Key): { prefixlen: number; addr: number } => {
   const at = (name: string): number => layout.fields.find((f) => f.name === name)!.offset;
   return { prefixlen: at('prefixlen'), addr: at('addr') };
@@ -44,9 +48,23 @@ function familyParts(batch: RouteBatch): Part[] {
     for (let i = 0; i < batch.size; i++) if (batch.family(i) === family) count++;
     const all = new Uint32Array(count);
     for (let i = 0, k = 0; i < batch.size; i++) if (batch.family(i) === family) all[k++] = i;
+    if (family === 6) byFirstTable6(batch, all);
     for (let from = 0; from < count; from += PART) parts.push({ family, positions: all.subarray(from, Math.min(count, from + PART)) });
   }
   return parts;
+}
+
+/**
+ * IPv6 positions grouped by their /24-table entry (the address's first 24
+ * bits), in batch order within each: the IPv6 index rebuilds a /24's nodes
+ * once for the sets that come in a row under it (Dir6.setRun), and a
+ * batch need not come in address order. One numeric sort of typed keys.
+ */
+function byFirstTable6(batch: RouteBatch, positions: Uint32Array): void {
+  const keys = new Float64Array(positions.length);
+  for (let k = 0; k < positions.length; k++) keys[k] = (batch.firstWord(positions[k]!) >>> FIRST_TABLE_SHIFT) * POSITION_RANGE + positions[k]!;
+  keys.sort();
+  for (let k = 0; k < keys.length; k++) positions[k] = keys[k]! % POSITION_RANGE;
 }
 
 /** A part's trie keys, one buffer for the batch call, written from the batch's words. */
@@ -121,7 +139,7 @@ export class RouteTable {
       const index = this.indexes.index4();
       for (let k = 0; k < positions.length; k++) {
         const i = positions[k]!;
-        index.set(batch.address4(i), batch.prefixLength(i), batch.entry(i));
+        index.set(batch.firstWord(i), batch.prefixLength(i), batch.entry(i));
       }
     } else {
       const index = this.indexes.index6();
@@ -168,7 +186,7 @@ export class RouteTable {
     const { positions } = part;
     if (part.family === 4) {
       const index = this.indexes.index4();
-      for (let k = 0; k < positions.length; k++) index.delete(batch.address4(positions[k]!), batch.prefixLength(positions[k]!));
+      for (let k = 0; k < positions.length; k++) index.delete(batch.firstWord(positions[k]!), batch.prefixLength(positions[k]!));
     } else {
       const index = this.indexes.index6();
       const addr = this.addr6;

@@ -37,7 +37,7 @@ describe('route target encodings', () => {
     const bytes = new Uint8Array(16);
     batch.addressInto(1, bytes);
     expect(Buffer.from(bytes).toString('hex')).toBe('20010db8000100000000000000000000');
-    expect(batch.address4(0)).toBe(0xc6330080);
+    expect(batch.firstWord(0)).toBe(0xc6330080);
     batch.clear();
     expect(batch.prefixes()).toEqual([]);
   });
