@@ -2,8 +2,9 @@
 // (veths: test runs and redirects need real devices), four gateways per
 // family, and the same routes in two places: xdp-router's maps and the
 // kernel's FIB, which the bpf_fib_lookup reference reads.
-import { FastPath } from '../dataplane/fastpath.js';
+import { FastPath, RouteBatch } from '../dataplane/fastpath.js';
 import { addon } from '../dataplane/native.js';
+import { routeEntry } from '../dataplane/route-target.js';
 import type { NativeProgram } from '../dataplane/native.js';
 import { createNetns, deleteNetns, ifindexOf, ip, macOf, sysctl } from '../router/lab/netns.js';
 import { addRoutes } from './kernel-routes.js';
@@ -105,12 +106,12 @@ export class FibNamespace {
     for (let from = this.installed[family]; from < count; from += CHUNK) {
       const to = Math.min(count, from + CHUNK);
       const kernel: string[] = [];
-      const map: Array<{ prefix: string; target: { type: 'unicast'; nexthop: number } }> = [];
+      const map = new RouteBatch(to - from);
       for (let i = from; i < to; i++) {
         const g = GATEWAYS[family][i % 4]!;
         const prefix = prefixAt(i);
         kernel.push(`${prefix} via ${g.gw} dev ${g.dev}`);
-        map.push({ prefix, target: { type: 'unicast', nexthop: g.id } });
+        map.addPrefix(prefix, routeEntry('unicast', g.id));
       }
       times.kernelMs += (await timed(() => addRoutes(this.ns, kernel))).ms;
       times.mapMs += (await timed(() => this.fp.setRoutes(map))).ms;

@@ -15,8 +15,8 @@ import type { KernelEvent, KernelRoute, KernelSnapshot } from '../router/sync/mo
 import { Reconciler, type FastPathWriter } from '../router/sync/reconciler.js';
 import { KernelState } from '../router/sync/kernel-state.js';
 import { DumpedRoutes, decodeEvent } from '../router/sync/rtnl-decode.js';
-import { RTM, align4, readMessages, readU32, writeU16 } from '../router/sync/rtnl-wire.js';
-import { MAIN_TABLE, tableDump } from './table-dump.js';
+import { RTM, readMessages } from '../router/sync/rtnl-wire.js';
+import { MAIN_TABLE, routeEvents, tableDump } from './table-dump.js';
 
 const EGRESS = 3;
 
@@ -46,7 +46,7 @@ function nullWriter(): FastPathWriter {
     setRoute: none,
     setRoutes: async () => {},
     deleteRoute: () => true,
-    deleteRoutes: async (prefixes) => prefixes.length,
+    deleteRoutes: async (batch) => batch.size,
   };
 }
 
@@ -82,15 +82,6 @@ async function measure(run: () => unknown): Promise<Cost> {
 
 /** what one read of the event socket brings in a feed, about */
 const EVENT_BATCH = 1024;
-
-/** The dump's messages as events of `type`: the same bytes, another message type. */
-function routeEvents(datagrams: readonly Buffer[], type: number): Buffer[] {
-  return datagrams.map((d) => {
-    const out = Buffer.from(d);
-    for (let at = 0; at < out.length; at += align4(readU32(out, at))) writeU16(out, type, at + 4);
-    return out;
-  });
-}
 
 /** The same routes, but not as DumpedRoutes: KernelState.load takes them as KernelRoute objects, the way it did before dump-loader.ts. */
 const asObjects = (routes: DumpedRoutes): Iterable<KernelRoute> => ({ [Symbol.iterator]: () => routes[Symbol.iterator]() });

@@ -2,15 +2,18 @@
 // kernel sends it (table-dump.ts) loaded and full-synced by a Reconciler
 // into a real FastPath (tries, DIR-24-8 and IPv6 indexes, next hops), in a
 // namespace of its own that it removes. No daemon, no netlink, no lab: the
-// figures are the sync's and the fast path's writes alone. `node --cpu-prof`
-// on it splits the time by function.
+// figures are the sync's and the fast path's writes alone. Then a feed's
+// events (the table withdrawn and announced again) through the same maps:
+// the CPU per 1k events of the event path, as a BGP feed takes it. `node
+// --cpu-prof` on it splits the time by function.
 //   node --expose-gc dist/bench/sync-write.js [IPV4 [IPV6]]
 import { FastPath } from '../dataplane/fastpath.js';
 import { createNetns, deleteNetns, ifindexOf, ip } from '../router/lab/netns.js';
 import { NUD, type KernelSnapshot } from '../router/sync/model.js';
 import { Reconciler, type FastPathWriter } from '../router/sync/reconciler.js';
-import { DumpedRoutes } from '../router/sync/rtnl-decode.js';
-import { GATEWAYS, MAIN_TABLE, tableDump } from './table-dump.js';
+import { DumpedRoutes, decodeEvent } from '../router/sync/rtnl-decode.js';
+import { RTM, readMessages } from '../router/sync/rtnl-wire.js';
+import { GATEWAYS, MAIN_TABLE, routeEvents, tableDump } from './table-dump.js';
 
 const LINK = 'r1';
 const LINK_MAC = '02:00:00:00:00:03';
@@ -44,6 +47,36 @@ function timedWriter(fp: FastPath, spent: { routesMs: number; calls: number }): 
     deleteRoutes: (prefixes) => timed(() => fp.deleteRoutes(prefixes)),
   };
 }
+
+/**
+ * A feed's events through the real maps: every route withdrawn, then
+ * announced again, a datagram's events a batch (about what one read of
+ * the event socket brings). CPU of the process (all threads) is counted
+ * around the reconciler's batches only, not the decode.
+ */
+async function feedThroughMaps(reconciler: Reconciler, raw: readonly Buffer[]): Promise<{ cpuMs: number; wallMs: number; events: number }> {
+  const filter = { tables: new Set([MAIN_TABLE]) };
+  let cpuMs = 0;
+  let wallMs = 0;
+  let events = 0;
+  for (const type of [RTM.DELROUTE, RTM.NEWROUTE]) {
+    for (const batch of routeEvents(raw, type)) {
+      const decoded = readMessages(batch).map((m) => decodeEvent(m, filter)!);
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await reconciler.applyEvents(decoded);
+      wallMs += performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      cpuMs += (cpu.user + cpu.system) / 1000;
+      events += decoded.length;
+    }
+  }
+  return { cpuMs, wallMs, events };
+}
+
+const feedLine = (feed: { cpuMs: number; wallMs: number; events: number }, routes: number): string =>
+  `feed through the maps (every route withdrawn, then announced; ${feed.events} events for ${routes} routes): ` +
+  `CPU ${((feed.cpuMs * 1000) / feed.events).toFixed(1)} ms per 1k events, wall ${((feed.wallMs * 1000) / feed.events).toFixed(1)} ms per 1k (applyEvents alone)`;
 
 async function main(): Promise<void> {
   const counts = { ipv4: Number(process.argv[2] ?? 300_000), ipv6: Number(process.argv[3] ?? 60_000) };
@@ -94,6 +127,7 @@ async function main(): Promise<void> {
       // the monotonic clock of --cpu-prof's timestamps: a profile can be cut to the sync alone
       `full sync's window on the monotonic clock: ${window0 / 1000n} to ${window1 / 1000n} us`,
       `IPv4 index groups: ${JSON.stringify(fp.fib4Groups())}; IPv6: ${JSON.stringify(fp.fib6Lines())}`,
+      feedLine(await feedThroughMaps(reconciler, raw), n),
     ];
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {

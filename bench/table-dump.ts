@@ -4,7 +4,7 @@
 // gateway on one egress link, so the next-hop side stays out of the figures.
 import type { KernelRoute } from '../router/sync/model.js';
 import { routeAddPayload } from '../router/sync/rtnl-encode.js';
-import { RTM, requestMessage } from '../router/sync/rtnl-wire.js';
+import { RTM, align4, readU32, requestMessage, writeU16 } from '../router/sync/rtnl-wire.js';
 import { formatPrefix4, formatPrefix6, fullTable } from './prefixes.js';
 
 /** a dump's datagrams are about this big (the kernel fills what the reader's buffer takes) */
@@ -39,4 +39,13 @@ export function tableDump(counts: { ipv4: number; ipv6: number }, egress: number
     nexthops: [{ ifindex: egress, gateway: GATEWAYS[family], weight: 1 }],
   });
   return datagrams([...table.ipv4.map((p) => route(4, formatPrefix4(p))), ...table.ipv6.map((p) => route(6, formatPrefix6(p)))]);
+}
+
+/** The dump's messages as events of `type` (RTM.NEWROUTE, RTM.DELROUTE): the same bytes, another message type. */
+export function routeEvents(datagrams: readonly Buffer[], type: number): Buffer[] {
+  return datagrams.map((d) => {
+    const out = Buffer.from(d);
+    for (let at = 0; at < out.length; at += align4(readU32(out, at))) writeU16(out, type, at + 4);
+    return out;
+  });
 }

@@ -43,13 +43,6 @@ const MAX_VALUE = POINTER_FLAG - 1;
 /** bits the /24 table resolves */
 const FIRST_BITS = 8 * D.tbl24Bytes;
 
-/** What a /24 entry holds and the depth (length + 1) of the prefix that put it there. */
-interface Cover {
-  depth: number;
-  value: number;
-}
-
-const NO_COVER: Cover = { depth: 0, value: 0 };
 
 function hex(addr: Uint8Array): string {
   return Buffer.from(addr.buffer, addr.byteOffset, 16).toString('hex');
@@ -105,8 +98,6 @@ class Change {
 export class Dir6 {
   private readonly tbl24: Uint32Array;
   private readonly lines: Uint32Array;
-  /** per /24 entry: depth of the prefix of length <= 24 it answers for */
-  private readonly depth24 = new Uint8Array(TBL24_ENTRIES);
   /** short[len]: the prefixes of length <= 24 by their /24-table key -> value */
   private readonly short: Array<Map<number, number>> = Array.from({ length: FIRST_BITS + 1 }, () => new Map<number, number>());
   /** the nodes under each /24 that holds longer prefixes */
@@ -121,6 +112,9 @@ export class Dir6 {
   /** a reclaim came while an update ran: marks get their lines once it is done */
   private updating = false;
   private reclaimedMeanwhile = false;
+  /** within setRun: the changes under one /24 not placed yet */
+  private run = false;
+  private pending: { index: number; change: Change } | undefined;
 
   /** The memory must be zero everywhere (adopt() takes memory that is in use). */
   constructor(memory: Dir6Memory, options: Dir6Options = {}) {
@@ -136,13 +130,58 @@ export class Dir6 {
   set(addr: Uint8Array, len: number, value: number): void {
     checkPrefix(addr, len);
     checkValue(value);
-    if (len <= FIRST_BITS) this.setShort(chunk(addr, 0, FIRST_BITS), len, value);
-    else this.update(() => this.setLong(addr, len, value));
+    if (len <= FIRST_BITS) {
+      this.publishRun();
+      this.setShort(chunk(addr, 0, FIRST_BITS), len, value);
+    } else if (this.run) {
+      this.setInRun(addr, len, value);
+    } else {
+      this.update(() => this.setLong(addr, len, value));
+    }
+  }
+
+  /**
+   * Run `write`, whose set() calls under one /24 that come one after
+   * another change its nodes together, published once (by one store, as a
+   * single set is) when a set goes under another /24 or the run ends: a
+   * batch's prefixes come in address order, and its /24 are rebuilt once
+   * each, not once per prefix. A reader sees each /24 as before the run's
+   * changes to it or after all of them.
+   */
+  setRun(write: () => void): void {
+    if (this.run) throw new Error('Dir6.setRun: a run is under way already');
+    this.update(() => {
+      this.run = true;
+      try {
+        write();
+      } finally {
+        this.run = false;
+        this.publishRun();
+      }
+    });
+  }
+
+  private setInRun(addr: Uint8Array, len: number, value: number): void {
+    const index = chunk(addr, 0, FIRST_BITS);
+    if (this.pending?.index !== index) {
+      this.publishRun();
+      this.pending = { index, change: new Change() };
+    }
+    this.changeLong(addr, len, value, this.pending.change);
+  }
+
+  /** The run's changes under its last /24 placed and published. */
+  private publishRun(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    this.commit(pending.index, pending.change);
   }
 
   /** remove the prefix; false when it was not there */
   delete(addr: Uint8Array, len: number): boolean {
     checkPrefix(addr, len);
+    this.publishRun();
     if (len <= FIRST_BITS) return this.deleteShort(chunk(addr, 0, FIRST_BITS), len);
     let found = false;
     this.update(() => (found = this.deleteLong(addr, len)));
@@ -183,7 +222,6 @@ export class Dir6 {
     // tbl24 first: no pointer outlives its node's lines
     this.tbl24.fill(0);
     this.lines.fill(0);
-    this.depth24.fill(0);
     for (const byKey of this.short) byKey.clear();
     this.roots.clear();
     this.marked.clear();
@@ -219,7 +257,6 @@ export class Dir6 {
       if (live) table.inherited.set(root, live);
       else if (have !== TRIE_MARK) table.store(table.tbl24, index, TRIE_MARK);
     }
-    table.depth24.set(aside.depth24);
     aside.short.forEach((byKey, len) => byKey.forEach((value, key) => table.short[len]!.set(key, value)));
     for (const [index, root] of aside.roots) table.roots.set(index, root);
     for (const root of aside.marked) table.marked.add(root);
@@ -234,49 +271,80 @@ export class Dir6 {
     const byKey = this.short[len]!;
     if (!byKey.has(index)) this.count++;
     byKey.set(index, value);
-    this.repaint(index, 2 ** (FIRST_BITS - len), 0, len + 1, { depth: len + 1, value });
+    this.repaint(index, len, value);
   }
 
   private deleteShort(index: number, len: number): boolean {
     if (!this.short[len]!.delete(index)) return false;
     this.count--;
-    this.repaint(index, 2 ** (FIRST_BITS - len), len + 1, len + 1, this.covering24(index, len));
+    this.repaint(index, len, this.covering24(index, len));
     return true;
   }
 
   /**
-   * Give cover to the /24 entries [first, first + count) whose depth is in
-   * lo..hi: a route entry takes its value, a /24 with nodes its root's default.
+   * Give `value` to the /24 entries of the prefix index/len that no longer
+   * prefix of the /24 table covers (they answer for it): a route entry
+   * takes the value, a /24 with nodes its root's default. Which entries
+   * those are is read from the prefixes themselves, not kept per entry (a
+   * byte per entry would be 16 MiB).
    */
-  private repaint(first: number, count: number, lo: number, hi: number, cover: Cover): void {
-    for (let i = first; i < first + count; i++) {
-      const depth = this.depth24[i]!;
-      if (depth < lo || depth > hi) continue;
-      this.depth24[i] = cover.depth;
+  private repaint(first: number, len: number, value: number): void {
+    const end = first + 2 ** (FIRST_BITS - len);
+    let i = first;
+    for (const [from, to] of this.longerWithin(first, len)) {
+      this.paint(i, from, value);
+      i = Math.max(i, to);
+    }
+    this.paint(i, end, value);
+  }
+
+  /** The /24 entries [from, to) answer for a prefix of the /24 table whose value is `value`. */
+  private paint(from: number, to: number, value: number): void {
+    for (let i = from; i < to; i++) {
       const root = this.tbl24[i]! & POINTER_FLAG ? this.roots.get(i) : undefined;
       if (!root) {
-        this.store(this.tbl24, i, cover.value);
+        this.store(this.tbl24, i, value);
         continue;
       }
       // the previous run's nodes would answer with the old cover: the trie has the new one
       if (this.inherited.has(root) && this.tbl24[i] !== TRIE_MARK) this.store(this.tbl24, i, TRIE_MARK);
-      this.setCover(root, cover.value);
+      this.setCover(root, value);
     }
   }
 
-  /** The longest prefix shorter than len over the /24 at index. */
-  private covering24(index: number, len: number): Cover {
+  /**
+   * The /24-entry ranges of the prefixes of the /24 table longer than len
+   * inside index/len, by start: each length's candidates looked up one by
+   * one, or its prefixes scanned where they are fewer (under ::/0 or a /8).
+   */
+  private longerWithin(index: number, len: number): Array<[number, number]> {
+    const end = index + 2 ** (FIRST_BITS - len);
+    const out: Array<[number, number]> = [];
+    for (let l = len + 1; l <= FIRST_BITS; l++) {
+      const byKey = this.short[l]!;
+      if (byKey.size === 0) continue;
+      const step = 2 ** (FIRST_BITS - l);
+      if (2 ** (l - len) <= byKey.size) {
+        for (let key = index; key < end; key += step) if (byKey.has(key)) out.push([key, key + step]);
+      } else {
+        for (const key of byKey.keys()) if (key >= index && key < end) out.push([key, key + step]);
+      }
+    }
+    return out.sort((a, b) => a[0] - b[0]);
+  }
+
+  /** The value of the longest prefix shorter than len over the /24 at index, 0 for none. */
+  private covering24(index: number, len: number): number {
     for (let l = len - 1; l >= 0; l--) {
       const value = this.short[l]!.get(topBits(index, l));
-      if (value !== undefined) return { depth: l + 1, value };
+      if (value !== undefined) return value;
     }
-    return NO_COVER;
+    return 0;
   }
 
   /** what the /24 table's prefixes give the /24 at index */
   private cover24(index: number): number {
-    const depth = this.depth24[index]!;
-    return depth === 0 ? 0 : this.short[depth - 1]!.get(topBits(index, depth - 1))!;
+    return this.covering24(index, FIRST_BITS + 1);
   }
 
   // --- longer prefixes: the nodes ---
@@ -289,8 +357,14 @@ export class Dir6 {
   }
 
   private setLong(addr: Uint8Array, len: number, value: number): void {
-    const index = chunk(addr, 0, FIRST_BITS);
     const change = new Change();
+    this.changeLong(addr, len, value, change);
+    this.commit(chunk(addr, 0, FIRST_BITS), change);
+  }
+
+  /** The nodes under addr's /24 changed to hold addr/len, into `change`; nothing placed or published. */
+  private changeLong(addr: Uint8Array, len: number, value: number, change: Change): void {
+    const index = chunk(addr, 0, FIRST_BITS);
     let node = this.roots.get(index);
     if (!node) {
       node = new Node6(FIRST_BITS, strideFor(FIRST_BITS));
@@ -321,7 +395,6 @@ export class Dir6 {
     }
     change.rebuild.add(node);
     this.recover(node, key, len, change);
-    this.commit(index, change);
   }
 
   private deleteLong(addr: Uint8Array, len: number): boolean {
@@ -533,6 +606,11 @@ export class Dir6 {
 
   /** Run an update; marks that lines came free for during it are served after. */
   private update(run: () => void): void {
+    // within a run (setRun), a delete's update is part of the run's
+    if (this.updating) {
+      run();
+      return;
+    }
     this.updating = true;
     try {
       run();
@@ -541,6 +619,7 @@ export class Dir6 {
     }
     if (this.reclaimedMeanwhile) this.linesReclaimed();
   }
+
 
   /**
    * Lines came free: give marked /24s their nodes, as many as fit, each

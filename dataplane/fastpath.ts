@@ -25,6 +25,7 @@ import { NexthopTable } from './nexthop-table.js';
 import { DryRun, openProgram, programConstants, type Decision, type ProgramConstants } from './program-instance.js';
 import { PuntMaps, type PuntRuleSpec } from './punt-maps.js';
 import { dumpTrie, type TrieDump } from './route-dump.js';
+import { RouteBatch } from './route-batch.js';
 import { RouteTable } from './route-table.js';
 import type { RouteTarget } from './route-target.js';
 import { SlotIds } from './slot-ids.js';
@@ -32,6 +33,7 @@ import { SlotIds } from './slot-ids.js';
 export type { GroupMemberSpec, InterfacePasses, InterfaceSpec, NeighbourFlags, NexthopSpec } from './entry-codecs.js';
 export type { CounterRow, Decision, PuntRuleSpec, RouteTarget };
 export { PROGRAM_NAME } from './program-instance.js';
+export { RouteBatch };
 
 export interface FastPathOptions {
   /** compiled BPF object; default bpf/xdp_router.o of this package */
@@ -216,17 +218,22 @@ export class FastPath {
     this.routeTable.set(prefix, target);
   }
 
-  /** Many routes at once (a dump, a resync); one call into the addon per batch. */
-  setRoutes(routes: Array<{ prefix: string; target: RouteTarget }>): Promise<void> {
-    return this.routeTable.setMany(routes);
+  /**
+   * Many routes at once (a full sync, a batch of events), packed: one call
+   * into the addon per part of a trie. The batch must not be refilled
+   * until the promise settles.
+   */
+  setRoutes(batch: RouteBatch): Promise<void> {
+    return this.routeTable.setMany(batch);
   }
 
   deleteRoute(prefix: string): boolean {
     return this.routeTable.delete(prefix);
   }
 
-  deleteRoutes(prefixes: string[]): Promise<number> {
-    return this.routeTable.deleteMany(prefixes);
+  /** The batch's prefixes out of the maps (their entries are not read); resolves with how many the tries held. */
+  deleteRoutes(batch: RouteBatch): Promise<number> {
+    return this.routeTable.deleteMany(batch);
   }
 
   /** Longest-prefix match for an address, as the program does it. */

@@ -80,8 +80,10 @@ export class Fib4Index {
     return fib;
   }
 
-  set(p: Prefix, target: RouteTarget): void {
-    this.entry(addressOf(p), p.length).set(fib4Entry(target));
+  /** The route of addr/len is `value`, a route as fib4Entry encodes it; a /32 a local address hides is kept aside, out of the arrays. */
+  set(addr: number, len: number, value: number): void {
+    if (len === 32 && this.locals.has(addr)) this.locals.set(addr, value);
+    else this.table.set(addr, len, value);
   }
 
   /** Set p, then `write` the trie; when the write throws, the index is put back as it was. */
@@ -89,16 +91,15 @@ export class Fib4Index {
     setThenWrite(this.entry(addressOf(p), p.length), fib4Entry(target), write);
   }
 
-  delete(p: Prefix): void {
-    this.entry(addressOf(p), p.length).delete();
+  delete(addr: number, len: number): void {
+    if (len === 32 && this.locals.has(addr)) this.locals.set(addr, undefined);
+    else this.table.delete(addr, len);
   }
 
-  /** A route's entry as the trie has it: a /32 a local address hides is kept aside, out of the arrays. */
+  /** A route's entry as the trie has it: a /32 a local address hides is kept aside, out of the arrays (set, delete). */
   private entry(addr: number, len: number): IndexEntry<number> {
-    if (len === 32 && this.locals.has(addr)) {
-      return { get: () => this.locals.get(addr), set: (v) => this.locals.set(addr, v), delete: () => this.locals.set(addr, undefined) };
-    }
-    return { get: () => this.table.get(addr, len), set: (v) => this.table.set(addr, len, v), delete: () => this.table.delete(addr, len) };
+    const hidden = len === 32 && this.locals.has(addr);
+    return { get: () => (hidden ? this.locals.get(addr) : this.table.get(addr, len)), set: (v) => this.set(addr, len, v), delete: () => this.delete(addr, len) };
   }
 
   /** An address of the router: it hides the route of its /32 until it goes. */

@@ -46,9 +46,9 @@ export class Fib6Index {
     return new Fib6Index(Dir6.adopt(memory, prefixes, { retire }));
   }
 
-  /** Both indexes encode a route alike (route-target.ts). */
-  set(p: Prefix, target: RouteTarget): void {
-    this.table.set(p.addr, p.length, fib4Entry(target));
+  /** The route of addr/len is `value`: both indexes encode a route alike (route-target.ts fib4Entry). */
+  set(addr: Uint8Array, len: number, value: number): void {
+    this.table.set(addr, len, value);
   }
 
   /** Set p, then `write` the trie; when the write throws, the index is put back as it was. */
@@ -57,8 +57,13 @@ export class Fib6Index {
     setThenWrite({ get: () => t.get(p.addr, p.length), set: (v) => t.set(p.addr, p.length, v), delete: () => void t.delete(p.addr, p.length) }, fib4Entry(target), write);
   }
 
-  delete(p: Prefix): void {
-    this.table.delete(p.addr, p.length);
+  /** Run `write`, its sets under one /24 in a row published together (Dir6.setRun): a batch's, in address order. */
+  setRun(write: () => void): void {
+    this.table.setRun(write);
+  }
+
+  delete(addr: Uint8Array, len: number): void {
+    this.table.delete(addr, len);
   }
 
   lines(): Fib6IndexStats {

@@ -34,10 +34,14 @@ export function decodeRoute(buf: Buffer, at = 0): RouteTarget {
 
 /** A route as a DIR-24-8 entry: type, group bit, next-hop or group id. */
 export function fib4Entry(target: RouteTarget): number {
+  if (target.type !== 'unicast') return routeEntry(target.type);
+  return 'group' in target ? routeEntry('unicast', target.group, true) : routeEntry('unicast', target.nexthop);
+}
+
+/** The same from a route's parts, with no target made: its type and, for unicast, its next-hop id or (group) its group id. */
+export function routeEntry(type: RouteTypeName, id = 0, group = false): number {
   const D = L.Dir24Layout;
-  const type = L.RouteType[target.type] << D.typeShift;
-  if (target.type !== 'unicast') return type;
-  return 'group' in target ? type | (1 << D.groupBit) | target.group : type | target.nexthop;
+  return (L.RouteType[type] << D.typeShift) | (group ? 1 << D.groupBit : 0) | id;
 }
 
 /** A DIR-24-8 entry back as a route. */
@@ -48,4 +52,16 @@ export function fib4Target(entry: number): RouteTarget {
   if (type !== 'unicast') return { type };
   const id = entry & ((1 << D.groupBit) - 1);
   return entry & (1 << D.groupBit) ? { type, group: id } : { type, nexthop: id };
+}
+
+const fieldAt = (name: string): number => L.route.fields.find((f) => f.name === name)!.offset;
+const ROUTE_AT = { type: fieldAt('type'), flags: fieldAt('flags'), nexthop: fieldAt('nexthop') };
+
+/** A route given as its index entry (fib4Entry), written as the tries' value at `at` of `into`: a batch's values, with no object per route. */
+export function encodeRouteEntry(entry: number, into: Buffer, at: number): void {
+  const D = L.Dir24Layout;
+  const group = (entry >>> D.groupBit) & 1;
+  into.writeUInt32LE((entry >>> D.typeShift) & D.typeMask, at + ROUTE_AT.type);
+  into.writeUInt32LE(group ? L.ROUTE_F_GROUP : 0, at + ROUTE_AT.flags);
+  into.writeUInt32LE(entry & ((1 << D.groupBit) - 1), at + ROUTE_AT.nexthop);
 }

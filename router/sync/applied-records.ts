@@ -19,12 +19,16 @@ export class AppliedRecords {
   private readonly freeIds: number[] = [];
   private readonly bySignature = new Map<string, number>();
 
-  /** The id of the record of this signature, counted once more; `make` builds it when there is none. */
-  acquire(signature: string, make: () => Omit<AppliedRoute, 'signature'>): number {
+  /**
+   * The id of the record of this signature, counted once more; made from
+   * the next hops' keys and the group's when there is none (no closure
+   * per call: a full sync acquires a record for each of a million routes).
+   */
+  acquire(signature: string, nexthops: ReadonlyArray<{ key: string }>, groupKey?: string): number {
     let id = this.bySignature.get(signature);
     if (id === undefined) {
       id = this.freeIds.pop() ?? this.records.length;
-      this.records[id] = Object.freeze({ signature, ...make() });
+      this.records[id] = Object.freeze({ signature, nexthopKeys: nexthops.map((nh) => nh.key), ...(groupKey === undefined ? {} : { groupKey }) });
       this.refs[id] = 0;
       this.bySignature.set(signature, id);
     }

@@ -3,7 +3,8 @@
 // routes through a link that went down, or lost its last IPv4 address,
 // vanish with no RTM_DELROUTE; a route through a next-hop object changes
 // with the object, and goes with it, with no route event.
-import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelNexthop, KernelRoute, KernelRule, KernelSnapshot } from './model.js';
+import type { KernelAddress, KernelEvent, KernelLink, KernelNeighbour, KernelRoute, KernelRule, KernelSnapshot } from './model.js';
+import { ChangedSlots } from './changed-slots.js';
 import { loadDump } from './dump-loader.js';
 import { NexthopObjects, type NexthopChange } from './nexthop-objects.js';
 import { PackedRoutes } from './packed-routes.js';
@@ -20,7 +21,8 @@ const ruleKey = (r: KernelRule): string => JSON.stringify([r.family, r.priority,
 /** What an event changed, so the reconciler redoes only that. */
 export interface Change {
   links: Set<number>;
-  prefixes: Set<string>;
+  /** by slot of the state's prefix table, held until released */
+  prefixes: ChangedSlots;
   neighbours: Set<string>;
   addresses: Set<string>;
   /** the policy rules changed */
@@ -34,7 +36,7 @@ const sameBase = (routes: PackedRoutes, slot: number, r: KernelRoute): boolean =
   routes.columnTable(slot) === r.table && routes.columnMetric(slot) === r.metric && routes.columnTos(slot) === r.tos;
 const NO_ROUTES = new RouteSlots();
 
-export const emptyChange = (): Change => ({ links: new Set(), prefixes: new Set(), neighbours: new Set(), addresses: new Set(), rules: false });
+export const emptyChange = (prefixes: PrefixTable): Change => ({ links: new Set(), prefixes: new ChangedSlots(prefixes), neighbours: new Set(), addresses: new Set(), rules: false });
 
 export class KernelState {
   readonly links = new Map<number, KernelLink>();
@@ -79,7 +81,7 @@ export class KernelState {
   }
 
   /** The event into the state; what it changed is added to `change` (a new one by default), which is returned. */
-  apply(e: KernelEvent, change: Change = emptyChange()): Change {
+  apply(e: KernelEvent, change: Change = emptyChange(this.routes.prefixes)): Change {
     switch (e.kind) {
       case 'link':
         this.generation++;
@@ -145,14 +147,9 @@ export class KernelState {
     return best;
   }
 
-  /** "family|prefix" of each prefix with a route through next hops that pass `test`: each shared list tested once. */
-  *prefixesThrough(test: (hops: readonly KernelNexthop[]) => boolean, families: readonly number[] = [4, 6]): Generator<string> {
-    for (const slot of this.routes.slotsThrough(test, families)) yield this.routes.prefixes.keyOf(slot);
-  }
-
   private putRoute(r: KernelRoute, replace: boolean, change: Change): void {
     const slot = this.routes.slotFor(r);
-    change.prefixes.add(routeFamilyKey(r));
+    change.prefixes.add(slot);
     if (this.putPlain(slot, r, replace)) return;
     const byId = this.routes.routesAt(slot);
     if (replace) {
@@ -191,7 +188,7 @@ export class KernelState {
    * metric and tos (IPv6: and its type and its one next hop, or none on
    * either side). False, and nothing done, otherwise.
    */
-  private removePlain(slot: number, r: KernelRoute): boolean {
+  private removePlain(slot: number, r: KernelRoute, change: Change): boolean {
     const routes = this.routes;
     if (!isPlain(r) || routes.columnType(slot) === undefined || !sameBase(routes, slot, r)) return false;
     // IPv6 names a route by its next hops too (routeId): the same type and the same one next hop, or none on either side
@@ -200,6 +197,7 @@ export class KernelState {
       if (routes.columnType(slot) !== r.type || hops.length !== r.nexthops.length || hops.length > 1) return false;
       if (hops.length === 1 && (hops[0]!.ifindex !== r.nexthops[0]!.ifindex || hops[0]!.gateway !== r.nexthops[0]!.gateway)) return false;
     }
+    change.prefixes.add(slot);
     routes.store(slot, NO_ROUTES);
     return true;
   }
@@ -230,31 +228,29 @@ export class KernelState {
           else byId!.set(id, { ...r, ...this.nexthopObjects.resolve(nhid) });
           uses = true;
         }
-        if (byId && uses) this.routes.store(slot, byId);
-        if (uses) change.prefixes.add(key);
+        // in the change before the store, which may let go of the slot
+        if (uses) change.prefixes.add(slot);
         else prefixes.delete(key);
+        if (byId && uses) this.routes.store(slot, byId);
       }
       if (removed || prefixes.size === 0) this.prefixesByNhid.delete(nhid);
     }
   }
 
   private removeRoute(r: KernelRoute, change: Change): void {
-    const key = routeFamilyKey(r);
-    const slot = this.routes.slotOf(key);
-    if (slot >= 0 && this.removePlain(slot, r)) {
-      change.prefixes.add(key);
-      return;
-    }
-    const byId = slot < 0 ? undefined : this.routes.routesAt(slot);
-    const existing = byId?.get(routeId(r));
-    if (!byId || !existing) return;
+    const slot = this.routes.slotOfPrefix(r.family, r.prefix);
+    if (slot < 0 || this.removePlain(slot, r, change)) return;
+    const byId = this.routes.routesAt(slot);
+    const existing = byId.get(routeId(r));
+    if (!existing) return;
     // an IPv6 delete may take out single next hops of a multipath route
     const gone = new Set(r.nexthops.map((n) => `${n.ifindex}|${n.gateway ?? ''}`));
     const left = existing.nexthops.filter((n) => !gone.has(`${n.ifindex}|${n.gateway ?? ''}`));
     if (r.family === 6 && r.nexthops.length > 0 && left.length > 0) byId.set(routeId(r), { ...existing, nexthops: left });
     else byId.delete(routeId(r));
+    // in the change before the store, which may let go of the slot
+    change.prefixes.add(slot);
     this.routes.store(slot, byId);
-    change.prefixes.add(key);
   }
 
   private applyLink(op: 'add' | 'del', link: KernelLink, change: Change): void {
@@ -313,7 +309,7 @@ export class KernelState {
         changed = true;
       }
       if (!changed) continue;
-      change.prefixes.add(this.routes.prefixes.keyOf(slot));
+      change.prefixes.add(slot);
       this.routes.store(slot, byId);
     }
   }

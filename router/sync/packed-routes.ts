@@ -72,6 +72,12 @@ export class PackedRoutes implements ReadonlyMap<string, ReadonlyMap<string, Ker
     return slot >= 0 && this.kinds[slot] !== KIND.NONE ? slot : -1;
   }
 
+  /** The same from a route's family and prefix, with no key text made: a delete event's. */
+  slotOfPrefix(family: Family, prefix: string): number {
+    const slot = this.prefixes.find(family, prefix);
+    return slot >= 0 && this.kinds[slot] !== KIND.NONE ? slot : -1;
+  }
+
   /** Slots with routes, lowest first. */
   slots(): Generator<number> {
     return this.prefixes.slots(HOLDER.KERNEL);

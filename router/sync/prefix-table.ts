@@ -10,8 +10,8 @@
 // The prefix text is made only where asked for.
 import { formatAddress, parseIPv6, type Family } from '../../dataplane/addr.js';
 
-/** Who holds a slot: each a bit, the slot is free when none does. */
-export const HOLDER = { KERNEL: 1, APPLIED: 2 } as const;
+/** Who holds a slot: each a bit, the slot is free when none does. CHANGED: events changed it, and the reconciler has not done with it (changed-slots.ts). */
+export const HOLDER = { KERNEL: 1, APPLIED: 2, CHANGED: 4 } as const;
 
 const WORDS = 4;
 const NONE = -1;

@@ -1,7 +1,9 @@
 // Keeps the fast path's maps equal to the kernel's tables: a full sync from
 // a snapshot (start, resync), then one small reconcile per event. Only what
 // changed is written; next hops and groups are shared and counted.
-import type { FastPath, RouteTarget } from '../../dataplane/fastpath.js';
+import { RouteBatch, type FastPath } from '../../dataplane/fastpath.js';
+import { fib4Target, routeEntry } from '../../dataplane/route-target.js';
+import type { ChangedSlots } from './changed-slots.js';
 import { KernelState, emptyChange } from './kernel-state.js';
 import type { Change } from './kernel-state.js';
 import { DesiredState, signature } from './desired.js';
@@ -9,7 +11,7 @@ import type { DesiredOptions, DesiredRoute, NetfilterScope } from './desired.js'
 import { prefixCovers } from './policy.js';
 import type { KernelEvent, KernelNexthop, KernelSnapshot } from './model.js';
 import { RefCountedIds } from './nexthop-ids.js';
-import { AppliedRecords, NOT_APPLIED, type AppliedRoute } from './applied-records.js';
+import { AppliedRecords, NOT_APPLIED } from './applied-records.js';
 import { HOLDER, grownColumn, type PrefixTable } from './prefix-table.js';
 
 /** Routes written per batch: bounds what a full sync holds at once on a full table. */
@@ -53,7 +55,11 @@ export interface AdoptedEntries {
   locals: string[];
 }
 
-/** Prefixes by "family|prefix": a Set, or every prefix of a full sync, made as read. */
+/**
+ * The prefixes a write reached the maps for, read as "family|prefix": after
+ * events their slots (ChangedSlots), after a full sync every prefix; a key
+ * is made only as it is read, and has() finds the asked one's slot.
+ */
 export interface PrefixKeys extends Iterable<string> {
   readonly size: number;
   has(key: string): boolean;
@@ -135,7 +141,7 @@ export class Reconciler {
     this.state.load(snapshot);
     this.desired.replanPolicy();
     if (adopted) this.adopt(adopted);
-    const all = emptyChange();
+    const all = emptyChange(this.prefixes);
     for (const l of this.state.links.keys()) all.links.add(l);
     for (const [k] of this.ifaces) all.links.add(k);
     for (const k of this.state.neighbours.keys()) all.neighbours.add(k);
@@ -152,7 +158,9 @@ export class Reconciler {
       if (!this.prefixes.held(slot, HOLDER.KERNEL) && !this.desired.policy.destinations.has(this.prefixes.keyOf(slot))) staleSlots.push(slot);
     }
     const stale = staleSlots.map((slot) => this.prefixes.keyOf(slot));
-    await this.fp.deleteRoutes(stale.map((k) => k.slice(2)));
+    const deletes = new RouteBatch(staleSlots.length);
+    for (const slot of staleSlots) this.pack(deletes, slot, 0);
+    await this.fp.deleteRoutes(deletes);
     for (const slot of staleSlots) this.forget(slot);
     // next hops and groups of the previous run, which no route uses any
     // more: their ids were kept out of use while the sync replaced them
@@ -197,12 +205,11 @@ export class Reconciler {
 
   /** Take the maps' current entries as applied, with signatures that force a rewrite. */
   private adopt(adopted: AdoptedEntries): void {
-    const unknown = (): Omit<AppliedRoute, 'signature'> => ({ nexthopKeys: [] });
     for (const prefix of adopted.routes) {
       const slot = this.prefixes.hold(prefix.includes(':') ? 6 : 4, prefix, HOLDER.APPLIED);
       if (this.applied[slot] === NOT_APPLIED) this.appliedCount++;
       this.releaseApplied(this.applied[slot]!);
-      this.applied[slot] = this.records.acquire('(adopted)', unknown);
+      this.applied[slot] = this.records.acquire('(adopted)', []);
     }
     for (const ifindex of adopted.interfaces) this.ifaces.set(ifindex, '(adopted)');
     for (const key of adopted.neighbours) this.neighbours.set(key, '(adopted)');
@@ -214,8 +221,12 @@ export class Reconciler {
   /** Apply one kernel event and write what it changed. */
   applyEvent(e: KernelEvent): void {
     const prefixes = this.applyEventExceptRoutes(e);
-    for (const key of prefixes) this.reconcileRoute(this.slotToWrite(key));
-    if (prefixes.size > 0) this.routesApplied(prefixes);
+    try {
+      for (const slot of prefixes.list()) this.reconcileRoute(slot);
+      if (prefixes.size > 0) this.routesApplied(prefixes);
+    } finally {
+      prefixes.release();
+    }
   }
 
   /**
@@ -230,27 +241,31 @@ export class Reconciler {
    */
   async applyEvents(events: readonly KernelEvent[]): Promise<void> {
     // a route event changes nothing but its prefix's routes: a feed's events share one Change, none made per event
-    const routes = emptyChange();
+    const routes = emptyChange(this.prefixes);
     const prefixes = routes.prefixes;
-    for (const e of events) {
-      if (e.kind === 'route') this.state.apply(e, routes);
-      else for (const key of this.applyEventExceptRoutes(e)) prefixes.add(key);
-    }
-    // a few routes are written at once: a batch call waits for a worker thread, a change typed by hand should not
-    if (prefixes.size <= DIRECT_WRITES) for (const key of prefixes) this.reconcileRoute(this.slotToWrite(key));
-    else {
-      this.writingEvents++;
-      try {
-        await this.writeRoutes([...prefixes].map((key) => this.slotToWrite(key)));
-      } finally {
-        this.writingEvents--;
+    try {
+      for (const e of events) {
+        if (e.kind === 'route') this.state.apply(e, routes);
+        else prefixes.take(this.applyEventExceptRoutes(e));
       }
+      // a few routes are written at once: a batch call waits for a worker thread, a change typed by hand should not
+      if (prefixes.size <= DIRECT_WRITES) for (const slot of prefixes.list()) this.reconcileRoute(slot);
+      else {
+        this.writingEvents++;
+        try {
+          await this.writeRoutes(prefixes.list());
+        } finally {
+          this.writingEvents--;
+        }
+      }
+      if (prefixes.size > 0) this.routesApplied(prefixes);
+    } finally {
+      prefixes.release();
     }
-    if (prefixes.size > 0) this.routesApplied(prefixes);
   }
 
-  /** An event into the state, and whatever it changed written but the routes; returns the prefixes whose routes to reconcile. */
-  private applyEventExceptRoutes(e: KernelEvent): Set<string> {
+  /** An event into the state, and whatever it changed written but the routes; returns the slots whose routes to reconcile, held until released. */
+  private applyEventExceptRoutes(e: KernelEvent): ChangedSlots {
     const wasGood = e.kind === 'neighbour' && this.desired.goodNexthop({ ifindex: e.neighbour.ifindex, gateway: e.neighbour.address });
     const change = this.state.apply(e);
     if (change.rules) this.replanPolicy(change);
@@ -260,7 +275,7 @@ export class Reconciler {
     if (change.links.size > 0) {
       this.reconcileLinks(change);
       // a link's state changes whether routes through it can be forwarded
-      for (const key of this.state.prefixesThrough((hops) => hops.some((n) => change.links.has(n.ifindex)))) change.prefixes.add(key);
+      for (const slot of this.state.routes.slotsThrough((hops) => hops.some((n) => change.links.has(n.ifindex)))) change.prefixes.add(slot);
     }
     if (change.addresses.size > 0 || change.links.size > 0) this.reconcileLocals();
     this.reconcileNeighbours(change.neighbours);
@@ -275,20 +290,23 @@ export class Reconciler {
    * text is made only for what is written.
    */
   private async writeRoutes(slots: ArrayLike<number>): Promise<void> {
-    let sets: Array<{ prefix: string; target: RouteTarget }> = [];
-    let deletes: string[] = [];
-    let released: number[] = [];
-    let forgotten: number[] = [];
+    const capacity = Math.min(slots.length, FULL_SYNC_CHUNK);
+    const sets = new RouteBatch(capacity);
+    const deletes = new RouteBatch(capacity);
+    // what the written routes held before, and the slots they leave: typed, as the batches are
+    const released = new Uint32Array(capacity);
+    const forgotten = new Uint32Array(capacity);
+    let releasedCount = 0;
+    let forgottenCount = 0;
     const flush = async (): Promise<void> => {
-      if (sets.length > 0) await this.fp.setRoutes(sets);
-      if (deletes.length > 0) await this.fp.deleteRoutes(deletes);
-      for (const old of released) this.releaseApplied(old);
+      if (sets.size > 0) await this.fp.setRoutes(sets);
+      if (deletes.size > 0) await this.fp.deleteRoutes(deletes);
+      for (let k = 0; k < releasedCount; k++) this.releaseApplied(released[k]!);
       // a slot let go of only now: until its delete is written, it must not name another prefix
-      for (const slot of forgotten) this.prefixes.release(slot, HOLDER.APPLIED);
-      sets = [];
-      deletes = [];
-      released = [];
-      forgotten = [];
+      for (let k = 0; k < forgottenCount; k++) this.prefixes.release(forgotten[k]!, HOLDER.APPLIED);
+      sets.clear();
+      deletes.clear();
+      releasedCount = forgottenCount = 0;
     };
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
@@ -297,23 +315,29 @@ export class Reconciler {
       const oldId = this.applied[slot]!;
       if (desired && this.records.get(oldId)?.signature === signature(desired)) continue;
       if (desired) {
-        sets.push({ prefix: this.prefixes.prefix(slot), target: this.acquire(slot, desired) });
+        this.pack(sets, slot, this.acquire(slot, desired));
       } else if (oldId !== NOT_APPLIED) {
-        deletes.push(this.prefixes.prefix(slot));
+        this.pack(deletes, slot, 0);
         this.applied[slot] = NOT_APPLIED;
         this.appliedCount--;
-        forgotten.push(slot);
+        forgotten[forgottenCount++] = slot;
       }
-      released.push(oldId);
-      if (sets.length + deletes.length >= FULL_SYNC_CHUNK) await flush();
+      released[releasedCount++] = oldId;
+      if (releasedCount === capacity) await flush();
     }
     await flush();
+  }
+
+  /** The slot's prefix, with the route as the index encodes it (0 for a delete), into a batch: its words, no text. */
+  private pack(batch: RouteBatch, slot: number, entry: number): void {
+    const p = this.prefixes;
+    batch.add(p.family(slot), p.length(slot), p.word(slot, 0), p.word(slot, 1), p.word(slot, 2), p.word(slot, 3), entry);
   }
 
   /** Netfilter's rules changed which interfaces' traffic the kernel must see. */
   setNetfilter(scope: NetfilterScope): void {
     this.desired.netfilter = scope;
-    const change = emptyChange();
+    const change = emptyChange(this.prefixes);
     for (const l of this.state.links.keys()) change.links.add(l);
     this.reconcileLinks(change);
     this.reconcileNeighbours(change.neighbours);
@@ -332,9 +356,12 @@ export class Reconciler {
     // what the maps hold counts too: a prefix the kernel let go of while inside a destination stays there as a policy entry
     for (const slot of this.prefixes.slots(HOLDER.KERNEL | HOLDER.APPLIED)) {
       const key = this.prefixes.keyOf(slot);
-      if (moved.some((d) => prefixCovers(d, key))) change.prefixes.add(key);
+      if (moved.some((d) => prefixCovers(d, key))) change.prefixes.add(slot);
     }
-    for (const d of moved) change.prefixes.add(d);
+    for (const d of moved) {
+      const slot = this.slotToWrite(d);
+      if (slot >= 0) change.prefixes.add(slot);
+    }
   }
 
   /**
@@ -342,9 +369,9 @@ export class Reconciler {
    * neighbour (fib_multipath_use_neigh). A scan, but only when a gateway
    * turns good or bad, not on every NUD change.
    */
-  private multipathRoutesVia(ifindex: number, gateway: string, into: Set<string>): void {
+  private multipathRoutesVia(ifindex: number, gateway: string, into: ChangedSlots): void {
     const through = (hops: readonly KernelNexthop[]): boolean => hops.length > 1 && hops.some((n) => n.ifindex === ifindex && n.gateway === gateway);
-    for (const key of this.state.prefixesThrough(through, [4])) into.add(key);
+    for (const slot of this.state.routes.slotsThrough(through, [4])) into.add(slot);
   }
 
   /**
@@ -430,8 +457,8 @@ export class Reconciler {
     return this.staleNeighbours.values();
   }
 
-  /** Write the next hops and group a route needs; returns its target with real ids. */
-  private acquire(slot: number, d: DesiredRoute): RouteTarget {
+  /** Write the next hops and group a route needs; returns the route with real ids, as the index encodes it (route-target.ts). */
+  private acquire(slot: number, d: DesiredRoute): number {
     // the members' ids by key only for a group: a full sync acquires one next hop for most of a million routes
     const ids = d.group ? new Map<string, number>() : undefined;
     let firstId = 0;
@@ -441,22 +468,22 @@ export class Reconciler {
       if (nh === d.nexthops[0]) firstId = id;
       ids?.set(nh.key, id);
     }
-    let target = d.target;
+    let entry: number;
     let groupKey: string | undefined;
     if (d.group) {
       groupKey = d.group.map((m) => `${m.key}*${m.weight}`).join(',');
       const { id, created } = this.groupRefs.acquire(groupKey);
       if (created) this.fp.setGroup(id, d.group.map((m) => ({ nexthop: ids!.get(m.key)!, weight: m.weight })));
-      target = { type: 'unicast', group: id };
-    } else if (d.target.type === 'unicast') {
-      target = { type: 'unicast', nexthop: firstId };
+      entry = routeEntry('unicast', id, true);
+    } else {
+      entry = d.target.type === 'unicast' ? routeEntry('unicast', firstId) : routeEntry(d.target.type);
     }
     if (this.applied[slot] === NOT_APPLIED) {
       this.appliedCount++;
       this.prefixes.holdSlot(slot, HOLDER.APPLIED);
     }
-    this.applied[slot] = this.records.acquire(signature(d), () => ({ nexthopKeys: d.nexthops.map((nh) => nh.key), ...(groupKey ? { groupKey } : {}) }));
-    return target;
+    this.applied[slot] = this.records.acquire(signature(d), d.nexthops, groupKey);
+    return entry;
   }
 
   /**
@@ -480,7 +507,7 @@ export class Reconciler {
     if (desired && this.records.get(oldId)?.signature === signature(desired)) return;
     if (desired) {
       // new entries first, then the route, then the old entries: never a dangling id
-      this.fp.setRoute(this.prefixes.prefix(slot), this.acquire(slot, desired));
+      this.fp.setRoute(this.prefixes.prefix(slot), fib4Target(this.acquire(slot, desired)));
       this.releaseApplied(oldId);
     } else if (oldId !== NOT_APPLIED) {
       this.fp.deleteRoute(this.prefixes.prefix(slot));

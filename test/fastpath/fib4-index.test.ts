@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../router/lab/random.js';
 import { Dir24 } from '../../dataplane/dir24.js';
-import { FastPath } from '../../dataplane/fastpath.js';
+import { FastPath, RouteBatch } from '../../dataplane/fastpath.js';
 import type { RouteTarget } from '../../dataplane/fastpath.js';
 import { Dir24Layout as D } from '../../dataplane/layout.js';
 import type { Reason } from '../../dataplane/layout.js';
@@ -51,7 +51,7 @@ describe('the IPv4 DIR-24-8 index', () => {
     const verdict = async (dst: string): Promise<Reason[]> =>
       (await fixture().run(ipv4Frame({ dst: MAC.routerIn, src: MAC.hostA }, { src: '192.0.2.10', dst }))).reasons;
     try {
-      await fp.setRoutes(fillers.map((prefix) => ({ prefix, target: { type: 'blackhole' } })));
+      await fp.setRoutes(RouteBatch.of(fillers.map((prefix) => ({ prefix, target: { type: 'blackhole' } }))));
       expect(fp.fib4Groups()).toMatchObject({ used: D.tbl8Groups, waiting: 0 });
       // a /24 with no longer prefix yet (the test above used the documentation /24s)
       fp.setRoute('100.64.7.0/24', { type: 'unreachable' });
@@ -69,7 +69,7 @@ describe('the IPv4 DIR-24-8 index', () => {
       expect(await verdict('100.64.7.77')).toEqual(['drop-blackhole']);
       expect(await verdict('100.64.7.5')).toEqual(['pass-unreachable']);
     } finally {
-      await fp.deleteRoutes([...fillers, '100.64.7.0/24', '100.64.7.77/32']);
+      await fp.deleteRoutes(RouteBatch.ofPrefixes([...fillers, '100.64.7.0/24', '100.64.7.77/32']));
       await fp.gracePeriodsSettled();
     }
     expect(fp.fib4Groups()).toMatchObject({ waiting: 0, retiring: 0 });
@@ -83,7 +83,7 @@ describe('the IPv4 DIR-24-8 index', () => {
     const fill = async (first: FastPath): Promise<number[]> => {
       const routes = new Map<string, RouteTarget>();
       for (let i = 0; i < 400; i++) routes.set(randomPrefix(rand), targets[i % targets.length]!);
-      await first.setRoutes([...routes].map(([prefix, target]) => ({ prefix, target })));
+      await first.setRoutes(RouteBatch.of([...routes].map(([prefix, target]) => ({ prefix, target }))));
       for (let i = 0; i < 3000; i++) addresses.push(randomAddress(rand));
       const before = addresses.map((a) => readIndex(first, a));
       expect(before.some((e) => e !== 0)).toBe(true);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatAddress } from '../../dataplane/addr.js';
 import { TRIE_MARK } from '../../dataplane/dir6.js';
-import { FastPath } from '../../dataplane/fastpath.js';
+import { FastPath, RouteBatch } from '../../dataplane/fastpath.js';
 import type { RouteTarget } from '../../dataplane/fastpath.js';
 import type { Reason } from '../../dataplane/layout.js';
 import { seededRandom } from '../../router/lab/random.js';
@@ -47,7 +47,7 @@ describe('the IPv6 index', () => {
     const held = await changesAgainstTrie(fixture(), rand, () => randomPrefix(rand), () => formatAddress(randomAddress(rand)), frame);
     expect(fixture().fp.fib6Lines()).toMatchObject({ marked: 0 });
     expect(await fixture().fp.fib6IndexMismatches()).toEqual([]);
-    await fixture().fp.deleteRoutes([...held]);
+    await fixture().fp.deleteRoutes(RouteBatch.ofPrefixes(held));
     await fixture().fp.gracePeriodsSettled();
     // the fixture's own /48s and /64 hold what lines are left
     expect(fixture().fp.fib6Lines()!.used).toBeLessThanOrEqual(20);
@@ -89,7 +89,7 @@ describe('the IPv6 index', () => {
     const fill = async (first: FastPath): Promise<number[]> => {
       const routes = new Map<string, RouteTarget>();
       for (let i = 0; i < 400; i++) routes.set(randomPrefix(rand), targets[i % targets.length]!);
-      await first.setRoutes([...routes].map(([prefix, target]) => ({ prefix, target })));
+      await first.setRoutes(RouteBatch.of([...routes].map(([prefix, target]) => ({ prefix, target }))));
       const before = addresses.map((a) => indexEntry6(first, a));
       expect(before.some((e) => e !== 0)).toBe(true);
       return before;

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FastPath } from '../../dataplane/fastpath.js';
+import { FastPath, RouteBatch } from '../../dataplane/fastpath.js';
 import { addon } from '../../dataplane/native.js';
 import { RedirectErrors } from '../../dataplane/redirect-errors.js';
 import * as L from '../../dataplane/layout.js';
@@ -130,11 +130,11 @@ describe('program lifecycle and map operations', () => {
       target: { type: 'unicast' as const, nexthop: 1 },
     }));
     const before = (await fp.routes()).length;
-    await fp.setRoutes(routes);
+    await fp.setRoutes(RouteBatch.of(routes));
     const all = await fp.routes();
     expect(all.length).toBe(before + 20_000);
     expect(all.map((r) => r.prefix)).toEqual(expect.arrayContaining(['10.0.2.0/24', '2001:db8:0:100::/56']));
-    expect(await fp.deleteRoutes(routes.map((r) => r.prefix))).toBe(20_000);
+    expect(await fp.deleteRoutes(RouteBatch.ofPrefixes(routes.map((r) => r.prefix)))).toBe(20_000);
     expect((await fp.routes()).length).toBe(before);
   });
 

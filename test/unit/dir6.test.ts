@@ -69,7 +69,7 @@ function probes(ref: Reference, random: () => Uint8Array, extra: number): Uint8A
 
 const LINES = 1 << 15;
 const withLines = (lines: number, tbl24: Uint32Array = new Uint32Array(TBL24_ENTRIES)): Dir6Memory => ({ tbl24, lines: new Uint32Array(lines * LINE_WORDS) });
-// every instance takes 64 MiB of /24 table and 16 MiB of depths: the file shares one /24 table, zeroed between tests
+// every instance takes 64 MiB of /24 table: the file shares one, zeroed between tests
 const memory = withLines(LINES);
 const table = new Dir6(memory);
 
@@ -175,6 +175,39 @@ describe('Dir6', () => {
     table.delete(host, 128);
     expect(table.lookup(host)).toBe(7);
     expect(table.usage().used).toBe(0);
+  });
+
+  it('nested prefixes of the /24 table, set and deleted in any order, each /24 answered by the longest one over it (no depth kept per entry)', () => {
+    const at = (text: string): Uint8Array => hexAddr(text.padEnd(32, '0'));
+    const prefixes: Array<[string, number, number]> = [['', 0, 1], ['2', 4, 2], ['2001', 16, 3], ['2001d', 20, 4], ['20010d', 24, 5], ['2001d8', 24, 6], ['200f', 16, 7]];
+    const probes = ['2a', '2001', '2001c', '2001d0', '20010d', '2001d8', '2001d9', '200f', '3'].map(at);
+    const rand = seededRandom(5);
+    for (let round = 0; round < 3; round++) {
+      const ref = new Reference();
+      for (const [hex, len, value] of [...prefixes].sort(() => rand() - 0.5)) {
+        table.set(at(hex), len, value);
+        ref.set(at(hex), len, value);
+        for (const a of probes) expect(table.lookup(a), key(a)).toBe(ref.lookup(a));
+      }
+      for (const [hex, len] of [...prefixes].sort(() => rand() - 0.5)) {
+        table.delete(at(hex), len);
+        ref.delete(at(hex), len);
+        for (const a of probes) expect(table.lookup(a), key(a)).toBe(ref.lookup(a));
+      }
+    }
+  });
+
+  it('a run of sets in address order (setRun) publishes each /24 once, and answers the longest match', () => {
+    const gen = generator(7);
+    const sorted = Array.from({ length: 3000 }, () => gen.prefix()).filter((p) => p.len > 24).sort((a, b) => key(a.addr).localeCompare(key(b.addr)));
+    const tbl24Stores: number[] = [];
+    const { t } = fresh(LINES, { store: (array, index, value) => { if (array.length === TBL24_ENTRIES) tbl24Stores.push(index); Atomics.store(array, index, value); } });
+    const ref = new Reference();
+    t.setRun(() => sorted.forEach((p, i) => { t.set(p.addr, p.len, i + 1); ref.set(p.addr, p.len, i + 1); }));
+    expect(tbl24Stores.length).toBe(new Set(sorted.map((p) => key(p.addr).slice(0, 6))).size);
+    expect(t.usage().prefixes).toBe(ref.entries().length);
+    for (const a of probes(ref, gen.address, 500)) expect(t.lookup(a), key(a)).toBe(ref.lookup(a));
+    memory.tbl24.fill(0);
   });
 
   it('tells each load of a lookup, in order: the /24 table, then a /48\'s one sparse line, its header and the entry that answers', () => {

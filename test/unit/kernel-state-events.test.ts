@@ -86,6 +86,7 @@ describe('KernelState: route events', () => {
         const change = state.apply(e);
         model.apply(e);
         expect(change.prefixes.has(routeFamilyKey(e.route)) || e.op === 'del', `event ${i}`).toBe(true);
+        change.prefixes.release();
         if (i % 500 === 0) expect(sorted(state.routes), `after event ${i}`).toEqual(sorted(model.routes));
       });
       expect(sorted(state.routes)).toEqual(sorted(model.routes));

@@ -2,7 +2,7 @@
 // fast-path writes out (recorded). The namespace tests run the same code
 // against the real kernel and maps.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { InterfaceSpec, NeighbourFlags, RouteTarget } from '../../dataplane/fastpath.js';
+import type { InterfaceSpec, NeighbourFlags, RouteBatch, RouteTarget } from '../../dataplane/fastpath.js';
 import * as L from '../../dataplane/layout.js';
 import { SlotIds } from '../../dataplane/slot-ids.js';
 import type { KernelLink, KernelRoute, KernelSnapshot, NexthopObject } from '../../router/sync/model.js';
@@ -43,9 +43,9 @@ class RecordingWriter implements FastPathWriter {
   setNeighbour(i: number, a: string, mac: string, { valid = true, stale = false }: NeighbourFlags = {}): void { this.writes++; this.neighbours.set(`${i}|${a}`, { mac, valid, stale }); }
   deleteNeighbour(i: number, a: string): boolean { this.writes++; return this.neighbours.delete(`${i}|${a}`); }
   setRoute(p: string, t: RouteTarget): void { this.writes++; this.routes.set(p, t); }
-  async setRoutes(rs: Array<{ prefix: string; target: RouteTarget }>): Promise<void> { for (const r of rs) this.setRoute(r.prefix, r.target); }
+  async setRoutes(batch: RouteBatch): Promise<void> { for (const r of batch.routes()) this.setRoute(r.prefix, r.target); }
   deleteRoute(p: string): boolean { this.writes++; return this.routes.delete(p); }
-  async deleteRoutes(ps: string[]): Promise<number> { return ps.filter((p) => this.deleteRoute(p)).length; }
+  async deleteRoutes(batch: RouteBatch): Promise<number> { return batch.prefixes().filter((p) => this.deleteRoute(p)).length; }
 
   /** Where a route sends traffic, resolved through next hops and groups. */
   resolve(prefix: string): string {
@@ -155,13 +155,13 @@ describe('reconciler', () => {
     const batches: string[][] = [];
     const setRoutes = w.setRoutes.bind(w);
     w.setRoutes = async (rs) => {
-      batches.push(rs.map((x) => x.prefix));
+      batches.push(rs.prefixes());
       await setRoutes(rs);
     };
     const deleteRoutes = w.deleteRoutes.bind(w);
     const deleted: string[][] = [];
     w.deleteRoutes = async (ps) => {
-      deleted.push(ps);
+      deleted.push(ps.prefixes());
       return deleteRoutes(ps);
     };
     const applied: string[][] = [];

@@ -3,7 +3,7 @@
 // the real reconciler and RouteManager. The namespace tests run the same
 // code against the real kernel and maps.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { RouteTarget } from '../../dataplane/fastpath.js';
+import type { RouteBatch, RouteTarget } from '../../dataplane/fastpath.js';
 import { SlotIds } from '../../dataplane/slot-ids.js';
 import { BATCH_ROUTES, OPEN_BATCHES, type BulkItem } from '../../router/routes/bulk-add.js';
 import { RequestError } from '../../router/routes/errors.js';
@@ -33,12 +33,12 @@ class Maps implements FastPathWriter {
   setNeighbour(): void {}
   deleteNeighbour(): boolean { return true; }
   setRoute(p: string, t: RouteTarget): void { this.routes.set(p, t); }
-  async setRoutes(rs: Array<{ prefix: string; target: RouteTarget }>): Promise<void> {
+  async setRoutes(batch: RouteBatch): Promise<void> {
     await this.gate;
-    for (const r of rs) this.setRoute(r.prefix, r.target);
+    for (const r of batch.routes()) this.setRoute(r.prefix, r.target);
   }
   deleteRoute(p: string): boolean { return this.routes.delete(p); }
-  async deleteRoutes(ps: string[]): Promise<number> { return ps.filter((p) => this.deleteRoute(p)).length; }
+  async deleteRoutes(batch: RouteBatch): Promise<number> { return batch.prefixes().filter((p) => this.deleteRoute(p)).length; }
   nexthopIds = new SlotIds(1024, 'next-hop id', () => undefined, (reclaim) => reclaim());
   groupIds = new SlotIds(1024, 'next-hop group id', () => undefined, (reclaim) => reclaim());
 }
