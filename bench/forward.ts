@@ -16,7 +16,7 @@ import type { Lab } from '../router/lab/topology.js';
 import type { AttachedProgram } from './attached-program.js';
 import { onInterrupt } from './cleanup.js';
 import { chooseGenerator } from './generator-choice.js';
-import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus, receiveCpuNs } from './forward-lab.js';
+import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus, realtimeReceive, receiveCpuNs } from './forward-lab.js';
 import { TABLES, fullTable, growTable, tableSize } from './forward-table.js';
 import type { TableName, TableSize } from './forward-table.js';
 import { TRAFFIC, compareForward, describeThroughput, medianRows } from './forward-results.js';
@@ -42,7 +42,7 @@ export const FORWARD_DEFAULTS: ForwardOptions = {
   fullTable: true,
   rounds: 3,
   trialSeconds: 1,
-  lossTolerance: 0.001,
+  lossTolerance: 0.01,
 };
 
 const GENERATOR_CPU = '0';
@@ -139,17 +139,19 @@ async function trialAt(gen: Generator, sink: Sink, mpps: number, seconds: number
  * the figure; else a search between the flood's received rate (where it
  * starts) and its offered rate.
  */
-async function measureThroughput(gen: Generator, sink: Sink, options: ForwardOptions, flood: Measurement): Promise<Throughput | null> {
+async function measureThroughput(gen: Generator, bench: Bench, flood: Measurement): Promise<Throughput | null> {
+  const { options, sink } = bench;
   if (flood.sent !== null && flood.dropped !== null && flood.sent > 0 && flood.dropped / flood.sent <= options.lossTolerance) {
     return { mpps: flood.mpps!, offeredMpps: flood.offeredMpps!, loss: flood.dropped / flood.sent, trials: 0, generatorBound: true };
   }
+  await bench.realtimeReceive(true);
   const { best, trials } = await searchThroughput((mpps) => trialAt(gen, sink, mpps, options.trialSeconds), {
     startMpps: flood.mpps!,
     ceilingMpps: flood.offeredMpps!,
     lossTolerance: options.lossTolerance,
     resolution: SEARCH_RESOLUTION,
     maxTrials: SEARCH_MAX_TRIALS,
-  });
+  }).finally(() => bench.realtimeReceive(false));
   progress(`forward:   trials: ${trials.map((t) => `${t.offeredMpps.toFixed(2)} -> ${t.mpps.toFixed(2)} (${(100 * t.loss).toFixed(2)}% lost)`).join(', ')}`);
   return best && { mpps: best.mpps, offeredMpps: best.offeredMpps, loss: best.loss, trials: trials.length, generatorBound: false };
 }
@@ -170,6 +172,8 @@ interface Bench {
   options: ForwardOptions;
   lab: Lab;
   receiveCpuNs: () => number;
+  /** the lab's receive threads real-time (while paced) or plain (forward-lab.ts realtimeReceive) */
+  realtimeReceive: (on: boolean) => Promise<void>;
   sink: Sink;
   createGenerator: GeneratorFactory;
 }
@@ -200,7 +204,7 @@ async function measurePath(bench: Bench, table: TableName, path: PathName, profi
       const workers = measured.workerNsPerFrame !== undefined ? `, its workers ${measured.workerNsPerFrame?.toFixed(0) ?? '–'} ns of CPU per frame` : '';
       progress(`forward: ${table}, ${path}, ${traffic}: flood ${measured.mpps!.toFixed(2)} Mpps received of ${measured.offeredMpps!.toFixed(2)} offered, ${measured.mppsPerReceiveCore?.toFixed(2) ?? '–'} per receive core${workers} (${gen.name} generator)`);
       if (underLoad.slowPath) progress(`forward: ${path} saturated: ${describeUnderLoad(underLoad.slowPath)}`);
-      const throughput = options.trialSeconds > 0 ? { throughput: await measureThroughput(gen, bench.sink, options, measured) } : {};
+      const throughput = options.trialSeconds > 0 ? { throughput: await measureThroughput(gen, bench, measured) } : {};
       if (throughput.throughput !== undefined) progress(`forward: ${table}, ${path}, ${traffic}: throughput ${describeThroughput(throughput.throughput, options.lossTolerance)}`);
       const row: ForwardRow = { table, path, traffic, generator: gen.name, ...measured, ...underLoad, ...throughput };
       rows.push(row);
@@ -353,7 +357,7 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
       () => liveFramesRefusal(lab.a.ns, lab.a.dev, flowsFor('one flow', options, lab.router.toA.mac, lab.a.mac)),
       (line) => process.stdout.write(`${line}\n`),
     );
-    const bench: Bench = { options, lab, receiveCpuNs: () => receiveCpuNs(fl), sink, createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create };
+    const bench: Bench = { options, lab, receiveCpuNs: () => receiveCpuNs(fl), realtimeReceive: (on) => realtimeReceive(fl, on), sink, createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create };
     // every path forwards with the kernel's tables or beside them: forwarding on, except for the slow path alone
     await setKernelForwarding(lab, true);
     const full = fullTable();
