@@ -19,7 +19,7 @@ export interface Trial {
 }
 
 export interface SearchOptions {
-  /** the first trial's rate: the flood's received rate, near what the path carries */
+  /** the first trial's rate: near what the path carries, as the flood suggests it */
   startMpps: number;
   /** a rate known to lose more than `lossTolerance`: the flood's offered rate */
   ceilingMpps: number;
@@ -38,7 +38,7 @@ export interface SearchResult {
 }
 
 /** how far a rate steps while only passes (or only failures) are known */
-const STEP_UP = 1.25;
+const STEP_UP = 1.5;
 const STEP_DOWN = 0.8;
 /** after a failure, how far under what arrived the next trial offers */
 const STEP_UNDER_CARRIED = 0.98;
