@@ -69,6 +69,13 @@ export function describeThroughput(t: Throughput | null, tolerance: number): str
   return t.generatorBound ? `${at} (the flood: the generator's most, the path carried it all)` : `${at} (${t.trials} trials)`;
 }
 
+/** the slow-path probe during a paced run, with what that run offered and lost */
+export interface SlowPathAtRate extends SlowPathUnderLoad {
+  offeredMpps: number;
+  /** a fraction of what was sent */
+  loss: number;
+}
+
 export interface ForwardRow {
   /** the routes the router held */
   table: TableName;
@@ -99,6 +106,8 @@ export interface ForwardRow {
   note?: string;
   /** the slow path's flow-mix row: the control plane and its workers while it was saturated */
   slowPath?: SlowPathUnderLoad;
+  /** the slow path's flow-mix row: the same while the generator offered its throughput */
+  slowPathAtThroughput?: SlowPathAtRate;
   /** the throughput search's figure (absent: not searched; null: no trial passed) */
   throughput?: Throughput | null;
   /** the lowest and highest of the rounds this row is the median of */

@@ -20,7 +20,7 @@ import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus, realti
 import { TABLES, fullTable, growTable, tableSize } from './forward-table.js';
 import type { TableName, TableSize } from './forward-table.js';
 import { TRAFFIC, compareForward, describeThroughput, medianRows } from './forward-results.js';
-import type { ForwardOptions, ForwardResult, ForwardRow, PathName, Throughput, TrafficName } from './forward-results.js';
+import type { ForwardOptions, ForwardResult, ForwardRow, PathName, SlowPathAtRate, Throughput, TrafficName } from './forward-results.js';
 import { attachRedirectAll, attachReference } from './lab-forwarders.js';
 import { RouterDaemon } from '../support/daemon.js';
 import { LiveFramesGenerator, MAX_TEST_RUN_REPEAT, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
@@ -28,7 +28,7 @@ import type { FlowSpec, Generator } from './lab-traffic.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
-import { describeClosedSockets, describeUnderLoad, probeSlowPath, workerCpuNs } from './slowpath-probe.js';
+import { describeAtRate, describeClosedSockets, describeUnderLoad, probeSlowPath, workerCpuNs } from './slowpath-probe.js';
 import type { SlowPathUnderLoad } from './slowpath-probe.js';
 import { searchThroughput } from './throughput-search.js';
 import type { Trial } from './throughput-search.js';
@@ -164,7 +164,7 @@ function flowsFor(traffic: TrafficName, options: ForwardOptions, dstMac: string,
 }
 
 /** a flood's figures */
-type Measurement = Omit<ForwardRow, 'table' | 'path' | 'traffic' | 'generator' | 'throughput'>;
+type Measurement = Omit<ForwardRow, 'table' | 'path' | 'traffic' | 'generator' | 'throughput' | 'slowPathAtThroughput'>;
 
 type GeneratorFactory = (ns: string, dev: string, flows: FlowSpec) => Promise<Generator>;
 
@@ -191,6 +191,28 @@ interface SlowPathMeasures {
 }
 /** how long the probe waits, into the measured window, before it starts */
 const PROBE_DELAY_MS = 1500;
+/** the paced run the probe at the throughput runs in: the probe (a route, the GetStats client's start and its calls) is done within it */
+const PROBE_RUN_SECONDS = 4;
+
+/**
+ * The slow-path probe while the generator offers its throughput: saturated
+ * as the path is at the most it forwards, not overloaded as in the flood.
+ * The receive threads are real-time, as in the search.
+ */
+async function probeAtRate(gen: Generator, bench: Bench, offeredMpps: number, slowPath: SlowPathMeasures): Promise<SlowPathAtRate> {
+  await bench.realtimeReceive(true);
+  try {
+    const start = bench.sink.received();
+    const probe = sleep(PROBE_DELAY_MS).then(slowPath.underLoad);
+    const run = await gen.sendPaced(offeredMpps, PROBE_RUN_SECONDS);
+    const underLoad = await probe;
+    await sleep(SETTLE_MS);
+    const received = Number(bench.sink.received() - start);
+    return { ...underLoad, offeredMpps: run.sent / run.ms / 1e3, loss: run.sent > 0 ? (run.sent - received) / run.sent : 1 };
+  } finally {
+    await bench.realtimeReceive(false);
+  }
+}
 
 async function measurePath(bench: Bench, table: TableName, path: PathName, profile = false, slowPath?: SlowPathMeasures): Promise<Measured> {
   const { lab, options } = bench;
@@ -207,7 +229,9 @@ async function measurePath(bench: Bench, table: TableName, path: PathName, profi
       if (underLoad.slowPath) progress(`forward: ${path} saturated: ${describeUnderLoad(underLoad.slowPath)}`);
       const throughput = options.trialSeconds > 0 ? { throughput: await measureThroughput(gen, bench, measured) } : {};
       if (throughput.throughput !== undefined) progress(`forward: ${table}, ${path}, ${traffic}: throughput ${describeThroughput(throughput.throughput, options.lossTolerance)}`);
-      const row: ForwardRow = { table, path, traffic, generator: gen.name, ...measured, ...underLoad, ...throughput };
+      const atThroughput = slowPath && traffic === 'flow mix' && throughput.throughput ? { slowPathAtThroughput: await probeAtRate(gen, bench, throughput.throughput.offeredMpps, slowPath) } : {};
+      if (atThroughput.slowPathAtThroughput) progress(`forward: ${path} at its throughput: ${describeAtRate(atThroughput.slowPathAtThroughput)}`);
+      const row: ForwardRow = { table, path, traffic, generator: gen.name, ...measured, ...underLoad, ...throughput, ...atThroughput };
       rows.push(row);
       if (profile && traffic === 'flow mix') {
         progress(`forward: profiling the receiving core during ${path}, ${traffic} (perf)`);

@@ -8,7 +8,7 @@ import type { TableName, TableSize } from './forward-table.js';
 import type { GeneratorName } from './lab-traffic.js';
 import type { Machine } from './machine.js';
 import type { ProfileEntry } from './profile.js';
-import { describeUnderLoad } from './slowpath-probe.js';
+import { describeAtRate, describeUnderLoad } from './slowpath-probe.js';
 import type { GrpcResult } from './grpc.js';
 import type { SyncResult } from './sync.js';
 import { syncMarkdown } from './sync-report.js';
@@ -187,7 +187,8 @@ export function forwardMarkdown(r: ForwardResult): string {
   for (const x of r.rows.filter((x) => x.path === 'xdp-router slow path')) {
     const notes = [
       ...(x.workerNsPerFrame != null ? [`its workers took ${fmt(x.workerNsPerFrame, 0)} ns of CPU per frame the sink received`] : []),
-      ...(x.slowPath ? [`while it was saturated, ${describeUnderLoad(x.slowPath)}`] : []),
+      ...(x.slowPath ? [`while the flood overloaded it, ${describeUnderLoad(x.slowPath)}`] : []),
+      ...(x.slowPathAtThroughput ? [`while the generator offered its throughput, ${describeAtRate(x.slowPathAtThroughput)}`] : []),
     ];
     if (notes.length > 0) parts.push('', `The slow path, ${x.table}, ${x.traffic}: ${notes.join('; ')}.`);
   }

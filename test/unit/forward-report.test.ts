@@ -139,9 +139,12 @@ describe('forward benchmark report', () => {
     const md = forwardMarkdown(r);
     expect(md).toContain('The slow path, 1k routes, one flow: its workers took 281 ns of CPU per frame the sink received.');
     expect(md).toContain(
-      'The slow path, 1k routes, flow mix: while it was saturated, a route reached the fast path in 37.5 ms, GetStats answered in 48.2 ms at worst ' +
+      'The slow path, 1k routes, flow mix: while the flood overloaded it, a route reached the fast path in 37.5 ms, GetStats answered in 48.2 ms at worst ' +
         '(median 9.6; the slowest waited for a CPU 4.1 ms in the daemon\'s event loop, 1.3 ms in its other threads but the workers, 0.2 ms in the client, a process of its own on CPU 1); workers xr-xsk 2:0 on CPU 1 (812 ms of CPU so far), xr-xsk 3:0 on CPU 0 (0 ms of CPU so far).',
     );
+    // the same probe while the generator offered the path's throughput
+    r.rows[1]!.slowPathAtThroughput = { ...r.rows[1]!.slowPath, getStatsMaxMs: 12.5, offeredMpps: 0.91, loss: 0.002 };
+    expect(forwardMarkdown(r)).toContain('; while the generator offered its throughput, 0.91 Mpps offered, 0.20% lost: a route reached the fast path in 37.5 ms, GetStats answered in 12.5 ms at worst');
   });
 
   it('keeps the median round of each path whole, with the range of its rounds beside it', () => {
