@@ -34,7 +34,7 @@ import { searchThroughput } from './throughput-search.js';
 import type { Trial } from './throughput-search.js';
 
 export const FORWARD_DEFAULTS: ForwardOptions = {
-  seconds: 4,
+  seconds: 2,
   flows: 1024,
   destinations: 64,
   profile: true,

@@ -153,7 +153,8 @@ export function parseArgs(args: string[]): Plan | 'help' {
         break;
       case '--quick':
         Object.assign(plan.fastpath, { sizes4: [1_000, 10_000], sizes6: [1_000], repeat: 200_000, rounds: 1, fullTable: false });
-        plan.forward.seconds = 2;
+        plan.forward.seconds = 1;
+        plan.forward.trialSeconds = 0.5;
         plan.forward.rounds = 1;
         plan.forward.fullTable = false;
         Object.assign(plan.sync, { ipv4: 10_000, ipv6: 3_000, churnSeconds: 5 });
