@@ -124,10 +124,10 @@ async function measure(
   }
 }
 
-/** One trial of the throughput search: the generator paced at mpps for `seconds`, and what the sink received of it. */
-async function trialAt(gen: Generator, sink: Sink, mpps: number, seconds: number): Promise<Trial> {
+/** One trial of the throughput search: the generator paced at mpps for `seconds`, and what the sink received of it; `during` runs meanwhile. */
+async function trialAt(gen: Generator, sink: Sink, mpps: number, seconds: number, during?: () => Promise<void>): Promise<Trial> {
   const start = sink.received();
-  const run = await gen.sendPaced(mpps, seconds);
+  const [run] = await Promise.all([gen.sendPaced(mpps, seconds), during?.()]);
   await sleep(SETTLE_MS);
   const received = Number(sink.received() - start);
   return { askedMpps: mpps, offeredMpps: run.sent / run.ms / 1e3, mpps: received / run.ms / 1e3, sent: run.sent, received, loss: run.sent > 0 ? (run.sent - received) / run.sent : 1 };
@@ -202,13 +202,12 @@ const PROBE_RUN_SECONDS = 4;
 async function probeAtRate(gen: Generator, bench: Bench, offeredMpps: number, slowPath: SlowPathMeasures): Promise<SlowPathAtRate> {
   await bench.realtimeReceive(true);
   try {
-    const start = bench.sink.received();
-    const probe = sleep(PROBE_DELAY_MS).then(slowPath.underLoad);
-    const run = await gen.sendPaced(offeredMpps, PROBE_RUN_SECONDS);
-    const underLoad = await probe;
-    await sleep(SETTLE_MS);
-    const received = Number(bench.sink.received() - start);
-    return { ...underLoad, offeredMpps: run.sent / run.ms / 1e3, loss: run.sent > 0 ? (run.sent - received) / run.sent : 1 };
+    let underLoad: SlowPathUnderLoad | undefined;
+    const trial = await trialAt(gen, bench.sink, offeredMpps, PROBE_RUN_SECONDS, async () => {
+      await sleep(PROBE_DELAY_MS);
+      underLoad = await slowPath.underLoad();
+    });
+    return { ...underLoad!, offeredMpps: trial.offeredMpps, loss: trial.loss };
   } finally {
     await bench.realtimeReceive(false);
   }
