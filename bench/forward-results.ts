@@ -60,12 +60,15 @@ export interface Throughput {
   trials: number;
   /** the flood lost no more than the tolerance: the figure is the generator's limit, the path's is higher */
   generatorBound: boolean;
+  /** CPU time the lab's receive threads took per frame received at that rate, ns (absent from results taken before it was reported) */
+  receiveNsPerFrame?: number | null;
 }
 
 /** A throughput as the progress lines and the report's notes say it. */
 export function describeThroughput(t: Throughput | null, tolerance: number): string {
   if (t === null) return `none: every trial lost more than ${(100 * tolerance).toFixed(2)}%`;
-  const at = `${t.mpps.toFixed(2)} Mpps received of ${t.offeredMpps.toFixed(2)} offered, ${(100 * t.loss).toFixed(3)}% lost`;
+  const cpu = t.receiveNsPerFrame != null ? `, ${t.receiveNsPerFrame.toFixed(0)} ns of receive CPU per frame` : '';
+  const at = `${t.mpps.toFixed(2)} Mpps received of ${t.offeredMpps.toFixed(2)} offered, ${(100 * t.loss).toFixed(3)}% lost${cpu}`;
   return t.generatorBound ? `${at} (the flood: the generator's most, the path carried it all)` : `${at} (${t.trials} trials)`;
 }
 

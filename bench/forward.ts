@@ -142,10 +142,19 @@ async function trialAt(gen: Generator, sink: Sink, mpps: number, seconds: number
 async function measureThroughput(gen: Generator, bench: Bench, flood: Measurement): Promise<Throughput | null> {
   const { options, sink } = bench;
   if (flood.sent !== null && flood.dropped !== null && flood.sent > 0 && flood.dropped / flood.sent <= options.lossTolerance) {
-    return { mpps: flood.mpps!, offeredMpps: flood.offeredMpps!, loss: flood.dropped / flood.sent, trials: 0, generatorBound: true };
+    const perFrame = flood.mppsPerReceiveCore ? 1e3 / flood.mppsPerReceiveCore : null;
+    return { mpps: flood.mpps!, offeredMpps: flood.offeredMpps!, loss: flood.dropped / flood.sent, trials: 0, generatorBound: true, receiveNsPerFrame: perFrame };
   }
   await bench.realtimeReceive(true);
-  const { best, trials } = await searchThroughput((mpps) => trialAt(gen, sink, mpps, options.trialSeconds), {
+  // the receive threads' CPU per frame of each trial: a count the machine's other tasks do not move as they move the rates
+  const receiveNs = new Map<Trial, number>();
+  const trial = async (mpps: number): Promise<Trial> => {
+    const cpu0 = bench.receiveCpuNs();
+    const t = await trialAt(gen, sink, mpps, options.trialSeconds);
+    if (t.received > 0) receiveNs.set(t, (bench.receiveCpuNs() - cpu0) / t.received);
+    return t;
+  };
+  const { best, trials } = await searchThroughput(trial, {
     // a flood's receive threads may have had a small share of their CPU: what they carried per CPU second is the nearer guess then
     startMpps: Math.max(flood.mpps!, flood.mppsPerReceiveCore ?? 0),
     ceilingMpps: flood.offeredMpps!,
@@ -154,7 +163,7 @@ async function measureThroughput(gen: Generator, bench: Bench, flood: Measuremen
     maxTrials: SEARCH_MAX_TRIALS,
   }).finally(() => bench.realtimeReceive(false));
   progress(`forward:   trials: ${trials.map((t) => `${t.offeredMpps.toFixed(2)} -> ${t.mpps.toFixed(2)} (${(100 * t.loss).toFixed(2)}% lost)`).join(', ')}`);
-  return best && { mpps: best.mpps, offeredMpps: best.offeredMpps, loss: best.loss, trials: trials.length, generatorBound: false };
+  return best && { mpps: best.mpps, offeredMpps: best.offeredMpps, loss: best.loss, trials: trials.length, generatorBound: false, receiveNsPerFrame: receiveNs.get(best) ?? null };
 }
 
 function flowsFor(traffic: TrafficName, options: ForwardOptions, dstMac: string, srcMac: string): FlowSpec {

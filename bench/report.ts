@@ -114,12 +114,12 @@ function forwardSummary(r: ForwardResult, basis: Basis): string {
 
 const SUMMARY_PATHS: PathName[] = ['kernel', 'reference forwarder', 'xdp-router', 'no-lookup redirect'];
 
-/** a row's throughput columns: received Mpps, the rounds' range, offered Mpps, loss */
+/** a row's throughput columns: received Mpps, the rounds' range, offered Mpps, loss, the receive threads' CPU per frame */
 function throughputCells(x: ForwardRow): string[] {
   const t = x.throughput;
-  if (t === undefined) return ['not searched', '–', '–', '–'];
-  if (t === null) return ['no trial passed', '–', '–', '–'];
-  return [`${fmt(t.mpps, 2)}${t.generatorBound ? ' (the generator\'s most)' : ''}`, range(x.spread?.throughput), fmt(t.offeredMpps, 2), `${fmt(100 * t.loss, 3)}%`];
+  if (t === undefined) return ['not searched', '–', '–', '–', '–'];
+  if (t === null) return ['no trial passed', '–', '–', '–', '–'];
+  return [`${fmt(t.mpps, 2)}${t.generatorBound ? ' (the generator\'s most)' : ''}`, range(x.spread?.throughput), fmt(t.offeredMpps, 2), `${fmt(100 * t.loss, 3)}%`, fmt(t.receiveNsPerFrame ?? null, 0)];
 }
 
 export function forwardMarkdown(r: ForwardResult): string {
@@ -166,7 +166,7 @@ export function forwardMarkdown(r: ForwardResult): string {
         'path',
         'traffic',
         'generator',
-        ...(searched ? ['throughput Mpps', 'rounds\' range', 'offered Mpps', 'lost'] : []),
+        ...(searched ? ['throughput Mpps', 'rounds\' range', 'offered Mpps', 'lost', 'receive CPU ns per frame'] : []),
         'flood received Mpps',
         'rounds\' range',
         'Mpps per receive core',

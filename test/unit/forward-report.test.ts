@@ -88,7 +88,7 @@ describe('forward benchmark report', () => {
     const r = resultOf(ALL_MET);
     for (const row of r.rows) {
       const share = row.table === 'full table' && row.path === 'xdp-router' ? 1 / 3 : 1 / 2;
-      row.throughput = { mpps: row.mpps! * share, offeredMpps: row.mpps! * share, loss: 0.0005, trials: 4, generatorBound: false };
+      row.throughput = { mpps: row.mpps! * share, offeredMpps: row.mpps! * share, loss: 0.0005, trials: 4, generatorBound: false, receiveNsPerFrame: 412.4 };
     }
     const result = { ...r, comparisons: compareForward(r.rows, TABLES) };
     const checks = checkTargets({ forward: result });
@@ -96,7 +96,7 @@ describe('forward benchmark report', () => {
     expect(checks[0]!.measured).toMatch(/^throughput: one flow 1\.10x; flow mix 1\.05x; received: one flow 1\.10x/);
     const md = forwardMarkdown(result);
     expect(md).toContain('| routes | traffic | kernel throughput Mpps | reference forwarder throughput Mpps | xdp-router throughput Mpps | no-lookup redirect throughput Mpps |');
-    expect(md).toContain('| full table | xdp-router | flow mix | live frames | 0.67 | – | 0.67 | 0.050% | 2.00 | – | 4.00 |');
+    expect(md).toContain('| full table | xdp-router | flow mix | live frames | 0.67 | – | 0.67 | 0.050% | 412 | 2.00 | – | 4.00 |');
     expect(md).toContain('at most 0.10% lost');
   });
 
@@ -108,7 +108,7 @@ describe('forward benchmark report', () => {
     const [median] = medianRows([round(2.5, 1.0), round(0.9, 1.4), round(1.6, null)]);
     expect(median).toMatchObject({ mpps: 2.5, throughput: { mpps: 1.0 }, spread: { rounds: 3, throughput: null } });
     const md = forwardMarkdown({ ...resultOf({ '1k routes': {}, 'full table': {} }), rows: [round(1.6, null)] });
-    expect(md).toContain('| 1k routes | xdp-router | one flow | live frames | no trial passed | – | – | – | 1.60 |');
+    expect(md).toContain('| 1k routes | xdp-router | one flow | live frames | no trial passed | – | – | – | – | 1.60 |');
   });
 
   it('judges the targets on received Mpps and shows the per-core ratios beside them', () => {
