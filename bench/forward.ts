@@ -162,7 +162,8 @@ async function measureThroughput(gen: Generator, bench: Bench, flood: Measuremen
     resolution: SEARCH_RESOLUTION,
     maxTrials: SEARCH_MAX_TRIALS,
   }).finally(() => bench.realtimeReceive(false));
-  progress(`forward:   trials: ${trials.map((t) => `${t.offeredMpps.toFixed(2)} -> ${t.mpps.toFixed(2)} (${(100 * t.loss).toFixed(2)}% lost)`).join(', ')}`);
+  // asked, offered (less where the generator's CPU was taken from it), received
+  progress(`forward:   trials: ${trials.map((t) => `${t.askedMpps.toFixed(2)}/${t.offeredMpps.toFixed(2)} -> ${t.mpps.toFixed(2)} (${(100 * t.loss).toFixed(2)}% lost)`).join(', ')}`);
   return best && { mpps: best.mpps, offeredMpps: best.offeredMpps, loss: best.loss, trials: trials.length, generatorBound: false, receiveNsPerFrame: receiveNs.get(best) ?? null };
 }
 
