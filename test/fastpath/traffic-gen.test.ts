@@ -17,6 +17,8 @@ const SENT_AT = 16;
 /** GEN_PACE_BURST of traffic_gen.c: what a paced generator may send at once after a stall, the first turn included */
 const PACE_BURST = 32;
 const RUNS = 200_000;
+/** times a test run of a few ms may give its CPU up on a busy machine, each a burst more */
+const PREEMPTIONS_ALLOWED = 4;
 
 async function generator() {
   const program = new addon.XdpProgram(benchObject('traffic_gen'), 'xdp_traffic_gen');
@@ -57,8 +59,9 @@ describe('traffic generator (traffic_gen.c)', () => {
       const intervalNs = Math.max(100, Math.round((10 * probe.ns) / RUNS));
       const { sent, ns } = await gen.run(intervalNs);
       const turns = ns / intervalNs;
-      // the kernel times the runs in whole ns per run, cut down: up to RUNS ns more
-      expect(sent).toBeLessThanOrEqual(Math.ceil((ns + RUNS) / intervalNs) + PACE_BURST);
+      // the kernel times the runs in whole ns per run, cut down (up to RUNS ns more), and only while they
+      // hold the CPU: each time the run gave it up, the clock's turns went on and it may catch up a burst
+      expect(sent).toBeLessThanOrEqual(Math.ceil((ns + RUNS) / intervalNs) + PREEMPTIONS_ALLOWED * PACE_BURST);
       expect(sent).toBeGreaterThanOrEqual(Math.floor(turns * 0.5));
       expect(sent).toBeLessThan(RUNS);
     } finally {
