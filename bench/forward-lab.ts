@@ -59,20 +59,6 @@ export async function realtimeReceive(l: ForwardLab, on: boolean): Promise<void>
   }
 }
 
-/** the SCHED_FIFO priority of the paced generator: below the receive threads, which it must never delay */
-const GENERATOR_FIFO_PRIORITY = 1;
-
-/**
- * This process's threads (the generator's test run among them, pinned to
- * the generator's CPU) real-time or back to plain. Plain, a paced
- * generator on a shared machine kept half its turns at load 5 (offered
- * 0.6 of 1.2 Mpps asked): the trial measured its CPU share. Only while
- * paced: a flood would hold the CPU.
- */
-export async function realtimeGenerator(on: boolean): Promise<void> {
-  await run(['chrt', '-a', ...(on ? ['-f', '-p', String(GENERATOR_FIFO_PRIORITY)] : ['-o', '-p', '0']), String(process.pid)]);
-}
-
 /** Keep pids (threads) on the given CPUs: `taskset`, all threads of a process with allThreads. */
 export async function pinToCpus(pid: number, cpus: string, allThreads = false): Promise<void> {
   await run(['taskset', ...(allThreads ? ['-a'] : []), '-p', '-c', cpus, String(pid)]);

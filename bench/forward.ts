@@ -16,7 +16,7 @@ import type { Lab } from '../router/lab/topology.js';
 import type { AttachedProgram } from './attached-program.js';
 import { onInterrupt } from './cleanup.js';
 import { chooseGenerator } from './generator-choice.js';
-import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus, realtimeGenerator, realtimeReceive, receiveCpuNs } from './forward-lab.js';
+import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus, realtimeReceive, receiveCpuNs } from './forward-lab.js';
 import { TABLES, fullTable, growTable, tableSize } from './forward-table.js';
 import type { TableName, TableSize } from './forward-table.js';
 import { TRAFFIC, compareForward, describeThroughput, medianRows } from './forward-results.js';
@@ -145,7 +145,7 @@ async function measureThroughput(gen: Generator, bench: Bench, flood: Measuremen
     const perFrame = flood.mppsPerReceiveCore ? 1e3 / flood.mppsPerReceiveCore : null;
     return { mpps: flood.mpps!, offeredMpps: flood.offeredMpps!, loss: flood.dropped / flood.sent, trials: 0, generatorBound: true, receiveNsPerFrame: perFrame };
   }
-  await bench.realtime(true);
+  await bench.realtimeReceive(true);
   // the receive threads' CPU per frame of each trial: a count the machine's other tasks do not move as they move the rates
   const receiveNs = new Map<Trial, number>();
   const trial = async (mpps: number): Promise<Trial> => {
@@ -161,7 +161,7 @@ async function measureThroughput(gen: Generator, bench: Bench, flood: Measuremen
     lossTolerance: options.lossTolerance,
     resolution: SEARCH_RESOLUTION,
     maxTrials: SEARCH_MAX_TRIALS,
-  }).finally(() => bench.realtime(false));
+  }).finally(() => bench.realtimeReceive(false));
   // asked, offered (less where the generator's CPU was taken from it), received
   progress(`forward:   trials: ${trials.map((t) => `${t.askedMpps.toFixed(2)}/${t.offeredMpps.toFixed(2)} -> ${t.mpps.toFixed(2)} (${(100 * t.loss).toFixed(2)}% lost)`).join(', ')}`);
   return best && { mpps: best.mpps, offeredMpps: best.offeredMpps, loss: best.loss, trials: trials.length, generatorBound: false, receiveNsPerFrame: receiveNs.get(best) ?? null };
@@ -183,8 +183,8 @@ interface Bench {
   options: ForwardOptions;
   lab: Lab;
   receiveCpuNs: () => number;
-  /** the lab's receive threads and the generator real-time (while paced) or plain (forward-lab.ts realtimeReceive, realtimeGenerator) */
-  realtime: (on: boolean) => Promise<void>;
+  /** the lab's receive threads real-time (while paced) or plain (forward-lab.ts realtimeReceive) */
+  realtimeReceive: (on: boolean) => Promise<void>;
   sink: Sink;
   createGenerator: GeneratorFactory;
 }
@@ -210,7 +210,7 @@ const PROBE_RUN_SECONDS = 4;
  * The receive threads are real-time, as in the search.
  */
 async function probeAtRate(gen: Generator, bench: Bench, offeredMpps: number, slowPath: SlowPathMeasures): Promise<SlowPathAtRate> {
-  await bench.realtime(true);
+  await bench.realtimeReceive(true);
   try {
     let underLoad: SlowPathUnderLoad | undefined;
     const trial = await trialAt(gen, bench.sink, offeredMpps, PROBE_RUN_SECONDS, async () => {
@@ -219,7 +219,7 @@ async function probeAtRate(gen: Generator, bench: Bench, offeredMpps: number, sl
     });
     return { ...underLoad!, offeredMpps: trial.offeredMpps, loss: trial.loss };
   } finally {
-    await bench.realtime(false);
+    await bench.realtimeReceive(false);
   }
 }
 
@@ -391,11 +391,7 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
       () => liveFramesRefusal(lab.a.ns, lab.a.dev, flowsFor('one flow', options, lab.router.toA.mac, lab.a.mac)),
       (line) => process.stdout.write(`${line}\n`),
     );
-    const realtime = async (on: boolean): Promise<void> => {
-      await realtimeReceive(fl, on);
-      await realtimeGenerator(on);
-    };
-    const bench: Bench = { options, lab, receiveCpuNs: () => receiveCpuNs(fl), realtime, sink, createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create };
+    const bench: Bench = { options, lab, receiveCpuNs: () => receiveCpuNs(fl), realtimeReceive: (on) => realtimeReceive(fl, on), sink, createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create };
     // every path forwards with the kernel's tables or beside them: forwarding on, except for the slow path alone
     await setKernelForwarding(lab, true);
     const full = fullTable();
@@ -424,7 +420,6 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
     }
     return { options, generator, tables, rows, comparisons: compareForward(rows, tables), ...(profile ? { profile } : {}) };
   } finally {
-    await realtimeGenerator(false).catch(() => undefined);
     await pinToCpus(process.pid, ALL_CPUS, true).catch(() => undefined);
     await sink?.detach().catch(() => undefined);
     await destroyForwardLab(fl);

@@ -148,7 +148,7 @@ export function forwardMarkdown(r: ForwardResult): string {
           forwardSummary(r, 'throughput'),
           '',
           `Throughput (RFC 2544, 26.1, with a loss tolerance): what the sink received at the highest rate the paced generator offered that the path forwarded with at most ${tolerance} lost, ` +
-            `found by trials of ${r.options.trialSeconds} s (up or down from what the flood carried, then halving the bracket to within 5%, at most 7 trials), the lab's receive threads and the generator real-time meanwhile (bench/forward-lab.ts realtimeReceive, realtimeGenerator). ` +
+            `found by trials of ${r.options.trialSeconds} s (up or down from what the flood carried, then halving the bracket to within 5%, at most 7 trials), the lab's receive threads real-time meanwhile (bench/forward-lab.ts realtimeReceive). ` +
             'The flood below offers all one core sends, so it measures the path overloaded: its receive ring spills and the generator\'s pages are freed on the receiving CPU.',
           '',
         ]
