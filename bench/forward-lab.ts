@@ -38,6 +38,27 @@ async function threadedNapi(ns: string, dev: string): Promise<number[]> {
   return napiThreadsOf(dev).filter((pid) => !before.has(pid));
 }
 
+/** the lowest SCHED_FIFO priority the lab's receive threads take; each device further down the path one more */
+const RECEIVE_FIFO_PRIORITY = 50;
+
+/**
+ * The lab's receive threads as a NIC's receive work runs (softirq, before
+ * any task), or back as the plain kernel threads they are. Plain, they wait
+ * behind whatever else shares their CPU (other builds, the slow path's
+ * workers) for milliseconds, and a veth's 256-frame ring spills in that
+ * time at a fifth of a Mpps: the figure would be the scheduler's. Each
+ * device further down the path (A, the router's two, B) takes a higher
+ * priority, so a frame's next ring is drained before its first is read
+ * again: the one ring that can spill is the router's ingress. Real-time
+ * only while the generator is paced: a flood would hold the CPU.
+ */
+export async function realtimeReceive(l: ForwardLab, on: boolean): Promise<void> {
+  const devices = [l.lab.a.dev, l.lab.router.toA.dev, l.lab.router.toB.dev, l.lab.b.dev];
+  for (const [i, dev] of devices.entries()) {
+    for (const pid of l.napiThreads.get(dev) ?? []) await run(['chrt', ...(on ? ['-f', '-p', String(RECEIVE_FIFO_PRIORITY + i)] : ['-o', '-p', '0']), String(pid)]);
+  }
+}
+
 /** Keep pids (threads) on the given CPUs: `taskset`, all threads of a process with allThreads. */
 export async function pinToCpus(pid: number, cpus: string, allThreads = false): Promise<void> {
   await run(['taskset', ...(allThreads ? ['-a'] : []), '-p', '-c', cpus, String(pid)]);

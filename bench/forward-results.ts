@@ -28,6 +28,10 @@ export interface ForwardOptions {
    * one run each would compare those moods, not the paths.
    */
   rounds: number;
+  /** seconds per trial of the throughput search; 0: no search, the flood alone */
+  trialSeconds: number;
+  /** the largest loss a trial of the search passes with, a fraction of what was sent */
+  lossTolerance: number;
 }
 
 export type PathName = 'kernel' | 'reference forwarder' | 'xdp-router' | 'no-lookup redirect' | 'xdp-router slow path';
@@ -41,6 +45,39 @@ export const PATH_NAMES: Readonly<Record<string, PathName>> = {
 };
 export type TrafficName = 'one flow' | 'flow mix';
 export const TRAFFIC: TrafficName[] = ['one flow', 'flow mix'];
+
+/**
+ * A path's throughput (RFC 2544, 26.1, with a loss tolerance): what the
+ * sink received at the highest offered rate the path forwarded with a loss
+ * up to ForwardOptions.lossTolerance
+ */
+export interface Throughput {
+  mpps: number;
+  offeredMpps: number;
+  /** the loss at that rate, a fraction of what was sent */
+  loss: number;
+  /** trials the search ran (0: the flood lost no more than the tolerance, so it is the figure) */
+  trials: number;
+  /** the flood lost no more than the tolerance: the figure is the generator's limit, the path's is higher */
+  generatorBound: boolean;
+  /** CPU time the lab's receive threads took per frame received at that rate, ns (absent from results taken before it was reported) */
+  receiveNsPerFrame?: number | null;
+}
+
+/** A throughput as the progress lines and the report's notes say it. */
+export function describeThroughput(t: Throughput | null, tolerance: number): string {
+  if (t === null) return `none: every trial lost more than ${(100 * tolerance).toFixed(2)}%`;
+  const cpu = t.receiveNsPerFrame != null ? `, ${t.receiveNsPerFrame.toFixed(0)} ns of receive CPU per frame` : '';
+  const at = `${t.mpps.toFixed(2)} Mpps received of ${t.offeredMpps.toFixed(2)} offered, ${(100 * t.loss).toFixed(3)}% lost${cpu}`;
+  return t.generatorBound ? `${at} (the flood: the generator's most, the path carried it all)` : `${at} (${t.trials} trials)`;
+}
+
+/** the slow-path probe during a paced run, with what that run offered and lost */
+export interface SlowPathAtRate extends SlowPathUnderLoad {
+  offeredMpps: number;
+  /** a fraction of what was sent */
+  loss: number;
+}
 
 export interface ForwardRow {
   /** the routes the router held */
@@ -72,8 +109,12 @@ export interface ForwardRow {
   note?: string;
   /** the slow path's flow-mix row: the control plane and its workers while it was saturated */
   slowPath?: SlowPathUnderLoad;
+  /** the slow path's flow-mix row: the same while the generator offered its throughput */
+  slowPathAtThroughput?: SlowPathAtRate;
+  /** the throughput search's figure (absent: not searched; null: no trial passed) */
+  throughput?: Throughput | null;
   /** the lowest and highest of the rounds this row is the median of */
-  spread?: { rounds: number; mpps: Range | null; mppsPerReceiveCore: Range | null };
+  spread?: { rounds: number; mpps: Range | null; mppsPerReceiveCore: Range | null; throughput: Range | null };
 }
 
 export interface Range {
@@ -88,8 +129,9 @@ const rangeOf = (values: Array<number | null>): Range | null => {
 
 /**
  * The rounds of each (table, path, traffic) as one row: the round with the
- * median received rate, whole (its counts and notes stay together), and the
- * spread of all of them. A row without a rate sorts as the lowest.
+ * median throughput (where searched, else the flood's received rate),
+ * whole (its counts and notes stay together), and the spread of all of
+ * them. A row without a rate sorts as the lowest.
  */
 export function medianRows(rows: ForwardRow[]): ForwardRow[] {
   const groups = new Map<string, ForwardRow[]>();
@@ -98,20 +140,37 @@ export function medianRows(rows: ForwardRow[]): ForwardRow[] {
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   return [...groups.values()].map((rounds) => {
-    const sorted = [...rounds].sort((a, b) => (a.mpps ?? -1) - (b.mpps ?? -1));
+    const searched = rounds.some((r) => r.throughput !== undefined);
+    const rate = (r: ForwardRow): number => (searched ? (r.throughput?.mpps ?? -1) : (r.mpps ?? -1));
+    const sorted = [...rounds].sort((a, b) => rate(a) - rate(b));
     const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
     if (rounds.length === 1) return median;
-    return { ...median, spread: { rounds: rounds.length, mpps: rangeOf(rounds.map((r) => r.mpps)), mppsPerReceiveCore: rangeOf(rounds.map((r) => r.mppsPerReceiveCore)) } };
+    return {
+      ...median,
+      spread: {
+        rounds: rounds.length,
+        mpps: rangeOf(rounds.map((r) => r.mpps)),
+        mppsPerReceiveCore: rangeOf(rounds.map((r) => r.mppsPerReceiveCore)),
+        throughput: searched ? rangeOf(rounds.map((r) => r.throughput?.mpps ?? null)) : null,
+      },
+    };
   });
 }
 
-/** what a comparison divides: received Mpps, or Mpps per receive core */
-export type Basis = 'received' | 'per receive core';
-export const BASES: Basis[] = ['received', 'per receive core'];
+/** what a comparison divides: the throughput, the flood's received Mpps, or the flood's Mpps per receive core */
+export type Basis = 'throughput' | 'received' | 'per receive core';
+export const BASES: Basis[] = ['throughput', 'received', 'per receive core'];
 
 /** a row's figure on a basis */
 export function mppsOn(row: ForwardRow, basis: Basis): number | null {
-  return basis === 'received' ? row.mpps : row.mppsPerReceiveCore;
+  switch (basis) {
+    case 'throughput':
+      return row.throughput?.mpps ?? null;
+    case 'received':
+      return row.mpps;
+    case 'per receive core':
+      return row.mppsPerReceiveCore;
+  }
 }
 
 /** xdp-router against the other paths, on one basis, table and traffic */
@@ -136,10 +195,11 @@ export interface ForwardResult {
   profile?: { table: TableName; path: PathName; traffic: TrafficName; cpu: number; entries: ProfileEntry[] | null };
 }
 
-/** xdp-router against each other path, per basis, table and traffic, from the rows measured */
+/** xdp-router against each other path, per basis, table and traffic, from the rows measured (the throughput where it was searched) */
 export function compareForward(rows: ForwardRow[], tables: TableSize[]): ForwardComparison[] {
   const ratio = (a: number | null, b: number | null): number | null => (a !== null && b ? a / b : null);
-  return BASES.flatMap((basis) => {
+  const searched = rows.some((r) => r.throughput !== undefined);
+  return BASES.filter((basis) => searched || basis !== 'throughput').flatMap((basis) => {
     const mppsOf = (table: TableName, path: PathName, traffic: TrafficName): number | null => {
       const row = rows.find((r) => r.table === table && r.path === path && r.traffic === traffic);
       return row ? mppsOn(row, basis) : null;

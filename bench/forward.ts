@@ -1,11 +1,14 @@
 // `npm run bench -- forward`: packets per second through the namespace lab.
-// A generator in host A sends 64-byte UDP frames as fast as one core can
-// (live frames; where the machine refuses them, an AF_XDP socket's transmit
-// ring); a sink on B's veth counts what arrives. The same generator and
-// sink measure, for the same time each and on the same router holding 1k
-// routes, then a full table: the kernel forwarding, the bpf_fib_lookup
-// reference forwarder, xdp-router's daemon, and a redirect with no lookup
-// (the most the router's two veth hops carry).
+// A generator in host A sends 64-byte UDP frames (live frames; where the
+// machine refuses them, an AF_XDP socket's transmit ring); a sink on B's
+// veth counts what arrives. Each case floods first (as fast as one core
+// sends: what the path carries overloaded), then searches its throughput
+// with the generator paced (the highest offered rate it forwards with a
+// loss under a stated fraction, RFC 2544's figure). The same generator and
+// sink measure, on the same router holding 1k routes, then a full table:
+// the kernel forwarding, the bpf_fib_lookup reference forwarder,
+// xdp-router's daemon, and a redirect with no lookup (the most the
+// router's two veth hops carry).
 import { cpus } from 'node:os';
 import { FastPath } from '../dataplane/fastpath.js';
 import { destroyLab, setKernelForwarding } from '../router/lab/topology.js';
@@ -13,22 +16,34 @@ import type { Lab } from '../router/lab/topology.js';
 import type { AttachedProgram } from './attached-program.js';
 import { onInterrupt } from './cleanup.js';
 import { chooseGenerator } from './generator-choice.js';
-import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus, receiveCpuNs } from './forward-lab.js';
+import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus, realtimeReceive, receiveCpuNs } from './forward-lab.js';
 import { TABLES, fullTable, growTable, tableSize } from './forward-table.js';
 import type { TableName, TableSize } from './forward-table.js';
-import { TRAFFIC, compareForward, medianRows } from './forward-results.js';
-import type { ForwardOptions, ForwardResult, ForwardRow, PathName, TrafficName } from './forward-results.js';
+import { TRAFFIC, compareForward, describeThroughput, medianRows } from './forward-results.js';
+import type { ForwardOptions, ForwardResult, ForwardRow, PathName, SlowPathAtRate, Throughput, TrafficName } from './forward-results.js';
 import { attachRedirectAll, attachReference } from './lab-forwarders.js';
 import { RouterDaemon } from '../support/daemon.js';
-import { LiveFramesGenerator, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
+import { LiveFramesGenerator, MAX_TEST_RUN_REPEAT, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
 import type { FlowSpec, Generator } from './lab-traffic.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
-import { describeClosedSockets, describeUnderLoad, probeSlowPath, workerCpuNs } from './slowpath-probe.js';
+import { describeAtRate, describeClosedSockets, describeUnderLoad, probeSlowPath, workerCpuNs } from './slowpath-probe.js';
 import type { SlowPathUnderLoad } from './slowpath-probe.js';
+import { searchThroughput } from './throughput-search.js';
+import type { Trial } from './throughput-search.js';
 
-export const FORWARD_DEFAULTS: ForwardOptions = { seconds: 4, flows: 1024, destinations: 64, profile: true, generator: 'auto', fullTable: true, rounds: 3 };
+export const FORWARD_DEFAULTS: ForwardOptions = {
+  seconds: 2,
+  flows: 1024,
+  destinations: 64,
+  profile: true,
+  generator: 'auto',
+  fullTable: true,
+  rounds: 3,
+  trialSeconds: 1,
+  lossTolerance: 0.01,
+};
 
 const GENERATOR_CPU = '0';
 const RECEIVE_CPU = '1';
@@ -40,8 +55,12 @@ const PUNTED = '203.0.113.0/24';
 /** the generator's calibration runs, frames */
 const CALIBRATE_SHORT = 1_000_000;
 const CALIBRATE_LONG = 3_000_000;
-/** a test run's repeat count is 32 bits */
-const MAX_FRAMES_PER_RUN = 2 ** 32 - 1;
+const MAX_FRAMES_PER_RUN = MAX_TEST_RUN_REPEAT;
+/** what is in flight after a run arrives within this, ms */
+const SETTLE_MS = 300;
+/** the throughput search stops once its bracket is within this share of the rate, or after so many trials */
+const SEARCH_RESOLUTION = 0.05;
+const SEARCH_MAX_TRIALS = 7;
 
 /**
  * Offer traffic for `seconds` and count what arrives. The generator runs as
@@ -59,7 +78,7 @@ async function measure(
   seconds: number,
   receiveCpuNs: () => number,
   workerCpuNs?: () => number,
-): Promise<Omit<ForwardRow, 'table' | 'path' | 'traffic' | 'generator'>> {
+): Promise<Measurement> {
   // the rate of a long run: the difference of two, without the fixed cost of a run; on a
   // busy machine the longer run can take no longer than the short one, and then its own
   // rate (fixed cost included, so lower) is the estimate
@@ -85,7 +104,7 @@ async function measure(
     const cpu1 = receiveCpuNs();
     const worker1 = workerCpuNs?.();
     const { ms: sendMs } = await sent;
-    await sleep(300); // what is in flight arrives
+    await sleep(SETTLE_MS); // what is in flight arrives
     const received = Number(sink.received() - start);
     if (sendEnd < t1) {
       // faster than calibrated: the window saw a pause; again, longer
@@ -105,11 +124,57 @@ async function measure(
   }
 }
 
+/** One trial of the throughput search: the generator paced at mpps for `seconds`, and what the sink received of it; `during` runs meanwhile. */
+async function trialAt(gen: Generator, sink: Sink, mpps: number, seconds: number, during?: () => Promise<void>): Promise<Trial> {
+  const start = sink.received();
+  const [run] = await Promise.all([gen.sendPaced(mpps, seconds), during?.()]);
+  await sleep(SETTLE_MS);
+  const received = Number(sink.received() - start);
+  return { askedMpps: mpps, offeredMpps: run.sent / run.ms / 1e3, mpps: received / run.ms / 1e3, sent: run.sent, received, loss: run.sent > 0 ? (run.sent - received) / run.sent : 1 };
+}
+
+/**
+ * The throughput after a flood: when the flood itself lost no more than
+ * the tolerance, the path carried all the generator had and the flood is
+ * the figure; else a search below the flood's offered rate, from what the
+ * flood carried.
+ */
+async function measureThroughput(gen: Generator, bench: Bench, flood: Measurement): Promise<Throughput | null> {
+  const { options, sink } = bench;
+  if (flood.sent !== null && flood.dropped !== null && flood.sent > 0 && flood.dropped / flood.sent <= options.lossTolerance) {
+    const perFrame = flood.mppsPerReceiveCore ? 1e3 / flood.mppsPerReceiveCore : null;
+    return { mpps: flood.mpps!, offeredMpps: flood.offeredMpps!, loss: flood.dropped / flood.sent, trials: 0, generatorBound: true, receiveNsPerFrame: perFrame };
+  }
+  await bench.realtimeReceive(true);
+  // the receive threads' CPU per frame of each trial: a count the machine's other tasks do not move as they move the rates
+  const receiveNs = new Map<Trial, number>();
+  const trial = async (mpps: number): Promise<Trial> => {
+    const cpu0 = bench.receiveCpuNs();
+    const t = await trialAt(gen, sink, mpps, options.trialSeconds);
+    if (t.received > 0) receiveNs.set(t, (bench.receiveCpuNs() - cpu0) / t.received);
+    return t;
+  };
+  const { best, trials } = await searchThroughput(trial, {
+    // a flood's receive threads may have had a small share of their CPU: what they carried per CPU second is the nearer guess then
+    startMpps: Math.max(flood.mpps!, flood.mppsPerReceiveCore ?? 0),
+    ceilingMpps: flood.offeredMpps!,
+    lossTolerance: options.lossTolerance,
+    resolution: SEARCH_RESOLUTION,
+    maxTrials: SEARCH_MAX_TRIALS,
+  }).finally(() => bench.realtimeReceive(false));
+  // asked, offered (less where the generator's CPU was taken from it), received
+  progress(`forward:   trials: ${trials.map((t) => `${t.askedMpps.toFixed(2)}/${t.offeredMpps.toFixed(2)} -> ${t.mpps.toFixed(2)} (${(100 * t.loss).toFixed(2)}% lost)`).join(', ')}`);
+  return best && { mpps: best.mpps, offeredMpps: best.offeredMpps, loss: best.loss, trials: trials.length, generatorBound: false, receiveNsPerFrame: receiveNs.get(best) ?? null };
+}
+
 function flowsFor(traffic: TrafficName, options: ForwardOptions, dstMac: string, srcMac: string): FlowSpec {
   return traffic === 'one flow'
     ? { dstMac, srcMac, src: '192.0.2.2', dst: '203.0.113.10', flows: 1, destinations: 1 }
     : { dstMac, srcMac, src: '192.0.2.2', dst: '203.0.113.1', flows: options.flows, destinations: options.destinations };
 }
+
+/** a flood's figures */
+type Measurement = Omit<ForwardRow, 'table' | 'path' | 'traffic' | 'generator' | 'throughput' | 'slowPathAtThroughput'>;
 
 type GeneratorFactory = (ns: string, dev: string, flows: FlowSpec) => Promise<Generator>;
 
@@ -118,6 +183,8 @@ interface Bench {
   options: ForwardOptions;
   lab: Lab;
   receiveCpuNs: () => number;
+  /** the lab's receive threads real-time (while paced) or plain (forward-lab.ts realtimeReceive) */
+  realtimeReceive: (on: boolean) => Promise<void>;
   sink: Sink;
   createGenerator: GeneratorFactory;
 }
@@ -134,6 +201,27 @@ interface SlowPathMeasures {
 }
 /** how long the probe waits, into the measured window, before it starts */
 const PROBE_DELAY_MS = 1500;
+/** the paced run the probe at the throughput runs in: the probe (a route, the GetStats client's start and its calls) is done within it */
+const PROBE_RUN_SECONDS = 4;
+
+/**
+ * The slow-path probe while the generator offers its throughput: saturated
+ * as the path is at the most it forwards, not overloaded as in the flood.
+ * The receive threads are real-time, as in the search.
+ */
+async function probeAtRate(gen: Generator, bench: Bench, offeredMpps: number, slowPath: SlowPathMeasures): Promise<SlowPathAtRate> {
+  await bench.realtimeReceive(true);
+  try {
+    let underLoad: SlowPathUnderLoad | undefined;
+    const trial = await trialAt(gen, bench.sink, offeredMpps, PROBE_RUN_SECONDS, async () => {
+      await sleep(PROBE_DELAY_MS);
+      underLoad = await slowPath.underLoad();
+    });
+    return { ...underLoad!, offeredMpps: trial.offeredMpps, loss: trial.loss };
+  } finally {
+    await bench.realtimeReceive(false);
+  }
+}
 
 async function measurePath(bench: Bench, table: TableName, path: PathName, profile = false, slowPath?: SlowPathMeasures): Promise<Measured> {
   const { lab, options } = bench;
@@ -144,10 +232,15 @@ async function measurePath(bench: Bench, table: TableName, path: PathName, profi
     try {
       const probe = slowPath && traffic === 'flow mix' ? sleep(PROBE_DELAY_MS).then(slowPath.underLoad) : undefined;
       const measured = await measure(gen, bench.sink, options.seconds, bench.receiveCpuNs, slowPath?.workerCpuNs);
-      const row: ForwardRow = { table, path, traffic, generator: gen.name, ...measured, ...(probe ? { slowPath: await probe } : {}) };
-      const workers = row.workerNsPerFrame !== undefined ? `, its workers ${row.workerNsPerFrame?.toFixed(0) ?? '–'} ns of CPU per frame` : '';
-      progress(`forward: ${table}, ${path}, ${traffic}: ${row.mpps!.toFixed(2)} Mpps received of ${row.offeredMpps!.toFixed(2)} offered, ${row.mppsPerReceiveCore?.toFixed(2) ?? '–'} per receive core${workers} (${gen.name} generator)`);
-      if (row.slowPath) progress(`forward: ${path} saturated: ${describeUnderLoad(row.slowPath)}`);
+      const underLoad = probe ? { slowPath: await probe } : {};
+      const workers = measured.workerNsPerFrame !== undefined ? `, its workers ${measured.workerNsPerFrame?.toFixed(0) ?? '–'} ns of CPU per frame` : '';
+      progress(`forward: ${table}, ${path}, ${traffic}: flood ${measured.mpps!.toFixed(2)} Mpps received of ${measured.offeredMpps!.toFixed(2)} offered, ${measured.mppsPerReceiveCore?.toFixed(2) ?? '–'} per receive core${workers} (${gen.name} generator)`);
+      if (underLoad.slowPath) progress(`forward: ${path} saturated: ${describeUnderLoad(underLoad.slowPath)}`);
+      const throughput = options.trialSeconds > 0 ? { throughput: await measureThroughput(gen, bench, measured) } : {};
+      if (throughput.throughput !== undefined) progress(`forward: ${table}, ${path}, ${traffic}: throughput ${describeThroughput(throughput.throughput, options.lossTolerance)}`);
+      const atThroughput = slowPath && traffic === 'flow mix' && throughput.throughput ? { slowPathAtThroughput: await probeAtRate(gen, bench, throughput.throughput.offeredMpps, slowPath) } : {};
+      if (atThroughput.slowPathAtThroughput) progress(`forward: ${path} at its throughput: ${describeAtRate(atThroughput.slowPathAtThroughput)}`);
+      const row: ForwardRow = { table, path, traffic, generator: gen.name, ...measured, ...underLoad, ...throughput, ...atThroughput };
       rows.push(row);
       if (profile && traffic === 'flow mix') {
         progress(`forward: profiling the receiving core during ${path}, ${traffic} (perf)`);
@@ -298,7 +391,7 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
       () => liveFramesRefusal(lab.a.ns, lab.a.dev, flowsFor('one flow', options, lab.router.toA.mac, lab.a.mac)),
       (line) => process.stdout.write(`${line}\n`),
     );
-    const bench: Bench = { options, lab, receiveCpuNs: () => receiveCpuNs(fl), sink, createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create };
+    const bench: Bench = { options, lab, receiveCpuNs: () => receiveCpuNs(fl), realtimeReceive: (on) => realtimeReceive(fl, on), sink, createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create };
     // every path forwards with the kernel's tables or beside them: forwarding on, except for the slow path alone
     await setKernelForwarding(lab, true);
     const full = fullTable();

@@ -3,7 +3,8 @@
 // frames and drops them at the driver hook). Two generators send the same
 // frames out of the host's veth: an XDP program returning XDP_TX, run by
 // BPF_PROG_TEST_RUN in live-frames mode (the faster; some machines refuse
-// live frames with EPERM), or an AF_XDP socket's transmit ring.
+// live frames with EPERM), or an AF_XDP socket's transmit ring. Either
+// floods (as fast as it can) or offers a set rate, its frames spaced evenly.
 import { addon } from '../dataplane/native.js';
 import type { NativeProgram, XskSocket } from '../dataplane/native.js';
 import { parseIPv4 } from '../dataplane/addr.js';
@@ -34,11 +35,31 @@ export interface FlowSpec {
 /** which generator offered the traffic, as the tables name it */
 export type GeneratorName = 'live frames' | 'AF_XDP';
 
+/** one run of a generator */
+export interface GeneratorRun {
+  /** how long it sent, ms */
+  ms: number;
+  /** frames it handed to the veth */
+  sent: number;
+}
+
 export interface Generator {
   readonly name: GeneratorName;
   /** Send count frames as fast as the generator can; resolves when all were handed to the veth. */
-  send(count: number): Promise<{ ms: number }>;
+  send(count: number): Promise<GeneratorRun>;
+  /**
+   * Offer mpps for about `seconds`: a frame every 1/mpps us, a burst of at
+   * most 32 frames after the generator lost its CPU. It may send less than
+   * asked where its CPU cannot keep up: the run's sent / ms says.
+   */
+  sendPaced(mpps: number, seconds: number): Promise<GeneratorRun>;
   close(): void;
+}
+
+/** ns between two frames at mpps */
+function intervalNs(mpps: number): number {
+  if (!(mpps > 0)) throw new Error(`a paced generator needs a rate above 0 Mpps, not ${mpps}`);
+  return Math.max(1, Math.round(1000 / mpps));
 }
 
 /** flow n's frame: what traffic_gen.c writes for its n-th frame */
@@ -56,8 +77,20 @@ function flowFrame(flows: FlowSpec, n: number): Buffer {
   });
 }
 
+/** struct gen_state of traffic_gen.c: interval_ns, next_ns, sent */
+const GEN_STATE_BYTES = 24;
+const GEN_STATE_SENT = 16;
+/** program runs per test run whose rate a paced run is sized by, until one has been measured */
+const LIVE_FRAMES_CALIBRATION = 1_000_000;
+
 export class LiveFramesGenerator implements Generator {
   readonly name = 'live frames';
+  /**
+   * Program runs per second of the last run, flooded or paced: a paced run
+   * is sized by it (a test run counts program runs, and a paced one drops
+   * the frames whose turn has not come, which costs less than sending).
+   */
+  private runsPerSecond: { flood: number | null; paced: number | null } = { flood: null, paced: null };
 
   private constructor(
     private readonly program: NativeProgram,
@@ -82,16 +115,55 @@ export class LiveFramesGenerator implements Generator {
     }
   }
 
-  async send(count: number): Promise<{ ms: number }> {
+  async send(count: number): Promise<GeneratorRun> {
     const t0 = performance.now();
-    await this.program.runLiveFrames({ data: this.frame, repeat: count, ingressIfindex: this.ifindex, batchSize: 256 });
-    return { ms: performance.now() - t0 };
+    const { nsPerRun, sent } = await this.run(count, 0);
+    this.runsPerSecond.flood = 1e9 / nsPerRun;
+    return { ms: performance.now() - t0, sent };
+  }
+
+  async sendPaced(mpps: number, seconds: number): Promise<GeneratorRun> {
+    const interval = intervalNs(mpps);
+    const perSecond = this.runsPerSecond.paced ?? this.runsPerSecond.flood ?? (await this.calibrate());
+    const runs = Math.min(MAX_TEST_RUN_REPEAT, Math.ceil(perSecond * seconds));
+    const t0 = performance.now();
+    const { nsPerRun, sent } = await this.run(runs, interval);
+    this.runsPerSecond.paced = 1e9 / nsPerRun;
+    // the wall clock's time, not the kernel's: the kernel leaves out the time the run gave its CPU away,
+    // while the turns kept coming on the clock, so its time would overstate the rate by that share
+    return { ms: performance.now() - t0, sent };
+  }
+
+  private async calibrate(): Promise<number> {
+    await this.send(LIVE_FRAMES_CALIBRATION);
+    return this.runsPerSecond.flood!;
+  }
+
+  /**
+   * One test run of `repeat` program runs, a frame's turn every interval ns
+   * (0: every run sends); the kernel times the run while it has its CPU
+   * and answers the mean per program run in whole ns, cut down: half a ns
+   * more is the closer guess.
+   */
+  private async run(repeat: number, interval: number): Promise<{ nsPerRun: number; sent: number }> {
+    const state = this.program.map('gen_state');
+    const key = u32(0);
+    const fresh = Buffer.alloc(GEN_STATE_BYTES);
+    fresh.writeBigUInt64LE(BigInt(interval), 0);
+    state.update(key, fresh);
+    const { durationNs } = await this.program.runLiveFrames({ data: this.frame, repeat, ingressIfindex: this.ifindex, batchSize: LIVE_FRAMES_BATCH });
+    return { nsPerRun: durationNs + 0.5, sent: Number(state.lookup(key)!.readBigUInt64LE(GEN_STATE_SENT)) };
   }
 
   close(): void {
     this.program.close();
   }
 }
+
+/** a test run's repeat count is 32 bits */
+export const MAX_TEST_RUN_REPEAT = 2 ** 32 - 1;
+/** program runs per batch of a live-frames test run (the kernel's frames go out at each batch's end) */
+const LIVE_FRAMES_BATCH = 256;
 
 /** frames of the live-frames probe: enough to be a real run, too few to matter */
 const LIVE_FRAMES_PROBE = 16;
@@ -151,10 +223,17 @@ export class XskGenerator implements Generator {
     }
   }
 
-  async send(count: number): Promise<{ ms: number }> {
+  async send(count: number): Promise<GeneratorRun> {
     const t0 = performance.now();
-    await this.socket.transmitRepeatedly(this.frames, count);
-    return { ms: performance.now() - t0 };
+    const sent = await this.socket.transmitRepeatedly(this.frames, count);
+    return { ms: performance.now() - t0, sent };
+  }
+
+  async sendPaced(mpps: number, seconds: number): Promise<GeneratorRun> {
+    const interval = intervalNs(mpps);
+    const t0 = performance.now();
+    const sent = await this.socket.transmitRepeatedly(this.frames, Math.min(MAX_TEST_RUN_REPEAT, Math.ceil((seconds * 1e9) / interval)), interval);
+    return { ms: performance.now() - t0, sent };
   }
 
   close(): void {

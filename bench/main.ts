@@ -38,6 +38,10 @@ options:
   --seconds N        forward: seconds per case (default ${FORWARD_DEFAULTS.seconds})
   --rounds N         forward: rounds per table, each path once a round in a
                      rotating order; a row is the median round (default ${FORWARD_DEFAULTS.rounds})
+  --trial-seconds N  forward: seconds per trial of the throughput search, the
+                     generator paced (default ${FORWARD_DEFAULTS.trialSeconds}; 0: the flood alone)
+  --loss F           forward: the loss a trial passes with, a fraction of
+                     what was sent (default ${FORWARD_DEFAULTS.lossTolerance})
   --generator G      forward: live (live frames), afxdp (an AF_XDP socket's
                      transmit ring) or auto: live frames unless the machine
                      refuses them (default ${FORWARD_DEFAULTS.generator})
@@ -82,6 +86,12 @@ function positive(text: string | undefined, what: string): number {
   return v;
 }
 
+function atLeastZero(text: string | undefined, what: string): number {
+  const v = Number(text);
+  if (text === undefined || text.trim() === '' || !Number.isFinite(v) || v < 0) throw new UsageError(`${what} takes a number of 0 or more`);
+  return v;
+}
+
 export function parseArgs(args: string[]): Plan | 'help' {
   const plan: Plan = { parts: [], fastpath: { ...FASTPATH_DEFAULTS }, forward: { ...FORWARD_DEFAULTS }, sync: { ...SYNC_DEFAULTS }, grpc: { ...GRPC_DEFAULTS }, write: true };
   for (let i = 0; i < args.length; i++) {
@@ -109,6 +119,15 @@ export function parseArgs(args: string[]): Plan | 'help' {
       case '--rounds':
         plan.forward.rounds = positive(value(), a);
         break;
+      case '--trial-seconds':
+        plan.forward.trialSeconds = atLeastZero(value(), a);
+        break;
+      case '--loss': {
+        const loss = atLeastZero(value(), a);
+        if (loss >= 1) throw new UsageError(`${a} takes a fraction of the frames sent, below 1 (0.001 is 0.1%), not ${loss}`);
+        plan.forward.lossTolerance = loss;
+        break;
+      }
       case '--generator': {
         const g = value();
         if (!(GENERATOR_CHOICES as Array<string | undefined>).includes(g)) throw new UsageError(`${a} takes ${GENERATOR_CHOICES.join(', ')}`);
@@ -141,7 +160,8 @@ export function parseArgs(args: string[]): Plan | 'help' {
         break;
       case '--quick':
         Object.assign(plan.fastpath, { sizes4: [1_000, 10_000], sizes6: [1_000], repeat: 200_000, rounds: 1, fullTable: false });
-        plan.forward.seconds = 2;
+        plan.forward.seconds = 1;
+        plan.forward.trialSeconds = 0.5;
         plan.forward.rounds = 1;
         plan.forward.fullTable = false;
         Object.assign(plan.sync, { ipv4: 10_000, ipv6: 3_000, churnSeconds: 5 });

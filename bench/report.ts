@@ -8,7 +8,7 @@ import type { TableName, TableSize } from './forward-table.js';
 import type { GeneratorName } from './lab-traffic.js';
 import type { Machine } from './machine.js';
 import type { ProfileEntry } from './profile.js';
-import { describeUnderLoad } from './slowpath-probe.js';
+import { describeAtRate, describeUnderLoad } from './slowpath-probe.js';
 import type { GrpcResult } from './grpc.js';
 import type { SyncResult } from './sync.js';
 import { syncMarkdown } from './sync-report.js';
@@ -87,14 +87,15 @@ export function fastpathMarkdown(r: FastpathResult): string {
 }
 
 const GENERATOR_METHOD: Record<GeneratorName, string> = {
-  'live frames': 'live frames (an XDP_TX program run by BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES in host A)',
-  AF_XDP: "AF_XDP (a copy-mode socket's transmit ring on host A's veth, the fallback where live frames are refused)",
+  'live frames':
+    'live frames (an XDP_TX program run by BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES in host A; paced, it sends when bpf_ktime_get_ns reaches a frame\'s turn and drops the runs in between on its own CPU)',
+  AF_XDP: "AF_XDP (a copy-mode socket's transmit ring on host A's veth, the fallback where live frames are refused; paced, each frame waits for its turn on the clock)",
 };
 
 const tableLabel = (t: TableSize): string => `${t.name}: ${count(t.routes4)} IPv4${t.routes6 ? ` + ${count(t.routes6)} IPv6` : ''}`;
 const share = (n: number | null): string => (n === null ? '–' : `${fmt(100 * n, 0)}%`);
 
-const BASIS_HEAD: Record<Basis, string> = { received: 'Mpps', 'per receive core': 'Mpps per receive core' };
+const BASIS_HEAD: Record<Basis, string> = { throughput: 'throughput Mpps', received: 'flood Mpps', 'per receive core': 'flood Mpps per receive core' };
 
 /** the headline on one basis: each path's Mpps, and xdp-router against them, per table and traffic */
 function forwardSummary(r: ForwardResult, basis: Basis): string {
@@ -113,12 +114,22 @@ function forwardSummary(r: ForwardResult, basis: Basis): string {
 
 const SUMMARY_PATHS: PathName[] = ['kernel', 'reference forwarder', 'xdp-router', 'no-lookup redirect'];
 
+/** a row's throughput columns: received Mpps, the rounds' range, offered Mpps, loss, the receive threads' CPU per frame */
+function throughputCells(x: ForwardRow): string[] {
+  const t = x.throughput;
+  if (t === undefined) return ['not searched', '–', '–', '–', '–'];
+  if (t === null) return ['no trial passed', '–', '–', '–', '–'];
+  return [`${fmt(t.mpps, 2)}${t.generatorBound ? ' (the generator\'s most)' : ''}`, range(x.spread?.throughput), fmt(t.offeredMpps, 2), `${fmt(100 * t.loss, 3)}%`, fmt(t.receiveNsPerFrame ?? null, 0)];
+}
+
 export function forwardMarkdown(r: ForwardResult): string {
+  const searched = r.rows.some((x) => x.throughput !== undefined);
   const row = (x: ForwardRow): string[] => [
     x.table,
     x.path,
     x.traffic,
     x.generator,
+    ...(searched ? throughputCells(x) : []),
     x.mpps === null ? (x.note ?? 'not measured') : fmt(x.mpps, 2),
     range(x.spread?.mpps),
     fmt(x.mppsPerReceiveCore, 2),
@@ -128,27 +139,56 @@ export function forwardMarkdown(r: ForwardResult): string {
     x.received === null ? '–' : count(x.received),
     x.dropped === null ? '–' : `${count(x.dropped)} (${fmt((100 * x.dropped) / x.sent!, 0)}%)`,
   ];
+  const tolerance = `${fmt(100 * r.options.lossTolerance, 2)}%`;
   const parts = [
     '### forward: throughput in the namespace lab (64-byte UDP frames)',
     '',
+    ...(searched
+      ? [
+          forwardSummary(r, 'throughput'),
+          '',
+          `Throughput (RFC 2544, 26.1, with a loss tolerance): what the sink received at the highest rate the paced generator offered that the path forwarded with at most ${tolerance} lost, ` +
+            `found by trials of ${r.options.trialSeconds} s (up or down from what the flood carried, then halving the bracket to within 5%, at most 7 trials), the lab's receive threads real-time meanwhile (bench/forward-lab.ts realtimeReceive). ` +
+            'The flood below offers all one core sends, so it measures the path overloaded: its receive ring spills and the generator\'s pages are freed on the receiving CPU.',
+          '',
+        ]
+      : []),
     forwardSummary(r, 'received'),
     '',
-    'The same per receive core: what the sink received over the CPU time the lab\'s receive threads (the router\'s and the sink\'s NAPI threads, all on one CPU) took meanwhile, ' +
+    'The flood per receive core: what the sink received over the CPU time the lab\'s receive threads (the router\'s and the sink\'s NAPI threads, all on one CPU) took meanwhile, ' +
       'so what one core of their own would carry: it leaves out the time the machine\'s other tasks took that CPU from them, which the received figure does not, but not what they cost it in caches.',
     '',
     forwardSummary(r, 'per receive core'),
     '',
-    table(['routes', 'path', 'traffic', 'generator', 'received Mpps', 'rounds\' range', 'Mpps per receive core', 'rounds\' range', 'offered Mpps', 'sent', 'received', 'dropped'], r.rows.map(row)),
+    table(
+      [
+        'routes',
+        'path',
+        'traffic',
+        'generator',
+        ...(searched ? ['throughput Mpps', 'rounds\' range', 'offered Mpps', 'lost', 'receive CPU ns per frame'] : []),
+        'flood received Mpps',
+        'rounds\' range',
+        'Mpps per receive core',
+        'rounds\' range',
+        'flood offered Mpps',
+        'sent',
+        'received',
+        'dropped',
+      ],
+      r.rows.map(row),
+    ),
     '',
     `${r.options.rounds > 1 ? `Each row is the median of ${r.options.rounds} rounds (the round whole, with its range beside it); in each round every path was measured once, the order rotating from round to round. ` : ''}` +
-      `Each case ${r.options.seconds} s; flow mix: ${count(r.options.flows)} flows (UDP source ports) over ${r.options.destinations} destinations in 203.0.113.0/24, ` +
-      'behind B like every route of the table. Received: counted by the sink in the measured window; sent, received and dropped: the whole run of the generator. ' +
+      `Each flood ${r.options.seconds} s; flow mix: ${count(r.options.flows)} flows (UDP source ports) over ${r.options.destinations} destinations in 203.0.113.0/24, ` +
+      'behind B like every route of the table. Flood received: counted by the sink in the measured window; sent, received and dropped: the whole run of the generator. ' +
       `Generator: ${GENERATOR_METHOD[r.generator]}.`,
   ];
   for (const x of r.rows.filter((x) => x.path === 'xdp-router slow path')) {
     const notes = [
       ...(x.workerNsPerFrame != null ? [`its workers took ${fmt(x.workerNsPerFrame, 0)} ns of CPU per frame the sink received`] : []),
-      ...(x.slowPath ? [`while it was saturated, ${describeUnderLoad(x.slowPath)}`] : []),
+      ...(x.slowPath ? [`while the flood overloaded it, ${describeUnderLoad(x.slowPath)}`] : []),
+      ...(x.slowPathAtThroughput ? [`while the generator offered its throughput, ${describeAtRate(x.slowPathAtThroughput)}`] : []),
     ];
     if (notes.length > 0) parts.push('', `The slow path, ${x.table}, ${x.traffic}: ${notes.join('; ')}.`);
   }
@@ -235,7 +275,8 @@ export function checkTargets(parts: Partial<PartResults>): TargetCheck[] {
  */
 function labTarget(fw: ForwardResult, target: string, table: TableName | null, of: 'overKernel' | 'overReference' | 'ofRedirect', least: number): TargetCheck | null {
   const on = (basis: Basis): ForwardComparison[] => fw.comparisons.filter((c) => c.basis === basis && (table === null || c.table === table) && c[of] !== null);
-  const compared = on('received');
+  // the throughput where it was searched: the flood measures the paths overloaded
+  const compared = on('throughput').length > 0 ? on('throughput') : on('received');
   const low = worst(compared, (c) => c[of]!);
   if (!low) return null;
   const asShare = of === 'ofRedirect';
@@ -244,7 +285,7 @@ function labTarget(fw: ForwardResult, target: string, table: TableName | null, o
   const limit = fw.profile ? `; receiving core (${fw.profile.table}): ${profileLine(fw.profile.entries)}` : '';
   return {
     target,
-    measured: `${BASES.map((basis) => `${basis}: ${on(basis).map((c) => `${table === null ? `${c.table}, ` : ''}${c.traffic} ${show(c[of]!)}`).join('; ')}`).join('; ')} (${fw.generator} generator)`,
+    measured: `${BASES.filter((basis) => on(basis).length > 0).map((basis) => `${basis}: ${on(basis).map((c) => `${table === null ? `${c.table}, ` : ''}${c.traffic} ${show(c[of]!)}`).join('; ')}`).join('; ')} (${fw.generator} generator)`,
     met,
     note: met ? '' : `missed by ${asShare ? `${fmt(100 * (least - low[of]!), 0)} points` : `${fmt(least - low[of]!, 2)}x`} (${low.table}, ${low.traffic})${limit}`,
   };

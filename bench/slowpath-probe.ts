@@ -110,6 +110,11 @@ export function describeUnderLoad(u: SlowPathUnderLoad): string {
   );
 }
 
+/** One line for the progress log: the probe during a paced run. */
+export function describeAtRate(u: SlowPathUnderLoad & { offeredMpps: number; loss: number }): string {
+  return `${u.offeredMpps.toFixed(2)} Mpps offered, ${(100 * u.loss).toFixed(2)}% lost: ${describeUnderLoad(u)}`;
+}
+
 /**
  * What each AF_XDP socket did over the daemon's run, from its log line at
  * the slow path's stop: frames read and sent, and the kernel's drops by

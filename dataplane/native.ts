@@ -238,8 +238,11 @@ export interface XskSocket {
    * generator). Resolves with how many were sent once the kernel took the
    * last; meanwhile the socket's other methods (close too) throw EBUSY.
    * Rejects with ETIMEDOUT when the kernel takes no frame for a second.
+   * With intervalNs, the i-th frame waits for its turn, intervalNs * i after
+   * the start (a paced generator; after a stall it catches up by at most 32
+   * frames).
    */
-  transmitRepeatedly(frames: Buffer[], count: number): Promise<number>;
+  transmitRepeatedly(frames: Buffer[], count: number, intervalNs?: number): Promise<number>;
   /** kernel XDP_STATISTICS plus this socket's own received/transmitted counts; EBADF once closed */
   stats(): XskStats;
   /**

@@ -156,15 +156,16 @@ class JsXsk : public Napi::ObjectWrap<JsXsk> {
         frames.emplace_back(frame.data, frame.data + frame.size);
       }
       uint32_t count = Uint32Arg(info[1], What("transmitRepeatedly", "count"));
+      uint32_t intervalNs = info[2].IsUndefined() ? 0 : Uint32Arg(info[2], What("transmitRepeatedly", "intervalNs"));
       *lent_ = true;
       return PromiseWorker<uint64_t>::Start(
           info.Env(),
-          [socket = socket_, lent = lent_, frames = std::move(frames), count] {
+          [socket = socket_, lent = lent_, frames = std::move(frames), count, intervalNs] {
             struct GiveBack {
               std::atomic<bool>& lent;
               ~GiveBack() { lent = false; }
             } giveBack{*lent};
-            return socket->TransmitRepeatedly(frames, count);
+            return socket->TransmitRepeatedly(frames, count, intervalNs);
           },
           [](Napi::Env env, uint64_t& sent) -> Napi::Value {
             return Napi::Number::New(env, static_cast<double>(sent));

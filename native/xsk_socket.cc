@@ -265,7 +265,8 @@ uint32_t XskSocket::Transmit(const std::vector<ByteView>& frames, bool* deviceBu
   return count;
 }
 
-uint64_t XskSocket::TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& frames, uint64_t count) {
+uint64_t XskSocket::TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& frames, uint64_t count,
+                                        uint32_t intervalNs) {
   std::lock_guard<std::mutex> lock(txMutex_);
   if (closed()) Fail(EBADF, "transmit (closed)");
   if (frames.empty()) throw SysError::Argument(Describe() + ": no frames to transmit");
@@ -276,6 +277,9 @@ uint64_t XskSocket::TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& 
   }
   using Clock = std::chrono::steady_clock;
   Clock::time_point lastProgress = Clock::now();
+  const std::chrono::nanoseconds interval(intervalNs);
+  // paced: the next frame's turn; a frame goes once the clock has reached it
+  Clock::time_point nextTurn = lastProgress;
   size_t next = 0;
   uint64_t queued = 0;
   while (queued < count || !TxRingDrained()) {
@@ -283,6 +287,16 @@ uint64_t XskSocket::TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& 
     ReclaimCompletions();
     bool reclaimed = txFree_.size() > freeBefore;
     uint64_t want = std::min<uint64_t>(count - queued, txFree_.size());
+    if (intervalNs > 0) {
+      Clock::time_point now = Clock::now();
+      // after a stall, catch up by at most kPaceBurst frames
+      nextTurn = std::max(nextTurn, now - interval * (kPaceBurst - 1));
+      uint64_t due = now < nextTurn ? 0 : static_cast<uint64_t>((now - nextTurn) / interval) + 1;
+      if (due < want) {
+        want = due;
+        lastProgress = now;  // waiting for a turn is not a stall
+      }
+    }
     uint32_t batch = want > 0 ? xsk_prod_nb_free(&tx_, static_cast<uint32_t>(std::min<uint64_t>(want, config_.ringSize))) : 0;
     batch = static_cast<uint32_t>(std::min<uint64_t>(batch, want));
     uint32_t index = 0;
@@ -300,6 +314,7 @@ uint64_t XskSocket::TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& 
       }
       xsk_ring_prod__submit(&tx_, batch);
       queued += batch;
+      nextTurn += interval * static_cast<int64_t>(batch);
       transmitted_.fetch_add(batch, std::memory_order_relaxed);
     }
     // in copy mode each sendto sends up to the budget's frames

@@ -104,8 +104,13 @@ class XskSocket {
   // last is on the TX ring and the kernel has taken the ring (in copy mode:
   // sent). Throws ETIMEDOUT when the kernel takes nothing for kStallMs, and
   // the errno of a kick that failed for another reason than a full device.
+  // With intervalNs, frame i has its turn intervalNs * i after the start and
+  // waits for it (a paced generator), catching up by at most kPaceBurst
+  // frames after a stall: a veth's ring holds 256.
   static constexpr int kStallMs = 1000;
-  uint64_t TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& frames, uint64_t count);
+  static constexpr int kPaceBurst = 32;
+  uint64_t TransmitRepeatedly(const std::vector<std::vector<uint8_t>>& frames, uint64_t count,
+                              uint32_t intervalNs = 0);
 
   XskStats Stats() const;
 

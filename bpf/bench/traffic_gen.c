@@ -7,6 +7,12 @@
  * template. Live frames come from a page pool whose pages are recycled
  * without being reinitialised, and a frame that a router rewrote (MACs,
  * TTL) and a sink dropped comes back to that pool as the router left it.
+ *
+ * Paced, it sends a frame only when the clock has reached the frame's turn
+ * and drops the rest of its runs at once, back into the page pool on this
+ * CPU: a test run has no rate of its own, and a path offered more than it
+ * carries is measured on the generator's overload (receive rings spilling,
+ * pages freed across CPUs), not on its own work.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -19,6 +25,12 @@
 /* the Ethernet, IPv4 and UDP headers (42 bytes) and the payload's first 6 */
 #define GEN_TEMPLATE_WORDS	6
 #define GEN_TEMPLATE_LEN	(GEN_TEMPLATE_WORDS * 8)
+/*
+ * Frames a paced generator may send back to back to catch up after it lost
+ * the CPU: a veth's ring holds 256, and a larger burst would be the overload
+ * pacing is there to avoid.
+ */
+#define GEN_PACE_BURST		32
 
 /*
  * Set by the loader: the first 48 bytes of flow 0's frame. Copied a word at
@@ -33,8 +45,38 @@ volatile const __u64 gen_template[GEN_TEMPLATE_WORDS] = {};
 volatile const __u32 gen_flows = 1;
 volatile const __u32 gen_destinations = 1;
 
-/* frames built so far (one test run runs on one CPU) */
-__u64 gen_frames = 0;
+/*
+ * The one entry of gen_state (one test run runs on one CPU). Userspace sets
+ * interval_ns and clears the rest before a run, and reads sent after it.
+ */
+struct gen_state {
+	__u64 interval_ns;	/* between two frames' turns; 0: as fast as it can */
+	__u64 next_ns;		/* the next frame's turn (bpf_ktime_get_ns) */
+	__u64 sent;		/* frames returned XDP_TX */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gen_state);
+} gen_state SEC(".maps");
+
+/* Whether this run's frame has its turn yet; takes the turn when it has. */
+static __always_inline int gen_take_turn(struct gen_state *s)
+{
+	__u64 now, earliest;
+
+	if (!s->interval_ns)
+		return 1;
+	now = bpf_ktime_get_ns();
+	if (now < s->next_ns)
+		return 0;
+	/* after a stall, catch up by at most GEN_PACE_BURST frames */
+	earliest = now - GEN_PACE_BURST * s->interval_ns;
+	s->next_ns = (s->next_ns > earliest ? s->next_ns : earliest) + s->interval_ns;
+	return 1;
+}
 
 SEC("xdp")
 int xdp_traffic_gen(struct xdp_md *ctx)
@@ -44,22 +86,29 @@ int xdp_traffic_gen(struct xdp_md *ctx)
 	struct iphdr *iph = data + sizeof(struct ethhdr);
 	struct udphdr *udp = (void *)(iph + 1);
 	__u64 *words = data;
+	struct gen_state *s;
+	__u32 key = 0;
 	__u32 flow = 0;
 	int i;
 
+	s = bpf_map_lookup_elem(&gen_state, &key);
+	if (!s)
+		return XDP_ABORTED;
+	if (!gen_take_turn(s))
+		return XDP_DROP;
 	if (data + GEN_TEMPLATE_LEN > data_end)
 		return XDP_ABORTED;
 	for (i = 0; i < GEN_TEMPLATE_WORDS; i++)
 		words[i] = gen_template[i];
 	if (gen_flows > 1) {
-		flow = (__u32)(gen_frames % gen_flows);
+		flow = (__u32)(s->sent % gen_flows);
 		udp->source = bpf_htons(bpf_ntohs(udp->source) + flow);
 		iph->daddr = bpf_htonl(bpf_ntohl(iph->daddr) + flow % gen_destinations);
 	}
 	/* the sum over a zero checksum field, complemented, is the checksum */
 	iph->check = 0;
 	iph->check = (__sum16)~xr_ipv4_hdr_sum(iph);
-	gen_frames++;
+	s->sent++;
 	return XDP_TX;
 }
 

@@ -1,7 +1,7 @@
 // XskSocket.transmitRepeatedly, the forward benchmark's AF_XDP generator:
 // count frames, cycling through the given ones, from a worker thread, out
-// of a real veth whose peer counts them; the socket is the worker's until
-// the promise settles.
+// of a real veth whose peer counts them, as fast as it can or paced; the
+// socket is the worker's until the promise settles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addon } from '../../dataplane/native.js';
 import type { XskSocket } from '../../dataplane/native.js';
@@ -50,6 +50,18 @@ describe('XskSocket.transmitRepeatedly', () => {
     const received = (await rxPackets('x1')) - before;
     expect(received).toBeGreaterThanOrEqual(FRAMES);
     expect(received).toBeLessThan(FRAMES + 20);
+  });
+
+  it('paced, sends a frame every intervalNs: count frames take count intervals, not less', async () => {
+    const paced = 20_000;
+    const intervalNs = 20_000; // 50,000 frames/s: 400 ms
+    const before = await rxPackets('x1');
+    const t0 = performance.now();
+    expect(await socket.transmitRepeatedly([frame(6)], paced, intervalNs)).toBe(paced);
+    const ms = performance.now() - t0;
+    // the last frame's turn comes (paced - 1) intervals after the first; a stall catches up by 32 frames at most
+    expect(ms).toBeGreaterThanOrEqual(((paced - 1 - 32) * intervalNs) / 1e6);
+    expect((await rxPackets('x1')) - before).toBeGreaterThanOrEqual(paced);
   });
 
   it('refuses frames it cannot send, and gives the socket back', async () => {

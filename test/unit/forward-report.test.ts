@@ -26,7 +26,7 @@ function resultOf(figures: Figures): ForwardResult {
     }
   }
   return {
-    options: { seconds: 3, flows: 1024, destinations: 64, profile: false, generator: 'auto', fullTable: true, rounds: 1 },
+    options: { seconds: 3, flows: 1024, destinations: 64, profile: false, generator: 'auto', fullTable: true, rounds: 1, trialSeconds: 1, lossTolerance: 0.001 },
     generator: 'live frames',
     tables: TABLES,
     rows,
@@ -83,14 +83,42 @@ describe('forward benchmark report', () => {
     expect(checks.map((c) => c.note)).toEqual(notes);
   });
 
+  it('judges the targets on the throughput where it was searched, the floods beside it', () => {
+    // every path's throughput is half its flood figure but xdp-router's at the full table, a third
+    const r = resultOf(ALL_MET);
+    for (const row of r.rows) {
+      const share = row.table === 'full table' && row.path === 'xdp-router' ? 1 / 3 : 1 / 2;
+      row.throughput = { mpps: row.mpps! * share, offeredMpps: row.mpps! * share, loss: 0.0005, trials: 4, generatorBound: false, receiveNsPerFrame: 412.4 };
+    }
+    const result = { ...r, comparisons: compareForward(r.rows, TABLES) };
+    const checks = checkTargets({ forward: result });
+    expect(checks.map((c) => c.met)).toEqual([true, false, true, false]);
+    expect(checks[0]!.measured).toMatch(/^throughput: one flow 1\.10x; flow mix 1\.05x; received: one flow 1\.10x/);
+    const md = forwardMarkdown(result);
+    expect(md).toContain('| routes | traffic | kernel throughput Mpps | reference forwarder throughput Mpps | xdp-router throughput Mpps | no-lookup redirect throughput Mpps |');
+    expect(md).toContain('| full table | xdp-router | flow mix | live frames | 0.67 | – | 0.67 | 0.050% | 412 | 2.00 | – | 4.00 |');
+    expect(md).toContain('at most 0.10% lost');
+  });
+
+  it('keeps the round of the median throughput, and says when no trial passed', () => {
+    const round = (mpps: number, throughput: number | null): ForwardRow => ({
+      table: '1k routes', path: 'xdp-router', traffic: 'one flow', generator: 'live frames', mpps, mppsPerReceiveCore: null, offeredMpps: 3, sent: 1000, received: 900, dropped: 100,
+      throughput: throughput === null ? null : { mpps: throughput, offeredMpps: throughput, loss: 0, trials: 3, generatorBound: false },
+    });
+    const [median] = medianRows([round(2.5, 1.0), round(0.9, 1.4), round(1.6, null)]);
+    expect(median).toMatchObject({ mpps: 2.5, throughput: { mpps: 1.0 }, spread: { rounds: 3, throughput: null } });
+    const md = forwardMarkdown({ ...resultOf({ '1k routes': {}, 'full table': {} }), rows: [round(1.6, null)] });
+    expect(md).toContain('| 1k routes | xdp-router | one flow | live frames | no trial passed | – | – | – | – | 1.60 |');
+  });
+
   it('judges the targets on received Mpps and shows the per-core ratios beside them', () => {
     const [first] = checkTargets({ forward: resultOf(ALL_MET) });
     expect(first!.measured).toBe('received: one flow 1.10x; flow mix 1.05x; per receive core: one flow 1.10x; flow mix 1.05x (live frames generator)');
   });
 
-  it('heads its Markdown with the four paths in Mpps, received and per receive core, and xdp-router against each', () => {
+  it('heads its Markdown with the four paths in flood Mpps, received and per receive core, and xdp-router against each', () => {
     const md = forwardMarkdown(resultOf(ALL_MET));
-    expect(md).toContain('| routes | traffic | kernel Mpps | reference forwarder Mpps | xdp-router Mpps | no-lookup redirect Mpps | xdp-router / kernel | xdp-router / reference | xdp-router / no-lookup redirect |');
+    expect(md).toContain('| routes | traffic | kernel flood Mpps | reference forwarder flood Mpps | xdp-router flood Mpps | no-lookup redirect flood Mpps | xdp-router / kernel | xdp-router / reference | xdp-router / no-lookup redirect |');
     expect(md).toContain('| full table: 1,000,000 IPv4 | flow mix | 0.40 | 1.20 | 2.00 | 2.50 | 5.00 | 1.67 | 80% |');
     expect(md).toContain('| full table: 1,000,000 IPv4 | flow mix | 0.80 | 2.40 | 4.00 | 5.00 | 5.00 | 1.67 | 80% |');
     expect(md).toContain('| full table | xdp-router | flow mix | live frames | 2.00 | – | 4.00 | – | 10.00 |');
@@ -111,9 +139,12 @@ describe('forward benchmark report', () => {
     const md = forwardMarkdown(r);
     expect(md).toContain('The slow path, 1k routes, one flow: its workers took 281 ns of CPU per frame the sink received.');
     expect(md).toContain(
-      'The slow path, 1k routes, flow mix: while it was saturated, a route reached the fast path in 37.5 ms, GetStats answered in 48.2 ms at worst ' +
+      'The slow path, 1k routes, flow mix: while the flood overloaded it, a route reached the fast path in 37.5 ms, GetStats answered in 48.2 ms at worst ' +
         '(median 9.6; the slowest waited for a CPU 4.1 ms in the daemon\'s event loop, 1.3 ms in its other threads but the workers, 0.2 ms in the client, a process of its own on CPU 1); workers xr-xsk 2:0 on CPU 1 (812 ms of CPU so far), xr-xsk 3:0 on CPU 0 (0 ms of CPU so far).',
     );
+    // the same probe while the generator offered the path's throughput
+    r.rows[1]!.slowPathAtThroughput = { ...r.rows[1]!.slowPath, getStatsMaxMs: 12.5, offeredMpps: 0.91, loss: 0.002 };
+    expect(forwardMarkdown(r)).toContain('; while the generator offered its throughput, 0.91 Mpps offered, 0.20% lost: a route reached the fast path in 37.5 ms, GetStats answered in 12.5 ms at worst');
   });
 
   it('keeps the median round of each path whole, with the range of its rounds beside it', () => {
