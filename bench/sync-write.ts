@@ -8,8 +8,10 @@
 // --cpu-prof` on it splits the time by function.
 // With --holders, after the full sync and again after the feed, the typed
 // arrays that the reconciler and the fast path hold, by owner, after a
-// forced collection (memory-holders.ts).
-//   node --expose-gc dist/bench/sync-write.js [IPV4 [IPV6]] [--holders]
+// forced collection (memory-holders.ts); with --heap-snapshot, a V8 heap
+// snapshot after the feed (its path printed), for the JS objects' share.
+//   node --expose-gc dist/bench/sync-write.js [IPV4 [IPV6]] [--holders] [--heap-snapshot]
+import { writeHeapSnapshot } from 'node:v8';
 import { FastPath } from '../dataplane/fastpath.js';
 import { createNetns, deleteNetns, ifindexOf, ip } from '../router/lab/netns.js';
 import { NUD, type KernelSnapshot } from '../router/sync/model.js';
@@ -147,6 +149,7 @@ async function main(): Promise<void> {
     if (holders) printHolders('after the full sync (the dump still held)', { reconciler, fastPath: fp, dump: raw });
     process.stdout.write(`${feedLine(await feedThroughMaps(reconciler, raw), n)}\n`);
     if (holders) printHolders('after the feed', { reconciler, fastPath: fp });
+    if (process.argv.includes('--heap-snapshot')) process.stdout.write(`heap snapshot: ${writeHeapSnapshot()}\n`);
   } finally {
     fp?.close();
     await deleteNetns(ns);
