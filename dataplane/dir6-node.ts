@@ -8,11 +8,7 @@ import { Dir6Layout as D } from './layout.js';
 
 const S = D.sparse;
 const B = D.bitmap;
-/**
- * a key's place in an end's code: (len - from) * KEY_SPAN + key (keys are at
- * most 24 bits). Counted from the node's first bit, a code stays a small
- * integer; len * KEY_SPAN of a /48 was a heap number (16 bytes) per end.
- */
+/** a key's place in an end's code: len * KEY_SPAN + key (keys are at most 24 bits) */
 const KEY_SPAN = 2 ** 24;
 export const POINTER_FLAG = 2 ** D.pointerBit;
 const KIND_UNIT = 2 ** D.kindShift;
@@ -58,7 +54,7 @@ const paintChild = new Array<Node6 | undefined>(B.keys);
  * and shared empty while empty, so 300,000 prefixes cost tens of MiB.
  */
 export class Node6 {
-  /** the prefixes that end here, two numbers each: their code (codeOf) and their value */
+  /** the prefixes that end here, two numbers each: len * KEY_SPAN + their first key in this node's stride, and their value */
   private ends: readonly number[] = NONE;
   /** by an end's code, its place among ends: made on first need for a node of many ends, dropped when places shift */
   private places: Map<number, number> | undefined;
@@ -81,18 +77,13 @@ export class Node6 {
     readonly stride: number,
   ) {}
 
-  /** an end's code: its length and its first key in this node's stride, in one small integer */
-  private codeOf(len: number, key: number): number {
-    return (len - this.from) * KEY_SPAN + key;
-  }
-
   get endCount(): number {
     return this.ends.length / 2;
   }
 
   /** where this node's prefix of length len starting at key is among its ends, -1 when it is not */
   findEnd(len: number, key: number): number {
-    const code = this.codeOf(len, key);
+    const code = len * KEY_SPAN + key;
     if (this.endCount > FEW_ENDS) return this.placeOf().get(code) ?? -1;
     for (let i = 0; i < this.ends.length; i += 2) if (this.ends[i] === code) return i / 2;
     return -1;
@@ -120,9 +111,8 @@ export class Node6 {
   }
 
   addEnd(len: number, key: number, value: number): void {
-    const code = this.codeOf(len, key);
-    this.places?.set(code, this.endCount);
-    this.ends = this.ends.concat(code, value);
+    this.places?.set(len * KEY_SPAN + key, this.endCount);
+    this.ends = this.ends.concat(len * KEY_SPAN + key, value);
   }
 
   removeEnd(at: number): void {
@@ -169,7 +159,7 @@ export class Node6 {
   /** keys of the end at `at`: its first, and how many */
   endSpan(at: number): { key: number; len: number; count: number } {
     const code = this.ends[2 * at]!;
-    const len = this.from + Math.floor(code / KEY_SPAN);
+    const len = Math.floor(code / KEY_SPAN);
     return { key: code % KEY_SPAN, len, count: 2 ** (this.from + this.stride - len) };
   }
 
@@ -181,7 +171,7 @@ export class Node6 {
       const bottom = this.from + this.stride;
       for (let len = bottom; len >= this.from; len--) {
         const span = 2 ** (bottom - len);
-        const at = places.get(this.codeOf(len, key - (key % span)));
+        const at = places.get(len * KEY_SPAN + (key - (key % span)));
         if (at !== undefined) return this.valueAt(at);
       }
       return 0;
