@@ -6,13 +6,19 @@
 // events (the table withdrawn and announced again) through the same maps:
 // the CPU per 1k events of the event path, as a BGP feed takes it. `node
 // --cpu-prof` on it splits the time by function.
-//   node --expose-gc dist/bench/sync-write.js [IPV4 [IPV6]]
+// With --holders, after the full sync and again after the feed, the typed
+// arrays that the reconciler and the fast path hold, by owner, after a
+// forced collection (memory-holders.ts); with --heap-snapshot, a V8 heap
+// snapshot after the feed (its path printed), for the JS objects' share.
+//   node --expose-gc dist/bench/sync-write.js [IPV4 [IPV6]] [--holders] [--heap-snapshot]
+import { writeHeapSnapshot } from 'node:v8';
 import { FastPath } from '../dataplane/fastpath.js';
 import { createNetns, deleteNetns, ifindexOf, ip } from '../router/lab/netns.js';
 import { NUD, type KernelSnapshot } from '../router/sync/model.js';
 import { Reconciler, type FastPathWriter } from '../router/sync/reconciler.js';
 import { DumpedRoutes, decodeEvent } from '../router/sync/rtnl-decode.js';
 import { RTM, readMessages } from '../router/sync/rtnl-wire.js';
+import { holdersReport, memoryHolders } from './memory-holders.js';
 import { GATEWAYS, MAIN_TABLE, routeEvents, tableDump } from './table-dump.js';
 
 const LINK = 'r1';
@@ -78,7 +84,18 @@ const feedLine = (feed: { cpuMs: number; wallMs: number; events: number }, route
   `feed through the maps (every route withdrawn, then announced; ${feed.events} events for ${routes} routes): ` +
   `CPU ${((feed.cpuMs * 1000) / feed.events).toFixed(1)} ms per 1k events, wall ${((feed.wallMs * 1000) / feed.events).toFixed(1)} ms per 1k (applyEvents alone)`;
 
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function printHolders(when: string, roots: Record<string, unknown>): void {
+  if (!gc) throw new Error('--holders needs node --expose-gc: the holders are counted after a full collection');
+  gc();
+  gc();
+  const usage = process.memoryUsage();
+  process.stdout.write(`holders ${when}:\n${holdersReport(memoryHolders(roots, 6), usage)}\n`);
+}
+
 async function main(): Promise<void> {
+  const holders = process.argv.includes('--holders');
   const counts = { ipv4: Number(process.argv[2] ?? 300_000), ipv6: Number(process.argv[3] ?? 60_000) };
   const ns = `xrt-sw-${process.pid}`;
   let fp: FastPath | undefined;
@@ -104,7 +121,7 @@ async function main(): Promise<void> {
       rules: [],
     };
     // the table's generation leaves garbage that is not the sync's to collect
-    (globalThis as { gc?: () => void }).gc?.();
+    gc?.();
     const cpu0 = process.cpuUsage();
     const faults0 = process.resourceUsage().minorPageFault;
     const window0 = process.hrtime.bigint();
@@ -127,9 +144,12 @@ async function main(): Promise<void> {
       // the monotonic clock of --cpu-prof's timestamps: a profile can be cut to the sync alone
       `full sync's window on the monotonic clock: ${window0 / 1000n} to ${window1 / 1000n} us`,
       `IPv4 index groups: ${JSON.stringify(fp.fib4Groups())}; IPv6: ${JSON.stringify(fp.fib6Lines())}`,
-      feedLine(await feedThroughMaps(reconciler, raw), n),
     ];
     process.stdout.write(`${out.join('\n')}\n`);
+    if (holders) printHolders('after the full sync (the dump still held)', { reconciler, fastPath: fp, dump: raw });
+    process.stdout.write(`${feedLine(await feedThroughMaps(reconciler, raw), n)}\n`);
+    if (holders) printHolders('after the feed', { reconciler, fastPath: fp });
+    if (process.argv.includes('--heap-snapshot')) process.stdout.write(`heap snapshot: ${writeHeapSnapshot()}\n`);
   } finally {
     fp?.close();
     await deleteNetns(ns);

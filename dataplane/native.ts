@@ -470,6 +470,8 @@ export interface Addon {
    * finished (an RCU grace period; milliseconds, off the JS thread).
    */
   waitGracePeriod(): Promise<void>;
+  /** Returns the malloc arenas' free pages to the system (malloc_trim, off the JS thread): after a full sync let go of its dump. */
+  trimHeap(): Promise<void>;
 }
 
 function findAddon(): string {

@@ -1,6 +1,7 @@
 // The module: what dataplane/native.ts sees as `Addon`.
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <malloc.h>
 #include <napi.h>
 
 #include "addon_data.h"
@@ -102,6 +103,14 @@ Napi::Value WaitGracePeriod(const Napi::CallbackInfo& info) {
   return RunVoid(info.Env(), [] { gracePeriod.Wait(); });
 }
 
+// A full table's dump arrives as tens of thousands of datagrams of some
+// 32 KiB, below glibc's mmap threshold: freed once loaded, they stay in the
+// malloc arenas as free space, resident, unless trimmed (malloc_trim also
+// returns free pages inside an arena, not only at its top).
+Napi::Value TrimHeap(const Napi::CallbackInfo& info) {
+  return RunVoid(info.Env(), [] { malloc_trim(0); });
+}
+
 }  // namespace
 }  // namespace xr
 
@@ -131,6 +140,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("queryXdp", Napi::Function::New<QueryXdpHook>(env, "queryXdp"));
   exports.Set("inNetns", Napi::Function::New<InNetns>(env, "inNetns"));
   exports.Set("waitGracePeriod", Napi::Function::New<WaitGracePeriod>(env, "waitGracePeriod"));
+  exports.Set("trimHeap", Napi::Function::New<TrimHeap>(env, "trimHeap"));
   return exports;
 }
 

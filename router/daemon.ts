@@ -195,6 +195,8 @@ export class Daemon implements DaemonStatus {
     // the whole from the subscription, and its parts: the kernel's dump (decoded), then the maps written
     this.log.info('fast path in sync with the kernel', { routes, ms: this.lastSync - started, dumpMs: dumped - started, syncMs: this.lastSync - dumped });
     this.logPolicy();
+    // a full table's dump and the sync's garbage, freed, would stay resident in the malloc arenas
+    await addon.trimHeap();
 
     for (const i of interfaces) {
       if (i.ours) {
@@ -348,6 +350,7 @@ export class Daemon implements DaemonStatus {
         for (const e of this.pending.splice(0)) this.queueEvent(e);
         this.log.info('resync done', { routes: this.reconciler!.routeCount });
         this.logPolicy();
+        await addon.trimHeap();
       } catch (err) {
         this.log.error('resync failed; retrying in 1 s', { err: err as Error });
         setTimeout(() => this.requestResync('previous resync failed'), 1000).unref();

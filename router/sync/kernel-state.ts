@@ -73,8 +73,10 @@ export class KernelState {
     this.routes.beginLoad();
     const resolved = (r: KernelRoute): KernelRoute => this.resolved(r);
     // the kernel's own bytes decode straight into the columns
-    if (snap.routes instanceof DumpedRoutes) loadDump(this.routes, snap.routes, resolved);
-    else for (const r of snap.routes) this.routes.listed(this.routes.slotFor(r), resolved(r));
+    if (snap.routes instanceof DumpedRoutes) {
+      loadDump(this.routes, snap.routes, resolved);
+      snap.routes.loaded();
+    } else for (const r of snap.routes) this.routes.listed(this.routes.slotFor(r), resolved(r));
     this.routes.sweep();
     for (const n of snap.neighbours) this.neighbours.set(neighbourKey(n), n);
     for (const r of snap.rules) this.rules.set(ruleKey(r), r);

@@ -259,7 +259,8 @@ export class NetlinkSource implements KernelSource {
     for (const af of both) routeDatagrams.push(...(await dumper.dumpDatagrams(RTM.GETROUTE, dumpRequest('rtmsg', af), 'dump routes')));
     const neighbours = await dumpAll(dumper, DUMPS.neighbours, both, decodeNeighbour);
     const rules = await dumpAll(dumper, DUMPS.rules, both, decodeRule);
-    return { links, addresses, routes: new DumpedRoutes(routeDatagrams, this.filter), neighbours, rules, nexthopObjects };
+    // each snapshot is loaded once (a start, a resync): its route bytes go once loaded
+    return { links, addresses, routes: new DumpedRoutes(routeDatagrams, this.filter, true), neighbours, rules, nexthopObjects };
   }
 }
 

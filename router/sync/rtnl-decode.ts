@@ -546,13 +546,31 @@ export const siblingRoute = (route: KernelRoute): boolean =>
  * The routes of a dump, decoded each time they are read, from the kernel's
  * datagrams: a full table is held as its wire bytes (some 70 a route), not
  * as an object per message and per route beside the state it is loaded into.
+ * A dump taken for one load (`once`) lets its bytes go when the state has
+ * them: a full table's are some 90 MiB, which would otherwise stay while the
+ * full sync writes the maps for seconds, at the daemon's peak.
  */
 export class DumpedRoutes implements Iterable<KernelRoute> {
+  private held: readonly Buffer[] | undefined;
+
   constructor(
-    /** the kernel's datagrams, which dump-loader.ts also decodes straight into the packed state */
-    readonly datagrams: readonly Buffer[],
+    datagrams: readonly Buffer[],
     readonly filter: RouteFilter,
-  ) {}
+    private readonly once = false,
+  ) {
+    this.held = datagrams;
+  }
+
+  /** the kernel's datagrams, which dump-loader.ts also decodes straight into the packed state */
+  get datagrams(): readonly Buffer[] {
+    if (!this.held) throw new Error('this route dump was taken for one load and is loaded already: take a new dump to read the routes again');
+    return this.held;
+  }
+
+  /** The state holds the routes now: a dump taken for one load drops its datagrams. */
+  loaded(): void {
+    if (this.once) this.held = undefined;
+  }
 
   [Symbol.iterator](): Iterator<KernelRoute> {
     return routesOfDump(this.decoded());
