@@ -470,8 +470,12 @@ export interface Addon {
    * finished (an RCU grace period; milliseconds, off the JS thread).
    */
   waitGracePeriod(): Promise<void>;
-  /** Returns the malloc arenas' free pages to the system (malloc_trim, off the JS thread): after a full sync let go of its dump. */
-  trimHeap(): Promise<void>;
+  /**
+   * Hands freed memory back to the system: a full V8 collection that shrinks
+   * the heap (memory pressure, on the JS thread, tens of ms at full table),
+   * then the malloc arenas' free pages (malloc_trim, off the JS thread).
+   */
+  releaseMemory(): Promise<void>;
 }
 
 function findAddon(): string {

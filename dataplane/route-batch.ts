@@ -7,6 +7,7 @@
 // and the route table reads the same columns into the tries' keys and
 // values and the indexes' entries.
 import { formatAddress, parsePrefix, type Family } from './addr.js';
+import { grownColumn } from './columns.js';
 import { fib4Entry, fib4Target, type RouteTarget } from './route-target.js';
 
 const WORDS = 4;
@@ -117,14 +118,10 @@ export class RouteBatch {
   }
 
   private grow(): void {
-    const grown = new RouteBatch(this.families.length * 2);
-    grown.families.set(this.families);
-    grown.lengths.set(this.lengths);
-    grown.words.set(this.words);
-    grown.entries.set(this.entries);
-    this.families = grown.families;
-    this.lengths = grown.lengths;
-    this.words = grown.words;
-    this.entries = grown.entries;
+    const capacity = this.families.length * 2;
+    this.families = grownColumn(this.families, capacity);
+    this.lengths = grownColumn(this.lengths, capacity);
+    this.words = grownColumn(this.words, capacity * WORDS);
+    this.entries = grownColumn(this.entries, capacity);
   }
 }

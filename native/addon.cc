@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <napi.h>
+#include <v8.h>
 
 #include "addon_data.h"
 #include "bpf_map.h"
@@ -103,11 +104,16 @@ Napi::Value WaitGracePeriod(const Napi::CallbackInfo& info) {
   return RunVoid(info.Env(), [] { gracePeriod.Wait(); });
 }
 
-// A full table's dump arrives as tens of thousands of datagrams of some
-// 32 KiB, below glibc's mmap threshold: freed once loaded, they stay in the
-// malloc arenas as free space, resident, unless trimmed (malloc_trim also
-// returns free pages inside an arena, not only at its top).
-Napi::Value TrimHeap(const Napi::CallbackInfo& info) {
+// What a full sync or a route feed leaves behind, handed back to the
+// system. The V8 heap first: told of memory pressure, V8 collects in full at
+// once, on this (the JS) thread, and shrinks its young generation, which a
+// feed grew to its largest. Then the malloc arenas, off the JS thread: a full
+// table's dump arrives as tens of thousands of datagrams of some 32 KiB,
+// below glibc's mmap threshold, which freed stay in the arenas as free space,
+// resident, unless trimmed (malloc_trim also returns free pages inside an
+// arena, not only at its top).
+Napi::Value ReleaseMemory(const Napi::CallbackInfo& info) {
+  v8::Isolate::GetCurrent()->MemoryPressureNotification(v8::MemoryPressureLevel::kCritical);
   return RunVoid(info.Env(), [] { malloc_trim(0); });
 }
 
@@ -140,7 +146,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("queryXdp", Napi::Function::New<QueryXdpHook>(env, "queryXdp"));
   exports.Set("inNetns", Napi::Function::New<InNetns>(env, "inNetns"));
   exports.Set("waitGracePeriod", Napi::Function::New<WaitGracePeriod>(env, "waitGracePeriod"));
-  exports.Set("trimHeap", Napi::Function::New<TrimHeap>(env, "trimHeap"));
+  exports.Set("releaseMemory", Napi::Function::New<ReleaseMemory>(env, "releaseMemory"));
   return exports;
 }
 

@@ -22,6 +22,7 @@ import { multipathUseNeigh, readSysctl } from './sysctl.js';
 import { Reconciler } from './sync/reconciler.js';
 import { NeighbourLiveness } from './sync/neighbour-liveness.js';
 import { KernelNeighbourWriter } from './sync/neighbour-writer.js';
+import { MemoryRelease } from './sync/memory-release.js';
 import type { AdoptedEntries } from './sync/reconciler.js';
 import type { KernelEvent, KernelSource } from './sync/model.js';
 import { PROGRAM_NAME } from '../dataplane/fastpath.js';
@@ -58,6 +59,24 @@ export class Daemon implements DaemonStatus {
   private pending: KernelEvent[] = [];
   /** events waiting for the batch being written (see applyQueued) */
   private queued: KernelEvent[] = [];
+  private readonly memoryRelease = new MemoryRelease({
+    release: async () => {
+      const before = process.memoryUsage();
+      const t0 = performance.now();
+      // the collection is done when the call returns; the promise waits for malloc_trim
+      const trimmed = addon.releaseMemory();
+      const collectMs = performance.now() - t0;
+      await trimmed;
+      const after = process.memoryUsage();
+      const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
+      this.log.info('handed freed memory back', {
+        rssMiB: `${mib(before.rss)} -> ${mib(after.rss)}`,
+        heapMiB: `${mib(before.heapTotal)} -> ${mib(after.heapTotal)}`,
+        collectMs: Math.round(collectMs),
+      });
+    },
+    failed: (err) => this.log.warn('could not hand freed memory back to the system', { err }),
+  });
   private applying: Promise<void> | undefined;
   private resyncAgain = false;
   lastSync = 0;
@@ -195,8 +214,8 @@ export class Daemon implements DaemonStatus {
     // the whole from the subscription, and its parts: the kernel's dump (decoded), then the maps written
     this.log.info('fast path in sync with the kernel', { routes, ms: this.lastSync - started, dumpMs: dumped - started, syncMs: this.lastSync - dumped });
     this.logPolicy();
-    // a full table's dump and the sync's garbage, freed, would stay resident in the malloc arenas
-    await addon.trimHeap();
+    // the dump and the sync's garbage; the arenas trimmed off the JS thread while the interfaces attach
+    this.memoryRelease.now();
 
     for (const i of interfaces) {
       if (i.ours) {
@@ -325,6 +344,7 @@ export class Daemon implements DaemonStatus {
       }
       if (batch.some((e) => e.kind === 'rule')) this.logPolicy();
       this.lastSync = Date.now();
+      this.memoryRelease.changed(batch.length);
     }
   }
 
@@ -350,7 +370,7 @@ export class Daemon implements DaemonStatus {
         for (const e of this.pending.splice(0)) this.queueEvent(e);
         this.log.info('resync done', { routes: this.reconciler!.routeCount });
         this.logPolicy();
-        await addon.trimHeap();
+        this.memoryRelease.now();
       } catch (err) {
         this.log.error('resync failed; retrying in 1 s', { err: err as Error });
         setTimeout(() => this.requestResync('previous resync failed'), 1000).unref();
@@ -386,6 +406,7 @@ export class Daemon implements DaemonStatus {
     this.source?.close();
     await this.resyncing;
     await this.applying;
+    this.memoryRelease.stop();
     const fp = this.fp;
     if (!fp) return;
     for (const i of detach === 'none' ? [] : this.attached.filter((a) => detach === 'all' || !a.adopted)) {

@@ -9,7 +9,8 @@
 import { HopLists } from './hop-lists.js';
 import type { Family } from '../../dataplane/addr.js';
 import type { KernelNexthop, KernelRoute, KernelRouteType } from './model.js';
-import { HOLDER, PrefixTable, grownColumn } from './prefix-table.js';
+import { grownColumn } from '../../dataplane/columns.js';
+import { HOLDER, PrefixTable } from './prefix-table.js';
 import { RouteSlots, routeId } from './route-slots.js';
 import { ROUTE_TYPES } from './rtnl-wire.js';
 

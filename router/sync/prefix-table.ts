@@ -9,6 +9,7 @@
 // goes back to a free list when the last lets go, and is handed out again.
 // The prefix text is made only where asked for.
 import { formatAddress, parseIPv6, type Family } from '../../dataplane/addr.js';
+import { grownColumn } from '../../dataplane/columns.js';
 
 /** Who holds a slot: each a bit, the slot is free when none does. CHANGED: events changed it, and the reconciler has not done with it (changed-slots.ts). */
 export const HOLDER = { KERNEL: 1, APPLIED: 2, CHANGED: 4 } as const;
@@ -368,13 +369,6 @@ export class PrefixTable {
     this.holders = grownColumn(this.holders, slots);
     for (const listener of this.listeners) listener(slots);
   }
-}
-
-/** A column by slot, grown to `length` with what it held. */
-export function grownColumn<T extends Uint8Array | Uint32Array | Int32Array>(column: T, length: number): T {
-  const out = new (column.constructor as new (n: number) => T)(length);
-  out.set(column);
-  return out;
 }
 
 function hexValue(c: number): number {

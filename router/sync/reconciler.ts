@@ -12,7 +12,8 @@ import { prefixCovers } from './policy.js';
 import type { KernelEvent, KernelNexthop, KernelSnapshot } from './model.js';
 import { RefCountedIds } from './nexthop-ids.js';
 import { AppliedRecords, NOT_APPLIED } from './applied-records.js';
-import { HOLDER, grownColumn, type PrefixTable } from './prefix-table.js';
+import { grownColumn } from '../../dataplane/columns.js';
+import { HOLDER, type PrefixTable } from './prefix-table.js';
 
 /** Routes written per batch: bounds what a full sync holds at once on a full table. */
 const FULL_SYNC_CHUNK = 65_536;
