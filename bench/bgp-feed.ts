@@ -5,11 +5,11 @@
 // xdp-router runs there. The same figures as the ip -batch feed: the
 // kernel's time, the fast path's lag behind it, the fast path complete
 // after the kernel.
-import type { FastPath } from '../dataplane/fastpath.js';
 import type { Lab } from '../router/lab/topology.js';
 import { birdConfig, startBird, type Bird } from '../support/bird.js';
 import { progress } from './progress.js';
-import { RouteLagTracker, type LagStats, type Probe } from './route-lag.js';
+import type { LagStats, Probe } from './route-lag.js';
+import { RouteLagTracker, type LagMaps } from './route-lag-tracker.js';
 import type { FeedRoute } from './sync-table.js';
 
 /** rtm_protocol BIRD tags its kernel routes with (RTPROT_BIRD) */
@@ -25,16 +25,16 @@ export interface BgpFeedResult {
 
 /**
  * Announce `routes` from B to the router over BGP and follow them into the
- * fast path `fp` (nexthopIds: its next hops through B, which every route
+ * daemon's maps pinned at `maps` (nexthopIds: its next hops through B, which every route
  * takes); both BIRDs are stopped after, which takes the table out of the
  * router's kernel again.
  */
-export async function bgpFeed(lab: Lab, routes: readonly FeedRoute[], probes: Probe[], fp: FastPath, nexthopIds: { 4: number; 6: number }, timeoutMs: number): Promise<BgpFeedResult> {
+export async function bgpFeed(lab: Lab, routes: readonly FeedRoute[], probes: Probe[], maps: LagMaps, nexthopIds: { 4: number; 6: number }, timeoutMs: number): Promise<BgpFeedResult> {
   const r = lab.router;
-  const tracker = new RouteLagTracker(`/run/netns/${r.ns}`, RTPROT_BIRD, probes, fp, nexthopIds);
-  tracker.start();
+  const tracker = new RouteLagTracker({ netnsPath: `/run/netns/${r.ns}`, protocol: RTPROT_BIRD, probes, maps, nexthopIds });
   const birds: Bird[] = [];
   try {
+    await tracker.start();
     birds.push(
       await startBird(r.ns, birdConfig(r.toB.v4, [], [
         { name: 'host_b', local: r.toB.v4, neighbor: lab.b.v4, localAs: AS.router, peerAs: AS.b, announce: false },
@@ -51,19 +51,19 @@ export async function bgpFeed(lab: Lab, routes: readonly FeedRoute[], probes: Pr
     );
     if (!(await tracker.followed(probes.length, timeoutMs))) {
       // apart: a probe the kernel has and the maps lack is the daemon's; one the kernel never got is the feed's (BIRD, the session)
-      const missing = probes.length - tracker.stats().samples;
-      const behind = tracker.behind;
+      const missing = probes.length - (await tracker.stats()).samples;
+      const behind = await tracker.behind();
       throw new Error(
         `BGP feed: ${missing} probes not in the fast path after ${timeoutMs / 1000} s: ${behind} in the kernel but not the maps, ${missing - behind} never reached the kernel ` +
           `(BIRD on the router: ${await birds[0]!.ctl('show', 'protocols')}; its routes: ${await birds[0]!.ctl('show', 'route', 'count')}; BIRD in host B: ${await birds[1]!.ctl('show', 'protocols')})`,
       );
     }
-    const s = tracker.stats();
+    const s = await tracker.stats();
     const result = { kernelMs: s.lastKernelAt - t0, lag: s, completeAfterKernelMs: s.lastFastPathAt - s.lastKernelAt };
     progress(`sync: BGP feed: kernel ${(result.kernelMs / 1000).toFixed(1)} s; lag p50 ${s.p50Ms.toFixed(0)} ms p99 ${s.p99Ms.toFixed(0)} ms; complete ${(result.completeAfterKernelMs / 1000).toFixed(2)} s after the kernel`);
     return result;
   } finally {
     for (const b of birds.reverse()) await b.stop();
-    tracker.stop();
+    await tracker.stop();
   }
 }

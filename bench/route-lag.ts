@@ -7,6 +7,9 @@
 // the table, probes do not overlap, and they alone go through the probe
 // gateway: so a lookup names the probe's next hop exactly while the probe
 // is in the maps, whatever covering route is there too.
+// RouteLag does the timing; route-lag-worker.ts runs it on a thread of its
+// own (RouteLagTracker), so that the bench's own collections, over a heap
+// that holds the whole table, neither delay a receive nor a poll.
 import type { FastPath } from '../dataplane/fastpath.js';
 import { addon, type RtnlEventSocket } from '../dataplane/native.js';
 import { AF_INET, NLMSG_HDRLEN, RTM, RTNLGRP } from '../router/sync/rtnl-wire.js';
@@ -53,7 +56,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-export class RouteLagTracker {
+export class RouteLag {
   private readonly byKey = new Map<string, ProbeState>();
   private readonly pending = new Set<ProbeState>();
   private socket: RtnlEventSocket | null = null;

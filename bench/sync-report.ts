@@ -45,7 +45,7 @@ export function syncMarkdown(r: SyncResult): string {
     '### sync: the daemon at full-table scale',
     '',
     `${count(o.ipv4)} IPv4 and ${count(o.ipv6)} IPv6 prefixes of the full-table mix; lag timed on ${count(r.probes)} probe routes ` +
-      '(from their netlink event to their first lookup in the pinned maps).',
+      '(from their netlink event to their first lookup in the pinned maps, both timed on a thread of their own, which collections of the bench process do not stop: route-lag-tracker.ts).',
     '',
     table(
       ['phase', 'kernel', 'lag p50', 'lag p99', 'lag max', 'probes timed', 'fast path complete after the kernel', 'resyncs', 'daemon CPU per 1k changes', 'target'],
@@ -69,7 +69,8 @@ export function syncMarkdown(r: SyncResult): string {
       `(its own log line; the dump ${secs(r.coldStart.dumpMs)} of it), ${secs(r.coldStart.startMs)} from the spawn to driving its interfaces, ${secs(r.coldStart.daemonCpuMs)} of CPU (target: 10 s).`,
     '',
     `Verify of the whole table: ${r.verify.passed ? 'passed' : 'found differences'} in ${secs(r.verify.ms)}, peak ${mib(r.verify.peakRssBytes)}, ` +
-      `${mib(r.verify.peakAnonBytes)} of it anonymous, its own (the rest: the BPF arrays it maps, ${mib(r.verify.bpfMappedBytes)} of the daemon's maps resident whole from the mmap, and its code) (target: 10 s, 512 MiB).`,
+      `${mib(r.verify.peakAnonBytes)} of it anonymous, its own (the rest: the BPF arrays it maps, ${mib(r.verify.bpfMappedBytes)} of the daemon's maps resident whole from the mmap, and its code) (target: 10 s, 512 MiB)` +
+      `${r.verify.readings ? `; ${r.verify.readings.replace(/^verify: /, '')}` : '; one reading of each side'}.`,
     '',
     table(
       ['daemon memory', 'RSS', 'peak (VmHWM)', 'BPF arrays resident of mapped', 'RSS less the arrays', 'peak less the arrays', 'anonymous', 'V8 heap used of total', 'outside the heap (Buffers)'],

@@ -26,9 +26,10 @@ import { FULL_TABLE } from './prefixes.js';
 import { daemonHeap, metricsUrl, type DaemonHeap } from './daemon-heap.js';
 import { processCpuMs, processMemory, type ProcessMemory } from './process-stats.js';
 import { progress, sleep, timed } from './progress.js';
-import { RouteLagTracker, type LagStats } from './route-lag.js';
+import type { LagStats } from './route-lag.js';
+import { RouteLagTracker } from './route-lag-tracker.js';
 import { bgpFeed } from './bgp-feed.js';
-import { churnRoutes } from './route-churn.js';
+import { churnRoutes, churnSet } from './route-churn.js';
 import { withRouterLab } from './router-lab.js';
 import { addLine, deleteLine, syncTable, type FeedRoute, type Gateways } from './sync-table.js';
 
@@ -88,6 +89,8 @@ export interface SyncResult {
     peakAnonBytes: number;
     bpfMappedBytes: number;
     passed: boolean;
+    /** what verify said of its readings on stderr when one was not enough (formatReadings), or '' */
+    readings: string;
   };
   churn: { seconds: number; changes: number; perSecond: number; lag: Lag; resyncs: number; daemonCpuMs: number };
   coldStart: {
@@ -125,7 +128,7 @@ async function probeNexthopIds(fp: FastPath, g: Gateways): Promise<{ 4: number; 
 }
 
 async function settled(tracker: RouteLagTracker, what: string, timeoutMs: number): Promise<void> {
-  if (!(await tracker.settled(timeoutMs))) throw new Error(`${what}: ${tracker.behind} probe changes still not in the fast path after ${timeoutMs / 1000} s`);
+  if (!(await tracker.settled(timeoutMs))) throw new Error(`${what}: ${await tracker.behind()} probe changes still not in the fast path after ${timeoutMs / 1000} s`);
 }
 
 /** how often timedVerify reads the verify process's memory */
@@ -161,7 +164,8 @@ async function timedVerify(configFile: string): Promise<SyncResult['verify']> {
   clearInterval(sampler);
   const ms = performance.now() - t0;
   if (code !== 0 && code !== 1) throw new Error(`xdp-router verify failed (exit ${code}): ${stderr.slice(0, 2000)}`);
-  return { ms, peakRssBytes: peaks.rss, peakAnonBytes: peaks.anon, bpfMappedBytes: peaks.bpfMapped, passed: code === 0 };
+  const readings = /^verify: read both sides .*$/m.exec(stderr)?.[0] ?? '';
+  return { ms, peakRssBytes: peaks.rss, peakAnonBytes: peaks.anon, bpfMappedBytes: peaks.bpfMapped, passed: code === 0, readings };
 }
 
 export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<SyncResult> {
@@ -180,27 +184,27 @@ export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<Syn
     const metrics = metricsUrl(readFileSync(config.file, 'utf8'));
     progress(`sync: generating ${options.ipv4} IPv4 and ${options.ipv6} IPv6 prefixes`);
     const table = syncTable(options);
-    const tracker = new RouteLagTracker(netnsPath, BENCH_PROTO, table.probes, h.fp, await probeNexthopIds(h.fp, g));
-    tracker.start();
+    const tracker = new RouteLagTracker({ netnsPath, protocol: BENCH_PROTO, probes: table.probes, maps: { netns: ns, pinDir: config.pinDir }, nexthopIds: await probeNexthopIds(h.fp, g) });
     let cold: RouterDaemon | undefined;
     let coldFp: FastPath | undefined;
     try {
+      await tracker.start();
       const before = await daemonMemory(h.daemon.pid, metrics);
       const feed = await liveFeed(h, table.routes, g, tracker, timeoutMs);
       await sleep(SETTLE_MS);
       const settledMemory = await daemonMemory(h.daemon.pid, metrics);
       progress(`sync: settled at ${mib(settledMemory.rss)} (peak ${mib(settledMemory.peak)}); verify`);
       const verify = await timedVerify(config.file);
-      progress(`sync: verify ${verify.passed ? 'passed' : 'found differences'} in ${(verify.ms / 1000).toFixed(1)} s, peak ${mib(verify.peakRssBytes)}, ${mib(verify.peakAnonBytes)} anonymous (the BPF arrays it maps: ${mib(verify.bpfMappedBytes)})`);
+      progress(`sync: verify ${verify.passed ? 'passed' : 'found differences'} in ${(verify.ms / 1000).toFixed(1)} s, peak ${mib(verify.peakRssBytes)}, ${mib(verify.peakAnonBytes)} anonymous (the BPF arrays it maps: ${mib(verify.bpfMappedBytes)})${verify.readings ? `; ${verify.readings}` : ''}`);
 
-      const churnSet = table.routes.slice(0, Math.min(CHURN_SET, table.routes.length));
-      progress(`sync: churn, ${options.churnRate} changes/s over ${churnSet.length} routes for ${options.churnSeconds} s`);
-      tracker.reset();
+      const churn = churnSet(table.routes.slice(0, Math.min(CHURN_SET, table.routes.length)), g, lab.router.toB.ifindex);
+      progress(`sync: churn, ${options.churnRate} changes/s over ${churn.routes.length} routes for ${options.churnSeconds} s`);
+      await tracker.reset();
       const resyncsBefore = countOf(h.daemon.log(), 'full resync');
       const churnCpu = processCpuMs(h.daemon.pid);
-      const { value: churnedRoutes, ms: churnMs } = await timed(() => churnRoutes(netnsPath, churnSet, g, lab.router.toB.ifindex, options.churnRate, options.churnSeconds));
+      const { value: churnedRoutes, ms: churnMs } = await timed(() => churnRoutes(netnsPath, churn, options.churnRate, options.churnSeconds));
       await settled(tracker, 'churn', timeoutMs);
-      const churnStats = tracker.stats();
+      const churnStats = await tracker.stats();
       // the table whole again for what follows
       await ipBatch(ns, churnedRoutes.withdrawn.map((r) => addLine(r, g)));
       await settled(tracker, 'churn', timeoutMs);
@@ -226,12 +230,12 @@ export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<Syn
       progress(`sync: cold start: ${synced.routes} routes in sync after ${synced.ms} ms (${(startMs / 1000).toFixed(1)} s from the spawn), peak ${mib(coldStart.memory.peak)}`);
 
       coldFp = await FastPath.open({ netns: ns, pinDir: config.pinDir, adoptOnly: true });
-      tracker.follow(coldFp, await probeNexthopIds(coldFp, g));
+      await tracker.follow({ netns: ns, pinDir: config.pinDir }, await probeNexthopIds(coldFp, g));
       const removal = await removeAll(ns, table.routes, g, cold.pid, tracker, timeoutMs);
-      tracker.stop();
+      await tracker.stop();
       const resyncsBeforeBgp = countOf(cold.log(), 'full resync');
       const bgpCpu = processCpuMs(cold.pid);
-      const bgp = await bgpFeed(lab, table.routes, table.probes, coldFp, await probeNexthopIds(coldFp, g), timeoutMs);
+      const bgp = await bgpFeed(lab, table.routes, table.probes, { netns: ns, pinDir: config.pinDir }, await probeNexthopIds(coldFp, g), timeoutMs);
       const bgpRow = { ...bgp, lag: lagOf(bgp.lag), resyncs: countOf(cold.log(), 'full resync') - resyncsBeforeBgp, daemonCpuMs: processCpuMs(cold.pid) - bgpCpu };
       return {
         options,
@@ -245,7 +249,7 @@ export async function runSync(options: SyncOptions = SYNC_DEFAULTS): Promise<Syn
         removal,
       };
     } finally {
-      tracker.stop();
+      await tracker.stop();
       coldFp?.close();
       await cold?.stop();
     }
@@ -256,12 +260,12 @@ const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 async function liveFeed(h: LabDaemon, routes: FeedRoute[], g: Gateways, tracker: RouteLagTracker, timeoutMs: number): Promise<SyncResult['feed']> {
   progress(`sync: live feed of ${routes.length} routes by ip -batch`);
-  tracker.reset();
+  await tracker.reset();
   const resyncsBefore = countOf(h.daemon.log(), 'full resync');
   const cpu = processCpuMs(h.daemon.pid);
   const kernelMs = (await timed(() => ipBatch(h.lab.router.ns, routes.map((r) => addLine(r, g))))).ms;
   await settled(tracker, 'live feed', timeoutMs);
-  const s = tracker.stats();
+  const s = await tracker.stats();
   const feed = {
     kernelMs,
     lag: lagOf(s),
@@ -276,11 +280,11 @@ async function liveFeed(h: LabDaemon, routes: FeedRoute[], g: Gateways, tracker:
 /** Every route of the table deleted by ip -batch (`ip route flush` gives up after ten rounds on a full table). */
 async function removeAll(ns: string, routes: FeedRoute[], g: Gateways, daemonPid: number, tracker: RouteLagTracker, timeoutMs: number): Promise<SyncResult['removal']> {
   progress('sync: removing the table');
-  tracker.reset();
+  await tracker.reset();
   const cpu = processCpuMs(daemonPid);
   const kernelMs = (await timed(() => ipBatch(ns, routes.map((r) => deleteLine(r, g))))).ms;
   await settled(tracker, 'removal', timeoutMs);
-  const s = tracker.stats();
+  const s = await tracker.stats();
   const removal = { kernelMs, lag: lagOf(s), completeAfterKernelMs: s.lastFastPathAt - s.lastKernelAt, daemonCpuMs: processCpuMs(daemonPid) - cpu };
   progress(`sync: removal: kernel ${(kernelMs / 1000).toFixed(1)} s, fast path empty ${(removal.completeAfterKernelMs / 1000).toFixed(2)} s after it`);
   return removal;

@@ -1,5 +1,6 @@
-#!/usr/bin/env node
-// Entry point: the compiled CLI (run `npm run build` first).
+#!/usr/bin/env -S node --min-semi-space-size=16
+// Entry point: the compiled CLI (run `npm run build` first). The shebang's
+// flags are the daemon's (router/node-flags.ts).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

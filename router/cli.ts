@@ -7,7 +7,7 @@ import { UsageError } from './cli/usage.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from './commands/load-config.js';
 import { startDaemon } from './commands/run.js';
 import { stopDaemon } from './commands/stop.js';
-import { formatDifferences, verifyFastPath } from './commands/verify.js';
+import { formatDifferences, formatReadings, verifyFastPath } from './commands/verify.js';
 import { install } from './commands/install.js';
 import { runLab } from './lab/main.js';
 import { VERSION } from './version.js';
@@ -132,9 +132,10 @@ async function dispatch(command: string, args: string[]): Promise<number> {
       return 0;
     }
     case 'verify': {
-      const diffs = await verifyFastPath(config);
-      process.stdout.write(formatDifferences(diffs));
-      return diffs.length === 0 ? 0 : 1;
+      const result = await verifyFastPath(config);
+      process.stderr.write(formatReadings(result));
+      process.stdout.write(formatDifferences(result.differences));
+      return result.differences.length === 0 ? 0 : 1;
     }
   }
   throw new UsageError(`unknown command "${command}"`);

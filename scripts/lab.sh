@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
-exec node bin/xdp-router.js lab "$@"
+# the command itself, so that node runs with its shebang's flags
+exec ./bin/xdp-router.js lab "$@"

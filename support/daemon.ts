@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../dataplane/package-root.js';
+import { DAEMON_NODE_FLAGS } from '../router/node-flags.js';
 
 export const CLI = join(packageRoot(import.meta.url), 'bin', 'xdp-router.js');
 
@@ -138,7 +139,7 @@ export class RouterDaemon {
   }
 
   private spawn(): ChildProcess {
-    const [command, ...args] = [...(this.options.wrapper ?? []), 'node', CLI, 'run', '--config', this.config.file];
+    const [command, ...args] = [...(this.options.wrapper ?? []), 'node', ...DAEMON_NODE_FLAGS, CLI, 'run', '--config', this.config.file];
     const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (this.logText += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (this.logText += d.toString()));

@@ -5,6 +5,7 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, s
 import { dirname, join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../config/schema.js';
 import { packageRoot } from '../../dataplane/package-root.js';
+import { DAEMON_NODE_FLAGS } from '../node-flags.js';
 
 const PACKAGE_ROOT = packageRoot();
 
@@ -28,6 +29,7 @@ export function install(root = '/'): InstallResult {
   };
   const unit = readFileSync(join(PACKAGE_ROOT, 'config', 'xdp-router.service'), 'utf8')
     .replaceAll('@NODE@', process.execPath)
+    .replaceAll('@NODE_FLAGS@', DAEMON_NODE_FLAGS.join(' '))
     .replaceAll('@PACKAGE@', PACKAGE_ROOT);
   put('etc/systemd/system/xdp-router.service', unit, true);
   put('etc/xdp-router/config.yaml', { copyFrom: join(PACKAGE_ROOT, 'config', 'example.yaml') }, false);

@@ -6,7 +6,9 @@
 // after a full sync, and once a burst of route changes has gone quiet, the
 // daemon hands that memory back (addon.releaseMemory). Not during a burst:
 // the collection stops the JS thread for some tens of ms, which a steady
-// churn should not pay again and again.
+// churn should not pay again and again. The young generation it shrinks
+// has a floor (router/node-flags.ts), so the next burst does not start
+// with a scavenge every megabyte.
 
 /** changes since the last release that make a burst worth a release */
 export const RELEASE_AFTER_CHANGES = 10_000;

@@ -17,8 +17,15 @@ import { HOLDER, type PrefixTable } from './prefix-table.js';
 
 /** Routes written per batch: bounds what a full sync holds at once on a full table. */
 const FULL_SYNC_CHUNK = 65_536;
-/** Events that change at most this many routes write them one by one, synchronously, rather than in a batch. */
-const DIRECT_WRITES = 32;
+/**
+ * Events that change at most this many routes write them one by one,
+ * synchronously, rather than in a batch: a route typed by hand skips the
+ * round trip through a worker thread. A feed's batches go to the worker:
+ * written one by one, their trie syscalls held the event loop (at 32, a
+ * quarter of its busy time over the sync benchmark's live feed and churn,
+ * 21 s of its removal; `node --cpu-prof` on the daemon).
+ */
+const DIRECT_WRITES = 4;
 
 /** What the reconciler writes through: the FastPath, or a recorder in unit tests. */
 export type FastPathWriter = Pick<

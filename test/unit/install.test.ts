@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config/schema.js';
 import { install } from '../../router/commands/install.js';
+import { DAEMON_NODE_FLAGS } from '../../router/node-flags.js';
 
 describe('xdp-router install', () => {
   const roots: string[] = [];
@@ -18,11 +19,16 @@ describe('xdp-router install', () => {
     return r;
   };
 
+  it('gives the command the daemon\'s node flags, in its shebang', () => {
+    const shebang = readFileSync(join(process.cwd(), 'bin', 'xdp-router.js'), 'utf8').split('\n')[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${DAEMON_NODE_FLAGS.join(' ')}`);
+  });
+
   it('writes a hardened unit that runs this package with this node', () => {
     const root = scratch();
     install(root);
     const unit = readFileSync(join(root, 'etc/systemd/system/xdp-router.service'), 'utf8');
-    expect(unit).toContain(`ExecStart=${process.execPath} `);
+    expect(unit).toContain(`ExecStart=${process.execPath} ${DAEMON_NODE_FLAGS.join(' ')} `);
     expect(unit).toMatch(/bin\/xdp-router\.js run --config \/etc\/xdp-router\/config\.yaml/);
     expect(unit).not.toContain('@');
     expect(unit).toMatch(/^CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW CAP_PERFMON CAP_SYS_ADMIN$/m);
