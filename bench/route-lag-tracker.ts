@@ -61,11 +61,14 @@ export class RouteLagTracker {
           else w?.resolve(reply.value);
         }
       });
-      this.worker.on('error', (err) => {
+      const fail = (err: Error): void => {
         reject(err);
         for (const w of this.waiting.values()) w.reject(err);
         this.waiting.clear();
-      });
+      };
+      this.worker.on('error', fail);
+      // a thread that ended with requests unanswered must not leave the bench waiting on them
+      this.worker.on('exit', (code) => fail(new Error(`route lag tracker: its thread exited (code ${code})`)));
     });
     // told to whoever asks next; a tracker stopped unasked must not leave it unhandled
     this.ready.catch(() => undefined);
