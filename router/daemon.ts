@@ -59,24 +59,7 @@ export class Daemon implements DaemonStatus {
   private pending: KernelEvent[] = [];
   /** events waiting for the batch being written (see applyQueued) */
   private queued: KernelEvent[] = [];
-  private readonly memoryRelease = new MemoryRelease({
-    release: async () => {
-      const before = process.memoryUsage();
-      const t0 = performance.now();
-      // the collection is done when the call returns; the promise waits for malloc_trim
-      const trimmed = addon.releaseMemory();
-      const collectMs = performance.now() - t0;
-      await trimmed;
-      const after = process.memoryUsage();
-      const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
-      this.log.info('handed freed memory back', {
-        rssMiB: `${mib(before.rss)} -> ${mib(after.rss)}`,
-        heapMiB: `${mib(before.heapTotal)} -> ${mib(after.heapTotal)}`,
-        collectMs: Math.round(collectMs),
-      });
-    },
-    failed: (err) => this.log.warn('could not hand freed memory back to the system', { err }),
-  });
+  private readonly memoryRelease: MemoryRelease;
   private applying: Promise<void> | undefined;
   private resyncAgain = false;
   lastSync = 0;
@@ -86,7 +69,9 @@ export class Daemon implements DaemonStatus {
   constructor(
     readonly config: RouterConfig,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.memoryRelease = new MemoryRelease({ release: () => addon.releaseMemory(), log });
+  }
 
   private get netnsPath(): string | undefined {
     return this.config.netns ? `/run/netns/${this.config.netns}` : undefined;

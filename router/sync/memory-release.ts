@@ -9,16 +9,20 @@
 // churn should not pay again and again. The young generation it shrinks
 // has a floor (router/node-flags.ts), so the next burst does not start
 // with a scavenge every megabyte.
+import type { Logger } from '../log.js';
 
 /** changes since the last release that make a burst worth a release */
 export const RELEASE_AFTER_CHANGES = 10_000;
 /** how long without a change makes a burst over */
 export const QUIET_MS = 1_000;
 
+const MiB = 2 ** 20;
+
 export interface MemoryReleaseOptions {
+  /** addon.releaseMemory: the collection done when it returns, the promise settled after malloc_trim */
   release: () => Promise<void>;
-  /** told when a release failed: it costs memory, never routes, so it is not thrown */
-  failed: (err: Error) => void;
+  /** each release, with the memory before and after and the JS thread's pause; a failure as a warning, since it costs memory, never routes */
+  log: Pick<Logger, 'info' | 'warn'>;
   afterChanges?: number;
   quietMs?: number;
 }
@@ -61,6 +65,23 @@ export class MemoryRelease {
   private run(): void {
     this.timer = undefined;
     this.changes = 0;
-    this.options.release().catch((err: unknown) => this.options.failed(err instanceof Error ? err : new Error(String(err))));
+    this.releaseAndLog().catch((err: unknown) =>
+      this.options.log.warn('could not hand freed memory back to the system', { err: err instanceof Error ? err : new Error(String(err)) }),
+    );
+  }
+
+  private async releaseAndLog(): Promise<void> {
+    const before = process.memoryUsage();
+    const t0 = performance.now();
+    const trimmed = this.options.release();
+    const collectMs = performance.now() - t0;
+    await trimmed;
+    const after = process.memoryUsage();
+    const mib = (bytes: number): number => Math.round(bytes / MiB);
+    this.options.log.info('handed freed memory back', {
+      rssMiB: `${mib(before.rss)} -> ${mib(after.rss)}`,
+      heapMiB: `${mib(before.heapTotal)} -> ${mib(after.heapTotal)}`,
+      collectMs: Math.round(collectMs),
+    });
   }
 }

@@ -17,7 +17,7 @@ describe('MemoryRelease', () => {
       release: async () => {
         releases++;
       },
-      failed: (err) => failures.push(err),
+      log: { info: () => undefined, warn: (_msg, fields) => failures.push(fields!.err as Error) },
       afterChanges: 100,
       quietMs: 1_000,
     });
@@ -70,7 +70,7 @@ describe('MemoryRelease', () => {
   });
 
   it('tells a failure, does not throw it', async () => {
-    const failing = new MemoryRelease({ release: () => Promise.reject(new Error('no')), failed: (err) => failures.push(err) });
+    const failing = new MemoryRelease({ release: () => Promise.reject(new Error('no')), log: { info: () => undefined, warn: (_msg, fields) => failures.push(fields!.err as Error) } });
     failing.now();
     await vi.runAllTimersAsync();
     expect(failures.map((e) => e.message)).toEqual(['no']);
