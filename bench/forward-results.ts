@@ -12,7 +12,7 @@ export interface ForwardOptions {
   /** flows of the flow mix (UDP source ports), over this many destinations */
   flows: number;
   destinations: number;
-  /** profile the receiving core while xdp-router forwards the flow mix */
+  /** profile the lab's core while xdp-router forwards the flow mix */
   profile: boolean;
   /** auto: live frames unless the machine refuses them, then AF_XDP */
   generator: GeneratorChoice;
@@ -22,10 +22,9 @@ export interface ForwardOptions {
   paths?: PathName[];
   /**
    * Rounds per table: each measures every path once, in an order that
-   * rotates from round to round, and a row is its path's median round. The
-   * lab's rate moves between runs of one path by more than the paths differ
-   * (where the generator's pages are freed, how the receive CPU wakes), so
-   * one run each would compare those moods, not the paths.
+   * rotates from round to round, and a row is its path's median round, with
+   * the rounds' range beside it: the spread of one path's runs is what
+   * tells whether the paths' differences can be read.
    */
   rounds: number;
   /** seconds per trial of the throughput search; 0: no search, the flood alone */
@@ -58,8 +57,15 @@ export interface Throughput {
   loss: number;
   /** trials the search ran (0: the flood lost no more than the tolerance, so it is the figure) */
   trials: number;
-  /** the flood lost no more than the tolerance: the figure is the generator's limit, the path's is higher */
+  /**
+   * The flood lost no more than the tolerance, so it is the figure: with the
+   * generator on a core of its own, the generator's limit (the path's is
+   * higher); sharing the path's core (sharedCore), that core's, generator
+   * and path together.
+   */
   generatorBound: boolean;
+  /** the generator ran on the path's core (absent from results taken before it did) */
+  sharedCore?: boolean;
   /** CPU time the lab's receive threads took per frame received at that rate, ns (absent from results taken before it was reported) */
   receiveNsPerFrame?: number | null;
 }
@@ -69,7 +75,8 @@ export function describeThroughput(t: Throughput | null, tolerance: number): str
   if (t === null) return `none: every trial lost more than ${(100 * tolerance).toFixed(2)}%`;
   const cpu = t.receiveNsPerFrame != null ? `, ${t.receiveNsPerFrame.toFixed(0)} ns of receive CPU per frame` : '';
   const at = `${t.mpps.toFixed(2)} Mpps received of ${t.offeredMpps.toFixed(2)} offered, ${(100 * t.loss).toFixed(3)}% lost${cpu}`;
-  return t.generatorBound ? `${at} (the flood: the generator's most, the path carried it all)` : `${at} (${t.trials} trials)`;
+  if (!t.generatorBound) return `${at} (${t.trials} trials)`;
+  return t.sharedCore ? `${at} (the flood: the most one core carries of generator and path)` : `${at} (the flood: the generator's most, the path carried it all)`;
 }
 
 /** the slow-path probe during a paced run, with what that run offered and lost */
@@ -191,7 +198,7 @@ export interface ForwardResult {
   tables: TableSize[];
   rows: ForwardRow[];
   comparisons: ForwardComparison[];
-  /** the receiving core (router and sink) while xdp-router forwards */
+  /** the lab's core (generator, router and sink) while xdp-router forwards */
   profile?: { table: TableName; path: PathName; traffic: TrafficName; cpu: number; entries: ProfileEntry[] | null };
 }
 

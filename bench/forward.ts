@@ -1,14 +1,15 @@
 // `npm run bench -- forward`: packets per second through the namespace lab.
 // A generator in host A sends 64-byte UDP frames (live frames; where the
 // machine refuses them, an AF_XDP socket's transmit ring); a sink on B's
-// veth counts what arrives. Each case floods first (as fast as one core
-// sends: what the path carries overloaded), then searches its throughput
-// with the generator paced (the highest offered rate it forwards with a
-// loss under a stated fraction, RFC 2544's figure). The same generator and
-// sink measure, on the same router holding 1k routes, then a full table:
-// the kernel forwarding, the bpf_fib_lookup reference forwarder,
-// xdp-router's daemon, and a redirect with no lookup (the most the
-// router's two veth hops carry).
+// veth counts what arrives. Each case floods first, then, if the flood
+// lost frames, searches its throughput with the generator paced (the
+// highest offered rate it forwards with a loss under a stated fraction,
+// RFC 2544's figure). The same generator and sink measure, on the same
+// router holding 1k routes, then a full table: the kernel forwarding, the
+// bpf_fib_lookup reference forwarder, xdp-router's daemon, and a redirect
+// with no lookup (the most the router's two veth hops carry), all on one
+// core (LAB_CPU); then xdp-router's AF_XDP slow path, whose workers need
+// the generator off their core.
 import { cpus } from 'node:os';
 import { FastPath } from '../dataplane/fastpath.js';
 import { destroyLab, setKernelForwarding } from '../router/lab/topology.js';
@@ -45,8 +46,19 @@ export const FORWARD_DEFAULTS: ForwardOptions = {
   lossTolerance: 0.01,
 };
 
-const GENERATOR_CPU = '0';
-const RECEIVE_CPU = '1';
+/**
+ * The compared paths' one core: the generator's test run, every receive
+ * thread of the lab (real-time throughout) and the daemon. A frame crosses
+ * no CPU on its way, and the generator sends only while the path is idle,
+ * so the flood is lossless and its rate is the core's. With the generator
+ * on the other core, each frame's lines and pages crossed between the two
+ * vCPUs, and a cache line's round trip between them here reads 220 to 510
+ * ns from one minute to the next (the host moves them): one path's rate
+ * moved 3x from round to round, more than the paths differ.
+ */
+const LAB_CPU = '1';
+/** the slow path's generator: its workers forward on LAB_CPU and would share their core with it */
+const SLOW_PATH_GENERATOR_CPU = '0';
 const ALL_CPUS = `0-${cpus().length - 1}`;
 
 /** the flows' destinations, punted for the slow-path case */
@@ -139,11 +151,11 @@ async function trialAt(gen: Generator, sink: Sink, mpps: number, seconds: number
  * the figure; else a search below the flood's offered rate, from what the
  * flood carried.
  */
-async function measureThroughput(gen: Generator, bench: Bench, flood: Measurement): Promise<Throughput | null> {
+async function measureThroughput(gen: Generator, bench: Bench, flood: Measurement, sharedCore: boolean): Promise<Throughput | null> {
   const { options, sink } = bench;
   if (flood.sent !== null && flood.dropped !== null && flood.sent > 0 && flood.dropped / flood.sent <= options.lossTolerance) {
     const perFrame = flood.mppsPerReceiveCore ? 1e3 / flood.mppsPerReceiveCore : null;
-    return { mpps: flood.mpps!, offeredMpps: flood.offeredMpps!, loss: flood.dropped / flood.sent, trials: 0, generatorBound: true, receiveNsPerFrame: perFrame };
+    return { mpps: flood.mpps!, offeredMpps: flood.offeredMpps!, loss: flood.dropped / flood.sent, trials: 0, generatorBound: true, sharedCore, receiveNsPerFrame: perFrame };
   }
   await bench.realtimeReceive(true);
   // the receive threads' CPU per frame of each trial: a count the machine's other tasks do not move as they move the rates
@@ -164,7 +176,7 @@ async function measureThroughput(gen: Generator, bench: Bench, flood: Measuremen
   }).finally(() => bench.realtimeReceive(false));
   // asked, offered (less where the generator's CPU was taken from it), received
   progress(`forward:   trials: ${trials.map((t) => `${t.askedMpps.toFixed(2)}/${t.offeredMpps.toFixed(2)} -> ${t.mpps.toFixed(2)} (${(100 * t.loss).toFixed(2)}% lost)`).join(', ')}`);
-  return best && { mpps: best.mpps, offeredMpps: best.offeredMpps, loss: best.loss, trials: trials.length, generatorBound: false, receiveNsPerFrame: receiveNs.get(best) ?? null };
+  return best && { mpps: best.mpps, offeredMpps: best.offeredMpps, loss: best.loss, trials: trials.length, generatorBound: false, sharedCore, receiveNsPerFrame: receiveNs.get(best) ?? null };
 }
 
 function flowsFor(traffic: TrafficName, options: ForwardOptions, dstMac: string, srcMac: string): FlowSpec {
@@ -183,8 +195,10 @@ interface Bench {
   options: ForwardOptions;
   lab: Lab;
   receiveCpuNs: () => number;
-  /** the lab's receive threads real-time (while paced) or plain (forward-lab.ts realtimeReceive) */
+  /** the lab's receive threads real-time (while paced) or plain (forward-lab.ts realtimeReceive); held real-time, off leaves them so */
   realtimeReceive: (on: boolean) => Promise<void>;
+  /** the receive threads real-time until released, whatever realtimeReceive asks meanwhile */
+  holdRealtime: (on: boolean) => Promise<void>;
   sink: Sink;
   createGenerator: GeneratorFactory;
 }
@@ -236,15 +250,15 @@ async function measurePath(bench: Bench, table: TableName, path: PathName, profi
       const workers = measured.workerNsPerFrame !== undefined ? `, its workers ${measured.workerNsPerFrame?.toFixed(0) ?? '–'} ns of CPU per frame` : '';
       progress(`forward: ${table}, ${path}, ${traffic}: flood ${measured.mpps!.toFixed(2)} Mpps received of ${measured.offeredMpps!.toFixed(2)} offered, ${measured.mppsPerReceiveCore?.toFixed(2) ?? '–'} per receive core${workers} (${gen.name} generator)`);
       if (underLoad.slowPath) progress(`forward: ${path} saturated: ${describeUnderLoad(underLoad.slowPath)}`);
-      const throughput = options.trialSeconds > 0 ? { throughput: await measureThroughput(gen, bench, measured) } : {};
+      const throughput = options.trialSeconds > 0 ? { throughput: await measureThroughput(gen, bench, measured, sharesLabCore(path)) } : {};
       if (throughput.throughput !== undefined) progress(`forward: ${table}, ${path}, ${traffic}: throughput ${describeThroughput(throughput.throughput, options.lossTolerance)}`);
       const atThroughput = slowPath && traffic === 'flow mix' && throughput.throughput ? { slowPathAtThroughput: await probeAtRate(gen, bench, throughput.throughput.offeredMpps, slowPath) } : {};
       if (atThroughput.slowPathAtThroughput) progress(`forward: ${path} at its throughput: ${describeAtRate(atThroughput.slowPathAtThroughput)}`);
       const row: ForwardRow = { table, path, traffic, generator: gen.name, ...measured, ...underLoad, ...throughput, ...atThroughput };
       rows.push(row);
       if (profile && traffic === 'flow mix') {
-        progress(`forward: profiling the receiving core during ${path}, ${traffic} (perf)`);
-        entries = (await profileWhile(() => gen.send(Math.ceil(row.offeredMpps! * 1e6 * 2)), { cpu: Number(RECEIVE_CPU), top: 12 })).profile;
+        progress(`forward: profiling the lab's core during ${path}, ${traffic} (perf)`);
+        entries = (await profileWhile(() => gen.send(Math.ceil(row.offeredMpps! * 1e6 * 2)), { cpu: Number(LAB_CPU), top: 12 })).profile;
       }
     } finally {
       gen.close();
@@ -311,13 +325,13 @@ async function measureDaemon(bench: Bench, table: TableName, path: 'xdp-router' 
     ...(slow ? { extraConfig: `punt:\n  - prefix: ${PUNTED}\n    protocol: udp`, waitFor: [{ msg: 'AF_XDP socket bound', count: interfaces.length }], wrapper: ['setsid'] } : {}),
   });
   try {
-    // the daemon is part of the router: on the receiving core, away from the generator
-    await pinToCpus(daemon.pid, RECEIVE_CPU, true);
+    // the daemon is part of the router: on the lab's core
+    await pinToCpus(daemon.pid, LAB_CPU, true);
     const fp = await FastPath.open({ netns: ns, pinDir: daemon.pinDir, adoptOnly: true });
     try {
       const carried = async (): Promise<bigint> => (slow ? fp.puntStats(0).packets : await fp.packets('forwarded'));
       const before = await carried();
-      const slowPath = slow ? { underLoad: () => probeSlowPath(lab, daemon, fp, RECEIVE_CPU), workerCpuNs: () => workerCpuNs(daemon.pid) } : undefined;
+      const slowPath = slow ? { underLoad: () => probeSlowPath(lab, daemon, fp, LAB_CPU), workerCpuNs: () => workerCpuNs(daemon.pid) } : undefined;
       const measured = await measurePath(bench, table, path, profile, slowPath);
       requireCarried(path, measured, Number((await carried()) - before));
       return measured;
@@ -360,7 +374,34 @@ async function measureTable(bench: Bench, table: TableName, profile: boolean): P
   return { rows: medianRows(rows), ...(profiled !== undefined ? { profile: profiled } : {}) };
 }
 
+/** whether path's generator runs on LAB_CPU with the path (all but the slow path) */
+function sharesLabCore(path: PathName): boolean {
+  return path !== 'xdp-router slow path';
+}
+
+/**
+ * Run fn on the cores path takes: the slow path with the generator on a
+ * core of its own (SLOW_PATH_GENERATOR_CPU), every other path with the
+ * generator on LAB_CPU and the receive threads real-time throughout, so
+ * they take each batch the moment it is sent and the generator sends
+ * only while they are idle.
+ */
+async function onCores<T>(bench: Bench, path: PathName, fn: () => Promise<T>): Promise<T> {
+  const shared = sharesLabCore(path);
+  await pinToCpus(process.pid, shared ? LAB_CPU : SLOW_PATH_GENERATOR_CPU, true);
+  if (shared) await bench.holdRealtime(true);
+  try {
+    return await fn();
+  } finally {
+    if (shared) await bench.holdRealtime(false);
+  }
+}
+
 function measureCompared(bench: Bench, table: TableName, path: PathName, profile: boolean): Promise<Measured> {
+  return onCores(bench, path, () => measureOn(bench, table, path, profile));
+}
+
+function measureOn(bench: Bench, table: TableName, path: PathName, profile: boolean): Promise<Measured> {
   switch (path) {
     case 'reference forwarder':
       return measureAttached(bench, table, path, attachReference);
@@ -381,17 +422,27 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
   const { lab } = fl;
   let sink: Sink | undefined;
   try {
-    // two cores: the generator (this process's test-run thread) on one, the
-    // receive side (every NAPI thread: router and sinks) on the other
-    await pinToCpus(process.pid, GENERATOR_CPU, true);
-    for (const pids of fl.napiThreads.values()) for (const pid of pids) await pinToCpus(pid, RECEIVE_CPU);
+    // every NAPI thread (router and sink) on the lab's core; the generator (this process's test-run thread) goes where each path takes it (onCores)
+    for (const pids of fl.napiThreads.values()) for (const pid of pids) await pinToCpus(pid, LAB_CPU);
     sink = await Sink.attach(lab.b.ns, lab.b.dev);
     const generator = await chooseGenerator(
       options.generator,
       () => liveFramesRefusal(lab.a.ns, lab.a.dev, flowsFor('one flow', options, lab.router.toA.mac, lab.a.mac)),
       (line) => process.stdout.write(`${line}\n`),
     );
-    const bench: Bench = { options, lab, receiveCpuNs: () => receiveCpuNs(fl), realtimeReceive: (on) => realtimeReceive(fl, on), sink, createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create };
+    let realtimeHeld = false;
+    const bench: Bench = {
+      options,
+      lab,
+      receiveCpuNs: () => receiveCpuNs(fl),
+      realtimeReceive: (on) => realtimeReceive(fl, on || realtimeHeld),
+      holdRealtime: (on) => {
+        realtimeHeld = on;
+        return realtimeReceive(fl, on);
+      },
+      sink,
+      createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create,
+    };
     // every path forwards with the kernel's tables or beside them: forwarding on, except for the slow path alone
     await setKernelForwarding(lab, true);
     const full = fullTable();
@@ -407,12 +458,12 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
       const profiled = options.profile && table === tables[tables.length - 1];
       const measured = await measureTable(bench, table.name, profiled);
       rows.push(...measured.rows);
-      if (measured.profile !== undefined) profile = { table: table.name, path: 'xdp-router', traffic: 'flow mix', cpu: Number(RECEIVE_CPU), entries: measured.profile };
+      if (measured.profile !== undefined) profile = { table: table.name, path: 'xdp-router', traffic: 'flow mix', cpu: Number(LAB_CPU), entries: measured.profile };
       if (table === tables[0] && measures(options, 'xdp-router slow path')) {
         // the slow path alone: with kernel forwarding off, nothing the punt stage misses gets through
         await setKernelForwarding(lab, false);
         try {
-          rows.push(...(await measureDaemon(bench, table.name, 'xdp-router slow path', false)).rows);
+          rows.push(...(await onCores(bench, 'xdp-router slow path', () => measureDaemon(bench, table.name, 'xdp-router slow path', false))).rows);
         } finally {
           await setKernelForwarding(lab, true);
         }

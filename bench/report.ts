@@ -119,7 +119,8 @@ function throughputCells(x: ForwardRow): string[] {
   const t = x.throughput;
   if (t === undefined) return ['not searched', '–', '–', '–', '–'];
   if (t === null) return ['no trial passed', '–', '–', '–', '–'];
-  return [`${fmt(t.mpps, 2)}${t.generatorBound ? ' (the generator\'s most)' : ''}`, range(x.spread?.throughput), fmt(t.offeredMpps, 2), `${fmt(100 * t.loss, 3)}%`, fmt(t.receiveNsPerFrame ?? null, 0)];
+  const bound = t.generatorBound ? (t.sharedCore ? ' (the flood)' : ' (the generator\'s most)') : '';
+  return [`${fmt(t.mpps, 2)}${bound}`, range(x.spread?.throughput), fmt(t.offeredMpps, 2), `${fmt(100 * t.loss, 3)}%`, fmt(t.receiveNsPerFrame ?? null, 0)];
 }
 
 export function forwardMarkdown(r: ForwardResult): string {
@@ -147,16 +148,19 @@ export function forwardMarkdown(r: ForwardResult): string {
       ? [
           forwardSummary(r, 'throughput'),
           '',
-          `Throughput (RFC 2544, 26.1, with a loss tolerance): what the sink received at the highest rate the paced generator offered that the path forwarded with at most ${tolerance} lost, ` +
-            `found by trials of ${r.options.trialSeconds} s (up or down from what the flood carried, then halving the bracket to within 5%, at most 7 trials), the lab's receive threads real-time meanwhile (bench/forward-lab.ts realtimeReceive). ` +
-            'The flood below offers all one core sends, so it measures the path overloaded: its receive ring spills and the generator\'s pages are freed on the receiving CPU.',
+          `Throughput (RFC 2544, 26.1, with a loss tolerance): what the sink received at the highest rate the generator offered that the path forwarded with at most ${tolerance} lost. ` +
+            'The compared paths run on one core: the generator, every receive thread of the lab (real-time, bench/forward-lab.ts realtimeReceive) and the daemon (bench/forward.ts LAB_CPU). ' +
+            'The receive threads take each batch the moment it is sent and the generator sends only while they are idle, so no frame crosses between CPUs and the flood loses nothing: ' +
+            'it is the figure, the most one core carries of generator and path together. ' +
+            `Where a flood loses more (the slow path, whose generator has a core of its own and offers far more than it carries), trials of ${r.options.trialSeconds} s with the generator paced search the figure ` +
+            '(up or down from what the flood carried, then halving the bracket to within 5%, at most 7 trials), the receive threads real-time meanwhile.',
           '',
         ]
       : []),
     forwardSummary(r, 'received'),
     '',
-    'The flood per receive core: what the sink received over the CPU time the lab\'s receive threads (the router\'s and the sink\'s NAPI threads, all on one CPU) took meanwhile, ' +
-      'so what one core of their own would carry: it leaves out the time the machine\'s other tasks took that CPU from them, which the received figure does not, but not what they cost it in caches.',
+    'The flood per receive core: what the sink received over the CPU time the lab\'s receive threads (the router\'s and the sink\'s NAPI threads) took meanwhile, ' +
+      'so what one core of their own would carry: it leaves out the generator\'s share of the core and the time the machine\'s other tasks took it, but not what they cost it in caches.',
     '',
     forwardSummary(r, 'per receive core'),
     '',
@@ -193,7 +197,7 @@ export function forwardMarkdown(r: ForwardResult): string {
     if (notes.length > 0) parts.push('', `The slow path, ${x.table}, ${x.traffic}: ${notes.join('; ')}.`);
   }
   if (r.profile) {
-    parts.push('', `Profile of the receiving core (CPU ${r.profile.cpu}: router and sink) during ${r.profile.path}, ${r.profile.table}, ${r.profile.traffic}: ${profileLine(r.profile.entries)}`);
+    parts.push('', `Profile of the lab's core (CPU ${r.profile.cpu}: generator, router and sink) during ${r.profile.path}, ${r.profile.table}, ${r.profile.traffic}: ${profileLine(r.profile.entries)}`);
   }
   return parts.join('\n');
 }
@@ -282,7 +286,7 @@ function labTarget(fw: ForwardResult, target: string, table: TableName | null, o
   const asShare = of === 'ofRedirect';
   const show = (n: number): string => (asShare ? share(n) : `${fmt(n, 2)}x`);
   const met = low[of]! >= least;
-  const limit = fw.profile ? `; receiving core (${fw.profile.table}): ${profileLine(fw.profile.entries)}` : '';
+  const limit = fw.profile ? `; the lab's core (${fw.profile.table}): ${profileLine(fw.profile.entries)}` : '';
   return {
     target,
     measured: `${BASES.filter((basis) => on(basis).length > 0).map((basis) => `${basis}: ${on(basis).map((c) => `${table === null ? `${c.table}, ` : ''}${c.traffic} ${show(c[of]!)}`).join('; ')}`).join('; ')} (${fw.generator} generator)`,
