@@ -22,9 +22,8 @@ export interface ForwardOptions {
   paths?: PathName[];
   /**
    * Rounds per table: each measures every path once, in an order that
-   * rotates from round to round, and a row is its path's median round, with
-   * the rounds' range beside it: the spread of one path's runs is what
-   * tells whether the paths' differences can be read.
+   * rotates from round to round, and a row is its path's best round
+   * (bestRows), with the rounds' range beside it.
    */
   rounds: number;
   /** seconds per trial of the throughput search; 0: no search, the flood alone */
@@ -120,7 +119,7 @@ export interface ForwardRow {
   slowPathAtThroughput?: SlowPathAtRate;
   /** the throughput search's figure (absent: not searched; null: no trial passed) */
   throughput?: Throughput | null;
-  /** the lowest and highest of the rounds this row is the median of */
+  /** the lowest and highest of the rounds this row is the best of */
   spread?: { rounds: number; mpps: Range | null; mppsPerReceiveCore: Range | null; throughput: Range | null };
 }
 
@@ -135,12 +134,16 @@ const rangeOf = (values: Array<number | null>): Range | null => {
 };
 
 /**
- * The rounds of each (table, path, traffic) as one row: the round with the
- * median throughput (where searched, else the flood's received rate),
+ * The rounds of each (table, path, traffic) as one row: the best round,
  * whole (its counts and notes stay together), and the spread of all of
- * them. A row without a rate sorts as the lowest.
+ * them. Best: the most Mpps per receive core where every round has it
+ * (the least CPU the path's receive work took per frame), else the highest
+ * throughput (where searched, else the flood's received rate). What else
+ * runs on the host only ever slows a round, by up to 1.7x here for tens of
+ * seconds at a time, so a path's own cost is its best round; a row without
+ * a rate sorts as the lowest.
  */
-export function medianRows(rows: ForwardRow[]): ForwardRow[] {
+export function bestRows(rows: ForwardRow[]): ForwardRow[] {
   const groups = new Map<string, ForwardRow[]>();
   for (const r of rows) {
     const key = `${r.table}|${r.path}|${r.traffic}`;
@@ -148,12 +151,12 @@ export function medianRows(rows: ForwardRow[]): ForwardRow[] {
   }
   return [...groups.values()].map((rounds) => {
     const searched = rounds.some((r) => r.throughput !== undefined);
-    const rate = (r: ForwardRow): number => (searched ? (r.throughput?.mpps ?? -1) : (r.mpps ?? -1));
-    const sorted = [...rounds].sort((a, b) => rate(a) - rate(b));
-    const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-    if (rounds.length === 1) return median;
+    const perCore = rounds.every((r) => r.mppsPerReceiveCore !== null);
+    const rate = (r: ForwardRow): number => (perCore ? r.mppsPerReceiveCore! : searched ? (r.throughput?.mpps ?? -1) : (r.mpps ?? -1));
+    const best = rounds.reduce((a, b) => (rate(b) > rate(a) ? b : a));
+    if (rounds.length === 1) return best;
     return {
-      ...median,
+      ...best,
       spread: {
         rounds: rounds.length,
         mpps: rangeOf(rounds.map((r) => r.mpps)),

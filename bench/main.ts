@@ -37,7 +37,7 @@ options:
                      ${FULL_TABLE.ipv6} IPv6 prefixes of the global tables' mix, loaded at once)
   --seconds N        forward: seconds per case (default ${FORWARD_DEFAULTS.seconds})
   --rounds N         forward: rounds per table, each path once a round in a
-                     rotating order; a row is the median round (default ${FORWARD_DEFAULTS.rounds})
+                     rotating order; a row is the best round (default ${FORWARD_DEFAULTS.rounds})
   --trial-seconds N  forward: seconds per trial of the throughput search, the
                      generator paced (default ${FORWARD_DEFAULTS.trialSeconds}; 0: the flood alone)
   --loss F           forward: the loss a trial passes with, a fraction of

