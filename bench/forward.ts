@@ -7,9 +7,9 @@
 // RFC 2544's figure). The same generator and sink measure, on the same
 // router holding 1k routes, then a full table: the kernel forwarding, the
 // bpf_fib_lookup reference forwarder, xdp-router's daemon, and a redirect
-// with no lookup (the most the router's two veth hops carry), all on one
-// core (LAB_CPU); then xdp-router's AF_XDP slow path, whose workers need
-// the generator off their core.
+// with no lookup (the most the router's two veth hops carry); then, at 1k
+// routes, xdp-router's AF_XDP slow path. Every path runs on one core
+// (LAB_CPU), the daemon's control plane on the other (CONTROL_CPU).
 import { cpus } from 'node:os';
 import { FastPath } from '../dataplane/fastpath.js';
 import { destroyLab, setKernelForwarding } from '../router/lab/topology.js';
@@ -29,10 +29,11 @@ import type { FlowSpec, Generator } from './lab-traffic.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
-import { describeAtRate, describeClosedSockets, describeUnderLoad, probeSlowPath, workerCpuNs } from './slowpath-probe.js';
+import { describeAtRate, describeClosedSockets, describeUnderLoad, probeSlowPath, workerCpuNs, workerThreads } from './slowpath-probe.js';
 import type { SlowPathUnderLoad } from './slowpath-probe.js';
 import { waitForQuiet } from './settle.js';
 import { searchThroughput } from './throughput-search.js';
+import { run } from '../router/lab/netns.js';
 import type { Trial } from './throughput-search.js';
 
 export const FORWARD_DEFAULTS: ForwardOptions = {
@@ -48,18 +49,24 @@ export const FORWARD_DEFAULTS: ForwardOptions = {
 };
 
 /**
- * The compared paths' one core: the generator's test run, every receive
- * thread of the lab (real-time throughout) and the daemon. A frame crosses
- * no CPU on its way, and the generator sends only while the path is idle,
- * so the flood is lossless and its rate is the core's. With the generator
- * on the other core, each frame's lines and pages crossed between the two
- * vCPUs, and a cache line's round trip between them here reads 220 to 510
- * ns from one minute to the next (the host moves them): one path's rate
- * moved 3x from round to round, more than the paths differ.
+ * The lab's one core: the generator's test run, every receive thread of the
+ * lab and the daemon. A frame crosses no CPU on its way, and the generator
+ * sends only while the path is idle (onCores), so the flood is lossless and
+ * its rate is the core's. With the generator on the other core, each
+ * frame's lines and pages crossed between the two vCPUs, and a cache
+ * line's round trip between them here reads 220 to 510 ns from one minute
+ * to the next (the host moves them): one path's rate moved 3x from round
+ * to round, more than the paths differ.
  */
 const LAB_CPU = '1';
-/** the slow path's generator: its workers forward on LAB_CPU and would share their core with it */
-const SLOW_PATH_GENERATOR_CPU = '0';
+/**
+ * The other core: the daemon's control plane (every thread but the slow
+ * path's workers, which forward on LAB_CPU) and the slow path's GetStats
+ * client. An operator keeps the control plane off the cores that carry
+ * traffic, as systemd's CPUAffinity= does; on the lab's core it would
+ * wait behind the saturated path's receive threads.
+ */
+const CONTROL_CPU = '0';
 const ALL_CPUS = `0-${cpus().length - 1}`;
 
 /** the flows' destinations, punted for the slow-path case */
@@ -127,7 +134,8 @@ async function measure(
     }
     return {
       mpps: Number(c1 - c0) / ((t1 - t0) / 1000) / 1e6,
-      mppsPerReceiveCore: cpu1 > cpu0 ? Number(c1 - c0) / ((cpu1 - cpu0) / 1e9) / 1e6 : null,
+      // the slow path's workers do its receive work too
+      mppsPerReceiveCore: receiveNs(cpu0, cpu1, worker0, worker1) > 0 ? Number(c1 - c0) / (receiveNs(cpu0, cpu1, worker0, worker1) / 1e9) / 1e6 : null,
       ...(worker0 !== undefined && worker1 !== undefined ? { workerNsPerFrame: c1 > c0 ? (worker1 - worker0) / Number(c1 - c0) : null } : {}),
       offeredMpps: count / (sendMs / 1000) / 1e6,
       sent: count,
@@ -135,6 +143,11 @@ async function measure(
       dropped: count - received,
     };
   }
+}
+
+/** the receive threads' CPU time between two readings, and the workers' where read, ns */
+function receiveNs(cpu0: number, cpu1: number, worker0: number | undefined, worker1: number | undefined): number {
+  return cpu1 - cpu0 + (worker0 !== undefined && worker1 !== undefined ? worker1 - worker0 : 0);
 }
 
 /** One trial of the throughput search: the generator paced at mpps for `seconds`, and what the sink received of it; `during` runs meanwhile. */
@@ -152,13 +165,12 @@ async function trialAt(gen: Generator, sink: Sink, mpps: number, seconds: number
  * the figure; else a search below the flood's offered rate, from what the
  * flood carried.
  */
-async function measureThroughput(gen: Generator, bench: Bench, flood: Measurement, sharedCore: boolean): Promise<Throughput | null> {
+async function measureThroughput(gen: Generator, bench: Bench, flood: Measurement): Promise<Throughput | null> {
   const { options, sink } = bench;
   if (flood.sent !== null && flood.dropped !== null && flood.sent > 0 && flood.dropped / flood.sent <= options.lossTolerance) {
     const perFrame = flood.mppsPerReceiveCore ? 1e3 / flood.mppsPerReceiveCore : null;
-    return { mpps: flood.mpps!, offeredMpps: flood.offeredMpps!, loss: flood.dropped / flood.sent, trials: 0, generatorBound: true, sharedCore, receiveNsPerFrame: perFrame };
+    return { mpps: flood.mpps!, offeredMpps: flood.offeredMpps!, loss: flood.dropped / flood.sent, trials: 0, generatorBound: true, sharedCore: true, receiveNsPerFrame: perFrame };
   }
-  await bench.realtimeReceive(true);
   // the receive threads' CPU per frame of each trial: a count the machine's other tasks do not move as they move the rates
   const receiveNs = new Map<Trial, number>();
   const trial = async (mpps: number): Promise<Trial> => {
@@ -174,10 +186,10 @@ async function measureThroughput(gen: Generator, bench: Bench, flood: Measuremen
     lossTolerance: options.lossTolerance,
     resolution: SEARCH_RESOLUTION,
     maxTrials: SEARCH_MAX_TRIALS,
-  }).finally(() => bench.realtimeReceive(false));
+  });
   // asked, offered (less where the generator's CPU was taken from it), received
   progress(`forward:   trials: ${trials.map((t) => `${t.askedMpps.toFixed(2)}/${t.offeredMpps.toFixed(2)} -> ${t.mpps.toFixed(2)} (${(100 * t.loss).toFixed(2)}% lost)`).join(', ')}`);
-  return best && { mpps: best.mpps, offeredMpps: best.offeredMpps, loss: best.loss, trials: trials.length, generatorBound: false, sharedCore, receiveNsPerFrame: receiveNs.get(best) ?? null };
+  return best && { mpps: best.mpps, offeredMpps: best.offeredMpps, loss: best.loss, trials: trials.length, generatorBound: false, sharedCore: true, receiveNsPerFrame: receiveNs.get(best) ?? null };
 }
 
 function flowsFor(traffic: TrafficName, options: ForwardOptions, dstMac: string, srcMac: string): FlowSpec {
@@ -196,10 +208,8 @@ interface Bench {
   options: ForwardOptions;
   lab: Lab;
   receiveCpuNs: () => number;
-  /** the lab's receive threads real-time (while paced) or plain (forward-lab.ts realtimeReceive); held real-time, off leaves them so */
+  /** the lab's receive threads real-time or plain (forward-lab.ts realtimeReceive), as onCores sets them for a path */
   realtimeReceive: (on: boolean) => Promise<void>;
-  /** the receive threads real-time until released, whatever realtimeReceive asks meanwhile */
-  holdRealtime: (on: boolean) => Promise<void>;
   sink: Sink;
   createGenerator: GeneratorFactory;
 }
@@ -222,20 +232,14 @@ const PROBE_RUN_SECONDS = 4;
 /**
  * The slow-path probe while the generator offers its throughput: saturated
  * as the path is at the most it forwards, not overloaded as in the flood.
- * The receive threads are real-time, as in the search.
  */
 async function probeAtRate(gen: Generator, bench: Bench, offeredMpps: number, slowPath: SlowPathMeasures): Promise<SlowPathAtRate> {
-  await bench.realtimeReceive(true);
-  try {
-    let underLoad: SlowPathUnderLoad | undefined;
-    const trial = await trialAt(gen, bench.sink, offeredMpps, PROBE_RUN_SECONDS, async () => {
-      await sleep(PROBE_DELAY_MS);
-      underLoad = await slowPath.underLoad();
-    });
-    return { ...underLoad!, offeredMpps: trial.offeredMpps, loss: trial.loss };
-  } finally {
-    await bench.realtimeReceive(false);
-  }
+  let underLoad: SlowPathUnderLoad | undefined;
+  const trial = await trialAt(gen, bench.sink, offeredMpps, PROBE_RUN_SECONDS, async () => {
+    await sleep(PROBE_DELAY_MS);
+    underLoad = await slowPath.underLoad();
+  });
+  return { ...underLoad!, offeredMpps: trial.offeredMpps, loss: trial.loss };
 }
 
 async function measurePath(bench: Bench, table: TableName, path: PathName, profile = false, slowPath?: SlowPathMeasures): Promise<Measured> {
@@ -251,7 +255,7 @@ async function measurePath(bench: Bench, table: TableName, path: PathName, profi
       const workers = measured.workerNsPerFrame !== undefined ? `, its workers ${measured.workerNsPerFrame?.toFixed(0) ?? '–'} ns of CPU per frame` : '';
       progress(`forward: ${table}, ${path}, ${traffic}: flood ${measured.mpps!.toFixed(2)} Mpps received of ${measured.offeredMpps!.toFixed(2)} offered, ${measured.mppsPerReceiveCore?.toFixed(2) ?? '–'} per receive core${workers} (${gen.name} generator)`);
       if (underLoad.slowPath) progress(`forward: ${path} saturated: ${describeUnderLoad(underLoad.slowPath)}`);
-      const throughput = options.trialSeconds > 0 ? { throughput: await measureThroughput(gen, bench, measured, sharesLabCore(path)) } : {};
+      const throughput = options.trialSeconds > 0 ? { throughput: await measureThroughput(gen, bench, measured) } : {};
       if (throughput.throughput !== undefined) progress(`forward: ${table}, ${path}, ${traffic}: throughput ${describeThroughput(throughput.throughput, options.lossTolerance)}`);
       const atThroughput = slowPath && traffic === 'flow mix' && throughput.throughput ? { slowPathAtThroughput: await probeAtRate(gen, bench, throughput.throughput.offeredMpps, slowPath) } : {};
       if (atThroughput.slowPathAtThroughput) progress(`forward: ${path} at its throughput: ${describeAtRate(atThroughput.slowPathAtThroughput)}`);
@@ -326,15 +330,15 @@ async function measureDaemon(bench: Bench, table: TableName, path: 'xdp-router' 
     ...(slow ? { extraConfig: `punt:\n  - prefix: ${PUNTED}\n    protocol: udp`, waitFor: [{ msg: 'AF_XDP socket bound', count: interfaces.length }], wrapper: ['setsid'] } : {}),
   });
   try {
-    // the daemon is part of the router: on the lab's core
-    await pinToCpus(daemon.pid, LAB_CPU, true);
+    await pinToCpus(daemon.pid, CONTROL_CPU, true);
+    for (const tid of workerThreads(daemon.pid)) await pinToCpus(tid, LAB_CPU);
     const fp = await FastPath.open({ netns: ns, pinDir: daemon.pinDir, adoptOnly: true });
     try {
       // the daemon's own start (a full sync, the memory it hands back after) is not the path's
       await waitForQuiet(QUIET_MAX_MS);
       const carried = async (): Promise<bigint> => (slow ? fp.puntStats(0).packets : await fp.packets('forwarded'));
       const before = await carried();
-      const slowPath = slow ? { underLoad: () => probeSlowPath(lab, daemon, fp, LAB_CPU), workerCpuNs: () => workerCpuNs(daemon.pid) } : undefined;
+      const slowPath = slow ? { underLoad: () => probeSlowPath(lab, daemon, fp, CONTROL_CPU), workerCpuNs: () => workerCpuNs(daemon.pid) } : undefined;
       const measured = await measurePath(bench, table, path, profile, slowPath);
       requireCarried(path, measured, Number((await carried()) - before));
       return measured;
@@ -381,30 +385,37 @@ async function measureTable(bench: Bench, table: TableName, profile: boolean): P
 const QUIET_MAX_MS = 60_000;
 const QUIET_NOTE_MS = 2_500;
 
-/** whether path's generator runs on LAB_CPU with the path (all but the slow path) */
-function sharesLabCore(path: PathName): boolean {
-  return path !== 'xdp-router slow path';
-}
-
 /**
- * Run fn on the cores path takes: the slow path with the generator on a
- * core of its own (SLOW_PATH_GENERATOR_CPU), every other path with the
- * generator on LAB_CPU and the receive threads real-time throughout, so
- * they take each batch the moment it is sent and the generator sends
- * only while they are idle.
+ * Run fn with the generator on LAB_CPU, where it sends only while the path
+ * is idle. The compared paths' receive threads are real-time throughout:
+ * they take each batch the moment it is sent. The slow path's forwarding
+ * runs in the daemon's workers, plain threads, with its event loop above
+ * them (router/slowpath/event-loop-priority.ts); real-time receive threads
+ * would hold the event loop off, so there the generator goes below every
+ * thread instead (SCHED_IDLE), and the receive threads stay plain.
  */
 async function onCores<T>(bench: Bench, path: PathName, fn: () => Promise<T>): Promise<T> {
-  const shared = sharesLabCore(path);
+  const slow = path === 'xdp-router slow path';
   // what the last path left the kernel to free (a stopped daemon's maps: at the full table, a 1.35-million-node trie) runs in softirq and workers on the lab's core too
   const waited = await waitForQuiet(QUIET_MAX_MS);
   if (waited > QUIET_NOTE_MS) progress(`forward: waited ${(waited / 1000).toFixed(1)} s for the machine to go quiet before ${path}`);
-  await pinToCpus(process.pid, shared ? LAB_CPU : SLOW_PATH_GENERATOR_CPU, true);
-  if (shared) await bench.holdRealtime(true);
+  await pinToCpus(process.pid, LAB_CPU, true);
+  await bench.realtimeReceive(true);
+  if (slow) await idleGenerator(true);
+  // this process's main thread (timers, counters, the probe's commands, which its children inherit) is no part of the lab: only the pool thread that runs the generator is
+  await run(['taskset', '-p', '-c', CONTROL_CPU, String(process.pid)]);
+  if (slow) await run(['chrt', '-o', '-p', '0', String(process.pid)]);
   try {
     return await fn();
   } finally {
-    if (shared) await bench.holdRealtime(false);
+    if (slow) await idleGenerator(false);
+    await bench.realtimeReceive(false);
   }
+}
+
+/** This process (the generator's test run runs in one of its pool threads) at SCHED_IDLE, every thread, or back to SCHED_OTHER. */
+async function idleGenerator(on: boolean): Promise<void> {
+  await run(['chrt', '-a', on ? '-i' : '-o', '-p', '0', String(process.pid)]);
 }
 
 function measureCompared(bench: Bench, table: TableName, path: PathName, profile: boolean): Promise<Measured> {
@@ -432,7 +443,7 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
   const { lab } = fl;
   let sink: Sink | undefined;
   try {
-    // every NAPI thread (router and sink) on the lab's core; the generator (this process's test-run thread) goes where each path takes it (onCores)
+    // every NAPI thread (router and sink) on the lab's core, where onCores puts the generator (this process's test-run thread) too
     for (const pids of fl.napiThreads.values()) for (const pid of pids) await pinToCpus(pid, LAB_CPU);
     sink = await Sink.attach(lab.b.ns, lab.b.dev);
     const generator = await chooseGenerator(
@@ -440,16 +451,11 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
       () => liveFramesRefusal(lab.a.ns, lab.a.dev, flowsFor('one flow', options, lab.router.toA.mac, lab.a.mac)),
       (line) => process.stdout.write(`${line}\n`),
     );
-    let realtimeHeld = false;
     const bench: Bench = {
       options,
       lab,
       receiveCpuNs: () => receiveCpuNs(fl),
-      realtimeReceive: (on) => realtimeReceive(fl, on || realtimeHeld),
-      holdRealtime: (on) => {
-        realtimeHeld = on;
-        return realtimeReceive(fl, on);
-      },
+      realtimeReceive: (on) => realtimeReceive(fl, on),
       sink,
       createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create,
     };

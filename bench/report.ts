@@ -149,17 +149,17 @@ export function forwardMarkdown(r: ForwardResult): string {
           forwardSummary(r, 'throughput'),
           '',
           `Throughput (RFC 2544, 26.1, with a loss tolerance): what the sink received at the highest rate the generator offered that the path forwarded with at most ${tolerance} lost. ` +
-            'The compared paths run on one core: the generator, every receive thread of the lab (real-time, bench/forward-lab.ts realtimeReceive) and the daemon (bench/forward.ts LAB_CPU). ' +
-            'The receive threads take each batch the moment it is sent and the generator sends only while they are idle, so no frame crosses between CPUs and the flood loses nothing: ' +
+            'Every path runs on one core (bench/forward.ts LAB_CPU): the generator, every receive thread of the lab (real-time, bench/forward-lab.ts realtimeReceive) and the slow path\'s workers; ' +
+            'the daemon\'s control plane runs on the other. The receive threads take each batch the moment it is sent and the generator sends only while the path is idle, so no frame crosses between CPUs and the flood loses nothing: ' +
             'it is the figure, the most one core carries of generator and path together. ' +
-            `Where a flood loses more (the slow path, whose generator has a core of its own and offers far more than it carries), trials of ${r.options.trialSeconds} s with the generator paced search the figure ` +
-            '(up or down from what the flood carried, then halving the bracket to within 5%, at most 7 trials), the receive threads real-time meanwhile.',
+            `Where a flood loses more, trials of ${r.options.trialSeconds} s with the generator paced search the figure ` +
+            '(up or down from what the flood carried, then halving the bracket to within 5%, at most 7 trials).',
           '',
         ]
       : []),
     forwardSummary(r, 'received'),
     '',
-    'The flood per receive core: what the sink received over the CPU time the lab\'s receive threads (the router\'s and the sink\'s NAPI threads) took meanwhile, ' +
+    'The flood per receive core: what the sink received over the CPU time the lab\'s receive threads (the router\'s and the sink\'s NAPI threads, and the slow path\'s workers) took meanwhile, ' +
       'so what one core of their own would carry: it leaves out the generator\'s share of the core and the time the machine\'s other tasks took it, but not what they cost it in caches.',
     '',
     forwardSummary(r, 'per receive core'),

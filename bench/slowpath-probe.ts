@@ -45,20 +45,25 @@ const GET_STATS_CLIENT = join(PACKAGE_ROOT, 'dist', 'bench', 'getstats-client.js
 const ROUTE_WAIT_MS = 10_000;
 
 /** The daemon's threads whose name starts with prefix, with the CPU each last ran on and its time on a CPU so far, ns. */
-function threadsOf(pid: number, prefix: string): Array<{ thread: string; cpu: number; cpuNs: number }> {
-  const out: Array<{ thread: string; cpu: number; cpuNs: number }> = [];
+function threadsOf(pid: number, prefix: string): Array<{ tid: number; thread: string; cpu: number; cpuNs: number }> {
+  const out: Array<{ tid: number; thread: string; cpu: number; cpuNs: number }> = [];
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
       if (!comm.startsWith(prefix)) continue;
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const cpuNs = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-      out.push({ thread: comm, cpu: statField(stat, STAT.PROCESSOR), cpuNs });
+      out.push({ tid: Number(tid), thread: comm, cpu: statField(stat, STAT.PROCESSOR), cpuNs });
     } catch {
       // gone meanwhile
     }
   }
   return out;
+}
+
+/** The thread ids of the daemon's slow-path workers. */
+export function workerThreads(pid: number): number[] {
+  return threadsOf(pid, WORKER_PREFIX).map((w) => w.tid);
 }
 
 /** The time the daemon's slow-path workers have run on a CPU so far, ns. */
