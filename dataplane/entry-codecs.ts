@@ -231,6 +231,23 @@ export function decodeIface(i: ReturnType<typeof L.iface.decode>): InterfaceSpec
   };
 }
 
+/** An untagged interface's xr_ingress word (bpf/lib/consts.h XR_INGRESS_*): its MAC, slot and flags, and the valid bit. */
+export function ingressWord(v: ReturnType<typeof L.iface.decode>): bigint {
+  const W = L.IngressWord;
+  let word = W.valid | (BigInt(v.slot) << W.slotShift) | (BigInt(v.flags) << W.flagsShift);
+  for (let i = 0; i < 6; i++) word |= BigInt(v.mac[i]!) << BigInt(8 * i);
+  return word;
+}
+
+/** An xr_ingress word as verify prints it. */
+export function describeIngressWord(word: bigint): string {
+  const W = L.IngressWord;
+  if (!(word & W.valid)) return word === 0n ? 'none' : `0x${word.toString(16)}`;
+  const mac = Buffer.alloc(8);
+  mac.writeBigUInt64LE(word);
+  return `slot ${(word >> W.slotShift) & W.slotMask} ${formatMac(mac.subarray(0, 6))} flags 0x${((word >> W.flagsShift) & W.flagsMask).toString(16)}`;
+}
+
 export const ifaceRecord = (v: ReturnType<typeof L.iface.decode>): InterfaceRecord => ({ slot: v.slot, mac: v.mac, mtu: v.mtu, vlanId: v.vlan_id, flags: v.flags });
 
 /** A per-CPU value's slot: the kernel rounds each CPU's copy up to 8 bytes. */

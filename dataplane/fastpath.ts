@@ -132,6 +132,7 @@ export class FastPath {
       }
       // a read-only open (verify, tests) has no use for the index, nor the memory it takes
       if (!options.adoptOnly) {
+        fp.ifaces.repairWords();
         fp.fib4 = await Fib4Index.open(fp.maps, adoptedPins, (reclaim) => fp.grace.defer(reclaim));
         fp.fib6 = await Fib6Index.open(fp.maps, adoptedPins, (reclaim) => fp.grace.defer(reclaim));
       }
@@ -264,6 +265,11 @@ export class FastPath {
    * Next hops whose entry in the maps is not what their interface and
    * neighbour entries make of it: empty when every copy is current.
    */
+  /** The xr_ingress words that do not mirror xr_ifaces: a frame would find another interface than the record says. */
+  ingressMismatches(): Promise<Array<{ ifindex: number; have: string; want: string }>> {
+    return InterfaceTable.wordMismatches(this.maps);
+  }
+
   async staleNexthops(): Promise<Array<{ id: number; have: string; want: string }>> {
     const ifaces = await InterfaceTable.read(this.maps.xr_ifaces);
     return NexthopTable.stale(this.maps, (ifindex) => ifaces.get(ifindex)?.record, (ifindex, address) => this.neighbourTable.record(ifindex, address));

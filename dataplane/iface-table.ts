@@ -3,21 +3,33 @@
 // and its devmap entry xr_tx_ports, written in the order that keeps a frame
 // in flight from finding one without the other. A slot stays an
 // interface's while it exists, and is handed to another only after a grace
-// period, its counters cleared.
-import { decodeIface, ifaceKey, ifaceRecord, ifaceValue, type InterfaceRecord, type InterfaceSpec } from './entry-codecs.js';
+// period, its counters cleared. A device's untagged entry is mirrored in
+// its xr_ingress word (below L.INGRESS_DIRECT), which the program reads
+// first: written after the entry and cleared before it goes, each with one
+// store, so a frame finds the old interface or the new one.
+import { decodeIface, describeIngressWord, ifaceKey, ifaceRecord, ifaceValue, ingressWord, type InterfaceRecord, type InterfaceSpec } from './entry-codecs.js';
 import * as L from './layout.js';
 import type { MapName } from './layout.js';
 import type { NativeMap } from './native.js';
 import { SlotIds } from './slot-ids.js';
 
-export type InterfaceMapSet = Pick<Record<MapName, NativeMap>, 'xr_ifaces' | 'xr_tx_ports' | 'xr_counters'>;
+export type InterfaceMapSet = Pick<Record<MapName, NativeMap>, 'xr_ifaces' | 'xr_ingress' | 'xr_tx_ports' | 'xr_counters'>;
 
 const u32 = (value: number): Buffer => L.u32.encode({ value });
+
+/** The xr_ingress word an xr_ifaces key is mirrored in: a device's untagged entry, below L.INGRESS_DIRECT. */
+function wordIndex(key: Buffer): number | null {
+  const k = L.ifaceKey.decode(key);
+  return k.vlan_id === L.VLAN_NONE && k.ifindex < L.INGRESS_DIRECT ? k.ifindex : null;
+}
+
+const mapWords = (ingress: NativeMap): BigUint64Array => new BigUint64Array(ingress.memory(), 0, L.INGRESS_DIRECT);
 
 export class InterfaceTable {
   /** own ifindex -> its key in xr_ifaces and its value */
   private readonly byIfindex = new Map<number, { key: Buffer; value: ReturnType<typeof L.iface.decode> }>();
   private readonly slots: SlotIds;
+  private mappedWords: BigUint64Array | undefined;
 
   constructor(
     private readonly maps: InterfaceMapSet,
@@ -35,6 +47,44 @@ export class InterfaceTable {
       this.slots.reserve([value.slot]);
       this.byIfindex.set(value.ifindex, { key, value });
     }
+  }
+
+  /**
+   * Make xr_ingress say what xr_ifaces says, as this instance holds it: the
+   * run before may have had no such array (an upgrade) or died between
+   * the two stores, and a fresh start must not find a dead run's words.
+   */
+  repairWords(): void {
+    const want = new Map<number, bigint>();
+    for (const { key, value } of this.byIfindex.values()) {
+      const at = wordIndex(key);
+      if (at !== null) want.set(at, ingressWord(value));
+    }
+    for (let i = 0; i < L.INGRESS_DIRECT; i++) {
+      const word = want.get(i) ?? 0n;
+      if (Atomics.load(this.words, i) !== word) Atomics.store(this.words, i, word);
+    }
+  }
+
+  /** The xr_ingress words that do not say what xr_ifaces says now (verify). */
+  static async wordMismatches(maps: Pick<InterfaceMapSet, 'xr_ifaces' | 'xr_ingress'>): Promise<Array<{ ifindex: number; have: string; want: string }>> {
+    const want = new Map<number, bigint>();
+    for (const [key, raw] of await maps.xr_ifaces.dump()) {
+      const at = wordIndex(key);
+      if (at !== null) want.set(at, ingressWord(L.iface.decode(raw)));
+    }
+    const words = mapWords(maps.xr_ingress);
+    const out: Array<{ ifindex: number; have: string; want: string }> = [];
+    for (let i = 0; i < L.INGRESS_DIRECT; i++) {
+      const have = Atomics.load(words, i);
+      const word = want.get(i) ?? 0n;
+      if (have !== word) out.push({ ifindex: i, have: describeIngressWord(have), want: describeIngressWord(word) });
+    }
+    return out;
+  }
+
+  private get words(): BigUint64Array {
+    return (this.mappedWords ??= mapWords(this.maps.xr_ingress));
   }
 
   /** Every interface of the maps now, by its own ifindex (another process may write them). */
@@ -100,7 +150,9 @@ export class InterfaceTable {
     if (!this.maps.xr_tx_ports.lookup(u32(slot))?.equals(u32(value.tx_ifindex))) this.maps.xr_tx_ports.update(u32(slot), u32(value.tx_ifindex));
     const key = ifaceKey(ifindex, spec);
     this.maps.xr_ifaces.update(key, L.iface.encode(value));
-    if (had && !had.key.equals(key)) this.maps.xr_ifaces.delete(had.key);
+    const at = wordIndex(key);
+    if (at !== null && Atomics.load(this.words, at) !== ingressWord(value)) Atomics.store(this.words, at, ingressWord(value));
+    if (had && !had.key.equals(key)) this.forget(had.key);
     this.byIfindex.set(ifindex, { key, value });
   }
 
@@ -112,10 +164,17 @@ export class InterfaceTable {
   delete(ifindex: number): boolean {
     const had = this.byIfindex.get(ifindex);
     if (!had) return false;
-    this.maps.xr_ifaces.delete(had.key);
+    this.forget(had.key);
     this.byIfindex.delete(ifindex);
     this.slots.release(had.value.slot);
     return true;
+  }
+
+  /** An entry out of xr_ifaces, its word cleared first: a frame meanwhile finds the entry, never a word without it. */
+  private forget(key: Buffer): void {
+    const at = wordIndex(key);
+    if (at !== null) Atomics.store(this.words, at, 0n);
+    this.maps.xr_ifaces.delete(key);
   }
 
   private clearSlot(slot: number): void {

@@ -61,6 +61,11 @@ export const NEXTHOP_SLOTS = 2 * NEXTHOP_MAX;
 /** XR_IFACE_MAX: interfaces, and so interface slots (slot 0 counts frames of devices the fast path does not know) */
 export const IFACE_MAX = 1024;
 export const IFACE_SLOT_UNKNOWN = 0;
+/** XR_INGRESS_DIRECT: devices below this ifindex have an xr_ingress word for their untagged traffic */
+export const INGRESS_DIRECT = 4096;
+/** xr_ingress's word (XR_INGRESS_* of bpf/lib/consts.h): the MAC in bits 0-47, then the slot, the flags, and the top bit set */
+export const IngressWord = { slotShift: 48n, slotMask: 0x3ffn, flagsShift: 58n, flagsMask: 0x1fn, valid: 1n << 63n } as const;
+
 /** XR_VLAN_NONE: xr_iface_key.vlan_id of a device's own untagged traffic */
 export const VLAN_NONE = 0;
 
@@ -141,6 +146,7 @@ export const punt = struct('xr_punt', { rule_id: 'u32', protocol: 'u8', reserved
 export const xskKey = struct('xr_xsk_key', { ifindex: 'u32', queue: 'u32' });
 export const counter = struct('xr_counter', { packets: 'u64', bytes: 'u64' });
 export const u32 = struct('__u32', { value: 'u32' });
+export const u64 = struct('__u64', { value: 'u64' });
 export const localKey4 = struct('__be32', { addr: be32 });
 export const localKey6 = struct('in6_addr', { addr: in6 });
 
@@ -158,6 +164,7 @@ export const MAPS = {
   xr_neigh4: { key: neigh4Key, value: neigh },
   xr_neigh6: { key: neigh6Key, value: neigh },
   xr_ifaces: { key: ifaceKey, value: iface },
+  xr_ingress: { key: u32, value: u64 },
   xr_tx_ports: { key: u32, value: u32 },
   xr_local4: { key: localKey4, value: u32 },
   xr_local6: { key: localKey6, value: u32 },

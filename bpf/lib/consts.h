@@ -87,6 +87,18 @@ enum xr_iface_flags {
 	XR_IFACE_F_VRF = 1 << 4,		/* enslaved to a VRF: its table, not ours, answers */
 };
 
+/*
+ * xr_ingress's word: what the ingress check needs of a device's untagged
+ * xr_ifaces entry, in one load. Bits 0-47: the MAC in memory order (byte 0
+ * lowest); then the slot, then enum xr_iface_flags; the top bit says the
+ * word is written. 0 sends the reader to xr_ifaces.
+ */
+#define XR_INGRESS_SLOT_SHIFT	48
+#define XR_INGRESS_SLOT_MASK	0x3ffULL
+#define XR_INGRESS_FLAGS_SHIFT	58
+#define XR_INGRESS_FLAGS_MASK	0x1fULL
+#define XR_INGRESS_VALID	(1ULL << 63)
+
 /* xr_iface_key.vlan_id of a device's own, untagged, traffic */
 #define XR_VLAN_NONE	0
 
@@ -205,6 +217,11 @@ enum xr_fib6_bitmap {
 #define XR_GROUP_MAX		16384
 #define XR_NEIGH_MAX		65536
 #define XR_IFACE_MAX		1024
+/*
+ * xr_ingress: one word per device whose ifindex is below this, for its
+ * untagged traffic; a higher ifindex, and every VLAN, is found in xr_ifaces.
+ */
+#define XR_INGRESS_DIRECT	4096
 #define XR_LOCAL_MAX		4096
 /* xr_counters: one per interface slot and reason, at slot * XR_REASON_MAX + reason */
 #define XR_COUNTER_MAX		(XR_IFACE_MAX * XR_REASON_MAX)

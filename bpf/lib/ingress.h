@@ -11,21 +11,51 @@
  * Traffic of an interface the kernel treats apart (a VRF's table, a policy
  * rule on its iif, a netfilter rule on its iifname): all of it goes up.
  */
-static __always_inline enum xr_reason xr_ingress_pass(const struct xr_iface *in)
+static __always_inline enum xr_reason xr_ingress_pass(__u32 flags)
 {
-	if (in->flags & XR_IFACE_F_VRF)
+	if (flags & XR_IFACE_F_VRF)
 		return XR_PASS_VRF;
-	if (in->flags & XR_IFACE_F_POLICY_IN)
+	if (flags & XR_IFACE_F_POLICY_IN)
 		return XR_PASS_POLICY;
-	if (in->flags & XR_IFACE_F_NETFILTER_IN)
+	if (flags & XR_IFACE_F_NETFILTER_IN)
 		return XR_PASS_NETFILTER;
 	return XR_FORWARDED;
 }
 
+_Static_assert(XR_IFACE_MAX <= XR_INGRESS_SLOT_MASK + 1, "an interface slot fits xr_ingress's word");
+_Static_assert(XR_IFACE_F_VRF <= XR_INGRESS_FLAGS_MASK, "enum xr_iface_flags fits xr_ingress's word");
+
+/* The xr_ingress word of a device, when it has one (consts.h). */
+static __always_inline bool xr_ingress_word(__u32 ifindex, __u64 *word)
+{
+	const __u64 *w;
+
+	if (ifindex >= XR_INGRESS_DIRECT)
+		return false;
+	w = bpf_map_lookup_elem(&xr_ingress, &ifindex);
+	if (!w)
+		return false;
+	/* one load: the word is replaced with one store */
+	*word = *(const volatile __u64 *)w;
+	return *word & XR_INGRESS_VALID;
+}
+
+static __always_inline __u32 xr_ingress_slot(__u64 word)
+{
+	return (word >> XR_INGRESS_SLOT_SHIFT) & XR_INGRESS_SLOT_MASK;
+}
+
+static __always_inline bool xr_mac_equal_word(const __u8 *mac, __u64 word)
+{
+	return mac[0] == (__u8)word && mac[1] == (__u8)(word >> 8) &&
+	       mac[2] == (__u8)(word >> 16) && mac[3] == (__u8)(word >> 24) &&
+	       mac[4] == (__u8)(word >> 32) && mac[5] == (__u8)(word >> 40);
+}
+
 /*
  * Find the interface the frame arrived on as the kernel names it (a tagged
- * frame belongs to its VLAN interface), in one lookup, and check the frame
- * is addressed to it. Frames for other MACs reach us in promiscuous mode or
+ * frame belongs to its VLAN interface), in one lookup (an untagged frame's
+ * in xr_ingress's array when it can), and check the frame is addressed to it. Frames for other MACs reach us in promiscuous mode or
  * on a bridge port; the kernel drops them, and so must not we forward them.
  * A VLAN id of 0 (a priority tag) names no VLAN interface.
  */
@@ -37,7 +67,16 @@ static __always_inline enum xr_reason xr_check_ingress(struct xr_frame *f)
 		.vlan_id = f->tagged ? f->vlan_tci & XR_VLAN_VID_MASK : XR_VLAN_NONE,
 	};
 	const struct xr_iface *in = NULL;
+	__u64 word;
 
+	if (!f->tagged && xr_ingress_word(f->ifindex, &word)) {
+		f->slot = xr_ingress_slot(word);
+		if (xr_mac_is_multicast(eth->h_dest))
+			return XR_PASS_MULTICAST;
+		if (!xr_mac_equal_word(eth->h_dest, word))
+			return XR_PASS_OTHER_HOST;
+		return xr_ingress_pass((word >> XR_INGRESS_FLAGS_SHIFT) & XR_INGRESS_FLAGS_MASK);
+	}
 	if (!f->tagged || key.vlan_id != XR_VLAN_NONE)
 		in = bpf_map_lookup_elem(&xr_ifaces, &key);
 	if (in)
@@ -51,7 +90,7 @@ static __always_inline enum xr_reason xr_check_ingress(struct xr_frame *f)
 		return XR_PASS_NO_IFACE;
 	if (!xr_mac_equal(eth->h_dest, in->mac))
 		return XR_PASS_OTHER_HOST;
-	return xr_ingress_pass(in);
+	return xr_ingress_pass(in->flags);
 }
 
 /*
@@ -62,7 +101,12 @@ static __always_inline enum xr_reason xr_check_ingress(struct xr_frame *f)
 static __always_inline __u32 xr_device_slot(__u32 ifindex)
 {
 	struct xr_iface_key key = { .ifindex = ifindex, .vlan_id = XR_VLAN_NONE };
-	const struct xr_iface *dev = bpf_map_lookup_elem(&xr_ifaces, &key);
+	const struct xr_iface *dev;
+	__u64 word;
+
+	if (xr_ingress_word(ifindex, &word))
+		return xr_ingress_slot(word);
+	dev = bpf_map_lookup_elem(&xr_ifaces, &key);
 
 	return dev ? dev->slot : XR_IFACE_SLOT_UNKNOWN;
 }

@@ -105,6 +105,21 @@ struct {
 } xr_ifaces SEC(".maps");
 
 /*
+ * The untagged interface of each device below XR_INGRESS_DIRECT, as one word
+ * (consts.h): an array the verifier inlines, where xr_ifaces costs a hash.
+ * The daemon writes a word through mmap with one store, after the entry it
+ * mirrors, and clears it before that entry goes, so a reader finds the old
+ * interface or the new one, here or in xr_ifaces.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, XR_INGRESS_DIRECT);
+	__type(key, __u32);
+	__type(value, __u64);
+} xr_ingress SEC(".maps");
+
+/*
  * Egress devices by interface slot: the only way XDP_REDIRECT reaches them.
  * A hash of dense keys costs a mask and one compare; redirect_errors.c
  * tells our redirects by this map's id, which it cannot read of a DEVMAP.

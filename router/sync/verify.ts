@@ -17,9 +17,10 @@ export interface Difference {
    * ipv4-index, ipv6-index: the program's index arrays against the trie, at
    * an address ("kernel" is the trie's answer). nexthop-entry: a next hop's
    * copy of its interface and neighbour against those entries ("kernel" is
-   * what they make of it).
+   * what they make of it). ingress-word: a device's xr_ingress word against
+   * its untagged xr_ifaces entry, by ifindex (likewise).
    */
-  kind: 'route' | 'ipv4-index' | 'ipv6-index' | 'nexthop-entry' | 'neighbour' | 'interface' | 'local-address';
+  kind: 'route' | 'ipv4-index' | 'ipv6-index' | 'nexthop-entry' | 'ingress-word' | 'neighbour' | 'interface' | 'local-address';
   key: string;
   /** what the kernel's state asks for; undefined: nothing */
   kernel?: string;
@@ -156,11 +157,13 @@ export async function verify(
   ].map((m): Difference => ({ kind: m.kind, key: m.address, kernel: m.trie ? describe(m.trie) : 'none', fastPath: m.index ? describe(m.index) : 'none' }));
 
   const entries = (await fp.staleNexthops()).map((m): Difference => ({ kind: 'nexthop-entry', key: String(m.id), kernel: m.want, fastPath: m.have }));
+  const words = (await fp.ingressMismatches()).map((m): Difference => ({ kind: 'ingress-word', key: String(m.ifindex), kernel: m.want, fastPath: m.have }));
 
   return [
     ...routes,
     ...index,
     ...entries,
+    ...words,
     ...compare('neighbour', wantNeigh, haveNeigh),
     ...compare('interface', wantIfaces, haveIfaces),
     ...compare('local-address', wantLocal, haveLocal),

@@ -100,6 +100,18 @@ const CASES: Array<{ kind: Difference['kind']; key: RegExp; damage: Damage }> = 
     },
   },
   {
+    kind: 'ingress-word',
+    key: /^ingress-word \d+: kernel slot (\d+) ([0-9a-f:]{17}) flags (0x[0-9a-f]+), fast path slot \1 (?!\2)[0-9a-f:]{17} flags \3$/m,
+    damage: async (fp, lab) => {
+      // the router's A side under another MAC: its frames would go up as another host's
+      const words = new BigUint64Array(fp.map('xr_ingress').memory(), 0, L.INGRESS_DIRECT);
+      const at = lab.router.toA.ifindex;
+      const was = Atomics.load(words, at);
+      Atomics.store(words, at, was ^ 0xffn);
+      return () => Atomics.store(words, at, was);
+    },
+  },
+  {
     kind: 'neighbour',
     key: /^neighbour .*198\.51\.100\.3: kernel ([0-9a-f:]{17}) .*, fast path (?!\1)/m,
     damage: async (fp, lab) => {

@@ -64,6 +64,20 @@ describe('map layouts: C and TypeScript agree', () => {
     expect(btf.mapSetting('xr_tx_ports', 'type')).toBe(BPF_MAP_TYPE_DEVMAP_HASH);
   });
 
+  it("xr_ingress: a mappable array of one word per device below INGRESS_DIRECT, whose fields hold a slot and every interface flag", () => {
+    const BPF_MAP_TYPE_ARRAY = 2;
+    const BPF_F_MMAPABLE = 1 << 10;
+    expect(btf.mapSetting('xr_ingress', 'type')).toBe(BPF_MAP_TYPE_ARRAY);
+    expect(btf.mapSetting('xr_ingress', 'map_flags')).toBe(BPF_F_MMAPABLE);
+    expect(btf.mapSetting('xr_ingress', 'max_entries')).toBe(L.INGRESS_DIRECT);
+    const W = L.IngressWord;
+    expect(BigInt(L.IFACE_MAX)).toBeLessThanOrEqual(W.slotMask + 1n);
+    expect(BigInt(Math.max(...Object.values(L.IfaceFlag)))).toBeLessThanOrEqual(W.flagsMask);
+    expect(W.slotShift).toBe(48n); // above the MAC
+    expect(W.flagsShift).toBeGreaterThanOrEqual(W.slotShift + 10n);
+    expect((W.flagsMask << W.flagsShift) & W.valid).toBe(0n);
+  });
+
   it('the slow path\'s AF_XDP sockets: as many slots as XR_XSK_MAX, in both maps', () => {
     for (const map of ['xr_xsks', 'xr_xsk_slots']) expect(btf.mapSetting(map, 'max_entries')).toBe(L.XSK_MAX);
   });
