@@ -3,7 +3,8 @@
 // Both give the same decisions, the words follow every change of the
 // interfaces, and a start repairs what a dead run left in them. Runs the
 // real program through BPF_PROG_TEST_RUN.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FastPath } from '../../dataplane/fastpath.js';
 import * as L from '../../dataplane/layout.js';
@@ -104,6 +105,17 @@ describe("the ingress interface: xr_ingress's word or xr_ifaces", () => {
     expect((await fp.ingressMismatches()).map((m) => m.ifindex)).toEqual([ifindex.out, ifindex.small, stray].sort((a, b) => a - b));
     fp.close();
     fp = await FastPath.open({ netns: ns, pinDir });
+    expect(await fp.ingressMismatches()).toEqual([]);
+    expect((await decide(toward(ROUTER_MAC), ifindex.small)).counted).toEqual(counted(ifindex.small, 'forwarded'));
+  });
+
+  it('an upgrade from a version without xr_ingress: the start adopts the others and fills a new array', async () => {
+    fp.close();
+    unlinkSync(join(pinDir, 'xr_ingress'));
+    fp = await FastPath.open({ netns: ns, pinDir });
+    expect(fp.adoptedPins).toBe(true);
+    expect(existsSync(join(pinDir, 'xr_ingress'))).toBe(true);
+    expect(words()[ifindex.small]! & L.IngressWord.valid).toBe(L.IngressWord.valid);
     expect(await fp.ingressMismatches()).toEqual([]);
     expect((await decide(toward(ROUTER_MAC), ifindex.small)).counted).toEqual(counted(ifindex.small, 'forwarded'));
   });
