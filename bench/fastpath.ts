@@ -23,7 +23,8 @@ import { FULL_TABLE, fullTable, ipv4Table, ipv6Table } from './prefixes.js';
 import type { Prefix4, Prefix6 } from './prefixes.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
-import { progress } from './progress.js';
+import { progress, sleep } from './progress.js';
+import { waitForQuiet } from './settle.js';
 import { spreadFlows, spreadSeed } from './spread-flows.js';
 
 /** XRB_FRAMES and XRB_FRAME_LEN of bpf/bench/driver.h */
@@ -124,10 +125,38 @@ export function median(values: number[]): number {
 type ProgramName = keyof FibNamespace['programs'];
 const PROGRAMS: ProgramName[] = ['xdpRouter', 'reference', 'noop'];
 
+/**
+ * The driven no-op's cost (the harness) is a fixed piece of work: when it
+ * reads well above the lowest it read in the run, the host has slowed this
+ * core (by 1.6-1.7x here, for tens of seconds at a time), every program
+ * alike, and the row is measured again after a pause, up to
+ * SLOW_CORE_RETRIES times; the attempt with the lowest harness stands.
+ */
+export class HarnessWatch {
+  private best = Infinity;
+
+  /** whether a harness reading shows the core slowed; the lowest reading so far is the yardstick */
+  slowed(noopNs: number): boolean {
+    this.best = Math.min(this.best, noopNs);
+    return noopNs > this.best * SLOW_CORE_FACTOR;
+  }
+
+  get bestNs(): number {
+    return this.best;
+  }
+}
+/** how long a row waits at most for the machine to go quiet, and from when that wait is reported, ms */
+const QUIET_MAX_MS = 120_000;
+const QUIET_NOTE_MS = 2_500;
+const SLOW_CORE_FACTOR = 1.25;
+const SLOW_CORE_RETRIES = 3;
+const SLOW_CORE_PAUSE_MS = 15_000;
+
 export class FastpathBench {
   constructor(
     private readonly fib: FibNamespace,
     private readonly options: FastpathOptions,
+    private readonly watch: HarnessWatch = new HarnessWatch(),
   ) {}
 
   /** ns per repetition of one driven run; every repetition must have been forwarded */
@@ -160,8 +189,20 @@ export class FastpathBench {
   async measure(family: 4 | 6, table: Prefix4[] | Prefix6[], routes: number, install: { kernelMs: number; mapMs: number }, kind: FastpathRow['table'] = 'sized'): Promise<FastpathRow> {
     const what = `IPv${family} ${routes} routes${kind === 'full-table' ? ' (full table)' : ''}`;
     const frames = framesFor(family, table, routes, DRIVER_FRAMES, spreadSeed(family, routes));
-    const one = await this.over(new Array<Buffer>(DRIVER_FRAMES).fill(frames[0]!), `${what}, one destination`);
-    const spread = await this.over(frames, what);
+    // what the install left the kernel to do (and a namespace of a million routes destroyed before it: netns cleanup runs in workers) competes for the caches the lookups need
+    const waited = await waitForQuiet(QUIET_MAX_MS);
+    if (waited > QUIET_NOTE_MS) progress(`fastpath: ${what}: waited ${(waited / 1000).toFixed(1)} s for the machine to go quiet`);
+    const attempt = async (): Promise<{ one: Record<ProgramName, number>; spread: Record<ProgramName, number> }> => ({
+      one: await this.over(new Array<Buffer>(DRIVER_FRAMES).fill(frames[0]!), `${what}, one destination`),
+      spread: await this.over(frames, what),
+    });
+    let { one, spread } = await attempt();
+    for (let retry = 0; retry < SLOW_CORE_RETRIES && this.watch.slowed(Math.max(one.noop, spread.noop)); retry++) {
+      progress(`fastpath: ${what}: the harness read ${Math.max(one.noop, spread.noop)} ns against the run's best ${this.watch.bestNs}: the host slowed the core; again in ${SLOW_CORE_PAUSE_MS / 1000} s`);
+      await sleep(SLOW_CORE_PAUSE_MS);
+      const again = await attempt();
+      if (Math.max(again.one.noop, again.spread.noop) < Math.max(one.noop, spread.noop)) ({ one, spread } = again);
+    }
     const row: FastpathRow = {
       family,
       table: kind,
@@ -194,8 +235,9 @@ export class FastpathBench {
 
 export async function runFastpath(options: FastpathOptions = FASTPATH_DEFAULTS): Promise<FastpathResult> {
   const result: FastpathResult = { options, rows: [] };
-  await inNamespace(`xrb-fib-${process.pid}`, (fib) => measureSizes(fib, options, result));
-  if (options.fullTable) await inNamespace(`xrb-full-${process.pid}`, (fib) => measureFullTable(fib, options, result));
+  const watch = new HarnessWatch();
+  await inNamespace(`xrb-fib-${process.pid}`, (fib) => measureSizes(fib, options, result, watch));
+  if (options.fullTable) await inNamespace(`xrb-full-${process.pid}`, (fib) => measureFullTable(fib, options, result, watch));
   return result;
 }
 
@@ -211,8 +253,8 @@ async function inNamespace(ns: string, body: (fib: FibNamespace) => Promise<void
 }
 
 /** Both families' full tables at once, then each family measured over its own. */
-async function measureFullTable(fib: FibNamespace, options: FastpathOptions, result: FastpathResult): Promise<void> {
-  const bench = new FastpathBench(fib, options);
+async function measureFullTable(fib: FibNamespace, options: FastpathOptions, result: FastpathResult, watch: HarnessWatch): Promise<void> {
+  const bench = new FastpathBench(fib, options, watch);
   progress(`fastpath: generating the full-table profile (${FULL_TABLE.ipv4} IPv4 and ${FULL_TABLE.ipv6} IPv6 prefixes)`);
   const full = fullTable();
   progress('fastpath: installing the full table, both families (kernel and map)');
@@ -223,8 +265,8 @@ async function measureFullTable(fib: FibNamespace, options: FastpathOptions, res
 }
 
 /** Each family's table grown step by step, the other family's left as the steps before left it. */
-async function measureSizes(fib: FibNamespace, options: FastpathOptions, result: FastpathResult): Promise<void> {
-  const bench = new FastpathBench(fib, options);
+async function measureSizes(fib: FibNamespace, options: FastpathOptions, result: FastpathResult, watch: HarnessWatch): Promise<void> {
+  const bench = new FastpathBench(fib, options, watch);
   const steps: Array<{ family: 4 | 6; sizes: number[] }> = [
     { family: 4, sizes: options.sizes4 },
     { family: 6, sizes: options.sizes6 },
