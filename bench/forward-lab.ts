@@ -51,8 +51,7 @@ const RECEIVE_FIFO_PRIORITY = 50;
  * priority, so a frame's next ring is drained before its first is read
  * again: the one ring that can spill is the router's ingress. The
  * generator shares their core (bench/forward.ts LAB_CPU), so they run
- * only while it has sent them frames and cannot hold the core; the slow
- * path keeps them plain, below its event loop.
+ * only while it has sent them frames and cannot hold the core.
  */
 export async function realtimeReceive(l: ForwardLab, on: boolean): Promise<void> {
   const devices = [l.lab.a.dev, l.lab.router.toA.dev, l.lab.router.toB.dev, l.lab.b.dev];

@@ -50,9 +50,9 @@ export const FORWARD_DEFAULTS: ForwardOptions = {
 
 /**
  * The lab's one core: the generator's test run, every receive thread of the
- * lab and the daemon. A frame crosses no CPU on its way, and the generator
- * sends only while the path is idle (onCores), so the flood is lossless and
- * its rate is the core's. With the generator on the other core, each
+ * lab and the slow path's workers. A frame crosses no CPU on its way, and
+ * the generator sends only while the path is idle (onCores), so the flood
+ * is lossless and its rate is the core's. With the generator on the other core, each
  * frame's lines and pages crossed between the two vCPUs, and a cache
  * line's round trip between them here reads 220 to 510 ns from one minute
  * to the next (the host moves them): one path's rate moved 3x from round
@@ -387,12 +387,11 @@ const QUIET_NOTE_MS = 2_500;
 
 /**
  * Run fn with the generator on LAB_CPU, where it sends only while the path
- * is idle. The compared paths' receive threads are real-time throughout:
- * they take each batch the moment it is sent. The slow path's forwarding
- * runs in the daemon's workers, plain threads, with its event loop above
- * them (router/slowpath/event-loop-priority.ts); real-time receive threads
- * would hold the event loop off, so there the generator goes below every
- * thread instead (SCHED_IDLE), and the receive threads stay plain.
+ * is idle: the receive threads are real-time throughout, so they take each
+ * batch the moment it is sent. The slow path's forwarding runs in the
+ * daemon's workers, plain threads, so for it the generator goes below
+ * every thread too (SCHED_IDLE). This process's main thread leaves the
+ * lab's core for CONTROL_CPU, at the normal priority.
  */
 async function onCores<T>(bench: Bench, path: PathName, fn: () => Promise<T>): Promise<T> {
   const slow = path === 'xdp-router slow path';
@@ -402,7 +401,7 @@ async function onCores<T>(bench: Bench, path: PathName, fn: () => Promise<T>): P
   await pinToCpus(process.pid, LAB_CPU, true);
   await bench.realtimeReceive(true);
   if (slow) await idleGenerator(true);
-  // this process's main thread (timers, counters, the probe's commands, which its children inherit) is no part of the lab: only the pool thread that runs the generator is
+  // the main thread (timers, counters, the probe's commands, which its children inherit) is no part of the lab: only the pool thread that runs the generator is
   await run(['taskset', '-p', '-c', CONTROL_CPU, String(process.pid)]);
   if (slow) await run(['chrt', '-o', '-p', '0', String(process.pid)]);
   try {

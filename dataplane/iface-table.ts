@@ -151,7 +151,8 @@ export class InterfaceTable {
     const key = ifaceKey(ifindex, spec);
     this.maps.xr_ifaces.update(key, L.iface.encode(value));
     const at = wordIndex(key);
-    if (at !== null && Atomics.load(this.words, at) !== ingressWord(value)) Atomics.store(this.words, at, ingressWord(value));
+    const word = ingressWord(value);
+    if (at !== null && Atomics.load(this.words, at) !== word) Atomics.store(this.words, at, word);
     if (had && !had.key.equals(key)) this.forget(had.key);
     this.byIfindex.set(ifindex, { key, value });
   }
