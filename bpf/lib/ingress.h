@@ -55,9 +55,10 @@ static __always_inline bool xr_mac_equal_word(const __u8 *mac, __u64 word)
 /*
  * Find the interface the frame arrived on as the kernel names it (a tagged
  * frame belongs to its VLAN interface), in one lookup (an untagged frame's
- * in xr_ingress's array when it can), and check the frame is addressed to it. Frames for other MACs reach us in promiscuous mode or
- * on a bridge port; the kernel drops them, and so must not we forward them.
- * A VLAN id of 0 (a priority tag) names no VLAN interface.
+ * in xr_ingress's array when it can), and check the frame is addressed to
+ * it. Frames for other MACs reach us in promiscuous mode or on a bridge
+ * port; the kernel drops them, and so must not we forward them. A VLAN id
+ * of 0 (a priority tag) names no VLAN interface.
  */
 static __always_inline enum xr_reason xr_check_ingress(struct xr_frame *f)
 {
