@@ -3,18 +3,18 @@
 // process shares that CPU with the generator's thread, and the slowest
 // round trip timed there waited 20 to 164 ms for its own client to get the
 // CPU back, against 2.6 to 8 ms in the daemon's event loop. Started
-// pinned to the router's CPU, in a session of its own (setsid) and raised
-// as the daemon's event loop is (router/slowpath/event-loop-priority.ts), so
-// that the round trip is the daemon's answer more than the client's wait;
-// each call's waits are still reported apart.
+// pinned to the control plane's CPU, in a session of its own (setsid), at
+// the default priority: the daemon's event loop, raised
+// (router/slowpath/event-loop-priority.ts), goes first when both are ready,
+// as it would beside a client on another host. Raised too, the two took
+// turns on that one CPU and each waited 13 to 29 ms for the other in the
+// slowest call. Each call's waits are still reported apart.
 //
 //   node dist/bench/getstats-client.js SOCKET DAEMON_PID CALLS
 //
 // Prints one JSON line: GetStatsRoundTrips.
 import { readFileSync, readdirSync } from 'node:fs';
 import { connect, unary } from '../router/api/client.js';
-import { createLogger } from '../router/log.js';
-import { raiseEventLoop } from '../router/slowpath/event-loop-priority.js';
 import { WORKER_PREFIX } from './slowpath-probe.js';
 
 export interface GetStatsRoundTrips {
@@ -57,7 +57,6 @@ async function main(): Promise<void> {
   if (!socket || !Number.isInteger(daemonPid) || !Number.isInteger(count) || count < 1) {
     throw new Error(`usage: getstats-client SOCKET DAEMON_PID CALLS (got ${process.argv.slice(2).join(' ')})`);
   }
-  raiseEventLoop(createLogger({ level: 'warn' }));
   const waits = (): [number, number, number] => [runQueueWaitNs(daemonPid, daemonPid), helperWaitNs(daemonPid), runQueueWaitNs(process.pid, process.pid)];
   const api = connect({ socket });
   const calls: GetStatsRoundTrips['calls'] = [];
