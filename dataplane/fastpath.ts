@@ -265,11 +265,6 @@ export class FastPath {
    * Next hops whose entry in the maps is not what their interface and
    * neighbour entries make of it: empty when every copy is current.
    */
-  /** The xr_ingress words that do not mirror xr_ifaces: a frame would find another interface than the record says. */
-  ingressMismatches(): Promise<Array<{ ifindex: number; have: string; want: string }>> {
-    return InterfaceTable.wordMismatches(this.maps);
-  }
-
   async staleNexthops(): Promise<Array<{ id: number; have: string; want: string }>> {
     const ifaces = await InterfaceTable.read(this.maps.xr_ifaces);
     return NexthopTable.stale(this.maps, (ifindex) => ifaces.get(ifindex)?.record, (ifindex, address) => this.neighbourTable.record(ifindex, address));
@@ -347,6 +342,11 @@ export class FastPath {
     const out = new Map<number, InterfaceSpec>();
     for (const [ifindex, { spec }] of await InterfaceTable.read(this.maps.xr_ifaces)) out.set(ifindex, spec);
     return out;
+  }
+
+  /** The xr_ingress words that do not mirror xr_ifaces: a frame would find another interface than the record says. */
+  ingressMismatches(): Promise<Array<{ ifindex: number; have: string; want: string }>> {
+    return InterfaceTable.wordMismatches(this.maps);
   }
 
   async localAddresses(): Promise<string[]> {

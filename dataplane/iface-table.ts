@@ -25,6 +25,16 @@ function wordIndex(key: Buffer): number | null {
 
 const mapWords = (ingress: NativeMap): BigUint64Array => new BigUint64Array(ingress.memory(), 0, L.INGRESS_DIRECT);
 
+/** The xr_ingress words these xr_ifaces entries make, by index; every other word is 0. */
+function wordsOf(entries: Iterable<[Buffer, ReturnType<typeof L.iface.decode>]>): Map<number, bigint> {
+  const out = new Map<number, bigint>();
+  for (const [key, value] of entries) {
+    const at = wordIndex(key);
+    if (at !== null) out.set(at, ingressWord(value));
+  }
+  return out;
+}
+
 export class InterfaceTable {
   /** own ifindex -> its key in xr_ifaces and its value */
   private readonly byIfindex = new Map<number, { key: Buffer; value: ReturnType<typeof L.iface.decode> }>();
@@ -55,11 +65,7 @@ export class InterfaceTable {
    * the two stores, and a fresh start must not find a dead run's words.
    */
   repairWords(): void {
-    const want = new Map<number, bigint>();
-    for (const { key, value } of this.byIfindex.values()) {
-      const at = wordIndex(key);
-      if (at !== null) want.set(at, ingressWord(value));
-    }
+    const want = wordsOf([...this.byIfindex.values()].map(({ key, value }) => [key, value]));
     for (let i = 0; i < L.INGRESS_DIRECT; i++) {
       const word = want.get(i) ?? 0n;
       if (Atomics.load(this.words, i) !== word) Atomics.store(this.words, i, word);
@@ -68,11 +74,7 @@ export class InterfaceTable {
 
   /** The xr_ingress words that do not say what xr_ifaces says now (verify). */
   static async wordMismatches(maps: Pick<InterfaceMapSet, 'xr_ifaces' | 'xr_ingress'>): Promise<Array<{ ifindex: number; have: string; want: string }>> {
-    const want = new Map<number, bigint>();
-    for (const [key, raw] of await maps.xr_ifaces.dump()) {
-      const at = wordIndex(key);
-      if (at !== null) want.set(at, ingressWord(L.iface.decode(raw)));
-    }
+    const want = wordsOf((await maps.xr_ifaces.dump()).map(([key, raw]) => [key, L.iface.decode(raw)]));
     const words = mapWords(maps.xr_ingress);
     const out: Array<{ ifindex: number; have: string; want: string }> = [];
     for (let i = 0; i < L.INGRESS_DIRECT; i++) {
