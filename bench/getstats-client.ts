@@ -21,6 +21,10 @@ export interface GetStatsRoundTrips {
   /** every round trip, ms, slowest last */
   calls: Array<{
     ms: number;
+    /** the call's place in the sequence, 0 first: the first carries the channel's connect */
+    order: number;
+    /** how long, ms, meanwhile, the daemon's event loop ran on a CPU */
+    daemonRunMs: number;
     /** how long, ms, meanwhile, each was ready to run but waited for a CPU: the daemon's event loop, its other threads but the workers, this client's event loop */
     daemonMs: number;
     daemonHelpersMs: number;
@@ -30,9 +34,14 @@ export interface GetStatsRoundTrips {
   clientCpus: string;
 }
 
-/** How long, ns, a thread has waited on a run queue so far: the second field of its schedstat. */
+/** A thread's schedstat: its time on a CPU and waiting on a run queue so far, ns. */
+function schedstat(pid: number, tid: number): { runNs: number; waitNs: number } {
+  const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
+  return { runNs: Number(run), waitNs: Number(wait) };
+}
+
 function runQueueWaitNs(pid: number, tid: number): number {
-  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+  return schedstat(pid, tid).waitNs;
 }
 
 /** Run-queue waits so far, ns, summed over the daemon's threads other than its event loop and its slow-path workers: libuv's pool, V8's helpers. */
@@ -57,17 +66,20 @@ async function main(): Promise<void> {
   if (!socket || !Number.isInteger(daemonPid) || !Number.isInteger(count) || count < 1) {
     throw new Error(`usage: getstats-client SOCKET DAEMON_PID CALLS (got ${process.argv.slice(2).join(' ')})`);
   }
-  const waits = (): [number, number, number] => [runQueueWaitNs(daemonPid, daemonPid), helperWaitNs(daemonPid), runQueueWaitNs(process.pid, process.pid)];
+  const waits = (): [number, number, number, number] => {
+    const loop = schedstat(daemonPid, daemonPid);
+    return [loop.waitNs, helperWaitNs(daemonPid), runQueueWaitNs(process.pid, process.pid), loop.runNs];
+  };
   const api = connect({ socket });
   const calls: GetStatsRoundTrips['calls'] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const [daemon0, helpers0, client0] = waits();
+      const [daemon0, helpers0, client0, run0] = waits();
       const t = performance.now();
       await unary((cb) => api.status.GetStats({}, cb));
       const ms = performance.now() - t;
-      const [daemon1, helpers1, client1] = waits();
-      calls.push({ ms, daemonMs: (daemon1 - daemon0) / 1e6, daemonHelpersMs: (helpers1 - helpers0) / 1e6, clientMs: (client1 - client0) / 1e6 });
+      const [daemon1, helpers1, client1, run1] = waits();
+      calls.push({ ms, order: i, daemonRunMs: (run1 - run0) / 1e6, daemonMs: (daemon1 - daemon0) / 1e6, daemonHelpersMs: (helpers1 - helpers0) / 1e6, clientMs: (client1 - client0) / 1e6 });
     }
   } finally {
     api.close();

@@ -27,11 +27,13 @@ export interface SlowPathUnderLoad {
   /** GetStats round trips over the API: the slowest and the median */
   getStatsMaxMs: number;
   getStatsP50Ms: number;
+  /** the first round trip, which carries the client's connect (absent from results taken before it was reported) */
+  getStatsFirstMs?: number;
   /**
    * Of the slowest round trip, how long the daemon's event loop, its other
    * threads and the client were ready to run but waited for a CPU
    */
-  getStatsMaxWaits: { daemonMs: number; daemonHelpersMs: number; clientMs: number };
+  getStatsMaxWaits: { daemonMs: number; daemonHelpersMs: number; clientMs: number; daemonRunMs?: number };
   /** the CPUs the GetStats client ran on, never the generator's; absent from results taken while it ran beside the generator */
   clientCpus?: string;
 }
@@ -100,7 +102,8 @@ export async function probeSlowPath(lab: Lab, daemon: RouterDaemon, fp: FastPath
     routeToFastPathMs,
     getStatsMaxMs: slowest.ms,
     getStatsP50Ms: calls[Math.floor(calls.length / 2)]!.ms,
-    getStatsMaxWaits: { daemonMs: slowest.daemonMs, daemonHelpersMs: slowest.daemonHelpersMs, clientMs: slowest.clientMs },
+    getStatsFirstMs: calls.find((c) => c.order === 0)!.ms,
+    getStatsMaxWaits: { daemonMs: slowest.daemonMs, daemonHelpersMs: slowest.daemonHelpersMs, clientMs: slowest.clientMs, daemonRunMs: slowest.daemonRunMs },
     clientCpus: trips.clientCpus,
   };
 }
@@ -109,7 +112,9 @@ export async function probeSlowPath(lab: Lab, daemon: RouterDaemon, fp: FastPath
 export function describeUnderLoad(u: SlowPathUnderLoad): string {
   return (
     `a route reached the fast path in ${u.routeToFastPathMs.toFixed(1)} ms, GetStats answered in ${u.getStatsMaxMs.toFixed(1)} ms at worst ` +
-    `(median ${u.getStatsP50Ms.toFixed(1)}; the slowest waited for a CPU ${u.getStatsMaxWaits.daemonMs.toFixed(1)} ms in the daemon's event loop, ` +
+    `(median ${u.getStatsP50Ms.toFixed(1)}${u.getStatsFirstMs !== undefined ? `, the first call, which connects, ${u.getStatsFirstMs.toFixed(1)}` : ''}; ` +
+    `${u.getStatsMaxWaits.daemonRunMs !== undefined ? `in the slowest the daemon's event loop ran ${u.getStatsMaxWaits.daemonRunMs.toFixed(1)} ms; ` : ''}` +
+    `the slowest waited for a CPU ${u.getStatsMaxWaits.daemonMs.toFixed(1)} ms in the daemon's event loop, ` +
     `${u.getStatsMaxWaits.daemonHelpersMs.toFixed(1)} ms in its other threads but the workers, ` +
     `${u.getStatsMaxWaits.clientMs.toFixed(1)} ms in the client${u.clientCpus ? `, a process of its own on CPU ${u.clientCpus}` : ''}); workers ${u.workers.map((w) => `${w.thread} on CPU ${w.cpu}${w.cpuMs !== undefined ? ` (${w.cpuMs.toFixed(0)} ms of CPU so far)` : ''}`).join(', ')}`
   );

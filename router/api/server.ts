@@ -21,6 +21,7 @@ import { LOADER_OPTIONS, MAX_MESSAGE_BYTES, SERVICE_NAMES, loadApi } from './pro
 import { capturePackets, puntService } from './punt-service.js';
 import { routeService, routeServiceDefinition } from './route-service.js';
 import { statusService } from './status-service.js';
+import { warmUp } from './warm-up.js';
 
 export { ApiListenError };
 
@@ -42,6 +43,7 @@ function bind(server: grpc.Server, address: string, credentials: grpc.ServerCred
 export class ApiServer {
   private backends: ApiBackends | undefined;
   private readonly health: HealthImplementation;
+  private warming: Promise<void> | undefined;
 
   private constructor(
     private readonly server: grpc.Server,
@@ -97,16 +99,18 @@ export class ApiServer {
     new ReflectionService({ ...definition, ...health }).addToServer(this.server);
   }
 
-  /** The daemon is in sync: answer calls. */
+  /** The daemon is in sync: answer calls, and make the status methods' first calls (warm-up.ts). */
   serve(backends: ApiBackends): void {
     this.backends = backends;
     for (const s of ['', ...SERVICE_NAMES]) this.health.setStatus(s, 'SERVING');
+    this.warming = warmUp(this.config.unix.path, this.log);
   }
 
   /** Stop answering (health NOT_SERVING), let calls in progress finish briefly, remove the socket. */
   async close(): Promise<void> {
     for (const s of ['', ...SERVICE_NAMES]) this.health.setStatus(s, 'NOT_SERVING');
     this.backends = undefined;
+    await this.warming;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();

@@ -20,12 +20,20 @@ describe('metrics', () => {
 
   beforeAll(async () => {
     port = await freePort();
-    h = await startLabDaemon({ prefix: PREFIX, extraConfig: `metrics:\n  listen: "127.0.0.1:${port}"\n` });
+    // its warm-up calls made and answered before any test scrapes
+    h = await startLabDaemon({ prefix: PREFIX, extraConfig: `metrics:\n  listen: "127.0.0.1:${port}"\n`, waitFor: [{ msg: 'API warmed up', count: 1 }] });
     ({ lab } = h);
   });
 
   afterAll(async () => {
     await h?.dispose();
+  });
+
+  it("leaves out the daemon's own warm-up calls: no call is counted before a client makes one", async () => {
+    const text = await scrape(port);
+    expect(text).toContain('# TYPE xdp_router_grpc_requests_total counter');
+    expect(samples(text, 'xdp_router_grpc_requests_total')).toEqual([]);
+    expect(samples(text, 'xdp_router_grpc_request_duration_seconds_count')).toEqual([]);
   });
 
   it('serves the fast path, sync and table metrics under Prometheus names', async () => {

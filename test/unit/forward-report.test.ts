@@ -150,6 +150,43 @@ describe('forward benchmark report', () => {
     expect(forwardMarkdown(r)).toContain('; while the generator offered its throughput, 0.91 Mpps offered, 0.20% lost: a route reached the fast path in 37.5 ms, GetStats answered in 12.5 ms at worst');
   });
 
+  it("judges issue 16's targets on the slow path's rows: its lossless throughput, and the worst probe of the control plane", () => {
+    const r = resultOf({ '1k routes': { 'xdp-router slow path': [1.5, 1.4] }, 'full table': {} });
+    const probe = {
+      workers: [{ thread: 'xr-xsk 2:0', cpu: 1 }],
+      routeToFastPathMs: 28.3,
+      getStatsMaxMs: 34.2,
+      getStatsP50Ms: 4.1,
+      getStatsFirstMs: 34.2,
+      getStatsMaxWaits: { daemonMs: 3.3, daemonHelpersMs: 0.5, clientMs: 12.8, daemonRunMs: 5.3 },
+    };
+    const throughput = (mpps: number) => ({ mpps, offeredMpps: mpps, loss: 0, trials: 0, generatorBound: true, sharedCore: true });
+    r.rows[0]!.throughput = throughput(1.35);
+    r.rows[1]!.throughput = throughput(1.29);
+    r.rows[1]!.slowPath = probe;
+    r.rows[1]!.slowPathAtThroughput = { ...probe, routeToFastPathMs: 23.1, getStatsMaxMs: 31.1, offeredMpps: 1.29, loss: 0 };
+    const slow = (): ReturnType<typeof checkTargets> => checkTargets({ forward: r }).filter((c) => c.target.startsWith('slow path'));
+    expect(slow().map((c) => [c.target, c.met, c.note])).toEqual([
+      ['slow path: at least 1.0 Mpps for one flow and for the flow mix (copy mode, veth)', true, ''],
+      ['slow path loaded: a route change reaches the fast path within 100 ms', true, ''],
+      ['slow path loaded: GetStats answers within 50 ms, every call (the first connects)', true, ''],
+    ]);
+    expect(slow()[0]!.measured).toBe('1k routes, one flow: 1.35 Mpps; 1k routes, flow mix: 1.29 Mpps (throughput, live frames generator)');
+    expect(slow()[2]!.measured).toBe('flood: 34.2 ms; at its throughput: 31.1 ms');
+    // the first call's connect is named in the probe's line
+    expect(forwardMarkdown(r)).toContain("GetStats answered in 34.2 ms at worst (median 4.1, the first call, which connects, 34.2; in the slowest the daemon's event loop ran 5.3 ms;");
+
+    // the lowest row and the slowest probe decide
+    r.rows[1]!.throughput = throughput(0.92);
+    r.rows[1]!.slowPathAtThroughput = { ...r.rows[1]!.slowPathAtThroughput, getStatsMaxMs: 51.1 };
+    r.rows[0]!.throughput = null;
+    expect(slow().map((c) => [c.met, c.note])).toEqual([
+      [false, 'missed by every trial (1k routes, one flow)'],
+      [true, ''],
+      [false, 'missed by 1.1 ms'],
+    ]);
+  });
+
   it('keeps the best round of each path whole (most Mpps per receive core), with the range of its rounds beside it', () => {
     const round = (path: PathName, traffic: TrafficName, mpps: number, received: number, perCore = mpps * 2): ForwardRow => ({
       table: '1k routes', path, traffic, generator: 'live frames', mpps, mppsPerReceiveCore: perCore, offeredMpps: 3, sent: 1000, received, dropped: 1000 - received,
