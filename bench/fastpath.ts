@@ -24,7 +24,7 @@ import type { Prefix4, Prefix6 } from './prefixes.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
-import { waitForQuiet } from './settle.js';
+import { settleBefore } from './settle.js';
 import { spreadFlows, spreadSeed } from './spread-flows.js';
 
 /** XRB_FRAMES and XRB_FRAME_LEN of bpf/bench/driver.h */
@@ -145,9 +145,8 @@ export class HarnessWatch {
     return this.best;
   }
 }
-/** how long a row waits at most for the machine to go quiet, and from when that wait is reported, ms */
+/** how long a row waits at most for the machine to go quiet, ms */
 const QUIET_MAX_MS = 120_000;
-const QUIET_NOTE_MS = 2_500;
 const SLOW_CORE_FACTOR = 1.25;
 const SLOW_CORE_RETRIES = 3;
 const SLOW_CORE_PAUSE_MS = 15_000;
@@ -190,8 +189,7 @@ export class FastpathBench {
     const what = `IPv${family} ${routes} routes${kind === 'full-table' ? ' (full table)' : ''}`;
     const frames = framesFor(family, table, routes, DRIVER_FRAMES, spreadSeed(family, routes));
     // what the install left the kernel to do (and a namespace of a million routes destroyed before it: netns cleanup runs in workers) competes for the caches the lookups need
-    const waited = await waitForQuiet(QUIET_MAX_MS);
-    if (waited > QUIET_NOTE_MS) progress(`fastpath: ${what}: waited ${(waited / 1000).toFixed(1)} s for the machine to go quiet`);
+    await settleBefore(`fastpath: ${what}`, QUIET_MAX_MS);
     const attempt = async (): Promise<{ one: Record<ProgramName, number>; spread: Record<ProgramName, number>; harness: number }> => {
       const one = await this.over(new Array<Buffer>(DRIVER_FRAMES).fill(frames[0]!), `${what}, one destination`);
       const spread = await this.over(frames, what);

@@ -31,7 +31,7 @@ import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
 import { describeAtRate, describeClosedSockets, describeUnderLoad, probeSlowPath, workerCpuNs, workerThreads } from './slowpath-probe.js';
 import type { SlowPathUnderLoad } from './slowpath-probe.js';
-import { waitForQuiet } from './settle.js';
+import { settleBefore, waitForQuiet } from './settle.js';
 import { searchThroughput } from './throughput-search.js';
 import { run } from '../router/lab/netns.js';
 import type { Trial } from './throughput-search.js';
@@ -383,7 +383,6 @@ async function measureTable(bench: Bench, table: TableName, profile: boolean): P
 
 /** how long a path waits at most for the machine to go quiet before it is measured, and from when that wait is reported, ms */
 const QUIET_MAX_MS = 60_000;
-const QUIET_NOTE_MS = 2_500;
 
 /**
  * Run fn with the generator on LAB_CPU, where it sends only while the path
@@ -396,8 +395,7 @@ const QUIET_NOTE_MS = 2_500;
 async function onCores<T>(bench: Bench, path: PathName, fn: () => Promise<T>): Promise<T> {
   const slow = path === 'xdp-router slow path';
   // what the last path left the kernel to free (a stopped daemon's maps: at the full table, a 1.35-million-node trie) runs in softirq and workers on the lab's core too
-  const waited = await waitForQuiet(QUIET_MAX_MS);
-  if (waited > QUIET_NOTE_MS) progress(`forward: waited ${(waited / 1000).toFixed(1)} s for the machine to go quiet before ${path}`);
+  await settleBefore(`forward: before ${path}`, QUIET_MAX_MS);
   await pinToCpus(process.pid, LAB_CPU, true);
   await bench.realtimeReceive(true);
   if (slow) await idleGenerator(true);

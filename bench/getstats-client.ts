@@ -44,10 +44,6 @@ function schedstat(pid: number, tid: number): { runNs: number; waitNs: number } 
   return { runNs: Number(run), waitNs: Number(wait) };
 }
 
-function runQueueWaitNs(pid: number, tid: number): number {
-  return schedstat(pid, tid).waitNs;
-}
-
 /** Run-queue waits so far, ns, summed over the daemon's threads other than its event loop and its slow-path workers: libuv's pool, V8's helpers. */
 function helperWaitNs(pid: number): number {
   let total = 0;
@@ -55,7 +51,7 @@ function helperWaitNs(pid: number): number {
     if (Number(tid) === pid) continue;
     try {
       if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith(WORKER_PREFIX)) continue;
-      total += runQueueWaitNs(pid, Number(tid));
+      total += schedstat(pid, Number(tid)).waitNs;
     } catch {
       // gone meanwhile
     }
@@ -74,7 +70,7 @@ async function main(): Promise<void> {
   }
   const waits = (): [number, number, number, number] => {
     const loop = schedstat(daemonPid, daemonPid);
-    return [loop.waitNs, helperWaitNs(daemonPid), runQueueWaitNs(process.pid, process.pid), loop.runNs];
+    return [loop.waitNs, helperWaitNs(daemonPid), schedstat(process.pid, process.pid).waitNs, loop.runNs];
   };
   const api = connect({ socket });
   const calls: GetStatsRoundTrips['calls'] = [];

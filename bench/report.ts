@@ -312,7 +312,7 @@ function slowPathTargets(fw: ForwardResult): TargetCheck[] {
   if (rows.length === 0) return [];
   const out: TargetCheck[] = [];
   // the lossless throughput where it was searched, else what the sink received of the flood
-  const figure = (r: ForwardRow): number | null => (r.throughput !== undefined ? (r.throughput?.mpps ?? null) : r.mpps);
+  const figure = (r: ForwardRow): number | null => mppsOn(r, r.throughput !== undefined ? 'throughput' : 'received');
   const lowest = worst(rows, (r) => figure(r) ?? -1)!;
   const least = figure(lowest);
   out.push({

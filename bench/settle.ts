@@ -3,7 +3,7 @@
 // goes on in kernel workers for a while after the call returns; a
 // throughput figure taken meanwhile measures that too.
 import { readFileSync } from 'node:fs';
-import { sleep } from './progress.js';
+import { progress, sleep } from './progress.js';
 
 function cpuTimes(): { idle: number; total: number } {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -25,4 +25,13 @@ export async function waitForQuiet(maxMs = 90_000, idleShare = 0.9): Promise<num
     if (quiet >= 2) break;
   }
   return performance.now() - start;
+}
+
+/** A wait under this long goes unmentioned, ms. */
+const QUIET_NOTE_MS = 2_500;
+
+/** waitForQuiet(maxMs), and a progress line naming `what` when the wait was long enough to notice. */
+export async function settleBefore(what: string, maxMs: number): Promise<void> {
+  const waited = await waitForQuiet(maxMs);
+  if (waited > QUIET_NOTE_MS) progress(`${what}: waited ${(waited / 1000).toFixed(1)} s for the machine to go quiet`);
 }

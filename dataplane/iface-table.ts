@@ -66,10 +66,12 @@ export class InterfaceTable {
    */
   repairWords(): void {
     const want = wordsOf([...this.byIfindex.values()].map(({ key, value }) => [key, value]));
-    for (let i = 0; i < L.INGRESS_DIRECT; i++) {
-      const word = want.get(i) ?? 0n;
-      if (Atomics.load(this.words, i) !== word) Atomics.store(this.words, i, word);
-    }
+    for (let i = 0; i < L.INGRESS_DIRECT; i++) this.writeWord(i, want.get(i) ?? 0n);
+  }
+
+  /** One store, and none when the word already holds it. */
+  private writeWord(at: number, word: bigint): void {
+    if (Atomics.load(this.words, at) !== word) Atomics.store(this.words, at, word);
   }
 
   /** The xr_ingress words that do not say what xr_ifaces says now (verify). */
@@ -153,8 +155,7 @@ export class InterfaceTable {
     const key = ifaceKey(ifindex, spec);
     this.maps.xr_ifaces.update(key, L.iface.encode(value));
     const at = wordIndex(key);
-    const word = ingressWord(value);
-    if (at !== null && Atomics.load(this.words, at) !== word) Atomics.store(this.words, at, word);
+    if (at !== null) this.writeWord(at, ingressWord(value));
     if (had && !had.key.equals(key)) this.forget(had.key);
     this.byIfindex.set(ifindex, { key, value });
   }
