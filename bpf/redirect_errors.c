@@ -48,11 +48,15 @@ struct net_device {
 	const unsigned char *dev_addr;
 } __attribute__((preserve_access_index));
 
-struct bpf_map {
-	__u32 id;
-} __attribute__((preserve_access_index));
-
+struct bpf_map;
 struct bpf_prog;
+
+/*
+ * Set by the loader: the id of xdp_router's devmap, xr_tx_ports. A tracing
+ * program may not read a DEVMAP's struct bpf_map (the load fails, EINVAL),
+ * so the id comes in as a constant rather than from the map.
+ */
+volatile const __u32 xr_tx_ports_id = 0;
 
 /*
  * Move up to n packets from forwarded to drop-redirect of one interface
@@ -132,10 +136,14 @@ int BPF_PROG(xr_count_xmit_drops, const struct net_device *from_dev,
 
 	if (drops <= 0)
 		return 0;
+	/*
+	 * Every interface of xr_ifaces has its xr_tx_ports entry for as long
+	 * as it is there (iface-table.ts), so a device known here is one
+	 * xdp_router sends to.
+	 */
 	to = xr_our_device(to_dev);
 	from = xr_our_device(from_dev);
-	/* a device xdp_router sends to: other programs' devmaps are theirs */
-	if (!to || !from || !bpf_map_lookup_elem(&xr_tx_ports, &to->slot))
+	if (!to || !from)
 		return 0;
 	xr_refused(from, drops);
 	return 0;
@@ -153,7 +161,7 @@ int BPF_PROG(xr_count_redirect_errors, const struct net_device *dev,
 	 */
 	const struct xr_iface *from;
 
-	if (map_id != ((struct bpf_map *)&xr_tx_ports)->id)
+	if (map_id != xr_tx_ports_id)
 		return 0;
 	from = xr_our_device(dev);
 	if (from)

@@ -154,6 +154,8 @@ export interface NativeTracingObject {
   programNames(): string[];
   /** the names of the object's maps (.rodata/.bss excluded): each must be reused before load */
   mapNames(): string[];
+  /** set a `volatile const` of .rodata (before load); the value's size must be the variable's */
+  setConst(name: string, value: Buffer): void;
   /** map `name` becomes `map` (before load); refused when their shapes differ */
   reuseMap(name: string, map: NativeMap): void;
   /** load every program (off the JS thread); rejects with the verifier log in the message, or EINVAL when a map was not reused */

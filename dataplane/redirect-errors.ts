@@ -53,6 +53,8 @@ export class RedirectErrors {
       }
       const missing = object.programNames().filter((name) => !held.some((h) => h.name === name));
       if (missing.length === 0) return done;
+      // a tracing program cannot read a devmap's id (redirect_errors.c)
+      object.setConst('xr_tx_ports_id', L.u32.encode({ value: fp.map('xr_tx_ports').id }));
       for (const name of object.mapNames()) {
         if (!(name in L.MAPS)) throw new Error(`${objectPath}: map ${name} is not one of the fast path's (dataplane/layout.ts MAPS)`);
         object.reuseMap(name, fp.map(name as MapName));

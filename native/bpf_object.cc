@@ -1,12 +1,14 @@
 #include "bpf_object.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 
 #include "errors.h"
 #include "fd.h"
@@ -99,6 +101,38 @@ void LoadableObject::ReuseMap(const std::string& name, int fd, const std::string
                            wanted + "); stop the fast path that uses it, or remove the pins if none runs");
   int ret = bpf_map__reuse_fd(map, fd);
   if (ret < 0) ThrowErrno(-ret, context);
+}
+
+void LoadableObject::SetConst(const std::string& name, ByteView value) {
+  RequireOpened("set a const");
+  const std::string context = what_ + ": const '" + name + "' in .rodata";
+  const btf* types = bpf_object__btf(object_.get());
+  if (!types) ThrowErrno(ENOENT, context + " (the object has no BTF)");
+  bpf_map* map = nullptr;
+  bpf_object__for_each_map(map, object_.get()) {
+    if (!bpf_map__is_internal(map)) continue;
+    // An internal map's value type is the DATASEC of its section.
+    const btf_type* section = btf__type_by_id(types, bpf_map__btf_value_type_id(map));
+    if (!section || !btf_is_datasec(section)) continue;
+    if (std::strncmp(btf__name_by_offset(types, section->name_off), ".rodata", 7) != 0) continue;
+    const btf_var_secinfo* var = btf_var_secinfos(section);
+    for (int i = 0; i < btf_vlen(section); ++i, ++var) {
+      const btf_type* type = btf__type_by_id(types, var->type);
+      if (name != btf__name_by_offset(types, type->name_off)) continue;
+      if (var->size != value.size)
+        throw SysError::Argument(context + " is " + std::to_string(var->size) +
+                                 " bytes, the value " + std::to_string(value.size));
+      size_t size = 0;
+      auto initial = static_cast<const uint8_t*>(bpf_map__initial_value(map, &size));
+      if (!initial || size_t{var->offset} + var->size > size) ThrowErrno(EINVAL, context);
+      Bytes data(initial, initial + size);
+      std::memcpy(data.data() + var->offset, value.data, value.size);
+      int ret = bpf_map__set_initial_value(map, data.data(), data.size());
+      if (ret < 0) ThrowErrno(-ret, context);
+      return;
+    }
+  }
+  ThrowErrno(ENOENT, context);
 }
 
 void LoadableObject::PrepareLoad() {

@@ -56,6 +56,9 @@ class LoadableObject {
   // Before load: map `name` becomes the map behind fd (source names it in
   // messages). A map of another shape (another version's) is refused.
   void ReuseMap(const std::string& name, int fd, const std::string& source);
+  // Before load: set `volatile const` variable `name` of .rodata; its size
+  // must be value's.
+  void SetConst(const std::string& name, ByteView value);
   // Reserve the object for Load(), on the JS thread before Load() is queued.
   void PrepareLoad();
   // Load the programs whose autoload is on; configure() runs first, once the

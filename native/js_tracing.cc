@@ -91,6 +91,7 @@ class JsTracingObject : public Napi::ObjectWrap<JsTracingObject> {
                         InstanceAccessor<&JsTracingObject::Loaded>("loaded"),
                         InstanceMethod<&JsTracingObject::ProgramNames>("programNames"),
                         InstanceMethod<&JsTracingObject::MapNames>("mapNames"),
+                        InstanceMethod<&JsTracingObject::SetConst>("setConst"),
                         InstanceMethod<&JsTracingObject::ReuseMap>("reuseMap"),
                         InstanceMethod<&JsTracingObject::Load>("load"),
                         InstanceMethod<&JsTracingObject::Attach>("attach"),
@@ -127,6 +128,12 @@ class JsTracingObject : public Napi::ObjectWrap<JsTracingObject> {
 
   Napi::Value MapNames(const Napi::CallbackInfo& info) {
     return CallSync(info.Env(), [&] { return StringArray(info.Env(), Open()->MapNames()); });
+  }
+
+  Napi::Value SetConst(const Napi::CallbackInfo& info) {
+    return CallSync(info.Env(), [&] {
+      Open()->SetConst(StringArg(info[0], What("setConst", "name")), BufferArg(info[1], What("setConst", "value")));
+    });
   }
 
   Napi::Value ReuseMap(const Napi::CallbackInfo& info) {

@@ -3,7 +3,7 @@
 // they read and count into what the fast path does; each program is then
 // attached where its section names, as a BpfLink.
 //
-// Threads: the constructor, ReuseMap, ProgramNames, MapNames and PrepareLoad
+// Threads: the constructor, SetConst, ReuseMap, ProgramNames, MapNames and PrepareLoad
 // belong to the JS thread; Load and Attach may run on worker threads.
 #ifndef XR_NATIVE_TRACING_OBJECT_H
 #define XR_NATIVE_TRACING_OBJECT_H
@@ -28,6 +28,8 @@ class TracingObject {
   std::vector<std::string> ProgramNames() const;
   // Maps of the object, .rodata/.bss/.data/.kconfig excluded.
   std::vector<std::string> MapNames() const { return object_.MapNames(); }
+  // Before load: set a `volatile const` of the object's .rodata.
+  void SetConst(const std::string& name, ByteView value) { object_.SetConst(name, value); }
   // Before load: map `name` becomes `map`, refused when their shapes differ.
   void ReuseMap(const std::string& name, const BpfMap& map);
   // Reserve the object for Load(), on the JS thread before Load() is queued.

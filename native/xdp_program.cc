@@ -1,12 +1,9 @@
 #include "xdp_program.h"
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
-
-#include <cstring>
 
 #include "errors.h"
 #include "fd.h"
@@ -57,37 +54,7 @@ int XdpProgram::ProgramFd(const char* operation) const {
   return bpf_program__fd(program_);
 }
 
-void XdpProgram::SetConst(const std::string& name, ByteView value) {
-  object_.RequireOpened("set a const");
-  const std::string context = Describe() + ": const '" + name + "' in .rodata";
-  const btf* types = bpf_object__btf(object_.get());
-  if (!types) ThrowErrno(ENOENT, context + " (the object has no BTF)");
-  bpf_map* map = nullptr;
-  bpf_object__for_each_map(map, object_.get()) {
-    if (!bpf_map__is_internal(map)) continue;
-    // An internal map's value type is the DATASEC of its section.
-    const btf_type* section = btf__type_by_id(types, bpf_map__btf_value_type_id(map));
-    if (!section || !btf_is_datasec(section)) continue;
-    if (std::strncmp(btf__name_by_offset(types, section->name_off), ".rodata", 7) != 0) continue;
-    const btf_var_secinfo* var = btf_var_secinfos(section);
-    for (int i = 0; i < btf_vlen(section); ++i, ++var) {
-      const btf_type* type = btf__type_by_id(types, var->type);
-      if (name != btf__name_by_offset(types, type->name_off)) continue;
-      if (var->size != value.size)
-        throw SysError::Argument(context + " is " + std::to_string(var->size) +
-                                 " bytes, the value " + std::to_string(value.size));
-      size_t size = 0;
-      auto initial = static_cast<const uint8_t*>(bpf_map__initial_value(map, &size));
-      if (!initial || size_t{var->offset} + var->size > size) ThrowErrno(EINVAL, context);
-      Bytes data(initial, initial + size);
-      std::memcpy(data.data() + var->offset, value.data, value.size);
-      int ret = bpf_map__set_initial_value(map, data.data(), data.size());
-      if (ret < 0) ThrowErrno(-ret, context);
-      return;
-    }
-  }
-  ThrowErrno(ENOENT, context);
-}
+void XdpProgram::SetConst(const std::string& name, ByteView value) { object_.SetConst(name, value); }
 
 void XdpProgram::ReuseMap(const std::string& name, const std::string& pinPath) {
   object_.RequireOpened("reuse a map");

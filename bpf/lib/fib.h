@@ -207,8 +207,14 @@ xr_resolve_route(const struct xr_route *rt, __u32 hash, __u32 pkt_family,
 	 */
 	if (nh->state != XR_FORWARDED)
 		return nh->state;
-	/* present while the entry says XR_FORWARDED; checked so the redirect cannot fail after the rewrite */
-	if (!bpf_map_lookup_elem(&xr_tx_ports, &nh->tx_slot))
+	/*
+	 * Present while the entry says XR_FORWARDED. The redirect is set up
+	 * here, before the first write, so that it cannot fail after the
+	 * rewrite; and it is the presence check too, one devmap access instead
+	 * of two. It only records the target: unless the program returns
+	 * XDP_REDIRECT, the kernel does nothing with it.
+	 */
+	if (bpf_redirect_map(&xr_tx_ports, nh->tx_slot, XDP_PASS) != XDP_REDIRECT)
 		return XR_PASS_NO_IFACE;
 	eg->nh = nh;
 	return xr_resolve_neigh(nh, pkt_family, daddr, mark_use, eg);

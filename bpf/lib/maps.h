@@ -121,11 +121,12 @@ struct {
 
 /*
  * Egress devices by interface slot: the only way XDP_REDIRECT reaches them.
- * A hash of dense keys costs a mask and one compare; redirect_errors.c
- * tells our redirects by this map's id, which it cannot read of a DEVMAP.
+ * An array: the slots are dense, and a redirect through it is an index, not
+ * a hash walk. redirect_errors.c cannot read a DEVMAP's id, so its loader
+ * hands it this map's id.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
 	__uint(max_entries, XR_IFACE_MAX);
 	__type(key, __u32);
 	__type(value, __u32);

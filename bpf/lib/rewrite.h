@@ -91,8 +91,8 @@ static __always_inline int xr_transmit(struct xdp_md *ctx, const struct xr_frame
 		return XDP_DROP;
 	if (xr_trim_tail(ctx, excess))
 		return XDP_DROP;
-	/* presence in the devmap was checked before the first write */
-	return bpf_redirect_map(&xr_tx_ports, eg->nh->tx_slot, XDP_DROP);
+	/* the redirect to eg->nh->tx_slot was set up by xr_resolve_route */
+	return XDP_REDIRECT;
 }
 
 #endif /* XR_REWRITE_H */

@@ -59,9 +59,9 @@ describe('map layouts: C and TypeScript agree', () => {
     expect(btf.mapSetting('xr_tx_ports', 'max_entries')).toBe(L.IFACE_MAX);
     expect(btf.mapSetting('xr_counters', 'max_entries')).toBe(L.IFACE_MAX * L.REASONS.length);
     const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
-    const BPF_MAP_TYPE_DEVMAP_HASH = 25;
+    const BPF_MAP_TYPE_DEVMAP = 14;
     expect(btf.mapSetting('xr_counters', 'type')).toBe(BPF_MAP_TYPE_PERCPU_ARRAY);
-    expect(btf.mapSetting('xr_tx_ports', 'type')).toBe(BPF_MAP_TYPE_DEVMAP_HASH);
+    expect(btf.mapSetting('xr_tx_ports', 'type')).toBe(BPF_MAP_TYPE_DEVMAP);
   });
 
   it("xr_ingress: a mappable array of one word per device below INGRESS_DIRECT, whose fields hold a slot and every interface flag", () => {
