@@ -6,8 +6,8 @@
 #include <linux/ip.h>
 #include <bpf/bpf_endian.h>
 
-/* an IPv4 header without options, in the 16-bit words its checksum covers */
-#define XR_IPV4_HDR_WORDS	(sizeof(struct iphdr) / sizeof(__u16))
+/* an IPv4 header without options, in 32-bit words */
+#define XR_IPV4_HDR_U32S	(sizeof(struct iphdr) / sizeof(__u32))
 /* the one's complement sum of an intact header, its checksum included */
 #define XR_CSUM_INTACT		0xffff
 
@@ -27,19 +27,24 @@ static __always_inline void xr_ipv4_decrement_ttl(struct iphdr *iph)
 
 /*
  * The one's complement sum of a header without options, its checksum field
- * included, folded to 16 bits. A fixed ten-word sum: the loop unrolls, and
- * the caller's bounds check on the fixed header covers every load. Ten words
- * carry into at most four bits above the low 16, so two folds are enough.
+ * included, folded to 16 bits. Summed as five 32-bit words rather than ten
+ * 16-bit ones: 2^16 is 1 in one's complement arithmetic, so folding the
+ * wider sum gives the same result, in half the loads. Five words fit a
+ * 64-bit sum with room to spare; each fold adds the carries back in, and
+ * four take it from 35 bits to 16. The caller's bounds check on the fixed
+ * header covers every load.
  */
 static __always_inline __u16 xr_ipv4_hdr_sum(const struct iphdr *iph)
 {
-	const __u16 *w = (const __u16 *)iph;
-	__u32 sum = 0;
+	const __u32 *w = (const __u32 *)iph;
+	__u64 sum = 0;
 	int i;
 
 #pragma unroll
-	for (i = 0; i < (int)XR_IPV4_HDR_WORDS; i++)
+	for (i = 0; i < (int)XR_IPV4_HDR_U32S; i++)
 		sum += w[i];
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return sum;

@@ -45,11 +45,18 @@ static __always_inline __u32 xr_ingress_slot(__u64 word)
 	return (word >> XR_INGRESS_SLOT_SHIFT) & XR_INGRESS_SLOT_MASK;
 }
 
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "xr_mac_equal_word reads the frame's MAC as little-endian words"
+#endif
+
+/*
+ * The word holds the MAC's byte i at bits 8i: on a little-endian CPU, what a
+ * 4-byte and a 2-byte load of the frame's MAC give (two loads and two
+ * compares, not six of each).
+ */
 static __always_inline bool xr_mac_equal_word(const __u8 *mac, __u64 word)
 {
-	return mac[0] == (__u8)word && mac[1] == (__u8)(word >> 8) &&
-	       mac[2] == (__u8)(word >> 16) && mac[3] == (__u8)(word >> 24) &&
-	       mac[4] == (__u8)(word >> 32) && mac[5] == (__u8)(word >> 40);
+	return *(const __u32 *)mac == (__u32)word && *(const __u16 *)(mac + 4) == (__u16)(word >> 32);
 }
 
 /*

@@ -62,6 +62,23 @@ xr_ipv4_validate(const struct iphdr *iph, const void *data_end)
 }
 
 /*
+ * The first octets of every address xr_ipv4_address_pass may pass: 0/8 and
+ * 127/8 (martian), 169.254/16 (link-local), 224/4 (multicast) and
+ * 255.255.255.255. Almost all traffic has neither address under one, and
+ * so skips the exact checks (a dozen compares) for one load per address.
+ * Volatile: the compiler would otherwise see that the exact checks give
+ * the same answer on their own, and drop this shortcut as redundant.
+ */
+static const volatile __u8 xr_ipv4_special_octet[256] = {
+	[0] = 1, [127] = 1, [169] = 1, [224 ... 239] = 1, [255] = 1,
+};
+
+static __always_inline bool xr_ipv4_maybe_special(__be32 a)
+{
+	return xr_ipv4_special_octet[bpf_ntohl(a) >> 24];
+}
+
+/*
  * Addresses that make a packet someone else's business than the FIB's. The
  * router's own addresses are found by the FIB lookup that follows
  * (XR_ROUTE_LOCAL), and come before xr_ipv4_header_pass's reasons.
@@ -69,6 +86,9 @@ xr_ipv4_validate(const struct iphdr *iph, const void *data_end)
 static __always_inline enum xr_reason xr_ipv4_address_pass(const struct iphdr *iph)
 {
 	__be32 daddr = iph->daddr;
+
+	if (!xr_ipv4_maybe_special(daddr) && !xr_ipv4_maybe_special(iph->saddr))
+		return XR_FORWARDED;
 
 	if (xr_ipv4_is_multicast(daddr))
 		return XR_PASS_MULTICAST;
