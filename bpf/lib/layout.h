@@ -72,10 +72,6 @@ struct xr_nexthop {
 	__u8 gateway[XR_IN6_ALEN];	/* IPv4 in the first four bytes */
 };
 
-/* rewrite.h copies the MACs 4 + 2 and 2 + 4 bytes at a time from here */
-_Static_assert(__builtin_offsetof(struct xr_nexthop, dst_mac) % 4 == 0, "dst_mac is 4-byte aligned");
-_Static_assert(__builtin_offsetof(struct xr_nexthop, src_mac) % 4 == 2, "src_mac's last 4 bytes are aligned");
-
 struct xr_group_member {
 	__u32 nexthop;		/* next-hop id */
 	__u32 upper;		/* cumulative weight: chosen when hash % total < upper */
@@ -102,8 +98,6 @@ struct xr_neigh {
 	__u16 flags;		/* enum xr_neigh_flags */
 	__u32 used;		/* set by the program: forwarded through while STALE */
 };
-
-_Static_assert(__builtin_offsetof(struct xr_neigh, mac) % 4 == 0, "a neighbour's mac is 4-byte aligned");
 
 /*
  * Interfaces by what a frame arrives with: its device and its 802.1Q tag

@@ -16,14 +16,19 @@
 
 #define XR_VLAN_HLEN	((int)sizeof(struct xr_vlan_hdr))
 
+/* the MACs are copied 4 + 2 and 2 + 4 bytes at a time from these */
+_Static_assert(__builtin_offsetof(struct xr_nexthop, dst_mac) % 4 == 0, "dst_mac is 4-byte aligned");
+_Static_assert(__builtin_offsetof(struct xr_nexthop, src_mac) % 4 == 2, "src_mac's last 4 bytes are aligned");
+_Static_assert(__builtin_offsetof(struct xr_neigh, mac) % 4 == 0, "a neighbour's mac is 4-byte aligned");
+
 /*
  * In the fewest loads and stores: a MAC as 4 + 2 bytes or 2 + 4, as its
  * offset allows. A memcpy of a u8 array of unknown alignment is 24 byte
- * loads and stores. The sources are aligned (xr_nexthop's dst_mac at 0 and
- * src_mac at 6, xr_neigh's mac at 0: asserted in layout.h); the frame's
- * side may not be, which the kernel allows of packet data where the CPU
- * does (not with BPF_F_STRICT_ALIGNMENT, which only the verifier's
- * selftests set).
+ * loads and stores. The sources are aligned (asserted above); the frame's
+ * side may not be. The verifier allows that on CPUs with efficient
+ * unaligned access (x86-64, arm64); where the kernel lacks
+ * CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS it checks alignment strictly and
+ * refuses this program, as it does xr_mac_equal_word's loads.
  */
 static __always_inline void xr_write_macs(struct ethhdr *eth, const struct xr_egress *eg)
 {
