@@ -99,7 +99,11 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 {
 	struct iphdr *iph = f->l3;
 	struct xr_egress eg = {};
-	struct xr_route rt;
+	/*
+	 * Zeroed: on a frame without a route clang may still copy rt between
+	 * registers, and the verifier refuses a read of one never written.
+	 */
+	struct xr_route rt = {};
 	enum xr_reason reason;
 	bool routed;
 
@@ -143,7 +147,7 @@ static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struc
 {
 	struct ipv6hdr *ip6h = f->l3;
 	struct xr_egress eg = {};
-	struct xr_route rt;
+	struct xr_route rt = {};	/* zeroed: see xr_route_ipv4 */
 	enum xr_reason reason;
 
 	reason = xr_ipv6_validate(ip6h, f->data_end);

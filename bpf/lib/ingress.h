@@ -13,6 +13,9 @@
  */
 static __always_inline enum xr_reason xr_ingress_pass(__u32 flags)
 {
+	/* one test for the common case, then the reasons in their order */
+	if (!(flags & (XR_IFACE_F_VRF | XR_IFACE_F_POLICY_IN | XR_IFACE_F_NETFILTER_IN)))
+		return XR_FORWARDED;
 	if (flags & XR_IFACE_F_VRF)
 		return XR_PASS_VRF;
 	if (flags & XR_IFACE_F_POLICY_IN)
@@ -79,10 +82,13 @@ static __always_inline enum xr_reason xr_check_ingress(struct xr_frame *f)
 
 	if (!f->tagged && xr_ingress_word(f->ifindex, &word)) {
 		f->slot = xr_ingress_slot(word);
-		if (xr_mac_is_multicast(eth->h_dest))
-			return XR_PASS_MULTICAST;
+		/*
+		 * A device's own MAC is unicast (the kernel refuses any other),
+		 * so a frame addressed to it is not multicast: the I/G bit is
+		 * only read for the frames that go up.
+		 */
 		if (!xr_mac_equal_word(eth->h_dest, word))
-			return XR_PASS_OTHER_HOST;
+			return xr_mac_is_multicast(eth->h_dest) ? XR_PASS_MULTICAST : XR_PASS_OTHER_HOST;
 		return xr_ingress_pass((word >> XR_INGRESS_FLAGS_SHIFT) & XR_INGRESS_FLAGS_MASK);
 	}
 	if (!f->tagged || key.vlan_id != XR_VLAN_NONE)

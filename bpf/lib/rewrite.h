@@ -104,7 +104,15 @@ static __always_inline int xr_transmit(struct xdp_md *ctx, const struct xr_frame
 				       const struct xr_egress *eg)
 {
 	/* measured while f's pointers hold: a VLAN push or strip moves the head */
-	__u32 excess = f->data_end - f->l3 - f->datagram_len;
+	long l3_len = f->data_end - f->l3;
+	__u32 excess;
+
+	/*
+	 * A scalar from here on: left to itself, clang does this subtraction
+	 * on the pointers in 32-bit registers, which the verifier refuses.
+	 */
+	barrier_var(l3_len);
+	excess = l3_len - f->datagram_len;
 
 	if (xr_rewrite_l2(ctx, f, eg))
 		return XDP_DROP;
