@@ -4,7 +4,6 @@
 // redirects) or at the devmap's flush (a frame over the peer's MTU); the
 // tracing links that move them survive a kill -9, are adopted by the next
 // start rather than doubled, and go with a clean stop.
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import type { DaemonConfig, RouterDaemon } from '../../support/daemon.js';
 import { startLabDaemon, withLabDaemon } from '../../support/lab-daemon.js';
 import type { LabDaemon } from '../../support/lab-daemon.js';
 import { cli, within } from '../helpers/router.js';
+import { linksCountingInto } from '../helpers/links.js';
 import { freePort, scrape, value } from '../helpers/metrics.js';
 import { ping, udpStream } from '../../router/lab/traffic.js';
 
@@ -25,14 +25,6 @@ const FRAMES = 100;
 /** B's MTU in the flush test: below the size of its pings, above the default frames */
 const SMALL_MTU = 1000;
 const BIG_PING = 1200;
-
-/** Links in the kernel whose program counts into the map of this id (bpftool's view, so stray copies count too). */
-function linksCountingInto(mapId: number): number[] {
-  const programs = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' })) as Array<{ id: number; type: string; map_ids?: number[] }>;
-  const ours = new Set(programs.filter((p) => p.type === 'tracing' && p.map_ids?.includes(mapId)).map((p) => p.id));
-  const links = JSON.parse(execFileSync('bpftool', ['-j', 'link', 'list'], { encoding: 'utf8' })) as Array<{ id: number; prog_id: number }>;
-  return links.filter((l) => ours.has(l.prog_id)).map((l) => l.id).sort();
-}
 
 describe('redirects the egress device refuses', () => {
   let h: LabDaemon | undefined;

@@ -8,6 +8,7 @@ import { FastPath, RouteBatch } from '../../dataplane/fastpath.js';
 import { addon } from '../../dataplane/native.js';
 import { RedirectErrors } from '../../dataplane/redirect-errors.js';
 import * as L from '../../dataplane/layout.js';
+import { linksCountingInto } from '../helpers/links.js';
 import { createFixture } from './fixture.js';
 import type { Fixture } from './fixture.js';
 
@@ -119,6 +120,20 @@ describe('program lifecycle and map operations', () => {
         /xdp_router\.o: const 'xr_tx_ports_id'/,
       );
       expect(readdirSync(PIN_DIR).filter((n) => !(n in L.MAPS))).toEqual([]);
+    } finally {
+      fp.unpin();
+      fp.close();
+    }
+  });
+
+  it('undoes a partly attached pair of redirect-error counters: the first link goes with its pin when the second cannot attach', async () => {
+    const fp = await FastPath.open({ netns: fixture.ns, pinDir: PIN_DIR });
+    try {
+      const object = join(__dirname, '..', '..', 'bpf', 'test', 'attach_undo.o');
+      await expect(RedirectErrors.attach(fp, PIN_DIR, object)).rejects.toThrow(/attach program 'xr_undo_second' of .*attach_undo\.o/);
+      expect(readdirSync(PIN_DIR).filter((n) => !(n in L.MAPS))).toEqual([]);
+      // the first program was attached and pinned before the second failed: its link must be gone from the kernel too
+      expect(linksCountingInto(fp.map('xr_counters').id)).toEqual([]);
     } finally {
       fp.unpin();
       fp.close();
