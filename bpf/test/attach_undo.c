@@ -4,9 +4,9 @@
  * second program cannot attach. A raw_tp program is checked against its
  * tracepoint only when it attaches, so this object loads, its first
  * program attaches and is pinned, and the second fails: what
- * dataplane/redirect-errors.ts must then undo. The first counts into
- * xr_counters, so the test finds any link of it left in the kernel by
- * that map.
+ * dataplane/redirect-errors.ts must then undo. The first refers to
+ * xr_counters (a count it never makes), so the test finds any link of it
+ * left in the kernel by that map.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
