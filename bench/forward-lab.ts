@@ -85,13 +85,16 @@ export function receiveCpuNs(l: ForwardLab): number {
   return total;
 }
 
-/** the kernel's count of datagrams it forwarded in namespace ns (ForwDatagrams of /proc/net/snmp) */
+/** the kernel's count of datagrams it forwarded in namespace ns, both families (ForwDatagrams of /proc/net/snmp, Ip6OutForwDatagrams of /proc/net/snmp6) */
 export async function kernelForwarded(ns: string): Promise<number> {
   const lines = (await run(['cat', '/proc/net/snmp'], ns)).split('\n').filter((l) => l.startsWith('Ip: '));
   const [names, values] = lines.map((l) => l.split(' ').slice(1));
   const at = names?.indexOf('ForwDatagrams') ?? -1;
   if (at < 0 || values?.[at] === undefined) throw new Error(`no Ip ForwDatagrams in /proc/net/snmp of namespace ${ns}: cannot tell who forwarded the benchmark's frames`);
-  return Number(values[at]);
+  // IPv6's: one "name value" line each
+  const forwarded6 = (await run(['cat', '/proc/net/snmp6'], ns)).split('\n').find((l) => l.startsWith('Ip6OutForwDatagrams'));
+  if (!forwarded6) throw new Error(`no Ip6OutForwDatagrams in /proc/net/snmp6 of namespace ${ns}: cannot tell who forwarded the benchmark's frames`);
+  return Number(values[at]) + Number(forwarded6.trim().split(/\s+/)[1]);
 }
 
 export async function createForwardLab(prefix: string): Promise<ForwardLab> {
@@ -105,8 +108,8 @@ export async function createForwardLab(prefix: string): Promise<ForwardLab> {
     ];
     const napiThreads = new Map<string, number[]>();
     for (const [ns, dev] of all) napiThreads.set(dev, await threadedNapi(ns, dev));
-    // the sink drops what it counts, ARP replies included if it had to: B's neighbour entry is static
-    await ip(['neigh', 'replace', lab.b.v4, 'lladdr', lab.b.mac, 'dev', lab.router.toB.dev, 'nud', 'permanent'], lab.router.ns);
+    // the sink drops what it counts, ARP and ND replies included if it had to: B's neighbour entries are static
+    for (const addr of [lab.b.v4, lab.b.v6]) await ip(['neigh', 'replace', addr, 'lladdr', lab.b.mac, 'dev', lab.router.toB.dev, 'nud', 'permanent'], lab.router.ns);
     return { lab, napiThreads };
   } catch (err) {
     await destroyLab(prefix);

@@ -19,13 +19,16 @@ import { onInterrupt } from './cleanup.js';
 import { chooseGenerator } from './generator-choice.js';
 import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus, realtimeReceive, receiveCpuNs } from './forward-lab.js';
 import { TABLES, fullTable, growTable, tableSize } from './forward-table.js';
-import type { TableName, TableSize } from './forward-table.js';
-import { TRAFFIC, compareForward, describeThroughput, bestRows } from './forward-results.js';
+import type { RouteTable, TableName, TableSize } from './forward-table.js';
+import { IPV4_TRAFFIC, TRAFFIC, compareForward, describeThroughput, bestRows } from './forward-results.js';
 import type { ForwardOptions, ForwardResult, ForwardRow, PathName, SlowPathAtRate, Throughput, TrafficName } from './forward-results.js';
 import { attachRedirectAll, attachReference } from './lab-forwarders.js';
 import { RouterDaemon } from '../support/daemon.js';
-import { LiveFramesGenerator, MAX_TEST_RUN_REPEAT, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
-import type { FlowSpec, Generator } from './lab-traffic.js';
+import { FRAME_LENGTH, LiveFramesGenerator, MAX_TEST_RUN_REPEAT, SINK_PORT, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
+import type { FlowSpec, FrameTable, Generator, TrafficSpec } from './lab-traffic.js';
+import { requireAddress } from '../dataplane/addr.js';
+import { udpFrame } from '../support/frames.js';
+import { spreadFlows, spreadSeed } from './spread-flows.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
@@ -192,16 +195,33 @@ async function measureThroughput(gen: Generator, bench: Bench, flood: Measuremen
   return best && { mpps: best.mpps, offeredMpps: best.offeredMpps, loss: best.loss, trials: trials.length, generatorBound: false, sharedCore: true, receiveNsPerFrame: receiveNs.get(best) ?? null };
 }
 
-function flowsFor(traffic: TrafficName, options: ForwardOptions, dstMac: string, srcMac: string): FlowSpec {
+function flowsFor(traffic: 'one flow' | 'flow mix', options: ForwardOptions, dstMac: string, srcMac: string): FlowSpec {
   return traffic === 'one flow'
     ? { dstMac, srcMac, src: '192.0.2.2', dst: '203.0.113.10', flows: 1, destinations: 1 }
     : { dstMac, srcMac, src: '192.0.2.2', dst: '203.0.113.1', flows: options.flows, destinations: options.destinations };
 }
 
+/** frames of the IPv6 spread traffic (the most a frame table holds), each to its own destination */
+const SPREAD_FRAMES = 4096;
+
+/**
+ * The IPv6 spread traffic at a table size: from A to random addresses of
+ * random prefixes among the table's IPv6 routes, seeded as the fast-path
+ * benchmark's spread frames are (spread-flows.ts), one UDP source port each.
+ */
+function spreadFrames6(lab: Lab, full: RouteTable, table: TableSize): FrameTable {
+  const src = requireAddress(lab.a.v6).addr;
+  return {
+    frames: spreadFlows(6, full.v6, table.routes6, SPREAD_FRAMES, spreadSeed(6, table.routes6)).map((flow) =>
+      udpFrame({ dstMac: lab.router.toA.mac, srcMac: lab.a.mac, src, dst: flow.dst, sport: flow.sport, dport: SINK_PORT, frameLength: FRAME_LENGTH }),
+    ),
+  };
+}
+
 /** a flood's figures */
 type Measurement = Omit<ForwardRow, 'table' | 'path' | 'traffic' | 'generator' | 'throughput' | 'slowPathAtThroughput'>;
 
-type GeneratorFactory = (ns: string, dev: string, flows: FlowSpec) => Promise<Generator>;
+type GeneratorFactory = (ns: string, dev: string, traffic: TrafficSpec) => Promise<Generator>;
 
 /** what every case shares: the lab (traffic from A's veth to the router's), the sink on B's veth, the generator */
 interface Bench {
@@ -212,6 +232,16 @@ interface Bench {
   realtimeReceive: (on: boolean) => Promise<void>;
   sink: Sink;
   createGenerator: GeneratorFactory;
+  /** the IPv6 spread traffic of each table the run measures */
+  spread6: Map<TableName, FrameTable>;
+}
+
+function trafficFor(bench: Bench, table: TableName, traffic: TrafficName): TrafficSpec {
+  const { lab, options } = bench;
+  if (traffic !== 'IPv6 spread') return flowsFor(traffic, options, lab.router.toA.mac, lab.a.mac);
+  const spread = bench.spread6.get(table);
+  if (!spread) throw new Error(`forward: no IPv6 spread traffic for the ${table} table`);
+  return spread;
 }
 
 interface Measured {
@@ -246,8 +276,8 @@ async function measurePath(bench: Bench, table: TableName, path: PathName, profi
   const { lab, options } = bench;
   const rows: ForwardRow[] = [];
   let entries: ProfileEntry[] | null | undefined;
-  for (const traffic of TRAFFIC) {
-    const gen = await bench.createGenerator(lab.a.ns, lab.a.dev, flowsFor(traffic, options, lab.router.toA.mac, lab.a.mac));
+  for (const traffic of path === 'xdp-router slow path' ? IPV4_TRAFFIC : TRAFFIC) {
+    const gen = await bench.createGenerator(lab.a.ns, lab.a.dev, trafficFor(bench, table, traffic));
     try {
       const probe = slowPath && traffic === 'flow mix' ? sleep(PROBE_DELAY_MS).then(slowPath.underLoad) : undefined;
       const measured = await measure(gen, bench.sink, options.seconds, bench.receiveCpuNs, slowPath?.workerCpuNs);
@@ -448,6 +478,8 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
       () => liveFramesRefusal(lab.a.ns, lab.a.dev, flowsFor('one flow', options, lab.router.toA.mac, lab.a.mac)),
       (line) => process.stdout.write(`${line}\n`),
     );
+    const full = fullTable();
+    const tables = TABLES.filter((name) => options.fullTable || name !== 'full table').map((name) => tableSize(name, full));
     const bench: Bench = {
       options,
       lab,
@@ -455,11 +487,10 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
       realtimeReceive: (on) => realtimeReceive(fl, on),
       sink,
       createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create,
+      spread6: new Map(tables.map((table) => [table.name, spreadFrames6(lab, full, table)])),
     };
     // every path forwards with the kernel's tables or beside them: forwarding on, except for the slow path alone
     await setKernelForwarding(lab, true);
-    const full = fullTable();
-    const tables = TABLES.filter((name) => options.fullTable || name !== 'full table').map((name) => tableSize(name, full));
     const rows: ForwardRow[] = [];
     let profile: ForwardResult['profile'];
     let installed: TableSize | null = null;

@@ -32,6 +32,30 @@ export interface FlowSpec {
   destinations: number;
 }
 
+/**
+ * Traffic given frame by frame: FRAME_LENGTH bytes each, sent in turn (at
+ * most GEN_FRAMES_MAX, bpf/bench/traffic_gen.c): any family, any
+ * destinations, checksums as the caller made them.
+ */
+export interface FrameTable {
+  frames: Buffer[];
+}
+
+/** what a generator sends */
+export type TrafficSpec = FlowSpec | FrameTable;
+
+/** GEN_FRAMES_MAX of bpf/bench/traffic_gen.c */
+const GEN_FRAMES_MAX = 4096;
+
+/** every frame of the traffic, in the order the generators send them */
+function framesOf(spec: TrafficSpec): Buffer[] {
+  if (!('frames' in spec)) return Array.from({ length: spec.flows }, (_, n) => flowFrame(spec, n));
+  if (spec.frames.length < 1 || spec.frames.length > GEN_FRAMES_MAX) throw new RangeError(`a frame table holds 1 to ${GEN_FRAMES_MAX} frames, not ${spec.frames.length}`);
+  const odd = spec.frames.find((f) => f.length !== FRAME_LENGTH);
+  if (odd) throw new RangeError(`every frame of a frame table is ${FRAME_LENGTH} bytes, not ${odd.length}`);
+  return spec.frames;
+}
+
 /** which generator offered the traffic, as the tables name it */
 export type GeneratorName = 'live frames' | 'AF_XDP';
 
@@ -98,17 +122,25 @@ export class LiveFramesGenerator implements Generator {
     private readonly frame: Buffer,
   ) {}
 
-  /** A generator sending out of dev in namespace ns (its peer receives). */
-  static async create(ns: string, dev: string, flows: FlowSpec): Promise<LiveFramesGenerator> {
+  /**
+   * A generator sending out of dev in namespace ns (its peer receives):
+   * flows from a template, or a frame table written whole.
+   */
+  static async create(ns: string, dev: string, spec: TrafficSpec): Promise<LiveFramesGenerator> {
     const netns = `/run/netns/${ns}`;
-    const frame = flowFrame(flows, 0);
-    const program = new addon.XdpProgram(benchObject('traffic_gen'), 'xdp_traffic_gen', { netns });
+    const frames = framesOf(spec);
+    const program = new addon.XdpProgram(benchObject('traffic_gen'), 'frames' in spec ? 'xdp_traffic_gen_frames' : 'xdp_traffic_gen', { netns });
     try {
-      program.setConst('gen_template', frame.subarray(0, GEN_TEMPLATE_LEN));
-      program.setConst('gen_flows', u32(flows.flows));
-      program.setConst('gen_destinations', u32(flows.destinations));
+      if ('frames' in spec) {
+        program.setConst('gen_frame_count', u32(frames.length));
+      } else {
+        program.setConst('gen_template', frames[0]!.subarray(0, GEN_TEMPLATE_LEN));
+        program.setConst('gen_flows', u32(spec.flows));
+        program.setConst('gen_destinations', u32(spec.destinations));
+      }
       await program.load();
-      return new LiveFramesGenerator(program, addon.ifIndex(dev, netns), frame);
+      if ('frames' in spec) frames.forEach((frame, n) => program.map('gen_frames').update(u32(n), frame));
+      return new LiveFramesGenerator(program, addon.ifIndex(dev, netns), frames[0]!);
     } catch (err) {
       program.close();
       throw err;
@@ -172,7 +204,7 @@ const LIVE_FRAMES_PROBE = 16;
  * Whether this machine refuses live frames: one tiny live-frames run out of
  * dev. The errno name (EPERM, EOPNOTSUPP) when refused, null when it ran.
  */
-export async function liveFramesRefusal(ns: string, dev: string, flows: FlowSpec): Promise<string | null> {
+export async function liveFramesRefusal(ns: string, dev: string, flows: TrafficSpec): Promise<string | null> {
   const gen = await LiveFramesGenerator.create(ns, dev, flows);
   try {
     await gen.send(LIVE_FRAMES_PROBE);
@@ -208,9 +240,9 @@ export class XskGenerator implements Generator {
     private readonly frames: Buffer[],
   ) {}
 
-  static async create(ns: string, dev: string, flows: FlowSpec): Promise<XskGenerator> {
+  static async create(ns: string, dev: string, spec: TrafficSpec): Promise<XskGenerator> {
     const netns = `/run/netns/${ns}`;
-    const frames = Array.from({ length: flows.flows }, (_, n) => flowFrame(flows, n));
+    const frames = framesOf(spec);
     const options = { ifindex: addon.ifIndex(dev, netns), queue: 0, netns, frameCount: XSK_UMEM_FRAMES, frameSize: XSK_FRAME_SIZE, ringSize: XSK_RING_SIZE, bind: 'copy' as const };
     // the previous case's socket frees the queue an RCU grace period after its close
     for (let attempt = 1; ; attempt++) {

@@ -203,6 +203,33 @@ function maskBytes(addr: Buffer, length: number): void {
   }
 }
 
+/**
+ * Where the forward benchmark's spread IPv6 traffic goes: a quarter of the
+ * documentation /32 (2001:db8:4000::/34), clear of the lab's own subnets
+ * (2001:db8:a::/64, 2001:db8:b::/64, 2001:db8:cafe::/48, router/lab/topology.ts).
+ */
+export const SPREAD6_BLOCK: Prefix6 = { addr: Buffer.from('20010db8400000000000000000000000', 'hex'), length: 34 };
+/** 2000::/3: the bits every prefix of ipv6Table shares */
+const GLOBAL6_LENGTH = 3;
+
+function bitAt(addr: Buffer, bit: number): number {
+  return (addr[bit >> 3]! >> (7 - (bit & 7))) & 1;
+}
+
+/**
+ * A prefix of ipv6Table moved under SPREAD6_BLOCK with its shape: its bits
+ * after 2000::/3 follow the block's, so a /48 becomes a /79 (a /128 stays
+ * one, its last bits cut). The table's tree below the block is the global
+ * table's, and traffic to it stays on the documentation range.
+ */
+export function underSpreadBlock6(p: Prefix6): Prefix6 {
+  const shift = SPREAD6_BLOCK.length - GLOBAL6_LENGTH;
+  const length = Math.min(128, p.length + shift);
+  const addr = Buffer.from(SPREAD6_BLOCK.addr);
+  for (let bit = SPREAD6_BLOCK.length; bit < length; bit++) addr[bit >> 3] = addr[bit >> 3]! | (bitAt(p.addr, bit - shift) << (7 - (bit & 7)));
+  return { addr, length };
+}
+
 export function formatPrefix4(p: Prefix4): string {
   return `${numberToIpv4(p.addr)}/${p.length}`;
 }

@@ -9,6 +9,7 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -35,14 +36,25 @@ int xdp_sink(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct iphdr *iph = (void *)(eth + 1);
-	struct udphdr *udp = (void *)(iph + 1);
+	struct ipv6hdr *ip6h = (void *)(eth + 1);
+	struct udphdr *udp;
 	struct sink_count *c;
 	__u32 key = 0;
 
-	if ((void *)(udp + 1) > data_end)
+	if ((void *)(eth + 1) > data_end)
 		return XDP_PASS;
-	if (eth->h_proto != bpf_htons(ETH_P_IP) || iph->protocol != IPPROTO_UDP ||
-	    iph->ihl != 5 || udp->dest != bpf_htons(sink_port))
+	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		udp = (void *)(iph + 1);
+		if ((void *)(udp + 1) > data_end || iph->protocol != IPPROTO_UDP || iph->ihl != 5)
+			return XDP_PASS;
+	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		udp = (void *)(ip6h + 1);
+		if ((void *)(udp + 1) > data_end || ip6h->nexthdr != IPPROTO_UDP)
+			return XDP_PASS;
+	} else {
+		return XDP_PASS;
+	}
+	if (udp->dest != bpf_htons(sink_port))
 		return XDP_PASS;
 	c = bpf_map_lookup_elem(&sink_counts, &key);
 	if (c) {

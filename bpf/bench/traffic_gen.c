@@ -4,7 +4,9 @@
  * on a host's veth: every frame it returns XDP_TX leaves by that veth.
  *
  * It writes the Ethernet, IPv4 and UDP headers of every frame afresh from a
- * template. Live frames come from a page pool whose pages are recycled
+ * template (xdp_traffic_gen), or the whole of each frame from a table of
+ * them that userspace filled (xdp_traffic_gen_frames: any family, any
+ * destinations, checksums precomputed). Live frames come from a page pool whose pages are recycled
  * without being reinitialised, and a frame that a router rewrote (MACs,
  * TTL) and a sink dropped comes back to that pool as the router left it.
  *
@@ -62,6 +64,24 @@ struct {
 	__type(value, struct gen_state);
 } gen_state SEC(".maps");
 
+/* the frames of xdp_traffic_gen_frames: whole 64-byte frames, taken in turn */
+#define GEN_FRAME_WORDS		8
+#define GEN_FRAMES_MAX		4096
+
+struct gen_frame {
+	__u64 words[GEN_FRAME_WORDS];
+};
+
+/* Set by the loader: how many of gen_frames it filled (1..GEN_FRAMES_MAX). */
+volatile const __u32 gen_frame_count = 1;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GEN_FRAMES_MAX);
+	__type(key, __u32);
+	__type(value, struct gen_frame);
+} gen_frames SEC(".maps");
+
 /* Whether this run's frame has its turn yet; takes the turn when it has. */
 static __always_inline int gen_take_turn(struct gen_state *s)
 {
@@ -78,6 +98,26 @@ static __always_inline int gen_take_turn(struct gen_state *s)
 	return 1;
 }
 
+/*
+ * This run's state when its frame has its turn (taken), else NULL and in
+ * *verdict what the run returns: XDP_DROP (not its turn) or XDP_ABORTED.
+ */
+static __always_inline struct gen_state *gen_this_turn(int *verdict)
+{
+	__u32 key = 0;
+	struct gen_state *s = bpf_map_lookup_elem(&gen_state, &key);
+
+	if (!s) {
+		*verdict = XDP_ABORTED;
+		return NULL;
+	}
+	if (!gen_take_turn(s)) {
+		*verdict = XDP_DROP;
+		return NULL;
+	}
+	return s;
+}
+
 SEC("xdp")
 int xdp_traffic_gen(struct xdp_md *ctx)
 {
@@ -87,15 +127,12 @@ int xdp_traffic_gen(struct xdp_md *ctx)
 	struct udphdr *udp = (void *)(iph + 1);
 	__u64 *words = data;
 	struct gen_state *s;
-	__u32 key = 0;
 	__u32 flow = 0;
-	int i;
+	int verdict, i;
 
-	s = bpf_map_lookup_elem(&gen_state, &key);
+	s = gen_this_turn(&verdict);
 	if (!s)
-		return XDP_ABORTED;
-	if (!gen_take_turn(s))
-		return XDP_DROP;
+		return verdict;
 	if (data + GEN_TEMPLATE_LEN > data_end)
 		return XDP_ABORTED;
 	for (i = 0; i < GEN_TEMPLATE_WORDS; i++)
@@ -108,6 +145,32 @@ int xdp_traffic_gen(struct xdp_md *ctx)
 	/* the sum over a zero checksum field, complemented, is the checksum */
 	iph->check = 0;
 	iph->check = (__sum16)~xr_ipv4_hdr_sum(iph);
+	s->sent++;
+	return XDP_TX;
+}
+
+SEC("xdp")
+int xdp_traffic_gen_frames(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	const struct gen_frame *frame;
+	__u64 *words = data;
+	struct gen_state *s;
+	int verdict, i;
+	__u32 key;
+
+	s = gen_this_turn(&verdict);
+	if (!s)
+		return verdict;
+	if (data + sizeof(*frame) > data_end)
+		return XDP_ABORTED;
+	key = (__u32)(s->sent % gen_frame_count);
+	frame = bpf_map_lookup_elem(&gen_frames, &key);
+	if (!frame)
+		return XDP_ABORTED;
+	for (i = 0; i < GEN_FRAME_WORDS; i++)
+		words[i] = frame->words[i];
 	s->sent++;
 	return XDP_TX;
 }
