@@ -25,8 +25,8 @@ import type { SyncOptions } from './sync.js';
 const HELP = `usage: npm run bench -- [PART...] [OPTIONS]
 
 PART: fastpath, forward, sync, grpc (afxdp: forward, whose table has the
-AF_XDP slow path beside XDP and the kernel); none runs them all (about 22
-minutes on 2 cores, the sync's full table most of it). Results: a table on stdout; bench/results/PART.{json,md}
+AF_XDP slow path beside XDP and the kernel); none runs them all (about 40
+minutes on 2 cores, the forward's IPv6 spread searches and the sync's full table most of it). Results: a table on stdout; bench/results/PART.{json,md}
 (fastpath.svg too); BENCHMARKS.md's latest-results section.
 
 options:
