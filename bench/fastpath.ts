@@ -16,7 +16,6 @@ import type { NativeProgram } from '../dataplane/native.js';
 import { deleteNetns } from '../router/lab/netns.js';
 import { onInterrupt } from './cleanup.js';
 import { FibNamespace, INGRESS_MAC, SOURCE } from './fib-namespace.js';
-import { udpFrame } from '../support/frames.js';
 import { ipv6IndexCost } from './index-cost.js';
 import type { IndexCost } from './index-cost.js';
 import { FULL_TABLE, fullTable, ipv4Table, ipv6Table } from './prefixes.js';
@@ -25,7 +24,7 @@ import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
 import { settleBefore } from './settle.js';
-import { spreadFlows, spreadSeed } from './spread-flows.js';
+import { spreadFrames, spreadSeed, writeFrames } from './spread-flows.js';
 
 /** XRB_FRAMES and XRB_FRAME_LEN of bpf/bench/driver.h */
 const DRIVER_FRAMES = 4096;
@@ -97,15 +96,11 @@ export interface FastpathResult {
 /** Frames to destinations spread over the whole table: a random route, a random address in it. */
 export function framesFor(family: 4 | 6, table: Prefix4[] | Prefix6[], routes: number, count: number, seed: number): Buffer[] {
   const src = requireAddress(family === 4 ? SOURCE.v4 : SOURCE.v6).addr;
-  return spreadFlows(family, table, routes, count, seed).map(({ dst, sport }) =>
-    udpFrame({ dstMac: INGRESS_MAC, srcMac: '02:00:00:00:00:0a', src, dst, sport, dport: 9, frameLength: FRAME_LENGTH }),
-  );
+  return spreadFrames(family, table, routes, count, seed, { dstMac: INGRESS_MAC, srcMac: '02:00:00:00:00:0a', src, dport: 9, frameLength: FRAME_LENGTH });
 }
 
-export async function loadDriverFrames(program: NativeProgram, frames: Buffer[]): Promise<void> {
-  const keys = Buffer.alloc(4 * frames.length);
-  frames.forEach((_, i) => keys.writeUInt32LE(i, i * 4));
-  await program.map('xrb_frames').updateBatch(keys, Buffer.concat(frames), frames.length);
+export function loadDriverFrames(program: NativeProgram, frames: Buffer[]): Promise<void> {
+  return writeFrames(program, 'xrb_frames', frames);
 }
 
 export function redirectVerdicts(program: NativeProgram): bigint {

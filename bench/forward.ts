@@ -27,8 +27,7 @@ import { RouterDaemon } from '../support/daemon.js';
 import { FRAME_LENGTH, LiveFramesGenerator, MAX_TEST_RUN_REPEAT, SINK_PORT, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
 import type { FlowSpec, FrameTable, Generator, TrafficSpec } from './lab-traffic.js';
 import { requireAddress } from '../dataplane/addr.js';
-import { udpFrame } from '../support/frames.js';
-import { spreadFlows, spreadSeed } from './spread-flows.js';
+import { spreadFrames, spreadSeed } from './spread-flows.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
@@ -210,12 +209,8 @@ const SPREAD_FRAMES = 4096;
  * benchmark's spread frames are (spread-flows.ts), one UDP source port each.
  */
 function spreadFrames6(lab: Lab, full: RouteTable, table: TableSize): FrameTable {
-  const src = requireAddress(lab.a.v6).addr;
-  return {
-    frames: spreadFlows(6, full.v6, table.routes6, SPREAD_FRAMES, spreadSeed(6, table.routes6)).map((flow) =>
-      udpFrame({ dstMac: lab.router.toA.mac, srcMac: lab.a.mac, src, dst: flow.dst, sport: flow.sport, dport: SINK_PORT, frameLength: FRAME_LENGTH }),
-    ),
-  };
+  const ends = { dstMac: lab.router.toA.mac, srcMac: lab.a.mac, src: requireAddress(lab.a.v6).addr, dport: SINK_PORT, frameLength: FRAME_LENGTH };
+  return { frames: spreadFrames(6, full.v6, table.routes6, SPREAD_FRAMES, spreadSeed(6, table.routes6), ends) };
 }
 
 /** a flood's figures */

@@ -11,6 +11,7 @@ import { parseIPv4 } from '../dataplane/addr.js';
 import { AttachedProgram, u32 } from './attached-program.js';
 import { udpFrame } from '../support/frames.js';
 import { benchObject } from './paths.js';
+import { writeFrames } from './spread-flows.js';
 import { sleep } from './progress.js';
 
 export const SINK_PORT = 9;
@@ -139,7 +140,7 @@ export class LiveFramesGenerator implements Generator {
         program.setConst('gen_destinations', u32(spec.destinations));
       }
       await program.load();
-      if ('frames' in spec) frames.forEach((frame, n) => program.map('gen_frames').update(u32(n), frame));
+      if ('frames' in spec) await writeFrames(program, 'gen_frames', frames);
       return new LiveFramesGenerator(program, addon.ifIndex(dev, netns), frames[0]!);
     } catch (err) {
       program.close();

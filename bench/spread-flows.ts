@@ -1,7 +1,10 @@
 // The fastpath bench's flows: a random route of the table, a random address
 // in it, a random source port, seeded. Shared with the index model
-// (index-model.ts) so it reads the very destinations the bench sends.
+// (index-model.ts) so it reads the very destinations the bench sends, and
+// with the forward bench's IPv6 spread traffic.
+import type { NativeProgram } from '../dataplane/native.js';
 import { seededRandom } from '../router/lab/random.js';
+import { udpFrame } from '../support/frames.js';
 import { addressIn4, addressIn6 } from './prefixes.js';
 import type { Prefix4, Prefix6 } from './prefixes.js';
 
@@ -32,4 +35,26 @@ export function spreadFlows(family: 4 | 6, table: Prefix4[] | Prefix6[], routes:
     out.push({ dst, sport: 1024 + Math.floor(random() * 60000) });
   }
   return out;
+}
+
+/** what every spread frame shares: its MACs, its source, the UDP port it goes to, its length */
+export interface SpreadFrameEnds {
+  dstMac: string;
+  srcMac: string;
+  /** 4 or 16 bytes, the family of the table */
+  src: Buffer;
+  dport: number;
+  frameLength: number;
+}
+
+/** UDP frames of spreadFlows' flows, one each */
+export function spreadFrames(family: 4 | 6, table: Prefix4[] | Prefix6[], routes: number, count: number, seed: number, ends: SpreadFrameEnds): Buffer[] {
+  return spreadFlows(family, table, routes, count, seed).map(({ dst, sport }) => udpFrame({ ...ends, dst, sport }));
+}
+
+/** Write frames to entries 0.. of a program's array map of whole frames, in one batch. */
+export async function writeFrames(program: NativeProgram, map: string, frames: Buffer[]): Promise<void> {
+  const keys = Buffer.alloc(4 * frames.length);
+  frames.forEach((_, i) => keys.writeUInt32LE(i, i * 4));
+  await program.map(map).updateBatch(keys, Buffer.concat(frames), frames.length);
 }

@@ -6,9 +6,10 @@
  * It writes the Ethernet, IPv4 and UDP headers of every frame afresh from a
  * template (xdp_traffic_gen), or the whole of each frame from a table of
  * them that userspace filled (xdp_traffic_gen_frames: any family, any
- * destinations, checksums precomputed). Live frames come from a page pool whose pages are recycled
- * without being reinitialised, and a frame that a router rewrote (MACs,
- * TTL) and a sink dropped comes back to that pool as the router left it.
+ * destinations, checksums precomputed). Live frames come from a page pool
+ * whose pages are recycled without being reinitialised, and a frame that a
+ * router rewrote (MACs, TTL) and a sink dropped comes back to that pool as
+ * the router left it.
  *
  * Paced, it sends a frame only when the clock has reached the frame's turn
  * and drops the rest of its runs at once, back into the page pool on this

@@ -45,31 +45,35 @@ static __always_inline __u64 xr_ipv4_hdr_words(const struct iphdr *iph)
 	return sum;
 }
 
-/* Fold a sum of xr_ipv4_hdr_words to 16 bits, each fold adding the carries back in. */
-static __always_inline __u16 xr_ipv4_hdr_sum(const struct iphdr *iph)
+/*
+ * Two 16-bit folds of xr_ipv4_hdr_words' sum (at most 35 bits), each adding
+ * the carries back in: at most 0x10007 is left, so a third fold gives the
+ * 16-bit sum, and a value above 0xffff here could only fold to 1..8.
+ */
+static __always_inline __u64 xr_ipv4_hdr_fold2(const struct iphdr *iph)
 {
 	__u64 sum = xr_ipv4_hdr_words(iph);
 
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
+	return (sum & 0xffff) + (sum >> 16);
+}
+
+/* The header's one's complement sum, folded to 16 bits. */
+static __always_inline __u16 xr_ipv4_hdr_sum(const struct iphdr *iph)
+{
+	__u64 sum = xr_ipv4_hdr_fold2(iph);
+
+	return (sum & 0xffff) + (sum >> 16);
 }
 
 /*
  * Whether a header without options is intact, as ip_rcv checks it: whether
- * its sum folds to 0xffff. Two 16-bit folds of the 35-bit sum leave at most
- * 0x10007; a value above 0xffff would fold once more to 1..8, never to
- * 0xffff, so the answer is already known without the last folds.
+ * its sum folds to 0xffff. After two folds that is known already (the
+ * third could only turn a value above 0xffff into 1..8, never into 0xffff).
  */
 static __always_inline bool xr_ipv4_csum_ok(const struct iphdr *iph)
 {
-	__u64 sum = xr_ipv4_hdr_words(iph);
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == XR_CSUM_INTACT;
+	return xr_ipv4_hdr_fold2(iph) == XR_CSUM_INTACT;
 }
 
 #endif /* XR_CSUM_H */
