@@ -209,6 +209,13 @@ export function withTrailer(frame: Buffer, length: number, fill = 0xa5): Buffer 
   return Buffer.concat([frame, Buffer.alloc(length, fill)]);
 }
 
+/** A copy of frame with bytes written over it at offset `at` (from the frame's start): a header field made wrong on purpose. */
+export function withBytes(frame: Buffer, at: number, bytes: number[]): Buffer {
+  const out = Buffer.from(frame);
+  Buffer.from(bytes).copy(out, at);
+  return out;
+}
+
 /** An IPv4 frame (tagged or not) whose header checksum is one off: the rest stays as built. */
 export function withBadIpv4Checksum(frame: Buffer): Buffer {
   const out = Buffer.from(frame);

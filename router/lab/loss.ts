@@ -24,7 +24,13 @@ const SNMP_DROPS: Record<LossStage, string[]> = {
 /** veth drop counters (ethtool -S) and link drop counters (ip -s link) */
 const VETH_DROPS = /^(rx_queue_\d+_drops|rx_queue_\d+_xdp_drops|rx_queue_\d+_xdp_tx_errors|tx_queue_\d+_xdp_xmit_errors)$/;
 
-async function snmpDrops(ns: string, names: string[]): Promise<Record<string, number>> {
+/**
+ * The kernel's SNMP counters `names` in namespace ns, by nstat's names
+ * (IpInHdrErrors, IpExtInCsumErrors, Udp6NoPorts...). A name nstat does
+ * not list is an error, not a zero: a misspelt counter would otherwise
+ * read as nothing counted.
+ */
+export async function nstatCounters(ns: string, names: string[]): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const wanted = new Set(names);
   // -a absolute, -s keep no history file, -z zeros too
@@ -32,6 +38,8 @@ async function snmpDrops(ns: string, names: string[]): Promise<Record<string, nu
     const m = /^(\S+)\s+(\d+)/.exec(line);
     if (m && wanted.has(m[1]!)) out[m[1]!] = Number(m[2]);
   }
+  const unknown = names.filter((n) => !(n in out));
+  if (unknown.length) throw new Error(`nstat in namespace ${ns} lists no counter ${unknown.join(', ')}: check the name against \`nstat -asz\``);
   return out;
 }
 
@@ -55,7 +63,7 @@ async function linkDrops(ns: string, dev: string): Promise<Record<string, number
  */
 export async function lossCounters(lab: Lab, fastPath?: () => Promise<CounterRow[]>): Promise<LossCounters> {
   const router: Record<string, number> = {
-    ...(await snmpDrops(lab.router.ns, SNMP_DROPS.router)),
+    ...(await nstatCounters(lab.router.ns, SNMP_DROPS.router)),
     ...(await linkDrops(lab.router.ns, lab.router.toA.dev)),
     ...(await linkDrops(lab.router.ns, lab.router.toB.dev)),
   };
@@ -63,9 +71,9 @@ export async function lossCounters(lab: Lab, fastPath?: () => Promise<CounterRow
     if (row.ifindex === lab.router.toA.ifindex && row.reason.startsWith('drop-')) router[`xdp.${row.reason}`] = Number(row.packets);
   }
   return {
-    sender: { ...(await snmpDrops(lab.a.ns, SNMP_DROPS.sender)), ...(await linkDrops(lab.a.ns, lab.a.dev)) },
+    sender: { ...(await nstatCounters(lab.a.ns, SNMP_DROPS.sender)), ...(await linkDrops(lab.a.ns, lab.a.dev)) },
     router,
-    receiver: { ...(await snmpDrops(lab.b.ns, SNMP_DROPS.receiver)), ...(await linkDrops(lab.b.ns, lab.b.dev)) },
+    receiver: { ...(await nstatCounters(lab.b.ns, SNMP_DROPS.receiver)), ...(await linkDrops(lab.b.ns, lab.b.dev)) },
   };
 }
 

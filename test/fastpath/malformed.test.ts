@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XdpAction } from '../../dataplane/layout.js';
 import type { Reason } from '../../dataplane/layout.js';
-import { ethHeader, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, ipv4Frame, ipv4Packet, ipv6Frame, ipv6Packet, withBadIpv4Checksum } from '../../support/frames.js';
+import { ethHeader, ETH_P_8021Q, ETH_P_IP, ETH_P_IPV6, ipv4Frame, ipv4Packet, ipv6Frame, ipv6Packet, withBadIpv4Checksum, withBytes } from '../../support/frames.js';
 import type { EthSpec } from '../../support/frames.js';
 import { createFixture, MAC } from './fixture.js';
 import type { Fixture } from './fixture.js';
@@ -12,13 +12,6 @@ import type { Fixture } from './fixture.js';
 const IN: EthSpec = { dst: MAC.routerIn, src: MAC.hostA };
 const v4 = { src: '192.0.2.10', dst: '198.51.100.70' };
 const v6 = { src: '2001:db8:1::10', dst: '2001:db8:20::5' };
-
-/** Change bytes of a frame: offset from the start of the frame. */
-function patch(frame: Buffer, at: number, bytes: number[]): Buffer {
-  const out = Buffer.from(frame);
-  Buffer.from(bytes).copy(out, at);
-  return out;
-}
 
 const L3 = 14;
 const good4 = ipv4Frame(IN, v4);
@@ -31,12 +24,12 @@ const cases: Array<{ name: string; frame: Buffer; reason: Reason }> = [
   { name: 'IPv4 cut inside the header (10 of 20 bytes)', frame: good4.subarray(0, L3 + 10), reason: 'malformed' },
   { name: 'IPv4 cut one byte short of the header', frame: good4.subarray(0, L3 + 19), reason: 'malformed' },
   { name: 'tagged IPv4 cut inside the header', frame: ipv4Frame({ ...IN, vlan: 200 }, v4).subarray(0, 18 + 12), reason: 'malformed' },
-  { name: 'IPv4 IHL 4 (shorter than the fixed header)', frame: patch(good4, L3, [0x44]), reason: 'malformed' },
-  { name: 'IPv4 IHL 0', frame: patch(good4, L3, [0x40]), reason: 'malformed' },
+  { name: 'IPv4 IHL 4 (shorter than the fixed header)', frame: withBytes(good4, L3, [0x44]), reason: 'malformed' },
+  { name: 'IPv4 IHL 0', frame: withBytes(good4, L3, [0x40]), reason: 'malformed' },
   { name: 'IPv4 IHL 15 beyond the frame', frame: ipv4Frame(IN, { ...v4, payload: Buffer.alloc(0) }).subarray(0, L3 + 28).fill(0x4f, L3, L3 + 1), reason: 'malformed' },
-  { name: 'version 6 in an IPv4 ethertype', frame: patch(good4, L3, [0x65]), reason: 'malformed' },
+  { name: 'version 6 in an IPv4 ethertype', frame: withBytes(good4, L3, [0x65]), reason: 'malformed' },
   { name: 'IPv4 total length beyond the frame (truncated payload)', frame: good4.subarray(0, good4.length - 4), reason: 'malformed' },
-  { name: 'IPv4 total length shorter than its header', frame: patch(good4, L3 + 2, [0, 16]), reason: 'malformed' },
+  { name: 'IPv4 total length shorter than its header', frame: withBytes(good4, L3 + 2, [0, 16]), reason: 'malformed' },
   { name: 'IPv4 cut inside the UDP header', frame: good4.subarray(0, L3 + 24), reason: 'malformed' },
   // a broken header stays malformed whatever its checksum
   { name: 'IPv4 truncated payload and a bad header checksum', frame: withBadIpv4Checksum(good4).subarray(0, good4.length - 4), reason: 'malformed' },
@@ -47,7 +40,7 @@ const cases: Array<{ name: string; frame: Buffer; reason: Reason }> = [
   { name: 'IPv4 later fragment (offset)', frame: ipv4Frame(IN, { ...v4, fragOff: 0x00b9 }), reason: 'pass-fragment' },
   { name: 'IPv6 cut inside the header (20 of 40 bytes)', frame: good6.subarray(0, L3 + 20), reason: 'malformed' },
   { name: 'IPv6 cut one byte short of the header', frame: good6.subarray(0, L3 + 39), reason: 'malformed' },
-  { name: 'version 4 in an IPv6 ethertype', frame: patch(good6, L3, [0x40]), reason: 'malformed' },
+  { name: 'version 4 in an IPv6 ethertype', frame: withBytes(good6, L3, [0x40]), reason: 'malformed' },
   { name: 'IPv6 payload length beyond the frame', frame: good6.subarray(0, good6.length - 1), reason: 'malformed' },
   { name: 'IPv6 fragment header', frame: ipv6Frame(IN, { ...v6, nextHeader: 44 }), reason: 'pass-fragment' },
   { name: 'IPv4 packet in an IPv6 ethertype', frame: Buffer.concat([ethHeader(IN, ETH_P_IPV6), ipv4Packet(v4)]), reason: 'malformed' },
