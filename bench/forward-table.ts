@@ -6,9 +6,14 @@
 // size, for a few destinations. The IPv6 part of the table is moved under
 // the documentation range with its shape (prefixes.ts underSpreadBlock6), so
 // that the spread IPv6 traffic can go to destinations all over it, as the
-// fast-path benchmark's do, and still stay on the documentation ranges.
+// fast-path benchmark's do, and still stay on the documentation ranges;
+// that traffic is made here too, from the table it spreads over.
+import { requireAddress } from '../dataplane/addr.js';
 import type { Lab } from '../router/lab/topology.js';
 import { addRoutes } from './kernel-routes.js';
+import { FRAME_LENGTH, SINK_PORT } from './lab-traffic.js';
+import type { FrameTable } from './lab-traffic.js';
+import { spreadFrames, spreadSeed } from './spread-flows.js';
 import { formatPrefix4, formatPrefix6, fullTable as fullTableProfile, underSpreadBlock6 } from './prefixes.js';
 import type { Prefix4, Prefix6 } from './prefixes.js';
 
@@ -72,4 +77,17 @@ export async function growTable(lab: Lab, full: RouteTable, from: TableSize | nu
   for (const f of families) {
     for (let start = f.from; start < f.to; start += CHUNK) await addRoutes(lab.router.ns, lines(start, Math.min(f.to, start + CHUNK), f.line));
   }
+}
+
+/** frames of the IPv6 spread traffic (the most a frame table holds), each to its own destination */
+const SPREAD_FRAMES = 4096;
+
+/**
+ * The IPv6 spread traffic at a table size: from A to random addresses of
+ * random prefixes among the table's IPv6 routes, seeded as the fast-path
+ * benchmark's spread frames are (spread-flows.ts), one UDP source port each.
+ */
+export function spreadTraffic6(lab: Lab, full: RouteTable, table: TableSize): FrameTable {
+  const ends = { dstMac: lab.router.toA.mac, srcMac: lab.a.mac, src: requireAddress(lab.a.v6).addr, dport: SINK_PORT, frameLength: FRAME_LENGTH };
+  return { frames: spreadFrames(6, full.v6, table.routes6, SPREAD_FRAMES, spreadSeed(6, table.routes6), ends) };
 }

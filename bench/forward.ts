@@ -18,16 +18,14 @@ import type { AttachedProgram } from './attached-program.js';
 import { onInterrupt } from './cleanup.js';
 import { chooseGenerator } from './generator-choice.js';
 import { createForwardLab, destroyForwardLab, kernelForwarded, pinToCpus, realtimeReceive, receiveCpuNs } from './forward-lab.js';
-import { TABLES, fullTable, growTable, tableSize } from './forward-table.js';
-import type { RouteTable, TableName, TableSize } from './forward-table.js';
+import { TABLES, fullTable, growTable, spreadTraffic6, tableSize } from './forward-table.js';
+import type { TableName, TableSize } from './forward-table.js';
 import { IPV4_TRAFFIC, TRAFFIC, compareForward, describeThroughput, bestRows } from './forward-results.js';
 import type { ForwardOptions, ForwardResult, ForwardRow, PathName, SlowPathAtRate, Throughput, TrafficName } from './forward-results.js';
 import { attachRedirectAll, attachReference } from './lab-forwarders.js';
 import { RouterDaemon } from '../support/daemon.js';
-import { FRAME_LENGTH, LiveFramesGenerator, MAX_TEST_RUN_REPEAT, SINK_PORT, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
+import { LiveFramesGenerator, MAX_TEST_RUN_REPEAT, Sink, XskGenerator, liveFramesRefusal } from './lab-traffic.js';
 import type { FlowSpec, FrameTable, Generator, TrafficSpec } from './lab-traffic.js';
-import { requireAddress } from '../dataplane/addr.js';
-import { spreadFrames, spreadSeed } from './spread-flows.js';
 import { profileWhile } from './profile.js';
 import type { ProfileEntry } from './profile.js';
 import { progress, sleep } from './progress.js';
@@ -198,19 +196,6 @@ function flowsFor(traffic: 'one flow' | 'flow mix', options: ForwardOptions, dst
   return traffic === 'one flow'
     ? { dstMac, srcMac, src: '192.0.2.2', dst: '203.0.113.10', flows: 1, destinations: 1 }
     : { dstMac, srcMac, src: '192.0.2.2', dst: '203.0.113.1', flows: options.flows, destinations: options.destinations };
-}
-
-/** frames of the IPv6 spread traffic (the most a frame table holds), each to its own destination */
-const SPREAD_FRAMES = 4096;
-
-/**
- * The IPv6 spread traffic at a table size: from A to random addresses of
- * random prefixes among the table's IPv6 routes, seeded as the fast-path
- * benchmark's spread frames are (spread-flows.ts), one UDP source port each.
- */
-function spreadFrames6(lab: Lab, full: RouteTable, table: TableSize): FrameTable {
-  const ends = { dstMac: lab.router.toA.mac, srcMac: lab.a.mac, src: requireAddress(lab.a.v6).addr, dport: SINK_PORT, frameLength: FRAME_LENGTH };
-  return { frames: spreadFrames(6, full.v6, table.routes6, SPREAD_FRAMES, spreadSeed(6, table.routes6), ends) };
 }
 
 /** a flood's figures */
@@ -482,7 +467,7 @@ export async function runForward(options: ForwardOptions = FORWARD_DEFAULTS): Pr
       realtimeReceive: (on) => realtimeReceive(fl, on),
       sink,
       createGenerator: generator === 'AF_XDP' ? XskGenerator.create : LiveFramesGenerator.create,
-      spread6: new Map(tables.map((table) => [table.name, spreadFrames6(lab, full, table)])),
+      spread6: new Map(tables.map((table) => [table.name, spreadTraffic6(lab, full, table)])),
     };
     // every path forwards with the kernel's tables or beside them: forwarding on, except for the slow path alone
     await setKernelForwarding(lab, true);

@@ -5,16 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { underSpreadBlock } from '../../bench/forward-table.js';
 import { SPREAD6_BLOCK, formatPrefix6, ipv6Table, underSpreadBlock6 } from '../../bench/prefixes.js';
 import { LAB_ADDRESSES } from '../../router/lab/topology.js';
-import { parseIPv6 } from '../../dataplane/addr.js';
+import { maskAddress, parseIPv6 } from '../../dataplane/addr.js';
 
 /** whether addr lies in prefix */
-function inside(addr: Buffer, prefix: { addr: Buffer; length: number }): boolean {
-  for (let bit = 0; bit < prefix.length; bit++) {
-    const mask = 0x80 >> (bit & 7);
-    if ((addr[bit >> 3]! & mask) !== (prefix.addr[bit >> 3]! & mask)) return false;
-  }
-  return true;
-}
+const inside = (addr: Buffer, prefix: { addr: Buffer; length: number }): boolean =>
+  maskAddress(addr, prefix.length).equals(maskAddress(prefix.addr, prefix.length));
 
 describe('the IPv6 table under the spread block', () => {
   it('keeps each prefix\'s bits after 2000::/3, 31 bits further on', () => {
