@@ -20,7 +20,7 @@ import type { LabDaemon } from '../../support/lab-daemon.js';
 import { within } from '../helpers/router.js';
 
 const PREFIX = `xrt-malk-${process.pid}`;
-/** frames of each case, sent at once: under the transmit ring, and under the kernel's ICMP burst */
+/** frames of each case, sent in one call: fewer than the socket's transmit ring holds */
 const FRAMES = 16;
 /** how long the kernel may take to count what it was sent, and how long nothing more may arrive after */
 const COUNTED_MS = 3000;
@@ -29,7 +29,7 @@ const L3 = 14;
 /** UDP's discard port: nothing listens on B, so B counts each datagram it is given (UdpNoPorts) */
 const DISCARD = 9;
 
-/** What the router's kernel counts of a frame it drops, and what B counts of one it gets. */
+/** What the router's kernel counts of a frame it drops on the way in, and what B counts of a datagram it gets. */
 const ROUTER_COUNTERS = ['IpExtInCsumErrors', 'IpInHdrErrors', 'IpExtInTruncatedPkts', 'IpInAddrErrors', 'IpInDiscards', 'IpExtInNoRoutes', 'Ip6InHdrErrors', 'Ip6InTruncatedPkts', 'Ip6InAddrErrors', 'Ip6InDiscards', 'Ip6InNoRoutes'];
 const B_COUNTERS = ['UdpNoPorts', 'Udp6NoPorts', 'UdpInCsumErrors', 'Udp6InCsumErrors'];
 
