@@ -97,6 +97,15 @@ export async function kernelForwarded(ns: string): Promise<number> {
   return Number(values[at]) + Number(forwarded6.trim().split(/\s+/)[1]);
 }
 
+/**
+ * B's neighbour entries on the router, static: the sink on B's veth drops
+ * what it does not count, ARP and ND replies included, so B could never
+ * answer a resolution.
+ */
+export async function staticSinkNeighbours(lab: Lab): Promise<void> {
+  for (const addr of [lab.b.v4, lab.b.v6]) await ip(['neigh', 'replace', addr, 'lladdr', lab.b.mac, 'dev', lab.router.toB.dev, 'nud', 'permanent'], lab.router.ns);
+}
+
 export async function createForwardLab(prefix: string): Promise<ForwardLab> {
   const lab = await createLab(prefix);
   try {
@@ -108,8 +117,7 @@ export async function createForwardLab(prefix: string): Promise<ForwardLab> {
     ];
     const napiThreads = new Map<string, number[]>();
     for (const [ns, dev] of all) napiThreads.set(dev, await threadedNapi(ns, dev));
-    // the sink drops what it counts, ARP and ND replies included if it had to: B's neighbour entries are static
-    for (const addr of [lab.b.v4, lab.b.v6]) await ip(['neigh', 'replace', addr, 'lladdr', lab.b.mac, 'dev', lab.router.toB.dev, 'nud', 'permanent'], lab.router.ns);
+    await staticSinkNeighbours(lab);
     return { lab, napiThreads };
   } catch (err) {
     await destroyLab(prefix);

@@ -167,6 +167,14 @@ export function maskAddress(addr: Buffer, length: number): Buffer {
   return out;
 }
 
+/**
+ * Whether address bytes addr lie in prefix, whose bits past its length are
+ * clear (as parsePrefix makes them); never for the other family.
+ */
+export function prefixHolds(prefix: { addr: Buffer; length: number }, addr: Buffer): boolean {
+  return maskAddress(addr, prefix.length).equals(prefix.addr);
+}
+
 export function parseMac(text: string): Buffer {
   if (!/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(text)) {
     throw new AddressError(`MAC address "${text}" is not of the form 02:00:00:00:00:01`);

@@ -77,16 +77,19 @@ export async function lossCounters(lab: Lab, fastPath?: () => Promise<CounterRow
   };
 }
 
+/** Each counter that moved between two readings, by how much; none when nothing did. */
+export function counterRise(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(after)) {
+    const rise = value - (before[name] ?? 0);
+    if (rise !== 0) out[name] = rise;
+  }
+  return out;
+}
+
 /** The counters that rose between two readings, per stage (empty when nothing was dropped). */
 export function lossBetween(before: LossCounters, after: LossCounters): LossCounters {
-  const stage = (s: LossStage): Record<string, number> => {
-    const out: Record<string, number> = {};
-    for (const [name, value] of Object.entries(after[s])) {
-      const rise = value - (before[s][name] ?? 0);
-      if (rise !== 0) out[name] = rise;
-    }
-    return out;
-  };
+  const stage = (s: LossStage): Record<string, number> => counterRise(before[s], after[s]);
   return { sender: stage('sender'), router: stage('router'), receiver: stage('receiver') };
 }
 

@@ -2,7 +2,7 @@
 // (the same as the config's `punt` entries), rule ids, counters, and the
 // capture filter. The gRPC layer only translates (router/api/punt-service.ts).
 import { PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, PUNT_PROTOCOLS } from '../../config/schema.js';
-import { parseAddress, maskAddress, formatPrefix, type Family, type Prefix } from '../../dataplane/addr.js';
+import { parseAddress, prefixHolds, formatPrefix, type Family, type Prefix } from '../../dataplane/addr.js';
 import type { FastPath } from '../../dataplane/fastpath.js';
 import { MAX_PUNT_RULES } from '../../dataplane/layout.js';
 import { RequestError, invalid } from '../routes/errors.js';
@@ -71,7 +71,7 @@ function protocolName(protocol: number | undefined): string {
 
 function inPrefix(address: string, prefix: Prefix): boolean {
   const a = parseAddress(address);
-  return a !== null && a.family === prefix.family && maskAddress(a.addr, prefix.length).equals(prefix.addr);
+  return a !== null && prefixHolds(prefix, a.addr);
 }
 
 /** Does a frame pass the capture filter? Ports match either side, as tcpdump's `port N`. */

@@ -6,11 +6,10 @@
 // lookups over the table, not the kernel's forwarding under our name, nor
 // frames lost to a route the table lacks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatAddress, maskAddress } from '../../dataplane/addr.js';
+import { formatAddress, prefixHolds } from '../../dataplane/addr.js';
 import type { FastPath } from '../../dataplane/fastpath.js';
-import { ip } from '../../router/lab/netns.js';
 import type { Lab } from '../../router/lab/topology.js';
-import { kernelForwarded } from '../../bench/forward-lab.js';
+import { kernelForwarded, staticSinkNeighbours } from '../../bench/forward-lab.js';
 import { fullTable, growTable, spreadTraffic6, tableSize } from '../../bench/forward-table.js';
 import type { RouteTable, TableSize } from '../../bench/forward-table.js';
 import { Sink, XskGenerator } from '../../bench/lab-traffic.js';
@@ -29,11 +28,11 @@ const SECONDS = 0.2;
 const MIRRORED_MS = 30_000;
 const ARRIVED_MS = 3000;
 
-/** the destination of a frame of the spread, 16 bytes */
-const destinationOf = (frame: Buffer): Buffer => parseFrame(frame).l3.subarray(24, 40);
+/** where an IPv6 header holds its destination, and how long it is */
+const IPV6_DST_OFFSET = 24;
+const IPV6_ADDR_BYTES = 16;
 
-/** whether prefix p holds address dst */
-const covers = (p: Prefix6, dst: Buffer): boolean => maskAddress(dst, p.length).equals(maskAddress(p.addr, p.length));
+const destinationOf = (frame: Buffer): Buffer => parseFrame(frame).l3.subarray(IPV6_DST_OFFSET, IPV6_DST_OFFSET + IPV6_ADDR_BYTES);
 
 describe('the forward benchmark\'s IPv6 spread at 1k routes', () => {
   let h: LabDaemon | undefined;
@@ -52,8 +51,7 @@ describe('the forward benchmark\'s IPv6 spread at 1k routes', () => {
       prefix: PREFIX,
       beforeDaemon: async (l) => {
         lab = l;
-        // as the benchmark's lab: the sink answers no ND, so B's neighbour is static
-        await ip(['neigh', 'replace', lab.b.v6, 'lladdr', lab.b.mac, 'dev', lab.router.toB.dev, 'nud', 'permanent'], lab.router.ns);
+        await staticSinkNeighbours(lab);
         await growTable(lab, full, null, table);
       },
     });
@@ -74,7 +72,7 @@ describe('the forward benchmark\'s IPv6 spread at 1k routes', () => {
     expect(new Set(destinations.map((d) => d.toString('hex'))).size).toBe(traffic.frames.length);
     const routes = full.v6.slice(0, table.routes6);
     const longestMatch = (dst: Buffer): Prefix6 | undefined =>
-      routes.filter((p) => covers(p, dst)).reduce<Prefix6 | undefined>((best, p) => (best && best.length >= p.length ? best : p), undefined);
+      routes.filter((p) => prefixHolds(p, dst)).reduce<Prefix6 | undefined>((best, p) => (best && best.length >= p.length ? best : p), undefined);
     const matched = destinations.map(longestMatch);
     expect(matched.filter((p) => p === undefined)).toHaveLength(0);
     // 4,096 draws over 1,000 routes; a draw that fell in a route holding a longer one may match that one instead

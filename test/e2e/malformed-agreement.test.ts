@@ -5,12 +5,13 @@
 // program passes them; this shows the kernel then drops and counts them
 // where it would have without XDP (IpExtInCsumErrors, IpInHdrErrors...),
 // and delivers to B what it would have delivered.
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastPath } from '../../dataplane/fastpath.js';
 import type { Reason } from '../../dataplane/layout.js';
 import { addon } from '../../dataplane/native.js';
 import type { XskSocket } from '../../dataplane/native.js';
-import { nstatCounters } from '../../router/lab/loss.js';
+import { counterRise, nstatCounters } from '../../router/lab/loss.js';
 import type { Lab } from '../../router/lab/topology.js';
 import { ping } from '../../router/lab/traffic.js';
 import { ipv4Frame, ipv6Frame, withBadIpv4Checksum, withBytes } from '../../support/frames.js';
@@ -75,14 +76,7 @@ async function readCounters(lab: Lab): Promise<Outcome> {
   return out;
 }
 
-function rise(before: Outcome, after: Outcome): Outcome {
-  const out: Outcome = {};
-  for (const [k, v] of Object.entries(after)) if (v !== before[k]) out[k] = v - (before[k] ?? 0);
-  return out;
-}
-
 const times = (perFrame: Outcome, n: number): Outcome => Object.fromEntries(Object.entries(perFrame).map(([k, v]) => [k, v * n]));
-const same = (a: Outcome, b: Outcome): boolean => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
 /**
  * Send FRAMES copies of frame from A and wait until the counters read
@@ -93,9 +87,9 @@ async function sendAndCount(lab: Lab, socket: XskSocket, frame: Buffer, awaited:
   const before = await readCounters(lab);
   expect(socket.transmit(Array.from({ length: FRAMES }, () => frame))).toBe(FRAMES);
   // not there in time: what did rise is the answer, and the caller's comparison shows it
-  await within(COUNTED_MS, async () => same(rise(before, await readCounters(lab)), awaited), 'the counters').catch(() => undefined);
+  await within(COUNTED_MS, async () => isDeepStrictEqual(counterRise(before, await readCounters(lab)), awaited), 'the counters').catch(() => undefined);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
-  return rise(before, await readCounters(lab));
+  return counterRise(before, await readCounters(lab));
 }
 
 describe('frames the fast path hands up: the kernel alone and behind xdp-router agree', () => {

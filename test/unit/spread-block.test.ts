@@ -5,11 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { underSpreadBlock } from '../../bench/forward-table.js';
 import { SPREAD6_BLOCK, formatPrefix6, ipv6Table, underSpreadBlock6 } from '../../bench/prefixes.js';
 import { LAB_ADDRESSES } from '../../router/lab/topology.js';
-import { maskAddress, parseIPv6 } from '../../dataplane/addr.js';
-
-/** whether addr lies in prefix */
-const inside = (addr: Buffer, prefix: { addr: Buffer; length: number }): boolean =>
-  maskAddress(addr, prefix.length).equals(maskAddress(prefix.addr, prefix.length));
+import { parseIPv6, prefixHolds } from '../../dataplane/addr.js';
 
 describe('the IPv6 table under the spread block', () => {
   it('keeps each prefix\'s bits after 2000::/3, 31 bits further on', () => {
@@ -22,21 +18,21 @@ describe('the IPv6 table under the spread block', () => {
   it('puts a table\'s prefixes inside the block, in their order, and none over the lab\'s own addresses', () => {
     const table = ipv6Table(20_000);
     const moved = table.map(underSpreadBlock6);
-    for (const p of moved) expect(inside(p.addr, SPREAD6_BLOCK)).toBe(true);
+    for (const p of moved) expect(prefixHolds(SPREAD6_BLOCK, p.addr)).toBe(true);
     // the shape: a prefix inside another stays inside it
     const at = new Map(table.map((p, i) => [formatPrefix6(p), i]));
     expect(at.size).toBe(table.length);
     let pairs = 0;
     for (let child = 0; child < table.length && pairs < 100; child++) {
-      const parent = table.findIndex((p) => p.length < table[child]!.length && inside(table[child]!.addr, p));
+      const parent = table.findIndex((p) => p.length < table[child]!.length && prefixHolds(p, table[child]!.addr));
       if (parent < 0) continue;
-      expect(inside(moved[child]!.addr, moved[parent]!)).toBe(true);
+      expect(prefixHolds(moved[parent]!, moved[child]!.addr)).toBe(true);
       pairs++;
     }
     expect(pairs).toBe(100);
     for (const host of [LAB_ADDRESSES.a, LAB_ADDRESSES.routerA, LAB_ADDRESSES.routerB, LAB_ADDRESSES.b, LAB_ADDRESSES.remote]) {
       const v6 = parseIPv6(host.v6)!;
-      expect(moved.some((p) => inside(v6, p))).toBe(false);
+      expect(moved.some((p) => prefixHolds(p, v6))).toBe(false);
     }
   });
 
