@@ -4,7 +4,7 @@
 // route-table.ts (over the indexes, fib4-index.ts and fib6-index.ts), the
 // interfaces' maps iface-table.ts, the next hops' nexthop-table.ts, the
 // neighbours' neighbour-table.ts, the counters counter-table.ts, the punt
-// stage's maps punt-maps.ts.
+// stage's maps punt-maps.ts, the IPv6 local addresses' filter local6-filter.ts.
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { addon } from './native.js';
@@ -17,6 +17,7 @@ import { Fib4Index, fib4IndexMismatches, type Fib4Groups, type Fib4Mismatch } fr
 import { Fib6Index, fib6IndexMismatches, type Fib6IndexStats } from './fib6-index.js';
 import { GraceQueue } from './grace.js';
 import { InterfaceTable } from './iface-table.js';
+import { Local6Filter } from './local6-filter.js';
 import * as L from './layout.js';
 import type { MapName, Reason } from './layout.js';
 import { usedSlots } from './map-dump.js';
@@ -57,6 +58,7 @@ export class FastPath {
 
   private fib4: Fib4Index | undefined;
   private fib6: Fib6Index | undefined;
+  private local6: Local6Filter | undefined;
 
   private readonly punt: PuntMaps;
 
@@ -135,6 +137,7 @@ export class FastPath {
         fp.ifaces.repairWords();
         fp.fib4 = await Fib4Index.open(fp.maps, adoptedPins, (reclaim) => fp.grace.defer(reclaim));
         fp.fib6 = await Fib6Index.open(fp.maps, adoptedPins, (reclaim) => fp.grace.defer(reclaim));
+        fp.local6 = Local6Filter.open(fp.maps.xr_local6_filter, fp.maps.xr_local6.keys());
       }
       return fp;
     } catch (err) {
@@ -185,6 +188,11 @@ export class FastPath {
   private index6(): Fib6Index {
     if (!this.fib6) throw new Error('IPv6 routes cannot be written through a fast path opened to read (adoptOnly), nor after close()');
     return this.fib6;
+  }
+
+  private local6Filter(): Local6Filter {
+    if (!this.local6) throw new Error('IPv6 local addresses cannot be written through a fast path opened to read (adoptOnly), nor after close()');
+    return this.local6;
   }
 
   private index4(): Fib4Index {
@@ -372,14 +380,21 @@ export class FastPath {
     const a = requireAddress(address, 'local address');
     const map = a.family === 4 ? this.maps.xr_local4 : this.maps.xr_local6;
     map.update(a.addr, L.u32.encode({ value: ifindex }));
-    // IPv4's are found in the index, by the packet's one route lookup
+    // IPv4's are found in the index, by the packet's one route lookup; IPv6's behind their filter bit
     if (a.family === 4) this.index4().setLocal(a.addr.readUInt32BE(0));
+    else this.local6Filter().add(a.addr);
   }
 
   deleteLocalAddress(address: string): boolean {
     const a = requireAddress(address, 'local address');
     if (a.family === 4) this.index4().deleteLocal(a.addr.readUInt32BE(0));
+    else this.local6Filter().delete(a.addr);
     return (a.family === 4 ? this.maps.xr_local4 : this.maps.xr_local6).delete(a.addr);
+  }
+
+  /** The router's IPv6 addresses whose xr_local6_filter bit is clear: what is sent to them would be forwarded (verify). */
+  local6FilterMismatches(): Promise<string[]> {
+    return Local6Filter.mismatches(this.maps);
   }
 
   // --- counters -------------------------------------------------------------
@@ -443,6 +458,7 @@ export class FastPath {
     this.grace.close();
     this.fib4 = undefined;
     this.fib6 = undefined;
+    this.local6 = undefined;
     // unmaps the indexes' memory now, rather than when the collector gets to it
     for (const name of ['xr_fib4_tbl24', 'xr_fib4_tbl8', 'xr_fib6_tbl24', 'xr_fib6_lines', 'xr_nexthop_slots'] as const) this.maps[name].close();
     this.program.close();

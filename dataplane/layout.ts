@@ -63,6 +63,8 @@ export const IFACE_MAX = 1024;
 export const IFACE_SLOT_UNKNOWN = 0;
 /** XR_INGRESS_DIRECT: devices below this ifindex have an xr_ingress word for their untagged traffic */
 export const INGRESS_DIRECT = 4096;
+/** XR_LOCAL6_FILTER_BITS: xr_local6_filter's bits, one per 16-bit hash of an IPv6 address, in 32-bit words */
+export const LOCAL6_FILTER_BITS = 65536;
 /** xr_ingress's word (XR_INGRESS_* of bpf/lib/consts.h): the MAC in bits 0-47, then the slot, the flags, and the top bit set */
 export const IngressWord = { slotShift: 48n, slotMask: 0x3ffn, flagsShift: 58n, flagsMask: 0x1fn, valid: 1n << 63n } as const;
 
@@ -168,6 +170,7 @@ export const MAPS = {
   xr_tx_ports: { key: u32, value: u32 },
   xr_local4: { key: localKey4, value: u32 },
   xr_local6: { key: localKey6, value: u32 },
+  xr_local6_filter: { key: u32, value: entryPair },
   xr_counters: { key: u32, value: counter },
   xr_punt4: { key: fib4Key, value: punt },
   xr_punt6: { key: fib6Key, value: punt },

@@ -223,6 +223,13 @@ enum xr_fib6_bitmap {
  */
 #define XR_INGRESS_DIRECT	4096
 #define XR_LOCAL_MAX		4096
+/*
+ * xr_local6_filter: one bit per 16-bit hash of an IPv6 address, in 32-bit
+ * words. With a few thousand addresses at most, one in 16 destinations or
+ * fewer shares a bit with one of them.
+ */
+#define XR_LOCAL6_FILTER_BITS	65536
+#define XR_LOCAL6_FILTER_WORDS	(XR_LOCAL6_FILTER_BITS / 32)
 /* xr_counters: one per interface slot and reason, at slot * XR_REASON_MAX + reason */
 #define XR_COUNTER_MAX		(XR_IFACE_MAX * XR_REASON_MAX)
 #define XR_PUNT_MAX		1024

@@ -5,6 +5,7 @@
 #include <linux/in6.h>
 #include <linux/ipv6.h>
 #include <bpf/bpf_endian.h>
+#include "fib.h"
 #include "hash.h"
 #include "l4.h"
 #include "maps.h"
@@ -31,6 +32,33 @@ static __always_inline bool xr_ipv6_is_martian(const struct in6_addr *a)
 	return !w[0] && !w[1] && !w[2] && (!w[3] || w[3] == bpf_htonl(1));
 }
 
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "xr_local6_filter_bit reads the address as little-endian words, as dataplane/local6-filter.ts does"
+#endif
+
+/*
+ * The address's bit in xr_local6_filter: its four 32-bit words, as loaded,
+ * XORed and folded to 16 bits. Cheap rather than strong: a destination
+ * that shares a bit with a local address only costs the exact lookup.
+ */
+static __always_inline __u32 xr_local6_filter_bit(const struct in6_addr *a)
+{
+	const __u32 *w = a->in6_u.u6_addr32;
+	__u32 h = w[0] ^ w[1] ^ w[2] ^ w[3];
+
+	return (h ^ (h >> 16)) & (XR_LOCAL6_FILTER_BITS - 1);
+}
+
+/* One of the router's addresses: the filter's bit first, the exact lookup only when it is set. */
+static __always_inline bool xr_ipv6_is_local(const struct in6_addr *a)
+{
+	__u32 bit = xr_local6_filter_bit(a), word;
+
+	if (xr_index_entry(&xr_local6_filter, bit / 32, &word) && !(word & (1U << (bit % 32))))
+		return false;
+	return bpf_map_lookup_elem(&xr_local6, a) != NULL;
+}
+
 static __always_inline enum xr_reason
 xr_ipv6_validate(const struct ipv6hdr *ip6h, const void *data_end)
 {
@@ -52,7 +80,7 @@ static __always_inline enum xr_reason xr_ipv6_not_forwardable(const struct ipv6h
 	if (xr_ipv6_is_martian(&ip6h->daddr) || xr_ipv6_is_martian(&ip6h->saddr) ||
 	    xr_ipv6_is_multicast(&ip6h->saddr))
 		return XR_PASS_MARTIAN;
-	if (bpf_map_lookup_elem(&xr_local6, &ip6h->daddr))
+	if (xr_ipv6_is_local(&ip6h->daddr))
 		return XR_PASS_LOCAL;
 	/* hop-by-hop options must be examined by every router: the kernel does */
 	if (ip6h->nexthdr == XR_NEXTHDR_HOP)

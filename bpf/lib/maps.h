@@ -143,12 +143,25 @@ struct {
 	__type(value, __u32);	/* ifindex the address is on */
 } xr_local4 SEC(".maps");
 
+/* The router's IPv6 addresses: an exact lookup, behind xr_local6_filter. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XR_LOCAL_MAX);
 	__type(key, struct in6_addr);
 	__type(value, __u32);
 } xr_local6 SEC(".maps");
+
+/*
+ * A bit per hash of an IPv6 address (ipv6.h xr_local6_filter_bit), in
+ * 32-bit words laid out as the index arrays' entries, set while one of
+ * xr_local6's addresses has that hash: the program looks an address up in
+ * xr_local6 only when its bit is set, so traffic through the router costs
+ * one array load here instead of a hash lookup. The daemon sets a bit
+ * after the address is in xr_local6 and clears it before the last address
+ * of that hash goes, each with one store through the mapping, and makes
+ * the bits say what xr_local6 says at every start.
+ */
+XR_INDEX_ARRAY(xr_local6_filter, XR_LOCAL6_FILTER_WORDS);
 
 /* Packets and bytes per interface slot and reason, per CPU (see XR_COUNTER_MAX). */
 struct {

@@ -18,9 +18,11 @@ export interface Difference {
    * an address ("kernel" is the trie's answer). nexthop-entry: a next hop's
    * copy of its interface and neighbour against those entries ("kernel" is
    * what they make of it). ingress-word: a device's xr_ingress word against
-   * its untagged xr_ifaces entry, by ifindex (likewise).
+   * its untagged xr_ifaces entry, by ifindex (likewise). local6-filter:
+   * a router's IPv6 address (in xr_local6) whose xr_local6_filter bit is
+   * clear, so that the program would forward what is sent to it.
    */
-  kind: 'route' | 'ipv4-index' | 'ipv6-index' | 'nexthop-entry' | 'ingress-word' | 'neighbour' | 'interface' | 'local-address';
+  kind: 'route' | 'ipv4-index' | 'ipv6-index' | 'nexthop-entry' | 'ingress-word' | 'neighbour' | 'interface' | 'local-address' | 'local6-filter';
   key: string;
   /** what the kernel's state asks for; undefined: nothing */
   kernel?: string;
@@ -158,12 +160,14 @@ export async function verify(
 
   const entries = (await fp.staleNexthops()).map((m): Difference => ({ kind: 'nexthop-entry', key: String(m.id), kernel: m.want, fastPath: m.have }));
   const words = (await fp.ingressMismatches()).map((m): Difference => ({ kind: 'ingress-word', key: String(m.ifindex), kernel: m.want, fastPath: m.have }));
+  const filter = (await fp.local6FilterMismatches()).map((a): Difference => ({ kind: 'local6-filter', key: a, kernel: 'local', fastPath: 'filter bit clear' }));
 
   return [
     ...routes,
     ...index,
     ...entries,
     ...words,
+    ...filter,
     ...compare('neighbour', wantNeigh, haveNeigh),
     ...compare('interface', wantIfaces, haveIfaces),
     ...compare('local-address', wantLocal, haveLocal),

@@ -64,6 +64,14 @@ describe('map layouts: C and TypeScript agree', () => {
     expect(btf.mapSetting('xr_tx_ports', 'type')).toBe(BPF_MAP_TYPE_DEVMAP);
   });
 
+  it("xr_local6_filter: a mappable array of LOCAL6_FILTER_BITS bits in 32-bit words, two to an element as the index arrays' entries", () => {
+    const BPF_MAP_TYPE_ARRAY = 2;
+    const BPF_F_MMAPABLE = 1 << 10;
+    expect(btf.mapSetting('xr_local6_filter', 'type')).toBe(BPF_MAP_TYPE_ARRAY);
+    expect(btf.mapSetting('xr_local6_filter', 'map_flags')).toBe(BPF_F_MMAPABLE);
+    expect(btf.mapSetting('xr_local6_filter', 'max_entries')).toBe(L.LOCAL6_FILTER_BITS / 32 / 2);
+  });
+
   it("xr_ingress: a mappable array of one word per device below INGRESS_DIRECT, whose fields hold a slot and every interface flag", () => {
     const BPF_MAP_TYPE_ARRAY = 2;
     const BPF_F_MMAPABLE = 1 << 10;
