@@ -18,7 +18,8 @@ export function local6FilterBit(addr: Buffer): number {
   return (h ^ (h >>> 16)) & (L.LOCAL6_FILTER_BITS - 1);
 }
 
-const mapWords = (filter: NativeMap): Uint32Array => new Uint32Array(filter.memory(), 0, L.LOCAL6_FILTER_BITS / WORD_BITS);
+/** The filter's words through its mapping: one flat array, though the map holds them two to an element. */
+export const local6FilterWords = (filter: NativeMap): Uint32Array => new Uint32Array(filter.memory(), 0, L.LOCAL6_FILTER_BITS / WORD_BITS);
 
 const isSet = (words: Uint32Array, bit: number): boolean => (Atomics.load(words, bit >>> 5) & (1 << (bit & 31))) !== 0;
 
@@ -35,7 +36,7 @@ export class Local6Filter {
    * run may have left a bit too many (or an older version no array at all).
    */
   static open(filter: NativeMap, addresses: Buffer[]): Local6Filter {
-    const f = new Local6Filter(mapWords(filter));
+    const f = new Local6Filter(local6FilterWords(filter));
     for (const a of addresses) f.add(a);
     for (let at = 0; at < f.words.length; at++) {
       let want = 0;
@@ -65,7 +66,7 @@ export class Local6Filter {
 
   /** The addresses of xr_local6 whose bit is clear: the program would forward what is sent to them (verify). */
   static async mismatches(maps: { xr_local6: NativeMap; xr_local6_filter: NativeMap }): Promise<string[]> {
-    const words = mapWords(maps.xr_local6_filter);
+    const words = local6FilterWords(maps.xr_local6_filter);
     return (await maps.xr_local6.dump()).map(([key]) => key).filter((a) => !isSet(words, local6FilterBit(a))).map(formatAddress);
   }
 }

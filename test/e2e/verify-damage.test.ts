@@ -6,7 +6,7 @@ import { Dir6 } from '../../dataplane/dir6.js';
 import type { FastPath } from '../../dataplane/fastpath.js';
 import { parseAddress } from '../../dataplane/addr.js';
 import * as L from '../../dataplane/layout.js';
-import { local6FilterBit } from '../../dataplane/local6-filter.js';
+import { local6FilterBit, local6FilterWords } from '../../dataplane/local6-filter.js';
 import type { MapName } from '../../dataplane/layout.js';
 import type { Difference } from '../../router/sync/verify.js';
 import { ip } from '../../router/lab/netns.js';
@@ -117,7 +117,7 @@ const CASES: Array<{ kind: Difference['kind']; key: RegExp; damage: Damage }> = 
     key: /^local6-filter 2001:db8:b::1: kernel local, fast path filter bit clear$/m,
     damage: async (fp) => {
       // the router's B-side address would be forwarded, not delivered
-      const words = new Uint32Array(fp.map('xr_local6_filter').memory(), 0, L.LOCAL6_FILTER_BITS / 32);
+      const words = local6FilterWords(fp.map('xr_local6_filter'));
       const bit = local6FilterBit(address('2001:db8:b::1'));
       const at = bit >>> 5;
       const was = Atomics.load(words, at);

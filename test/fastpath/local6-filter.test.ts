@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatAddress, parseAddress } from '../../dataplane/addr.js';
 import { FastPath } from '../../dataplane/fastpath.js';
-import * as L from '../../dataplane/layout.js';
 import type { Reason } from '../../dataplane/layout.js';
-import { local6FilterBit } from '../../dataplane/local6-filter.js';
+import { local6FilterBit, local6FilterWords } from '../../dataplane/local6-filter.js';
 import { createNetns, deleteNetns, ifindexOf, ip } from '../../router/lab/netns.js';
 import { ipv6Frame } from '../../support/frames.js';
 
@@ -40,7 +39,7 @@ async function reasonFor(dst: string): Promise<Reason> {
   return moved[0]!.reason;
 }
 
-const words = (): Uint32Array => new Uint32Array(fp.map('xr_local6_filter').memory(), 0, L.LOCAL6_FILTER_BITS / 32);
+const words = (): Uint32Array => local6FilterWords(fp.map('xr_local6_filter'));
 
 const bitIsSet = (address: string): boolean => {
   const bit = local6FilterBit(addr(address));
