@@ -40,31 +40,28 @@ struct {
 	__uint(XDP_PASS, 1);
 } XDP_RUN_CONFIG(xdp_router);
 
-struct xr_verdict {
-	int action;
-	enum xr_reason reason;
-};
-
-static __always_inline struct xr_verdict xr_pass(enum xr_reason reason)
+/*
+ * What the kernel does with a frame follows from the reason it is counted
+ * under: one value through the program, not an (action, reason) pair that
+ * every exit would set twice.
+ */
+static __always_inline int xr_action(enum xr_reason reason)
 {
-	return (struct xr_verdict){ .action = XDP_PASS, .reason = reason };
+	if (reason == XR_FORWARDED || reason == XR_PUNTED)
+		return XDP_REDIRECT;
+	if (reason == XR_DROP_BLACKHOLE || reason == XR_DROP_REWRITE)
+		return XDP_DROP;
+	return XDP_PASS;
 }
 
-static __always_inline struct xr_verdict
+/* A forwarded frame's last steps; any other reason stands as it is. */
+static __always_inline enum xr_reason
 xr_finish(struct xdp_md *ctx, const struct xr_frame *f, enum xr_reason reason,
 	  const struct xr_egress *eg)
 {
-	int action;
-
-	if (reason == XR_DROP_BLACKHOLE)
-		return (struct xr_verdict){ .action = XDP_DROP, .reason = reason };
 	if (reason != XR_FORWARDED)
-		return xr_pass(reason);
-	action = xr_transmit(ctx, f, eg);
-	return (struct xr_verdict){
-		.action = action,
-		.reason = action == XDP_REDIRECT ? XR_FORWARDED : XR_DROP_REWRITE,
-	};
+		return reason;
+	return xr_transmit(ctx, f, eg);
 }
 
 /*
@@ -78,24 +75,21 @@ xr_finish(struct xdp_md *ctx, const struct xr_frame *f, enum xr_reason reason,
  */
 static __always_inline bool xr_try_punt(struct xdp_md *ctx, const struct xr_frame *f,
 					const struct xr_punt *rule, __u8 proto, const void *l4,
-					struct xr_verdict *v)
+					enum xr_reason *reason)
 {
-	int action = XDP_PASS;
-
 	if (!xr_punt_match(rule, proto, l4, f->data_end))
 		return false;
 	if (xr_dry_run) {
 		__u32 slot;
 
-		v->reason = xr_punt_socket(ctx, &slot) ? XR_PUNTED : XR_PASS_PUNT_NO_SOCKET;
+		*reason = xr_punt_socket(ctx, &slot) ? XR_PUNTED : XR_PASS_PUNT_NO_SOCKET;
 		return true;
 	}
-	v->reason = xr_punt(ctx, rule, f->len, &action);
-	v->action = action;
+	*reason = xr_punt(ctx, rule, f->len);
 	return true;
 }
 
-static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struct xr_frame *f)
+static __always_inline enum xr_reason xr_route_ipv4(struct xdp_md *ctx, struct xr_frame *f)
 {
 	struct iphdr *iph = f->l3;
 	struct xr_egress eg = {};
@@ -109,21 +103,21 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 
 	reason = xr_ipv4_validate(iph, f->data_end);
 	if (reason != XR_FORWARDED)
-		return xr_pass(reason);
+		return reason;
 	reason = xr_ipv4_address_pass(iph);
 	if (reason != XR_FORWARDED)
-		return xr_pass(reason);
+		return reason;
 	/* a lookup has no effect: taken early, it tells a local address before the header checks */
 	routed = xr_fib4_lookup(iph->daddr, &rt);
 	if (routed && rt.type == XR_ROUTE_LOCAL)
-		return xr_pass(XR_PASS_LOCAL);
+		return XR_PASS_LOCAL;
 	reason = xr_ipv4_header_pass(iph);
 	if (reason != XR_FORWARDED)
-		return xr_pass(reason);
+		return reason;
 	f->datagram_len = bpf_ntohs(iph->tot_len);
 
 	if (!routed)
-		return xr_pass(XR_PASS_NO_ROUTE);
+		return XR_PASS_NO_ROUTE;
 	/* only a group needs the flow hash, and it reads into L4 */
 	reason = xr_resolve_route(&rt, rt.flags & XR_ROUTE_F_GROUP ?
 				  xr_ipv4_flow_hash(iph, f->data_end, xr_hash_seed) : 0,
@@ -132,18 +126,16 @@ static __always_inline struct xr_verdict xr_route_ipv4(struct xdp_md *ctx, struc
 		reason = XR_PASS_MTU;	/* the kernel fragments or sends frag-needed */
 	if (xr_punt_enabled && reason == XR_FORWARDED) {
 		struct xr_fib4_key key = { .prefixlen = 32, .addr = iph->daddr };
-		struct xr_verdict v;
-
 		if (xr_try_punt(ctx, f, bpf_map_lookup_elem(&xr_punt4, &key), iph->protocol,
-				(void *)iph + iph->ihl * 4, &v))
-			return v;
+				(void *)iph + iph->ihl * 4, &reason))
+			return reason;
 	}
 	if (reason == XR_FORWARDED)
 		xr_ipv4_decrement_ttl(iph);
 	return xr_finish(ctx, f, reason, &eg);
 }
 
-static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struct xr_frame *f)
+static __always_inline enum xr_reason xr_route_ipv6(struct xdp_md *ctx, struct xr_frame *f)
 {
 	struct ipv6hdr *ip6h = f->l3;
 	struct xr_egress eg = {};
@@ -152,14 +144,14 @@ static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struc
 
 	reason = xr_ipv6_validate(ip6h, f->data_end);
 	if (reason != XR_FORWARDED)
-		return xr_pass(reason);
+		return reason;
 	reason = xr_ipv6_not_forwardable(ip6h);
 	if (reason != XR_FORWARDED)
-		return xr_pass(reason);
+		return reason;
 	f->datagram_len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
 
 	if (!xr_fib6_lookup(&ip6h->daddr, &rt))
-		return xr_pass(XR_PASS_NO_ROUTE);
+		return XR_PASS_NO_ROUTE;
 	reason = xr_resolve_route(&rt, rt.flags & XR_ROUTE_F_GROUP ?
 				  xr_ipv6_flow_hash(ip6h, f->data_end, xr_hash_seed) : 0,
 				  XR_NH_INET6, &ip6h->daddr, !xr_dry_run, &eg);
@@ -167,28 +159,26 @@ static __always_inline struct xr_verdict xr_route_ipv6(struct xdp_md *ctx, struc
 		reason = XR_PASS_MTU;	/* the kernel sends packet-too-big */
 	if (xr_punt_enabled && reason == XR_FORWARDED) {
 		struct xr_fib6_key key = { .prefixlen = 128 };
-		struct xr_verdict v;
-
 		__builtin_memcpy(key.addr, &ip6h->daddr, sizeof(key.addr));
 
 		if (xr_try_punt(ctx, f, bpf_map_lookup_elem(&xr_punt6, &key), ip6h->nexthdr,
-				ip6h + 1, &v))
-			return v;
+				ip6h + 1, &reason))
+			return reason;
 	}
 	if (reason == XR_FORWARDED)
 		ip6h->hop_limit--;
 	return xr_finish(ctx, f, reason, &eg);
 }
 
-static __always_inline struct xr_verdict xr_route_frame(struct xdp_md *ctx, struct xr_frame *f)
+static __always_inline enum xr_reason xr_route_frame(struct xdp_md *ctx, struct xr_frame *f)
 {
 	enum xr_reason reason = xr_parse_l2(f);
 
 	if (reason != XR_FORWARDED)
-		return xr_pass(reason);
+		return reason;
 	reason = xr_check_ingress(f);
 	if (reason != XR_FORWARDED)
-		return xr_pass(reason);
+		return reason;
 	if (f->l3_proto == bpf_htons(ETH_P_IP))
 		return xr_route_ipv4(ctx, f);
 	return xr_route_ipv6(ctx, f);
@@ -203,16 +193,16 @@ int xdp_router(struct xdp_md *ctx)
 		.ifindex = ctx->ingress_ifindex,
 		.slot = XR_IFACE_SLOT_UNKNOWN,
 	};
-	struct xr_verdict v;
+	enum xr_reason reason;
 
 	f.len = f.data_end - f.data;
-	v = xr_route_frame(ctx, &f);
+	reason = xr_route_frame(ctx, &f);
 	if (xr_dry_run)
-		return v.reason;
+		return reason;
 	if (f.slot == XR_IFACE_SLOT_UNKNOWN)
 		f.slot = xr_device_slot(f.ifindex);
-	xr_count(f.slot, v.reason, f.len);
-	return v.action;
+	xr_count(f.slot, reason, f.len);
+	return xr_action(reason);
 }
 
 char _license[] SEC("license") = "GPL";

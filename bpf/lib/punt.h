@@ -57,18 +57,20 @@ static __always_inline bool xr_punt_socket(struct xdp_md *ctx, __u32 *slot)
 }
 
 /*
- * Redirect a punted frame to its queue's socket. Returns XR_PUNTED with
- * *action set, or XR_PASS_PUNT_NO_SOCKET.
+ * Redirect a punted frame to its queue's socket: XR_PUNTED, or
+ * XR_PASS_PUNT_NO_SOCKET when there is none (also one closed between the
+ * check and the redirect), and the kernel has the frame.
  */
 static __always_inline enum xr_reason xr_punt(struct xdp_md *ctx, const struct xr_punt *rule,
-					      __u32 bytes, int *action)
+					      __u32 bytes)
 {
 	__u32 slot;
 
 	xr_punt_count(rule, bytes);
 	if (!xr_punt_socket(ctx, &slot))
 		return XR_PASS_PUNT_NO_SOCKET;
-	*action = bpf_redirect_map(&xr_xsks, slot, XDP_PASS);
+	if (bpf_redirect_map(&xr_xsks, slot, XDP_PASS) != XDP_REDIRECT)
+		return XR_PASS_PUNT_NO_SOCKET;
 	return XR_PUNTED;
 }
 

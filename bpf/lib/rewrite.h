@@ -100,8 +100,9 @@ static __always_inline int xr_trim_tail(struct xdp_md *ctx, __u32 excess)
 	return excess ? bpf_xdp_adjust_tail(ctx, -(int)excess) : 0;
 }
 
-static __always_inline int xr_transmit(struct xdp_md *ctx, const struct xr_frame *f,
-				       const struct xr_egress *eg)
+/* XR_FORWARDED: the frame is rewritten for the redirect; XR_DROP_REWRITE: it could not be */
+static __always_inline enum xr_reason xr_transmit(struct xdp_md *ctx, const struct xr_frame *f,
+						  const struct xr_egress *eg)
 {
 	/* measured while f's pointers hold: a VLAN push or strip moves the head */
 	long l3_len = f->data_end - f->l3;
@@ -115,11 +116,11 @@ static __always_inline int xr_transmit(struct xdp_md *ctx, const struct xr_frame
 	excess = l3_len - f->datagram_len;
 
 	if (xr_rewrite_l2(ctx, f, eg))
-		return XDP_DROP;
+		return XR_DROP_REWRITE;
 	if (xr_trim_tail(ctx, excess))
-		return XDP_DROP;
+		return XR_DROP_REWRITE;
 	/* the redirect to eg->nh->tx_slot was set up by xr_resolve_route */
-	return XDP_REDIRECT;
+	return XR_FORWARDED;
 }
 
 #endif /* XR_REWRITE_H */
