@@ -60,12 +60,12 @@ const CASES: Case[] = [
   // the controls: a frame each side forwards, the kernel itself or the fast path
   { name: 'a well-formed IPv4 datagram to B is delivered', frame: (lab) => udp4(lab), kernel: { 'b.UdpNoPorts': 1 }, reason: 'forwarded' },
   { name: 'a well-formed IPv6 datagram to B is delivered', frame: (lab) => udp6(lab), kernel: { 'b.Udp6NoPorts': 1 }, reason: 'forwarded' },
-  // ip_rcv_core: csum_error counts the checksum, then falls through to the header error
   // ip_local_deliver and ip6_input_finish: the router's own UDP, on the interface the frame came in by and on the other one
   { name: 'an IPv4 datagram to the router\'s address toward A', frame: (lab) => udp4(lab, { dst: lab.router.toA.v4 }), kernel: { 'router.UdpNoPorts': 1 }, reason: 'pass-local' },
   { name: 'an IPv4 datagram to the router\'s address toward B', frame: (lab) => udp4(lab, { dst: lab.router.toB.v4 }), kernel: { 'router.UdpNoPorts': 1 }, reason: 'pass-local' },
   { name: 'an IPv6 datagram to the router\'s address toward A', frame: (lab) => udp6(lab, { dst: lab.router.toA.v6 }), kernel: { 'router.Udp6NoPorts': 1 }, reason: 'pass-local' },
   { name: 'an IPv6 datagram to the router\'s address toward B', frame: (lab) => udp6(lab, { dst: lab.router.toB.v6 }), kernel: { 'router.Udp6NoPorts': 1 }, reason: 'pass-local' },
+  // ip_rcv_core: csum_error counts the checksum, then falls through to the header error
   { name: 'IPv4 header checksum one off', frame: (lab) => withBadIpv4Checksum(udp4(lab)), kernel: { 'router.IpExtInCsumErrors': 1, 'router.IpInHdrErrors': 1 }, reason: 'pass-bad-checksum' },
   { name: 'IPv4 header checksum one off, to the router itself', frame: (lab) => withBadIpv4Checksum(udp4(lab, { dst: lab.router.toA.v4 })), kernel: { 'router.IpExtInCsumErrors': 1, 'router.IpInHdrErrors': 1 }, reason: 'pass-bad-checksum' },
   { name: 'IPv4 IHL 4, shorter than the fixed header', frame: (lab) => withBytes(udp4(lab), L3, [0x44]), kernel: { 'router.IpInHdrErrors': 1 }, reason: 'malformed' },
