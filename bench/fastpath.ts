@@ -112,12 +112,30 @@ export function redirectVerdicts(program: NativeProgram): bigint {
   return total;
 }
 
+/**
+ * One driven test run of `repeat` repetitions: ns per repetition as the
+ * test run reports it (whole ns) and by the wall clock around the call.
+ * Every repetition must have been forwarded.
+ */
+export async function drivenRun(fib: FibNamespace, name: ProgramName, repeat: number, what: string): Promise<{ testRunNs: number; wallNs: number }> {
+  const program = fib.programs[name];
+  const before = redirectVerdicts(program);
+  const start = process.hrtime.bigint();
+  const res = await program.testRun({ data: Buffer.alloc(FRAME_LENGTH), repeat, ingressIfindex: fib.ingressIfindex });
+  const wallNs = Number(process.hrtime.bigint() - start) / repeat;
+  const forwarded = redirectVerdicts(program) - before;
+  if (forwarded !== BigInt(repeat)) {
+    throw new Error(`${what}, ${name}: ${forwarded} of ${repeat} frames forwarded: the setup is wrong, and so would the figure be`);
+  }
+  return { testRunNs: res.durationNs, wallNs };
+}
+
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
-type ProgramName = keyof FibNamespace['programs'];
+export type ProgramName = keyof FibNamespace['programs'];
 const PROGRAMS: ProgramName[] = ['xdpRouter', 'reference', 'noop'];
 
 /**
@@ -153,16 +171,9 @@ export class FastpathBench {
     private readonly watch: HarnessWatch = new HarnessWatch(),
   ) {}
 
-  /** ns per repetition of one driven run; every repetition must have been forwarded */
+  /** ns per repetition of one driven run, as the test run reports it */
   private async driven(name: ProgramName, what: string): Promise<number> {
-    const program = this.fib.programs[name];
-    const before = redirectVerdicts(program);
-    const res = await program.testRun({ data: Buffer.alloc(FRAME_LENGTH), repeat: this.options.repeat, ingressIfindex: this.fib.ingressIfindex });
-    const forwarded = redirectVerdicts(program) - before;
-    if (forwarded !== BigInt(this.options.repeat)) {
-      throw new Error(`${what}, ${name}: ${forwarded} of ${this.options.repeat} frames forwarded: the setup is wrong, and so would the figure be`);
-    }
-    return res.durationNs;
+    return (await drivenRun(this.fib, name, this.options.repeat, what)).testRunNs;
   }
 
   /** median ns per packet of each program over these frames, the no-op's taken off */

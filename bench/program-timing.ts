@@ -9,28 +9,16 @@
 //   node dist/bench/program-timing.js [ROUNDS [REPEAT]]
 import { deleteNetns } from '../router/lab/netns.js';
 import { installSignalHandlers, onInterrupt } from './cleanup.js';
-import { framesFor, loadDriverFrames, median, redirectVerdicts } from './fastpath.js';
+import { drivenRun, framesFor, loadDriverFrames, median } from './fastpath.js';
+import type { ProgramName } from './fastpath.js';
 import { FibNamespace } from './fib-namespace.js';
 import { ipv4Table, ipv6Table } from './prefixes.js';
 import { spreadSeed } from './spread-flows.js';
 
 const ROUTES = 1000;
 const FRAMES = 4096;
-const FRAME_LENGTH = 64;
 
-type Timed = 'xdpRouter' | 'noop';
-
-/** ns per repetition of a driven run, by the wall clock; every repetition must be forwarded */
-async function wallNs(fib: FibNamespace, name: Timed, repeat: number, what: string): Promise<number> {
-  const program = fib.programs[name];
-  const before = redirectVerdicts(program);
-  const start = process.hrtime.bigint();
-  await program.testRun({ data: Buffer.alloc(FRAME_LENGTH), repeat, ingressIfindex: fib.ingressIfindex });
-  const ns = Number(process.hrtime.bigint() - start) / repeat;
-  const forwarded = redirectVerdicts(program) - before;
-  if (forwarded !== BigInt(repeat)) throw new Error(`program-timing: ${what}, ${name}: ${forwarded} of ${repeat} frames forwarded: the setup is wrong`);
-  return ns;
-}
+type Timed = Extract<ProgramName, 'xdpRouter' | 'noop'>;
 
 /** the median of each over the rounds, who goes first alternating */
 async function timed(fib: FibNamespace, frames: Buffer[], rounds: number, repeat: number, what: string): Promise<Record<Timed, number>> {
@@ -38,7 +26,7 @@ async function timed(fib: FibNamespace, frames: Buffer[], rounds: number, repeat
   for (const name of names) await loadDriverFrames(fib.programs[name], frames);
   const ns: Record<Timed, number[]> = { xdpRouter: [], noop: [] };
   for (let round = 0; round < rounds; round++) {
-    for (const name of round % 2 ? [...names].reverse() : names) ns[name].push(await wallNs(fib, name, repeat, what));
+    for (const name of round % 2 ? [...names].reverse() : names) ns[name].push((await drivenRun(fib, name, repeat, `program-timing: ${what}`)).wallNs);
   }
   return { xdpRouter: median(ns.xdpRouter), noop: median(ns.noop) };
 }
