@@ -75,7 +75,7 @@ export const VLAN_NONE = 0;
  * enum xr_dir24: the IPv4 FIB the program reads (DIR-24-8 arrays) and how
  * an entry holds a route: type << typeShift | group bit | next-hop or group id.
  */
-export const Dir24Layout = { tbl24Entries: 1 << 24, tbl8GroupSize: 256, tbl8Groups: 65536, tbl8Bit: 31, typeShift: 27, typeMask: 7, groupBit: 26, entriesPerElem: 2 } as const;
+export const Dir24Layout = { tbl24Entries: 1 << 24, tbl8GroupSize: 256, tbl8Groups: 65536, tbl8Bit: 31, typeShift: 27, typeMask: 7, groupBit: 26 } as const;
 
 /**
  * enum xr_fib6_index, xr_fib6_pointer, xr_fib6_sparse, xr_fib6_bitmap: the
@@ -107,8 +107,8 @@ const mac = { bytes: 6 } as const;
 
 export const fib4Key = struct('xr_fib4_key', { prefixlen: 'u32', addr: be32 });
 export const fib6Key = struct('xr_fib6_key', { prefixlen: 'u32', addr: in6 });
-/** two 4-byte entries (DIR-24-8, next-hop slots) per array element (elements are 8-byte aligned); the mapping reads as a flat u32 array */
-export const entryPair = struct('xr_entry_pair', { entry: { bytes: 8, align: 4 } });
+/** the one element of a flat array (bpf/lib/maps.h XR_FLAT_ARRAY): all its 4-byte entries, which the mapping reads as a Uint32Array */
+export const flatEntries = (entries: number): { size: number } => ({ size: 4 * entries });
 /** a line of the IPv6 index's nodes */
 export const fib6Line = struct('xr_fib6_line', { w: { bytes: 4 * Dir6Layout.lineWords, align: 4 } });
 export const route = struct('xr_route', { type: 'u32', flags: 'u32', nexthop: 'u32', reserved: 'u32' });
@@ -155,12 +155,12 @@ export const localKey6 = struct('in6_addr', { addr: in6 });
 /** Every map of bpf/lib/maps.h with its key and value layouts. */
 export const MAPS = {
   xr_fib4: { key: fib4Key, value: route },
-  xr_fib4_tbl24: { key: u32, value: entryPair },
-  xr_fib4_tbl8: { key: u32, value: entryPair },
+  xr_fib4_tbl24: { key: u32, value: flatEntries(Dir24Layout.tbl24Entries) },
+  xr_fib4_tbl8: { key: u32, value: flatEntries(Dir24Layout.tbl8Groups * Dir24Layout.tbl8GroupSize) },
   xr_fib6: { key: fib6Key, value: route },
-  xr_fib6_tbl24: { key: u32, value: entryPair },
+  xr_fib6_tbl24: { key: u32, value: flatEntries(Dir6Layout.tbl24Entries) },
   xr_fib6_lines: { key: u32, value: fib6Line },
-  xr_nexthop_slots: { key: u32, value: entryPair },
+  xr_nexthop_slots: { key: u32, value: flatEntries(NEXTHOP_MAX) },
   xr_nexthops: { key: u32, value: nexthop },
   xr_groups: { key: u32, value: group },
   xr_neigh4: { key: neigh4Key, value: neigh },
@@ -170,7 +170,7 @@ export const MAPS = {
   xr_tx_ports: { key: u32, value: u32 },
   xr_local4: { key: localKey4, value: u32 },
   xr_local6: { key: localKey6, value: u32 },
-  xr_local6_filter: { key: u32, value: entryPair },
+  xr_local6_filter: { key: u32, value: flatEntries(LOCAL6_FILTER_BITS / 32) },
   xr_counters: { key: u32, value: counter },
   xr_punt4: { key: fib4Key, value: punt },
   xr_punt6: { key: fib6Key, value: punt },

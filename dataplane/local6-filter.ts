@@ -18,7 +18,7 @@ export function local6FilterBit(addr: Buffer): number {
   return (h ^ (h >>> 16)) & (L.LOCAL6_FILTER_BITS - 1);
 }
 
-/** The filter's words through its mapping: one flat array, though the map holds them two to an element. */
+/** The filter's words, through its mapping. */
 export const local6FilterWords = (filter: NativeMap): Uint32Array => new Uint32Array(filter.memory(), 0, L.LOCAL6_FILTER_BITS / WORD_BITS);
 
 const isSet = (words: Uint32Array, bit: number): boolean => (Atomics.load(words, bit >>> 5) & (1 << (bit & 31))) !== 0;

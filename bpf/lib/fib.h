@@ -7,15 +7,22 @@
 #include <bpf/bpf_helpers.h>
 #include "maps.h"
 
-/* Entry index of an array of 4-byte entries stored two to an element (the index arrays, xr_nexthop_slots), as one u32 load. */
-static __always_inline bool xr_index_entry(void *map, __u32 index, __u32 *e)
+/* A flat array's entries (maps.h XR_FLAT_ARRAY): its one element. */
+static __always_inline const void *xr_flat(void *map)
 {
-	__u32 elem = index / XR_ENTRIES_PER_ELEM;
-	const struct xr_entry_pair *pair = bpf_map_lookup_elem(map, &elem);
+	const __u32 only = 0;
 
-	if (!pair)
+	return bpf_map_lookup_elem(map, &only);
+}
+
+/* Entry index of a flat array of `entries` u32s, as one load; false past its end. */
+static __always_inline bool xr_flat_entry(void *map, __u32 entries, __u32 index, __u32 *e)
+{
+	const __u32 *table = xr_flat(map);
+
+	if (!table || index >= entries)
 		return false;
-	*e = pair->entry[index % XR_ENTRIES_PER_ELEM];
+	*e = table[index];
 	return true;
 }
 
@@ -36,7 +43,7 @@ static __always_inline const struct xr_nexthop *xr_nexthop(__u32 id)
 {
 	__u32 slot;
 
-	if (!xr_index_entry(&xr_nexthop_slots, id, &slot) || !slot)
+	if (!xr_flat_entry(&xr_nexthop_slots, XR_NEXTHOP_MAX, id, &slot) || !slot)
 		return NULL;
 	return bpf_map_lookup_elem(&xr_nexthops, &slot);
 }
@@ -51,11 +58,11 @@ static __always_inline bool xr_fib4_lookup(__be32 daddr, struct xr_route *rt)
 	__u32 addr = bpf_ntohl(daddr);
 	__u32 e;
 
-	if (!xr_index_entry(&xr_fib4_tbl24, addr >> 8, &e))
+	if (!xr_flat_entry(&xr_fib4_tbl24, XR_TBL24_ENTRIES, addr >> 8, &e))
 		return false;
 	if (e & (1U << XR_ENTRY_TBL8_BIT) &&
-	    !xr_index_entry(&xr_fib4_tbl8,
-			    (e & ~(1U << XR_ENTRY_TBL8_BIT)) * XR_TBL8_GROUP_SIZE + (addr & 0xff), &e))
+	    !xr_flat_entry(&xr_fib4_tbl8, XR_TBL8_GROUPS * XR_TBL8_GROUP_SIZE,
+			   (e & ~(1U << XR_ENTRY_TBL8_BIT)) * XR_TBL8_GROUP_SIZE + (addr & 0xff), &e))
 		return false;
 	return xr_entry_route(e, rt);
 }

@@ -73,7 +73,8 @@ __noinline __u32 xr_fib6_index_entry(const struct xr_fib6_key *k6)
 
 	if (!k6)
 		return 0;
-	if (!xr_index_entry(&xr_fib6_tbl24, (__u32)k6->addr[0] << 16 | (__u32)k6->addr[1] << 8 | k6->addr[2], &e))
+	if (!xr_flat_entry(&xr_fib6_tbl24, XR_TBL24_ENTRIES,
+			   (__u32)k6->addr[0] << 16 | (__u32)k6->addr[1] << 8 | k6->addr[2], &e))
 		return 0;
 	for (n = 0; n < XR_FIB6_MAX_NODES; n++) {
 		if (!(e & XR_FIB6_POINTER) || xr_fib6_kind(e) == XR_FIB6_TRIE || at >= XR_IN6_ALEN)

@@ -54,7 +54,7 @@ static __always_inline bool xr_ipv6_is_local(const struct in6_addr *a)
 {
 	__u32 bit = xr_local6_filter_bit(a), word;
 
-	if (xr_index_entry(&xr_local6_filter, bit / 32, &word) && !(word & (1U << (bit % 32))))
+	if (xr_flat_entry(&xr_local6_filter, XR_LOCAL6_FILTER_WORDS, bit / 32, &word) && !(word & (1U << (bit % 32))))
 		return false;
 	return bpf_map_lookup_elem(&xr_local6, a) != NULL;
 }

@@ -26,14 +26,6 @@ struct xr_fib6_key {
  * Enum-typed fields are 4 bytes like __u32; typing them puts the enums in
  * the object's BTF, where the layout test reads their values.
  */
-/*
- * Two 4-byte entries (of the DIR-24-8 index, of xr_nexthop_slots): an array
- * element is 8-byte aligned, so none is wasted
- */
-struct xr_entry_pair {
-	__u32 entry[XR_ENTRIES_PER_ELEM];
-};
-
 /* a line of the IPv6 index's nodes (consts.h, enum xr_fib6_index) */
 struct xr_fib6_line {
 	__u32 w[XR_FIB6_LINE_WORDS];

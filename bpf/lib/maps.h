@@ -17,24 +17,27 @@ struct {
 } xr_fib4 SEC(".maps");
 
 /*
- * The arrays userspace writes through mmap, each entry with one store: the
- * index arrays (see consts.h) and the next hops' slots. An
- * array's elements are 8-byte aligned, so each holds two 4-byte entries:
- * element i is entries 2i and 2i + 1, and the mapping reads as one flat
- * u32 array of `entries`.
+ * The arrays of 4-byte entries userspace writes through mmap, each entry
+ * with one store: the index arrays (see consts.h), the next hops' slots and
+ * the local-address filter. Each is one element that holds every entry, and
+ * the mapping reads as a flat u32 array. The program looks element 0 up,
+ * which no frame's data feeds, and reads an entry with one load at its
+ * offset: entries two to an element made every read a lookup keyed by the
+ * entry's index, a store and a reload through the stack and a bound check
+ * in the frame's chain of dependent loads (BENCHMARKS.md, "Flat arrays").
  */
-#define XR_INDEX_ARRAY(name, entries)					\
+#define XR_FLAT_ARRAY(name, entries)					\
 	struct {							\
 		__uint(type, BPF_MAP_TYPE_ARRAY);			\
 		__uint(map_flags, BPF_F_MMAPABLE);			\
-		__uint(max_entries, (entries) / XR_ENTRIES_PER_ELEM);	\
+		__uint(max_entries, 1);					\
 		__type(key, __u32);					\
-		__type(value, struct xr_entry_pair);			\
+		__type(value, __u32[entries]);				\
 	} name SEC(".maps")
 
 /* DIR-24-8 */
-XR_INDEX_ARRAY(xr_fib4_tbl24, XR_TBL24_ENTRIES);
-XR_INDEX_ARRAY(xr_fib4_tbl8, XR_TBL8_GROUPS * XR_TBL8_GROUP_SIZE);
+XR_FLAT_ARRAY(xr_fib4_tbl24, XR_TBL24_ENTRIES);
+XR_FLAT_ARRAY(xr_fib4_tbl8, XR_TBL8_GROUPS * XR_TBL8_GROUP_SIZE);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -45,7 +48,7 @@ struct {
 } xr_fib6 SEC(".maps");
 
 /* The IPv6 index: a first table as large as DIR-24-8's, then its nodes' lines */
-XR_INDEX_ARRAY(xr_fib6_tbl24, XR_TBL24_ENTRIES);
+XR_FLAT_ARRAY(xr_fib6_tbl24, XR_TBL24_ENTRIES);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -60,7 +63,7 @@ struct {
  * store publishes a rewritten next hop; the slot -> the entry. Slot 0: no
  * next hop.
  */
-XR_INDEX_ARRAY(xr_nexthop_slots, XR_NEXTHOP_MAX);
+XR_FLAT_ARRAY(xr_nexthop_slots, XR_NEXTHOP_MAX);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -153,15 +156,15 @@ struct {
 
 /*
  * A bit per hash of an IPv6 address (ipv6.h xr_local6_filter_bit), in
- * 32-bit words laid out as the index arrays' entries, set while one of
- * xr_local6's addresses has that hash: the program looks an address up in
- * xr_local6 only when its bit is set, so traffic through the router costs
- * one array load here instead of a hash lookup. The daemon sets a bit
- * after the address is in xr_local6 and clears it before the last address
- * of that hash goes, each with one store through the mapping, and makes
- * the bits say what xr_local6 says at every start.
+ * 32-bit words, set while one of xr_local6's addresses has that hash: the
+ * program looks an address up in xr_local6 only when its bit is set, so
+ * traffic through the router costs one array load here instead of a hash
+ * lookup. The daemon sets a bit after the address is in xr_local6 and
+ * clears it before the last address of that hash goes, each with one store
+ * through the mapping, and makes the bits say what xr_local6 says at every
+ * start.
  */
-XR_INDEX_ARRAY(xr_local6_filter, XR_LOCAL6_FILTER_WORDS);
+XR_FLAT_ARRAY(xr_local6_filter, XR_LOCAL6_FILTER_WORDS);
 
 /* Packets and bytes per interface slot and reason, per CPU (see XR_COUNTER_MAX). */
 struct {

@@ -8,7 +8,7 @@ import { Btf } from '../helpers/btf.js';
 const btf = new Btf(join(__dirname, '..', '..', 'bpf', 'xdp_router.o'));
 
 describe('map layouts: C and TypeScript agree', () => {
-  const structs = [L.fib4Key, L.fib6Key, L.entryPair, L.fib6Line, L.route, L.nexthop, L.groupMember, L.group, L.neigh4Key, L.neigh6Key, L.neigh, L.ifaceKey, L.iface, L.counter, L.punt, L.xskKey];
+  const structs = [L.fib4Key, L.fib6Key, L.fib6Line, L.route, L.nexthop, L.groupMember, L.group, L.neigh4Key, L.neigh6Key, L.neigh, L.ifaceKey, L.iface, L.counter, L.punt, L.xskKey];
   for (const s of structs) {
     it(`struct ${s.name}: size and every field's offset and size`, () => {
       const c = btf.struct(s.name);
@@ -23,13 +23,21 @@ describe('map layouts: C and TypeScript agree', () => {
     });
   }
 
-  it('the IPv4 DIR-24-8 arrays: one entry per /24, groups of 256, mappable', () => {
-    const D = L.Dir24Layout;
-    expect(L.entryPair.size).toBe(4 * D.entriesPerElem);
-    expect(btf.mapSetting('xr_fib4_tbl24', 'max_entries') * D.entriesPerElem).toBe(D.tbl24Entries);
-    expect(btf.mapSetting('xr_fib4_tbl8', 'max_entries') * D.entriesPerElem).toBe(D.tbl8Groups * D.tbl8GroupSize);
+  // the value sizes are checked above: a flat array's is all its entries
+  it('the flat arrays: one mappable element each, which holds every entry', () => {
+    const BPF_MAP_TYPE_ARRAY = 2;
     const BPF_F_MMAPABLE = 1 << 10;
-    for (const map of ['xr_fib4_tbl24', 'xr_fib4_tbl8']) expect(btf.mapSetting(map, 'map_flags')).toBe(BPF_F_MMAPABLE);
+    for (const map of ['xr_fib4_tbl24', 'xr_fib4_tbl8', 'xr_fib6_tbl24', 'xr_nexthop_slots', 'xr_local6_filter']) {
+      expect(btf.mapSetting(map, 'type')).toBe(BPF_MAP_TYPE_ARRAY);
+      expect(btf.mapSetting(map, 'map_flags')).toBe(BPF_F_MMAPABLE);
+      expect(btf.mapSetting(map, 'max_entries')).toBe(1);
+    }
+  });
+
+  it('the IPv4 DIR-24-8 arrays: one entry per /24, groups of 256', () => {
+    const D = L.Dir24Layout;
+    expect(btf.mapSizes('xr_fib4_tbl24').value).toBe(4 * D.tbl24Entries);
+    expect(btf.mapSizes('xr_fib4_tbl8').value).toBe(4 * D.tbl8Groups * D.tbl8GroupSize);
   });
 
   it('the IPv6 index: one entry per /24, then as many lines of 16 words as Dir6Layout says, mappable', () => {
@@ -37,21 +45,19 @@ describe('map layouts: C and TypeScript agree', () => {
     // the enums of bpf/lib/consts.h's IPv6 index type nothing, so they are not in the BTF: their values show in the maps' sizes and in test/fastpath/fib6-index
     expect(D.pointerBit).toBe(L.Dir24Layout.tbl8Bit);
     expect(D.maxNodes).toBe(16 - D.tbl24Bytes);
-    expect(btf.mapSetting('xr_fib6_tbl24', 'max_entries') * L.Dir24Layout.entriesPerElem).toBe(D.tbl24Entries);
+    expect(btf.mapSizes('xr_fib6_tbl24').value).toBe(4 * D.tbl24Entries);
     expect(btf.mapSetting('xr_fib6_lines', 'max_entries')).toBe(D.lines);
     expect(L.fib6Line.size).toBe(4 * D.lineWords);
     const BPF_F_MMAPABLE = 1 << 10;
-    for (const map of ['xr_fib6_tbl24', 'xr_fib6_lines']) expect(btf.mapSetting(map, 'map_flags')).toBe(BPF_F_MMAPABLE);
+    expect(btf.mapSetting('xr_fib6_lines', 'map_flags')).toBe(BPF_F_MMAPABLE);
   });
 
   it('next hops and groups: arrays, as large as the ids (and the next hops\' slots) go', () => {
-    expect(btf.mapSetting('xr_nexthop_slots', 'max_entries') * L.Dir24Layout.entriesPerElem).toBe(L.NEXTHOP_MAX);
+    expect(btf.mapSizes('xr_nexthop_slots').value).toBe(4 * L.NEXTHOP_MAX);
     expect(btf.mapSetting('xr_nexthops', 'max_entries')).toBe(L.NEXTHOP_SLOTS);
     expect(btf.mapSetting('xr_groups', 'max_entries')).toBe(L.GROUP_MAX);
     const BPF_MAP_TYPE_ARRAY = 2;
-    for (const map of ['xr_nexthop_slots', 'xr_nexthops', 'xr_groups']) expect(btf.mapSetting(map, 'type')).toBe(BPF_MAP_TYPE_ARRAY);
-    const BPF_F_MMAPABLE = 1 << 10;
-    expect(btf.mapSetting('xr_nexthop_slots', 'map_flags')).toBe(BPF_F_MMAPABLE);
+    for (const map of ['xr_nexthops', 'xr_groups']) expect(btf.mapSetting(map, 'type')).toBe(BPF_MAP_TYPE_ARRAY);
   });
 
   it('interfaces: slots index the counters (slot x reason, per CPU) and the devmap', () => {
@@ -64,12 +70,8 @@ describe('map layouts: C and TypeScript agree', () => {
     expect(btf.mapSetting('xr_tx_ports', 'type')).toBe(BPF_MAP_TYPE_DEVMAP);
   });
 
-  it("xr_local6_filter: a mappable array of LOCAL6_FILTER_BITS bits in 32-bit words, two to an element as the index arrays' entries", () => {
-    const BPF_MAP_TYPE_ARRAY = 2;
-    const BPF_F_MMAPABLE = 1 << 10;
-    expect(btf.mapSetting('xr_local6_filter', 'type')).toBe(BPF_MAP_TYPE_ARRAY);
-    expect(btf.mapSetting('xr_local6_filter', 'map_flags')).toBe(BPF_F_MMAPABLE);
-    expect(btf.mapSetting('xr_local6_filter', 'max_entries')).toBe(L.LOCAL6_FILTER_BITS / 32 / 2);
+  it('xr_local6_filter: LOCAL6_FILTER_BITS bits in 32-bit words', () => {
+    expect(btf.mapSizes('xr_local6_filter').value).toBe(L.LOCAL6_FILTER_BITS / 8);
   });
 
   it("xr_ingress: a mappable array of one word per device below INGRESS_DIRECT, whose fields hold a slot and every interface flag", () => {

@@ -42,7 +42,7 @@ describe('encodeNexthop: the program\'s verdict on a next hop, in its old per-pa
 
 /** An array map in memory: slots mapped, entries by key. */
 function memoryMaps(): { xr_nexthop_slots: NativeMap; xr_nexthops: NativeMap; entry: (slot: number) => Buffer | undefined } {
-  const memory = new ArrayBuffer((L.NEXTHOP_MAX / 2) * L.entryPair.size);
+  const memory = new ArrayBuffer(L.MAPS.xr_nexthop_slots.value.size);
   const entries = new Map<number, Buffer>();
   return {
     xr_nexthop_slots: { memory: () => memory } as unknown as NativeMap,
