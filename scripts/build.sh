@@ -17,5 +17,5 @@ npx tsc -p tsconfig.json
 npx tsc -p tsconfig.check.json
 # the lab's counting UDP receiver
 if [ ! -x build/udp-sink ] || [ tools/udp-sink/udp_sink.c -nt build/udp-sink ]; then
-	clang -O2 -Wall -Wextra -Werror -o build/udp-sink tools/udp-sink/udp_sink.c
+	clang-19 -O2 -Wall -Wextra -Werror -o build/udp-sink tools/udp-sink/udp_sink.c
 fi

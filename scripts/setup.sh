@@ -9,12 +9,13 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 
-# clang/llvm build the BPF objects; libbpf/libxdp link the addon; iproute2,
+# clang 19 builds the BPF objects (bpf/Makefile says why that version);
+# libbpf/libxdp link the addon; iproute2,
 # ethtool, iputils-ping and tcpdump drive and observe the lab; bird2 peers BGP;
 # frr (zebra + bgpd) installs routes through next-hop objects in the tests;
 # openssl makes the certificates of the API's TLS tests; curl scrapes /metrics
 # in the README's tour.
-PACKAGES=(clang llvm make g++ python3 pkg-config libbpf-dev libxdp-dev libelf-dev
+PACKAGES=(clang-19 llvm-19 make g++ python3 pkg-config libbpf-dev libxdp-dev libelf-dev
 	zlib1g-dev iproute2 ethtool bpftool xdp-tools iputils-ping tcpdump bird2 frr openssl curl nftables)
 
 missing=()
